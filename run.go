@@ -1,0 +1,154 @@
+package parity
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// RunStatus is the state of a run.
+type RunStatus string
+
+// The run states. A run is "running" while a process works on it; one that
+// stopped early (Ctrl-C, budget, errors) is "partial" and resumable.
+const (
+	RunRunning  RunStatus = "running"
+	RunPartial  RunStatus = "partial"
+	RunComplete RunStatus = "complete"
+)
+
+// Model identifies a model in the catalog: "provider/name".
+type Model struct {
+	ID       string `json:"id"`       // "deepseek/deepseek-reasoner"
+	Provider string `json:"provider"` // "deepseek"
+	Name     string `json:"name"`     // "deepseek-reasoner", what the API is asked for
+	// Origin groups models for comparisons: "CN", "West", "local" or "mock".
+	Origin string `json:"origin"`
+}
+
+// Run is one model answering one suite with fixed parameters. It records
+// everything needed to reproduce and audit it.
+type Run struct {
+	ID          int64     `json:"id"`
+	Fingerprint string    `json:"fingerprint"` // resume key, see RunFingerprint
+	Status      RunStatus `json:"status"`
+
+	Model         Model  `json:"model"`
+	ModelReported string `json:"model_reported,omitempty"`
+	BaseURL       string `json:"base_url,omitempty"`
+
+	Suite SuiteInfo `json:"suite"`
+
+	Params  Params `json:"params"`
+	Samples int    `json:"samples"` // answers drawn per item
+	Limit   int    `json:"limit,omitempty"`
+	Seed    int64  `json:"seed"`
+	Subject string `json:"subject,omitempty"` // subset filter, if any
+	// Items is the number of items selected, so Items*Samples is the target.
+	Items int `json:"items"`
+
+	ParityVersion string `json:"parity_version"`
+	GitRevision   string `json:"git_revision,omitempty"`
+
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+
+	Price    *Price   `json:"price,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Note is free text explaining how the run ended ("interrupted", "budget").
+	Note string `json:"note,omitempty"`
+}
+
+// Target returns how many samples the run needs to be complete.
+func (r Run) Target() int { return r.Items * r.Samples }
+
+// RunFingerprint is the key under which an unfinished run is found and
+// resumed: the same model, suite data, prompt, scorer-independent parameters,
+// selection and sample count give the same fingerprint.
+func RunFingerprint(r Run) string {
+	key := struct {
+		Model   string
+		BaseURL string
+		Suite   string
+		Version string
+		Data    string
+		Prompt  string
+		Params  Params
+		Samples int
+		Limit   int
+		Seed    int64
+		Subject string
+	}{r.Model.ID, r.BaseURL, r.Suite.Name, r.Suite.Version, r.Suite.DataSHA256, r.Suite.PromptHash,
+		r.Params, r.Samples, r.Limit, r.Seed, r.Subject}
+	b, _ := json.Marshal(key) // plain struct: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// SampleKey names one answer within a run.
+type SampleKey struct {
+	ItemID string
+	Index  int
+}
+
+// Sample is one stored answer: what was asked, what came back, how it scored.
+type Sample struct {
+	RunID      int64      `json:"run_id"`
+	ItemID     string     `json:"item_id"`
+	Index      int        `json:"index"` // 0..Samples-1
+	Messages   []Message  `json:"messages"`
+	Gold       string     `json:"gold"`
+	Completion Completion `json:"completion"`
+	Score      Score      `json:"score"`
+	// Judge is the optional LLM judge's verdict, kept beside the rule verdict
+	// in Score and never instead of it.
+	Judge *Score `json:"judge,omitempty"`
+	// Cost is in the currency of the run's price card; zero when unknown.
+	Cost      float64   `json:"cost"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// Key returns the sample's key.
+func (s Sample) Key() SampleKey { return SampleKey{s.ItemID, s.Index} }
+
+// Price is a model's price card: amounts per million tokens.
+type Price struct {
+	Input       float64 `json:"input" yaml:"input"`
+	CachedInput float64 `json:"cached_input,omitempty" yaml:"cached_input"`
+	Output      float64 `json:"output" yaml:"output"`
+	Currency    string  `json:"currency" yaml:"currency"` // "USD" or "CNY"
+	AsOf        string  `json:"as_of" yaml:"as_of"`       // date the price was read, YYYY-MM-DD
+	Source      string  `json:"source,omitempty" yaml:"source"`
+}
+
+// Cost returns what usage u costs under p. Cached prompt tokens are charged
+// at CachedInput when set, else at Input; reasoning tokens are output tokens.
+func (p Price) Cost(u Usage) float64 {
+	cached := float64(u.CachedTokens)
+	fresh := float64(u.PromptTokens) - cached
+	cachedRate := p.CachedInput
+	if cachedRate == 0 {
+		cachedRate = p.Input
+	}
+	return (fresh*p.Input + cached*cachedRate + float64(u.CompletionTokens)*p.Output) / 1e6
+}
+
+// Store keeps runs and samples. The results package implements it on SQLite.
+type Store interface {
+	// CreateRun stores a new run and sets its ID.
+	CreateRun(ctx context.Context, r *Run) error
+	// LatestRun returns the newest run with the fingerprint, or nil.
+	LatestRun(ctx context.Context, fingerprint string) (*Run, error)
+	// SampleKeys returns the keys of the samples a resumed run need not ask
+	// again: every stored sample except those whose outcome is "error".
+	SampleKeys(ctx context.Context, runID int64) (map[SampleKey]bool, error)
+	// AddSamples stores samples in one transaction. A sample whose key is
+	// already stored replaces the stored one only when that one's outcome is
+	// "error" (a retried failure); any other existing key is an error, never a
+	// silent duplicate.
+	AddSamples(ctx context.Context, samples []Sample) error
+	// UpdateRun saves a run's status, finish time, reported model and notes.
+	UpdateRun(ctx context.Context, r *Run) error
+}

@@ -1,0 +1,66 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// benchInputs builds runs of 1,250 items with four samples each, so Build
+// takes the cluster-bootstrap path on every row.
+func benchInputs(runs, perRun int) []Input {
+	in := make([]Input, runs)
+	for r := range in {
+		id := int64(r + 1)
+		run := parity.Run{
+			ID:      id,
+			Status:  parity.RunComplete,
+			Model:   parity.Model{ID: fmt.Sprintf("p/m%d", r), Provider: "p", Origin: []string{"CN", "West"}[r%2]},
+			Suite:   parity.SuiteInfo{Name: "aime", Version: "1"},
+			Samples: 4,
+			Items:   perRun / 4,
+			Price:   &parity.Price{Currency: "CNY"},
+		}
+		ss := make([]parity.Sample, perRun)
+		for i := range ss {
+			out := parity.Outcomes[(i*7+r)%len(parity.Outcomes)]
+			ss[i] = parity.Sample{
+				RunID:      id,
+				ItemID:     fmt.Sprintf("item-%05d", i/4),
+				Index:      i % 4,
+				Score:      parity.Score{Outcome: out, Extracted: fmt.Sprint(i % 3), Scorer: "math", ScorerVersion: "1"},
+				Completion: parity.Completion{Latency: time.Duration(i%997) * time.Millisecond, Usage: parity.Usage{CompletionTokens: i % 4000}},
+				Cost:       0.0001,
+			}
+		}
+		in[r] = Input{Run: run, Samples: ss}
+	}
+	return in
+}
+
+func BenchmarkBuild(b *testing.B) {
+	in := benchInputs(10, 5000)
+	opt := Options{Currency: "USD", Rates: map[string]float64{"CNY->USD": 0.14}, Seed: 1}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Build(in, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRenderHTML(b *testing.B) {
+	lb, err := Build(benchInputs(10, 5000), Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Render(io.Discard, lb, "html"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

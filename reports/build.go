@@ -1,0 +1,588 @@
+// Package reports turns stored runs into a leaderboard: one row per run with
+// accuracy, confidence intervals, pass@k, majority vote, outcome counts,
+// tokens, latency and cost, a summary per model origin, and the notes a
+// reader needs to interpret the numbers. Renderers write it as text,
+// Markdown, CSV, JSON or a self-contained HTML page.
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// Input is one run with its samples, loaded without raw bodies or messages:
+// the leaderboard needs only outcomes, extracted answers, usage, latency and
+// cost.
+type Input struct {
+	Run     parity.Run
+	Samples []parity.Sample
+}
+
+// Options tune how a leaderboard is built. The zero value is usable.
+type Options struct {
+	// Now stamps the leaderboard; injected so reports are reproducible in
+	// tests. Nil means time.Now.
+	Now func() time.Time
+	// Currency, when set, asks for every row's cost to be converted into it
+	// as well, using Rates.
+	Currency string
+	// Rates converts costs. A key "CNY->USD" is the number of USD one CNY
+	// buys; a bare key "CNY" is the rate from CNY to Currency. The inverse
+	// pair ("USD->CNY") is used when the direct one is missing.
+	Rates map[string]float64
+	// RatesDate is the date the rates were read, shown beside converted
+	// costs because exchange rates drift.
+	RatesDate string
+	// Bootstrap is the number of cluster-bootstrap resamples for runs with
+	// several samples per item; zero means DefaultBootstrap.
+	Bootstrap int
+	// Seed seeds the bootstrap so the same runs always give the same
+	// intervals.
+	Seed int64
+}
+
+// Leaderboard is the report model every renderer writes.
+type Leaderboard struct {
+	GeneratedAt time.Time
+	// Rows are ordered by suite, then accuracy (best first), then model.
+	Rows []Row
+	// Groups summarise rows by suite and model origin.
+	Groups []Group
+	// Notes are caveats a reader must see next to the numbers.
+	Notes []string
+}
+
+// Row is one run: one model answering one suite with fixed parameters.
+// Float fields that cannot be computed (no scored sample, K == 1 for MajAtK,
+// no judge verdict for JudgeAccuracy) are NaN.
+type Row struct {
+	RunID         int64
+	Model         string // catalog id, "provider/model"
+	ModelReported string // what the API said it ran, when known
+	Provider      string
+	Origin        string
+	// Mock marks rows answered by the offline mock provider, so nobody
+	// mistakes a pipeline demo for a model's score.
+	Mock          bool
+	Suite         string
+	SuiteVersion  string
+	Language      string
+	NonCommercial bool
+	Status        string
+
+	// Items counts distinct items with at least one sample, Samples all
+	// samples, Target the samples a complete run has, K the largest number
+	// of samples drawn for one item.
+	Items, Samples, Target, K int
+	// Scored counts samples whose outcome is not "error".
+	Scored int
+
+	// Accuracy is pass@1: the mean over items of each item's share of
+	// correct scored samples. CILow and CIHigh bound its 95% interval: the
+	// Wilson interval when K == 1 (or a single item was scored), else a
+	// cluster bootstrap over items (see ClusterBootstrap), because samples
+	// of one item are not independent.
+	Accuracy, CILow, CIHigh float64
+	Outcomes                map[parity.Outcome]int
+
+	// PassAtK holds the unbiased pass@k for k = 1..KMax, KMax being the
+	// fewest scored samples any item has.
+	PassAtK map[int]float64
+	KMax    int
+	// MajAtK is the share of items whose most frequent extracted answer is
+	// correct (NaN when K == 1).
+	MajAtK float64
+
+	// Means are over scored samples, because a failed request reports no
+	// usage and would drag the mean towards zero.
+	MeanPromptTokens, MeanCompletionTokens, MeanReasoningTokens float64
+	// LatencyP50 and LatencyP95 are nearest-rank percentiles over scored
+	// samples.
+	LatencyP50, LatencyP95 time.Duration
+
+	// Cost is the total in Currency, the currency of the run's price card.
+	Cost      float64
+	Currency  string
+	PriceAsOf string
+	// CostConverted is Cost in ConvertedCurrency; ConvertedCurrency is
+	// empty when no conversion was asked for or no rate was known.
+	CostConverted     float64
+	ConvertedCurrency string
+
+	// Scorers lists the distinct "name@version" graders of the samples.
+	Scorers []string
+	// Thinking summarises the reasoning switches the run asked for.
+	Thinking string
+
+	// JudgeChecked counts scored samples an LLM judge also graded, and
+	// JudgeOverturned those where it disagreed with the rule scorer on
+	// correctness. JudgeAccuracy is Accuracy with the judge's verdict taken
+	// where there is one.
+	JudgeChecked, JudgeOverturned int
+	JudgeAccuracy                 float64
+}
+
+// Group is the mean accuracy of the models of one origin on one suite. Each
+// model weighs the same, whatever number of runs it has.
+type Group struct {
+	Suite        string
+	Origin       string
+	Models       int
+	MeanAccuracy float64
+}
+
+// Build computes the leaderboard of the given runs. It fails on samples that
+// belong to another run, carry an unknown outcome or repeat a key, because a
+// table built from such data would be silently wrong.
+func Build(in []Input, opt Options) (*Leaderboard, error) {
+	if opt.Bootstrap < 0 {
+		return nil, fmt.Errorf("build leaderboard: bootstrap resamples %d: must not be negative", opt.Bootstrap)
+	}
+	if opt.Bootstrap == 0 {
+		opt.Bootstrap = DefaultBootstrap
+	}
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	lb := &Leaderboard{GeneratedAt: now().UTC()}
+	for _, x := range in {
+		row, err := buildRow(x, opt)
+		if err != nil {
+			return nil, fmt.Errorf("run %d: %w", x.Run.ID, err)
+		}
+		lb.Rows = append(lb.Rows, row)
+	}
+	slices.SortStableFunc(lb.Rows, compareRows)
+	lb.Groups = groups(lb.Rows)
+	lb.Notes = notes(lb.Rows, opt)
+	return lb, nil
+}
+
+// compareRows orders by suite, then accuracy with NaN last, then model.
+func compareRows(a, b Row) int {
+	if c := cmp.Or(cmp.Compare(a.Suite, b.Suite), cmp.Compare(a.SuiteVersion, b.SuiteVersion)); c != 0 {
+		return c
+	}
+	an, bn := math.IsNaN(a.Accuracy), math.IsNaN(b.Accuracy)
+	switch {
+	case an && !bn:
+		return 1
+	case bn && !an:
+		return -1
+	case !an && a.Accuracy != b.Accuracy:
+		return cmp.Compare(b.Accuracy, a.Accuracy)
+	}
+	return cmp.Or(cmp.Compare(a.Model, b.Model), cmp.Compare(a.RunID, b.RunID))
+}
+
+// item gathers one item's samples; per-item figures are computed before
+// averaging so that every item weighs the same when K > 1.
+type item struct {
+	total   int
+	scored  int
+	correct int
+	judgeOK int // correct under the judge where it graded, else the rule
+	votes   []vote
+}
+
+type vote struct {
+	answer  string
+	index   int
+	correct bool
+}
+
+func buildRow(x Input, opt Options) (Row, error) {
+	run := x.Run
+	r := Row{
+		RunID:         run.ID,
+		Model:         run.Model.ID,
+		ModelReported: run.ModelReported,
+		Provider:      run.Model.Provider,
+		Origin:        run.Model.Origin,
+		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",
+		Suite:         run.Suite.Name,
+		SuiteVersion:  run.Suite.Version,
+		Language:      run.Suite.Language,
+		NonCommercial: run.Suite.NonCommercial,
+		Status:        string(run.Status),
+		Target:        run.Target(),
+		Samples:       len(x.Samples),
+		Outcomes:      make(map[parity.Outcome]int, len(parity.Outcomes)),
+		PassAtK:       map[int]float64{},
+		Thinking:      thinking(run.Params),
+		MajAtK:        math.NaN(),
+		JudgeAccuracy: math.NaN(),
+	}
+	for _, o := range parity.Outcomes {
+		r.Outcomes[o] = 0
+	}
+	if run.Price != nil {
+		r.Currency = run.Price.Currency
+		r.PriceAsOf = run.Price.AsOf
+	}
+
+	// Visit samples in key order, whatever order the store returned them
+	// in, so floating-point sums and the bootstrap come out identical on
+	// every build, and duplicates sit next to each other.
+	sorted := make([]*parity.Sample, len(x.Samples))
+	for i := range x.Samples {
+		sorted[i] = &x.Samples[i]
+	}
+	slices.SortFunc(sorted, func(a, b *parity.Sample) int {
+		return cmp.Or(cmp.Compare(a.ItemID, b.ItemID), cmp.Compare(a.Index, b.Index))
+	})
+
+	items := map[string]*item{}
+	var ids []string // in sorted order, as the samples are
+	scorers := map[[2]string]bool{}
+	var latencies []time.Duration
+	var prompt, completion, reasoning float64
+	for i, s := range sorted {
+		if s.RunID != run.ID {
+			return Row{}, fmt.Errorf("sample %s#%d belongs to run %d", s.ItemID, s.Index, s.RunID)
+		}
+		if i > 0 && sorted[i-1].Key() == s.Key() {
+			return Row{}, fmt.Errorf("sample %s#%d appears twice", s.ItemID, s.Index)
+		}
+		out := s.Score.Outcome
+		if _, known := r.Outcomes[out]; !known {
+			return Row{}, fmt.Errorf("sample %s#%d has unknown outcome %q", s.ItemID, s.Index, out)
+		}
+		r.Outcomes[out]++
+		r.Cost += s.Cost
+		if s.Score.Scorer != "" {
+			scorers[[2]string{s.Score.Scorer, s.Score.ScorerVersion}] = true
+		}
+		it := items[s.ItemID]
+		if it == nil {
+			it = &item{}
+			items[s.ItemID] = it
+			ids = append(ids, s.ItemID)
+		}
+		it.total++
+		if out == parity.OutcomeError {
+			continue
+		}
+		r.Scored++
+		correct := out == parity.OutcomeCorrect
+		it.scored++
+		if correct {
+			it.correct++
+		}
+		judged := correct
+		if j := s.Judge; j != nil && j.Outcome != "" && j.Outcome != parity.OutcomeError {
+			r.JudgeChecked++
+			judged = j.Outcome == parity.OutcomeCorrect
+			if judged != correct {
+				r.JudgeOverturned++
+			}
+		}
+		if judged {
+			it.judgeOK++
+		}
+		if a := normaliseAnswer(s.Score.Extracted); a != "" {
+			it.votes = append(it.votes, vote{a, s.Index, correct})
+		}
+		latencies = append(latencies, s.Completion.Latency)
+		prompt += float64(s.Completion.Usage.PromptTokens)
+		completion += float64(s.Completion.Usage.CompletionTokens)
+		reasoning += float64(s.Completion.Usage.ReasoningTokens)
+	}
+	r.Items = len(items)
+	for sc := range scorers {
+		r.Scorers = append(r.Scorers, sc[0]+"@"+sc[1])
+	}
+	slices.Sort(r.Scorers)
+	means := make([]float64, 0, len(ids))
+	var correct int
+	var judgeSum float64
+	kmax := math.MaxInt
+	for _, id := range ids {
+		it := items[id]
+		r.K = max(r.K, it.total)
+		if it.scored == 0 {
+			continue
+		}
+		m := float64(it.correct) / float64(it.scored)
+		means = append(means, m)
+		correct += it.correct
+		judgeSum += float64(it.judgeOK) / float64(it.scored)
+		kmax = min(kmax, it.scored)
+	}
+
+	r.Accuracy, r.CILow, r.CIHigh = math.NaN(), math.NaN(), math.NaN()
+	if len(means) > 0 {
+		r.Accuracy = mean(means)
+		if r.K <= 1 || len(means) < 2 {
+			// One sample per item, or a single item to resample: the
+			// scored samples are the only spread there is.
+			r.CILow, r.CIHigh = Wilson(correct, r.Scored, Z95)
+		} else {
+			seed := opt.Seed ^ (run.ID * 0x5851F42D4C957F2D)
+			r.CILow, r.CIHigh = ClusterBootstrap(means, opt.Bootstrap, seed, 0.95)
+		}
+		if r.JudgeChecked > 0 {
+			r.JudgeAccuracy = judgeSum / float64(len(means))
+		}
+		r.KMax = kmax
+		for k := 1; k <= kmax; k++ {
+			sum := 0.0
+			for _, id := range ids {
+				if it := items[id]; it.scored > 0 {
+					sum += PassAtK(it.scored, it.correct, k)
+				}
+			}
+			r.PassAtK[k] = sum / float64(len(means))
+		}
+		if r.K > 1 {
+			maj := 0
+			for _, id := range ids {
+				if it := items[id]; it.scored > 0 && majority(it.votes) {
+					maj++
+				}
+			}
+			r.MajAtK = float64(maj) / float64(len(means))
+		}
+	}
+
+	if r.Scored > 0 {
+		n := float64(r.Scored)
+		r.MeanPromptTokens, r.MeanCompletionTokens, r.MeanReasoningTokens = prompt/n, completion/n, reasoning/n
+		slices.Sort(latencies)
+		r.LatencyP50 = NearestRank(latencies, 50)
+		r.LatencyP95 = NearestRank(latencies, 95)
+	}
+
+	if opt.Currency != "" && r.Currency != "" {
+		if rate, ok := lookupRate(opt, r.Currency); ok {
+			r.CostConverted = r.Cost * rate
+			r.ConvertedCurrency = opt.Currency
+		}
+	}
+	return r, nil
+}
+
+// majority reports whether the most frequent extracted answer among votes is
+// correct. Ties go to the answer first given (lowest sample index), then to
+// the smaller string, so the verdict never depends on storage order. The
+// winning answer counts as correct when most of its samples were graded
+// correct; they normally all agree, and differ only when the samples were
+// scored by different scorer versions.
+func majority(votes []vote) bool {
+	if len(votes) == 0 {
+		return false
+	}
+	type tally struct {
+		count, correct, first int
+	}
+	t := map[string]*tally{}
+	for _, v := range votes {
+		e := t[v.answer]
+		if e == nil {
+			e = &tally{first: v.index}
+			t[v.answer] = e
+		}
+		e.count++
+		e.first = min(e.first, v.index)
+		if v.correct {
+			e.correct++
+		}
+	}
+	var top *tally
+	for _, a := range sortedKeys(t) {
+		e := t[a]
+		if top == nil || e.count > top.count || (e.count == top.count && e.first < top.first) {
+			top = e
+		}
+	}
+	return 2*top.correct > top.count
+}
+
+// normaliseAnswer folds the differences in spelling that do not change an
+// answer (case, surrounding and repeated spaces, a final full stop), so that
+// "B" and "b." vote together. Deeper equivalence (1/2 vs 0.5) is the
+// scorer's business; its verdict is what decides correctness.
+func normaliseAnswer(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.TrimRight(s, ".。")
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// thinking describes the reasoning parameters a run asked for, so rows of the
+// same model with thinking on and off can be told apart.
+func thinking(p parity.Params) string {
+	var parts []string
+	if p.Thinking != "" {
+		parts = append(parts, p.Thinking)
+	}
+	if p.Effort != "" {
+		parts = append(parts, "effort "+p.Effort)
+	}
+	if p.ThinkingBudget > 0 {
+		parts = append(parts, fmt.Sprintf("budget %d", p.ThinkingBudget))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lookupRate finds how many units of opt.Currency one unit of from buys.
+func lookupRate(opt Options, from string) (float64, bool) {
+	if strings.EqualFold(from, opt.Currency) {
+		return 1, true
+	}
+	if r, ok := opt.Rates[from+"->"+opt.Currency]; ok && r > 0 {
+		return r, true
+	}
+	if r, ok := opt.Rates[from]; ok && r > 0 {
+		return r, true
+	}
+	if r, ok := opt.Rates[opt.Currency+"->"+from]; ok && r > 0 {
+		return 1 / r, true
+	}
+	return 0, false
+}
+
+func groups(rows []Row) []Group {
+	type key struct{ suite, origin string }
+	// Average each model's runs first so a model run twice (thinking on and
+	// off) does not count double in its origin's mean.
+	perModel := map[key]map[string][]float64{}
+	for _, r := range rows {
+		if math.IsNaN(r.Accuracy) {
+			continue
+		}
+		origin := r.Origin
+		if origin == "" {
+			origin = "unknown"
+		}
+		k := key{r.Suite, origin}
+		if perModel[k] == nil {
+			perModel[k] = map[string][]float64{}
+		}
+		perModel[k][r.Model] = append(perModel[k][r.Model], r.Accuracy)
+	}
+	var out []Group
+	for k, models := range perModel {
+		var ms []float64
+		for _, accs := range models {
+			ms = append(ms, mean(accs))
+		}
+		slices.Sort(ms) // summation order fixed, so the mean is reproducible
+		out = append(out, Group{Suite: k.suite, Origin: k.origin, Models: len(models), MeanAccuracy: mean(ms)})
+	}
+	slices.SortFunc(out, func(a, b Group) int {
+		return cmp.Or(cmp.Compare(a.Suite, b.Suite), cmp.Compare(a.Origin, b.Origin))
+	})
+	return out
+}
+
+func notes(rows []Row, opt Options) []string {
+	var out []string
+	var mock bool
+	errs := 0
+	for _, r := range rows {
+		mock = mock || r.Mock
+		errs += r.Outcomes[parity.OutcomeError]
+	}
+	if mock {
+		out = append(out, "rows marked mock come from the built-in offline mock provider, not a real model")
+	}
+	if errs > 0 {
+		out = append(out, fmt.Sprintf("accuracy excludes %d sample(s) whose outcome is error: the API failed after retries, so there is no answer to grade; they are counted in the error column", errs))
+	}
+	for _, r := range rows {
+		short := r.Target > 0 && r.Samples < r.Target
+		if !short && (r.Status == "" || r.Status == string(parity.RunComplete)) {
+			continue
+		}
+		status := "incomplete"
+		switch parity.RunStatus(r.Status) {
+		case parity.RunRunning:
+			status = "still running"
+		case parity.RunPartial:
+			status = "partial"
+		}
+		have := fmt.Sprintf("%d samples", r.Samples)
+		if r.Target > 0 {
+			have = fmt.Sprintf("%d of %d samples", r.Samples, r.Target)
+		}
+		out = append(out, fmt.Sprintf("run %d (%s on %s) is %s: %s", r.RunID, r.Model, r.Suite, status, have))
+	}
+	for _, r := range rows {
+		if r.Scored > 0 && r.KMax < r.K {
+			out = append(out, fmt.Sprintf("run %d (%s on %s): pass@k stops at k=%d because some item has only %d scored sample(s)", r.RunID, r.Model, r.Suite, r.KMax, r.KMax))
+		}
+	}
+
+	versions := map[string]map[string]bool{}
+	for _, r := range rows {
+		for _, s := range r.Scorers {
+			name, ver, _ := strings.Cut(s, "@")
+			if versions[name] == nil {
+				versions[name] = map[string]bool{}
+			}
+			versions[name][ver] = true
+		}
+	}
+	for _, name := range sortedKeys(versions) {
+		if vs := sortedKeys(versions[name]); len(vs) > 1 {
+			out = append(out, fmt.Sprintf("scorer %s appears at versions %s: rows graded by different versions may not be comparable; re-score to compare them", name, strings.Join(vs, ", ")))
+		}
+	}
+
+	nc := map[string]bool{}
+	for _, r := range rows {
+		if r.NonCommercial && !nc[r.Suite] {
+			nc[r.Suite] = true
+			out = append(out, fmt.Sprintf("suite %s is licensed for non-commercial use only", r.Suite))
+		}
+	}
+
+	if opt.Currency != "" {
+		converted, missing := map[string]bool{}, map[string]bool{}
+		for _, r := range rows {
+			switch {
+			case r.Currency == "" || strings.EqualFold(r.Currency, opt.Currency):
+			case r.ConvertedCurrency != "":
+				converted[r.Currency] = true
+			default:
+				missing[r.Currency] = true
+			}
+		}
+		date := opt.RatesDate
+		if date == "" {
+			date = "an unstated date"
+		}
+		for _, c := range sortedKeys(converted) {
+			rate, _ := lookupRate(opt, c)
+			out = append(out, fmt.Sprintf("costs in %s converted to %s at %g, the rate of %s", c, opt.Currency, rate, date))
+		}
+		for _, c := range sortedKeys(missing) {
+			out = append(out, fmt.Sprintf("no %s->%s rate given: costs in %s are not converted", c, opt.Currency, c))
+		}
+	}
+	return out
+}
+
+func mean(xs []float64) float64 {
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

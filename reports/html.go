@@ -1,0 +1,252 @@
+package reports
+
+import (
+	"html/template"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// The page is built from a view model of ready-made strings and numbers, so
+// the template has no logic beyond loops, and html/template escapes every
+// name and note that reaches it, model ids included.
+type htmlPage struct {
+	Generated string
+	Header    []htmlCell
+	Rows      [][]htmlCell
+	Charts    []htmlChart
+	Groups    [][]htmlCell
+	Notes     []string
+}
+
+type htmlCell struct {
+	Text  string
+	Right bool
+}
+
+type htmlChart struct {
+	Suite         string
+	Width, Height int
+	PlotTop       int
+	PlotBottom    int
+	Ticks         []htmlTick
+	Bars          []htmlBar
+}
+
+type htmlTick struct {
+	X     string
+	Label string
+}
+
+type htmlBar struct {
+	Label      string
+	Title      string
+	Class      string
+	LabelX     int
+	Y, TextY   int
+	X, W       string
+	HasCI      bool
+	CIY        int
+	CILo, CIHi string
+	CapTop     int
+	CapBottom  int
+	Value      string
+	ValueX     string
+}
+
+// Chart geometry, in SVG user units.
+const (
+	chartLabelW = 300
+	chartPlotW  = 420
+	chartRightW = 70
+	chartTop    = 28
+	chartStep   = 26
+	chartBarH   = 16
+)
+
+func renderHTML(w io.Writer, lb *Leaderboard) error {
+	judge := anyJudge(lb)
+	header := tableHeader(judge)
+	right := rightAligned(header)
+	page := htmlPage{Generated: generated(lb), Notes: lb.Notes}
+	for i, h := range header {
+		page.Header = append(page.Header, htmlCell{h, right[i]})
+	}
+	for _, r := range lb.Rows {
+		var row []htmlCell
+		for i, c := range tableCells(r, judge) {
+			row = append(row, htmlCell{c, right[i]})
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	for _, g := range lb.Groups {
+		page.Groups = append(page.Groups, []htmlCell{
+			{g.Suite, false}, {g.Origin, false}, {strconv.Itoa(g.Models), true}, {pct(g.MeanAccuracy), true},
+		})
+	}
+	page.Charts = charts(lb.Rows)
+	return pageTemplate.Execute(w, page)
+}
+
+// charts draws one bar chart per suite, since accuracies on different suites
+// are not on a common scale.
+func charts(rows []Row) []htmlChart {
+	var out []htmlChart
+	for i := 0; i < len(rows); {
+		j := i
+		for j < len(rows) && rows[j].Suite == rows[i].Suite && rows[j].SuiteVersion == rows[i].SuiteVersion {
+			j++
+		}
+		out = append(out, chart(rows[i:j]))
+		i = j
+	}
+	return out
+}
+
+func chart(rows []Row) htmlChart {
+	c := htmlChart{
+		Suite:   suiteLabel(rows[0]),
+		Width:   chartLabelW + chartPlotW + chartRightW,
+		Height:  chartTop + len(rows)*chartStep + 8,
+		PlotTop: chartTop - 6,
+	}
+	c.PlotBottom = c.Height - 4
+	for t := 0; t <= 100; t += 25 {
+		c.Ticks = append(c.Ticks, htmlTick{X: xAt(float64(t) / 100), Label: strconv.Itoa(t) + "%"})
+	}
+	for i, r := range rows {
+		y := chartTop + i*chartStep
+		b := htmlBar{
+			Label:  shorten(modelLabel(r), 44),
+			Title:  modelLabel(r) + ": " + pct(r.Accuracy) + "% " + interval(r.CILow, r.CIHigh),
+			Class:  barClass(r),
+			LabelX: chartLabelW - 8,
+			Y:      y,
+			TextY:  y + chartBarH - 4,
+			X:      xAt(0),
+			W:      "0",
+			Value:  pct(r.Accuracy),
+			ValueX: xAt(1),
+		}
+		if !math.IsNaN(r.Accuracy) {
+			b.W = coord(r.Accuracy * chartPlotW)
+			b.Value += "%"
+		}
+		if !math.IsNaN(r.CILow) && !math.IsNaN(r.CIHigh) {
+			b.HasCI = true
+			b.CIY = y + chartBarH/2
+			b.CILo, b.CIHi = xAt(r.CILow), xAt(r.CIHigh)
+			b.CapTop, b.CapBottom = y+2, y+chartBarH-2
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	return c
+}
+
+// barClass colours bars by origin from a fixed set of class names, so no
+// catalog text ever becomes a CSS identifier.
+func barClass(r Row) string {
+	switch {
+	case r.Mock:
+		return "bar mock"
+	case strings.EqualFold(r.Origin, "CN"):
+		return "bar cn"
+	case strings.EqualFold(r.Origin, "West"):
+		return "bar west"
+	}
+	return "bar other"
+}
+
+// shorten keeps a bar label inside the label column; the full name stays in
+// the bar's tooltip and in the table.
+func shorten(s string, max int) string {
+	runes := []rune(s)
+	if len(runes) <= max {
+		return s
+	}
+	return string(runes[:max-1]) + "…"
+}
+
+func xAt(frac float64) string { return coord(chartLabelW + frac*chartPlotW) }
+
+func coord(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>parity leaderboard</title>
+<style>
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2rem; color: #1d1d1f; background: #fff; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; }
+.meta { color: #666; margin: 0 0 1.5rem; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { padding: .3rem .6rem; border-bottom: 1px solid #e3e3e3; text-align: left; white-space: nowrap; }
+th { background: #f5f5f7; position: sticky; top: 0; }
+td.num, th.num { text-align: right; }
+tbody tr:nth-child(even) { background: #fafafa; }
+svg { display: block; margin: .5rem 0 1rem; max-width: 100%; height: auto; }
+svg text { font-size: 12px; fill: #1d1d1f; }
+svg .grid { stroke: #e3e3e3; }
+svg .ci { stroke: #1d1d1f; stroke-width: 1.5; }
+.bar.cn { fill: #d9534f; } .bar.west { fill: #337ab7; } .bar.other { fill: #8a8a8a; } .bar.mock { fill: #c8c8c8; }
+.legend span { display: inline-block; width: .8rem; height: .8rem; margin: 0 .3rem 0 1rem; vertical-align: -1px; }
+.legend .cn { background: #d9534f; } .legend .west { background: #337ab7; } .legend .other { background: #8a8a8a; } .legend .mock { background: #c8c8c8; }
+ul.notes li { margin: .25rem 0; }
+</style>
+</head>
+<body>
+<h1>parity leaderboard</h1>
+<p class="meta">Generated {{.Generated}}. Accuracy is pass@1 over scored samples; whiskers are 95% confidence intervals.</p>
+<p class="legend"><span class="cn"></span>CN<span class="west"></span>West<span class="other"></span>other<span class="mock"></span>mock</p>
+{{range .Charts}}<h2>{{.Suite}}</h2>
+<svg width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="accuracy on {{.Suite}}">
+{{- $c := .}}
+{{- range .Ticks}}
+<line class="grid" x1="{{.X}}" y1="{{$c.PlotTop}}" x2="{{.X}}" y2="{{$c.PlotBottom}}"/><text x="{{.X}}" y="14" text-anchor="middle">{{.Label}}</text>
+{{- end}}
+{{- range .Bars}}
+<g><title>{{.Title}}</title>
+<text x="{{.LabelX}}" y="{{.TextY}}" text-anchor="end">{{.Label}}</text>
+<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="16"/>
+{{- if .HasCI}}
+<line class="ci" x1="{{.CILo}}" y1="{{.CIY}}" x2="{{.CIHi}}" y2="{{.CIY}}"/><line class="ci" x1="{{.CILo}}" y1="{{.CapTop}}" x2="{{.CILo}}" y2="{{.CapBottom}}"/><line class="ci" x1="{{.CIHi}}" y1="{{.CapTop}}" x2="{{.CIHi}}" y2="{{.CapBottom}}"/>
+{{- end}}
+<text x="{{.ValueX}}" y="{{.TextY}}" dx="8">{{.Value}}</text></g>
+{{- end}}
+</svg>
+{{end}}<h2>Runs</h2>
+<div class="scroll"><table>
+<thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table></div>
+{{- if .Groups}}
+<h2>By origin</h2>
+<table>
+<thead><tr><th>SUITE</th><th>ORIGIN</th><th class="num">MODELS</th><th class="num">MEAN ACC %</th></tr></thead>
+<tbody>
+{{- range .Groups}}
+<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+{{- end}}
+{{- if .Notes}}
+<h2>Notes</h2>
+<ul class="notes">
+{{- range .Notes}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
+</body>
+</html>
+`))

@@ -1,0 +1,117 @@
+package reports
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"strconv"
+	"time"
+)
+
+// jsonReport is the JSON form of a Leaderboard. Values that cannot be
+// computed are null rather than NaN, which JSON cannot carry.
+type jsonReport struct {
+	GeneratedAt time.Time   `json:"generated_at"`
+	Rows        []jsonRow   `json:"rows"`
+	Groups      []jsonGroup `json:"groups"`
+	Notes       []string    `json:"notes"`
+}
+
+type jsonRow struct {
+	RunID                int64              `json:"run_id"`
+	Model                string             `json:"model"`
+	ModelReported        string             `json:"model_reported,omitempty"`
+	Provider             string             `json:"provider"`
+	Origin               string             `json:"origin"`
+	Mock                 bool               `json:"mock"`
+	Suite                string             `json:"suite"`
+	SuiteVersion         string             `json:"suite_version"`
+	Language             string             `json:"language"`
+	NonCommercial        bool               `json:"non_commercial"`
+	Status               string             `json:"status"`
+	Thinking             string             `json:"thinking"`
+	Items                int                `json:"items"`
+	Samples              int                `json:"samples"`
+	Target               int                `json:"target"`
+	K                    int                `json:"k"`
+	Scored               int                `json:"scored"`
+	Accuracy             *float64           `json:"accuracy"`
+	CILow                *float64           `json:"ci_low"`
+	CIHigh               *float64           `json:"ci_high"`
+	Outcomes             map[string]int     `json:"outcomes"`
+	PassAtK              map[string]float64 `json:"pass_at_k"`
+	MajAtK               *float64           `json:"maj_at_k"`
+	MeanPromptTokens     float64            `json:"mean_prompt_tokens"`
+	MeanCompletionTokens float64            `json:"mean_completion_tokens"`
+	MeanReasoningTokens  float64            `json:"mean_reasoning_tokens"`
+	LatencyP50MS         float64            `json:"latency_p50_ms"`
+	LatencyP95MS         float64            `json:"latency_p95_ms"`
+	Cost                 float64            `json:"cost"`
+	Currency             string             `json:"currency"`
+	PriceAsOf            string             `json:"price_as_of,omitempty"`
+	CostConverted        *float64           `json:"cost_converted,omitempty"`
+	ConvertedCurrency    string             `json:"converted_currency,omitempty"`
+	Scorers              []string           `json:"scorers"`
+	JudgeChecked         int                `json:"judge_checked"`
+	JudgeOverturned      int                `json:"judge_overturned"`
+	JudgeAccuracy        *float64           `json:"judge_accuracy"`
+}
+
+type jsonGroup struct {
+	Suite        string   `json:"suite"`
+	Origin       string   `json:"origin"`
+	Models       int      `json:"models"`
+	MeanAccuracy *float64 `json:"mean_accuracy"`
+}
+
+func renderJSON(w io.Writer, lb *Leaderboard) error {
+	rep := jsonReport{
+		GeneratedAt: lb.GeneratedAt.UTC(),
+		Rows:        make([]jsonRow, 0, len(lb.Rows)),
+		Groups:      make([]jsonGroup, 0, len(lb.Groups)),
+		Notes:       append([]string{}, lb.Notes...),
+	}
+	for _, r := range lb.Rows {
+		jr := jsonRow{
+			RunID: r.RunID, Model: r.Model, ModelReported: r.ModelReported, Provider: r.Provider,
+			Origin: r.Origin, Mock: r.Mock, Suite: r.Suite, SuiteVersion: r.SuiteVersion,
+			Language: r.Language, NonCommercial: r.NonCommercial, Status: r.Status,
+			Thinking: r.Thinking, Items: r.Items, Samples: r.Samples, Target: r.Target, K: r.K,
+			Scored: r.Scored, Accuracy: nullable(r.Accuracy), CILow: nullable(r.CILow),
+			CIHigh: nullable(r.CIHigh), Outcomes: map[string]int{}, PassAtK: map[string]float64{},
+			MajAtK: nullable(r.MajAtK), MeanPromptTokens: r.MeanPromptTokens,
+			MeanCompletionTokens: r.MeanCompletionTokens, MeanReasoningTokens: r.MeanReasoningTokens,
+			LatencyP50MS: float64(r.LatencyP50) / float64(time.Millisecond),
+			LatencyP95MS: float64(r.LatencyP95) / float64(time.Millisecond),
+			Cost:         r.Cost, Currency: r.Currency, PriceAsOf: r.PriceAsOf,
+			ConvertedCurrency: r.ConvertedCurrency, Scorers: append([]string{}, r.Scorers...),
+			JudgeChecked: r.JudgeChecked, JudgeOverturned: r.JudgeOverturned,
+			JudgeAccuracy: nullable(r.JudgeAccuracy),
+		}
+		for o, n := range r.Outcomes {
+			jr.Outcomes[string(o)] = n
+		}
+		for k, v := range r.PassAtK {
+			if !math.IsNaN(v) {
+				jr.PassAtK[strconv.Itoa(k)] = v
+			}
+		}
+		if r.ConvertedCurrency != "" {
+			jr.CostConverted = nullable(r.CostConverted)
+		}
+		rep.Rows = append(rep.Rows, jr)
+	}
+	for _, g := range lb.Groups {
+		rep.Groups = append(rep.Groups, jsonGroup{g.Suite, g.Origin, g.Models, nullable(g.MeanAccuracy)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+func nullable(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}

@@ -1,0 +1,395 @@
+package reports
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// Formats lists the formats Render writes, in the order help texts show them.
+var Formats = []string{"text", "md", "csv", "json", "html"}
+
+// Render writes lb in format: "text" (aligned columns for a terminal),
+// "md" (Markdown tables), "csv" (sections for runs, groups and notes),
+// "json" or "html" (one self-contained page).
+func Render(w io.Writer, lb *Leaderboard, format string) error {
+	if lb == nil {
+		return fmt.Errorf("render %s: no leaderboard", format)
+	}
+	var err error
+	switch format {
+	case "text":
+		err = renderText(w, lb)
+	case "md", "markdown":
+		err = renderMarkdown(w, lb)
+	case "csv":
+		err = renderCSV(w, lb)
+	case "json":
+		err = renderJSON(w, lb)
+	case "html":
+		err = renderHTML(w, lb)
+	default:
+		return fmt.Errorf("unknown report format %q: use one of %s", format, strings.Join(Formats, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	return nil
+}
+
+// tableHeader names the columns of the text and Markdown tables; the judge
+// column appears only when some run was checked by a judge.
+func tableHeader(judge bool) []string {
+	h := []string{"SUITE", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI",
+		"PASS@K", "MAJ@K", "CORRECT", "WRONG", "UNPARSED", "TRUNCATED", "REFUSED", "ERROR",
+		"OUT TOK", "REASON TOK", "P50", "P95", "COST", "SCORER"}
+	if judge {
+		h = append(h, "JUDGE")
+	}
+	return h
+}
+
+func tableCells(r Row, judge bool) []string {
+	c := []string{
+		suiteLabel(r),
+		modelLabel(r),
+		orDash(r.Origin),
+		orDash(r.Thinking),
+		strconv.Itoa(r.K),
+		strconv.Itoa(r.Items),
+		pct(r.Accuracy),
+		interval(r.CILow, r.CIHigh),
+		passCell(r),
+		pct(r.MajAtK),
+	}
+	for _, o := range parity.Outcomes {
+		c = append(c, strconv.Itoa(r.Outcomes[o]))
+	}
+	c = append(c, tokens(r, r.MeanCompletionTokens), tokens(r, r.MeanReasoningTokens),
+		duration(r.LatencyP50), duration(r.LatencyP95), costCell(r), orDash(strings.Join(r.Scorers, " ")))
+	if judge {
+		c = append(c, judgeCell(r))
+	}
+	return c
+}
+
+func anyJudge(lb *Leaderboard) bool {
+	for _, r := range lb.Rows {
+		if r.JudgeChecked > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// suiteLabel names the suite with its version, since scores on different
+// versions of a suite are not comparable.
+func suiteLabel(r Row) string {
+	if r.SuiteVersion == "" {
+		return r.Suite
+	}
+	return r.Suite + "@" + r.SuiteVersion
+}
+
+// modelLabel marks mock rows in the model column itself, so a copied line
+// cannot lose the label.
+func modelLabel(r Row) string {
+	if r.Mock {
+		return r.Model + " [mock]"
+	}
+	return r.Model
+}
+
+func pct(x float64) string {
+	if math.IsNaN(x) {
+		return "-"
+	}
+	return strconv.FormatFloat(x*100, 'f', 1, 64)
+}
+
+func interval(lo, hi float64) string {
+	if math.IsNaN(lo) || math.IsNaN(hi) {
+		return "-"
+	}
+	return "[" + pct(lo) + ", " + pct(hi) + "]"
+}
+
+// passCell shows pass@k at the largest k measured; pass@1 is the accuracy
+// column already.
+func passCell(r Row) string {
+	if r.KMax < 2 {
+		return "-"
+	}
+	return fmt.Sprintf("%s (k=%d)", pct(r.PassAtK[r.KMax]), r.KMax)
+}
+
+func tokens(r Row, x float64) string {
+	if r.Scored == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(x, 'f', 0, 64)
+}
+
+func duration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "-"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	default:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	}
+}
+
+func costCell(r Row) string {
+	if r.Currency == "" && r.Cost == 0 {
+		return "-"
+	}
+	s := strconv.FormatFloat(r.Cost, 'f', 4, 64) + " " + r.Currency
+	if r.ConvertedCurrency != "" && r.ConvertedCurrency != r.Currency {
+		s += " (~" + strconv.FormatFloat(r.CostConverted, 'f', 4, 64) + " " + r.ConvertedCurrency + ")"
+	}
+	return strings.TrimSpace(s)
+}
+
+func judgeCell(r Row) string {
+	if r.JudgeChecked == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%s (%d/%d overturned)", pct(r.JudgeAccuracy), r.JudgeOverturned, r.JudgeChecked)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// flat keeps untrusted names on one line: a tab or newline in a model name
+// would otherwise break the columns of a text or Markdown table.
+func flat(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+	}), " ")
+}
+
+func generated(lb *Leaderboard) string {
+	return lb.GeneratedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// errWriter remembers the first write error, so the table writers can stay
+// linear and still report a full disk or a closed pipe.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func renderText(out io.Writer, lb *Leaderboard) error {
+	w := &errWriter{w: out}
+	judge := anyJudge(lb)
+	fmt.Fprintf(w, "parity leaderboard, generated %s\n\n", generated(lb))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	writeTabRow(tw, tableHeader(judge))
+	for _, r := range lb.Rows {
+		writeTabRow(tw, tableCells(r, judge))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(lb.Groups) > 0 {
+		fmt.Fprint(w, "\nBy origin\n")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		writeTabRow(tw, []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"})
+		for _, g := range lb.Groups {
+			writeTabRow(tw, []string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(lb.Notes) > 0 {
+		fmt.Fprint(w, "\nNotes\n")
+		for _, n := range lb.Notes {
+			fmt.Fprintf(w, "- %s\n", flat(n))
+		}
+	}
+	return w.err
+}
+
+func writeTabRow(w io.Writer, cells []string) {
+	for i, c := range cells {
+		if i > 0 {
+			io.WriteString(w, "\t")
+		}
+		io.WriteString(w, flat(c))
+	}
+	io.WriteString(w, "\n")
+}
+
+// mdEscape keeps a cell inside its table cell and keeps raw HTML out of
+// Markdown, since many Markdown viewers pass HTML through.
+var mdEscape = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;")
+
+func renderMarkdown(out io.Writer, lb *Leaderboard) error {
+	w := &errWriter{w: out}
+	judge := anyJudge(lb)
+	fmt.Fprintf(w, "# parity leaderboard\n\nGenerated %s.\n\n", generated(lb))
+	writeMDTable(w, tableHeader(judge), rightAligned(tableHeader(judge)))
+	for _, r := range lb.Rows {
+		writeMDRow(w, tableCells(r, judge))
+	}
+	if len(lb.Groups) > 0 {
+		fmt.Fprint(w, "\n## By origin\n\n")
+		h := []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"}
+		writeMDTable(w, h, rightAligned(h))
+		for _, g := range lb.Groups {
+			writeMDRow(w, []string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
+		}
+	}
+	if len(lb.Notes) > 0 {
+		fmt.Fprint(w, "\n## Notes\n\n")
+		for _, n := range lb.Notes {
+			fmt.Fprintf(w, "- %s\n", mdEscape.Replace(flat(n)))
+		}
+	}
+	return w.err
+}
+
+// rightAligned marks the numeric columns of a table.
+func rightAligned(header []string) []bool {
+	text := map[string]bool{"SUITE": true, "MODEL": true, "ORIGIN": true, "THINKING": true, "SCORER": true, "COST": true, "JUDGE": true}
+	right := make([]bool, len(header))
+	for i, h := range header {
+		right[i] = !text[h]
+	}
+	return right
+}
+
+func writeMDTable(w io.Writer, header []string, right []bool) {
+	writeMDRow(w, header)
+	sep := make([]string, len(header))
+	for i := range header {
+		sep[i] = "---"
+		if right[i] {
+			sep[i] = "--:"
+		}
+	}
+	fmt.Fprintf(w, "|%s|\n", strings.Join(sep, "|"))
+}
+
+func writeMDRow(w io.Writer, cells []string) {
+	esc := make([]string, len(cells))
+	for i, c := range cells {
+		esc[i] = mdEscape.Replace(flat(c))
+	}
+	fmt.Fprintf(w, "| %s |\n", strings.Join(esc, " | "))
+}
+
+// CSVHeader is the column order of the run section of the CSV report. It is
+// fixed whatever the data, so spreadsheets and scripts can rely on it.
+var CSVHeader = []string{
+	"run_id", "model", "model_reported", "provider", "origin", "mock", "suite", "suite_version",
+	"language", "non_commercial", "status", "thinking", "items", "samples", "target", "k", "scored",
+	"accuracy", "ci_low", "ci_high",
+	"correct", "wrong", "unparsed", "truncated", "refused", "error",
+	"pass_at_1", "pass_at_k", "pass_k", "maj_at_k",
+	"mean_prompt_tokens", "mean_completion_tokens", "mean_reasoning_tokens",
+	"latency_p50_ms", "latency_p95_ms", "cost", "currency", "price_as_of",
+	"cost_converted", "converted_currency", "scorers",
+	"judge_checked", "judge_overturned", "judge_accuracy",
+}
+
+// renderCSV writes three sections separated by a blank line, each with its
+// own header: runs, origin groups and notes. Readers that want only the runs
+// stop at the first blank line.
+func renderCSV(w io.Writer, lb *Leaderboard) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CSVHeader)
+	for _, r := range lb.Rows {
+		rec := []string{
+			strconv.FormatInt(r.RunID, 10), r.Model, r.ModelReported, r.Provider, r.Origin,
+			strconv.FormatBool(r.Mock), r.Suite, r.SuiteVersion, r.Language,
+			strconv.FormatBool(r.NonCommercial), r.Status, r.Thinking,
+			strconv.Itoa(r.Items), strconv.Itoa(r.Samples), strconv.Itoa(r.Target),
+			strconv.Itoa(r.K), strconv.Itoa(r.Scored),
+			num(r.Accuracy), num(r.CILow), num(r.CIHigh),
+		}
+		for _, o := range parity.Outcomes {
+			rec = append(rec, strconv.Itoa(r.Outcomes[o]))
+		}
+		passK, passAt1, passAtK := "", "", ""
+		if r.KMax > 0 {
+			passK = strconv.Itoa(r.KMax)
+			passAt1, passAtK = num(r.PassAtK[1]), num(r.PassAtK[r.KMax])
+		}
+		converted := ""
+		if r.ConvertedCurrency != "" {
+			converted = num(r.CostConverted)
+		}
+		rec = append(rec, passAt1, passAtK, passK, num(r.MajAtK),
+			num(r.MeanPromptTokens), num(r.MeanCompletionTokens), num(r.MeanReasoningTokens),
+			ms(r.LatencyP50), ms(r.LatencyP95), num(r.Cost), r.Currency, r.PriceAsOf,
+			converted, r.ConvertedCurrency, strings.Join(r.Scorers, " "),
+			strconv.Itoa(r.JudgeChecked), strconv.Itoa(r.JudgeOverturned), num(r.JudgeAccuracy))
+		cw.Write(rec)
+	}
+	if len(lb.Groups) > 0 {
+		if err := csvBreak(cw, w); err != nil {
+			return err
+		}
+		cw.Write([]string{"suite", "origin", "models", "mean_accuracy"})
+		for _, g := range lb.Groups {
+			cw.Write([]string{g.Suite, g.Origin, strconv.Itoa(g.Models), num(g.MeanAccuracy)})
+		}
+	}
+	if len(lb.Notes) > 0 {
+		if err := csvBreak(cw, w); err != nil {
+			return err
+		}
+		cw.Write([]string{"note"})
+		for _, n := range lb.Notes {
+			cw.Write([]string{n})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvBreak ends a CSV section with an empty line.
+func csvBreak(cw *csv.Writer, w io.Writer) error {
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// num formats a float for machines: shortest exact form, empty for NaN.
+func num(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', -1, 64)
+}

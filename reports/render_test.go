@@ -1,0 +1,190 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func fixtureLeaderboard(t *testing.T) *Leaderboard {
+	t.Helper()
+	lb, err := Build(fixture(), fixedOptions())
+	require.NoError(t, err)
+	return lb
+}
+
+func TestRenderGolden(t *testing.T) {
+	lb := fixtureLeaderboard(t)
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, Render(&buf, lb, format))
+			path := filepath.Join("testdata", "leaderboard."+format+".golden")
+			if *update {
+				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test ./reports -update to create the golden files")
+			assert.Equal(t, string(want), buf.String())
+		})
+	}
+}
+
+func TestRenderUnknownFormat(t *testing.T) {
+	err := Render(&bytes.Buffer{}, fixtureLeaderboard(t), "xlsx")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"xlsx"`)
+	assert.Contains(t, err.Error(), "text, md, csv, json, html")
+}
+
+func TestRenderNilLeaderboard(t *testing.T) {
+	require.Error(t, Render(&bytes.Buffer{}, nil, "text"))
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestRenderReportsWriteErrors(t *testing.T) {
+	lb := fixtureLeaderboard(t)
+	for _, format := range Formats {
+		err := Render(failingWriter{}, lb, format)
+		require.Error(t, err, format)
+		assert.Contains(t, err.Error(), "disk full", format)
+	}
+}
+
+func TestRenderMarksMockEverywhere(t *testing.T) {
+	lb := fixtureLeaderboard(t)
+	const note = "rows marked mock come from the built-in offline mock provider, not a real model"
+	for _, format := range Formats {
+		var buf bytes.Buffer
+		require.NoError(t, Render(&buf, lb, format))
+		out := buf.String()
+		assert.Contains(t, out, note, format)
+		switch format {
+		case "text", "md", "html":
+			assert.Contains(t, out, "mock/mock-reasoner [mock]", format)
+			assert.NotContains(t, out, "openai/o4-mini [mock]", format)
+		}
+	}
+}
+
+func TestRenderHTMLEscapesUntrustedText(t *testing.T) {
+	lb := fixtureLeaderboard(t)
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, lb, "html"))
+	out := buf.String()
+	assert.NotContains(t, out, "<script", "a model name must never become markup")
+	assert.NotContains(t, out, "alert('x')", "extracted answers never reach the page")
+	assert.Contains(t, out, "evil/&lt;script&gt;alert(1)&lt;/script&gt;")
+	assert.Contains(t, out, "<svg", "the chart is inline")
+	for _, external := range []string{"http", "src=", "href=", "url(", "@import"} {
+		assert.NotContains(t, out, external, "the page must load nothing from outside")
+	}
+}
+
+func TestRenderMarkdownEscapes(t *testing.T) {
+	lb := fixtureLeaderboard(t)
+	lb.Rows[0].Model = "a|b\nc"
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, lb, "md"))
+	out := buf.String()
+	assert.NotContains(t, out, "<script")
+	assert.Contains(t, out, `a\|b c`)
+}
+
+func TestRenderJSON(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, fixtureLeaderboard(t), "json"))
+	var got struct {
+		GeneratedAt string `json:"generated_at"`
+		Rows        []struct {
+			Model    string             `json:"model"`
+			Mock     bool               `json:"mock"`
+			Accuracy *float64           `json:"accuracy"`
+			MajAtK   *float64           `json:"maj_at_k"`
+			Outcomes map[string]int     `json:"outcomes"`
+			PassAtK  map[string]float64 `json:"pass_at_k"`
+		} `json:"rows"`
+		Groups []map[string]any `json:"groups"`
+		Notes  []string         `json:"notes"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	assert.Equal(t, "2025-06-01T12:00:00Z", got.GeneratedAt)
+	require.Len(t, got.Rows, 5)
+	mocks := 0
+	for _, r := range got.Rows {
+		if r.Mock {
+			mocks++
+			assert.Equal(t, "mock/mock-reasoner", r.Model, "the JSON model id stays clean; mock is its own field")
+		}
+		assert.Len(t, r.Outcomes, 6, "every outcome is present, zero or not")
+		assert.NotNil(t, r.Accuracy)
+	}
+	assert.Equal(t, 1, mocks)
+	aime := got.Rows[0]
+	require.NotNil(t, aime.MajAtK)
+	assert.InDelta(t, 1.0/3, *aime.MajAtK, 1e-12)
+	assert.Len(t, aime.PassAtK, 4)
+	assert.Nil(t, got.Rows[1].MajAtK, "K=1 has no majority vote: null, not NaN")
+	assert.Len(t, got.Groups, 5)
+	assert.Len(t, got.Notes, 6)
+}
+
+func TestRenderCSV(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, fixtureLeaderboard(t), "csv"))
+	sections := strings.Split(buf.String(), "\n\n")
+	require.Len(t, sections, 3, "runs, groups, notes")
+
+	runs, err := csv.NewReader(strings.NewReader(sections[0])).ReadAll()
+	require.NoError(t, err, "the run section is a strict CSV table")
+	require.Len(t, runs, 6)
+	assert.Equal(t, CSVHeader, runs[0])
+	col := map[string]int{}
+	for i, h := range runs[0] {
+		col[h] = i
+	}
+	mock := runs[1+2] // aime24, cmmlu, then the mock row leads gsm8k
+	assert.Equal(t, "mock/mock-reasoner", mock[col["model"]])
+	assert.Equal(t, "true", mock[col["mock"]])
+	ds := runs[5]
+	assert.Equal(t, "1", ds[col["error"]])
+	assert.Equal(t, "0.5", ds[col["accuracy"]])
+	assert.Equal(t, "", ds[col["maj_at_k"]], "NaN is an empty cell")
+
+	groups, err := csv.NewReader(strings.NewReader(sections[1])).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"suite", "origin", "models", "mean_accuracy"}, groups[0])
+	assert.Len(t, groups, 6)
+
+	notes, err := csv.NewReader(strings.NewReader(sections[2])).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"note"}, notes[0])
+	assert.Len(t, notes, 7)
+}
+
+func TestRenderTextColumnsAlign(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, fixtureLeaderboard(t), "text"))
+	lines := strings.Split(buf.String(), "\n")
+	header := lines[2]
+	col := strings.Index(header, "ACC %")
+	require.Positive(t, col)
+	for _, l := range lines[3:8] {
+		assert.NotContains(t, l, "\t")
+		assert.Greater(t, len(l), col, l)
+	}
+}

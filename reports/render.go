@@ -316,9 +316,9 @@ var CSVHeader = []string{
 	"judge_checked", "judge_overturned", "judge_accuracy",
 }
 
-// renderCSV writes three sections separated by a blank line, each with its
-// own header: runs, origin groups and notes. Readers that want only the runs
-// stop at the first blank line.
+// renderCSV writes one plain table, a row per run, so any CSV reader takes
+// it whole. Origin groups and notes are derived or prose; they are in the
+// other formats.
 func renderCSV(w io.Writer, lb *Leaderboard) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVHeader)
@@ -350,36 +350,8 @@ func renderCSV(w io.Writer, lb *Leaderboard) error {
 			strconv.Itoa(r.JudgeChecked), strconv.Itoa(r.JudgeOverturned), num(r.JudgeAccuracy))
 		cw.Write(rec)
 	}
-	if len(lb.Groups) > 0 {
-		if err := csvBreak(cw, w); err != nil {
-			return err
-		}
-		cw.Write([]string{"suite", "origin", "models", "mean_accuracy"})
-		for _, g := range lb.Groups {
-			cw.Write([]string{g.Suite, g.Origin, strconv.Itoa(g.Models), num(g.MeanAccuracy)})
-		}
-	}
-	if len(lb.Notes) > 0 {
-		if err := csvBreak(cw, w); err != nil {
-			return err
-		}
-		cw.Write([]string{"note"})
-		for _, n := range lb.Notes {
-			cw.Write([]string{n})
-		}
-	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvBreak ends a CSV section with an empty line.
-func csvBreak(cw *csv.Writer, w io.Writer) error {
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
 }
 
 // num formats a float for machines: shortest exact form, empty for NaN.

@@ -1,0 +1,257 @@
+package results
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// runColumns are the runs columns after id, in the order runArgs and
+// scanRun use.
+var runColumns = []string{
+	"fingerprint", "status", "model_id", "model_provider", "model_name", "model_origin", "model_reported", "base_url",
+	"suite_name", "suite_version", "suite_language", "suite_license", "suite_description", "suite_items",
+	"suite_data_sha256", "suite_prompt_hash", "suite_scorer", "suite_scorer_version", "suite_kind", "suite_non_commercial",
+	"params", "samples", "item_limit", "seed", "subject", "items", "parity_version", "git_revision",
+	"started_at", "finished_at", "price", "warnings", "note",
+}
+
+// sampleColumns are the samples columns after id and run_id, in the order
+// sampleArgs and scanSample use. The last four are the large texts a light
+// read leaves out.
+var sampleColumns = []string{
+	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "detail",
+	"judge_outcome", "judge_extracted", "judge_scorer", "judge_scorer_version", "judge_detail",
+	"gold", "finish_reason", "model_reported", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens",
+	"latency_ns", "ttft_ns", "attempts", "error", "error_code", "warnings", "cost", "started_at",
+	"content", "reasoning", "messages", "raw",
+}
+
+// heavyColumns maps the large sample texts to what a light read selects
+// instead, so light and full reads share one scan function.
+var heavyColumns = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
+
+var (
+	runSelect         = "id, " + strings.Join(runColumns, ", ")
+	sampleSelect      = "run_id, " + strings.Join(sampleColumns, ", ")
+	sampleSelectLight = "run_id, " + strings.Join(lightColumns(), ", ")
+)
+
+func lightColumns() []string {
+	cols := make([]string, len(sampleColumns))
+	for i, c := range sampleColumns {
+		if sub, ok := heavyColumns[c]; ok {
+			c = sub
+		}
+		cols[i] = c
+	}
+	return cols
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// nanos stores a time as unix nanoseconds, which round-trips exactly; the
+// zero time is NULL because it lies outside the int64 nanosecond range.
+func nanos(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+// fromNanos returns stored times in UTC: the location a time was created in
+// is not kept, only the instant.
+func fromNanos(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+// jsonOrNull stores empty lists as NULL, so they read back as nil.
+func jsonOrNull[T any](v []T) (any, error) {
+	if len(v) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+func fromJSONList[T any](s sql.NullString, what string) ([]T, error) {
+	if !s.Valid || s.String == "" {
+		return nil, nil
+	}
+	var v []T
+	if err := json.Unmarshal([]byte(s.String), &v); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", what, err)
+	}
+	if len(v) == 0 {
+		return nil, nil
+	}
+	return v, nil
+}
+
+func runArgs(r *parity.Run) ([]any, error) {
+	params, err := json.Marshal(r.Params)
+	if err != nil {
+		return nil, fmt.Errorf("encode params: %w", err)
+	}
+	var price any
+	if r.Price != nil {
+		b, err := json.Marshal(r.Price)
+		if err != nil {
+			return nil, fmt.Errorf("encode price: %w", err)
+		}
+		price = string(b)
+	}
+	warnings, err := jsonOrNull(r.Warnings)
+	if err != nil {
+		return nil, fmt.Errorf("encode warnings: %w", err)
+	}
+	s := r.Suite
+	return []any{
+		r.Fingerprint, string(r.Status), r.Model.ID, r.Model.Provider, r.Model.Name, r.Model.Origin, r.ModelReported, r.BaseURL,
+		s.Name, s.Version, s.Language, s.License, s.Description, s.Items,
+		s.DataSHA256, s.PromptHash, s.Scorer, s.ScorerVersion, s.Kind, s.NonCommercial,
+		string(params), r.Samples, r.Limit, r.Seed, r.Subject, r.Items, r.ParityVersion, r.GitRevision,
+		nanos(r.StartedAt), nanos(r.FinishedAt), price, warnings, r.Note,
+	}, nil
+}
+
+func scanRun(sc scanner) (parity.Run, error) {
+	var (
+		r                 parity.Run
+		status, params    string
+		started, finished sql.NullInt64
+		price, warnings   sql.NullString
+		s                 = &r.Suite
+	)
+	err := sc.Scan(&r.ID,
+		&r.Fingerprint, &status, &r.Model.ID, &r.Model.Provider, &r.Model.Name, &r.Model.Origin, &r.ModelReported, &r.BaseURL,
+		&s.Name, &s.Version, &s.Language, &s.License, &s.Description, &s.Items,
+		&s.DataSHA256, &s.PromptHash, &s.Scorer, &s.ScorerVersion, &s.Kind, &s.NonCommercial,
+		&params, &r.Samples, &r.Limit, &r.Seed, &r.Subject, &r.Items, &r.ParityVersion, &r.GitRevision,
+		&started, &finished, &price, &warnings, &r.Note)
+	if err != nil {
+		return r, err
+	}
+	r.Status = parity.RunStatus(status)
+	r.StartedAt, r.FinishedAt = fromNanos(started), fromNanos(finished)
+	if err := json.Unmarshal([]byte(params), &r.Params); err != nil {
+		return r, fmt.Errorf("run %d: decode params: %w", r.ID, err)
+	}
+	if price.Valid {
+		r.Price = new(parity.Price)
+		if err := json.Unmarshal([]byte(price.String), r.Price); err != nil {
+			return r, fmt.Errorf("run %d: decode price: %w", r.ID, err)
+		}
+	}
+	if r.Warnings, err = fromJSONList[string](warnings, "warnings"); err != nil {
+		return r, fmt.Errorf("run %d: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// sampleArgs returns the values of sampleColumns for s, with secrets
+// scrubbed from the texts that may echo a request.
+func sampleArgs(s *parity.Sample) ([]any, error) {
+	messages, err := jsonOrNull(s.Messages)
+	if err != nil {
+		return nil, fmt.Errorf("encode messages: %w", err)
+	}
+	c := &s.Completion
+	warnings, err := jsonOrNull(c.Warnings)
+	if err != nil {
+		return nil, fmt.Errorf("encode warnings: %w", err)
+	}
+	var jo, je, js, jv, jd any
+	if j := s.Judge; j != nil {
+		jo, je, js, jv, jd = string(j.Outcome), j.Extracted, j.Scorer, j.ScorerVersion, j.Detail
+	}
+	sc := &s.Score
+	return []any{
+		s.ItemID, s.Index, string(sc.Outcome), sc.Extracted, sc.Scorer, sc.ScorerVersion, sc.Detail,
+		jo, je, js, jv, jd,
+		s.Gold, c.FinishReason, c.ModelReported, c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, c.Usage.CachedTokens,
+		int64(c.Latency), int64(c.TTFT), c.Attempts, scrub(c.Error), string(c.ErrorCode), warnings, s.Cost, nanos(s.StartedAt),
+		c.Content, c.Reasoning, messages, scrub(c.Raw),
+	}, nil
+}
+
+func scanSample(sc scanner) (parity.Sample, error) {
+	var (
+		s                  parity.Sample
+		c                  = &s.Completion
+		outcome, errCode   string
+		jo, je, js, jv, jd sql.NullString
+		latency, ttft      int64
+		warnings, messages sql.NullString
+		started            sql.NullInt64
+	)
+	err := sc.Scan(&s.RunID,
+		&s.ItemID, &s.Index, &outcome, &s.Score.Extracted, &s.Score.Scorer, &s.Score.ScorerVersion, &s.Score.Detail,
+		&jo, &je, &js, &jv, &jd,
+		&s.Gold, &c.FinishReason, &c.ModelReported, &c.Usage.PromptTokens, &c.Usage.CompletionTokens, &c.Usage.ReasoningTokens, &c.Usage.CachedTokens,
+		&latency, &ttft, &c.Attempts, &c.Error, &errCode, &warnings, &s.Cost, &started,
+		&c.Content, &c.Reasoning, &messages, &c.Raw)
+	if err != nil {
+		return s, err
+	}
+	s.Score.Outcome = parity.Outcome(outcome)
+	c.ErrorCode = parity.ErrorCode(errCode)
+	c.Latency, c.TTFT = time.Duration(latency), time.Duration(ttft)
+	s.StartedAt = fromNanos(started)
+	if jo.Valid {
+		s.Judge = &parity.Score{Outcome: parity.Outcome(jo.String), Extracted: je.String, Scorer: js.String,
+			ScorerVersion: jv.String, Detail: jd.String}
+	}
+	if c.Warnings, err = fromJSONList[string](warnings, "warnings"); err != nil {
+		return s, fmt.Errorf("sample %s#%d: %w", s.ItemID, s.Index, err)
+	}
+	if s.Messages, err = fromJSONList[parity.Message](messages, "messages"); err != nil {
+		return s, fmt.Errorf("sample %s#%d: %w", s.ItemID, s.Index, err)
+	}
+	return s, nil
+}
+
+// secretPattern matches credentials that an error message or a response
+// body might echo back: bearer tokens, api-key headers or fields, and
+// OpenAI-style "sk-" keys. Raw responses are bodies only, but providers
+// sometimes quote the request in their errors, and a key in the database
+// would travel with every shared shard and snapshot.
+var secretPattern = regexp.MustCompile(
+	`(?i)(bearer\s+|(?:x-)?api[-_]?key["']?\s*[:=]\s*["']?)[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{16,}`)
+
+// secretHints are cheap substring tests that rule out secretPattern for
+// almost every text, so the regexp only runs on suspicious ones.
+var secretHints = []string{"earer", "EARER", "pi-key", "pi_key", "pikey", "PI-KEY", "PI_KEY", "PIKEY", "pi-Key", "pi_Key", "piKey", "sk-"}
+
+// scrub replaces credentials in s with a marker.
+func scrub(s string) string {
+	for _, h := range secretHints {
+		if strings.Contains(s, h) {
+			return secretPattern.ReplaceAllStringFunc(s, func(m string) string {
+				if sub := secretPattern.FindStringSubmatch(m); sub[1] != "" {
+					return sub[1] + "[REDACTED]"
+				}
+				return "[REDACTED]"
+			})
+		}
+	}
+	return s
+}

@@ -1,0 +1,287 @@
+// Package results keeps runs and samples in a SQLite file (modernc.org/sqlite,
+// pure Go). The file is in WAL mode so reports can read while a run writes;
+// every batch of samples is one transaction, so a run killed at any moment
+// keeps every batch it committed and nothing of the one it was writing.
+package results
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/parity-bench/parity"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// appID marks a SQLite file as a parity results database ("PRTY"), so that
+// a stray SQLite file from another program is refused instead of migrated.
+const appID = 0x50525459
+
+// readers is how many connections may read at once. Reads never block the
+// writer in WAL mode; a few are enough for a report beside a running run.
+const readers = 4
+
+// Connection settings. The writer takes the write lock at BEGIN
+// (_txlock=immediate): a deferred transaction that reads first and upgrades
+// later fails with SQLITE_BUSY instead of waiting. synchronous=NORMAL is
+// durable across process crashes in WAL mode; only a power loss may drop
+// the last commits.
+const (
+	writerParams = "_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate"
+	readerParams = "_busy_timeout=10000&_foreign_keys=1&_query_only=1"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DB is a parity results database. It implements parity.Store and the
+// queries that commands and reports need. It is safe for concurrent use.
+type DB struct {
+	path string
+	// w holds the single writing connection: SQLite allows one writer at a
+	// time, and queueing writers in the pool is cheaper than having them
+	// spin on the file lock.
+	w *sql.DB
+	// r holds read-only connections, separate from w so a caller may
+	// stream samples and write scores back at the same time.
+	r *sql.DB
+	// schema is the schema version this build writes; shards to merge must
+	// have the same.
+	schema int
+}
+
+var _ parity.Store = (*DB)(nil)
+
+// Open opens the results database at path, creating the file and its parent
+// directory when missing and bringing its schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, parity.Errorf(parity.ErrUsage, "no results database given: pass the path of a results file")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open results %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("open results %s: %w", path, err)
+	}
+	migrations, err := loadMigrations()
+	if err != nil {
+		return nil, err
+	}
+
+	w, err := sql.Open("sqlite", dsn(abs, writerParams))
+	if err != nil {
+		return nil, fmt.Errorf("open results %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, openError(path, err)
+	}
+	if err := migrate(ctx, w, path, migrations); err != nil {
+		w.Close()
+		return nil, err
+	}
+
+	r, err := sql.Open("sqlite", dsn(abs, readerParams))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open results %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		w.Close()
+		return nil, openError(path, err)
+	}
+	return &DB{path: path, w: w, r: r, schema: len(migrations)}, nil
+}
+
+// Path returns the path the database was opened with, for messages.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the database. The last connection to close checkpoints the
+// WAL back into the main file.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// dsn builds a SQLite URI for the driver. The URI form is used because the
+// driver cuts a plain file name at its first '?', so a path containing one
+// would open the wrong file.
+func dsn(abs, params string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter
+	}
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + esc.Replace(p) + "?" + params
+}
+
+// openError turns the driver's complaint about a file that is not SQLite
+// into a message a person can act on.
+func openError(path string, err error) error {
+	if sqliteCode(err) == sqlite3.SQLITE_NOTADB {
+		return notParity(path, "it is not an SQLite file")
+	}
+	if sqliteCode(err) == sqlite3.SQLITE_CANTOPEN {
+		return parity.Errorf(parity.ErrConfig,
+			"cannot open results database %s: check that it names a file (not a directory) in a directory you may write", path)
+	}
+	return fmt.Errorf("open results %s: %w", path, err)
+}
+
+func notParity(path, why string) error {
+	return parity.Errorf(parity.ErrConfig,
+		"%s is not a parity database: %s; give the path of a parity results file or of a new file", path, why)
+}
+
+func tooNew(path string, have, known int) error {
+	return parity.Errorf(parity.ErrConfig,
+		"%s was written by a newer parity (schema %d, this parity knows up to %d): upgrade parity to use it", path, have, known)
+}
+
+// sqliteCode returns the primary SQLite result code in err's chain, or 0.
+func sqliteCode(err error) int {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code() & 0xff
+	}
+	return 0
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations reads the embedded migrations. File names start with their
+// schema version ("0002_add_x.sql"); the versions must run 1, 2, 3 … without
+// gaps, because PRAGMA user_version records how many have been applied.
+func loadMigrations() ([]migration, error) {
+	names, err := migrationFiles.ReadDir("migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range names {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with its version, like 0001_init.sql", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// querier is what *sql.DB, *sql.Conn and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// header reads the schema version and application id of an attached
+// database ("main" or an ATTACH name).
+func header(ctx context.Context, q querier, schema string) (version, app int, err error) {
+	if err := q.QueryRowContext(ctx, "PRAGMA "+schema+".user_version").Scan(&version); err != nil {
+		return 0, 0, err
+	}
+	if err := q.QueryRowContext(ctx, "PRAGMA "+schema+".application_id").Scan(&app); err != nil {
+		return 0, 0, err
+	}
+	return version, app, nil
+}
+
+// checkHeader refuses files that are not parity databases or were written
+// by a newer parity. An empty file (version 0, no tables) is acceptable and
+// will be initialised.
+func checkHeader(ctx context.Context, q querier, schema, path string, known int) (int, error) {
+	version, app, err := header(ctx, q, schema)
+	if err != nil {
+		return 0, openError(path, err)
+	}
+	switch {
+	case version == 0:
+		var tables int
+		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+schema+".sqlite_master").Scan(&tables); err != nil {
+			return 0, openError(path, err)
+		}
+		if tables > 0 {
+			return 0, notParity(path, "it holds tables of another program")
+		}
+	case app != appID:
+		return 0, notParity(path, "it belongs to another program")
+	case version > known:
+		return 0, tooNew(path, version, known)
+	}
+	return version, nil
+}
+
+// migrate applies the missing migrations, each in its own transaction
+// together with the version bump, so a crash mid-way leaves a consistent
+// schema. The version is read again under the write lock because another
+// process may have migrated the file in the meantime.
+func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error {
+	version, err := checkHeader(ctx, w, "main", path, len(ms))
+	if err != nil {
+		return err
+	}
+	for _, m := range ms[version:] {
+		if err := applyMigration(ctx, w, m); err != nil {
+			return fmt.Errorf("migrate %s to schema %d: %w", path, m.version, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, w *sql.DB, m migration) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var current int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return err
+	}
+	if current >= m.version {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("%s: %w", m.name, err)
+	}
+	// PRAGMA arguments cannot be bound; both values are integers we control.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", appID)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

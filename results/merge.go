@@ -1,0 +1,137 @@
+package results
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/parity-bench/parity"
+)
+
+// MergeStats says what a Merge copied.
+type MergeStats struct {
+	Runs    int // runs copied
+	Samples int // samples copied with them
+	// Skipped counts runs already present (same fingerprint and start
+	// time), typically because the shard was merged before.
+	Skipped int
+}
+
+var (
+	copyRunSQL = "INSERT INTO main.runs (" + strings.Join(runColumns, ", ") + ") SELECT " +
+		strings.Join(runColumns, ", ") + " FROM src.runs WHERE id = ?"
+	copySamplesSQL = "INSERT INTO main.samples (run_id, " + strings.Join(sampleColumns, ", ") + ") SELECT ?, " +
+		strings.Join(sampleColumns, ", ") + " FROM src.samples WHERE run_id = ? ORDER BY id"
+)
+
+// Merge copies the runs and samples of another results database, such as a
+// shard written on another machine, into db, in one transaction. Copied runs
+// get new ids. A run whose fingerprint and start time are already present is
+// skipped, so merging the same shard twice copies nothing the second time.
+// The shard is opened read-only and must have the same schema version as db.
+func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
+	var st MergeStats
+	fail := func(err error) (MergeStats, error) {
+		return MergeStats{}, fmt.Errorf("merge %s: %w", srcPath, err)
+	}
+	abs, err := filepath.Abs(srcPath)
+	if err != nil {
+		return fail(err)
+	}
+	info, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, parity.Errorf(parity.ErrNotFound, "shard %s not found: check the path", srcPath)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if own, err := os.Stat(db.path); err == nil && os.SameFile(info, own) {
+		return st, parity.Errorf(parity.ErrUsage, "cannot merge %s into itself: name a shard written elsewhere", srcPath)
+	}
+	// ATTACH is not allowed inside a transaction, and it belongs to one
+	// connection, so pin the writer connection for the whole merge.
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS src", dsn(abs, "mode=ro")); err != nil {
+		return st, openError(srcPath, err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "DETACH DATABASE src")
+
+	version, err := checkHeader(ctx, conn, "src", srcPath, db.schema)
+	if err != nil {
+		return st, err
+	}
+	if version == 0 {
+		return st, notParity(srcPath, "it is empty")
+	}
+	if version != db.schema {
+		return st, parity.Errorf(parity.ErrConfig,
+			"%s has schema %d, older than this parity's %d: open it once with this parity to upgrade it, then merge again",
+			srcPath, version, db.schema)
+	}
+
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+
+	type srcRun struct {
+		id      int64
+		present bool
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT s.id, EXISTS (SELECT 1 FROM main.runs m
+		WHERE m.fingerprint = s.fingerprint AND m.started_at IS s.started_at) FROM src.runs s ORDER BY s.id`)
+	if err != nil {
+		return fail(err)
+	}
+	var runs []srcRun
+	for rows.Next() {
+		var r srcRun
+		if err := rows.Scan(&r.id, &r.present); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		runs = append(runs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+
+	for _, r := range runs {
+		if r.present {
+			st.Skipped++
+			continue
+		}
+		res, err := tx.ExecContext(ctx, copyRunSQL, r.id)
+		if err != nil {
+			return fail(fmt.Errorf("copy run %d: %w", r.id, err))
+		}
+		newID, err := res.LastInsertId()
+		if err != nil {
+			return fail(fmt.Errorf("copy run %d: %w", r.id, err))
+		}
+		res, err = tx.ExecContext(ctx, copySamplesSQL, newID, r.id)
+		if err != nil {
+			return fail(fmt.Errorf("copy samples of run %d: %w", r.id, err))
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fail(fmt.Errorf("copy samples of run %d: %w", r.id, err))
+		}
+		st.Runs++
+		st.Samples += int(n)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	return st, nil
+}

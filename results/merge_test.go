@@ -1,0 +1,134 @@
+package results
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/parity-bench/parity"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// shard writes a results database with one run per model, each with n
+// full samples, and returns its path and runs.
+func shard(t *testing.T, name string, n int, models ...string) (string, []*parity.Run) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), name)
+	db, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer db.Close()
+	var runs []*parity.Run
+	for _, m := range models {
+		r := createRun(t, db, m, "gsm8k")
+		var batch []parity.Sample
+		for i := range n {
+			batch = append(batch, fullSample(r.ID, string(rune('a'+i)), 0, parity.OutcomeCorrect))
+		}
+		require.NoError(t, db.AddSamples(ctx, batch))
+		runs = append(runs, r)
+	}
+	return path, runs
+}
+
+func TestMergeCopiesRunsAndSamples(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	local := createRun(t, db, "openai/o4-mini", "gsm8k")
+	addItems(t, db, local.ID, 2, parity.OutcomeWrong)
+
+	pathA, runsA := shard(t, "a.db", 3, "deepseek/deepseek-reasoner", "dashscope/qwen3-max")
+	pathB, runsB := shard(t, "b.db", 2, "ark/doubao-seed")
+
+	st, err := db.Merge(ctx, pathA)
+	require.NoError(t, err)
+	assert.Equal(t, MergeStats{Runs: 2, Samples: 6}, st)
+	st, err = db.Merge(ctx, pathB)
+	require.NoError(t, err)
+	assert.Equal(t, MergeStats{Runs: 1, Samples: 2}, st)
+
+	runs, err := db.Runs(ctx, RunFilter{})
+	require.NoError(t, err)
+	require.Len(t, runs, 4)
+	for i, src := range append(runsA, runsB...) {
+		got := runs[i+1]
+		assert.NotEqual(t, src.ID, got.ID, "copied runs get new ids")
+		want := *src
+		want.ID = got.ID
+		assert.Equal(t, want, got)
+		samples, err := db.Samples(ctx, got.ID, SampleFilter{})
+		require.NoError(t, err)
+		require.NotEmpty(t, samples)
+		wantSample := fullSample(got.ID, "a", 0, parity.OutcomeCorrect)
+		assert.Equal(t, wantSample, samples[0], "samples follow their run with every field")
+	}
+	assert.Equal(t, 2, countSamples(t, db, local.ID), "local samples untouched")
+}
+
+func TestMergeTwiceIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	path, _ := shard(t, "a.db", 4, "deepseek/deepseek-reasoner", "dashscope/qwen3-max")
+	first, err := db.Merge(ctx, path)
+	require.NoError(t, err)
+	assert.Equal(t, MergeStats{Runs: 2, Samples: 8}, first)
+	second, err := db.Merge(ctx, path)
+	require.NoError(t, err)
+	assert.Equal(t, MergeStats{Skipped: 2}, second)
+	runs, err := db.Runs(ctx, RunFilter{})
+	require.NoError(t, err)
+	assert.Len(t, runs, 2)
+	for _, r := range runs {
+		assert.Equal(t, 4, countSamples(t, db, r.ID))
+	}
+}
+
+func TestMergeRefusesBadShards(t *testing.T) {
+	ctx := context.Background()
+	db, own := openTemp(t)
+	dir := t.TempDir()
+
+	text := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(text, []byte("hello, this is no database, not even close to one. "+
+		"SQLite reads the first hundred bytes as its header, so make this long enough."), 0o644))
+
+	newer := filepath.Join(dir, "newer.db")
+	n, err := Open(ctx, newer)
+	require.NoError(t, err)
+	createRun(t, n, "openai/o4-mini", "gsm8k")
+	_, err = n.w.Exec("PRAGMA user_version = 7")
+	require.NoError(t, err)
+	require.NoError(t, n.Close())
+
+	tests := []struct {
+		name, path, want string
+		code             parity.ErrorCode
+	}{
+		{"missing", filepath.Join(dir, "nope.db"), "not found", parity.ErrNotFound},
+		{"itself", own, "into itself", parity.ErrUsage},
+		{"text file", text, "is not a parity database", parity.ErrConfig},
+		{"newer schema", newer, "newer parity (schema 7", parity.ErrConfig},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, err := db.Merge(ctx, tt.path)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, tt.code, parity.CodeOf(err))
+			assert.Zero(t, st)
+		})
+	}
+	runs, err := db.Runs(ctx, RunFilter{})
+	require.NoError(t, err)
+	assert.Empty(t, runs)
+	_, err = os.Stat(filepath.Join(dir, "nope.db"))
+	assert.True(t, os.IsNotExist(err), "a missing shard is not created")
+
+	// The writer connection is usable again after each refused merge.
+	good, _ := shard(t, "good.db", 1, "openai/o4-mini")
+	st, err := db.Merge(ctx, good)
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.Runs)
+}

@@ -1,0 +1,202 @@
+package results
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/parity-bench/parity"
+)
+
+// RunFilter selects runs. Zero fields select everything.
+type RunFilter struct {
+	IDs    []int64
+	Model  string // model id, "provider/name"
+	Suite  string // suite name
+	Status parity.RunStatus
+	// Latest keeps only the newest matching run of each model × suite, the
+	// one a leaderboard shows; the other filters apply first, so
+	// Latest with Status "complete" gives the newest complete run.
+	Latest bool
+}
+
+// Runs returns the runs the filter selects, oldest first.
+func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	if len(f.IDs) > 0 {
+		conds = append(conds, "id IN ("+placeholders(len(f.IDs))+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	if f.Model != "" {
+		conds = append(conds, "model_id = ?")
+		args = append(args, f.Model)
+	}
+	if f.Suite != "" {
+		conds = append(conds, "suite_name = ?")
+		args = append(args, f.Suite)
+	}
+	if f.Status != "" {
+		conds = append(conds, "status = ?")
+		args = append(args, string(f.Status))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	q := "SELECT " + runSelect + " FROM runs" + where
+	if f.Latest {
+		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT max(id) FROM runs" + where + " GROUP BY model_id, suite_name)"
+	}
+	rows, err := db.r.QueryContext(ctx, q+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	var runs []parity.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		runs = append(runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	return runs, nil
+}
+
+// Run returns one run. A missing run is a *parity.Error with code
+// ErrNotFound that tells the user how to list the runs there are.
+func (db *DB) Run(ctx context.Context, id int64) (*parity.Run, error) {
+	r, err := scanRun(db.r.QueryRowContext(ctx, "SELECT "+runSelect+" FROM runs WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, runNotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read run %d: %w", id, err)
+	}
+	return &r, nil
+}
+
+// Counts is how far a run has got.
+type Counts struct {
+	// Stored is the number of samples in the database.
+	Stored int
+	// Done is the number of stored samples whose outcome is not "error":
+	// the ones a resume will not ask again.
+	Done int
+	// ByOutcome counts the stored samples of each outcome; outcomes with no
+	// sample are absent.
+	ByOutcome map[parity.Outcome]int
+}
+
+// Progress counts a run's stored samples by outcome. It reads only the
+// (run_id, outcome) index, so it stays cheap while a run is being written.
+func (db *DB) Progress(ctx context.Context, runID int64) (Counts, error) {
+	c := Counts{ByOutcome: make(map[parity.Outcome]int)}
+	var exists bool
+	if err := db.r.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", runID).Scan(&exists); err != nil {
+		return c, fmt.Errorf("count samples of run %d: %w", runID, err)
+	}
+	if !exists {
+		return c, runNotFound(runID)
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT outcome, count(*) FROM samples WHERE run_id = ? GROUP BY outcome", runID)
+	if err != nil {
+		return c, fmt.Errorf("count samples of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			o string
+			n int
+		)
+		if err := rows.Scan(&o, &n); err != nil {
+			return c, fmt.Errorf("count samples of run %d: %w", runID, err)
+		}
+		c.ByOutcome[parity.Outcome(o)] = n
+		c.Stored += n
+		if parity.Outcome(o) != parity.OutcomeError {
+			c.Done += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("count samples of run %d: %w", runID, err)
+	}
+	return c, nil
+}
+
+// SampleFilter selects samples of a run. Zero fields select everything.
+type SampleFilter struct {
+	Outcome parity.Outcome
+	ItemID  string
+	// Light leaves out the raw response, messages, reasoning and content,
+	// which are most of a sample's size and which reports do not need.
+	Light bool
+	// Limit caps the number of samples; zero or less means no cap.
+	Limit int
+}
+
+// Samples returns the samples of a run that the filter selects, ordered by
+// item id and sample index. Use EachSample for large runs.
+func (db *DB) Samples(ctx context.Context, runID int64, f SampleFilter) ([]parity.Sample, error) {
+	var out []parity.Sample
+	err := db.EachSample(ctx, runID, f, func(s parity.Sample) error {
+		out = append(out, s)
+		return nil
+	})
+	return out, err
+}
+
+// EachSample calls fn for each sample Samples would return, one at a time,
+// so a report over a large run never holds all of them in memory. An error
+// from fn stops the iteration and is returned as it is. fn may write to the
+// database (UpdateScores, say): the iteration reads a snapshot on a
+// connection of its own.
+func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn func(parity.Sample) error) error {
+	cols := sampleSelect
+	if f.Light {
+		cols = sampleSelectLight
+	}
+	q := "SELECT " + cols + " FROM samples WHERE run_id = ?"
+	args := []any{runID}
+	if f.Outcome != "" {
+		q += " AND outcome = ?"
+		args = append(args, string(f.Outcome))
+	}
+	if f.ItemID != "" {
+		q += " AND item_id = ?"
+		args = append(args, f.ItemID)
+	}
+	q += " ORDER BY item_id, idx"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("read samples of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		s, err := scanSample(rows)
+		if err != nil {
+			return fmt.Errorf("read samples of run %d: %w", runID, err)
+		}
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read samples of run %d: %w", runID, err)
+	}
+	return nil
+}

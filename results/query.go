@@ -16,8 +16,8 @@ type RunFilter struct {
 	Model  string // model id, "provider/name"
 	Suite  string // suite name
 	Status parity.RunStatus
-	// Latest keeps only the newest matching run of each model × suite, the
-	// one a leaderboard shows; the other filters apply first, so
+	// Latest keeps only the newest matching run of each model × suite ×
+	// subject (plain and circular runs apart), the one a leaderboard shows; the other filters apply first, so
 	// Latest with Status "complete" gives the newest complete run.
 	Latest bool
 }
@@ -52,7 +52,7 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 	}
 	q := "SELECT " + runSelect + " FROM runs" + where
 	if f.Latest {
-		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT max(id) FROM runs" + where + " GROUP BY model_id, suite_name)"
+		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT max(id) FROM runs" + where + " GROUP BY model_id, suite_name, subject, suite_version LIKE '%+circular')"
 	}
 	rows, err := db.r.QueryContext(ctx, q+" ORDER BY id", args...)
 	if err != nil {

@@ -175,3 +175,27 @@ func TestEachSampleWhileWriting(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[parity.Outcome]int{parity.OutcomeCorrect: 40}, c.ByOutcome)
 }
+
+func TestRunsLatestKeepsSubjectsAndCircularApart(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	mk := func(subject, version string) *parity.Run {
+		r := fullRun("openai/o4-mini", "mmlu")
+		r.Subject, r.Suite.Version = subject, version
+		r.Fingerprint = parity.RunFingerprint(*r)
+		require.NoError(t, db.CreateRun(ctx, r))
+		return r
+	}
+	anat1 := mk("anatomy", "1")
+	anat2 := mk("anatomy", "1")
+	phys := mk("college_physics", "1")
+	circ := mk("anatomy", "1+circular")
+	runs, err := db.Runs(ctx, RunFilter{Latest: true})
+	require.NoError(t, err)
+	var got []int64
+	for _, r := range runs {
+		got = append(got, r.ID)
+	}
+	assert.Equal(t, []int64{anat2.ID, phys.ID, circ.ID}, got)
+	assert.NotContains(t, got, anat1.ID)
+}

@@ -1,0 +1,362 @@
+package runners
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// unit is one request to make: a sample of an item of a job. Units are
+// produced one at a time by the job's feeder, never listed up front, so
+// memory does not grow with the number of items.
+type unit struct {
+	job    *jobState
+	item   int
+	sample int
+}
+
+// scored is a finished unit on its way to the writer.
+type scored struct {
+	job    *jobState
+	sample parity.Sample
+}
+
+// session is one call of Runner.Run once the runs are open: a feeder per
+// job, one pool of workers shared by all jobs, and one writer.
+type session struct {
+	c *config
+	// reqCtx carries Ctrl-C and a store failure to requests; keep is the
+	// caller's context without its cancellation, for the store.
+	reqCtx    context.Context
+	keep      context.Context
+	cancelReq context.CancelCauseFunc
+	jobs      []*jobState
+	budget    *budget
+	work      chan unit
+	out       chan scored
+	progress  *progress
+}
+
+func newSession(c *config, reqCtx, keep context.Context, cancelReq context.CancelCauseFunc, jobs []*jobState) *session {
+	s := &session{c: c, reqCtx: reqCtx, keep: keep, cancelReq: cancelReq, jobs: jobs,
+		// Unbuffered: a unit leaves its feeder only when a worker is free to
+		// send it, so nothing queues beyond the requests in flight.
+		work: make(chan unit),
+		// Room for every worker's answer plus several batches, so workers
+		// go straight back to asking while the writer commits.
+		out: make(chan scored, c.Concurrency+4*c.BatchSize),
+	}
+	if c.MaxCost > 0 {
+		s.budget = &budget{max: c.MaxCost, currency: c.MaxCostCurrency}
+	}
+	sems := map[string]chan struct{}{}
+	total := 0
+	for _, st := range jobs {
+		st.ctx, st.stop = context.WithCancelCause(reqCtx)
+		if st.complete {
+			continue
+		}
+		total += st.pending
+		if n := c.ProviderConcurrency[st.job.Model.Provider]; n > 0 {
+			if sems[st.job.Model.Provider] == nil {
+				sems[st.job.Model.Provider] = make(chan struct{}, n)
+			}
+			st.sem = sems[st.job.Model.Provider]
+		}
+		st.priceCard = st.price()
+		if s.budget != nil && st.pending > 0 {
+			switch p := st.priceCard; {
+			case p == nil:
+				fmt.Fprintf(c.Log, "%s: no price known, so the cost limit does not apply to it\n", st.label())
+			case !strings.EqualFold(p.Currency, c.MaxCostCurrency):
+				fmt.Fprintf(c.Log, "%s: priced in %s but the cost limit is in %s, so the limit does not apply to it\n", st.label(), p.Currency, c.MaxCostCurrency)
+			default:
+				st.budgeted = true
+				s.budget.stops = append(s.budget.stops, st.stop)
+			}
+		}
+	}
+	s.progress = newProgress(c.Progress, total)
+	return s
+}
+
+// close releases the jobs' contexts once their outcome has been read.
+func (s *session) close() {
+	for _, st := range s.jobs {
+		st.stop(nil)
+	}
+}
+
+// run sends every pending unit and returns once all answers are committed,
+// or the error that stopped the store.
+func (s *session) run() error {
+	writerDone := make(chan error, 1)
+	go func() { writerDone <- s.write() }()
+
+	var workers sync.WaitGroup
+	for range s.c.Concurrency {
+		workers.Go(func() {
+			for u := range s.work {
+				s.do(u)
+				if u.job.sem != nil {
+					<-u.job.sem
+				}
+			}
+		})
+	}
+	var feeders sync.WaitGroup
+	for _, st := range s.jobs {
+		if !st.complete && st.pending > 0 {
+			feeders.Go(func() { s.feed(st) })
+		}
+	}
+	feeders.Wait()
+	close(s.work)
+	workers.Wait()
+	close(s.out)
+	return <-writerDone
+}
+
+// feed hands the job's missing samples to the workers, sample index by
+// sample index, so that a run stopped early covers as many items as it can.
+func (s *session) feed(st *jobState) {
+	stopped := st.ctx.Done()
+	for k := 0; k < st.samples; k++ {
+		for i := range st.items {
+			if st.done[parity.SampleKey{ItemID: st.items[i].ID, Index: k}] {
+				continue
+			}
+			if st.sem != nil {
+				select {
+				case st.sem <- struct{}{}:
+				case <-stopped:
+					return
+				}
+			}
+			select {
+			case s.work <- unit{job: st, item: i, sample: k}:
+			case <-stopped:
+				if st.sem != nil {
+					<-st.sem
+				}
+				return
+			}
+		}
+	}
+}
+
+// do asks one sample, scores it and passes it to the writer. Answers to
+// cancelled requests and fatal failures are dropped, so a later resume asks
+// them again.
+func (s *session) do(u unit) {
+	st := u.job
+	if st.ctx.Err() != nil {
+		return
+	}
+	if st.budgeted && !s.budget.reserve() {
+		return
+	}
+	cost, priced := 0.0, false
+	if st.budgeted {
+		defer func() { s.budget.settle(cost, priced) }()
+	}
+	it := &st.items[u.item]
+	msgs := st.job.Suite.Prompt(*it)
+	req := parity.Request{
+		Model:    st.job.Model.ID,
+		Messages: msgs,
+		Params:   st.job.Params,
+		Hint:     &parity.Hint{ItemID: it.ID, Sample: u.sample, Gold: it.Answer, Kind: st.info.Kind},
+	}
+	started := s.c.Now()
+	comp, err := s.c.Client.Complete(s.reqCtx, req)
+	if errors.Is(err, context.Canceled) || s.reqCtx.Err() != nil {
+		return
+	}
+	if err != nil || comp.Error != "" {
+		if comp.Error == "" {
+			comp.Error = err.Error()
+		}
+		if comp.ErrorCode == "" {
+			comp.ErrorCode = parity.CodeOf(err)
+		}
+		if isFatal(comp.ErrorCode) {
+			st.stop(fatalError(comp, err))
+			return
+		}
+	}
+	score := st.job.Suite.Score(*it, comp)
+	if comp.Error != "" && score.Outcome != parity.OutcomeError {
+		// A scorer that forgot FinishOutcome must not turn a failed request
+		// into a wrong answer: failures are retried, wrong answers are not.
+		score.Outcome = parity.OutcomeError
+	}
+	if st.priceCard != nil {
+		cost = st.priceCard.Cost(comp.Usage)
+		priced = comp.Error == ""
+	}
+	s.out <- scored{job: st, sample: parity.Sample{
+		RunID:      st.runID,
+		ItemID:     it.ID,
+		Index:      u.sample,
+		Messages:   msgs,
+		Gold:       it.Answer,
+		Completion: comp,
+		Score:      score,
+		Cost:       cost,
+		StartedAt:  started,
+	}}
+}
+
+// fatalError is the cause a job is stopped with: a *parity.Error whose code
+// is the fatal one, keeping the client's error when it has that code.
+func fatalError(comp parity.Completion, err error) error {
+	if err != nil && parity.CodeOf(err) == comp.ErrorCode {
+		return err
+	}
+	return &parity.Error{Code: comp.ErrorCode, Message: comp.Error}
+}
+
+// write commits scored samples in batches of BatchSize, or sooner once the
+// oldest has waited FlushEvery. After a failed commit it keeps draining so
+// that no worker blocks, and returns the error once the workers are done.
+func (s *session) write() error {
+	var failed error
+	size := s.c.BatchSize
+	batch := make([]parity.Sample, 0, size)
+	owners := make([]*jobState, 0, size)
+	timer := time.NewTimer(s.c.FlushEvery)
+	timer.Stop()
+	flush := func() {
+		timer.Stop()
+		if len(batch) > 0 && failed == nil {
+			if err := s.commit(batch, owners); err != nil {
+				failed = err
+				s.cancelReq(err)
+			}
+		}
+		// A fresh slice, in case the store kept the one it was given.
+		batch = make([]parity.Sample, 0, size)
+		clear(owners)
+		owners = owners[:0]
+	}
+	defer s.progress.close()
+	for {
+		select {
+		case sc, ok := <-s.out:
+			if !ok {
+				flush()
+				return failed
+			}
+			if failed != nil {
+				continue
+			}
+			batch = append(batch, sc.sample)
+			owners = append(owners, sc.job)
+			if len(batch) == 1 {
+				timer.Reset(s.c.FlushEvery)
+			}
+			if len(batch) >= size {
+				flush()
+			}
+		case <-timer.C:
+			flush()
+		}
+	}
+}
+
+// commit stores one batch and then counts it, so that counts and progress
+// only ever show what is safely on disk.
+func (s *session) commit(batch []parity.Sample, owners []*jobState) error {
+	if err := s.c.Store.AddSamples(s.keep, batch); err != nil {
+		return fmt.Errorf("commit %d samples: %w", len(batch), err)
+	}
+	var reported []*jobState
+	for i := range batch {
+		st, o := owners[i], batch[i].Score.Outcome
+		st.counts[o]++
+		if o == parity.OutcomeError {
+			st.failed++
+		} else {
+			st.stored++
+		}
+		if st.run.ModelReported == "" && batch[i].Completion.ModelReported != "" {
+			st.run.ModelReported = batch[i].Completion.ModelReported
+			reported = append(reported, st)
+		}
+		s.progress.count(o)
+	}
+	s.progress.add(len(batch))
+	for _, st := range reported {
+		if err := s.c.Store.UpdateRun(s.keep, st.run); err != nil {
+			return fmt.Errorf("save reported model of run %d: %w", st.runID, err)
+		}
+	}
+	return nil
+}
+
+// budget estimates the spend of budgeted jobs: what answered requests
+// cost, plus the requests in flight at the mean cost so far.
+type budget struct {
+	mu       sync.Mutex
+	max      float64
+	currency string
+	spent    float64
+	priced   int
+	inflight int
+	reached  bool
+	stops    []context.CancelCauseFunc
+}
+
+// reserve allows one more request unless the estimate would pass the limit,
+// in which case it stops every budgeted job. The mean is unknown until a
+// first answer arrives, so the first requests always go out.
+func (b *budget) reserve() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.reached {
+		return false
+	}
+	mean := 0.0
+	if b.priced > 0 {
+		mean = b.spent / float64(b.priced)
+	}
+	if b.spent+float64(b.inflight+1)*mean > b.max {
+		b.reached = true
+		for _, stop := range b.stops {
+			stop(errBudgetStop)
+		}
+		return false
+	}
+	b.inflight++
+	return true
+}
+
+// settle ends a reserved request. Failed requests add their cost (usually
+// none) but do not count towards the mean, which would otherwise drop.
+func (b *budget) settle(cost float64, priced bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.inflight--
+	b.spent += cost
+	if priced {
+		b.priced++
+	}
+}
+
+func (b *budget) hit() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.reached
+}
+
+func (b *budget) spentSoFar() float64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.spent
+}

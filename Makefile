@@ -1,0 +1,38 @@
+# parity: build, test and measure. Run `make help` for the list.
+GO        ?= go
+BIN       := bin/parity
+REV       := $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS   := -X github.com/parity-bench/parity.GitRevision=$(REV)
+FUZZTIME  ?= 20s
+PKGS      := ./...
+
+.PHONY: help build test race bench fuzz lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+build: ## build ./bin/parity
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/parity
+
+test: ## run every test, offline
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+race: ## run the tests under the race detector
+	$(GO) test -race -count=1 $(PKGS)
+
+bench: ## run the benchmarks and print the figures
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2x ./cmd/parity
+	$(GO) test -run '^$$' -bench . -benchmem ./runners ./results ./suites/answer ./reports ./providers
+
+fuzz: ## run each fuzz target for FUZZTIME
+	@for t in $$($(GO) test -list '^Fuzz' ./suites/answer | grep '^Fuzz'); do \
+		echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./suites/answer || exit 1; \
+	done
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+clean: ## remove build output
+	rm -rf bin

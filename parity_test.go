@@ -1,0 +1,152 @@
+package parity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func items(n int) []Item {
+	out := make([]Item, n)
+	for i := range out {
+		out[i] = Item{ID: fmt.Sprintf("q%03d", i), Subject: []string{"alg", "geo"}[i%2]}
+	}
+	return out
+}
+
+func ids(its []Item) []string {
+	out := make([]string, len(its))
+	for i, it := range its {
+		out[i] = it.ID
+	}
+	return out
+}
+
+func TestSelect(t *testing.T) {
+	all := items(100)
+
+	t.Run("no limit keeps everything in order", func(t *testing.T) {
+		assert.Equal(t, ids(all), ids(Select(all, "", 0, 1)))
+		assert.Equal(t, ids(all), ids(Select(all, "", 500, 1)))
+	})
+	t.Run("subject filter", func(t *testing.T) {
+		got := Select(all, "geo", 0, 1)
+		require.Len(t, got, 50)
+		for _, it := range got {
+			assert.Equal(t, "geo", it.Subject)
+		}
+	})
+	t.Run("deterministic for a seed", func(t *testing.T) {
+		a := Select(all, "", 10, 42)
+		b := Select(all, "", 10, 42)
+		require.Len(t, a, 10)
+		assert.Equal(t, ids(a), ids(b))
+	})
+	t.Run("different seeds pick different items", func(t *testing.T) {
+		assert.NotEqual(t, ids(Select(all, "", 10, 1)), ids(Select(all, "", 10, 2)))
+	})
+	t.Run("larger limit is a superset and order is kept", func(t *testing.T) {
+		small := ids(Select(all, "", 10, 7))
+		large := ids(Select(all, "", 30, 7))
+		assert.Subset(t, large, small)
+		assert.IsIncreasing(t, large)
+	})
+	t.Run("not just the first items", func(t *testing.T) {
+		assert.NotEqual(t, ids(all[:10]), ids(Select(all, "", 10, 3)))
+	})
+}
+
+func TestPriceCost(t *testing.T) {
+	p := Price{Input: 0.56, CachedInput: 0.07, Output: 1.68, Currency: "USD"}
+	u := Usage{PromptTokens: 1_000_000, CachedTokens: 400_000, CompletionTokens: 500_000}
+	// 600k fresh * 0.56 + 400k cached * 0.07 + 500k out * 1.68, per million.
+	assert.InDelta(t, 0.336+0.028+0.84, p.Cost(u), 1e-12)
+
+	noCache := Price{Input: 2, Output: 8}
+	assert.InDelta(t, 2.0+8.0, noCache.Cost(Usage{PromptTokens: 1e6, CachedTokens: 5e5, CompletionTokens: 1e6}), 1e-12,
+		"cached tokens fall back to the input rate when no cached rate is set")
+}
+
+func TestFinishOutcome(t *testing.T) {
+	cases := []struct {
+		name  string
+		c     Completion
+		found bool
+		want  Outcome
+		ok    bool
+	}{
+		{"api error", Completion{Error: "boom"}, false, OutcomeError, true},
+		{"error wins over answer", Completion{Error: "boom", FinishReason: FinishStop}, true, OutcomeError, true},
+		{"content filter", Completion{FinishReason: FinishContentFilter}, true, OutcomeRefused, true},
+		{"cut off before answer", Completion{FinishReason: FinishLength}, false, OutcomeTruncated, true},
+		{"cut off after answer is graded", Completion{FinishReason: FinishLength}, true, "", false},
+		{"normal stop", Completion{FinishReason: FinishStop}, false, "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := FinishOutcome(tc.c, tc.found)
+			assert.Equal(t, tc.ok, ok)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestParseOutcome(t *testing.T) {
+	for _, o := range Outcomes {
+		got, err := ParseOutcome(string(o))
+		require.NoError(t, err)
+		assert.Equal(t, o, got)
+	}
+	_, err := ParseOutcome("right")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "correct, wrong")
+}
+
+func TestRunFingerprint(t *testing.T) {
+	zero := 0.0
+	base := Run{Model: Model{ID: "deepseek/deepseek-reasoner"}, Suite: SuiteInfo{Name: "gsm8k", Version: "1", DataSHA256: "d", PromptHash: "p"},
+		Params: Params{MaxTokens: 100}, Samples: 1, Limit: 10, Seed: 1}
+	same := base
+	same.ID, same.Status, same.Note = 9, RunComplete, "ignored"
+	assert.Equal(t, RunFingerprint(base), RunFingerprint(same), "identity fields that do not change the work are ignored")
+
+	changes := map[string]func(r *Run){
+		"model":       func(r *Run) { r.Model.ID = "openai/o4-mini" },
+		"suite ver":   func(r *Run) { r.Suite.Version = "2" },
+		"prompt":      func(r *Run) { r.Suite.PromptHash = "q" },
+		"data":        func(r *Run) { r.Suite.DataSHA256 = "e" },
+		"temperature": func(r *Run) { r.Params.Temperature = &zero },
+		"samples":     func(r *Run) { r.Samples = 4 },
+		"limit":       func(r *Run) { r.Limit = 20 },
+		"seed":        func(r *Run) { r.Seed = 2 },
+		"subject":     func(r *Run) { r.Subject = "algebra" },
+		"base url":    func(r *Run) { r.BaseURL = "http://x" },
+	}
+	for name, change := range changes {
+		r := base
+		change(&r)
+		assert.NotEqual(t, RunFingerprint(base), RunFingerprint(r), name)
+	}
+}
+
+func TestErrorCodes(t *testing.T) {
+	e := Errorf(ErrCredentials, "set %s", "DEEPSEEK_API_KEY")
+	wrapped := fmt.Errorf("run: %w", e)
+	assert.Equal(t, ErrCredentials, CodeOf(wrapped))
+	assert.Equal(t, ErrInternal, CodeOf(errors.New("plain")))
+	assert.Equal(t, "set DEEPSEEK_API_KEY", e.Error())
+
+	inner := &Error{Code: ErrNetwork, Message: "connect", Err: context.DeadlineExceeded}
+	assert.ErrorIs(t, inner, context.DeadlineExceeded)
+	assert.Equal(t, "connect: context deadline exceeded", inner.Error())
+}
+
+func TestUsageAddAndTarget(t *testing.T) {
+	u := Usage{1, 2, 3, 4}.Add(Usage{10, 20, 30, 40})
+	assert.Equal(t, Usage{11, 22, 33, 44}, u)
+	assert.Equal(t, 12, Run{Items: 3, Samples: 4}.Target())
+}

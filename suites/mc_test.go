@@ -1,0 +1,401 @@
+package suites
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+)
+
+// mcSuites are the suites of the mc_*.go files with what their data must
+// hold. GPQA has no golden prompt on purpose: its questions must never be
+// written into the repository in plain text.
+var mcSuites = []struct {
+	suite    parity.Suite
+	items    int
+	subjects int
+	language string
+	golden   bool
+	messages int // messages per prompt
+}{
+	{GPQA, 198, 3, "en", false, 1},
+	{MMLU, 14042, 57, "en", true, 1},
+	{MMLU5Shot, 14042, 57, "en", true, 11},
+	{ARC, 1172, 0, "en", true, 1},
+	{BBH, 6511, 27, "en", true, 1},
+	{CEval, 1346, 52, "zh", true, 1},
+	{CEval5Shot, 1346, 52, "zh", true, 11},
+	{CMMLU, 11582, 67, "zh", true, 1},
+	{CMMLU5Shot, 11582, 67, "zh", true, 11},
+}
+
+func TestMCSuitesData(t *testing.T) {
+	for _, tt := range mcSuites {
+		name := suiteName(tt.suite)
+		t.Run(name, func(t *testing.T) {
+			items, err := tt.suite.Items(context.Background())
+			require.NoError(t, err)
+			require.Len(t, items, tt.items)
+			info := tt.suite.Info()
+			assert.Equal(t, name, info.Name)
+			assert.Equal(t, tt.items, info.Items)
+			assert.Equal(t, tt.language, info.Language)
+			assert.Len(t, info.DataSHA256, 64)
+			assert.Len(t, info.PromptHash, 64)
+			assert.NotEmpty(t, info.Description)
+			assert.NotEmpty(t, info.License)
+
+			subjects := map[string]bool{}
+			ids := map[string]bool{}
+			for _, it := range items {
+				assert.False(t, ids[it.ID], "duplicate id %s", it.ID)
+				ids[it.ID] = true
+				assert.NotEmpty(t, strings.TrimSpace(it.Question), "item %s has no question", it.ID)
+				assert.NotEmpty(t, it.Answer, "item %s has no answer", it.ID)
+				if it.Subject != "" {
+					subjects[it.Subject] = true
+				}
+				if len(it.Choices) > 0 {
+					assert.GreaterOrEqual(t, mcLetterIndex(it.Answer, len(it.Choices)), 0, "item %s: gold %q", it.ID, it.Answer)
+				}
+			}
+			assert.Len(t, subjects, tt.subjects)
+			if sj, ok := tt.suite.(Subjecter); ok {
+				assert.Len(t, sj.Subjects(), tt.subjects)
+			}
+		})
+	}
+}
+
+// TestMCSuitesLicences pins the non-commercial flag: C-Eval and CMMLU must
+// say so wherever suites are listed.
+func TestMCSuitesLicences(t *testing.T) {
+	want := map[string]string{
+		"gpqa": "CC BY 4.0", "mmlu": "MIT", "mmlu-5shot": "MIT", "arc": "CC BY-SA 4.0", "bbh": "MIT",
+		"ceval": "CC BY-NC-SA 4.0", "ceval-5shot": "CC BY-NC-SA 4.0", "cmmlu": "CC BY-NC-SA 4.0", "cmmlu-5shot": "CC BY-NC-SA 4.0",
+	}
+	for _, tt := range mcSuites {
+		info := tt.suite.Info()
+		assert.Equal(t, want[info.Name], info.License, info.Name)
+		assert.Equal(t, strings.Contains(info.License, "NC"), info.NonCommercial, info.Name)
+	}
+}
+
+func TestMCSuitesRegistered(t *testing.T) {
+	for _, tt := range mcSuites {
+		s, _, err := Lookup(suiteName(tt.suite))
+		require.NoError(t, err)
+		assert.Same(t, tt.suite, s)
+	}
+	s, subject, err := Lookup("mmlu:high_school_mathematics")
+	require.NoError(t, err)
+	assert.Same(t, MMLU, s)
+	assert.Equal(t, "high_school_mathematics", subject)
+	_, subject, err = Lookup("bbh:word_sorting")
+	require.NoError(t, err)
+	assert.Equal(t, "word_sorting", subject)
+	_, _, err = Lookup("cmmlu:no_such_subject")
+	require.Error(t, err)
+}
+
+func renderConversation(msgs []parity.Message) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		fmt.Fprintf(&b, "=== %s ===\n%s\n", m.Role, m.Content)
+	}
+	return b.String()
+}
+
+func TestMCSuitesGoldenPrompts(t *testing.T) {
+	for _, tt := range mcSuites {
+		name := suiteName(tt.suite)
+		t.Run(name, func(t *testing.T) {
+			items, err := tt.suite.Items(context.Background())
+			require.NoError(t, err)
+			msgs := tt.suite.Prompt(items[0])
+			require.Len(t, msgs, tt.messages)
+			for i, m := range msgs {
+				want := "user"
+				if i%2 == 1 {
+					want = "assistant"
+				}
+				assert.Equal(t, want, m.Role, "message %d", i)
+			}
+			if tt.golden {
+				golden(t, "prompts/"+name+".golden", renderConversation(msgs))
+			}
+		})
+	}
+}
+
+// TestMCSuitesGoldScoresCorrect boxes every gold answer and expects it to
+// score correct, and a different option letter to score wrong.
+func TestMCSuitesGoldScoresCorrect(t *testing.T) {
+	for _, tt := range mcSuites {
+		if strings.HasSuffix(suiteName(tt.suite), "-5shot") {
+			continue // same items and scorer as the zero-shot suite
+		}
+		t.Run(suiteName(tt.suite), func(t *testing.T) {
+			items, err := tt.suite.Items(context.Background())
+			require.NoError(t, err)
+			var failed []string
+			wrong := 0
+			for _, it := range items {
+				c := parity.Completion{Content: "Let's think step by step.\nSo the answer is \\boxed{" + it.Answer + "}.", FinishReason: "stop"}
+				if len(it.Choices) == 0 {
+					// Free-form BBH answers (bracket sequences) are stated
+					// the way the published examples state them.
+					c.Content = "Let's think step by step.\nSo the answer is " + it.Answer + "."
+				}
+				if s := tt.suite.Score(it, c); s.Outcome != parity.OutcomeCorrect {
+					failed = append(failed, fmt.Sprintf("%s: gold %q → %s (extracted %q, %s)", it.ID, it.Answer, s.Outcome, s.Extracted, s.Detail))
+				}
+				if len(it.Choices) > 1 {
+					other := Letter((mcLetterIndex(it.Answer, len(it.Choices)) + 1) % len(it.Choices))
+					c.Content = "\\boxed{" + other + "}"
+					if s := tt.suite.Score(it, c); s.Outcome != parity.OutcomeWrong {
+						wrong++
+					}
+				}
+			}
+			assert.Empty(t, failed, "%d of %d gold answers do not score correct", len(failed), len(items))
+			assert.Zero(t, wrong, "other letters scored as not wrong")
+		})
+	}
+}
+
+func TestMCPromptLanguage(t *testing.T) {
+	tests := []struct {
+		suite parity.Suite
+		want  []string
+	}{
+		{MMLU, []string{"multiple-choice question about abstract algebra", "A. ", "D. ", `letter of the correct option in \boxed{}`}},
+		{ARC, []string{"A. ", `letter of the correct option in \boxed{}`}},
+		{CEval, []string{"单项选择题", "A. ", "D. ", `\boxed{}`, "请逐步思考"}},
+		{CMMLU, []string{"单项选择题", "请逐步思考"}},
+		{BBH, []string{"Evaluate the result of a random Boolean expression.", "\n\nQ: ", "\nA: Let's think step by step."}},
+	}
+	for _, tt := range tests {
+		items, err := tt.suite.Items(context.Background())
+		require.NoError(t, err)
+		p := tt.suite.Prompt(items[0])[0].Content
+		for _, w := range tt.want {
+			assert.Contains(t, p, w, suiteName(tt.suite))
+		}
+		assert.NotContains(t, p, "BENCHMARK DATA SHOULD NEVER APPEAR", "canary is not part of the prompt")
+	}
+}
+
+// TestFewShotPrompts checks the 5-shot conversations: examples from the
+// question's own subject, answered in the reply format, C-Eval's with its
+// explanations, and a prompt hash that differs from the zero-shot suite.
+func TestFewShotPrompts(t *testing.T) {
+	tests := []struct {
+		fs       *FewShot
+		zero     parity.Suite
+		subject  string
+		reply    string
+		explains bool
+	}{
+		{MMLU5Shot, MMLU, "high_school_mathematics", "The answer is \\boxed{", false},
+		{CEval5Shot, CEval, "computer_network", "答案是 \\boxed{", true},
+		{CMMLU5Shot, CMMLU, "agronomy", "答案是 \\boxed{", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fs.Name(), func(t *testing.T) {
+			items, err := tt.fs.Items(context.Background())
+			require.NoError(t, err)
+			it := parity.Select(items, tt.subject, 1, 1)[0]
+			shots := tt.fs.Examples(tt.subject)
+			require.Len(t, shots, 5)
+			msgs := tt.fs.Prompt(it)
+			require.Len(t, msgs, 11)
+			for i, ex := range shots {
+				assert.Equal(t, tt.subject, ex.Subject)
+				assert.Equal(t, tt.zero.Prompt(ex)[0].Content, msgs[2*i].Content)
+				assert.Contains(t, msgs[2*i+1].Content, tt.reply+ex.Answer+"}")
+				if tt.explains {
+					assert.True(t, strings.HasPrefix(msgs[2*i+1].Content, strings.TrimSpace(ex.Meta["explanation"])))
+				}
+			}
+			assert.Equal(t, tt.zero.Prompt(it), msgs[10:], "the question is asked as in the zero-shot suite")
+			assert.NotEqual(t, tt.zero.Info().PromptHash, tt.fs.Info().PromptHash)
+			assert.NotEqual(t, tt.zero.Info().DataSHA256, tt.fs.Info().DataSHA256, "the dev split is part of the data")
+		})
+	}
+}
+
+func TestARCRelabelledItems(t *testing.T) {
+	items, err := ARC.Items(context.Background())
+	require.NoError(t, err)
+	n, choices := 0, map[int]int{}
+	for _, it := range items {
+		choices[len(it.Choices)]++
+		if it.Meta["upstream_labels"] == "numeric" {
+			n++
+			assert.Contains(t, it.ID, "NYSEDREGENTS_", it.ID)
+			assert.Contains(t, it.ID, "_8_", "grade-8 Regents exams number their options")
+		}
+	}
+	assert.Equal(t, 22, n)
+	assert.Equal(t, map[int]int{3: 4, 4: 1165, 5: 3}, choices)
+}
+
+func TestBBHKinds(t *testing.T) {
+	items, err := BBH.Items(context.Background())
+	require.NoError(t, err)
+	kinds := map[string]int{}
+	for _, it := range items {
+		kinds[it.Meta["kind"]]++
+	}
+	// 17 lettered tasks minus the 3 upstream items whose target is no letter;
+	// 2 numeric tasks; 8 text tasks plus those 3.
+	assert.Equal(t, map[string]int{"choice": 4074 - 3, "number": 500, "text": 1937 + 3}, kinds)
+
+	byID := map[string]parity.Item{}
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	first := byID["date_understanding/0"]
+	assert.Equal(t, "B", first.Answer)
+	assert.Len(t, first.Choices, 6)
+	p := BBH.Prompt(first)[0].Content
+	assert.Contains(t, p, "\n\nQ: Today is Christmas Eve of 1937. What is the date tomorrow in MM/DD/YYYY?\nOptions:\n(A) 12/11/1937\n")
+	assert.True(t, strings.HasSuffix(p, "(F) 07/25/1937\nA: Let's think step by step."))
+	assert.True(t, strings.HasPrefix(p, "Infer the date from context.\n\nQ: "), "the task's own 3-shot prompt comes first")
+	tests := []struct {
+		id, content string
+		want        parity.Outcome
+	}{
+		{"date_understanding/0", "So the answer is (B).", parity.OutcomeCorrect},
+		{"date_understanding/0", "So the answer is (C).", parity.OutcomeWrong},
+		{"boolean_expressions/0", "So the answer is " + byID["boolean_expressions/0"].Answer + ".", parity.OutcomeCorrect},
+		{"object_counting/0", "So the answer is " + byID["object_counting/0"].Answer + ".", parity.OutcomeCorrect},
+		{"object_counting/0", "So the answer is 999.", parity.OutcomeWrong},
+	}
+	for _, tt := range tests {
+		s := BBH.Score(byID[tt.id], parity.Completion{Content: tt.content, FinishReason: "stop"})
+		assert.Equal(t, tt.want, s.Outcome, "%s %q: %s", tt.id, tt.content, s.Detail)
+	}
+}
+
+func TestGPQAShuffle(t *testing.T) {
+	a, err := loadGPQA()
+	require.NoError(t, err)
+	b, err := loadGPQA()
+	require.NoError(t, err)
+	require.Equal(t, a, b, "the shuffle must not depend on anything but the fixed seed and the item")
+
+	csv, err := readZipCryptoMember(gpqaZip, gpqaMember, []byte(gpqaPassword))
+	require.NoError(t, err)
+	recs, err := mcParseCSV(csv, gpqaMember)
+	require.NoError(t, err)
+	correct := map[string]string{}
+	for _, r := range recs {
+		correct[strings.TrimSpace(r.fields["Record ID"])] = strings.TrimSpace(r.fields["Correct Answer"])
+	}
+	letters := map[string]int{}
+	for _, it := range a {
+		require.Len(t, it.Choices, 4)
+		// assert.True rather than Equal: a failure must not print GPQA text.
+		assert.True(t, correct[it.ID] == it.Choices[mcLetterIndex(it.Answer, 4)], "gold letter of %s points at the correct answer", it.ID)
+		letters[it.Answer]++
+	}
+	for _, l := range []string{"A", "B", "C", "D"} {
+		assert.Greater(t, letters[l], 30, "gold letters are spread over all positions: %v", letters)
+	}
+	assert.Contains(t, GPQA.Info().Version, "shuffle.20240909", "the seed is part of the version")
+	assert.ElementsMatch(t, []int{0, 1, 2, 3}, gpqaPermutation("rec123", 4))
+	assert.Equal(t, gpqaPermutation("rec123", 4), gpqaPermutation("rec123", 4))
+}
+
+// TestGPQAPromptStructure checks the GPQA prompt without a golden file: the
+// question, the four shuffled options in order and the instruction.
+func TestGPQAPromptStructure(t *testing.T) {
+	items, err := GPQA.Items(context.Background())
+	require.NoError(t, err)
+	it := items[0]
+	msgs := GPQA.Prompt(it)
+	require.Len(t, msgs, 1)
+	p := msgs[0].Content
+	assert.True(t, strings.HasPrefix(p, it.Question+"\n\n"))
+	var opts strings.Builder
+	for i, c := range it.Choices {
+		fmt.Fprintf(&opts, "%s. %s\n", Letter(i), c)
+	}
+	assert.True(t, strings.Contains(p, "\n\n"+opts.String()+"\n"), "options follow the question, one per line")
+	assert.True(t, strings.HasSuffix(p, `Think step by step, then answer with the letter of the correct option in \boxed{}.`))
+}
+
+// TestNoGPQAPlaintextInTestdata guards the promise made to the GPQA authors:
+// no fixture or golden file may contain a GPQA question.
+func TestNoGPQAPlaintextInTestdata(t *testing.T) {
+	items, err := GPQA.Items(context.Background())
+	require.NoError(t, err)
+	err = filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			q := it.Question
+			if len(q) > 60 {
+				q = q[:60]
+			}
+			assert.False(t, strings.Contains(string(data), q), "%s contains GPQA item %s", path, it.ID)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+}
+
+// TestMCEmbeddedData recomputes every embedded file's sha256 against the
+// SHA256SUMS copied with it and checks DataSHA256 is the hash of the suite
+// files' lines of that listing, so `sha256sum` reproduces it.
+func TestMCEmbeddedData(t *testing.T) {
+	folders := map[string]fs.FS{"gpqa": gpqaData, "mmlu": mmluData, "arc": arcData, "bbh": bbhData, "ceval": cevalData, "cmmlu": cmmluData}
+	for name, fsys := range folders {
+		t.Run(name, func(t *testing.T) {
+			sums, _ := embeddedSums(t, fsys)
+			require.NotEmpty(t, sums)
+			for file, want := range sums {
+				data, err := fs.ReadFile(fsys, file)
+				require.NoError(t, err)
+				got := sha256.Sum256(data)
+				assert.Equal(t, want, hex.EncodeToString(got[:]), file)
+			}
+			for _, f := range []string{"PROVENANCE.md", "NOTICE"} {
+				_, err := fs.Stat(fsys, f)
+				assert.NoError(t, err, "%s must travel with the data", f)
+			}
+		})
+	}
+	for _, tt := range mcSuites {
+		b, ok := tt.suite.(*Builtin)
+		if fs, isFew := tt.suite.(*FewShot); isFew {
+			b, ok = fs.Builtin, true
+		}
+		require.True(t, ok)
+		_, lines := embeddedSums(t, b.spec.Data)
+		var listing strings.Builder
+		for _, f := range b.spec.Files {
+			require.Contains(t, lines, f, "data file not covered by SHA256SUMS")
+			listing.WriteString(lines[f])
+		}
+		sum := sha256.Sum256([]byte(listing.String()))
+		assert.Equal(t, hex.EncodeToString(sum[:]), b.Info().DataSHA256, b.Name())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -149,4 +150,41 @@ func TestUsageAddAndTarget(t *testing.T) {
 	u := Usage{1, 2, 3, 4}.Add(Usage{10, 20, 30, 40})
 	assert.Equal(t, Usage{11, 22, 33, 44}, u)
 	assert.Equal(t, 12, Run{Items: 3, Samples: 4}.Target())
+}
+
+func TestPriceAtWindows(t *testing.T) {
+	p := Price{Input: 0.27, Output: 1.10, Currency: "USD", Windows: []PriceWindow{
+		{Name: "off-peak", Start: "16:30", End: "00:30", Input: 0.135, Output: 0.55},
+	}}
+	at := func(h, m int) Price { return p.At(time.Date(2025, 3, 1, h, m, 0, 0, time.UTC)) }
+	assert.Equal(t, 0.27, at(12, 0).Input, "peak")
+	assert.Equal(t, 0.135, at(16, 30).Input, "start is inclusive")
+	assert.Equal(t, 0.55, at(23, 59).Output, "window crosses midnight")
+	assert.Equal(t, 0.135, at(0, 29).Input)
+	assert.Equal(t, 0.27, at(0, 30).Input, "end is exclusive")
+	assert.Nil(t, at(17, 0).Windows, "the card in force has no windows")
+	beijing := time.FixedZone("CST", 8*3600)
+	assert.Equal(t, 0.135, p.At(time.Date(2025, 3, 2, 1, 0, 0, 0, beijing)).Input, "times are compared in UTC: 01:00 Beijing is 17:00 UTC")
+
+	bad := Price{Input: 1, Windows: []PriceWindow{{Start: "25:00", End: "x", Input: 9}}}
+	assert.Equal(t, 1.0, bad.At(time.Now()).Input, "a malformed window is ignored")
+}
+
+func TestCircularBase(t *testing.T) {
+	for id, want := range map[string]struct {
+		base string
+		ok   bool
+	}{
+		"q17@r2":      {"q17", true},
+		"mmlu-1@r0":   {"mmlu-1", true},
+		"a@rb@r10":    {"a@rb", true},
+		"q17":         {"q17", false},
+		"q17@r":       {"q17@r", false},
+		"@r1":         {"@r1", false},
+		"user@rocket": {"user@rocket", false},
+	} {
+		base, ok := CircularBase(id)
+		assert.Equal(t, want.base, base, id)
+		assert.Equal(t, want.ok, ok, id)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -121,6 +122,77 @@ type Price struct {
 	Currency    string  `json:"currency" yaml:"currency"` // "USD" or "CNY"
 	AsOf        string  `json:"as_of" yaml:"as_of"`       // date the price was read, YYYY-MM-DD
 	Source      string  `json:"source,omitempty" yaml:"source"`
+	// Windows are daily periods with their own rates, such as DeepSeek's
+	// off-peak discount; At picks the card in force when a request is sent.
+	Windows []PriceWindow `json:"windows,omitempty" yaml:"windows"`
+}
+
+// PriceWindow is a daily period, in UTC, with its own rates. Start and End
+// are "HH:MM"; End is exclusive and may be earlier than Start for a period
+// that crosses midnight.
+type PriceWindow struct {
+	Name        string  `json:"name" yaml:"name"`
+	Start       string  `json:"start" yaml:"start"`
+	End         string  `json:"end" yaml:"end"`
+	Input       float64 `json:"input" yaml:"input"`
+	CachedInput float64 `json:"cached_input,omitempty" yaml:"cached_input"`
+	Output      float64 `json:"output" yaml:"output"`
+}
+
+// At returns the price card in force at t: the rates of the first window
+// containing t, or the base rates. The result has no windows.
+func (p Price) At(t time.Time) Price {
+	card := p
+	card.Windows = nil
+	t = t.UTC()
+	now := t.Hour()*60 + t.Minute()
+	for _, w := range p.Windows {
+		start, ok1 := minuteOfDay(w.Start)
+		end, ok2 := minuteOfDay(w.End)
+		if !ok1 || !ok2 {
+			continue
+		}
+		in := now >= start && now < end
+		if end <= start { // crosses midnight
+			in = now >= start || now < end
+		}
+		if in {
+			card.Input, card.CachedInput, card.Output = w.Input, w.CachedInput, w.Output
+			return card
+		}
+	}
+	return card
+}
+
+// minuteOfDay parses "HH:MM".
+func minuteOfDay(s string) (int, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
+}
+
+// CircularSeparator joins an item id and its rotation number in suites run
+// with CircularEval ("q17@r2"), so reports can regroup the rotations.
+const CircularSeparator = "@r"
+
+// CircularBase returns the id of the original item a rotated item was made
+// from, and whether id is a rotation at all.
+func CircularBase(id string) (string, bool) {
+	i := strings.LastIndex(id, CircularSeparator)
+	if i <= 0 {
+		return id, false
+	}
+	for _, r := range id[i+len(CircularSeparator):] {
+		if r < '0' || r > '9' {
+			return id, false
+		}
+	}
+	if i+len(CircularSeparator) == len(id) {
+		return id, false
+	}
+	return id[:i], true
 }
 
 // Cost returns what usage u costs under p. Cached prompt tokens are charged

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/parity-bench/parity"
@@ -27,7 +26,7 @@ const CircularSuffix = "+circular"
 // Meta["rotation"] = r. Items without choices (free-form BBH tasks) pass
 // through unchanged. An original item counts as correct under CircularEval
 // only when every one of its rotations is correct: reports group samples by
-// Meta["circular_of"] (or, from stored rows, by the ID before "@r") and
+// Meta["circular_of"] (or, from stored rows, by parity.CircularBase of the ID) and
 // take the logical AND; items with no circular_of are their own group.
 //
 // The wrapper keeps Name, PromptHash and DataSHA256 (the prompt template and
@@ -43,20 +42,6 @@ type circular struct {
 
 	mu    sync.Mutex
 	items []parity.Item // nil until expanded successfully
-}
-
-// CircularOf returns the original item ID of a rotated item ID, and false
-// for an ID Circular did not make. Reports use it on stored sample rows,
-// which keep item IDs but not Meta.
-func CircularOf(id string) (string, bool) {
-	i := strings.LastIndex(id, "@r")
-	if i <= 0 {
-		return "", false
-	}
-	if _, err := strconv.Atoi(id[i+2:]); err != nil {
-		return "", false
-	}
-	return id[:i], true
 }
 
 // expand rotates the wrapped suite's items once. Failures are not cached,
@@ -99,7 +84,7 @@ func Rotations(it parity.Item) ([]parity.Item, error) {
 	out := make([]parity.Item, n)
 	for r := range n {
 		rot := it
-		rot.ID = it.ID + "@r" + strconv.Itoa(r)
+		rot.ID = it.ID + parity.CircularSeparator + strconv.Itoa(r)
 		rot.Choices = make([]string, n)
 		for i := range n {
 			rot.Choices[i] = it.Choices[(i+r)%n]

@@ -33,7 +33,7 @@ func TestRotations(t *testing.T) {
 		assert.Equal(t, "x", rot[i].Choices[mcLetterIndex(rot[i].Answer, 4)], "gold follows the correct text")
 		assert.Equal(t, map[string]string{"k": "v", "circular_of": "q1", "rotation": string(rune('0' + i))}, rot[i].Meta)
 		assert.Equal(t, "s", rot[i].Subject)
-		orig, ok := CircularOf(rot[i].ID)
+		orig, ok := parity.CircularBase(rot[i].ID)
 		assert.True(t, ok)
 		assert.Equal(t, "q1", orig)
 	}
@@ -47,25 +47,6 @@ func TestRotations(t *testing.T) {
 
 	_, err = Rotations(parity.Item{ID: "bad", Choices: []string{"a", "b"}, Answer: "C"})
 	require.EqualError(t, err, `item bad: gold "C" is not the letter of one of its 2 choices`)
-}
-
-func TestCircularOf(t *testing.T) {
-	tests := []struct {
-		id, orig string
-		ok       bool
-	}{
-		{"Mercury_7175875@r3", "Mercury_7175875", true},
-		{"abstract_algebra/0@r0", "abstract_algebra/0", true},
-		{"user@example@r1", "user@example", true},
-		{"plain", "", false},
-		{"x@rfoo", "", false},
-		{"@r1", "", false},
-	}
-	for _, tt := range tests {
-		orig, ok := CircularOf(tt.id)
-		assert.Equal(t, tt.ok, ok, tt.id)
-		assert.Equal(t, tt.orig, orig, tt.id)
-	}
 }
 
 func TestCircularSuite(t *testing.T) {

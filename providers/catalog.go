@@ -1,0 +1,525 @@
+package providers
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parity-bench/parity"
+)
+
+//go:embed catalog.yaml
+var builtinYAML []byte
+
+// Origins a provider may declare. "custom" marks an ad-hoc endpoint whose
+// origin parity cannot know, so reports do not file it under CN or West.
+var origins = []string{"CN", "West", "local", "mock", "custom"}
+
+// Catalog is the set of known providers. It is built from the embedded
+// catalog.yaml and extended with user files through Merge; it is not safe to
+// modify while a Client uses it.
+type Catalog struct {
+	providers map[string]*Provider
+}
+
+// Provider is one OpenAI-compatible API: where it lives, how it is
+// authenticated and which quirks the shared client must apply.
+type Provider struct {
+	// Name is the catalog key, the part of a model id before the first "/".
+	Name string `yaml:"-"`
+	// Docs points at the provider's API documentation.
+	Docs    string `yaml:"docs,omitempty"`
+	BaseURL string `yaml:"base_url"`
+	// BaseURLCN is the mainland-China endpoint where it differs from BaseURL;
+	// Options.Region "cn" selects it.
+	BaseURLCN string `yaml:"base_url_cn,omitempty"`
+	// KeyEnv names the environment variable holding the API key.
+	KeyEnv string `yaml:"key_env,omitempty"`
+	// KeyRequired defaults to true when KeyEnv is set; local servers set it
+	// false so a missing variable sends no Authorization header instead of
+	// failing.
+	KeyRequired *bool `yaml:"key_required,omitempty"`
+	// Origin groups results: CN, West, local, mock or custom.
+	Origin string `yaml:"origin"`
+	// Transport "mock" serves requests in process (the offline mock); empty
+	// means HTTP.
+	Transport string `yaml:"transport,omitempty"`
+	// TokenLimitField is the body field the output limit goes in:
+	// max_tokens (default) or max_completion_tokens.
+	TokenLimitField string `yaml:"token_limit_field,omitempty"`
+	// Thinking says how Params.Thinking, Effort and ThinkingBudget map to
+	// body fields.
+	Thinking Thinking `yaml:"thinking,omitempty"`
+	// ReasoningFields lists, in order of preference, where reasoning text
+	// comes back: reasoning_content, reasoning, think (inline <think> tags in
+	// the content). Empty means all three.
+	ReasoningFields []string `yaml:"reasoning_fields,omitempty"`
+	// StreamRequiredForThinking forces streaming unless thinking is off,
+	// for APIs that refuse non-streamed thinking (DashScope's Qwen3).
+	StreamRequiredForThinking bool `yaml:"stream_required_for_thinking,omitempty"`
+	// Ignores lists sampling parameters (temperature, top_p, seed) the API
+	// ignores or rejects; they are not sent and a warning says so.
+	Ignores []string `yaml:"ignores,omitempty"`
+	// Errors classify provider-specific failures the HTTP status alone
+	// gets wrong, such as OpenAI's insufficient_quota sent as a 429.
+	Errors []ErrorRule `yaml:"errors,omitempty"`
+	// Concurrency is the default number of requests in flight.
+	Concurrency int `yaml:"concurrency,omitempty"`
+	// RPM is the default request-per-minute limit; 0 means none.
+	RPM int `yaml:"rpm,omitempty"`
+	// Models holds example models with prices and per-model quirks. Keys may
+	// be exact names or path.Match patterns ("o[0-9]*"); any model name
+	// works, listed or not.
+	Models map[string]*ModelSpec `yaml:"models,omitempty"`
+}
+
+// ModelSpec is what the catalog knows about one model or model pattern.
+type ModelSpec struct {
+	// Price applies to the exact model name only, never to a pattern.
+	Price    *parity.Price `yaml:"price,omitempty"`
+	Ignores  []string      `yaml:"ignores,omitempty"`
+	Thinking *Thinking     `yaml:"thinking,omitempty"`
+	Note     string        `yaml:"note,omitempty"`
+}
+
+// ErrorRule maps an error whose code, type or message contains Match
+// (case-insensitive) to Code. Codes other than rate_limit, server, network
+// and timeout are never retried.
+type ErrorRule struct {
+	Match string           `yaml:"match"`
+	Code  parity.ErrorCode `yaml:"code"`
+	// Hint tells the user what to do; the default hint of Code is used
+	// when empty.
+	Hint string `yaml:"hint,omitempty"`
+}
+
+// NeedsKey reports whether requests fail without an API key.
+func (p *Provider) NeedsKey() bool {
+	if p.KeyRequired != nil {
+		return *p.KeyRequired
+	}
+	return p.KeyEnv != ""
+}
+
+// URL returns the base URL for region ("cn" picks BaseURLCN when set).
+func (p *Provider) URL(region string) string {
+	if strings.EqualFold(region, "cn") && p.BaseURLCN != "" {
+		return p.BaseURLCN
+	}
+	return p.BaseURL
+}
+
+// Price returns the price card of the exact model name, or nil when the
+// catalog has none: an unknown price is reported as unknown, never guessed.
+func (p *Provider) Price(model string) *parity.Price {
+	if m := p.Models[model]; m != nil && m.Price != nil {
+		pr := *m.Price
+		return &pr
+	}
+	return nil
+}
+
+// quirks returns the sampling parameters a model ignores and its thinking
+// switch: the provider's, then matching patterns in key order, then the
+// exact entry, each overriding the one before. A model entry naming a
+// thinking style starts from that preset instead of refining the provider's.
+func (p *Provider) quirks(name string) (ignores []string, th Thinking) {
+	ignores = p.Ignores
+	th = p.Thinking.resolved()
+	keys := make([]string, 0, len(p.Models))
+	for k := range p.Models {
+		if k != name && strings.ContainsAny(k, "*?[") {
+			if ok, _ := path.Match(k, name); ok {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	if _, ok := p.Models[name]; ok {
+		keys = append(keys, name)
+	}
+	for _, k := range keys {
+		m := p.Models[k]
+		if m == nil {
+			continue
+		}
+		if m.Ignores != nil {
+			ignores = append(append([]string(nil), ignores...), m.Ignores...)
+		}
+		if m.Thinking != nil {
+			if m.Thinking.Style != "" {
+				th = m.Thinking.resolved()
+			} else {
+				th = th.overlay(*m.Thinking)
+			}
+		}
+	}
+	return ignores, th
+}
+
+func (p *Provider) clone() *Provider {
+	c := *p
+	c.Thinking = p.Thinking.clone()
+	c.ReasoningFields = append([]string(nil), p.ReasoningFields...)
+	c.Ignores = append([]string(nil), p.Ignores...)
+	c.Errors = append([]ErrorRule(nil), p.Errors...)
+	if p.KeyRequired != nil {
+		b := *p.KeyRequired
+		c.KeyRequired = &b
+	}
+	if p.Models != nil {
+		c.Models = make(map[string]*ModelSpec, len(p.Models))
+		for k, m := range p.Models {
+			c.Models[k] = m.clone()
+		}
+	}
+	return &c
+}
+
+func (m *ModelSpec) clone() *ModelSpec {
+	if m == nil {
+		return nil
+	}
+	c := *m
+	if m.Price != nil {
+		p := *m.Price
+		c.Price = &p
+	}
+	c.Ignores = append([]string(nil), m.Ignores...)
+	if m.Thinking != nil {
+		t := m.Thinking.clone()
+		c.Thinking = &t
+	}
+	return &c
+}
+
+// Builtin returns a fresh copy of the embedded catalog.
+func Builtin() (*Catalog, error) {
+	c := &Catalog{providers: map[string]*Provider{}}
+	if err := c.Merge(builtinYAML, "builtin catalog.yaml"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// file is the shape of a catalog file, used to reject unknown fields.
+type file struct {
+	Providers map[string]Provider `yaml:"providers"`
+}
+
+// Merge adds the providers of a catalog file to c. An entry naming a known
+// provider overrides only the fields it sets, so a user file can change
+// deepseek's base_url and keep everything else; a model entry likewise
+// overrides only its own fields, except that a price card and thinking
+// fragments are replaced whole. source names the file in error messages.
+// Nothing changes when an error is returned.
+func (c *Catalog) Merge(data []byte, source string) error {
+	fail := func(format string, args ...any) error {
+		return parity.Errorf(parity.ErrConfig, "catalog %s: "+format, append([]any{source}, args...)...)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var strict file
+	if err := dec.Decode(&strict); err != nil {
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil
+		}
+		return fail("%s; see providers/catalog.yaml for the format", cleanYAMLError(err))
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return fail("%s", cleanYAMLError(err))
+	}
+	provs := mappingValue(&root, "providers")
+	if provs == nil {
+		if len(strict.Providers) == 0 {
+			return fail("no top-level \"providers:\" mapping found")
+		}
+		return nil
+	}
+	next := make(map[string]*Provider, len(c.providers))
+	for k, v := range c.providers {
+		next[k] = v
+	}
+	for i := 0; i+1 < len(provs.Content); i += 2 {
+		name := provs.Content[i].Value
+		node := provs.Content[i+1]
+		old := next[name]
+		p := &Provider{}
+		if old != nil {
+			p = old.clone()
+			prepareOverride(p, node)
+		}
+		if err := node.Decode(p); err != nil {
+			return fail("provider %q: %s", name, cleanYAMLError(err))
+		}
+		if old != nil {
+			if models := mappingValue(node, "models"); models != nil {
+				for j := 0; j+1 < len(models.Content); j += 2 {
+					mname := models.Content[j].Value
+					prev := old.Models[mname]
+					if prev == nil {
+						continue
+					}
+					m := prev.clone()
+					mnode := models.Content[j+1]
+					if mappingValue(mnode, "price") != nil {
+						m.Price = nil
+					}
+					if t := mappingValue(mnode, "thinking"); t != nil && m.Thinking != nil {
+						m.Thinking.prepareOverride(t)
+					}
+					if err := mnode.Decode(m); err != nil {
+						return fail("provider %q model %q: %s", name, mname, cleanYAMLError(err))
+					}
+					p.Models[mname] = m
+				}
+			}
+		}
+		p.Name = name
+		if err := p.validate(); err != nil {
+			return fail("provider %q: %v", name, err)
+		}
+		next[name] = p
+	}
+	c.providers = next
+	return nil
+}
+
+// prepareOverride clears the fields of p that node replaces whole rather
+// than merges into.
+func prepareOverride(p *Provider, node *yaml.Node) {
+	if t := mappingValue(node, "thinking"); t != nil {
+		p.Thinking.prepareOverride(t)
+	}
+}
+
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func cleanYAMLError(err error) string {
+	return strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", "; "), "yaml: ")
+}
+
+var (
+	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+)
+
+var (
+	sendable        = []string{"temperature", "top_p", "seed"}
+	reasoningFields = []string{"reasoning_content", "reasoning", "think"}
+)
+
+func (p *Provider) validate() error {
+	if !nameRE.MatchString(p.Name) {
+		return fmt.Errorf("name must be lowercase letters, digits, '.', '_' or '-' (no '/')")
+	}
+	if p.Transport != "" && p.Transport != "mock" {
+		return fmt.Errorf("transport %q: use \"mock\" or leave it out", p.Transport)
+	}
+	if p.Transport == "" {
+		if err := checkURL(p.BaseURL); err != nil {
+			return err
+		}
+		if p.BaseURLCN != "" {
+			if err := checkURL(p.BaseURLCN); err != nil {
+				return fmt.Errorf("base_url_cn: %w", err)
+			}
+		}
+	}
+	if !contains(origins, p.Origin) {
+		return fmt.Errorf("origin %q: use one of %s", p.Origin, strings.Join(origins, ", "))
+	}
+	switch p.TokenLimitField {
+	case "", "max_tokens", "max_completion_tokens":
+	default:
+		return fmt.Errorf("token_limit_field %q: use max_tokens or max_completion_tokens", p.TokenLimitField)
+	}
+	if err := p.Thinking.validate(); err != nil {
+		return fmt.Errorf("thinking: %w", err)
+	}
+	for _, f := range p.ReasoningFields {
+		if !contains(reasoningFields, f) {
+			return fmt.Errorf("reasoning_fields: %q is not one of %s", f, strings.Join(reasoningFields, ", "))
+		}
+	}
+	if err := checkIgnores(p.Ignores); err != nil {
+		return err
+	}
+	for _, r := range p.Errors {
+		if r.Match == "" {
+			return fmt.Errorf("errors: every rule needs a match string")
+		}
+		if _, ok := codeHints[r.Code]; !ok {
+			return fmt.Errorf("errors: code %q for %q is not one of %s", r.Code, r.Match, knownCodes())
+		}
+	}
+	if p.Concurrency < 0 || p.RPM < 0 {
+		return fmt.Errorf("concurrency and rpm must not be negative")
+	}
+	for name, m := range p.Models {
+		if m == nil {
+			continue
+		}
+		if strings.ContainsAny(name, "*?[") {
+			if _, err := path.Match(name, ""); err != nil {
+				return fmt.Errorf("model pattern %q: %v", name, err)
+			}
+		}
+		if err := checkIgnores(m.Ignores); err != nil {
+			return fmt.Errorf("model %q: %w", name, err)
+		}
+		if m.Thinking != nil {
+			if err := m.Thinking.validate(); err != nil {
+				return fmt.Errorf("model %q: thinking: %w", name, err)
+			}
+		}
+		if pr := m.Price; pr != nil {
+			if pr.Currency != "USD" && pr.Currency != "CNY" {
+				return fmt.Errorf("model %q: price currency %q: use USD or CNY", name, pr.Currency)
+			}
+			if !dateRE.MatchString(pr.AsOf) {
+				return fmt.Errorf("model %q: price as_of %q: give the date the price was read as YYYY-MM-DD", name, pr.AsOf)
+			}
+			if pr.Input < 0 || pr.Output < 0 || pr.CachedInput < 0 {
+				return fmt.Errorf("model %q: prices must not be negative", name)
+			}
+		}
+	}
+	return nil
+}
+
+func checkURL(u string) error {
+	if u == "" {
+		return fmt.Errorf("base_url is missing: give the API root, e.g. https://api.example.com/v1")
+	}
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return fmt.Errorf("base_url %q is not an http(s) URL", u)
+	}
+	return nil
+}
+
+func checkIgnores(list []string) error {
+	for _, s := range list {
+		if !contains(sendable, s) {
+			return fmt.Errorf("ignores: %q is not one of %s", s, strings.Join(sendable, ", "))
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Provider returns the named provider.
+func (c *Catalog) Provider(name string) (*Provider, bool) {
+	p, ok := c.providers[name]
+	return p, ok
+}
+
+// Providers returns every provider sorted by name.
+func (c *Catalog) Providers() []*Provider {
+	out := make([]*Provider, 0, len(c.providers))
+	for _, p := range c.providers {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func (c *Catalog) names() string {
+	var names []string
+	for _, p := range c.Providers() {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Resolve splits a model id at its first "/" into provider and model name
+// (so "vllm/Qwen/QwQ-32B" asks vllm for "Qwen/QwQ-32B") and looks up the
+// provider. Any model name under a known provider resolves.
+func (c *Catalog) Resolve(modelID string) (parity.Model, *Provider, error) {
+	id := strings.TrimSpace(modelID)
+	prov, name, ok := strings.Cut(id, "/")
+	if !ok || prov == "" || name == "" {
+		return parity.Model{}, nil, parity.Errorf(parity.ErrUsage,
+			"model %q: use provider/model, e.g. deepseek/deepseek-reasoner or vllm/Qwen/QwQ-32B", modelID)
+	}
+	p, found := c.providers[prov]
+	if !found {
+		return parity.Model{}, nil, parity.Errorf(parity.ErrNotFound,
+			"unknown provider %q in model %q: known providers are %s; add one in a catalog file "+
+				"(providers: {%s: {base_url: ..., key_env: ..., origin: ...}}) or pass --base-url and --api-key-env",
+			prov, modelID, c.names(), prov)
+	}
+	return parity.Model{ID: id, Provider: prov, Name: name, Origin: p.Origin}, p, nil
+}
+
+// AddEndpoint registers a one-off OpenAI-compatible endpoint, for
+// "parity run --base-url URL --api-key-env VAR -m name/model". When name is
+// already a provider only its base URL (and key variable, when keyEnv is not
+// empty) change, so a proxy in front of DeepSeek keeps DeepSeek's quirks and
+// prices. A new endpoint gets default quirks, origin "local" when the host is
+// a loopback address and "custom" otherwise, and needs a key only when keyEnv
+// is given. Set the returned provider's fields to refine it.
+func (c *Catalog) AddEndpoint(name, baseURL, keyEnv string) (*Provider, error) {
+	var p *Provider
+	if old, ok := c.providers[name]; ok {
+		p = old.clone()
+		p.BaseURL, p.BaseURLCN = baseURL, ""
+		p.Transport = ""
+		if keyEnv != "" {
+			p.KeyEnv = keyEnv
+			p.KeyRequired = nil
+		}
+	} else {
+		p = &Provider{Name: name, BaseURL: baseURL, KeyEnv: keyEnv, Origin: "custom"}
+		if u, err := url.Parse(baseURL); err == nil && isLoopback(u.Hostname()) {
+			p.Origin = "local"
+		}
+	}
+	if err := p.validate(); err != nil {
+		return nil, parity.Errorf(parity.ErrUsage, "endpoint %q: %v", name, err)
+	}
+	c.providers[name] = p
+	return p, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

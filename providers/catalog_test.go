@@ -1,0 +1,200 @@
+package providers_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
+)
+
+func builtin(t testing.TB) *providers.Catalog {
+	t.Helper()
+	cat, err := providers.Builtin()
+	require.NoError(t, err)
+	return cat
+}
+
+func TestBuiltinCatalog(t *testing.T) {
+	cat := builtin(t)
+	tests := []struct {
+		name, baseURL, keyEnv, origin string
+		needsKey                      bool
+	}{
+		{"deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY", "CN", true},
+		{"openai", "https://api.openai.com/v1", "OPENAI_API_KEY", "West", true},
+		{"openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", "West", true},
+		{"vllm", "http://localhost:8000/v1", "VLLM_API_KEY", "local", false},
+		{"ollama", "http://localhost:11434/v1", "", "local", false},
+		{"mock", "http://mock.invalid/v1", "", "mock", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, ok := cat.Provider(tt.name)
+			require.True(t, ok)
+			assert.Equal(t, tt.baseURL, p.BaseURL)
+			assert.Equal(t, tt.keyEnv, p.KeyEnv)
+			assert.Equal(t, tt.origin, p.Origin)
+			assert.Equal(t, tt.needsKey, p.NeedsKey())
+		})
+	}
+	var names []string
+	for _, p := range cat.Providers() {
+		names = append(names, p.Name)
+	}
+	assert.IsIncreasing(t, names)
+	openai, _ := cat.Provider("openai")
+	assert.Equal(t, "max_completion_tokens", openai.TokenLimitField)
+	for _, m := range []string{"o4-mini", "o3", "gpt-4.1", "gpt-5"} {
+		pr := openai.Price(m)
+		require.NotNil(t, pr, m)
+		assert.Equal(t, "USD", pr.Currency)
+		assert.NotEmpty(t, pr.AsOf)
+		assert.NotEmpty(t, pr.Source)
+		assert.Positive(t, pr.Output)
+	}
+	ds, _ := cat.Provider("deepseek")
+	require.NotNil(t, ds.Price("deepseek-chat"))
+	require.NotNil(t, ds.Price("deepseek-reasoner"))
+	assert.Nil(t, ds.Price("deepseek-unknown"), "unknown prices stay unknown")
+	assert.Nil(t, openai.Price("o1-preview"), "a pattern entry never prices a model")
+	mock, _ := cat.Provider("mock")
+	assert.Zero(t, mock.Price("oracle").Output)
+}
+
+func TestResolve(t *testing.T) {
+	cat := builtin(t)
+	tests := []struct {
+		id       string
+		want     parity.Model
+		code     parity.ErrorCode
+		contains []string
+	}{
+		{id: "deepseek/deepseek-reasoner", want: parity.Model{ID: "deepseek/deepseek-reasoner", Provider: "deepseek", Name: "deepseek-reasoner", Origin: "CN"}},
+		{id: "vllm/Qwen/QwQ-32B", want: parity.Model{ID: "vllm/Qwen/QwQ-32B", Provider: "vllm", Name: "Qwen/QwQ-32B", Origin: "local"}},
+		{id: "openai/some-future-model", want: parity.Model{ID: "openai/some-future-model", Provider: "openai", Name: "some-future-model", Origin: "West"}},
+		{id: "gpt", code: parity.ErrUsage, contains: []string{"use provider/model"}},
+		{id: "deepseek/", code: parity.ErrUsage, contains: []string{"use provider/model"}},
+		{id: "/x", code: parity.ErrUsage},
+		{id: "nope/x", code: parity.ErrNotFound, contains: []string{`"nope"`, "deepseek, ", "openai", "catalog file", "--base-url"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			m, p, err := cat.Resolve(tt.id)
+			if tt.code != "" {
+				require.Error(t, err)
+				assert.Equal(t, tt.code, parity.CodeOf(err))
+				for _, s := range tt.contains {
+					assert.Contains(t, err.Error(), s)
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, m)
+			assert.Equal(t, tt.want.Provider, p.Name)
+		})
+	}
+}
+
+func TestMergeOverridesKeepOtherFields(t *testing.T) {
+	cat := builtin(t)
+	err := cat.Merge([]byte(`
+providers:
+  deepseek:
+    base_url: https://proxy.example.com/deepseek
+    models:
+      deepseek-reasoner:
+        price: {input: 4, output: 16, currency: CNY, as_of: "2026-01-01", source: "https://example.com"}
+  dashscope:
+    base_url: https://dashscope-intl.aliyuncs.com/compatible-mode/v1
+    base_url_cn: https://dashscope.aliyuncs.com/compatible-mode/v1
+    key_env: DASHSCOPE_API_KEY
+    origin: CN
+    thinking: {style: enable_thinking}
+    stream_required_for_thinking: true
+`), "user.yaml")
+	require.NoError(t, err)
+	ds, _ := cat.Provider("deepseek")
+	assert.Equal(t, "https://proxy.example.com/deepseek", ds.BaseURL)
+	assert.Equal(t, "DEEPSEEK_API_KEY", ds.KeyEnv, "fields not named keep the builtin value")
+	assert.Equal(t, "CN", ds.Origin)
+	assert.Equal(t, "deepseek", ds.Thinking.Style)
+	assert.NotEmpty(t, ds.Errors)
+	pr := ds.Price("deepseek-reasoner")
+	require.NotNil(t, pr)
+	assert.Equal(t, parity.Price{Input: 4, Output: 16, Currency: "CNY", AsOf: "2026-01-01", Source: "https://example.com"}, *pr,
+		"a price card is replaced whole: no stale cached_input")
+	assert.Equal(t, []string{"temperature", "top_p"}, ds.Models["deepseek-reasoner"].Ignores, "other model fields are kept")
+	assert.NotNil(t, ds.Price("deepseek-chat"), "other models are kept")
+
+	dash, ok := cat.Provider("dashscope")
+	require.True(t, ok)
+	assert.Equal(t, "https://dashscope.aliyuncs.com/compatible-mode/v1", dash.URL("cn"))
+	assert.Equal(t, "https://dashscope-intl.aliyuncs.com/compatible-mode/v1", dash.URL(""))
+
+	fresh := builtin(t)
+	p, _ := fresh.Provider("deepseek")
+	assert.Equal(t, "https://api.deepseek.com", p.BaseURL, "Builtin returns an independent copy")
+}
+
+func TestMergeErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		contains   []string
+	}{
+		{"syntax", "providers:\n  x: [unclosed\n", []string{"my.yaml", "line"}},
+		{"unknown field", "providers:\n  deepseek:\n    base_ur: http://x\n", []string{"my.yaml", "base_ur"}},
+		{"origin", "providers:\n  x:\n    base_url: http://h/v1\n    origin: Mars\n", []string{"my.yaml", `"x"`, "origin", "CN, West"}},
+		{"no url", "providers:\n  x:\n    origin: West\n", []string{"base_url is missing"}},
+		{"token field", "providers:\n  deepseek:\n    token_limit_field: max_new_tokens\n", []string{"max_completion_tokens"}},
+		{"style", "providers:\n  deepseek:\n    thinking: {style: telepathy}\n", []string{"telepathy", "enable_thinking"}},
+		{"price date", "providers:\n  deepseek:\n    models:\n      m: {price: {input: 1, output: 2, currency: USD}}\n", []string{"as_of"}},
+		{"currency", "providers:\n  deepseek:\n    models:\n      m: {price: {input: 1, output: 2, currency: EUR, as_of: \"2026-01-01\"}}\n", []string{"EUR"}},
+		{"error code", "providers:\n  deepseek:\n    errors: [{match: x, code: oops}]\n", []string{"oops"}},
+		{"name", "providers:\n  Bad/Name:\n    base_url: http://h\n    origin: West\n", []string{"lowercase"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cat := builtin(t)
+			before := len(cat.Providers())
+			err := cat.Merge([]byte(tt.yaml), "my.yaml")
+			require.Error(t, err)
+			assert.Equal(t, parity.ErrConfig, parity.CodeOf(err))
+			for _, s := range tt.contains {
+				assert.Contains(t, err.Error(), s)
+			}
+			assert.Len(t, cat.Providers(), before)
+			p, _ := cat.Provider("deepseek")
+			assert.Equal(t, "max_tokens", p.TokenLimitField, "a failed merge changes nothing")
+		})
+	}
+}
+
+func TestAddEndpoint(t *testing.T) {
+	cat := builtin(t)
+	p, err := cat.AddEndpoint("custom", "https://llm.example.com/v1", "CUSTOM_KEY")
+	require.NoError(t, err)
+	assert.Equal(t, "custom", p.Origin)
+	assert.True(t, p.NeedsKey())
+	m, rp, err := cat.Resolve("custom/some-model")
+	require.NoError(t, err)
+	assert.Equal(t, "some-model", m.Name)
+	assert.Equal(t, "https://llm.example.com/v1", rp.BaseURL)
+
+	local, err := cat.AddEndpoint("box", "http://127.0.0.1:9000/v1", "")
+	require.NoError(t, err)
+	assert.Equal(t, "local", local.Origin)
+	assert.False(t, local.NeedsKey())
+
+	ds, err := cat.AddEndpoint("deepseek", "https://proxy.example.com", "")
+	require.NoError(t, err)
+	assert.Equal(t, "https://proxy.example.com", ds.BaseURL)
+	assert.Equal(t, "DEEPSEEK_API_KEY", ds.KeyEnv)
+	assert.Equal(t, "CN", ds.Origin)
+	assert.NotNil(t, ds.Price("deepseek-chat"))
+
+	_, err = cat.AddEndpoint("bad", "ftp://x", "")
+	assert.Equal(t, parity.ErrUsage, parity.CodeOf(err))
+}

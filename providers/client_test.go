@@ -1,0 +1,403 @@
+package providers_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/providers/providertest"
+)
+
+const testKey = "sk-test-0123456789abcdef"
+
+// clock is a fake time source: every Now advances it by step, every Sleep
+// by the duration asked, which is recorded.
+type clock struct {
+	mu     sync.Mutex
+	t      time.Time
+	step   time.Duration
+	sleeps []time.Duration
+}
+
+func newClock() *clock {
+	return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), step: time.Millisecond}
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(c.step)
+	return c.t
+}
+
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, d)
+	c.t = c.t.Add(d)
+	return ctx.Err()
+}
+
+func (c *clock) Sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// setup points provider at a fake server and returns a client with a fake
+// clock and the test key in its environment.
+func setup(t *testing.T, provider string, opt providertest.Options) (*providers.Client, *providertest.Server, *clock) {
+	t.Helper()
+	srv := providertest.New(t, opt)
+	cat := builtin(t)
+	_, err := cat.AddEndpoint(provider, srv.BaseURL(), "")
+	require.NoError(t, err)
+	clk := newClock()
+	c := providers.New(cat, providers.Options{
+		Getenv: func(k string) string {
+			if strings.HasSuffix(k, "_API_KEY") {
+				return testKey
+			}
+			return ""
+		},
+		Now: clk.Now, Sleep: clk.Sleep, Rand: func() float64 { return 0.5 },
+	})
+	return c, srv, clk
+}
+
+func ask(model string, p parity.Params) parity.Request {
+	return parity.Request{Model: model, Messages: []parity.Message{{Role: "user", Content: "What is 6*7?"}}, Params: p}
+}
+
+func TestCompleteReasoningStyles(t *testing.T) {
+	tests := []struct {
+		provider, style string
+	}{
+		{"deepseek", providertest.StyleReasoningContent},
+		{"vllm", providertest.StyleReasoning},
+		{"openrouter", providertest.StyleReasoning},
+		{"vllm", providertest.StyleThinkInline},
+	}
+	for _, tt := range tests {
+		for _, stream := range []bool{false, true} {
+			name := tt.provider + "/" + tt.style
+			if stream {
+				name += "/stream"
+			}
+			t.Run(name, func(t *testing.T) {
+				c, srv, _ := setup(t, tt.provider, providertest.Options{Style: tt.style, ChunkSize: 5, Answer: func(r providertest.ChatRequest) providertest.Reply {
+					return providertest.Reply{Reasoning: "6 times 7 is 42, 推理.", Content: "The answer is \\boxed{42}.", Model: "served-" + r.Model,
+						Usage: &parity.Usage{PromptTokens: 11, CompletionTokens: 20, ReasoningTokens: 12, CachedTokens: 3}}
+				}})
+				comp, err := c.Complete(context.Background(), ask(tt.provider+"/m-1", parity.Params{Stream: stream}))
+				require.NoError(t, err)
+				assert.Equal(t, "The answer is \\boxed{42}.", comp.Content)
+				assert.Equal(t, "6 times 7 is 42, 推理.", comp.Reasoning)
+				assert.Equal(t, "stop", comp.FinishReason)
+				assert.Equal(t, "served-m-1", comp.ModelReported)
+				assert.Equal(t, parity.Usage{PromptTokens: 11, CompletionTokens: 20, ReasoningTokens: 12, CachedTokens: 3}, comp.Usage)
+				assert.Equal(t, 1, comp.Attempts)
+				assert.Positive(t, comp.Latency)
+				assert.NotEmpty(t, comp.Raw)
+				if stream {
+					assert.Positive(t, comp.TTFT)
+					assert.Contains(t, comp.Raw, "data: [DONE]")
+					assert.True(t, srv.Requests()[0].IncludeUsage, "stream_options.include_usage is sent")
+				} else {
+					assert.Zero(t, comp.TTFT)
+				}
+				assert.Equal(t, "Bearer "+testKey, srv.Requests()[0].Authorization)
+			})
+		}
+	}
+}
+
+func TestCompleteDeepSeekCacheHitAndKeepAlive(t *testing.T) {
+	c, _, _ := setup(t, "deepseek", providertest.Options{CacheHitFields: true, KeepAlive: true, Answer: func(providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Content: "ok", Usage: &parity.Usage{PromptTokens: 100, CompletionTokens: 5, CachedTokens: 64}}
+	}})
+	for _, stream := range []bool{false, true} {
+		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: stream}))
+		require.NoError(t, err)
+		assert.Equal(t, 64, comp.Usage.CachedTokens)
+		assert.Equal(t, "ok", comp.Content)
+		assert.NotContains(t, comp.Raw, "keep-alive", "SSE comments are dropped")
+	}
+}
+
+func TestCompleteWireBody(t *testing.T) {
+	tests := []struct {
+		provider string
+		want     map[string]any
+		absent   []string
+	}{
+		{"deepseek", map[string]any{"temperature": 0.0, "max_tokens": 128.0, "seed": 3.0, "top_k": 5.0}, []string{"max_completion_tokens"}},
+		{"openai", map[string]any{"temperature": 0.0, "max_completion_tokens": 128.0, "top_k": 5.0}, []string{"max_tokens"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.provider, func(t *testing.T) {
+			c, srv, _ := setup(t, tt.provider, providertest.Options{})
+			req := ask(tt.provider+"/gpt-4.1", parity.Params{Temperature: ptr(0.0), MaxTokens: 128, Seed: ptr(3)})
+			req.Extra = map[string]any{"top_k": 5}
+			req.Hint = &parity.Hint{ItemID: "i", Gold: "gold-secret-77"}
+			_, err := c.Complete(context.Background(), req)
+			require.NoError(t, err)
+			got := srv.Requests()[0].JSON()
+			for k, v := range tt.want {
+				assert.Equal(t, v, got[k], k)
+			}
+			for _, k := range tt.absent {
+				assert.NotContains(t, got, k)
+			}
+			assert.Equal(t, "gpt-4.1", got["model"])
+			assert.Equal(t, false, got["stream"])
+			assert.NotContains(t, string(srv.Requests()[0].Body), "gold-secret-77", "the hint never goes on the wire")
+
+			pl, err := c.Plan(req)
+			require.NoError(t, err)
+			assert.Len(t, got, len(pl.Body), "Plan shows exactly the body sent")
+		})
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name       string
+		retryAfter string
+		want       time.Duration
+	}{
+		{"seconds", "7", 7 * time.Second},
+		{"http date", now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second},
+		{"capped", "3600", time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, srv, clk := setup(t, "deepseek", providertest.Options{Faults: []providertest.Fault{providertest.RateLimited(tt.retryAfter)}})
+			clk.step = 0
+			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+			require.NoError(t, err)
+			assert.Equal(t, 2, comp.Attempts)
+			assert.Equal(t, 2, srv.Count())
+			require.Len(t, clk.Sleeps(), 1)
+			assert.InDelta(t, tt.want, clk.Sleeps()[0], float64(time.Second))
+		})
+	}
+}
+
+func TestRetryTransientFailures(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault providertest.Fault
+	}{
+		{"500", providertest.ServerError(500)},
+		{"503 deepseek busy", providertest.DeepSeekBusy},
+		{"malformed json", providertest.Malformed()},
+		{"drop before headers", providertest.DropBeforeHeaders()},
+		{"drop after headers", providertest.DropAfterHeaders()},
+		{"drop mid body", providertest.DropMidBody()},
+		{"error event in stream", providertest.StreamError("")},
+	}
+	for _, tt := range tests {
+		for _, stream := range []bool{false, true} {
+			if tt.fault.Kind == providertest.FaultStreamError && !stream {
+				continue
+			}
+			name := tt.name
+			if stream {
+				name += "/stream"
+			}
+			t.Run(name, func(t *testing.T) {
+				c, srv, clk := setup(t, "deepseek", providertest.Options{Faults: []providertest.Fault{tt.fault}})
+				comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: stream}))
+				require.NoError(t, err)
+				assert.Equal(t, "The answer is \\boxed{42}.", comp.Content)
+				assert.Equal(t, 2, comp.Attempts)
+				assert.Equal(t, 2, srv.Count())
+				require.Len(t, clk.Sleeps(), 1)
+				// Decorrelated jitter with Rand 0.5: 1s + 0.5*(3s-1s) = 2s.
+				assert.Equal(t, 2*time.Second, clk.Sleeps()[0])
+			})
+		}
+	}
+}
+
+func TestRetriesExhausted(t *testing.T) {
+	c, srv, clk := setup(t, "deepseek", providertest.Options{FaultFunc: func(providertest.ChatRequest) *providertest.Fault {
+		f := providertest.ServerError(502)
+		return &f
+	}})
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	require.Error(t, err)
+	assert.Equal(t, parity.ErrServer, parity.CodeOf(err))
+	assert.Equal(t, 5, srv.Count())
+	assert.Equal(t, 5, comp.Attempts)
+	assert.Equal(t, parity.ErrServer, comp.ErrorCode)
+	assert.Contains(t, comp.Error, "after 5 attempts")
+	assert.Contains(t, comp.Raw, "server_error", "the last error body is kept")
+	sleeps := clk.Sleeps()
+	require.Len(t, sleeps, 4)
+	for i := 1; i < len(sleeps); i++ {
+		assert.GreaterOrEqual(t, sleeps[i], sleeps[i-1], "back-off grows")
+		assert.LessOrEqual(t, sleeps[i], time.Minute)
+	}
+}
+
+func TestNonRetryableErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		provider string
+		fault    providertest.Fault
+		code     parity.ErrorCode
+		contains string
+	}{
+		{"401", "deepseek", providertest.DeepSeekUnauthorized, parity.ErrCredentials, "deepseek: API key rejected (401): check DEEPSEEK_API_KEY"},
+		{"402", "deepseek", providertest.DeepSeekNoBalance, parity.ErrBalance, "top up"},
+		{"400 content risk", "deepseek", providertest.DeepSeekContentRisk, parity.ErrContentFilter, "moderation"},
+		{"422", "deepseek", providertest.DeepSeekInvalid, parity.ErrInvalidRequest, "max_tokens"},
+		{"403", "openai", providertest.OpenAIForbidden, parity.ErrCredentials, "region"},
+		{"404", "openai", providertest.OpenAIModelNotFound, parity.ErrNotFound, "not found"},
+		{"400", "openai", providertest.OpenAIBadRequest, parity.ErrInvalidRequest, "max_completion_tokens"},
+		{"quota 429", "openai", providertest.OpenAIQuota, parity.ErrBalance, "billing"},
+		{"flagged prompt", "openai", providertest.OpenAIContentFilter, parity.ErrContentFilter, "flagged"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, srv, clk := setup(t, tt.provider, providertest.Options{Faults: []providertest.Fault{tt.fault}})
+			comp, err := c.Complete(context.Background(), ask(tt.provider+"/m", parity.Params{}))
+			require.Error(t, err)
+			var pe *parity.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tt.code, pe.Code)
+			assert.Equal(t, tt.code, comp.ErrorCode)
+			assert.Contains(t, comp.Error, tt.contains)
+			assert.NotContains(t, comp.Error, "\n")
+			assert.Equal(t, 1, srv.Count(), "sent exactly once")
+			assert.Equal(t, 1, comp.Attempts)
+			assert.Empty(t, clk.Sleeps())
+		})
+	}
+}
+
+func TestStreamErrorEventNonRetryable(t *testing.T) {
+	body := providertest.OpenAIError("Output blocked by content filter", "content_filter", "content_filter")
+	c, srv, _ := setup(t, "openrouter", providertest.Options{Faults: []providertest.Fault{providertest.StreamError(body)}})
+	_, err := c.Complete(context.Background(), ask("openrouter/x/y", parity.Params{Stream: true}))
+	assert.Equal(t, parity.ErrContentFilter, parity.CodeOf(err))
+	assert.Equal(t, 1, srv.Count())
+}
+
+func TestMissingKey(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{})
+	cat := builtin(t)
+	_, err := cat.AddEndpoint("deepseek", srv.BaseURL(), "")
+	require.NoError(t, err)
+	c := providers.New(cat, providers.Options{Getenv: func(string) string { return "" }})
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	assert.Equal(t, parity.ErrCredentials, parity.CodeOf(err))
+	assert.Contains(t, err.Error(), "DEEPSEEK_API_KEY")
+	assert.Equal(t, parity.ErrCredentials, comp.ErrorCode)
+	assert.Zero(t, srv.Count(), "nothing is sent without a key")
+
+	// A local server needs no key and gets no Authorization header.
+	_, err = cat.AddEndpoint("vllm", srv.BaseURL(), "")
+	require.NoError(t, err)
+	_, err = c.Complete(context.Background(), ask("vllm/Qwen/QwQ-32B", parity.Params{}))
+	require.NoError(t, err)
+	assert.Empty(t, srv.Requests()[0].Authorization)
+	assert.Equal(t, "Qwen/QwQ-32B", srv.Requests()[0].Model)
+}
+
+func TestKeyNeverLeaks(t *testing.T) {
+	echo := func(r providertest.ChatRequest) *providertest.Fault {
+		f := providertest.Status(401, providertest.OpenAIError("Incorrect API key provided: "+strings.TrimPrefix(r.Authorization, "Bearer "), "invalid_request_error", "invalid_api_key"))
+		return &f
+	}
+	c, _, _ := setup(t, "openai", providertest.Options{FaultFunc: echo})
+	comp, err := c.Complete(context.Background(), ask("openai/o3", parity.Params{}))
+	require.Error(t, err)
+	assert.Contains(t, comp.Raw, "Incorrect API key provided")
+	for _, s := range []string{comp.Raw, comp.Error, err.Error()} {
+		assert.NotContains(t, s, testKey)
+	}
+
+	c, _, _ = setup(t, "openai", providertest.Options{Answer: func(r providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Content: "your key is " + r.Authorization, Reasoning: r.Authorization}
+	}})
+	comp, err = c.Complete(context.Background(), ask("openai/o3", parity.Params{Stream: true}))
+	require.NoError(t, err)
+	for _, s := range []string{comp.Raw, comp.Content, comp.Reasoning} {
+		assert.NotContains(t, s, testKey)
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	t.Run("slow server", func(t *testing.T) {
+		srv := providertest.New(t, providertest.Options{Latency: 5 * time.Second})
+		cat := builtin(t)
+		_, err := cat.AddEndpoint("vllm", srv.BaseURL(), "")
+		require.NoError(t, err)
+		c := providers.New(cat, providers.Options{Deadline: 50 * time.Millisecond})
+		comp, err := c.Complete(context.Background(), ask("vllm/m", parity.Params{}))
+		require.Error(t, err)
+		assert.Equal(t, parity.ErrTimeout, parity.CodeOf(err))
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, parity.ErrTimeout, comp.ErrorCode)
+	})
+	t.Run("no retry past the deadline", func(t *testing.T) {
+		c, srv, clk := setup(t, "deepseek", providertest.Options{Faults: []providertest.Fault{providertest.RateLimited("30")}})
+		cat := builtin(t)
+		_, err := cat.AddEndpoint("deepseek", srv.BaseURL(), "")
+		require.NoError(t, err)
+		c = providers.New(cat, providers.Options{Getenv: func(string) string { return testKey }, Deadline: 10 * time.Second,
+			Now: clk.Now, Sleep: clk.Sleep})
+		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+		assert.Equal(t, parity.ErrRateLimit, parity.CodeOf(err))
+		assert.Contains(t, comp.Error, "deadline")
+		assert.Equal(t, 1, srv.Count())
+		assert.Empty(t, clk.Sleeps())
+	})
+}
+
+func TestCancel(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Latency: 5 * time.Second})
+	cat := builtin(t)
+	_, err := cat.AddEndpoint("vllm", srv.BaseURL(), "")
+	require.NoError(t, err)
+	c := providers.New(cat, providers.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	comp, err := c.Complete(ctx, ask("vllm/m", parity.Params{Stream: true}))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.Canceled))
+	assert.Equal(t, parity.ErrInterrupted, comp.ErrorCode)
+
+	_, err = c.Complete(ctx, ask("vllm/m", parity.Params{}))
+	assert.ErrorIs(t, err, context.Canceled, "an already cancelled context sends nothing")
+}
+
+func TestConcurrentUse(t *testing.T) {
+	c, srv, _ := setup(t, "deepseek", providertest.Options{Latency: 20 * time.Millisecond, NoRecord: true})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: i%2 == 0}))
+			assert.NoError(t, err)
+			assert.Equal(t, "6*7 = 42.", comp.Reasoning[len(comp.Reasoning)-9:])
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 8, srv.Count())
+	assert.Greater(t, srv.MaxInFlight(), 1)
+}

@@ -1,0 +1,276 @@
+package providers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// codeHints is the default advice per error code; %s is replaced by what
+// the provider calls out (key variable, account name).
+var codeHints = map[parity.ErrorCode]string{
+	parity.ErrCredentials:    "check %s",
+	parity.ErrBalance:        "top up the %s account or use another key",
+	parity.ErrInvalidRequest: "check the generation parameters and any extra body fields",
+	parity.ErrNotFound:       "check the model name against the %s model list",
+	parity.ErrContentFilter:  "the prompt or answer was refused by moderation; the sample counts as refused",
+	parity.ErrRateLimit:      "lower --concurrency or the provider's rpm, or wait and resume",
+	parity.ErrServer:         "the provider is failing; try again later and resume",
+	parity.ErrNetwork:        "check the network or that the server is running",
+	parity.ErrTimeout:        "raise the request timeout or lower max tokens",
+	parity.ErrBadResponse:    "the API answered something that is not OpenAI-compatible; check base_url",
+}
+
+func knownCodes() string {
+	var names []string
+	for c := range codeHints {
+		names = append(names, string(c))
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// retryableCode reports whether a failure of this kind may pass if asked again.
+func retryableCode(c parity.ErrorCode) bool {
+	switch c {
+	case parity.ErrRateLimit, parity.ErrServer, parity.ErrNetwork, parity.ErrTimeout, parity.ErrBadResponse:
+		return true
+	}
+	return false
+}
+
+// failure is one failed attempt: the error to report if it is the last, and
+// whether and when to try again.
+type failure struct {
+	err        *parity.Error
+	retry      bool
+	retryAfter time.Duration // 0: use backoff
+}
+
+// apiError is the error object as OpenAI-compatible APIs send it. code may be
+// a string or a number, so it is kept raw.
+type apiError struct {
+	Message string          `json:"message"`
+	Type    string          `json:"type"`
+	Code    json.RawMessage `json:"code"`
+}
+
+func (e apiError) code() string {
+	s := strings.TrimSpace(string(e.Code))
+	if s == "" || s == "null" {
+		return ""
+	}
+	var str string
+	if json.Unmarshal(e.Code, &str) == nil {
+		return str
+	}
+	return s
+}
+
+// parseAPIError reads the error of a body in any of the shapes seen in the
+// wild: {"error":{...}} (OpenAI, DeepSeek, vLLM), {"error":"text"},
+// {"code":..,"message":..} (DashScope) and {"detail":..}.
+func parseAPIError(body []byte) (apiError, bool) {
+	var env struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+		Code    json.RawMessage `json:"code"`
+		Detail  json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return apiError{}, false
+	}
+	if e := bytes.TrimSpace(env.Error); len(e) > 0 && string(e) != "null" {
+		var obj apiError
+		if json.Unmarshal(e, &obj) == nil {
+			return obj, true
+		}
+		var s string
+		if json.Unmarshal(e, &s) == nil {
+			return apiError{Message: s}, true
+		}
+	}
+	if env.Message != "" {
+		return apiError{Message: env.Message, Code: env.Code}, true
+	}
+	if len(env.Detail) > 0 {
+		var s string
+		if json.Unmarshal(env.Detail, &s) != nil {
+			s = string(env.Detail)
+		}
+		return apiError{Message: s}, true
+	}
+	return apiError{}, false
+}
+
+var moderationWords = []string{"content_filter", "content filter", "content_policy", "moderation", "data_inspection_failed", "sensitive content", "flagged"}
+
+// classifyHTTP turns an error response (or an error object sent inside a
+// 200 stream, status 0) into a failure. Provider rules come first, then
+// moderation wording, then the status.
+func classifyHTTP(p *Provider, model string, status int, header http.Header, body []byte, now time.Time) failure {
+	ae, parsed := parseAPIError(body)
+	apiMsg := ae.Message
+	if !parsed {
+		apiMsg = string(bytes.TrimSpace(body))
+	}
+	if status == 0 {
+		if n, err := strconv.Atoi(ae.code()); err == nil && n >= 400 && n < 600 {
+			status = n
+		}
+	}
+	hay := strings.ToLower(ae.code() + " " + ae.Type + " " + apiMsg)
+	code, hint := parity.ErrorCode(""), ""
+	for _, r := range p.Errors {
+		if strings.Contains(hay, strings.ToLower(r.Match)) {
+			code, hint = r.Code, r.Hint
+			break
+		}
+	}
+	if code == "" {
+		for _, w := range moderationWords {
+			if strings.Contains(hay, w) && status != http.StatusTooManyRequests && status < 500 {
+				code = parity.ErrContentFilter
+				break
+			}
+		}
+	}
+	what := ""
+	if code == "" {
+		switch {
+		case status == http.StatusUnauthorized:
+			code, what = parity.ErrCredentials, "API key rejected"
+		case status == http.StatusPaymentRequired:
+			code, what = parity.ErrBalance, "insufficient balance"
+		case status == http.StatusForbidden:
+			code, what = parity.ErrCredentials, "access denied"
+			hint = fmt.Sprintf("the key may lack access to %s or to this region; check %s", model, keyName(p))
+		case status == http.StatusNotFound:
+			code, what = parity.ErrNotFound, fmt.Sprintf("model %q or endpoint not found", model)
+		case status == http.StatusRequestTimeout:
+			code, what = parity.ErrTimeout, "request timed out"
+		case status == http.StatusTooManyRequests:
+			code, what = parity.ErrRateLimit, "rate limited"
+		case status == 0 || status >= 500:
+			code, what = parity.ErrServer, "server error"
+		default:
+			code, what = parity.ErrInvalidRequest, "request rejected"
+		}
+	}
+	if what == "" {
+		what = map[parity.ErrorCode]string{
+			parity.ErrCredentials: "API key or access rejected", parity.ErrBalance: "insufficient balance or quota",
+			parity.ErrContentFilter: "refused by content moderation", parity.ErrRateLimit: "rate limited",
+			parity.ErrServer: "server error", parity.ErrNotFound: "not found", parity.ErrTimeout: "timed out",
+			parity.ErrInvalidRequest: "request rejected", parity.ErrNetwork: "network failure",
+			parity.ErrBadResponse: "unreadable response",
+		}[code]
+	}
+	if hint == "" {
+		hint = adviceFor(p, code)
+	}
+	msg := p.Name + ": " + what
+	if status > 0 {
+		msg += " (" + strconv.Itoa(status) + ")"
+	}
+	msg += ": " + hint
+	if apiMsg != "" {
+		msg += "; API said: " + oneLine(apiMsg, 200)
+	}
+	f := failure{err: &parity.Error{Code: code, Message: msg}, retry: retryableCode(code)}
+	if code == parity.ErrBadResponse {
+		f.retry = true
+	}
+	if f.retry {
+		f.retryAfter = retryAfter(header, now)
+	}
+	return f
+}
+
+func keyName(p *Provider) string {
+	if p.KeyEnv != "" {
+		return p.KeyEnv
+	}
+	return "the API key"
+}
+
+func adviceFor(p *Provider, code parity.ErrorCode) string {
+	h := codeHints[code]
+	if !strings.Contains(h, "%s") {
+		return h
+	}
+	if code == parity.ErrCredentials {
+		return fmt.Sprintf(h, keyName(p))
+	}
+	return fmt.Sprintf(h, p.Name)
+}
+
+// oneLine collapses whitespace and cuts s to at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// retryAfter reads how long the server asked to wait: retry-after-ms
+// (OpenAI), then Retry-After in seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if h == nil {
+		return 0
+	}
+	if v := h.Get("retry-after-ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// classifyNetwork turns a transport error into a retryable failure.
+func classifyNetwork(p *Provider, baseURL string, err error) failure {
+	code := parity.ErrNetwork
+	what := "connection failed talking to " + baseURL
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		code, what = parity.ErrTimeout, "no response in time from "+baseURL
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		what = "connection dropped by " + baseURL
+	}
+	hint := codeHints[code]
+	if p.Origin == "local" {
+		hint = "is the local server running at " + baseURL + "?"
+	}
+	return failure{
+		err:   &parity.Error{Code: code, Message: p.Name + ": " + what + ": " + hint, Err: err},
+		retry: true,
+	}
+}

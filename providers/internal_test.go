@@ -1,0 +1,82 @@
+package providers
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+)
+
+type recorder struct {
+	next   http.RoundTripper
+	bodies []string
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	b, _ := io.ReadAll(req.Body)
+	r.bodies = append(r.bodies, string(b))
+	req.Body = io.NopCloser(strings.NewReader(string(b)))
+	return r.next.RoundTrip(req)
+}
+
+func TestMockHintNeverOnWire(t *testing.T) {
+	cat, err := Builtin()
+	require.NoError(t, err)
+	c := New(cat, Options{})
+	rec := &recorder{next: mockTransport{}}
+	c.mock = &http.Client{Transport: rec}
+	for _, stream := range []bool{false, true} {
+		req := parity.Request{Model: "mock/oracle-100", Messages: []parity.Message{{Role: "user", Content: "q"}},
+			Params: parity.Params{Stream: stream}, Hint: &parity.Hint{ItemID: "x", Gold: "gold-4711", Kind: "number"}}
+		comp, err := c.Complete(context.Background(), req)
+		require.NoError(t, err)
+		assert.Contains(t, comp.Content, `\boxed{gold-4711}`, "the mock read the hint from the context")
+	}
+	require.Len(t, rec.bodies, 2)
+	for _, b := range rec.bodies {
+		assert.NotContains(t, b, "gold-4711")
+		assert.Contains(t, b, `"model":"oracle-100"`)
+	}
+}
+
+func TestSplitThink(t *testing.T) {
+	tests := []struct {
+		in, content, think string
+	}{
+		{"<think>\nhmm\n</think>\n\nAnswer: 4", "Answer: 4", "hmm"},
+		{"  <think>a</think>b", "b", "a"},
+		{"reasoning only</think>\n42", "42", "reasoning only"},
+		{"<think>cut off by the token limit", "", "cut off by the token limit"},
+		{"plain answer", "plain answer", ""},
+		{"x <think>late</think> y", "x <think>late</think> y", ""},
+	}
+	for _, tt := range tests {
+		c, th := splitThink(tt.in)
+		assert.Equal(t, tt.content, c, tt.in)
+		assert.Equal(t, tt.think, th, tt.in)
+	}
+}
+
+func TestPickReasoningOrder(t *testing.T) {
+	c, r := pickReasoning([]string{"reasoning", "reasoning_content"}, "ans", "rc", "r")
+	assert.Equal(t, "ans", c)
+	assert.Equal(t, "r", r)
+	c, r = pickReasoning([]string{"reasoning_content"}, "<think>t</think>ans", "", "r")
+	assert.Equal(t, "<think>t</think>ans", c, "think tags are left alone when not listed")
+	assert.Equal(t, "", r)
+	c, r = pickReasoning(nil, "<think>t</think>ans", "", "")
+	assert.Equal(t, "ans", c)
+	assert.Equal(t, "t", r)
+}
+
+func TestSplice(t *testing.T) {
+	assert.Equal(t, `{"model":"m","stream":false,"a":1}`, string(splice([]byte(`{"model":"m","stream":false}`), []byte(`"a":1`))))
+	assert.Equal(t, `{"a":1}`, string(splice([]byte(`{}`), []byte(`"a":1`))))
+	assert.Equal(t, `{"model":"m"}`, string(splice([]byte(`{"model":"m"}`), nil)))
+}

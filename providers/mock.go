@@ -1,0 +1,163 @@
+package providers
+
+import (
+	"bytes"
+	"encoding/json"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers/internal/wire"
+)
+
+// mockTransport serves the offline mock provider in process, in the real
+// OpenAI wire format, so the mock exercises the same client path (body
+// splicing, retries, stream assembly, reasoning extraction) as a real API.
+// It learns the item it answers from the Hint in the request context; the
+// gold answer never goes on the wire.
+type mockTransport struct{}
+
+type mockRequest struct {
+	Model    string `json:"model"`
+	Stream   bool   `json:"stream"`
+	Messages []struct {
+		Content string `json:"content"`
+	} `json:"messages"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+}
+
+// RoundTrip implements http.RoundTripper.
+func (mockTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	var hint *parity.Hint
+	if st := callFrom(r.Context()); st != nil {
+		hint = st.hint
+	}
+	var req mockRequest
+	if r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &req); err != nil {
+			return mockResponse(r, http.StatusBadRequest, "application/json",
+				wire.AppendError(nil, "request body is not JSON: "+err.Error(), "invalid_request_error", "")), nil
+		}
+	}
+	prompt := 0
+	for _, m := range req.Messages {
+		prompt += len(m.Content)
+	}
+	reply, ok := mockReply(req.Model, hint, prompt)
+	if !ok {
+		return mockResponse(r, http.StatusNotFound, "application/json", wire.AppendError(nil,
+			"The model `"+req.Model+"` does not exist: use mock/oracle, mock/oracle-NN (NN% correct) or mock/random",
+			"invalid_request_error", "model_not_found")), nil
+	}
+	if req.Stream {
+		opt := wire.StreamOptions{ChunkSize: 48, IncludeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage}
+		return mockResponse(r, http.StatusOK, "text/event-stream", wire.AppendStream(nil, reply, opt, nil)), nil
+	}
+	return mockResponse(r, http.StatusOK, "application/json", wire.AppendCompletion(nil, reply)), nil
+}
+
+func mockResponse(r *http.Request, status int, ctype string, body []byte) *http.Response {
+	return &http.Response{
+		Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {ctype}},
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)), Request: r,
+	}
+}
+
+// mockReply decides the mock's answer. Draws are a pure function of model,
+// item and sample, so reruns and resumed runs see the same answers.
+func mockReply(model string, hint *parity.Hint, promptChars int) (*wire.Reply, bool) {
+	pCorrect, random := 0.0, false
+	switch {
+	case model == "oracle":
+		pCorrect = 0.8
+	case model == "random":
+		random = true
+	case strings.HasPrefix(model, "oracle-"):
+		n, err := strconv.Atoi(strings.TrimPrefix(model, "oracle-"))
+		if err != nil || n < 0 || n > 100 {
+			return nil, false
+		}
+		pCorrect = float64(n) / 100
+	default:
+		return nil, false
+	}
+	r := &wire.Reply{ID: "chatcmpl-mock", Model: "mock-" + model, Style: wire.StyleReasoningContent, FinishReason: parity.FinishStop}
+	if hint == nil {
+		r.Reasoning = "The offline mock only answers benchmark items it is told about, and this request came without one."
+		r.Content = "I cannot answer this offline."
+	} else {
+		h := fnv.New64a()
+		h.Write([]byte(model + "\x00" + hint.ItemID + "\x00" + strconv.Itoa(hint.Sample)))
+		sum := h.Sum64()
+		u1 := float64(sum>>32) / (1 << 32)
+		u2 := float64(sum&0xffffffff) / (1 << 32)
+		r.Reasoning = "Let me work through item " + hint.ItemID + " carefully. First I restate what is asked, " +
+			"then I check each step of the calculation twice before committing to an answer."
+		switch {
+		case random:
+			r.Content = mockFormat(hint.Kind, mockRandom(hint.Kind, u1))
+		case u1 < pCorrect:
+			r.Content = mockFormat(hint.Kind, hint.Gold)
+		case u2 < 0.25:
+			r.Reasoning += " I keep going in circles on this one."
+			r.Content = "I could not settle on a final answer."
+		default:
+			r.Content = mockFormat(hint.Kind, mockWrong(hint.Kind, hint.Gold))
+		}
+	}
+	reasoning := len(r.Reasoning)/4 + 1
+	r.Usage = wire.Usage{
+		Prompt:     promptChars/4 + 1,
+		Completion: reasoning + len(r.Content)/4 + 1,
+		Reasoning:  reasoning,
+	}
+	return r, true
+}
+
+func mockFormat(kind, answer string) string {
+	switch kind {
+	case "number", "math":
+		return "So the result follows.\n\nThe final answer is $\\boxed{" + answer + "}$."
+	}
+	return "Having compared the options, I am confident.\n\nAnswer: " + answer
+}
+
+func mockRandom(kind string, u float64) string {
+	if kind == "choice" {
+		return string(rune('A' + int(u*4)))
+	}
+	return strconv.Itoa(int(u * 100))
+}
+
+func mockWrong(kind, gold string) string {
+	switch kind {
+	case "choice":
+		g := strings.ToUpper(strings.TrimSpace(gold))
+		if len(g) == 1 && g[0] >= 'A' && g[0] <= 'Z' {
+			if g[0] >= 'D' {
+				return string(g[0] - 1)
+			}
+			return string(g[0] + 1)
+		}
+		return "A"
+	case "number", "math":
+		if v, err := strconv.ParseFloat(strings.ReplaceAll(gold, ",", ""), 64); err == nil {
+			return strconv.FormatFloat(v+1, 'f', -1, 64)
+		}
+		return gold + "+1"
+	}
+	return "not " + gold
+}

@@ -1,0 +1,106 @@
+package providers_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
+)
+
+var letter = regexp.MustCompile(`Answer: (\S+)`)
+
+// extract finds \boxed{...} (braces balanced) or "Answer: X".
+func extract(s string) (string, bool) {
+	if i := strings.Index(s, `\boxed{`); i >= 0 {
+		depth, start := 0, i+len(`\boxed{`)
+		for j := start; j < len(s); j++ {
+			switch s[j] {
+			case '{':
+				depth++
+			case '}':
+				if depth == 0 {
+					return s[start:j], true
+				}
+				depth--
+			}
+		}
+	}
+	if m := letter.FindStringSubmatch(s); m != nil {
+		return m[1], true
+	}
+	return "", false
+}
+
+func TestMockOracle(t *testing.T) {
+	c := providers.New(builtin(t), providers.Options{})
+	tests := []struct {
+		model    string
+		kind     string
+		gold     string
+		min, max float64 // share of correct answers
+	}{
+		{"mock/oracle", "number", "42", 0.75, 0.85},
+		{"mock/oracle", "choice", "C", 0.75, 0.85},
+		{"mock/oracle-30", "math", "\\frac{1}{2}", 0.25, 0.35},
+		{"mock/oracle-100", "number", "7", 1, 1},
+		{"mock/random", "choice", "B", 0.18, 0.32},
+	}
+	for _, tt := range tests {
+		t.Run(tt.model+"/"+tt.kind, func(t *testing.T) {
+			const n = 1000
+			correct, unparsed := 0, 0
+			for i := 0; i < n; i++ {
+				req := ask(tt.model, parity.Params{Stream: i%2 == 0})
+				req.Hint = &parity.Hint{ItemID: fmt.Sprintf("item-%d", i), Sample: i % 3, Gold: tt.gold, Kind: tt.kind}
+				comp, err := c.Complete(context.Background(), req)
+				require.NoError(t, err)
+				got, ok := extract(comp.Content)
+				switch {
+				case !ok:
+					unparsed++
+				case got == tt.gold:
+					correct++
+				}
+				assert.NotEmpty(t, comp.Reasoning)
+				assert.Positive(t, comp.Usage.CompletionTokens)
+				assert.Positive(t, comp.Usage.ReasoningTokens)
+				assert.Equal(t, "stop", comp.FinishReason)
+			}
+			share := float64(correct) / n
+			assert.GreaterOrEqual(t, share, tt.min)
+			assert.LessOrEqual(t, share, tt.max)
+			if tt.model == "mock/oracle" {
+				assert.Positive(t, unparsed, "some answers come out unparsed")
+				assert.Less(t, unparsed, correct/10)
+			}
+		})
+	}
+}
+
+func TestMockIsDeterministicAndOffline(t *testing.T) {
+	cat := builtin(t)
+	p, _ := cat.Provider("mock")
+	assert.Equal(t, "mock", p.Origin)
+	assert.False(t, p.NeedsKey())
+	c := providers.New(cat, providers.Options{Getenv: func(string) string { return "" }})
+	req := ask("mock/oracle", parity.Params{})
+	req.Hint = &parity.Hint{ItemID: "gsm8k-17", Sample: 2, Gold: "18", Kind: "number"}
+	a, err := c.Complete(context.Background(), req)
+	require.NoError(t, err)
+	req.Stream = true
+	b, err := c.Complete(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, a.Content, b.Content, "same item and sample, same answer, streamed or not")
+	assert.Equal(t, "mock-oracle", a.ModelReported)
+
+	_, err = c.Complete(context.Background(), ask("mock/gpt-9", parity.Params{}))
+	assert.Equal(t, parity.ErrNotFound, parity.CodeOf(err))
+	assert.Contains(t, err.Error(), "mock/oracle-NN")
+}

@@ -1,0 +1,436 @@
+// Package providertest is a fake OpenAI-compatible chat completions server
+// for tests and benchmarks across parity. It answers in the real wire format
+// (JSON or server-sent events with a final usage chunk), carries reasoning
+// the way DeepSeek, vLLM/OpenRouter or raw open-weight models do, injects
+// faults on demand (rate limits with Retry-After, 5xx, malformed JSON,
+// dropped connections, errors inside a 200 stream, provider error bodies),
+// records every request body and tracks the most requests seen in flight.
+//
+// At zero latency it serves thousands of requests per second on one core:
+// responses are written from pooled buffers without encoding/json.
+package providertest
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers/internal/wire"
+)
+
+// Reasoning styles for Options.Style.
+const (
+	StyleReasoningContent = wire.StyleReasoningContent // DeepSeek, vLLM, SGLang
+	StyleReasoning        = wire.StyleReasoning        // OpenRouter, Ollama, newer vLLM
+	StyleThinkInline      = wire.StyleThinkInline      // <think>…</think> in the content
+)
+
+// ChatRequest is one request as the server received it.
+type ChatRequest struct {
+	// N is the request's 1-based arrival number.
+	N            int
+	Path         string
+	Model        string
+	Stream       bool
+	IncludeUsage bool
+	Messages     []parity.Message
+	// Authorization is the header as sent, so tests can check a key was
+	// (or was not) sent.
+	Authorization string
+	// Body is the raw JSON body.
+	Body []byte
+}
+
+// JSON decodes the body into a generic map for assertions.
+func (r ChatRequest) JSON() map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(r.Body, &m)
+	return m
+}
+
+// Reply is what the fake model answers.
+type Reply struct {
+	Content      string
+	Reasoning    string
+	FinishReason string // default "stop"
+	// Model is reported in the response; default the requested model.
+	Model string
+	// Usage is reported as given; nil derives plausible counts from lengths.
+	Usage *parity.Usage
+}
+
+// FaultKind is a kind of injected failure.
+type FaultKind int
+
+// The fault kinds.
+const (
+	// FaultStatus answers Status with Body (an OpenAI error when empty) and
+	// Header; RetryAfter sets the Retry-After header.
+	FaultStatus FaultKind = iota + 1
+	// FaultMalformed answers 200 with JSON cut short (a broken event when
+	// streaming).
+	FaultMalformed
+	// FaultDropBeforeHeaders closes the connection before any response.
+	FaultDropBeforeHeaders
+	// FaultDropAfterHeaders sends 200 headers, then closes.
+	FaultDropAfterHeaders
+	// FaultDropMidBody sends half of the body or stream, then closes.
+	FaultDropMidBody
+	// FaultStreamError streams one delta, then an error event (Body, an
+	// OpenAI server_error when empty), as APIs do when a model fails
+	// mid-answer.
+	FaultStreamError
+)
+
+// Fault is one injected failure.
+type Fault struct {
+	Kind       FaultKind
+	Status     int
+	Body       string
+	RetryAfter string
+	Header     http.Header
+}
+
+// RateLimited is a 429 with the given Retry-After value (seconds or an
+// HTTP date; empty for none).
+func RateLimited(retryAfter string) Fault {
+	return Fault{Kind: FaultStatus, Status: 429, RetryAfter: retryAfter,
+		Body: OpenAIError("Rate limit reached for requests", "requests", "rate_limit_exceeded")}
+}
+
+// ServerError is a 5xx with an OpenAI error body.
+func ServerError(status int) Fault {
+	return Fault{Kind: FaultStatus, Status: status, Body: OpenAIError("The server had an error while processing your request", "server_error", "")}
+}
+
+// Status is any status with the given body.
+func Status(status int, body string) Fault {
+	return Fault{Kind: FaultStatus, Status: status, Body: body}
+}
+
+// Malformed answers 200 with broken JSON.
+func Malformed() Fault { return Fault{Kind: FaultMalformed} }
+
+// DropBeforeHeaders, DropAfterHeaders and DropMidBody cut the connection.
+func DropBeforeHeaders() Fault { return Fault{Kind: FaultDropBeforeHeaders} }
+
+// DropAfterHeaders sends the headers, then cuts the connection.
+func DropAfterHeaders() Fault { return Fault{Kind: FaultDropAfterHeaders} }
+
+// DropMidBody sends half of the answer, then cuts the connection.
+func DropMidBody() Fault { return Fault{Kind: FaultDropMidBody} }
+
+// StreamError streams an error event inside a 200 response.
+func StreamError(body string) Fault { return Fault{Kind: FaultStreamError, Body: body} }
+
+// OpenAIError is an error body in OpenAI's format.
+func OpenAIError(message, typ, code string) string {
+	return string(wire.AppendError(nil, message, typ, code))
+}
+
+// Error bodies as DeepSeek sends them (its documented error codes).
+var (
+	DeepSeekUnauthorized = Status(401, OpenAIError("Authentication Fails, Your api key: ****abcd is invalid", "authentication_error", "invalid_request_error"))
+	DeepSeekNoBalance    = Status(402, OpenAIError("Insufficient Balance", "unknown_error", "invalid_request_error"))
+	DeepSeekContentRisk  = Status(400, OpenAIError("Content Exists Risk", "invalid_request_error", "invalid_request_error"))
+	DeepSeekInvalid      = Status(422, OpenAIError("Invalid max_tokens value, the valid range of max_tokens is [1, 8192]", "invalid_request_error", "invalid_request_error"))
+	DeepSeekBusy         = Status(503, OpenAIError("Server overloaded, please retry shortly", "service_unavailable_error", "service_unavailable"))
+)
+
+// Error bodies as OpenAI sends them.
+var (
+	OpenAIUnauthorized  = Status(401, OpenAIError("Incorrect API key provided: sk-abc***xyz. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key"))
+	OpenAIQuota         = Status(429, OpenAIError("You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", "insufficient_quota"))
+	OpenAIForbidden     = Status(403, OpenAIError("Country, region, or territory not supported", "request_forbidden", "unsupported_country_region_territory"))
+	OpenAIModelNotFound = Status(404, OpenAIError("The model `nope` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"))
+	OpenAIBadRequest    = Status(400, OpenAIError("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "invalid_request_error", "unsupported_parameter"))
+	OpenAIContentFilter = Status(400, OpenAIError("Invalid prompt: your prompt was flagged as potentially violating our usage policy.", "invalid_request_error", "invalid_prompt"))
+)
+
+// Options configure a Server.
+type Options struct {
+	// Latency is waited before the response starts.
+	Latency time.Duration
+	// ChunkDelay is waited between streamed events.
+	ChunkDelay time.Duration
+	// Answer decides the reply; nil answers "\boxed{42}" with some reasoning.
+	Answer func(req ChatRequest) Reply
+	// Style is where reasoning goes; default StyleReasoningContent.
+	Style string
+	// ChunkSize is the most bytes of text per streamed delta; default 64.
+	ChunkSize int
+	// KeepAlive starts streams with an SSE comment line.
+	KeepAlive bool
+	// CacheHitFields adds DeepSeek's prompt_cache_hit_tokens to usage.
+	CacheHitFields bool
+	// Faults are served in order to the first requests.
+	Faults []Fault
+	// FaultFunc is asked for a fault once the queue is empty; nil, or a nil
+	// result, means answer normally.
+	FaultFunc func(req ChatRequest) *Fault
+	// NoRecord stops keeping request bodies, for long benchmarks.
+	NoRecord bool
+}
+
+// Server is a running fake API. Its URL (from httptest.Server) plus "/v1"
+// is the base URL to give a client.
+type Server struct {
+	*httptest.Server
+	opt Options
+
+	mu     sync.Mutex
+	faults []Fault
+	reqs   []ChatRequest
+
+	n, inflight, maxInflight atomic.Int64
+}
+
+// New starts a server. With t not nil it is closed when the test ends.
+func New(t testing.TB, opt Options) *Server {
+	s := &Server{opt: opt, faults: append([]Fault(nil), opt.Faults...)}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	if t != nil {
+		t.Cleanup(s.Close)
+	}
+	return s
+}
+
+// BaseURL is the API root to configure a client with.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
+// AddFaults queues more faults.
+func (s *Server) AddFaults(f ...Fault) {
+	s.mu.Lock()
+	s.faults = append(s.faults, f...)
+	s.mu.Unlock()
+}
+
+// Requests returns the requests received so far, in arrival order.
+func (s *Server) Requests() []ChatRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ChatRequest(nil), s.reqs...)
+}
+
+// Count is the number of requests received.
+func (s *Server) Count() int { return int(s.n.Load()) }
+
+// MaxInFlight is the largest number of requests handled at once.
+func (s *Server) MaxInFlight() int { return int(s.maxInflight.Load()) }
+
+var bufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+type decoded struct {
+	Model         string           `json:"model"`
+	Stream        bool             `json:"stream"`
+	Messages      []parity.Message `json:"messages"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	cur := s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	for {
+		m := s.maxInflight.Load()
+		if cur <= m || s.maxInflight.CompareAndSwap(m, cur) {
+			break
+		}
+	}
+	n := s.n.Add(1)
+
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	buf := bytes.NewBuffer((*bp)[:0])
+	if _, err := buf.ReadFrom(r.Body); err != nil {
+		return
+	}
+	body := buf.Bytes()
+	*bp = body[:0] // keep a buffer that grew
+	var d decoded
+	if err := json.Unmarshal(body, &d); err != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write(wire.AppendError(nil, "request body is not JSON: "+err.Error(), "invalid_request_error", ""))
+		return
+	}
+	req := ChatRequest{N: int(n), Path: r.URL.Path, Model: d.Model, Stream: d.Stream, Messages: d.Messages,
+		IncludeUsage: d.StreamOptions != nil && d.StreamOptions.IncludeUsage, Authorization: r.Header.Get("Authorization")}
+	if !s.opt.NoRecord {
+		rec := req
+		rec.Body = append([]byte(nil), body...)
+		s.mu.Lock()
+		s.reqs = append(s.reqs, rec)
+		s.mu.Unlock()
+	}
+	var fault *Fault
+	s.mu.Lock()
+	if len(s.faults) > 0 {
+		f := s.faults[0]
+		s.faults = s.faults[1:]
+		fault = &f
+	}
+	s.mu.Unlock()
+	if fault == nil && s.opt.FaultFunc != nil {
+		fault = s.opt.FaultFunc(req)
+	}
+	if s.opt.Latency > 0 {
+		t := time.NewTimer(s.opt.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+
+	reply := s.reply(req)
+	out := (*bp)[:0]
+	if fault != nil {
+		out = s.fault(w, req, reply, *fault, out)
+		*bp = out[:0]
+		return
+	}
+	h := w.Header()
+	if req.Stream {
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-cache")
+		out = wire.AppendStream(out, reply, s.streamOptions(req), s.pacer(w))
+		w.Write(out)
+	} else {
+		h.Set("Content-Type", "application/json")
+		out = wire.AppendCompletion(out, reply)
+		h.Set("Content-Length", strconv.Itoa(len(out)))
+		w.Write(out)
+	}
+	*bp = out[:0]
+}
+
+func (s *Server) streamOptions(req ChatRequest) wire.StreamOptions {
+	return wire.StreamOptions{ChunkSize: s.opt.ChunkSize, IncludeUsage: req.IncludeUsage, Comment: s.opt.KeepAlive}
+}
+
+// pacer writes and flushes each event when events are paced; otherwise the
+// stream is written in one go.
+func (s *Server) pacer(w http.ResponseWriter) func([]byte) []byte {
+	if s.opt.ChunkDelay <= 0 {
+		return nil
+	}
+	fl, _ := w.(http.Flusher)
+	return func(b []byte) []byte {
+		w.Write(b)
+		if fl != nil {
+			fl.Flush()
+		}
+		time.Sleep(s.opt.ChunkDelay)
+		return b[:0]
+	}
+}
+
+func (s *Server) reply(req ChatRequest) *wire.Reply {
+	var rep Reply
+	if s.opt.Answer != nil {
+		rep = s.opt.Answer(req)
+	} else {
+		rep = Reply{Reasoning: "Six times seven: 6*7 = 42.", Content: "The answer is \\boxed{42}."}
+	}
+	model := rep.Model
+	if model == "" {
+		model = req.Model
+	}
+	out := &wire.Reply{Model: model, Content: rep.Content, Reasoning: rep.Reasoning, Style: s.opt.Style,
+		FinishReason: rep.FinishReason, CacheHitFields: s.opt.CacheHitFields}
+	if rep.Usage != nil {
+		out.Usage = wire.Usage{Prompt: rep.Usage.PromptTokens, Completion: rep.Usage.CompletionTokens,
+			Reasoning: rep.Usage.ReasoningTokens, Cached: rep.Usage.CachedTokens}
+	} else {
+		prompt := 0
+		for _, m := range req.Messages {
+			prompt += len(m.Content)
+		}
+		out.Usage = wire.Usage{Prompt: prompt/4 + 1, Reasoning: len(rep.Reasoning) / 4,
+			Completion: (len(rep.Content)+len(rep.Reasoning))/4 + 1}
+	}
+	return out
+}
+
+func (s *Server) fault(w http.ResponseWriter, req ChatRequest, reply *wire.Reply, f Fault, out []byte) []byte {
+	h := w.Header()
+	for k, v := range f.Header {
+		h[k] = v
+	}
+	flush := func() {
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+	}
+	switch f.Kind {
+	case FaultStatus:
+		if f.RetryAfter != "" {
+			h.Set("Retry-After", f.RetryAfter)
+		}
+		body := f.Body
+		if body == "" {
+			body = OpenAIError(http.StatusText(f.Status), "error", "")
+		}
+		h.Set("Content-Type", "application/json")
+		w.WriteHeader(f.Status)
+		w.Write([]byte(body))
+	case FaultMalformed:
+		if req.Stream {
+			h.Set("Content-Type", "text/event-stream")
+			out = append(out, "data: {\"id\":\"x\",\"choices\":[{\"delta\":{\"content\":\"4\n\ndata: [DONE]\n\n"...)
+		} else {
+			h.Set("Content-Type", "application/json")
+			out = wire.AppendCompletion(out, reply)
+			out = out[:len(out)/2]
+		}
+		w.Write(out)
+	case FaultDropBeforeHeaders:
+		panic(http.ErrAbortHandler)
+	case FaultDropAfterHeaders:
+		w.WriteHeader(http.StatusOK)
+		flush()
+		panic(http.ErrAbortHandler)
+	case FaultDropMidBody:
+		if req.Stream {
+			h.Set("Content-Type", "text/event-stream")
+			out = wire.AppendStream(out, reply, s.streamOptions(req), nil)
+		} else {
+			h.Set("Content-Type", "application/json")
+			out = wire.AppendCompletion(out, reply)
+			h.Set("Content-Length", strconv.Itoa(len(out)))
+		}
+		w.Write(out[:len(out)/2])
+		flush()
+		panic(http.ErrAbortHandler)
+	case FaultStreamError:
+		body := f.Body
+		if body == "" {
+			body = OpenAIError("The model produced invalid content", "server_error", "")
+		}
+		h.Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		one := *reply
+		one.Content, one.Reasoning = "Partial", ""
+		full := wire.AppendStream(out, &one, wire.StreamOptions{}, nil)
+		// Keep the role event and the first delta only.
+		cut := 0
+		for i := 0; i < 2; i++ {
+			cut += bytes.Index(full[cut:], []byte("\n\n")) + 2
+		}
+		out = append(full[:cut], "data: "...)
+		out = append(out, body...)
+		out = append(out, "\n\n"...)
+		w.Write(out)
+	}
+	return out
+}

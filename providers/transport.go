@@ -1,0 +1,332 @@
+package providers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// transport is the HTTPDoer go-openai is given. It reads the call state from
+// the request context, splices the planned extra fields into go-openai's
+// body, sends with retries, and hands go-openai a fully read, validated body
+// so that every transient failure, including a stream cut off halfway, is
+// retried here and nowhere else.
+type transport struct {
+	c *Client
+}
+
+var (
+	bufPool  = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	readPool = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
+)
+
+// Do implements openai.HTTPDoer.
+func (t *transport) Do(r *http.Request) (*http.Response, error) {
+	st := callFrom(r.Context())
+	if st == nil {
+		return nil, errors.New("providers: request without call state")
+	}
+	var body []byte
+	if r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = splice(b, st.extra)
+	}
+	hc := t.c.http
+	if st.provider.Transport == "mock" {
+		hc = t.c.mock
+	}
+	opt := &t.c.opt
+	prev := opt.BaseWait
+	for attempt := 1; ; attempt++ {
+		st.attempts = attempt
+		resp, f := t.once(r, hc, body, st)
+		if f == nil {
+			return resp, nil
+		}
+		if ctx := r.Context(); ctx.Err() != nil {
+			return nil, ctxError(ctx, st.provider.Name+"/"+st.model)
+		}
+		if !f.retry || attempt >= opt.MaxAttempts {
+			return nil, finalError(f, attempt)
+		}
+		wait := f.retryAfter
+		if wait <= 0 {
+			// Decorrelated jitter: spread clients apart while still growing.
+			hi := 3 * prev
+			wait = opt.BaseWait + time.Duration(opt.Rand()*float64(hi-opt.BaseWait))
+			prev = wait
+		}
+		if wait > opt.MaxRetryWait {
+			wait = opt.MaxRetryWait
+		}
+		if opt.Deadline > 0 && opt.Now().Add(wait).Sub(st.start) >= opt.Deadline {
+			f.err.Message += "; no time left before the deadline to retry"
+			return nil, finalError(f, attempt)
+		}
+		if err := opt.Sleep(r.Context(), wait); err != nil {
+			return nil, ctxError(r.Context(), st.provider.Name+"/"+st.model)
+		}
+	}
+}
+
+func finalError(f *failure, attempts int) error {
+	if f.retry && attempts > 1 {
+		f.err.Message += " (after " + strconv.Itoa(attempts) + " attempts)"
+	}
+	return f.err
+}
+
+// splice inserts `"k":v,...` before the closing brace of a JSON object.
+func splice(body, extra []byte) []byte {
+	if len(extra) == 0 {
+		return body
+	}
+	end := bytes.LastIndexByte(body, '}')
+	if end < 0 {
+		return body
+	}
+	out := make([]byte, 0, len(body)+len(extra)+1)
+	out = append(out, body[:end]...)
+	if bytes.IndexByte(bytes.TrimSpace(body[1:end]), '"') >= 0 {
+		out = append(out, ',')
+	}
+	out = append(out, extra...)
+	return append(out, body[end:]...)
+}
+
+// once makes one attempt. A nil failure means resp holds the whole body.
+func (t *transport) once(r *http.Request, hc *http.Client, body []byte, st *call) (*http.Response, *failure) {
+	opt := &t.c.opt
+	req := r.Clone(r.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	sent := opt.Now()
+	resp, err := hc.Do(req)
+	if err != nil {
+		if r.Context().Err() != nil {
+			return nil, &failure{err: ctxError(r.Context(), st.provider.Name+"/"+st.model)}
+		}
+		f := classifyNetwork(st.provider, st.baseURL, err)
+		return nil, &f
+	}
+	defer resp.Body.Close()
+	limited := io.LimitReader(resp.Body, opt.MaxResponseBytes)
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		b, _ := io.ReadAll(io.LimitReader(limited, 1<<20))
+		st.raw = b
+		f := classifyHTTP(st.provider, st.model, resp.StatusCode, resp.Header, b, opt.Now())
+		return nil, &f
+	}
+	var out []byte
+	var f *failure
+	if st.stream {
+		out, f = t.readSSE(limited, st, sent)
+	} else {
+		out, f = t.readJSON(limited, st)
+	}
+	if f != nil {
+		return nil, f
+	}
+	st.raw = out
+	return &http.Response{
+		Status: resp.Status, StatusCode: resp.StatusCode, Proto: resp.Proto,
+		ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor, Header: resp.Header,
+		Body: io.NopCloser(bytes.NewReader(out)), ContentLength: int64(len(out)), Request: req,
+	}, nil
+}
+
+func dropped(st *call, err error) *failure {
+	f := classifyNetwork(st.provider, st.baseURL, err)
+	return &f
+}
+
+// readJSON reads a whole non-streamed body and checks it is an answer.
+func (t *transport) readJSON(r io.Reader, st *call) ([]byte, *failure) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if _, err := buf.ReadFrom(r); err != nil {
+		st.raw = append([]byte(nil), buf.Bytes()...)
+		return nil, dropped(st, err)
+	}
+	out := append([]byte(nil), buf.Bytes()...)
+	if !json.Valid(out) {
+		st.raw = out
+		return nil, &failure{retry: true, err: &parity.Error{Code: parity.ErrBadResponse,
+			Message: st.provider.Name + ": response is not valid JSON: " + codeHints[parity.ErrBadResponse]}}
+	}
+	if bytes.Contains(out, []byte(`"error"`)) {
+		if f := embeddedError(out, st, t.c.opt.Now()); f != nil {
+			st.raw = out
+			return nil, f
+		}
+	}
+	return out, nil
+}
+
+// embeddedError finds an error object sent with a 2xx status.
+func embeddedError(b []byte, st *call, now time.Time) *failure {
+	var env struct {
+		Error   json.RawMessage   `json:"error"`
+		Choices []json.RawMessage `json:"choices"`
+	}
+	if json.Unmarshal(b, &env) != nil || len(env.Choices) > 0 {
+		return nil
+	}
+	if e := bytes.TrimSpace(env.Error); len(e) == 0 || string(e) == "null" {
+		return nil
+	}
+	f := classifyHTTP(st.provider, st.model, 0, nil, b, now)
+	return &f
+}
+
+var (
+	dataPrefix = []byte("data:")
+	doneMarker = []byte("[DONE]")
+	finishKey  = []byte(`"finish_reason"`)
+	errorKey   = []byte(`"error"`)
+)
+
+// readSSE reads a whole event stream, keeping only its data events (SSE
+// comments such as ": keep-alive" are dropped), and notes the time of the
+// first content or reasoning delta. A stream that ends before [DONE] and
+// before any finish_reason was cut off, and is retried like a dropped
+// connection; an error event becomes the attempt's failure.
+func (t *transport) readSSE(r io.Reader, st *call, sent time.Time) ([]byte, *failure) {
+	opt := &t.c.opt
+	in := bufPool.Get().(*bytes.Buffer)
+	in.Reset()
+	defer bufPool.Put(in)
+	out := make([]byte, 0, 4096)
+	var (
+		pos            int
+		done, finished bool
+		gotToken       bool
+		readErr        error
+	)
+	rp := readPool.Get().(*[]byte)
+	defer readPool.Put(rp)
+	chunk := *rp
+	st.ttft = 0
+	for !done {
+		n, err := r.Read(chunk)
+		in.Write(chunk[:n])
+		data := in.Bytes()
+		for !done {
+			nl := bytes.IndexByte(data[pos:], '\n')
+			if nl < 0 {
+				break
+			}
+			line := bytes.TrimRight(data[pos:pos+nl], "\r")
+			pos += nl + 1
+			if !bytes.HasPrefix(line, dataPrefix) {
+				continue // blank separator, comment, event:, id:, retry:
+			}
+			payload := bytes.TrimSpace(line[len(dataPrefix):])
+			if bytes.Equal(payload, doneMarker) {
+				done = true
+				break
+			}
+			if len(payload) == 0 {
+				continue
+			}
+			out = append(out, "data: "...)
+			out = append(out, payload...)
+			out = append(out, '\n', '\n')
+			if !json.Valid(payload) {
+				st.raw = out
+				return nil, &failure{retry: true, err: &parity.Error{Code: parity.ErrBadResponse,
+					Message: st.provider.Name + ": stream event is not valid JSON: " + codeHints[parity.ErrBadResponse]}}
+			}
+			if bytes.Contains(payload, errorKey) {
+				if f := streamError(payload, st, opt.Now()); f != nil {
+					st.raw = out
+					return nil, f
+				}
+			}
+			if !gotToken && hasToken(payload) {
+				gotToken = true
+				st.ttft = opt.Now().Sub(sent)
+			}
+			if !finished && bytes.Contains(payload, finishKey) && hasFinish(payload) {
+				finished = true
+			}
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+	}
+	if !done && (!finished || !errors.Is(readErr, io.EOF)) {
+		st.raw = out
+		if readErr == nil || errors.Is(readErr, io.EOF) {
+			readErr = io.ErrUnexpectedEOF
+		}
+		return nil, dropped(st, readErr)
+	}
+	out = append(out, "data: [DONE]\n\n"...)
+	return out, nil
+}
+
+func streamError(payload []byte, st *call, now time.Time) *failure {
+	var env struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(payload, &env) != nil {
+		return nil
+	}
+	if e := bytes.TrimSpace(env.Error); len(e) == 0 || string(e) == "null" {
+		return nil
+	}
+	f := classifyHTTP(st.provider, st.model, 0, nil, payload, now)
+	return &f
+}
+
+type deltaProbe struct {
+	Choices []struct {
+		Delta struct {
+			Content          string          `json:"content"`
+			ReasoningContent string          `json:"reasoning_content"`
+			Reasoning        json.RawMessage `json:"reasoning"`
+		} `json:"delta"`
+		FinishReason *string `json:"finish_reason"`
+	} `json:"choices"`
+}
+
+func hasToken(payload []byte) bool {
+	var p deltaProbe
+	if json.Unmarshal(payload, &p) != nil {
+		return false
+	}
+	for _, c := range p.Choices {
+		if c.Delta.Content != "" || c.Delta.ReasoningContent != "" || rawString(c.Delta.Reasoning) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasFinish(payload []byte) bool {
+	var p deltaProbe
+	if json.Unmarshal(payload, &p) != nil {
+		return false
+	}
+	for _, c := range p.Choices {
+		if c.FinishReason != nil && *c.FinishReason != "" {
+			return true
+		}
+	}
+	return false
+}

@@ -197,7 +197,7 @@ func (s *session) do(u unit) {
 		score.Outcome = parity.OutcomeError
 	}
 	if st.priceCard != nil {
-		cost = st.priceCard.Cost(comp.Usage)
+		cost = st.priceCard.At(started).Cost(comp.Usage)
 		priced = comp.Error == ""
 	}
 	s.out <- scored{job: st, sample: parity.Sample{

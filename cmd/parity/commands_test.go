@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers/providertest"
+	"github.com/parity-bench/parity/results"
+)
+
+func TestSuitesAndModelsList(t *testing.T) {
+	ta := newTestApp(t)
+	infos := decode[[]parity.SuiteInfo](t, ta.mustRun("suites", "--json"))
+	byName := map[string]parity.SuiteInfo{}
+	for _, in := range infos {
+		byName[in.Name] = in
+	}
+	require.Contains(t, byName, "gsm8k")
+	require.Contains(t, byName, "math500")
+	assert.Equal(t, 1319, byName["gsm8k"].Items)
+	assert.Equal(t, 500, byName["math500"].Items)
+	assert.Len(t, byName["gsm8k"].DataSHA256, 64)
+
+	text := ta.mustRun("suites")
+	assert.Contains(t, text, "gsm8k")
+	assert.Contains(t, text, "(NC)", "non-commercial suites are marked")
+
+	ta.env["DEEPSEEK_API_KEY"] = "sk-whatever"
+	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
+	got := map[string]modelEntry{}
+	for _, m := range models {
+		got[m.Provider] = m
+	}
+	for _, p := range []string{"deepseek", "openai", "openrouter", "vllm", "ollama", "mock"} {
+		assert.Contains(t, got, p)
+	}
+	assert.True(t, got["deepseek"].KeySet)
+	assert.False(t, got["openai"].KeySet)
+	assert.Equal(t, "CN", got["deepseek"].Origin)
+	assert.Equal(t, "West", got["openai"].Origin)
+	assert.NotContains(t, ta.mustRun("models"), "sk-whatever", "key values are never printed")
+}
+
+func TestProvidersFileOverridesCatalog(t *testing.T) {
+	ta := newTestApp(t)
+	dir := filepath.Join(ta.dir, ".config", "parity")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "providers.yaml"), []byte(`providers:
+  mylab:
+    base_url: http://127.0.0.1:9/v1
+    origin: CN
+  vllm:
+    base_url: http://gpu-box:8000/v1
+`), 0o644))
+	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
+	got := map[string]modelEntry{}
+	for _, m := range models {
+		got[m.Provider] = m
+	}
+	assert.Equal(t, "CN", got["mylab"].Origin)
+	assert.Equal(t, "http://gpu-box:8000/v1", got["vllm"].BaseURL)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "providers.yaml"), []byte("providers: [oops"), 0o644))
+	code := ta.run(context.Background(), "models")
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, ta.stderr.String(), "providers.yaml")
+}
+
+func TestMockRunThenEveryReportFormat(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "-s", "math500", "--limit", "20", "--samples", "2")
+	for _, format := range []string{"text", "md", "csv", "json", "html"} {
+		out := ta.mustRun("report", "--format", format)
+		assert.Contains(t, out, "mock/oracle", format)
+		assert.Contains(t, out, "gsm8k", format)
+	}
+	text := ta.mustRun("report")
+	assert.Contains(t, text, "[mock]")
+	assert.Contains(t, text, "offline mock provider")
+
+	html := filepath.Join(ta.dir, "board.html")
+	ta.mustRun("report", "--format", "html", "--out", html)
+	page, err := os.ReadFile(html)
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "<svg")
+	assert.Empty(t, ta.stdout.String(), "--out writes the file, not stdout")
+}
+
+func TestShowPrintsSamplesSafely(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Answer: func(providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Reasoning: "thinking \x1b[2J hard", Content: "\x1b]0;pwned\x07So \\boxed{3}."}
+	}})
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "lab/m", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "3")
+	out := ta.mustRun("show", "1")
+	assert.Contains(t, out, "--- prompt (user)")
+	assert.Contains(t, out, "--- reasoning")
+	assert.Contains(t, out, "So \\boxed{3}.")
+	assert.Contains(t, out, `extracted "3"`)
+	assert.NotContains(t, out, "\x1b", "terminal escapes from model output are dropped")
+
+	wrong := ta.mustRun("show", "1", "--outcome", "correct")
+	assert.NotContains(t, wrong, "=== ", "no gsm8k item in the first three has gold 3")
+	code := ta.run(context.Background(), "show", "99")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, ta.stderr.String(), "run 99 not found")
+}
+
+func TestRescoreRestoresVerdicts(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "15")
+	before := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
+
+	// Pretend an old grader got everything wrong.
+	ctx := context.Background()
+	db, err := results.Open(ctx, ta.dbPath())
+	require.NoError(t, err)
+	var ups []results.ScoreUpdate
+	for _, s := range before {
+		ups = append(ups, results.ScoreUpdate{Key: s.Key(), Score: parity.Score{Outcome: parity.OutcomeWrong, Scorer: "old", ScorerVersion: "0.1"}})
+	}
+	require.NoError(t, db.UpdateScores(ctx, 1, ups))
+	require.NoError(t, db.Close())
+
+	dry := decode[[]rescoreLine](t, ta.mustRun("rescore", "1", "--dry-run", "--json"))
+	require.Len(t, dry, 1)
+	assert.True(t, dry[0].DryRun)
+	assert.InDelta(t, 0, *dry[0].OldAccuracy, 1e-12)
+	stillWrong := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
+	assert.Equal(t, "old", stillWrong[0].Score.Scorer, "a dry run saves nothing")
+
+	lines := decode[[]rescoreLine](t, ta.mustRun("rescore", "1", "--json"))
+	correct := 0
+	for _, s := range before {
+		if s.Score.Outcome == parity.OutcomeCorrect {
+			correct++
+		}
+	}
+	assert.Equal(t, 15-countOutcome(before, parity.OutcomeWrong), lines[0].Changed)
+	assert.InDelta(t, float64(correct)/15, *lines[0].NewAccuracy, 1e-12)
+	after := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
+	for i := range after {
+		assert.Equal(t, before[i].Score, after[i].Score)
+	}
+
+	code := ta.run(ctx, "rescore")
+	assert.Equal(t, exitUsage, code)
+}
+
+func countOutcome(ss []parity.Sample, o parity.Outcome) int {
+	n := 0
+	for _, s := range ss {
+		if s.Score.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+func TestScoreCommand(t *testing.T) {
+	ta := newTestApp(t)
+	ta.stdin = strings.Join([]string{
+		`{"prediction": "so the answer is \\boxed{\\frac{1}{2}}", "gold": "0.5", "expected": true}`,
+		`{"prediction": "I think it's 3", "gold": "4", "expected": false}`,
+		``,
+		`{"prediction": "no idea", "gold": "4"}`,
+	}, "\n")
+	out := ta.mustRun("score", "--kind", "math")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3)
+	first := decode[scoreResult](t, lines[0])
+	assert.True(t, first.Correct)
+	assert.Equal(t, parity.OutcomeCorrect, first.Outcome)
+	assert.Equal(t, `\frac{1}{2}`, first.Extracted)
+	assert.Equal(t, parity.OutcomeUnparsed, decode[scoreResult](t, lines[2]).Outcome)
+	assert.Contains(t, ta.stderr.String(), "scored 3")
+	assert.Contains(t, ta.stderr.String(), "agreement")
+
+	ta.stdin = `{"prediction": "#### 1,234", "gold": "1234"}`
+	res := decode[scoreResult](t, ta.mustRun("score", "--suite", "gsm8k"))
+	assert.True(t, res.Correct)
+
+	ta.stdin = `{"prediction": "x", "gold": "1"}` + "\n" + `{"prediction": 1`
+	code := ta.run(context.Background(), "score", "--kind", "number")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, ta.stderr.String(), "stdin:2")
+	assert.Empty(t, ta.stdout.String(), "nothing is written when the input is bad")
+
+	code = ta.run(context.Background(), "score", "--kind", "number", "--suite", "gsm8k")
+	assert.Equal(t, exitUsage, code)
+}
+
+func TestMergeShards(t *testing.T) {
+	a := newTestApp(t)
+	a.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "5")
+	b := newTestApp(t)
+	b.mustRun("run", "-m", "mock/random", "-s", "gsm8k", "--limit", "5")
+
+	out := a.mustRun("merge", b.dbPath())
+	assert.Contains(t, out, "1 runs, 5 samples merged")
+	runs := decode[[]runLine](t, a.mustRun("runs", "--json"))
+	assert.Len(t, runs, 2)
+	out = a.mustRun("merge", b.dbPath())
+	assert.Contains(t, out, "0 runs, 0 samples merged; 1 runs already present")
+}

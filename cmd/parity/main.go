@@ -1,0 +1,124 @@
+// Command parity reruns reasoning benchmarks against Chinese and Western
+// language models through one OpenAI-compatible client, scores every answer,
+// keeps every run in SQLite and prints leaderboards.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/parity-bench/parity"
+)
+
+// Exit codes, as DESIGN.md fixes them.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitPartial     = 3
+	exitConfig      = 4
+	exitInterrupted = 130
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a := &app{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		getenv: os.Getenv,
+		now:    time.Now,
+		isTerminal: func(w io.Writer) bool {
+			f, ok := w.(*os.File)
+			return ok && term.IsTerminal(int(f.Fd()))
+		},
+	}
+	os.Exit(a.main(ctx, os.Args[1:]))
+}
+
+// app is everything a command may touch of the outside world. Tests build
+// one with buffers, a fake environment and their own HTTP client.
+type app struct {
+	stdin      io.Reader
+	stdout     io.Writer
+	stderr     io.Writer
+	getenv     func(string) string
+	now        func() time.Time
+	isTerminal func(io.Writer) bool
+	// httpClient overrides the client's transport in tests; nil in real use.
+	httpClient *http.Client
+
+	// Persistent flags.
+	dbPath        string
+	providersFile string
+	jsonOut       bool
+}
+
+// main runs one command line and returns the exit code. Only here are errors
+// printed, so every command just returns them.
+func (a *app) main(ctx context.Context, args []string) int {
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if code == exitInterrupted {
+		fmt.Fprintln(a.stderr, "parity: interrupted; everything scored so far is saved, run the same command again to resume")
+		return code
+	}
+	fmt.Fprintln(a.stderr, "parity: "+oneLine(err.Error()))
+	return code
+}
+
+// exitCode maps an error to the exit code DESIGN.md assigns it.
+func exitCode(err error) int {
+	if errors.Is(err, context.Canceled) {
+		return exitInterrupted
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	switch parity.CodeOf(err) {
+	case parity.ErrUsage:
+		return exitUsage
+	case parity.ErrConfig, parity.ErrCredentials:
+		return exitConfig
+	case parity.ErrPartial, parity.ErrBudget:
+		return exitPartial
+	case parity.ErrInterrupted:
+		return exitInterrupted
+	}
+	return exitError
+}
+
+// usageError marks errors from cobra's own flag and argument parsing.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error {
+	return parity.Errorf(parity.ErrUsage, format, args...)
+}
+
+// oneLine keeps error output to one line however deep the wrapping went.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

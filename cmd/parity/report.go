@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/results"
+)
+
+func (a *app) reportCmd() *cobra.Command {
+	var (
+		format   string
+		runIDs   []int64
+		f        results.RunFilter
+		all      bool
+		currency string
+		rates    []string
+		rateDate string
+		outFile  string
+	)
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Print the leaderboard: one row per model × suite",
+		Long: `Print the leaderboard from the runs in the database: per model × suite the
+samples, accuracy with its 95% confidence interval, pass@k and maj@k when more
+than one sample was drawn per item, counts per outcome, mean tokens, latency
+p50/p95 and cost, then the mean accuracy of CN and West models per suite.
+By default the newest run of each model × suite is shown; --all shows every run.`,
+		Example: `  parity report
+  parity report --format md > leaderboard.md
+  parity report --format html --out leaderboard.html
+  parity report --currency USD --rate CNY=0.1404 --rate-date 2026-11-01`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if a.jsonOut {
+				format = "json"
+			}
+			if !validFormat(format) {
+				return usagef("--format %q is not valid: use one of %s", format, strings.Join(reports.Formats, ", "))
+			}
+			rateMap, err := parseRates(rates)
+			if err != nil {
+				return err
+			}
+			if len(rateMap) > 0 && currency == "" {
+				return usagef("--rate needs --currency, the currency to convert into")
+			}
+			db, err := a.openDB(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			f.IDs = runIDs
+			f.Latest = !all && len(runIDs) == 0
+			runs, err := db.Runs(ctx, f)
+			if err != nil {
+				return err
+			}
+			if len(runs) == 0 {
+				return parity.Errorf(parity.ErrNotFound, "no runs match: start one with 'parity run' or check 'parity runs'")
+			}
+			in := make([]reports.Input, 0, len(runs))
+			for _, r := range runs {
+				samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
+				if err != nil {
+					return err
+				}
+				in = append(in, reports.Input{Run: r, Samples: samples})
+			}
+			lb, err := reports.Build(in, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
+			if err != nil {
+				return err
+			}
+			if outFile == "" {
+				return reports.Render(a.stdout, lb, format)
+			}
+			return writeFileAtomic(outFile, func(f *os.File) error { return reports.Render(f, lb, format) })
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "text", "output format: "+strings.Join(reports.Formats, ", "))
+	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
+	fl.StringVar(&f.Model, "model", "", "only runs of this model")
+	fl.StringVar(&f.Suite, "suite", "", "only runs of this suite")
+	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
+	fl.StringVar(&currency, "currency", "", "also show costs converted to this currency")
+	fl.StringArrayVar(&rates, "rate", nil, "exchange rate into --currency, e.g. CNY=0.1404 (repeatable)")
+	fl.StringVar(&rateDate, "rate-date", "", "the date the --rate values were read, shown beside converted costs")
+	fl.StringVar(&outFile, "out", "", "write to this file instead of stdout")
+	return cmd
+}
+
+func validFormat(f string) bool {
+	for _, v := range reports.Formats {
+		if f == v {
+			return true
+		}
+	}
+	return f == "markdown"
+}
+
+// parseRates reads CUR=RATE pairs.
+func parseRates(list []string) (map[string]float64, error) {
+	out := map[string]float64{}
+	for _, s := range list {
+		cur, val, ok := strings.Cut(s, "=")
+		rate, err := strconv.ParseFloat(val, 64)
+		cur = strings.ToUpper(strings.TrimSpace(cur))
+		if !ok || err != nil || rate <= 0 || len(cur) != 3 {
+			return nil, usagef("--rate %q is not valid: write CURRENCY=RATE, e.g. CNY=0.1404", s)
+		}
+		out[cur] = rate
+	}
+	return out, nil
+}
+
+// writeFileAtomic writes through a temporary file and renames it into
+// place, so an error half-way never leaves a truncated report behind.
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".parity-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/results"
+	"github.com/parity-bench/parity/suites"
+)
+
+// rescoreLine reports what re-scoring did to one run.
+type rescoreLine struct {
+	RunID       int64    `json:"run_id"`
+	Model       string   `json:"model"`
+	Suite       string   `json:"suite"`
+	Samples     int      `json:"samples"`
+	Changed     int      `json:"changed"`
+	Missing     int      `json:"missing_items"`
+	OldAccuracy *float64 `json:"old_accuracy"`
+	NewAccuracy *float64 `json:"new_accuracy"`
+	Scorer      string   `json:"scorer"`
+	DataChanged bool     `json:"data_changed,omitempty"`
+	DryRun      bool     `json:"dry_run,omitempty"`
+}
+
+func (a *app) rescoreCmd() *cobra.Command {
+	var all, dryRun bool
+	var suiteFiles []string
+	cmd := &cobra.Command{
+		Use:   "rescore RUN... | --all",
+		Short: "Re-grade stored responses with the current graders",
+		Long: `Re-grade the stored responses of runs with the graders of this parity, without
+sending anything. Every sample keeps the grader name and version that scored
+it, so reports can tell runs graded by different versions apart. Use
+--dry-run to see what would change.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if all == (len(args) > 0) {
+				return usagef("rescore takes run ids or --all, not both and not neither")
+			}
+			var ids []int64
+			for _, s := range args {
+				id, err := strconv.ParseInt(s, 10, 64)
+				if err != nil || id < 1 {
+					return usagef("rescore takes run ids (numbers from 'parity runs'), not %q", s)
+				}
+				ids = append(ids, id)
+			}
+			user := map[string]parity.Suite{}
+			for _, p := range suiteFiles {
+				s, err := suites.LoadUserSuite(p)
+				if err != nil {
+					return &parity.Error{Code: parity.ErrConfig, Err: err}
+				}
+				user[s.Info().Name] = s
+			}
+			db, err := a.openDB(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			var runs []parity.Run
+			if all {
+				runs, err = db.Runs(ctx, results.RunFilter{})
+			} else {
+				for _, id := range ids {
+					var r *parity.Run
+					if r, err = db.Run(ctx, id); err != nil {
+						return err
+					}
+					runs = append(runs, *r)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			var out []rescoreLine
+			for _, r := range runs {
+				line, err := a.rescoreRun(cmd, db, r, user, dryRun)
+				if err != nil {
+					return err
+				}
+				out = append(out, line)
+			}
+			return a.printRescore(out)
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "re-grade every run in the database")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would change without saving")
+	cmd.Flags().StringArrayVar(&suiteFiles, "suite-file", nil, "user suite files the runs were made with")
+	cmd.Args = cobra.ArbitraryArgs
+	return cmd
+}
+
+// suiteOf finds the suite a stored run was made with.
+func suiteOf(r parity.Run, user map[string]parity.Suite) (parity.Suite, error) {
+	if s, ok := user[r.Suite.Name]; ok {
+		return s, nil
+	}
+	s, _, err := suites.Lookup(r.Suite.Name)
+	if err != nil {
+		return nil, parity.Errorf(parity.ErrNotFound, "run %d: suite %q is not built in: pass its file with --suite-file", r.ID, r.Suite.Name)
+	}
+	if strings.HasSuffix(r.Suite.Version, suites.CircularSuffix) {
+		s = suites.Circular(s)
+	}
+	return s, nil
+}
+
+func (a *app) rescoreRun(cmd *cobra.Command, db *results.DB, r parity.Run, user map[string]parity.Suite, dryRun bool) (rescoreLine, error) {
+	ctx := cmd.Context()
+	line := rescoreLine{RunID: r.ID, Model: r.Model.ID, Suite: r.Suite.Name, DryRun: dryRun}
+	s, err := suiteOf(r, user)
+	if err != nil {
+		return line, err
+	}
+	info := s.Info()
+	line.Scorer = info.Scorer + "@" + info.ScorerVersion
+	line.DataChanged = info.DataSHA256 != r.Suite.DataSHA256
+	items, err := s.Items(ctx)
+	if err != nil {
+		return line, fmt.Errorf("rescore run %d: %w", r.ID, err)
+	}
+	byID := make(map[string]parity.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	oldCounts := map[parity.Outcome]int{}
+	newCounts := map[parity.Outcome]int{}
+	var updates []results.ScoreUpdate
+	err = db.EachSample(ctx, r.ID, results.SampleFilter{}, func(smp parity.Sample) error {
+		line.Samples++
+		oldCounts[smp.Score.Outcome]++
+		it, ok := byID[smp.ItemID]
+		if !ok {
+			line.Missing++
+			newCounts[smp.Score.Outcome]++
+			return nil
+		}
+		it.Answer = smp.Gold // grade against the gold the sample was asked with
+		sc := s.Score(it, smp.Completion)
+		newCounts[sc.Outcome]++
+		if sc != smp.Score {
+			if sc.Outcome != smp.Score.Outcome {
+				line.Changed++
+			}
+			updates = append(updates, results.ScoreUpdate{Key: smp.Key(), Score: sc})
+		}
+		return nil
+	})
+	if err != nil {
+		return line, err
+	}
+	if acc, ok := accuracyOf(oldCounts); ok {
+		line.OldAccuracy = &acc
+	}
+	if acc, ok := accuracyOf(newCounts); ok {
+		line.NewAccuracy = &acc
+	}
+	if line.DataChanged {
+		fmt.Fprintf(a.stderr, "warning: run %d: the %s data changed since the run; samples were matched by item id\n", r.ID, r.Suite.Name)
+	}
+	if line.Missing > 0 {
+		fmt.Fprintf(a.stderr, "warning: run %d: %d samples refer to items the suite no longer has; their scores were kept\n", r.ID, line.Missing)
+	}
+	if dryRun || len(updates) == 0 {
+		return line, nil
+	}
+	return line, db.UpdateScores(ctx, r.ID, updates)
+}
+
+func (a *app) printRescore(lines []rescoreLine) error {
+	if a.jsonOut {
+		return a.printJSON(lines)
+	}
+	pctp := func(p *float64) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f", 100**p)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tSAMPLES\tCHANGED\tACC % BEFORE\tACC % AFTER\tGRADER")
+	for _, l := range lines {
+		grader := l.Scorer
+		if l.DryRun {
+			grader += " (dry run, nothing saved)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", l.RunID, l.Model, l.Suite, l.Samples, l.Changed, pctp(l.OldAccuracy), pctp(l.NewAccuracy), grader)
+	}
+	return tw.Flush()
+}

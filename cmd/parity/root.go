@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/results"
+)
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "parity",
+		Short: "Rerun reasoning benchmarks against Chinese and Western models and compare them",
+		Long: `parity reruns reasoning benchmarks (GSM8K, MATH-500, AIME, GPQA, MMLU, C-Eval, ...)
+against any OpenAI-compatible model, scores every answer, keeps every sample in
+SQLite and prints leaderboards with confidence intervals, cost and latency.`,
+		Version:       parity.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w (see 'parity %s --help')", err, c.Name())}
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dbPath, "db", "", "SQLite database file (default $PARITY_DB or ./parity.db)")
+	pf.StringVar(&a.providersFile, "providers", "", "provider catalog overrides in YAML (default ~/.config/parity/providers.yaml)")
+	pf.BoolVar(&a.jsonOut, "json", false, "print results as JSON")
+
+	root.AddCommand(
+		a.suitesCmd(),
+		a.modelsCmd(),
+		a.runCmd(),
+		a.runsCmd(),
+		a.showCmd(),
+		a.rescoreCmd(),
+		a.reportCmd(),
+		a.scoreCmd(),
+		a.mergeCmd(),
+	)
+	for _, c := range root.Commands() {
+		if c.Args == nil {
+			c.Args = cobra.NoArgs
+		}
+		args := c.Args
+		c.Args = func(cmd *cobra.Command, s []string) error {
+			if err := args(cmd, s); err != nil {
+				return usageError{fmt.Errorf("%w (see 'parity %s --help')", err, cmd.Name())}
+			}
+			return nil
+		}
+	}
+	return root
+}
+
+// databasePath applies the --db flag, then $PARITY_DB, then ./parity.db.
+func (a *app) databasePath() string {
+	if a.dbPath != "" {
+		return a.dbPath
+	}
+	if p := a.getenv("PARITY_DB"); p != "" {
+		return p
+	}
+	return "parity.db"
+}
+
+// openDB opens the results database. Commands that only read refuse to
+// create a database that does not exist, so a typo in --db is caught.
+func (a *app) openDB(ctx context.Context, create bool) (*results.DB, error) {
+	path := a.databasePath()
+	if !create {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, parity.Errorf(parity.ErrConfig, "database %s does not exist: run 'parity run' first or point --db (or $PARITY_DB) at an existing database", path)
+		}
+	}
+	db, err := results.Open(ctx, path)
+	if err != nil {
+		return nil, &parity.Error{Code: parity.ErrConfig, Message: "open database " + path, Err: err}
+	}
+	return db, nil
+}
+
+// catalog loads the built-in provider catalog merged with the user's file.
+// The default file may be absent; a file named with --providers must exist.
+func (a *app) catalog() (*providers.Catalog, error) {
+	cat, err := providers.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	path, explicit := a.providersFile, true
+	if path == "" {
+		explicit = false
+		if home := a.getenv("HOME"); home != "" {
+			path = filepath.Join(home, ".config", "parity", "providers.yaml")
+		}
+	}
+	if path == "" {
+		return cat, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return cat, nil
+	}
+	if err != nil {
+		return nil, parity.Errorf(parity.ErrConfig, "read provider file: %v", err)
+	}
+	if err := cat.Merge(data, path); err != nil {
+		return nil, &parity.Error{Code: parity.ErrConfig, Message: "provider file", Err: err}
+	}
+	return cat, nil
+}
+
+// printJSON writes v as indented JSON on stdout.
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/runners"
+)
+
+// runOptions are the flags of `parity run`.
+type runOptions struct {
+	models         []string
+	suiteSpecs     []string
+	suiteFiles     []string
+	limit          int
+	samples        int
+	seed           int64
+	concurrency    int
+	maxTokens      int
+	temperature    float64
+	topP           float64
+	sampleSeed     int
+	stream         bool
+	thinking       string
+	effort         string
+	thinkingBudget int
+	fresh          bool
+	baseURL        string
+	apiKeyEnv      string
+	region         string
+	retries        int
+	timeout        time.Duration
+	maxCost        string
+	circular       bool
+}
+
+func (a *app) runCmd() *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run -m PROVIDER/MODEL... -s SUITE...",
+		Short: "Run models on suites, scoring and storing every sample",
+		Long: `Run every model on every suite. Each sample is scored and committed to the
+database as soon as it comes back. Running the same command again resumes an
+unfinished run (samples already stored are not sent again; failed ones are
+retried) and does nothing for a finished one; --fresh starts a new run.
+
+Models are provider/model ids from the catalog ('parity models'); suites are
+names from 'parity suites', optionally with a subject (mmlu:anatomy).
+Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limit 20`,
+		Example: `  parity run -m deepseek/deepseek-reasoner -m openai/o4-mini -s gsm8k -s math500 --limit 100 --samples 4
+  parity run -m vllm/Qwen/QwQ-32B -s aime24 --samples 8 --max-tokens 32768
+  parity run -m lab/my-model --base-url http://10.0.0.5:8000/v1 -s gsm8k`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.run(cmd, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.models, "model", "m", nil, "model as provider/model (repeatable)")
+	f.StringArrayVarP(&o.suiteSpecs, "suite", "s", nil, "suite name, or name:subject (repeatable)")
+	f.StringArrayVar(&o.suiteFiles, "suite-file", nil, "a user suite declared in YAML (repeatable)")
+	f.IntVar(&o.limit, "limit", 0, "run a deterministic sample of N items per suite (0 = all)")
+	f.IntVar(&o.samples, "samples", 1, "answers drawn per item")
+	f.Int64Var(&o.seed, "seed", 1, "seed that picks the --limit sample")
+	f.IntVar(&o.concurrency, "concurrency", runners.DefaultConcurrency, "requests in flight at once, across all models")
+	f.IntVar(&o.maxTokens, "max-tokens", 0, "output token limit per answer, reasoning included (0 = provider default)")
+	f.Float64Var(&o.temperature, "temperature", 0, "sampling temperature (unset = provider default; 0 is really sent)")
+	f.Float64Var(&o.topP, "top-p", 0, "nucleus sampling (unset = provider default)")
+	f.IntVar(&o.sampleSeed, "sampling-seed", 0, "seed sent to the API for sampling, where supported (unset = none)")
+	f.BoolVar(&o.stream, "stream", false, "stream responses (records time to first token)")
+	f.StringVar(&o.thinking, "thinking", "", "thinking mode: on, off or auto (unset = provider default)")
+	f.StringVar(&o.effort, "effort", "", "reasoning effort: low, medium, high or max")
+	f.IntVar(&o.thinkingBudget, "thinking-budget", 0, "thinking token budget, where the provider takes one")
+	f.BoolVar(&o.fresh, "fresh", false, "start a new run even if one with these settings exists")
+	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint")
+	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
+	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
+	f.IntVar(&o.retries, "retries", 5, "attempts per request, the first included")
+	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
+	f.StringVar(&o.maxCost, "max-cost", "", `stop before spending more than this, e.g. "5 USD" or "30 CNY"`)
+	f.BoolVar(&o.circular, "circular", false, "ask multiple-choice items once per rotation of the options (CircularEval)")
+	return cmd
+}
+
+// params turns the flags into generation parameters. Only flags the user
+// set become explicit values, so "unset" and "0" stay different.
+func (o runOptions) params(cmd *cobra.Command) (parity.Params, error) {
+	p := parity.Params{MaxTokens: o.maxTokens, Stream: o.stream, Thinking: o.thinking, Effort: o.effort, ThinkingBudget: o.thinkingBudget}
+	fl := cmd.Flags()
+	if fl.Changed("temperature") {
+		if o.temperature < 0 || o.temperature > 2 {
+			return p, usagef("--temperature %g is out of range: use a value from 0 to 2", o.temperature)
+		}
+		t := o.temperature
+		p.Temperature = &t
+	}
+	if fl.Changed("top-p") {
+		if o.topP <= 0 || o.topP > 1 {
+			return p, usagef("--top-p %g is out of range: use a value above 0 and at most 1", o.topP)
+		}
+		v := o.topP
+		p.TopP = &v
+	}
+	if fl.Changed("sampling-seed") {
+		v := o.sampleSeed
+		p.Seed = &v
+	}
+	switch o.thinking {
+	case "", "on", "off", "auto":
+	default:
+		return p, usagef("--thinking %q is not valid: use on, off or auto", o.thinking)
+	}
+	switch o.effort {
+	case "", "low", "medium", "high", "max":
+	default:
+		return p, usagef("--effort %q is not valid: use low, medium, high or max", o.effort)
+	}
+	if o.maxTokens < 0 || o.thinkingBudget < 0 {
+		return p, usagef("--max-tokens and --thinking-budget cannot be negative")
+	}
+	return p, nil
+}
+
+// parseMaxCost reads "5 USD" or "5USD".
+func parseMaxCost(s string) (float64, string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, "", nil
+	}
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i <= 0 {
+		return 0, "", usagef(`--max-cost %q is not valid: write an amount and a currency, e.g. "5 USD"`, s)
+	}
+	amount, err := strconv.ParseFloat(s[:i], 64)
+	cur := strings.ToUpper(strings.TrimSpace(s[i:]))
+	if err != nil || amount <= 0 || len(cur) != 3 {
+		return 0, "", usagef(`--max-cost %q is not valid: write an amount and a currency, e.g. "5 USD"`, s)
+	}
+	return amount, cur, nil
+}
+
+func (a *app) run(cmd *cobra.Command, o runOptions) error {
+	ctx := cmd.Context()
+	if len(o.models) == 0 {
+		return usagef("run needs at least one model: -m provider/model (see 'parity models'; try -m mock/oracle offline)")
+	}
+	if len(o.suiteSpecs)+len(o.suiteFiles) == 0 {
+		return usagef("run needs at least one suite: -s NAME (see 'parity suites') or --suite-file FILE")
+	}
+	if o.samples < 1 || o.limit < 0 || o.concurrency < 1 || o.retries < 1 {
+		return usagef("--samples, --concurrency and --retries must be at least 1, and --limit at least 0")
+	}
+	if o.apiKeyEnv != "" && o.baseURL == "" {
+		return usagef("--api-key-env goes with --base-url")
+	}
+	params, err := o.params(cmd)
+	if err != nil {
+		return err
+	}
+	maxCost, maxCur, err := parseMaxCost(o.maxCost)
+	if err != nil {
+		return err
+	}
+
+	cat, err := a.catalog()
+	if err != nil {
+		return err
+	}
+	if o.baseURL != "" {
+		seen := map[string]bool{}
+		for _, id := range o.models {
+			prov, _, _ := strings.Cut(id, "/")
+			if prov == "" || seen[prov] {
+				continue
+			}
+			seen[prov] = true
+			if _, err := cat.AddEndpoint(prov, o.baseURL, o.apiKeyEnv); err != nil {
+				return &parity.Error{Code: parity.ErrUsage, Message: "--base-url", Err: err}
+			}
+		}
+	}
+	type resolved struct {
+		model parity.Model
+		prov  *providers.Provider
+	}
+	var models []resolved
+	var missing []string
+	seenModel := map[string]bool{}
+	for _, id := range o.models {
+		if seenModel[id] {
+			continue
+		}
+		seenModel[id] = true
+		m, p, err := cat.Resolve(id)
+		if err != nil {
+			return err
+		}
+		if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {
+			missing = append(missing, fmt.Sprintf("%s (for %s)", p.KeyEnv, m.ID))
+		}
+		models = append(models, resolved{m, p})
+	}
+	if len(missing) > 0 {
+		return parity.Errorf(parity.ErrCredentials, "API key not set: %s; export the variable (keys are read from the environment only), or try parity offline with -m mock/oracle",
+			strings.Join(missing, ", "))
+	}
+
+	suiteList, err := a.loadSuites(o.suiteSpecs, o.suiteFiles, o.circular)
+	if err != nil {
+		return err
+	}
+
+	client := providers.New(cat, providers.Options{
+		HTTPClient:  a.httpClient,
+		Getenv:      a.getenv,
+		Region:      o.region,
+		MaxAttempts: o.retries,
+		Deadline:    o.timeout,
+	})
+	var jobs []runners.Job
+	limits := map[string]int{}
+	for _, m := range models {
+		plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: params})
+		if err != nil {
+			return err
+		}
+		for _, w := range plan.Warnings {
+			fmt.Fprintf(a.stderr, "warning: %s: %s\n", m.model.ID, w)
+		}
+		if m.prov.Concurrency > 0 {
+			limits[m.prov.Name] = m.prov.Concurrency
+		}
+		for _, s := range suiteList {
+			jobs = append(jobs, runners.Job{
+				Model: m.model, Suite: s.suite, Subject: s.subject, Params: params,
+				Samples: o.samples, Limit: o.limit, Seed: o.seed,
+				BaseURL: plan.URL, Price: m.prov.Price(m.model.Name), Fresh: o.fresh, Warnings: plan.Warnings,
+			})
+		}
+	}
+
+	db, err := a.openDB(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	r := &runners.Runner{
+		Client:              client,
+		Store:               db,
+		Concurrency:         o.concurrency,
+		ProviderConcurrency: limits,
+		Log:                 a.stderr,
+		Now:                 a.now,
+		MaxCost:             maxCost,
+		MaxCostCurrency:     maxCur,
+	}
+	if a.isTerminal(a.stderr) {
+		r.Progress = a.stderr
+	}
+	res, runErr := r.Run(ctx, jobs)
+	if err := a.printRunResults(res); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// runSummary is one line of `parity run` output.
+type runSummary struct {
+	RunID    int64                  `json:"run_id"`
+	Model    string                 `json:"model"`
+	Suite    string                 `json:"suite"`
+	Subject  string                 `json:"subject,omitempty"`
+	Status   string                 `json:"status"`
+	Done     int                    `json:"done"`
+	Target   int                    `json:"target"`
+	Accuracy *float64               `json:"accuracy"`
+	Outcomes map[parity.Outcome]int `json:"outcomes"`
+	Error    string                 `json:"error,omitempty"`
+}
+
+func (a *app) printRunResults(res []runners.Result) error {
+	out := make([]runSummary, 0, len(res))
+	for _, r := range res {
+		s := runSummary{RunID: r.Run.ID, Model: r.Run.Model.ID, Suite: r.Run.Suite.Name, Subject: r.Run.Subject,
+			Status: r.Status, Done: r.Done, Target: r.Target, Outcomes: r.Counts}
+		if acc, ok := accuracyOf(r.Counts); ok {
+			s.Accuracy = &acc
+		}
+		if r.Err != nil {
+			s.Error = oneLine(r.Err.Error())
+		}
+		out = append(out, s)
+	}
+	if a.jsonOut {
+		return a.printJSON(out)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tSTATUS\tDONE\tACC %\tOUTCOMES (this invocation)")
+	for _, s := range out {
+		acc := "-"
+		if s.Accuracy != nil {
+			acc = fmt.Sprintf("%.1f", 100**s.Accuracy)
+		}
+		suite := s.Suite
+		if s.Subject != "" {
+			suite += ":" + s.Subject
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
+	}
+	return tw.Flush()
+}
+
+// accuracyOf is correct over scored samples, errors excluded, as the
+// leaderboard counts it.
+func accuracyOf(counts map[parity.Outcome]int) (float64, bool) {
+	scored := 0
+	for o, n := range counts {
+		if o != parity.OutcomeError {
+			scored += n
+		}
+	}
+	if scored == 0 {
+		return 0, false
+	}
+	return float64(counts[parity.OutcomeCorrect]) / float64(scored), true
+}
+
+func outcomeList(counts map[parity.Outcome]int) string {
+	var parts []string
+	for _, o := range parity.Outcomes {
+		if n := counts[o]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", o, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}

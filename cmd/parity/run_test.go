@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers/providertest"
+	"github.com/parity-bench/parity/results"
+	"github.com/parity-bench/parity/suites"
+)
+
+// goldByPrompt maps the prompt parity sends for each gsm8k item to the item,
+// so a fake server can answer like a model that knows some answers.
+func goldByPrompt(t *testing.T) map[string]parity.Item {
+	s, _, err := suites.Lookup("gsm8k")
+	require.NoError(t, err)
+	items, err := s.Items(context.Background())
+	require.NoError(t, err)
+	m := make(map[string]parity.Item, len(items))
+	for _, it := range items {
+		msgs := s.Prompt(it)
+		m[msgs[len(msgs)-1].Content] = it
+	}
+	return m
+}
+
+// evenKnower answers every item whose gold answer is even and gets the odd
+// ones wrong by one, so the expected accuracy is known exactly.
+func evenKnower(t *testing.T) func(providertest.ChatRequest) providertest.Reply {
+	byPrompt := goldByPrompt(t)
+	return func(req providertest.ChatRequest) providertest.Reply {
+		it, ok := byPrompt[req.Messages[len(req.Messages)-1].Content]
+		if !ok {
+			return providertest.Reply{Content: "I was asked something I do not know."}
+		}
+		n, _ := strconv.Atoi(it.Answer)
+		if n%2 != 0 {
+			n++
+		}
+		return providertest.Reply{Reasoning: "Let me think step by step.", Content: fmt.Sprintf("The answer is \\boxed{%d}.", n)}
+	}
+}
+
+func expectedEvenShare(t *testing.T, limit int, seed int64) (int, int) {
+	s, _, err := suites.Lookup("gsm8k")
+	require.NoError(t, err)
+	items, err := s.Items(context.Background())
+	require.NoError(t, err)
+	sel := parity.Select(items, "", limit, seed)
+	even := 0
+	for _, it := range sel {
+		n, err := strconv.Atoi(it.Answer)
+		require.NoError(t, err)
+		if n%2 == 0 {
+			even++
+		}
+	}
+	return even, len(sel)
+}
+
+func TestRunKnownAnswersGivesExactAccuracy(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Answer: evenKnower(t)})
+	ta := newTestApp(t)
+	out := ta.mustRun("run", "-m", "lab/exam-model", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "40", "--seed", "7", "--json")
+	sum := decode[[]runSummary](t, out)
+	require.Len(t, sum, 1)
+	even, n := expectedEvenShare(t, 40, 7)
+	require.Equal(t, 40, n)
+	assert.Equal(t, "complete", sum[0].Status)
+	assert.Equal(t, even, sum[0].Outcomes[parity.OutcomeCorrect])
+	assert.Equal(t, n-even, sum[0].Outcomes[parity.OutcomeWrong])
+	require.NotNil(t, sum[0].Accuracy)
+	assert.InDelta(t, float64(even)/float64(n), *sum[0].Accuracy, 1e-12)
+	assert.Equal(t, 40, srv.Count(), "one request per item")
+
+	rep := decode[struct {
+		Rows []struct {
+			Model    string  `json:"model"`
+			Accuracy float64 `json:"accuracy"`
+			CILow    float64 `json:"ci_low"`
+			CIHigh   float64 `json:"ci_high"`
+			Samples  int     `json:"samples"`
+			Mock     bool    `json:"mock"`
+		} `json:"rows"`
+	}](t, ta.mustRun("report", "--json"))
+	require.Len(t, rep.Rows, 1)
+	row := rep.Rows[0]
+	assert.Equal(t, "lab/exam-model", row.Model)
+	assert.InDelta(t, float64(even)/float64(n), row.Accuracy, 1e-12)
+	assert.Less(t, row.CILow, row.Accuracy)
+	assert.Greater(t, row.CIHigh, row.Accuracy)
+	assert.Equal(t, 40, row.Samples)
+	assert.False(t, row.Mock)
+}
+
+func TestRunResumesAfterInterruptWithNoDuplicateOrGap(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var served atomic.Int64
+	answer := evenKnower(t)
+	srv := providertest.New(t, providertest.Options{Answer: func(req providertest.ChatRequest) providertest.Reply {
+		if served.Add(1) == 12 {
+			cancel() // the user presses Ctrl-C while requests are in flight
+		}
+		return answer(req)
+	}})
+	ta := newTestApp(t)
+	args := []string{"run", "-m", "lab/exam-model", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "30", "--concurrency", "3"}
+
+	code := ta.run(ctx, args...)
+	assert.Equal(t, exitInterrupted, code, ta.stderr.String())
+	assert.Contains(t, ta.stderr.String(), "run the same command again to resume")
+
+	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
+	require.Len(t, runs, 1)
+	assert.Equal(t, parity.RunPartial, runs[0].Status)
+	assert.Greater(t, runs[0].Done, 0, "what was scored before Ctrl-C is kept")
+	assert.Less(t, runs[0].Done, 30)
+	firstDone := runs[0].Done
+	firstCount := srv.Count()
+
+	ta.mustRun(args...)
+	assert.Contains(t, ta.stderr.String(), "resum")
+	samples := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
+	require.Len(t, samples, 30, "no missing sample")
+	seen := map[string]bool{}
+	for _, s := range samples {
+		assert.False(t, seen[s.ItemID], "duplicate sample for %s", s.ItemID)
+		seen[s.ItemID] = true
+		assert.NotEqual(t, parity.OutcomeError, s.Score.Outcome)
+	}
+	assert.Equal(t, 30-firstDone, srv.Count()-firstCount, "the second process asks only for what is missing")
+
+	before := srv.Count()
+	out := ta.mustRun(args...)
+	assert.Equal(t, before, srv.Count(), "a finished run sends nothing")
+	assert.Contains(t, ta.stderr.String()+out, "complete")
+
+	ta.mustRun(append(args, "--fresh")...)
+	assert.Equal(t, before+30, srv.Count(), "--fresh starts over")
+	runs = decode[[]runLine](t, ta.mustRun("runs", "--json"))
+	assert.Len(t, runs, 2)
+}
+
+func TestRunMissingKeyNamesTheVariable(t *testing.T) {
+	ta := newTestApp(t)
+	code := ta.run(context.Background(), "run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k")
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, ta.stderr.String(), "DEEPSEEK_API_KEY")
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(ta.stderr.String()), "\n")+1, "one line")
+	_, err := os.Stat(ta.dbPath())
+	assert.True(t, os.IsNotExist(err), "nothing is written before the keys are checked")
+}
+
+func TestUsageAndInputErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		says string
+	}{
+		{"no model", []string{"run", "-s", "gsm8k"}, exitUsage, "at least one model"},
+		{"no suite", []string{"run", "-m", "mock/oracle"}, exitUsage, "at least one suite"},
+		{"unknown flag", []string{"run", "--frobnicate"}, exitUsage, "unknown flag"},
+		{"bad thinking", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--thinking", "maybe"}, exitUsage, "on, off or auto"},
+		{"bad temperature", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--temperature", "9"}, exitUsage, "out of range"},
+		{"bad max cost", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--max-cost", "lots"}, exitUsage, "5 USD"},
+		{"model without provider", []string{"run", "-m", "gpt", "-s", "gsm8k"}, exitUsage, "provider/model"},
+		{"unknown provider", []string{"run", "-m", "nobody/x", "-s", "gsm8k"}, exitError, "nobody"},
+		{"unknown suite", []string{"run", "-m", "mock/oracle", "-s", "gsm9k"}, exitError, "parity suites"},
+		{"circular on math", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--circular"}, exitUsage, "multiple-choice"},
+		{"show needs a number", []string{"show", "abc"}, exitUsage, "run id"},
+		{"extra argument", []string{"runs", "extra"}, exitUsage, "unknown command"},
+		{"report without database", []string{"report"}, exitConfig, "does not exist"},
+		{"bad format", []string{"report", "--format", "pdf"}, exitUsage, "text"},
+		{"missing providers file", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "/nonexistent/p.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ta := newTestApp(t)
+			code := ta.run(context.Background(), tt.args...)
+			assert.Equal(t, tt.code, code, ta.stderr.String())
+			assert.Contains(t, ta.stderr.String(), tt.says)
+			assert.Equal(t, 1, strings.Count(strings.TrimRight(ta.stderr.String(), "\n"), "\n")+1, "one line: %q", ta.stderr.String())
+		})
+	}
+}
+
+func TestKeysNeverReachTheDatabase(t *testing.T) {
+	const key = "sk-live-TOPSECRET-0123456789"
+	var sawKey atomic.Bool
+	answer := evenKnower(t)
+	srv := providertest.New(t, providertest.Options{Answer: func(req providertest.ChatRequest) providertest.Reply {
+		if req.Authorization == "Bearer "+key {
+			sawKey.Store(true)
+		}
+		return answer(req)
+	}})
+	ta := newTestApp(t)
+	ta.env["LAB_KEY"] = key
+	ta.mustRun("run", "-m", "lab/exam-model", "--base-url", srv.BaseURL(), "--api-key-env", "LAB_KEY", "-s", "gsm8k", "--limit", "5")
+	assert.True(t, sawKey.Load(), "the key is sent to the API")
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(ta.dbPath() + suffix)
+		if err != nil {
+			continue
+		}
+		assert.NotContains(t, string(data), "TOPSECRET", "key found in %s", ta.dbPath()+suffix)
+	}
+	for _, cmd := range [][]string{{"report", "--format", "html"}, {"show", "1", "--raw"}, {"runs", "--json"}} {
+		out := ta.mustRun(cmd...)
+		assert.NotContains(t, out+ta.stderr.String(), "TOPSECRET", cmd[0])
+	}
+}
+
+func TestRunFailedRequestsAreErrorsAndRetriedOnResume(t *testing.T) {
+	answer := evenKnower(t)
+	var failing atomic.Bool
+	failing.Store(true)
+	srv := providertest.New(t, providertest.Options{
+		Answer: answer,
+		FaultFunc: func(req providertest.ChatRequest) *providertest.Fault {
+			if failing.Load() {
+				f := providertest.Status(400, providertest.OpenAIError("bad request for this prompt", "invalid_request_error", "invalid_prompt"))
+				return &f
+			}
+			return nil
+		},
+	})
+	ta := newTestApp(t)
+	args := []string{"run", "-m", "lab/exam-model", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "6", "--json"}
+	code := ta.run(context.Background(), args...)
+	assert.Equal(t, exitPartial, code, ta.stderr.String())
+	sum := decode[[]runSummary](t, ta.stdout.String())
+	require.Len(t, sum, 1)
+	assert.Equal(t, 6, sum[0].Outcomes[parity.OutcomeError])
+	assert.Nil(t, sum[0].Accuracy, "errors are not wrong answers")
+
+	failing.Store(false)
+	sum = decode[[]runSummary](t, ta.mustRun(args...))
+	assert.Equal(t, "complete", sum[0].Status)
+	assert.Equal(t, 6, sum[0].Done)
+	db, err := results.Open(context.Background(), ta.dbPath())
+	require.NoError(t, err)
+	defer db.Close()
+	c, err := db.Progress(context.Background(), 1)
+	require.NoError(t, err)
+	assert.Equal(t, 6, c.Stored, "failed samples were replaced, not duplicated")
+	assert.Zero(t, c.ByOutcome[parity.OutcomeError])
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/results"
+)
+
+func (a *app) showCmd() *cobra.Command {
+	var outcome string
+	var f results.SampleFilter
+	var raw bool
+	cmd := &cobra.Command{
+		Use:   "show RUN",
+		Short: "Show the samples of a run: prompt, reasoning, answer, extracted, gold, outcome",
+		Example: `  parity show 3 --outcome wrong
+  parity show 3 --item gsm8k-0042 --raw
+  parity show 3 --json | jq '.[] | select(.score.outcome=="unparsed")'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id < 1 {
+				return usagef("show takes a run id (a number from 'parity runs'), not %q", args[0])
+			}
+			if outcome != "" {
+				o, err := parity.ParseOutcome(outcome)
+				if err != nil {
+					return parity.Errorf(parity.ErrUsage, "--outcome: %v", err)
+				}
+				f.Outcome = o
+			}
+			db, err := a.openDB(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			run, err := db.Run(ctx, id)
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				samples, err := db.Samples(ctx, id, f)
+				if err != nil {
+					return err
+				}
+				if !raw {
+					for i := range samples {
+						samples[i].Completion.Raw = ""
+					}
+				}
+				if samples == nil {
+					samples = []parity.Sample{}
+				}
+				return a.printJSON(samples)
+			}
+			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, run.Model.ID, run.Suite.Name, run.Status)
+			n := 0
+			err = db.EachSample(ctx, id, f, func(s parity.Sample) error {
+				n++
+				writeSample(a.stdout, s, raw)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				fmt.Fprintln(a.stderr, "no samples match")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&outcome, "outcome", "", "only samples with this outcome (correct, wrong, unparsed, truncated, refused, error)")
+	cmd.Flags().StringVar(&f.ItemID, "item", "", "only this item")
+	cmd.Flags().IntVar(&f.Limit, "limit", 0, "show at most N samples")
+	cmd.Flags().BoolVar(&raw, "raw", false, "include the raw response body")
+	return cmd
+}
+
+func writeSample(w io.Writer, s parity.Sample, raw bool) {
+	c := s.Completion
+	fmt.Fprintf(w, "\n=== %s #%d  %s", s.ItemID, s.Index, strings.ToUpper(string(s.Score.Outcome)))
+	fmt.Fprintf(w, "  extracted %q  gold %q\n", s.Score.Extracted, s.Gold) // %q escapes control characters
+	if s.Score.Detail != "" {
+		fmt.Fprintf(w, "grader: %s@%s (%s)\n", s.Score.Scorer, s.Score.ScorerVersion, s.Score.Detail)
+	}
+	if s.Judge != nil {
+		fmt.Fprintf(w, "judge: %s %q (%s@%s)\n", s.Judge.Outcome, s.Judge.Extracted, s.Judge.Scorer, s.Judge.ScorerVersion)
+	}
+	fmt.Fprintf(w, "tokens: prompt %d, completion %d (reasoning %d)  latency %s  attempts %d  finish %s\n",
+		c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, c.Latency.Round(1e6), c.Attempts, c.FinishReason)
+	if c.Error != "" {
+		fmt.Fprintf(w, "error (%s): %s\n", c.ErrorCode, printable(c.Error))
+	}
+	for _, m := range s.Messages {
+		section(w, "prompt ("+m.Role+")", m.Content)
+	}
+	section(w, "reasoning", c.Reasoning)
+	section(w, "answer", c.Content)
+	if raw {
+		section(w, "raw", c.Raw)
+	}
+}
+
+func section(w io.Writer, title, body string) {
+	if strings.TrimSpace(body) == "" {
+		return
+	}
+	fmt.Fprintf(w, "--- %s\n%s\n", title, strings.TrimRight(printable(body), "\n"))
+}
+
+// printable drops control characters other than newline and tab, so model
+// output cannot move the cursor, recolour or retitle the user's terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || (r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f)) {
+			return r
+		}
+		return -1
+	}, s)
+}

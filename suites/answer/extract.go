@@ -1,0 +1,457 @@
+package answer
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxResponse bounds the text scanned for think tags and maxRegion the
+// answer region searched after them; answers live at the end, so longer
+// text is cut from the front.
+const (
+	maxResponse = 4 << 20
+	maxRegion   = 64 << 10
+)
+
+// foldWidth maps full-width ASCII forms and CJK punctuation to ASCII so
+// "答案：Ｂ" and "答案: B" read alike.
+func foldWidth(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			return r - 0xFEE0
+		case r == 0x3000:
+			return ' '
+		case r == '。':
+			return '.'
+		case r == '、':
+			return ','
+		case r == '−' || r == '–':
+			return '-'
+		}
+		return r
+	}, s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// stripThink returns the part of a response that may hold the answer.
+// Reasoning inside <think>…</think> is only searched when nothing follows
+// it; an unclosed <think> means the model never finished, so the thinking
+// is not searched at all.
+func stripThink(s string) (string, bool) {
+	if len(s) > maxResponse {
+		s = s[len(s)-maxResponse:]
+	}
+	if i := strings.LastIndex(s, "</think>"); i >= 0 {
+		after := s[i+len("</think>"):]
+		if strings.TrimSpace(after) != "" {
+			return tail(after), false
+		}
+		inner := s[:i]
+		if j := strings.LastIndex(inner, "<think>"); j >= 0 {
+			inner = inner[j+len("<think>"):]
+		}
+		return tail(inner), true
+	}
+	if i := strings.Index(s, "<think>"); i >= 0 {
+		return tail(s[:i]), false
+	}
+	return tail(s), false
+}
+
+func tail(s string) string {
+	if len(s) <= maxRegion {
+		return s
+	}
+	s = s[len(s)-maxRegion:]
+	for i := 0; i < utf8.UTFMax && i < len(s); i++ {
+		if utf8.RuneStart(s[i]) {
+			return s[i:]
+		}
+	}
+	return s
+}
+
+type box struct {
+	start, end int // span of the whole \boxed{...}
+	body       string
+}
+
+func findBoxes(s string, limit int) []box {
+	var out []box
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], `\boxed`)
+		k := strings.Index(s[i:], `\fbox`)
+		n := len(`\boxed`)
+		if j < 0 || (k >= 0 && k < j) {
+			j, n = k, len(`\fbox`)
+		}
+		if j < 0 {
+			break
+		}
+		start := i + j
+		p := start + n
+		for p < len(s) && (s[p] == ' ' || s[p] == '\t') {
+			p++
+		}
+		switch {
+		case p < len(s) && s[p] == '{':
+			e := matchBrace(s, p)
+			if e < 0 {
+				i = p + 1
+				continue
+			}
+			out = append(out, box{start, e + 1, s[p+1 : e]})
+			// Nested boxes are inside this one; skip past it.
+			i = e + 1
+		case p > start+n: // "\boxed 5": one token
+			q := p
+			for q < len(s) && !strings.ContainsRune(" \t\n$.,;", rune(s[q])) {
+				q++
+			}
+			if q > p {
+				out = append(out, box{start, q, s[p:q]})
+			}
+			i = q
+		default:
+			i = p
+		}
+		if len(out) > limit {
+			out = out[1:]
+		}
+	}
+	return out
+}
+
+// LastBoxed returns the content of the last \boxed{…} or \fbox{…} in s,
+// honouring nested braces.
+func LastBoxed(s string) (string, bool) {
+	b := findBoxes(s, 64)
+	if len(b) == 0 {
+		return "", false
+	}
+	return b[len(b)-1].body, true
+}
+
+var stopWords = map[string]bool{
+	"then": true, "but": true, "thus": true, "no": true, "not": true, "so": true, "hence": true,
+	"therefore": true, "wait": true, "however": true, "instead": true, "actually": true, "is": true,
+}
+
+var reConnectorNoise = regexp.MustCompile(`\\\(|\\\)|\\\[|\\\]|\$|\\quad|\\qquad|\\text\{([^{}]*)\}|[,;.&:]`)
+
+// joinable reports whether the text between two boxes only connects them
+// ("\boxed{1} and \boxed{2}", "\boxed{1}, \boxed{2}"), in which case both
+// belong to the answer.
+func joinable(between string) bool {
+	t := reConnectorNoise.ReplaceAllString(between, " $1 ")
+	words := strings.Fields(t)
+	if len(words) > 3 || strings.Contains(between, "\n\n") {
+		return false
+	}
+	for _, w := range words {
+		if stopWords[strings.ToLower(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+// allBoxed returns the final run of joined boxes (see joinable); most
+// responses have one box and get a one-element slice.
+func allBoxed(s string, limit int) []string {
+	bs := findBoxes(s, limit)
+	if len(bs) == 0 {
+		return nil
+	}
+	i := len(bs) - 1
+	for i > 0 && joinable(s[bs[i-1].end:bs[i].start]) {
+		i--
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, b := range bs[i:] {
+		if !seen[b.body] {
+			seen[b.body] = true
+			out = append(out, b.body)
+		}
+	}
+	return out
+}
+
+var (
+	reMathMarker = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|\banswer\b|答案\s*(?:是|为|為|:)|最终答案\s*(?:是|为|:)?|所以[^.\n]{0,30}?(?:为|是|等于)|因此[^.\n]{0,30}?(?:为|是|等于))`)
+	reConclude   = regexp.MustCompile(`(?i)(?:\btherefore\b|\bthus\b|\bhence\b|\bso\b|\bdonc\b|因此|所以|故|综上|لذا|इसलिए)`)
+	reMathSpan   = regexp.MustCompile(`(?s)\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$([^$\n]+?)\$|\\\(([^\n]+?)\\\)`)
+	reHope       = regexp.MustCompile(`(?i)\.?\s*I hope it is correct.*$`)
+	reCJK        = regexp.MustCompile(`[\p{Han}\p{Hiragana}\p{Katakana}]+`)
+	reProseWord  = regexp.MustCompile(`(?:^|[^\\a-zA-Z])[a-zA-Z]{3,}`)
+	reSentence   = regexp.MustCompile(`\.\s+[A-Z]|\n`)
+	reTrailTalk  = regexp.MustCompile(`<\|[a-z_]+\|>.*$`)
+	reSentEnd    = regexp.MustCompile(`\.\s+[A-Z]`)
+	reSentCut    = regexp.MustCompile(`[.!?]\s|[.!?]$|\n`)
+	reBold       = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+)
+
+// mathSpan returns the content of the first or last LaTeX math span in s.
+func mathSpan(s string, last bool) (string, bool) {
+	ms := reMathSpan.FindAllStringSubmatch(s, -1)
+	if len(ms) == 0 {
+		return "", false
+	}
+	m := ms[0]
+	if last {
+		m = ms[len(ms)-1]
+	}
+	for _, g := range m[1:] {
+		if strings.TrimSpace(g) != "" {
+			return strings.TrimSpace(g), true
+		}
+	}
+	return "", false
+}
+
+// cleanSegment trims the text after an answer marker down to the answer.
+func cleanSegment(seg string) string {
+	seg = reHope.ReplaceAllString(seg, "")
+	seg = reTrailTalk.ReplaceAllString(seg, "")
+	if i := strings.IndexByte(seg, '\n'); i >= 0 {
+		seg = seg[:i]
+	}
+	if m, ok := mathSpan(seg, false); ok {
+		return m
+	}
+	if reCJK.MatchString(seg) {
+		parts := reCJK.Split(seg, -1)
+		seg = ""
+		for i := len(parts) - 1; i >= 0; i-- {
+			if t := strings.Trim(parts[i], " ,.:;"); t != "" {
+				seg = t
+				break
+			}
+		}
+	}
+	if loc := reSentEnd.FindStringIndex(seg); loc != nil {
+		seg = seg[:loc[0]]
+	}
+	return strings.Trim(strings.TrimSpace(seg), " .,;:")
+}
+
+// isShort reports whether a whole response is already just an answer.
+func isShort(s string) bool {
+	if strings.Contains(strings.TrimSpace(s), "\n") || len(s) > 300 {
+		return false
+	}
+	outside := reMathSpan.ReplaceAllString(s, " ")
+	words := 0
+	for _, w := range reProseWord.FindAllString(outside, -1) {
+		switch strings.ToLower(strings.TrimLeft(w, " ,;.(")) {
+		case "and", "or", "the":
+		default:
+			words++
+		}
+	}
+	limit := 3
+	if outside != s {
+		limit = 1 // prose around a formula means the formula is quoted, not the answer
+	}
+	return words <= limit && !reSentence.MatchString(outside)
+}
+
+// parses reports whether s reads as a math answer. Plain words alone
+// ("no idea") are prose, not an answer, unless marked up as \text.
+func parses(s string) bool {
+	if !strings.ContainsAny(s, "0123456789\\$+-*/^=<>()[]{}|!%.,°πΠ√∞") {
+		return false
+	}
+	_, err := parseAnswer(normMath(s))
+	return err == nil
+}
+
+func extractMath(response string, opt Options) (string, string, bool) {
+	s, _ := stripThink(response)
+	s = foldWidth(s)
+	if bs := allBoxed(s, 64); len(bs) > 0 {
+		return strings.Join(bs, ", "), "boxed", true
+	}
+	if locs := reMathMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
+		for i := len(locs) - 1; i >= 0; i-- {
+			seg := cleanSegment(s[locs[i][1]:])
+			if seg != "" && parses(seg) {
+				return seg, "answer-is", true
+			}
+		}
+	}
+	t := strings.TrimSpace(s)
+	if isShort(t) && parses(t) {
+		return t, "whole", true
+	}
+	if reCJK.MatchString(t) && !strings.Contains(t, "\n") {
+		if c := cleanSegment(t); c != "" && isShort(c) && parses(c) {
+			return c, "whole", true
+		}
+	}
+	if locs := reConclude.FindAllStringIndex(s, -1); len(locs) > 0 {
+		seg := s[locs[len(locs)-1][1]:]
+		if m, ok := mathSpan(seg, true); ok {
+			return m, "conclusion", true
+		}
+		if n, ok := lastNumber(sentence(seg)); ok {
+			return n, "conclusion", true
+		}
+	}
+	if m, ok := mathSpan(s, true); ok {
+		return m, "last-math", true
+	}
+	lines := strings.Split(t, "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "" && isShort(last) && parses(last) {
+		return last, "last-line", true
+	}
+	if opt.LastNumber {
+		if n, ok := lastNumber(s); ok {
+			return n, "last-number", true
+		}
+	}
+	return "", "", false
+}
+
+// sentence cuts s at the first sentence end.
+func sentence(s string) string {
+	if i := reSentCut.FindStringIndex(s); i != nil {
+		return s[:i[0]]
+	}
+	return s
+}
+
+var (
+	reNumber     = regexp.MustCompile(`-?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+\b|\d+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?[½⅓⅔¼¾⅕⅛]?%?|-?[½⅓⅔¼¾⅕⅛]|-?\.\d+`)
+	reHashes     = regexp.MustCompile(`####\s*`)
+	reNumList    = regexp.MustCompile(`^-?\d+(?:\.\d+)?(?:\s*[,;]\s+-?\d+(?:\.\d+)?)+$`)
+	reNumMarker  = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|answer is|\bresult\s*(?:is|:)|réponse\s*(?:est|:)|respuesta\s*(?:es|:)|antwort\s*(?:ist|:)|答案\s*(?:是|为|為|:)?|结果\s*(?:是|为|:))`)
+	reChineseNum = regexp.MustCompile(`^[零〇一二两三四五六七八九十百千万亿]+$`)
+)
+
+// numbersIn finds number tokens, dropping a minus sign that is really a
+// binary operator ("158-66").
+func numbersIn(s string) []string {
+	locs := reNumber.FindAllStringIndex(s, -1)
+	out := make([]string, 0, len(locs))
+	for _, l := range locs {
+		tok := s[l[0]:l[1]]
+		if l[0] > 0 {
+			if prev, _ := utf8.DecodeLastRuneInString(s[:l[0]]); prev < utf8.RuneSelf && unicode.IsLetter(prev) && tok[0] != '-' {
+				continue // part of an identifier such as "AZYUK2A" or "x2"
+			}
+		}
+		if tok[0] == '-' && l[0] > 0 {
+			prev, _ := utf8.DecodeLastRuneInString(s[:l[0]])
+			if unicode.IsDigit(prev) || unicode.IsLetter(prev) || prev == ')' {
+				tok = tok[1:]
+			}
+		}
+		out = append(out, strings.TrimRight(tok, ","))
+	}
+	return out
+}
+
+func lastNumber(s string) (string, bool) {
+	ns := numbersIn(s)
+	if len(ns) == 0 {
+		return "", false
+	}
+	return ns[len(ns)-1], true
+}
+
+// answerNumber picks the number an answer segment states: the result
+// after the last "=" if the segment shows its working, else the first.
+func answerNumber(seg string) (string, bool) {
+	seg = sentence(seg)
+	if t := strings.Trim(strings.TrimSpace(seg), "*. "); reChineseNum.MatchString(t) {
+		if v, ok := chineseNumber(t); ok {
+			return v, true
+		}
+	}
+	if b := reBold.FindAllStringSubmatch(seg, -1); len(b) > 0 {
+		if ns := numbersIn(b[len(b)-1][1]); len(ns) > 0 {
+			return ns[len(ns)-1], true
+		}
+	}
+	if i := strings.LastIndex(seg, "="); i >= 0 {
+		if ns := numbersIn(seg[i+1:]); len(ns) > 0 {
+			return ns[0], true
+		}
+	}
+	ns := numbersIn(seg)
+	if len(ns) == 0 {
+		return "", false
+	}
+	return ns[0], true
+}
+
+func extractNumber(response string, opt Options) (string, string, bool) {
+	s, _ := stripThink(response)
+	s = foldWidth(s)
+	if bs := allBoxed(s, 64); len(bs) > 0 {
+		b := strings.Join(bs, ", ")
+		if _, ok := parseNumber(b); ok {
+			return b, "boxed", true
+		}
+		if n, ok := lastNumber(b); ok && len(bs) == 1 && !strings.Contains(b, `\frac`) {
+			return n, "boxed", true
+		}
+		return b, "boxed", true
+	}
+	if locs := reHashes.FindAllStringIndex(s, -1); len(locs) > 0 {
+		if n, ok := answerNumber(s[locs[len(locs)-1][1]:]); ok {
+			return n, "####", true
+		}
+	}
+	if locs := reNumMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
+		for i := len(locs) - 1; i >= 0; i-- {
+			if n, ok := answerNumber(s[locs[i][1]:]); ok {
+				return n, "answer-is", true
+			}
+		}
+	}
+	t := strings.TrimSpace(s)
+	if _, ok := parseNumber(t); ok || reNumList.MatchString(t) {
+		return t, "whole", true
+	}
+	if locs := reConclude.FindAllStringIndex(s, -1); len(locs) > 0 {
+		seg := s[locs[len(locs)-1][1]:]
+		if b := reBold.FindAllStringSubmatch(seg, -1); len(b) > 0 {
+			if ns := numbersIn(b[len(b)-1][1]); len(ns) > 0 {
+				return ns[len(ns)-1], "conclusion", true
+			}
+		}
+		if n, ok := lastNumber(sentence(seg)); ok {
+			return n, "conclusion", true
+		}
+	}
+	ns := numbersIn(s)
+	if len(ns) == 1 {
+		return ns[0], "only-number", true
+	}
+	if opt.LastNumber && len(ns) > 0 {
+		return ns[len(ns)-1], "last-number", true
+	}
+	if len(ns) == 0 && reChineseNum.MatchString(t) {
+		if v, ok := chineseNumber(t); ok {
+			return v, "whole", true
+		}
+	}
+	return "", "", false
+}

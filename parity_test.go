@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -187,4 +188,26 @@ func TestCircularBase(t *testing.T) {
 		assert.Equal(t, want.base, base, id)
 		assert.Equal(t, want.ok, ok, id)
 	}
+}
+
+func TestSelectKeepsRotationsTogether(t *testing.T) {
+	plain := items(20)
+	var rotated []Item
+	for _, it := range plain {
+		for r := 0; r < 4; r++ {
+			rotated = append(rotated, Item{ID: it.ID + CircularSeparator + strconv.Itoa(r), Subject: it.Subject})
+		}
+	}
+	sel := Select(rotated, "", 5, 9)
+	require.Len(t, sel, 20, "five items, four rotations each")
+	var bases []string
+	for i, it := range sel {
+		base, ok := CircularBase(it.ID)
+		require.True(t, ok)
+		if i%4 == 0 {
+			bases = append(bases, base)
+		}
+		assert.Equal(t, bases[len(bases)-1], base, "rotations stay together")
+	}
+	assert.Equal(t, ids(Select(plain, "", 5, 9)), bases, "the same questions as a plain run")
 }

@@ -11,6 +11,11 @@ import (
 // pseudo-random subset of limit items chosen by seed. The subset is kept in
 // the suite's order, and a larger limit with the same seed selects a
 // superset, so a run with --limit 200 contains the items of --limit 100.
+//
+// Rotations of one item made for CircularEval (see CircularBase) count as
+// one item: limit picks original items and keeps all their rotations, so a
+// circular run and a plain run with the same limit and seed ask the same
+// questions.
 func Select(items []Item, subject string, limit int, seed int64) []Item {
 	var out []Item
 	for _, it := range items {
@@ -18,32 +23,46 @@ func Select(items []Item, subject string, limit int, seed int64) []Item {
 			out = append(out, it)
 		}
 	}
-	if limit <= 0 || limit >= len(out) {
+	if limit <= 0 {
 		return out
 	}
-	type ranked struct {
-		pos  int
-		rank uint64
+	type group struct {
+		first int
+		rank  uint64
 	}
-	r := make([]ranked, len(out))
+	var groups []*group
+	byBase := map[string]*group{}
 	for i, it := range out {
-		h := fnv.New64a()
-		h.Write([]byte(strconv.FormatInt(seed, 10)))
-		h.Write([]byte{0})
-		h.Write([]byte(it.ID))
-		r[i] = ranked{i, h.Sum64()}
-	}
-	sort.Slice(r, func(a, b int) bool {
-		if r[a].rank != r[b].rank {
-			return r[a].rank < r[b].rank
+		base, _ := CircularBase(it.ID)
+		if byBase[base] == nil {
+			h := fnv.New64a()
+			h.Write([]byte(strconv.FormatInt(seed, 10)))
+			h.Write([]byte{0})
+			h.Write([]byte(base))
+			g := &group{i, h.Sum64()}
+			byBase[base] = g
+			groups = append(groups, g)
 		}
-		return r[a].pos < r[b].pos
+	}
+	if limit >= len(groups) {
+		return out
+	}
+	sort.Slice(groups, func(a, b int) bool {
+		if groups[a].rank != groups[b].rank {
+			return groups[a].rank < groups[b].rank
+		}
+		return groups[a].first < groups[b].first
 	})
-	r = r[:limit]
-	sort.Slice(r, func(a, b int) bool { return r[a].pos < r[b].pos })
-	sel := make([]Item, limit)
-	for i, x := range r {
-		sel[i] = out[x.pos]
+	keep := make(map[string]bool, limit)
+	for _, g := range groups[:limit] {
+		base, _ := CircularBase(out[g.first].ID)
+		keep[base] = true
+	}
+	sel := make([]Item, 0, limit)
+	for _, it := range out {
+		if base, _ := CircularBase(it.ID); keep[base] {
+			sel = append(sel, it)
+		}
 	}
 	return sel
 }

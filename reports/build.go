@@ -99,6 +99,15 @@ type Row struct {
 	// correct (NaN when K == 1).
 	MajAtK float64
 
+	// CircularItems counts the original items of a CircularEval run (items
+	// asked once per rotation of their options), and CircularAccuracy is
+	// the share of them answered correctly in every rotation, averaged over
+	// sample indices; NaN for runs without rotations. Accuracy of the same
+	// row is the plain per-rotation score, so the gap between the two
+	// measures position bias.
+	CircularItems    int
+	CircularAccuracy float64
+
 	// Means are over scored samples, because a failed request reports no
 	// usage and would drag the mean towards zero.
 	MeanPromptTokens, MeanCompletionTokens, MeanReasoningTokens float64
@@ -219,6 +228,8 @@ func buildRow(x Input, opt Options) (Row, error) {
 		Thinking:      thinking(run.Params),
 		MajAtK:        math.NaN(),
 		JudgeAccuracy: math.NaN(),
+
+		CircularAccuracy: math.NaN(),
 	}
 	for _, o := range parity.Outcomes {
 		r.Outcomes[o] = 0
@@ -296,6 +307,7 @@ func buildRow(x Input, opt Options) (Row, error) {
 		reasoning += float64(s.Completion.Usage.ReasoningTokens)
 	}
 	r.Items = len(items)
+	r.CircularItems, r.CircularAccuracy = circularAccuracy(sorted)
 	for sc := range scorers {
 		r.Scorers = append(r.Scorers, sc[0]+"@"+sc[1])
 	}
@@ -367,6 +379,65 @@ func buildRow(x Input, opt Options) (Row, error) {
 		}
 	}
 	return r, nil
+}
+
+// circularAccuracy applies CircularEval to samples in key order: an original
+// item is correct for sample index s only when sample s of every rotation
+// is correct. Indices where some rotation failed with an API error are left
+// out, since there is no answer to judge.
+func circularAccuracy(sorted []*parity.Sample) (int, float64) {
+	type verdict struct{ bad, failed bool }
+	perItem := map[string]map[int]*verdict{}
+	var order []string
+	for _, s := range sorted {
+		base, ok := parity.CircularBase(s.ItemID)
+		if !ok {
+			continue
+		}
+		idx := perItem[base]
+		if idx == nil {
+			idx = map[int]*verdict{}
+			perItem[base] = idx
+			order = append(order, base)
+		}
+		v := idx[s.Index]
+		if v == nil {
+			v = &verdict{}
+			idx[s.Index] = v
+		}
+		switch s.Score.Outcome {
+		case parity.OutcomeCorrect:
+		case parity.OutcomeError:
+			v.failed = true
+		default:
+			v.bad = true
+		}
+	}
+	if len(order) == 0 {
+		return 0, math.NaN()
+	}
+	var sum float64
+	judged := 0
+	for _, base := range order {
+		ok, n := 0, 0
+		for _, v := range perItem[base] {
+			if v.failed {
+				continue
+			}
+			n++
+			if !v.bad {
+				ok++
+			}
+		}
+		if n > 0 {
+			sum += float64(ok) / float64(n)
+			judged++
+		}
+	}
+	if judged == 0 {
+		return len(order), math.NaN()
+	}
+	return len(order), sum / float64(judged)
 }
 
 // majority reports whether the most frequent extracted answer among votes is

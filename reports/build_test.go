@@ -326,3 +326,32 @@ func findRow(t *testing.T, lb *Leaderboard, id int64) Row {
 	require.Failf(t, "row not found", "run %d", id)
 	return Row{}
 }
+
+func TestBuildCircularAccuracy(t *testing.T) {
+	c, w, e := parity.OutcomeCorrect, parity.OutcomeWrong, parity.OutcomeError
+	r := run(11, "x/y", "CN", "mmlu", 3, 1)
+	r.Suite.Version = "1+circular"
+	row := buildOne(t, Input{r, samples(11, "choice@1",
+		// q1 right in all four rotations; q2 wrong in one; q3 has an API
+		// error in one rotation and right elsewhere, so it cannot be judged.
+		spec{"q1@r0", 0, c, "A"}, spec{"q1@r1", 0, c, "B"}, spec{"q1@r2", 0, c, "C"}, spec{"q1@r3", 0, c, "D"},
+		spec{"q2@r0", 0, c, "A"}, spec{"q2@r1", 0, w, "A"}, spec{"q2@r2", 0, c, "C"}, spec{"q2@r3", 0, c, "D"},
+		spec{"q3@r0", 0, c, "A"}, spec{"q3@r1", 0, e, ""}, spec{"q3@r2", 0, c, "C"}, spec{"q3@r3", 0, c, "D"},
+	)})
+	assert.Equal(t, 3, row.CircularItems)
+	assert.InDelta(t, 0.5, row.CircularAccuracy, 1e-12, "q1 counts, q2 fails, q3 is left out")
+	assert.InDelta(t, 10.0/11, row.Accuracy, 1e-12, "plain accuracy is per rotation")
+
+	plain := buildOne(t, Input{run(12, "x/y", "CN", "mmlu", 1, 1), samples(12, "choice@1", spec{"q1", 0, c, "A"})})
+	assert.Zero(t, plain.CircularItems)
+	assert.True(t, math.IsNaN(plain.CircularAccuracy))
+
+	lb, err := Build([]Input{{r, samples(11, "choice@1", spec{"q1@r0", 0, c, "A"}, spec{"q1@r1", 0, w, "A"})}}, fixedOptions())
+	require.NoError(t, err)
+	var text strings.Builder
+	require.NoError(t, Render(&text, lb, "text"))
+	assert.Contains(t, text.String(), "CIRCULAR %")
+	var js strings.Builder
+	require.NoError(t, Render(&js, lb, "json"))
+	assert.Contains(t, js.String(), `"circular_accuracy": 0`)
+}

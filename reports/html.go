@@ -66,8 +66,8 @@ const (
 )
 
 func renderHTML(w io.Writer, lb *Leaderboard) error {
-	judge := anyJudge(lb)
-	header := tableHeader(judge)
+	col := optionalColumns(lb)
+	header := tableHeader(col)
 	right := rightAligned(header)
 	page := htmlPage{Generated: generated(lb), Notes: lb.Notes}
 	for i, h := range header {
@@ -75,7 +75,7 @@ func renderHTML(w io.Writer, lb *Leaderboard) error {
 	}
 	for _, r := range lb.Rows {
 		var row []htmlCell
-		for i, c := range tableCells(r, judge) {
+		for i, c := range tableCells(r, col) {
 			row = append(row, htmlCell{c, right[i]})
 		}
 		page.Rows = append(page.Rows, row)

@@ -44,19 +44,35 @@ func Render(w io.Writer, lb *Leaderboard, format string) error {
 	return nil
 }
 
-// tableHeader names the columns of the text and Markdown tables; the judge
-// column appears only when some run was checked by a judge.
-func tableHeader(judge bool) []string {
-	h := []string{"SUITE", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI",
-		"PASS@K", "MAJ@K", "CORRECT", "WRONG", "UNPARSED", "TRUNCATED", "REFUSED", "ERROR",
-		"OUT TOK", "REASON TOK", "P50", "P95", "COST", "SCORER"}
-	if judge {
+// columns says which optional columns a table needs: the judge column when
+// some run was checked by a judge, the circular one when some run used
+// CircularEval.
+type columns struct{ judge, circular bool }
+
+func optionalColumns(lb *Leaderboard) columns {
+	var c columns
+	for _, r := range lb.Rows {
+		c.judge = c.judge || r.JudgeChecked > 0
+		c.circular = c.circular || r.CircularItems > 0
+	}
+	return c
+}
+
+// tableHeader names the columns of the text, Markdown and HTML tables.
+func tableHeader(col columns) []string {
+	h := []string{"SUITE", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
+	if col.circular {
+		h = append(h, "CIRCULAR %")
+	}
+	h = append(h, "PASS@K", "MAJ@K", "CORRECT", "WRONG", "UNPARSED", "TRUNCATED", "REFUSED", "ERROR",
+		"OUT TOK", "REASON TOK", "P50", "P95", "COST", "SCORER")
+	if col.judge {
 		h = append(h, "JUDGE")
 	}
 	return h
 }
 
-func tableCells(r Row, judge bool) []string {
+func tableCells(r Row, col columns) []string {
 	c := []string{
 		suiteLabel(r),
 		modelLabel(r),
@@ -66,27 +82,23 @@ func tableCells(r Row, judge bool) []string {
 		strconv.Itoa(r.Items),
 		pct(r.Accuracy),
 		interval(r.CILow, r.CIHigh),
+	}
+	if col.circular {
+		c = append(c, pct(r.CircularAccuracy))
+	}
+	c = append(c,
 		passCell(r),
 		pct(r.MajAtK),
-	}
+	)
 	for _, o := range parity.Outcomes {
 		c = append(c, strconv.Itoa(r.Outcomes[o]))
 	}
 	c = append(c, tokens(r, r.MeanCompletionTokens), tokens(r, r.MeanReasoningTokens),
 		duration(r.LatencyP50), duration(r.LatencyP95), costCell(r), orDash(strings.Join(r.Scorers, " ")))
-	if judge {
+	if col.judge {
 		c = append(c, judgeCell(r))
 	}
 	return c
-}
-
-func anyJudge(lb *Leaderboard) bool {
-	for _, r := range lb.Rows {
-		if r.JudgeChecked > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // suiteLabel names the suite with its version, since scores on different
@@ -203,12 +215,12 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 func renderText(out io.Writer, lb *Leaderboard) error {
 	w := &errWriter{w: out}
-	judge := anyJudge(lb)
+	col := optionalColumns(lb)
 	fmt.Fprintf(w, "parity leaderboard, generated %s\n\n", generated(lb))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	writeTabRow(tw, tableHeader(judge))
+	writeTabRow(tw, tableHeader(col))
 	for _, r := range lb.Rows {
-		writeTabRow(tw, tableCells(r, judge))
+		writeTabRow(tw, tableCells(r, col))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -249,11 +261,11 @@ var mdEscape = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;
 
 func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 	w := &errWriter{w: out}
-	judge := anyJudge(lb)
+	col := optionalColumns(lb)
 	fmt.Fprintf(w, "# parity leaderboard\n\nGenerated %s.\n\n", generated(lb))
-	writeMDTable(w, tableHeader(judge), rightAligned(tableHeader(judge)))
+	writeMDTable(w, tableHeader(col), rightAligned(tableHeader(col)))
 	for _, r := range lb.Rows {
-		writeMDRow(w, tableCells(r, judge))
+		writeMDRow(w, tableCells(r, col))
 	}
 	if len(lb.Groups) > 0 {
 		fmt.Fprint(w, "\n## By origin\n\n")
@@ -314,6 +326,7 @@ var CSVHeader = []string{
 	"latency_p50_ms", "latency_p95_ms", "cost", "currency", "price_as_of",
 	"cost_converted", "converted_currency", "scorers",
 	"judge_checked", "judge_overturned", "judge_accuracy",
+	"circular_items", "circular_accuracy",
 }
 
 // renderCSV writes one plain table, a row per run, so any CSV reader takes
@@ -347,7 +360,8 @@ func renderCSV(w io.Writer, lb *Leaderboard) error {
 			num(r.MeanPromptTokens), num(r.MeanCompletionTokens), num(r.MeanReasoningTokens),
 			ms(r.LatencyP50), ms(r.LatencyP95), num(r.Cost), r.Currency, r.PriceAsOf,
 			converted, r.ConvertedCurrency, strings.Join(r.Scorers, " "),
-			strconv.Itoa(r.JudgeChecked), strconv.Itoa(r.JudgeOverturned), num(r.JudgeAccuracy))
+			strconv.Itoa(r.JudgeChecked), strconv.Itoa(r.JudgeOverturned), num(r.JudgeAccuracy),
+			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy))
 		cw.Write(rec)
 	}
 	cw.Flush()

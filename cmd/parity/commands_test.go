@@ -210,3 +210,34 @@ func TestMergeShards(t *testing.T) {
 	out = a.mustRun("merge", b.dbPath())
 	assert.Contains(t, out, "0 runs, 0 samples merged; 1 runs already present")
 }
+
+func TestCircularRunShowsBothAccuracies(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "arc", "--limit", "10")
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "arc", "--limit", "10", "--circular")
+	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
+	require.Len(t, runs, 2)
+	assert.Equal(t, 10, runs[0].Target)
+	assert.Equal(t, 40, runs[1].Target, "ARC items have four options: four rotations each")
+
+	rep := decode[struct {
+		Rows []struct {
+			SuiteVersion     string   `json:"suite_version"`
+			Accuracy         float64  `json:"accuracy"`
+			CircularItems    int      `json:"circular_items"`
+			CircularAccuracy *float64 `json:"circular_accuracy"`
+		} `json:"rows"`
+	}](t, ta.mustRun("report", "--json"))
+	require.Len(t, rep.Rows, 2, "plain and circular runs are separate rows")
+	var circ int
+	for i, r := range rep.Rows {
+		if r.CircularItems > 0 {
+			circ = i
+		}
+	}
+	c := rep.Rows[circ]
+	assert.Equal(t, 10, c.CircularItems)
+	require.NotNil(t, c.CircularAccuracy)
+	assert.LessOrEqual(t, *c.CircularAccuracy, c.Accuracy, "all rotations right is harder than one")
+	assert.Contains(t, ta.mustRun("report"), "CIRCULAR %")
+}

@@ -92,7 +92,9 @@ func (c *fakeClient) Complete(ctx context.Context, req parity.Request) (parity.C
 	c.calls.Add(1)
 	p := providerOf(req.Model)
 	c.mu.Lock()
-	c.asked = append(c.asked, parity.SampleKey{ItemID: req.Hint.ItemID, Index: req.Hint.Sample})
+	if req.Hint != nil { // judge requests carry none
+		c.asked = append(c.asked, parity.SampleKey{ItemID: req.Hint.ItemID, Index: req.Hint.Sample})
+	}
 	c.inflight[p]++
 	c.peak[p] = max(c.peak[p], c.inflight[p])
 	c.total++

@@ -51,13 +51,9 @@ it, so reports can tell runs graded by different versions apart. Use
 				}
 				ids = append(ids, id)
 			}
-			user := map[string]parity.Suite{}
-			for _, p := range suiteFiles {
-				s, err := suites.LoadUserSuite(p)
-				if err != nil {
-					return &parity.Error{Code: parity.ErrConfig, Err: err}
-				}
-				user[s.Info().Name] = s
+			user, err := loadUserSuiteMap(suiteFiles)
+			if err != nil {
+				return err
 			}
 			db, err := a.openDB(ctx, false)
 			if err != nil {

@@ -45,6 +45,7 @@ SQLite and prints leaderboards with confidence intervals, cost and latency.`,
 		a.reportCmd(),
 		a.scoreCmd(),
 		a.mergeCmd(),
+		a.judgeCmd(),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

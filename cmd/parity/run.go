@@ -39,6 +39,7 @@ type runOptions struct {
 	timeout        time.Duration
 	maxCost        string
 	circular       bool
+	judge          string
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -85,6 +86,7 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
 	f.StringVar(&o.maxCost, "max-cost", "", `stop before spending more than this, e.g. "5 USD" or "30 CNY"`)
 	f.BoolVar(&o.circular, "circular", false, "ask multiple-choice items once per rotation of the options (CircularEval)")
+	f.StringVar(&o.judge, "judge", "", "after the run, ask this provider/model about answers the rules rejected (see 'parity judge')")
 	return cmd
 }
 
@@ -215,6 +217,12 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	if err != nil {
 		return err
 	}
+	var judge *runners.Judge
+	if o.judge != "" {
+		if judge, err = a.newJudge(cat, o.judge, o.concurrency); err != nil {
+			return err
+		}
+	}
 
 	client := providers.New(cat, providers.Options{
 		HTTPClient:  a.httpClient,
@@ -266,6 +274,29 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	}
 	res, runErr := r.Run(ctx, jobs)
 	if err := a.printRunResults(res); err != nil {
+		return err
+	}
+	if judge == nil || ctx.Err() != nil {
+		return runErr
+	}
+	user := map[string]parity.Suite{}
+	for _, s := range suiteList {
+		user[s.suite.Info().Name] = s.suite
+	}
+	var judged []parity.Run
+	for _, x := range res {
+		if x.Run.ID > 0 {
+			judged = append(judged, x.Run)
+		}
+	}
+	fmt.Fprintf(a.stderr, "judging with %s the answers the rules rejected\n", judge.Model.ID)
+	lines, err := a.judgeRuns(ctx, db, judge, judged, user, false)
+	if !a.jsonOut {
+		if perr := a.printJudge(lines); perr != nil {
+			return perr
+		}
+	}
+	if err != nil {
 		return err
 	}
 	return runErr

@@ -42,13 +42,23 @@ func (a *app) loadSuites(specs, files []string, circular bool) ([]selectedSuite,
 		}
 	}
 	for _, path := range files {
-		s, err := suites.LoadUserSuite(path)
+		s, err := suitesLoadUser(path)
 		if err != nil {
-			return nil, &parity.Error{Code: parity.ErrConfig, Err: err}
+			return nil, err
 		}
 		if err := add(s, ""); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// suitesLoadUser loads a user suite file; its errors name the file, line
+// and field, and count as configuration errors.
+func suitesLoadUser(path string) (parity.Suite, error) {
+	s, err := suites.LoadUserSuite(path)
+	if err != nil {
+		return nil, &parity.Error{Code: parity.ErrConfig, Err: err}
+	}
+	return s, nil
 }

@@ -62,7 +62,7 @@ unless --redo is given.`,
 				}
 				ids = append(ids, id)
 			}
-			user, err := loadUserSuiteMap(suiteFiles)
+			user, err := a.loadUserSuiteMap(suiteFiles)
 			if err != nil {
 				return err
 			}
@@ -198,10 +198,13 @@ func (a *app) printJudge(lines []judgeLine) error {
 	return tw.Flush()
 }
 
-// loadUserSuiteMap loads --suite-file suites by name, for commands that
-// revisit stored runs.
-func loadUserSuiteMap(files []string) (map[string]parity.Suite, error) {
-	m := map[string]parity.Suite{}
+// loadUserSuiteMap loads the --suite-dir suites and --suite-file suites by
+// name, for commands that revisit stored runs.
+func (a *app) loadUserSuiteMap(files []string) (map[string]parity.Suite, error) {
+	m, err := a.userSuites()
+	if err != nil {
+		return nil, err
+	}
 	for _, p := range files {
 		s, err := suitesLoadUser(p)
 		if err != nil {

@@ -62,6 +62,7 @@ type app struct {
 	// Persistent flags.
 	dbPath        string
 	providersFile string
+	suiteDir      string
 	jsonOut       bool
 }
 

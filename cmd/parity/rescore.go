@@ -51,7 +51,7 @@ it, so reports can tell runs graded by different versions apart. Use
 				}
 				ids = append(ids, id)
 			}
-			user, err := loadUserSuiteMap(suiteFiles)
+			user, err := a.loadUserSuiteMap(suiteFiles)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/suites"
 )
@@ -11,7 +17,47 @@ type selectedSuite struct {
 	subject string
 }
 
-// loadSuites resolves -s specs and --suite-file paths. With circular, every
+// userSuites loads the suites of the --suite-dir directory (default
+// ~/.config/parity/suites, which may be absent) by name. A user suite may
+// not take the name of a built-in one, so -s NAME is never ambiguous.
+func (a *app) userSuites() (map[string]parity.Suite, error) {
+	dir, explicit := a.suiteDir, true
+	if dir == "" {
+		explicit = false
+		if home := a.getenv("HOME"); home != "" {
+			dir = filepath.Join(home, ".config", "parity", "suites")
+		}
+	}
+	out := map[string]parity.Suite{}
+	if dir == "" {
+		return out, nil
+	}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && !explicit {
+		return out, nil
+	}
+	list, err := suites.LoadUserSuites(dir)
+	if err != nil {
+		return nil, &parity.Error{Code: parity.ErrConfig, Err: err}
+	}
+	for _, s := range list {
+		if err := checkUserName(s); err != nil {
+			return nil, err
+		}
+		out[s.Info().Name] = s
+	}
+	return out, nil
+}
+
+func checkUserName(s parity.Suite) error {
+	name := s.Info().Name
+	if _, _, err := suites.Lookup(name); err == nil {
+		return parity.Errorf(parity.ErrConfig, "user suite %q has the name of a built-in suite: give it another name", name)
+	}
+	return nil
+}
+
+// loadSuites resolves -s specs (built-in suites and those of --suite-dir)
+// and --suite-file paths. With circular, every
 // multiple-choice suite is asked once per rotation of its options; other
 // kinds are refused, since rotating has no meaning for them.
 func (a *app) loadSuites(specs, files []string, circular bool) ([]selectedSuite, error) {
@@ -32,10 +78,18 @@ func (a *app) loadSuites(specs, files []string, circular bool) ([]selectedSuite,
 		out = append(out, selectedSuite{s, subject})
 		return nil
 	}
+	user, err := a.userSuites()
+	if err != nil {
+		return nil, err
+	}
 	for _, spec := range specs {
-		s, subject, err := suites.Lookup(spec)
-		if err != nil {
-			return nil, err
+		name, subject, _ := strings.Cut(spec, ":")
+		s, ok := user[name]
+		if !ok {
+			s, subject, err = suites.Lookup(spec)
+			if err != nil {
+				return nil, err
+			}
 		}
 		if err := add(s, subject); err != nil {
 			return nil, err
@@ -44,6 +98,9 @@ func (a *app) loadSuites(specs, files []string, circular bool) ([]selectedSuite,
 	for _, path := range files {
 		s, err := suitesLoadUser(path)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkUserName(s); err != nil {
 			return nil, err
 		}
 		if err := add(s, ""); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sort"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -19,10 +20,18 @@ data checksum. Suites marked NC are licensed for non-commercial use only.
 Pick a subset with name:subject, e.g. -s mmlu:high_school_mathematics.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			all := suites.All()
+			user, err := a.userSuites()
+			if err != nil {
+				return err
+			}
+			for _, s := range user {
+				all = append(all, s)
+			}
 			infos := make([]parity.SuiteInfo, len(all))
 			for i, s := range all {
 				infos[i] = s.Info()
 			}
+			sort.SliceStable(infos, func(i, j int) bool { return infos[i].Name < infos[j].Name })
 			if a.jsonOut {
 				return a.printJSON(infos)
 			}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+)
+
+const userSuiteYAML = `name: capitals-math
+version: "2"
+language: en
+license: CC0
+data: items.jsonl
+kind: number
+fields:
+  id: uid
+prompt: |
+  {{.Question}} Put the final answer in \boxed{}.
+`
+
+func writeUserSuite(t *testing.T, dir, yaml, data string) string {
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(data), 0o644))
+	p := filepath.Join(dir, "suite.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(yaml), 0o644))
+	return p
+}
+
+func TestUserSuitesFromFileAndDirectory(t *testing.T) {
+	ta := newTestApp(t)
+	data := `{"uid": "a", "question": "2+2?", "answer": "4"}
+{"uid": "b", "question": "3+3?", "answer": "6"}
+{"uid": "c", "question": "5+5?", "answer": "10"}
+`
+	file := writeUserSuite(t, filepath.Join(ta.dir, "mine"), userSuiteYAML, data)
+
+	sum := decode[[]runSummary](t, ta.mustRun("run", "-m", "mock/oracle-100", "--suite-file", file, "--json"))
+	require.Len(t, sum, 1)
+	assert.Equal(t, "capitals-math", sum[0].Suite)
+	assert.Equal(t, 3, sum[0].Done)
+	assert.Equal(t, 3, sum[0].Outcomes[parity.OutcomeCorrect])
+
+	// The default suites directory makes the suite a plain -s name.
+	writeUserSuite(t, filepath.Join(ta.dir, ".config", "parity", "suites"), userSuiteYAML, data)
+	infos := decode[[]parity.SuiteInfo](t, ta.mustRun("suites", "--json"))
+	var names []string
+	for _, in := range infos {
+		names = append(names, in.Name)
+	}
+	assert.Contains(t, names, "capitals-math")
+	assert.Contains(t, names, "gsm8k")
+	out := decode[[]runSummary](t, ta.mustRun("run", "-m", "mock/oracle-100", "-s", "capitals-math", "--json"))
+	assert.Equal(t, "already-complete", out[0].Status, "the same suite from the directory resumes the same run")
+	ta.mustRun("rescore", "1")
+}
+
+func TestUserSuiteErrors(t *testing.T) {
+	ta := newTestApp(t)
+	bad := writeUserSuite(t, filepath.Join(ta.dir, "bad"), `name: broken
+version: "1"
+language: en
+data: items.jsonl
+kind: numbr
+`, `{"question": "q", "answer": "1"}`)
+	code := ta.run(context.Background(), "run", "-m", "mock/oracle", "--suite-file", bad)
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, ta.stderr.String(), "suite.yaml:5")
+	assert.Contains(t, ta.stderr.String(), "numbr")
+
+	clash := writeUserSuite(t, filepath.Join(ta.dir, "clash"), `name: gsm8k
+version: "1"
+language: en
+data: items.jsonl
+kind: number
+`, `{"question": "q", "answer": "1"}`)
+	code = ta.run(context.Background(), "run", "-m", "mock/oracle", "--suite-file", clash)
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, ta.stderr.String(), "built-in")
+
+	code = ta.run(context.Background(), "--suite-dir", filepath.Join(ta.dir, "nope"), "suites")
+	assert.Equal(t, exitConfig, code, "a directory named on the command line must exist")
+}

@@ -1,7 +1,7 @@
 # parity: build, test and measure. Run `make help` for the list.
 GO        ?= go
 BIN       := bin/parity
-REV       := $(shell git rev-parse --short HEAD 2>/dev/null)
+REV       := $(shell git describe --always --dirty --abbrev=12 2>/dev/null)
 LDFLAGS   := -X github.com/parity-bench/parity.GitRevision=$(REV)
 FUZZTIME  ?= 20s
 PKGS      := ./...

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -31,6 +32,7 @@ const (
 )
 
 func main() {
+	setRevision()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := &app{
@@ -45,6 +47,35 @@ func main() {
 		},
 	}
 	os.Exit(a.main(ctx, os.Args[1:]))
+}
+
+// setRevision records the source revision with every run. Builds through
+// the Makefile set it with -ldflags; `go install` builds carry it in their
+// build information instead.
+func setRevision() {
+	if parity.GitRevision != "" {
+		return
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if rev != "" {
+		parity.GitRevision = short(rev, 12) + dirty
+	} else if v := info.Main.Version; v != "" && v != "(devel)" {
+		parity.GitRevision = v
+	}
 }
 
 // app is everything a command may touch of the outside world. Tests build

@@ -38,6 +38,10 @@ type Provider struct {
 	// Docs points at the provider's API documentation.
 	Docs    string `yaml:"docs,omitempty"`
 	BaseURL string `yaml:"base_url"`
+	// BaseURLs lists replicas of one self-hosted deployment (vLLM or SGLang
+	// behind several hosts); when set it replaces BaseURL and requests are
+	// spread over the healthy ones.
+	BaseURLs []string `yaml:"base_urls,omitempty"`
 	// BaseURLCN is the mainland-China endpoint where it differs from BaseURL;
 	// Options.Region "cn" selects it.
 	BaseURLCN string `yaml:"base_url_cn,omitempty"`
@@ -71,10 +75,19 @@ type Provider struct {
 	// Errors classify provider-specific failures the HTTP status alone
 	// gets wrong, such as OpenAI's insufficient_quota sent as a 429.
 	Errors []ErrorRule `yaml:"errors,omitempty"`
-	// Concurrency is the default number of requests in flight.
+	// Concurrency is the most requests in flight to the provider; the
+	// Client lowers it adaptively on rate limits (AIMD). 0 means no cap
+	// beyond the runner's own --concurrency, which always applies on top.
 	Concurrency int `yaml:"concurrency,omitempty"`
-	// RPM is the default request-per-minute limit; 0 means none.
+	// RPM and TPM are the default request- and token-per-minute limits of
+	// each model of the provider, enforced by the Client with token
+	// buckets; 0 means none.
 	RPM int `yaml:"rpm,omitempty"`
+	TPM int `yaml:"tpm,omitempty"`
+	// Extra holds body fields sent with every request to the provider
+	// (MiniMax's reasoning_split, OpenRouter provider pinning); a request's
+	// own Extra is merged over it.
+	Extra map[string]any `yaml:"extra,omitempty"`
 	// Models holds example models with prices and per-model quirks. Keys may
 	// be exact names or path.Match patterns ("o[0-9]*"); any model name
 	// works, listed or not.
@@ -88,14 +101,30 @@ type ModelSpec struct {
 	Ignores  []string      `yaml:"ignores,omitempty"`
 	Thinking *Thinking     `yaml:"thinking,omitempty"`
 	Note     string        `yaml:"note,omitempty"`
+	// BaseURLs overrides the provider's address for this model: replicas
+	// serving the same weights.
+	BaseURLs []string `yaml:"base_urls,omitempty"`
+	// Concurrency caps requests in flight to this model on top of the
+	// provider's cap; RPM and TPM replace the provider's defaults.
+	Concurrency int `yaml:"concurrency,omitempty"`
+	RPM         int `yaml:"rpm,omitempty"`
+	TPM         int `yaml:"tpm,omitempty"`
+	// Extra holds body fields sent with every request for this model,
+	// merged over the provider's.
+	Extra map[string]any `yaml:"extra,omitempty"`
 }
 
-// ErrorRule maps an error whose code, type or message contains Match
-// (case-insensitive) to Code. Codes other than rate_limit, server, network
-// and timeout are never retried.
+// ErrorRule maps a provider error to Code. A rule applies when every
+// condition it sets holds: Match is contained (case-insensitively) in the
+// error's code, type or message; APICode equals the provider's own error
+// code (Zhipu's "1302", MiniMax's base_resp 1008); Status equals the HTTP
+// status. Codes other than rate_limit, server, network and timeout are
+// never retried.
 type ErrorRule struct {
-	Match string           `yaml:"match"`
-	Code  parity.ErrorCode `yaml:"code"`
+	Match   string           `yaml:"match,omitempty"`
+	APICode string           `yaml:"api_code,omitempty"`
+	Status  int              `yaml:"status,omitempty"`
+	Code    parity.ErrorCode `yaml:"code"`
 	// Hint tells the user what to do; the default hint of Code is used
 	// when empty.
 	Hint string `yaml:"hint,omitempty"`
@@ -117,6 +146,80 @@ func (p *Provider) URL(region string) string {
 	return p.BaseURL
 }
 
+// URLs returns the base URLs model is served from: the model's replicas,
+// else the provider's, else URL(region).
+func (p *Provider) URLs(model, region string) []string {
+	if m := p.Models[model]; m != nil && len(m.BaseURLs) > 0 {
+		return append([]string(nil), m.BaseURLs...)
+	}
+	if len(p.BaseURLs) > 0 {
+		return append([]string(nil), p.BaseURLs...)
+	}
+	return []string{p.URL(region)}
+}
+
+// Limits are the client-side limits of one model: the provider's
+// concurrency cap, the model's own cap (0: none) and its per-minute rates.
+type Limits struct {
+	Concurrency      int
+	ModelConcurrency int
+	RPM, TPM         int
+}
+
+// Limits returns the limits that apply to model: the provider's defaults,
+// then matching patterns in key order, then the exact entry.
+func (p *Provider) Limits(model string) Limits {
+	l := Limits{Concurrency: p.Concurrency, RPM: p.RPM, TPM: p.TPM}
+	for _, k := range p.modelKeys(model) {
+		m := p.Models[k]
+		if m == nil {
+			continue
+		}
+		if m.Concurrency > 0 {
+			l.ModelConcurrency = m.Concurrency
+		}
+		if m.RPM > 0 {
+			l.RPM = m.RPM
+		}
+		if m.TPM > 0 {
+			l.TPM = m.TPM
+		}
+	}
+	return l
+}
+
+// extra returns the body fields the catalog always sends for model.
+func (p *Provider) extra(model string) map[string]any {
+	out := cloneMap(p.Extra)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for _, k := range p.modelKeys(model) {
+		if m := p.Models[k]; m != nil {
+			mergeInto(out, m.Extra)
+		}
+	}
+	return out
+}
+
+// modelKeys lists the model entries that apply to name: matching patterns
+// in key order, then the exact entry.
+func (p *Provider) modelKeys(name string) []string {
+	keys := make([]string, 0, len(p.Models))
+	for k := range p.Models {
+		if k != name && strings.ContainsAny(k, "*?[") {
+			if ok, _ := path.Match(k, name); ok {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	if _, ok := p.Models[name]; ok {
+		keys = append(keys, name)
+	}
+	return keys
+}
+
 // Price returns the price card of the exact model name, or nil when the
 // catalog has none: an unknown price is reported as unknown, never guessed.
 func (p *Provider) Price(model string) *parity.Price {
@@ -134,19 +237,7 @@ func (p *Provider) Price(model string) *parity.Price {
 func (p *Provider) quirks(name string) (ignores []string, th Thinking) {
 	ignores = p.Ignores
 	th = p.Thinking.resolved()
-	keys := make([]string, 0, len(p.Models))
-	for k := range p.Models {
-		if k != name && strings.ContainsAny(k, "*?[") {
-			if ok, _ := path.Match(k, name); ok {
-				keys = append(keys, k)
-			}
-		}
-	}
-	sort.Strings(keys)
-	if _, ok := p.Models[name]; ok {
-		keys = append(keys, name)
-	}
-	for _, k := range keys {
+	for _, k := range p.modelKeys(name) {
 		m := p.Models[k]
 		if m == nil {
 			continue
@@ -169,6 +260,8 @@ func (p *Provider) clone() *Provider {
 	c := *p
 	c.Thinking = p.Thinking.clone()
 	c.ReasoningFields = append([]string(nil), p.ReasoningFields...)
+	c.BaseURLs = append([]string(nil), p.BaseURLs...)
+	c.Extra = cloneMap(p.Extra)
 	c.Ignores = append([]string(nil), p.Ignores...)
 	c.Errors = append([]ErrorRule(nil), p.Errors...)
 	if p.KeyRequired != nil {
@@ -194,6 +287,8 @@ func (m *ModelSpec) clone() *ModelSpec {
 		c.Price = &p
 	}
 	c.Ignores = append([]string(nil), m.Ignores...)
+	c.BaseURLs = append([]string(nil), m.BaseURLs...)
+	c.Extra = cloneMap(m.Extra)
 	if m.Thinking != nil {
 		t := m.Thinking.clone()
 		c.Thinking = &t
@@ -285,6 +380,9 @@ func (c *Catalog) Merge(data []byte, source string) error {
 			}
 		}
 		p.Name = name
+		if p.BaseURL == "" && len(p.BaseURLs) > 0 {
+			p.BaseURL = p.BaseURLs[0]
+		}
 		if err := p.validate(); err != nil {
 			return fail("provider %q: %v", name, err)
 		}
@@ -331,7 +429,7 @@ var (
 
 var (
 	sendable        = []string{"temperature", "top_p", "seed"}
-	reasoningFields = []string{"reasoning_content", "reasoning", "think"}
+	reasoningFields = []string{"reasoning_content", "reasoning", "reasoning_details", "think", "thought"}
 )
 
 func (p *Provider) validate() error {
@@ -344,6 +442,11 @@ func (p *Provider) validate() error {
 	if p.Transport == "" {
 		if err := checkURL(p.BaseURL); err != nil {
 			return err
+		}
+		for _, u := range p.BaseURLs {
+			if err := checkURL(u); err != nil {
+				return fmt.Errorf("base_urls: %w", err)
+			}
 		}
 		if p.BaseURLCN != "" {
 			if err := checkURL(p.BaseURLCN); err != nil {
@@ -371,15 +474,15 @@ func (p *Provider) validate() error {
 		return err
 	}
 	for _, r := range p.Errors {
-		if r.Match == "" {
-			return fmt.Errorf("errors: every rule needs a match string")
+		if r.Match == "" && r.APICode == "" && r.Status == 0 {
+			return fmt.Errorf("errors: every rule needs a match string, an api_code or a status")
 		}
 		if _, ok := codeHints[r.Code]; !ok {
 			return fmt.Errorf("errors: code %q for %q is not one of %s", r.Code, r.Match, knownCodes())
 		}
 	}
-	if p.Concurrency < 0 || p.RPM < 0 {
-		return fmt.Errorf("concurrency and rpm must not be negative")
+	if p.Concurrency < 0 || p.RPM < 0 || p.TPM < 0 {
+		return fmt.Errorf("concurrency, rpm and tpm must not be negative")
 	}
 	for name, m := range p.Models {
 		if m == nil {
@@ -392,6 +495,14 @@ func (p *Provider) validate() error {
 		}
 		if err := checkIgnores(m.Ignores); err != nil {
 			return fmt.Errorf("model %q: %w", name, err)
+		}
+		if m.Concurrency < 0 || m.RPM < 0 || m.TPM < 0 {
+			return fmt.Errorf("model %q: concurrency, rpm and tpm must not be negative", name)
+		}
+		for _, u := range m.BaseURLs {
+			if err := checkURL(u); err != nil {
+				return fmt.Errorf("model %q: base_urls: %w", name, err)
+			}
 		}
 		if m.Thinking != nil {
 			if err := m.Thinking.validate(); err != nil {
@@ -497,7 +608,12 @@ func (c *Catalog) AddEndpoint(name, baseURL, keyEnv string) (*Provider, error) {
 	var p *Provider
 	if old, ok := c.providers[name]; ok {
 		p = old.clone()
-		p.BaseURL, p.BaseURLCN = baseURL, ""
+		p.BaseURL, p.BaseURLCN, p.BaseURLs = baseURL, "", nil
+		for _, m := range p.Models {
+			if m != nil {
+				m.BaseURLs = nil
+			}
+		}
 		p.Transport = ""
 		if keyEnv != "" {
 			p.KeyEnv = keyEnv

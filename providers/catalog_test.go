@@ -2,6 +2,7 @@ package providers_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,8 +57,14 @@ func TestBuiltinCatalog(t *testing.T) {
 		assert.Positive(t, pr.Output)
 	}
 	ds, _ := cat.Provider("deepseek")
-	require.NotNil(t, ds.Price("deepseek-chat"))
-	require.NotNil(t, ds.Price("deepseek-reasoner"))
+	for _, m := range []string{"deepseek-flash", "deepseek-v4-pro"} {
+		pr := ds.Price(m)
+		require.NotNil(t, pr, m)
+		assert.Len(t, pr.Windows, 2, "peak windows")
+		assert.Equal(t, 2*pr.Output, pr.At(time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)).Output, "peak costs twice off-peak")
+		assert.Equal(t, pr.Output, pr.At(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)).Output)
+	}
+	assert.Nil(t, ds.Price("deepseek-chat"), "legacy alias: billing not published, so no price")
 	assert.Nil(t, ds.Price("deepseek-unknown"), "unknown prices stay unknown")
 	assert.Nil(t, openai.Price("o1-preview"), "a pattern entry never prices a model")
 	mock, _ := cat.Provider("mock")
@@ -127,7 +134,7 @@ providers:
 	assert.Equal(t, parity.Price{Input: 4, Output: 16, Currency: "CNY", AsOf: "2026-01-01", Source: "https://example.com"}, *pr,
 		"a price card is replaced whole: no stale cached_input")
 	assert.Equal(t, []string{"temperature", "top_p"}, ds.Models["deepseek-reasoner"].Ignores, "other model fields are kept")
-	assert.NotNil(t, ds.Price("deepseek-chat"), "other models are kept")
+	assert.NotNil(t, ds.Price("deepseek-flash"), "other models are kept")
 
 	dash, ok := cat.Provider("dashscope")
 	require.True(t, ok)
@@ -193,7 +200,7 @@ func TestAddEndpoint(t *testing.T) {
 	assert.Equal(t, "https://proxy.example.com", ds.BaseURL)
 	assert.Equal(t, "DEEPSEEK_API_KEY", ds.KeyEnv)
 	assert.Equal(t, "CN", ds.Origin)
-	assert.NotNil(t, ds.Price("deepseek-chat"))
+	assert.NotNil(t, ds.Price("deepseek-flash"))
 
 	_, err = cat.AddEndpoint("bad", "ftp://x", "")
 	assert.Equal(t, parity.ErrUsage, parity.CodeOf(err))

@@ -47,17 +47,28 @@ type Options struct {
 	Rand  func() float64
 	// MaxResponseBytes caps a response body; default 64 MiB.
 	MaxResponseBytes int64
+	// RecoverAfter is how many successes in a row raise a provider's
+	// in-flight cap by one after a rate limit halved it; default 8.
+	RecoverAfter int
+	// ReplicaFailures is how many connection failures or 5xx in a row take
+	// a replica out of service; default 3. ReplicaCooldown is how long it
+	// stays out before it is tried again; default 30s.
+	ReplicaFailures int
+	ReplicaCooldown time.Duration
 }
 
 // Client is the one shared OpenAI-compatible client. It implements
 // parity.Client and is safe for concurrent use: every per-request datum
-// travels in the request's context, nothing is shared but configuration.
+// travels in the request's context; the only state shared between requests
+// is the limiter (token buckets, adaptive concurrency caps, replica health),
+// guarded by its own lock.
 type Client struct {
 	cat  *Catalog
 	opt  Options
 	http *http.Client
 	mock *http.Client
 	tr   *transport
+	lim  *limiter
 }
 
 var _ parity.Client = (*Client)(nil)
@@ -91,6 +102,15 @@ func New(cat *Catalog, opt Options) *Client {
 	if opt.MaxResponseBytes <= 0 {
 		opt.MaxResponseBytes = 64 << 20
 	}
+	if opt.RecoverAfter <= 0 {
+		opt.RecoverAfter = 8
+	}
+	if opt.ReplicaFailures <= 0 {
+		opt.ReplicaFailures = 3
+	}
+	if opt.ReplicaCooldown <= 0 {
+		opt.ReplicaCooldown = 30 * time.Second
+	}
 	c := &Client{cat: cat, opt: opt, http: opt.HTTPClient, mock: &http.Client{Transport: mockTransport{}}}
 	if c.http == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -98,6 +118,7 @@ func New(cat *Catalog, opt Options) *Client {
 		c.http = &http.Client{Transport: t}
 	}
 	c.tr = &transport{c: c}
+	c.lim = newLimiter(&c.opt)
 	return c
 }
 
@@ -124,6 +145,11 @@ type Plan struct {
 	Stream bool
 	// Body is the complete JSON body, quirks and Request.Extra merged in.
 	Body map[string]any
+	// BaseURLs are the addresses requests go to: one, or the replicas of a
+	// self-hosted deployment.
+	BaseURLs []string
+	// Limits are the client-side limits the request is held to.
+	Limits Limits
 	// Warnings list the settings the provider cannot honour.
 	Warnings []string
 
@@ -143,8 +169,15 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 		return nil, err
 	}
 	ignores, th := p.quirks(m.Name)
-	pl := &Plan{Model: m, Provider: p, URL: strings.TrimRight(p.URL(c.opt.Region), "/") + "/chat/completions"}
-	extra := map[string]any{}
+	urls := p.URLs(m.Name, c.opt.Region)
+	pl := &Plan{Model: m, Provider: p, URL: chatURL(urls[0]), BaseURLs: urls, Limits: p.Limits(m.Name)}
+	extra := p.extra(m.Name)
+	for _, k := range reserved {
+		if _, ok := extra[k]; ok {
+			return nil, parity.Errorf(parity.ErrConfig, "catalog: provider %s sets body field %q in extra; parity sets it itself, remove it", p.Name, k)
+		}
+	}
+	thinking := th.thinks(req.Thinking)
 	warn := func(format string, args ...any) {
 		pl.Warnings = append(pl.Warnings, fmt.Sprintf(format, args...))
 	}
@@ -175,6 +208,10 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 			warn("%s: %s is ignored or rejected by %s; not sent", p.Name, s.name, m.Name)
 			continue
 		}
+		if thinking && contains(th.Ignores, s.name) {
+			warn("%s: %s has no effect while %s thinks; not sent", p.Name, s.name, m.Name)
+			continue
+		}
 		extra[s.name] = s.val
 	}
 	switch req.Thinking {
@@ -201,6 +238,8 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 			return nil, parity.Errorf(parity.ErrUsage, "effort %q: use low, medium, high or max", req.Effort)
 		case req.Thinking == "off":
 			warn("%s: effort %q not sent because thinking is off", p.Name, req.Effort)
+		case th.BudgetReplacesEffort && req.ThinkingBudget > 0 && th.BudgetField != "":
+			warn("%s: takes a thinking budget or an effort, not both; budget %d sent, effort %q not sent", p.Name, req.ThinkingBudget, req.Effort)
 		case th.EffortField == "":
 			warn("%s: has no reasoning effort setting for %s; effort %q not sent", p.Name, m.Name, req.Effort)
 		default:
@@ -256,6 +295,11 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	return pl, nil
 }
 
+// chatURL is the chat completions endpoint under an API root.
+func chatURL(base string) string {
+	return strings.TrimRight(base, "/") + "/chat/completions"
+}
+
 func deref[T any](p *T) any {
 	if p == nil {
 		return nil
@@ -278,7 +322,11 @@ func effortList(m map[string]string) string {
 type call struct {
 	provider *Provider
 	model    string
-	baseURL  string
+	baseURL  string   // the replica of the current attempt
+	urls     []string // every replica, urls[0] is what go-openai is given
+	limits   Limits
+	estimate int // prompt tokens guessed before sending, for the TPM bucket
+	charged  int // tokens reserved in the TPM bucket so far
 	key      string
 	extra    []byte // `"k":v,...` spliced into go-openai's body
 	stream   bool
@@ -342,8 +390,8 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 		return fail(parity.Errorf(parity.ErrCredentials,
 			"%s: %s is not set: export %s=<your key> to use %s", p.Name, p.KeyEnv, p.KeyEnv, pl.Model.ID), nil)
 	}
-	st := &call{provider: p, model: pl.Model.Name, baseURL: p.URL(c.opt.Region), key: key,
-		stream: pl.Stream, hint: req.Hint, start: start}
+	st := &call{provider: p, model: pl.Model.Name, baseURL: pl.BaseURLs[0], urls: pl.BaseURLs, limits: pl.Limits,
+		key: key, stream: pl.Stream, hint: req.Hint, start: start, estimate: estimateTokens(req)}
 	if len(pl.extra) > 0 {
 		b, err := json.Marshal(pl.extra)
 		if err != nil {
@@ -377,6 +425,7 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 		}
 		return fail(err, st)
 	}
+	c.lim.settle(st, res.usage.PromptTokens+res.usage.CompletionTokens)
 	comp.Attempts = st.attempts
 	comp.Latency = c.opt.Now().Sub(start)
 	comp.TTFT = st.ttft
@@ -384,10 +433,22 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	comp.ModelReported = res.model
 	comp.FinishReason = res.finish
 	comp.Usage = res.usage
-	comp.Content, comp.Reasoning = pickReasoning(p.ReasoningFields, res.content, res.reasoningContent, res.reasoning)
+	comp.Content, comp.Reasoning = pickReasoning(p.ReasoningFields, res)
 	comp.Content = scrub(comp.Content, key)
 	comp.Reasoning = scrub(comp.Reasoning, key)
 	return comp, nil
+}
+
+// estimateTokens guesses a request's prompt tokens before it is sent, for
+// the TPM bucket: about four characters a token, the usual rule of thumb for
+// English (Chinese runs denser, which the settlement after the answer
+// corrects). The output is charged when the usage comes back.
+func estimateTokens(req parity.Request) int {
+	n := 0
+	for _, m := range req.Messages {
+		n += len(m.Content)
+	}
+	return n/4 + 1
 }
 
 func isParityError(err error) bool {
@@ -417,7 +478,24 @@ func scrub(s, key string) string {
 type result struct {
 	model, finish                        string
 	content, reasoningContent, reasoning string
+	details                              string // reasoning_details text
 	usage                                parity.Usage
+}
+
+// reasoningDetail is one entry of reasoning_details (OpenRouter, MiniMax
+// with reasoning_split): only readable text entries carry reasoning;
+// encrypted or summary-less entries have none.
+type reasoningDetail struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+func detailsText(ds []reasoningDetail) string {
+	var b strings.Builder
+	for _, d := range ds {
+		b.WriteString(d.Text)
+	}
+	return b.String()
 }
 
 // usageJSON covers the OpenAI usage object plus DeepSeek's cache counter.
@@ -458,7 +536,8 @@ func readOnce(ctx context.Context, oc *openai.Client, oreq openai.ChatCompletion
 	var extra struct {
 		Choices []struct {
 			Message struct {
-				Reasoning json.RawMessage `json:"reasoning"`
+				Reasoning        json.RawMessage   `json:"reasoning"`
+				ReasoningDetails []reasoningDetail `json:"reasoning_details"`
 			} `json:"message"`
 		} `json:"choices"`
 		Usage usageJSON `json:"usage"`
@@ -474,6 +553,7 @@ func readOnce(ctx context.Context, oc *openai.Client, oreq openai.ChatCompletion
 		reasoningContent: ch.Message.ReasoningContent, usage: extra.Usage.usage()}
 	if len(extra.Choices) > 0 {
 		r.reasoning = rawString(extra.Choices[0].Message.Reasoning)
+		r.details = detailsText(extra.Choices[0].Message.ReasoningDetails)
 	}
 	return r, nil
 }
@@ -497,9 +577,10 @@ type chunkJSON struct {
 	Model   string `json:"model"`
 	Choices []struct {
 		Delta struct {
-			Content          string          `json:"content"`
-			ReasoningContent string          `json:"reasoning_content"`
-			Reasoning        json.RawMessage `json:"reasoning"`
+			Content          string            `json:"content"`
+			ReasoningContent string            `json:"reasoning_content"`
+			Reasoning        json.RawMessage   `json:"reasoning"`
+			ReasoningDetails []reasoningDetail `json:"reasoning_details"`
 		} `json:"delta"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
@@ -519,6 +600,7 @@ func readStream(ctx context.Context, oc *openai.Client, oreq openai.ChatCompleti
 	var (
 		r                result
 		content, rc, rsn strings.Builder
+		det              strings.Builder
 		ck               chunkJSON
 	)
 	for {
@@ -540,6 +622,7 @@ func readStream(ctx context.Context, oc *openai.Client, oreq openai.ChatCompleti
 			content.WriteString(ch.Delta.Content)
 			rc.WriteString(ch.Delta.ReasoningContent)
 			rsn.WriteString(rawString(ch.Delta.Reasoning))
+			det.WriteString(detailsText(ch.Delta.ReasoningDetails))
 			if ch.FinishReason != nil && *ch.FinishReason != "" {
 				r.finish = *ch.FinishReason
 			}
@@ -548,29 +631,38 @@ func readStream(ctx context.Context, oc *openai.Client, oreq openai.ChatCompleti
 			r.usage = ck.Usage.usage()
 		}
 	}
-	r.content, r.reasoningContent, r.reasoning = content.String(), rc.String(), rsn.String()
+	r.content, r.reasoningContent, r.reasoning, r.details = content.String(), rc.String(), rsn.String(), det.String()
 	return r, nil
 }
 
 // pickReasoning chooses the reasoning text by the provider's field order and
-// strips inline <think> blocks from the content when "think" is listed.
-func pickReasoning(fields []string, content, reasoningContent, reasoning string) (string, string) {
+// strips inline <think> (or Gemini's <thought>) blocks from the content when
+// "think" (or "thought") is listed.
+func pickReasoning(fields []string, r result) (string, string) {
 	if len(fields) == 0 {
 		fields = reasoningFields
 	}
-	think := ""
+	content := r.content
+	think, thought := "", ""
 	if contains(fields, "think") {
-		content, think = splitThink(content)
+		content, think = splitTagged(content, "think")
+	}
+	if contains(fields, "thought") {
+		content, thought = splitTagged(content, "thought")
 	}
 	for _, f := range fields {
 		var v string
 		switch f {
 		case "reasoning_content":
-			v = reasoningContent
+			v = r.reasoningContent
 		case "reasoning":
-			v = reasoning
+			v = r.reasoning
+		case "reasoning_details":
+			v = r.details
 		case "think":
 			v = think
+		case "thought":
+			v = thought
 		}
 		if v != "" {
 			return content, v
@@ -582,8 +674,11 @@ func pickReasoning(fields []string, content, reasoningContent, reasoning string)
 // splitThink separates "<think>…</think>answer". It also handles a missing
 // opening tag (templates that put "<think>" in the prompt) and an unclosed
 // block (cut off by the token limit: all of it is reasoning).
-func splitThink(s string) (content, think string) {
-	const open, closing = "<think>", "</think>"
+func splitThink(s string) (content, think string) { return splitTagged(s, "think") }
+
+// splitTagged is splitThink for any tag name.
+func splitTagged(s, tag string) (content, think string) {
+	open, closing := "<"+tag+">", "</"+tag+">"
 	t := strings.TrimLeft(s, " \t\r\n")
 	if strings.HasPrefix(t, open) {
 		rest := t[len(open):]

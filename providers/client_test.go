@@ -140,7 +140,8 @@ func TestCompleteWireBody(t *testing.T) {
 		want     map[string]any
 		absent   []string
 	}{
-		{"deepseek", map[string]any{"temperature": 0.0, "max_tokens": 128.0, "seed": 3.0, "top_k": 5.0}, []string{"max_completion_tokens"}},
+		// DeepSeek thinks by default and ignores temperature then: not sent.
+		{"deepseek", map[string]any{"max_tokens": 128.0, "seed": 3.0, "top_k": 5.0}, []string{"max_completion_tokens", "temperature"}},
 		{"openai", map[string]any{"temperature": 0.0, "max_completion_tokens": 128.0, "top_k": 5.0}, []string{"max_tokens"}},
 	}
 	for _, tt := range tests {

@@ -43,8 +43,23 @@
 //   - reads the whole body (the whole event stream when streaming), so the
 //     raw response is kept and reasoning fields go-openai drops can be read.
 //
-// Per-request data travels in the request context; the Client has no
-// mutable state and is safe for concurrent use. Client.Plan shows the exact
+// # Limits
+//
+// Each attempt is admitted by a limiter inside the Client (no globals; the
+// clock and sleep are Options.Now and Options.Sleep): a concurrency slot per
+// provider, and per model when its entry sets concurrency, whose cap is
+// halved on each rate limit and raised by one after Options.RecoverAfter
+// successes (AIMD, between 1 and the configured value); then RPM and TPM
+// tokens from the model's buckets (TPM reserves an estimate of the prompt
+// and settles with the reported usage). Waiting ends with the context. The
+// runner's own --concurrency still bounds the whole run on top of these.
+// A model or provider with base_urls spreads attempts over its replicas,
+// taking one that fails Options.ReplicaFailures times in a row out for
+// Options.ReplicaCooldown, and retries a failed attempt at once on another
+// healthy replica. PROVIDERS.md lists what each built-in provider needs.
+//
+// Per-request data travels in the request context; the limiter is the only
+// state shared between requests and the Client is safe for concurrent use. Client.Plan shows the exact
 // body a request would be sent with, and the warnings for settings the
 // provider cannot honour.
 //

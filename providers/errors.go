@@ -63,6 +63,15 @@ type apiError struct {
 	Message string          `json:"message"`
 	Type    string          `json:"type"`
 	Code    json.RawMessage `json:"code"`
+	// Status is Google's status name ("RESOURCE_EXHAUSTED").
+	Status string `json:"status"`
+}
+
+// baseResp is MiniMax's status envelope, sent with HTTP 200 even when the
+// request failed: status_code 0 means success.
+type baseResp struct {
+	StatusCode int    `json:"status_code"`
+	StatusMsg  string `json:"status_msg"`
 }
 
 func (e apiError) code() string {
@@ -78,17 +87,30 @@ func (e apiError) code() string {
 }
 
 // parseAPIError reads the error of a body in any of the shapes seen in the
-// wild: {"error":{...}} (OpenAI, DeepSeek, vLLM), {"error":"text"},
-// {"code":..,"message":..} (DashScope) and {"detail":..}.
+// wild: {"error":{...}} (OpenAI, DeepSeek, vLLM, Ark, Zhipu, OpenRouter),
+// {"error":"text"}, {"code":..,"message":..} (DashScope native),
+// {"base_resp":{"status_code":..}} (MiniMax), {"detail":..}, and any of
+// these wrapped in a JSON array (Gemini's OpenAI-compatible endpoint).
 func parseAPIError(body []byte) (apiError, bool) {
+	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '[' {
+		var list []json.RawMessage
+		if json.Unmarshal(b, &list) != nil || len(list) == 0 {
+			return apiError{}, false
+		}
+		return parseAPIError(list[0])
+	}
 	var env struct {
-		Error   json.RawMessage `json:"error"`
-		Message string          `json:"message"`
-		Code    json.RawMessage `json:"code"`
-		Detail  json.RawMessage `json:"detail"`
+		Error    json.RawMessage `json:"error"`
+		Message  string          `json:"message"`
+		Code     json.RawMessage `json:"code"`
+		Detail   json.RawMessage `json:"detail"`
+		BaseResp *baseResp       `json:"base_resp"`
 	}
 	if json.Unmarshal(body, &env) != nil {
 		return apiError{}, false
+	}
+	if br := env.BaseResp; br != nil && br.StatusCode != 0 {
+		return apiError{Message: br.StatusMsg, Code: json.RawMessage(strconv.Itoa(br.StatusCode))}, true
 	}
 	if e := bytes.TrimSpace(env.Error); len(e) > 0 && string(e) != "null" {
 		var obj apiError
@@ -129,10 +151,10 @@ func classifyHTTP(p *Provider, model string, status int, header http.Header, bod
 			status = n
 		}
 	}
-	hay := strings.ToLower(ae.code() + " " + ae.Type + " " + apiMsg)
+	hay := strings.ToLower(ae.code() + " " + ae.Type + " " + ae.Status + " " + apiMsg)
 	code, hint := parity.ErrorCode(""), ""
 	for _, r := range p.Errors {
-		if strings.Contains(hay, strings.ToLower(r.Match)) {
+		if r.matches(status, ae.code(), hay) {
 			code, hint = r.Code, r.Hint
 			break
 		}
@@ -195,6 +217,18 @@ func classifyHTTP(p *Provider, model string, status int, header http.Header, bod
 		f.retryAfter = retryAfter(header, now)
 	}
 	return f
+}
+
+// matches applies the rule's conditions; hay is the lowercased code, type,
+// status and message of the error.
+func (r ErrorRule) matches(status int, apiCode, hay string) bool {
+	if r.Status != 0 && r.Status != status {
+		return false
+	}
+	if r.APICode != "" && !strings.EqualFold(r.APICode, apiCode) {
+		return false
+	}
+	return r.Match == "" || strings.Contains(hay, strings.ToLower(r.Match))
 }
 
 func keyName(p *Provider) string {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,19 +65,58 @@ func TestSplitThink(t *testing.T) {
 }
 
 func TestPickReasoningOrder(t *testing.T) {
-	c, r := pickReasoning([]string{"reasoning", "reasoning_content"}, "ans", "rc", "r")
+	c, r := pickReasoning([]string{"reasoning", "reasoning_content"}, result{content: "ans", reasoningContent: "rc", reasoning: "r"})
 	assert.Equal(t, "ans", c)
 	assert.Equal(t, "r", r)
-	c, r = pickReasoning([]string{"reasoning_content"}, "<think>t</think>ans", "", "r")
+	c, r = pickReasoning([]string{"reasoning_content"}, result{content: "<think>t</think>ans", reasoning: "r"})
 	assert.Equal(t, "<think>t</think>ans", c, "think tags are left alone when not listed")
 	assert.Equal(t, "", r)
-	c, r = pickReasoning(nil, "<think>t</think>ans", "", "")
+	c, r = pickReasoning(nil, result{content: "<think>t</think>ans"})
 	assert.Equal(t, "ans", c)
 	assert.Equal(t, "t", r)
+	c, r = pickReasoning([]string{"reasoning_details", "think"}, result{content: "ans", details: "d"})
+	assert.Equal(t, "ans", c)
+	assert.Equal(t, "d", r)
+	c, r = pickReasoning([]string{"thought"}, result{content: "<thought>g</thought>ans"})
+	assert.Equal(t, "ans", c)
+	assert.Equal(t, "g", r)
 }
 
 func TestSplice(t *testing.T) {
 	assert.Equal(t, `{"model":"m","stream":false,"a":1}`, string(splice([]byte(`{"model":"m","stream":false}`), []byte(`"a":1`))))
 	assert.Equal(t, `{"a":1}`, string(splice([]byte(`{}`), []byte(`"a":1`))))
 	assert.Equal(t, `{"model":"m"}`, string(splice([]byte(`{"model":"m"}`), nil)))
+}
+
+// TestGateHalvesOncePerBurst: 429s from requests admitted before the cap
+// was lowered say nothing new about the lowered cap, so a burst halves once.
+func TestGateHalvesOncePerBurst(t *testing.T) {
+	opt := Options{RecoverAfter: 3}
+	l := newLimiter(&opt)
+	g := l.gate("p", 8)
+	var epochs []uint64
+	for i := 0; i < 4; i++ {
+		e, err := l.enter(context.Background(), g)
+		require.NoError(t, err)
+		epochs = append(epochs, e)
+	}
+	for _, e := range epochs {
+		l.leave(g, e, outcomeRateLimited)
+	}
+	assert.Equal(t, 4, g.limit, "four 429s from one burst halve the cap once")
+	assert.Zero(t, g.inflight)
+	e, _ := l.enter(context.Background(), g)
+	l.leave(g, e, outcomeRateLimited)
+	assert.Equal(t, 2, g.limit, "a 429 under the new cap halves it again")
+}
+
+func TestReplicaPoolPicksLeastInFlight(t *testing.T) {
+	p := &replicaPool{urls: []string{"a", "b", "c"}, st: make([]replicaState, 3)}
+	now := time.Unix(0, 0)
+	assert.Equal(t, []int{0, 1, 2}, []int{p.pick(now), p.pick(now), p.pick(now)}, "ties go round robin")
+	p.st[0].inflight, p.st[1].inflight = 0, 5
+	p.st[2].downUntil = now.Add(time.Second)
+	assert.Equal(t, 0, p.pick(now), "least in flight among the healthy")
+	p.st[0].downUntil, p.st[1].downUntil = now.Add(3*time.Second), now.Add(2*time.Second)
+	assert.Equal(t, 2, p.pick(now), "all out: the one back soonest")
 }

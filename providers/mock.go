@@ -101,7 +101,15 @@ func mockReply(model string, hint *parity.Hint, promptChars int) (*wire.Reply, b
 	} else {
 		h := fnv.New64a()
 		h.Write([]byte(model + "\x00" + hint.ItemID + "\x00" + strconv.Itoa(hint.Sample)))
+		// FNV alone barely moves its high bits when only the last byte
+		// differs, which would make every sample of an item alike; the
+		// splitmix64 finaliser spreads the difference over all 64 bits.
 		sum := h.Sum64()
+		sum ^= sum >> 30
+		sum *= 0xbf58476d1ce4e5b9
+		sum ^= sum >> 27
+		sum *= 0x94d049bb133111eb
+		sum ^= sum >> 31
 		u1 := float64(sum>>32) / (1 << 32)
 		u2 := float64(sum&0xffffffff) / (1 << 32)
 		r.Reasoning = "Let me work through item " + hint.ItemID + " carefully. First I restate what is asked, " +

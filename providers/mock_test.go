@@ -104,3 +104,25 @@ func TestMockIsDeterministicAndOffline(t *testing.T) {
 	assert.Equal(t, parity.ErrNotFound, parity.CodeOf(err))
 	assert.Contains(t, err.Error(), "mock/oracle-NN")
 }
+
+func TestMockSamplesOfOneItemVary(t *testing.T) {
+	c := providers.New(builtin(t), providers.Options{})
+	mixed := 0
+	for i := 0; i < 100; i++ {
+		seen := map[bool]bool{}
+		for s := 0; s < 8; s++ {
+			req := ask("mock/oracle", parity.Params{})
+			req.Hint = &parity.Hint{ItemID: fmt.Sprintf("q%d", i), Sample: s, Gold: "42", Kind: "number"}
+			comp, err := c.Complete(context.Background(), req)
+			require.NoError(t, err)
+			got, _ := extract(comp.Content)
+			seen[got == "42"] = true
+		}
+		if len(seen) == 2 {
+			mixed++
+		}
+	}
+	// At 80% per sample, 1 - 0.8^8 - 0.2^8 ≈ 83% of items mix right and
+	// wrong answers over eight samples, so pass@k and maj@k mean something.
+	assert.Greater(t, mixed, 60)
+}

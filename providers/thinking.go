@@ -30,6 +30,29 @@ type Thinking struct {
 	Efforts map[string]string `yaml:"efforts,omitempty"`
 	// BudgetField is the dotted body path Params.ThinkingBudget is written to.
 	BudgetField string `yaml:"budget_field,omitempty"`
+	// BudgetReplacesEffort says the API refuses an effort and a budget
+	// together (Gemini): a budget, being more precise, wins and the effort
+	// is dropped with a warning.
+	BudgetReplacesEffort bool `yaml:"budget_replaces_effort,omitempty"`
+	// Default is what the model does when thinking is not asked for: "on"
+	// (DeepSeek, Qwen3 open weights) or "off" (Claude); empty when unknown.
+	Default string `yaml:"default,omitempty"`
+	// Ignores lists sampling parameters that have no effect while the model
+	// thinks (DeepSeek's temperature and top_p); they are not sent then,
+	// and a warning says so.
+	Ignores []string `yaml:"ignores,omitempty"`
+}
+
+// thinks reports whether a request with the given Params.Thinking will
+// think, as far as the catalog knows.
+func (t Thinking) thinks(asked string) bool {
+	switch asked {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return t.Default == "on"
 }
 
 // presets are the named thinking styles. They are data, not code paths: a
@@ -95,6 +118,15 @@ func (t Thinking) overlay(o Thinking) Thinking {
 	if o.BudgetField != "" {
 		out.BudgetField = o.BudgetField
 	}
+	if o.BudgetReplacesEffort {
+		out.BudgetReplacesEffort = true
+	}
+	if o.Default != "" {
+		out.Default = o.Default
+	}
+	if o.Ignores != nil {
+		out.Ignores = o.Ignores
+	}
 	return out
 }
 
@@ -103,6 +135,10 @@ func (t Thinking) clone() Thinking {
 	c.Enable = cloneMap(t.Enable)
 	c.Disable = cloneMap(t.Disable)
 	c.Auto = cloneMap(t.Auto)
+	c.Ignores = append([]string(nil), t.Ignores...)
+	if t.Ignores == nil {
+		c.Ignores = nil
+	}
 	if t.Efforts != nil {
 		c.Efforts = make(map[string]string, len(t.Efforts))
 		for k, v := range t.Efforts {
@@ -142,6 +178,14 @@ func (t Thinking) validate() error {
 		}
 		sort.Strings(names)
 		return fmt.Errorf("style %q: use one of %s, or describe the switch with enable/disable/auto", t.Style, strings.Join(names, ", "))
+	}
+	switch t.Default {
+	case "", "on", "off":
+	default:
+		return fmt.Errorf("default %q: use on or off", t.Default)
+	}
+	if err := checkIgnores(t.Ignores); err != nil {
+		return err
 	}
 	for k := range t.Efforts {
 		if !contains(parityEfforts, k) {

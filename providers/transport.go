@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,8 +51,14 @@ func (t *transport) Do(r *http.Request) (*http.Response, error) {
 	opt := &t.c.opt
 	prev := opt.BaseWait
 	for attempt := 1; ; attempt++ {
+		tk, err := t.c.lim.acquire(r.Context(), st)
+		if err != nil {
+			return nil, ctxError(r.Context(), st.provider.Name+"/"+st.model)
+		}
 		st.attempts = attempt
+		st.baseURL = tk.baseURL
 		resp, f := t.once(r, hc, body, st)
+		tk.release(f)
 		if f == nil {
 			return resp, nil
 		}
@@ -59,6 +67,11 @@ func (t *transport) Do(r *http.Request) (*http.Response, error) {
 		}
 		if !f.retry || attempt >= opt.MaxAttempts {
 			return nil, finalError(f, attempt)
+		}
+		if tk.failover(f) {
+			// Another replica is healthy: retry there at once rather than
+			// wait out a back-off meant for a struggling server.
+			continue
 		}
 		wait := f.retryAfter
 		if wait <= 0 {
@@ -109,6 +122,13 @@ func splice(body, extra []byte) []byte {
 func (t *transport) once(r *http.Request, hc *http.Client, body []byte, st *call) (*http.Response, *failure) {
 	opt := &t.c.opt
 	req := r.Clone(r.Context())
+	if st.baseURL != st.urls[0] {
+		u, err := url.Parse(chatURL(st.baseURL))
+		if err != nil {
+			return nil, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, st.baseURL, err)}
+		}
+		req.URL, req.Host = u, u.Host
+	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.ContentLength = int64(len(body))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
@@ -131,7 +151,15 @@ func (t *transport) once(r *http.Request, hc *http.Client, body []byte, st *call
 	}
 	var out []byte
 	var f *failure
-	if st.stream {
+	if st.stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		// Some APIs (MiniMax) answer a streamed request that failed with
+		// one JSON body and a 200 status.
+		out, f = t.readJSON(limited, st)
+		if f == nil {
+			st.raw = out
+			f = &failure{retry: true, err: badResponse(st, "a streamed request was answered with a JSON body, not an event stream")}
+		}
+	} else if st.stream {
 		out, f = t.readSSE(limited, st, sent)
 	} else {
 		out, f = t.readJSON(limited, st)
@@ -167,7 +195,7 @@ func (t *transport) readJSON(r io.Reader, st *call) ([]byte, *failure) {
 		return nil, &failure{retry: true, err: &parity.Error{Code: parity.ErrBadResponse,
 			Message: st.provider.Name + ": response is not valid JSON: " + codeHints[parity.ErrBadResponse]}}
 	}
-	if bytes.Contains(out, []byte(`"error"`)) {
+	if bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"base_resp"`)) {
 		if f := embeddedError(out, st, t.c.opt.Now()); f != nil {
 			st.raw = out
 			return nil, f
@@ -179,14 +207,21 @@ func (t *transport) readJSON(r io.Reader, st *call) ([]byte, *failure) {
 // embeddedError finds an error object sent with a 2xx status.
 func embeddedError(b []byte, st *call, now time.Time) *failure {
 	var env struct {
-		Error   json.RawMessage   `json:"error"`
-		Choices []json.RawMessage `json:"choices"`
+		Error    json.RawMessage   `json:"error"`
+		Choices  []json.RawMessage `json:"choices"`
+		BaseResp *baseResp         `json:"base_resp"`
 	}
-	if json.Unmarshal(b, &env) != nil || len(env.Choices) > 0 {
+	if json.Unmarshal(b, &env) != nil {
 		return nil
 	}
-	if e := bytes.TrimSpace(env.Error); len(e) == 0 || string(e) == "null" {
-		return nil
+	failed := env.BaseResp != nil && env.BaseResp.StatusCode != 0
+	if !failed {
+		if len(env.Choices) > 0 {
+			return nil
+		}
+		if e := bytes.TrimSpace(env.Error); len(e) == 0 || string(e) == "null" {
+			return nil
+		}
 	}
 	f := classifyHTTP(st.provider, st.model, 0, nil, b, now)
 	return &f
@@ -297,9 +332,10 @@ func streamError(payload []byte, st *call, now time.Time) *failure {
 type deltaProbe struct {
 	Choices []struct {
 		Delta struct {
-			Content          string          `json:"content"`
-			ReasoningContent string          `json:"reasoning_content"`
-			Reasoning        json.RawMessage `json:"reasoning"`
+			Content          string            `json:"content"`
+			ReasoningContent string            `json:"reasoning_content"`
+			Reasoning        json.RawMessage   `json:"reasoning"`
+			ReasoningDetails []reasoningDetail `json:"reasoning_details"`
 		} `json:"delta"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
@@ -311,7 +347,7 @@ func hasToken(payload []byte) bool {
 		return false
 	}
 	for _, c := range p.Choices {
-		if c.Delta.Content != "" || c.Delta.ReasoningContent != "" || rawString(c.Delta.Reasoning) != "" {
+		if c.Delta.Content != "" || c.Delta.ReasoningContent != "" || rawString(c.Delta.Reasoning) != "" || detailsText(c.Delta.ReasoningDetails) != "" {
 			return true
 		}
 	}

@@ -30,6 +30,32 @@ const (
 	StyleReasoningContent = wire.StyleReasoningContent // DeepSeek, vLLM, SGLang
 	StyleReasoning        = wire.StyleReasoning        // OpenRouter, Ollama, newer vLLM
 	StyleThinkInline      = wire.StyleThinkInline      // <think>…</think> in the content
+	StyleThoughtInline    = wire.StyleThoughtInline    // Gemini's <thought>…</thought>
+	StyleReasoningDetails = wire.StyleReasoningDetails // reasoning_details entries
+)
+
+// Dialects: where a provider's documented wire format departs from a
+// textbook OpenAI server. Options.Dialect picks one; faults in each
+// provider's own error shape are built with the constructors below.
+const (
+	// DialectOpenAI is the plain format.
+	DialectOpenAI = ""
+	// DialectDeepSeek sends blank lines before a JSON body and ": keep-alive"
+	// comments before a stream, as DeepSeek does while a request queues.
+	DialectDeepSeek = "deepseek"
+	// DialectDashScope refuses a non-streamed request with enable_thinking
+	// true with its documented 400.
+	DialectDashScope = "dashscope"
+	// DialectMiniMax adds base_resp to every answer and puts reasoning
+	// inline in <think> tags, or in reasoning_details when the request sets
+	// reasoning_split.
+	DialectMiniMax = "minimax"
+	// DialectGemini refuses reasoning_effort together with a thinking
+	// budget (with a JSON-array error body) and returns thought summaries
+	// inline in <thought> tags when include_thoughts is set.
+	DialectGemini = "gemini"
+	// DialectOpenRouter returns reasoning in message.reasoning.
+	DialectOpenRouter = "openrouter"
 )
 
 // ChatRequest is one request as the server received it.
@@ -154,6 +180,62 @@ var (
 	OpenAIContentFilter = Status(400, OpenAIError("Invalid prompt: your prompt was flagged as potentially violating our usage policy.", "invalid_request_error", "invalid_prompt"))
 )
 
+// DashScopeStreamOnly is DashScope's answer to a non-streamed thinking
+// request (OpenAI-compatible mode).
+var DashScopeStreamOnly = Status(400, `{"error":{"code":"invalid_parameter_error","message":"parameter.enable_thinking must be set to false for non-streaming calls","param":null,"type":"invalid_request_error"},"request_id":"8f1c0c1e-parity"}`)
+
+// DashScopeThrottling is a DashScope 429 with one of its Throttling.* codes
+// (Throttling.RateQuota, Throttling.AllocationQuota, Throttling.BurstRate).
+func DashScopeThrottling(code string) Fault {
+	return Status(429, `{"error":{"code":"`+code+`","message":"Requests rate limit exceeded, please try again later.","param":null,"type":"`+code+`"},"request_id":"8f1c0c1e-parity"}`)
+}
+
+// ArkError is a Volcengine Ark error: code such as SensitiveContentDetected
+// or RateLimitExceeded.EndpointRPMExceeded, type such as BadRequest.
+func ArkError(status int, code, typ, message string) Fault {
+	return Status(status, `{"error":{"code":"`+code+`","message":`+string(wire.AppendString(nil, message))+`,"param":"","type":"`+typ+`"}}`)
+}
+
+// Error bodies as Volcengine Ark sends them.
+var (
+	ArkSensitive   = ArkError(400, "SensitiveContentDetected", "BadRequest", "The request failed because the input text may contain sensitive information. Request id: 0217-parity")
+	ArkRPMExceeded = ArkError(429, "RateLimitExceeded.EndpointRPMExceeded", "TooManyRequests", "The Requests Per Minute (RPM) limit of the associated endpoint for your account has been exceeded. Request id: 0217-parity")
+	ArkOverdue     = ArkError(403, "AccountOverdueError", "Forbidden", "The request failed because your account has an overdue balance. Request id: 0217-parity")
+)
+
+// ZhipuError is a GLM error with its business code ("1302") as Zhipu and
+// Z.ai send it.
+func ZhipuError(status int, code, message string) Fault {
+	return Status(status, `{"error":{"code":"`+code+`","message":`+string(wire.AppendString(nil, message))+`}}`)
+}
+
+// Error bodies as Zhipu sends them.
+var (
+	ZhipuConcurrency = ZhipuError(429, "1302", "您当前使用该API的并发数过高，请降低并发，或联系客服增加限额。")
+	ZhipuArrears     = ZhipuError(429, "1113", "您的账户已欠费，请充值后重试。")
+	ZhipuUnsafe      = ZhipuError(400, "1301", "系统检测到输入或生成内容可能包含不安全或敏感内容，请您避免输入易产生敏感内容的提示语，感谢您的配合。")
+)
+
+// MoonshotNoBalance is Moonshot's 403 for an account out of balance.
+var MoonshotNoBalance = Status(403, OpenAIError("Your account org-parity is suspended due to insufficient balance, please recharge your account or check your plan and billing details", "exceeded_current_quota_error", ""))
+
+// MiniMaxError is a MiniMax failure: HTTP 200 with a base_resp status.
+func MiniMaxError(code int, message string) Fault {
+	return Status(200, `{"id":"","choices":null,"base_resp":{"status_code":`+strconv.Itoa(code)+`,"status_msg":`+string(wire.AppendString(nil, message))+`}}`)
+}
+
+// GeminiError is an error as Gemini's OpenAI-compatible endpoint sends it:
+// a JSON array holding one Google error object.
+func GeminiError(status int, statusName, message string) Fault {
+	return Status(status, `[{"error":{"code":`+strconv.Itoa(status)+`,"message":`+string(wire.AppendString(nil, message))+`,"status":"`+statusName+`"}}]`)
+}
+
+// OpenRouterStreamError is the error event OpenRouter sends inside a 200
+// stream when the upstream fails mid-answer.
+func OpenRouterStreamError(code, message string) Fault {
+	return StreamError(`{"id":"gen-parity","object":"chat.completion.chunk","created":1700000000,"model":"x","provider":"upstream","error":{"code":"` + code + `","message":` + string(wire.AppendString(nil, message)) + `},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}`)
+}
+
 // Options configure a Server.
 type Options struct {
 	// Latency is waited before the response starts.
@@ -177,6 +259,8 @@ type Options struct {
 	FaultFunc func(req ChatRequest) *Fault
 	// NoRecord stops keeping request bodies, for long benchmarks.
 	NoRecord bool
+	// Dialect is one of the Dialect constants.
+	Dialect string
 }
 
 // Server is a running fake API. Its URL (from httptest.Server) plus "/v1"
@@ -282,6 +366,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if fault == nil && s.opt.FaultFunc != nil {
 		fault = s.opt.FaultFunc(req)
 	}
+	if fault == nil {
+		fault = s.refuse(req, body)
+	}
 	if s.opt.Latency > 0 {
 		t := time.NewTimer(s.opt.Latency)
 		select {
@@ -300,6 +387,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
+	s.dialectReply(reply, body)
 	if req.Stream {
 		h.Set("Content-Type", "text/event-stream")
 		h.Set("Cache-Control", "no-cache")
@@ -307,6 +395,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Write(out)
 	} else {
 		h.Set("Content-Type", "application/json")
+		if s.opt.Dialect == DialectDeepSeek {
+			// Blank lines while the request waited for a slot.
+			out = append(out, "\n\n"...)
+		}
 		out = wire.AppendCompletion(out, reply)
 		h.Set("Content-Length", strconv.Itoa(len(out)))
 		w.Write(out)
@@ -315,7 +407,71 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) streamOptions(req ChatRequest) wire.StreamOptions {
-	return wire.StreamOptions{ChunkSize: s.opt.ChunkSize, IncludeUsage: req.IncludeUsage, Comment: s.opt.KeepAlive}
+	return wire.StreamOptions{ChunkSize: s.opt.ChunkSize, IncludeUsage: req.IncludeUsage,
+		Comment: s.opt.KeepAlive || s.opt.Dialect == DialectDeepSeek}
+}
+
+// refuse returns the fault a dialect answers a request its provider
+// documents as invalid with, or nil.
+func (s *Server) refuse(req ChatRequest, body []byte) *Fault {
+	var b struct {
+		EnableThinking  *bool  `json:"enable_thinking"`
+		ReasoningEffort string `json:"reasoning_effort"`
+		ExtraBody       struct {
+			Google struct {
+				ThinkingConfig struct {
+					ThinkingBudget *int `json:"thinking_budget"`
+				} `json:"thinking_config"`
+			} `json:"google"`
+		} `json:"extra_body"`
+	}
+	_ = json.Unmarshal(body, &b)
+	switch s.opt.Dialect {
+	case DialectDashScope:
+		if !req.Stream && b.EnableThinking != nil && *b.EnableThinking {
+			f := DashScopeStreamOnly
+			return &f
+		}
+	case DialectGemini:
+		if b.ReasoningEffort != "" && b.ExtraBody.Google.ThinkingConfig.ThinkingBudget != nil {
+			f := GeminiError(400, "INVALID_ARGUMENT", "reasoning_effort and thinking_budget cannot be set together")
+			return &f
+		}
+	}
+	return nil
+}
+
+// dialectReply shapes a successful answer the way the dialect's provider
+// sends it.
+func (s *Server) dialectReply(r *wire.Reply, body []byte) {
+	var b struct {
+		ReasoningSplit bool `json:"reasoning_split"`
+		ExtraBody      struct {
+			Google struct {
+				ThinkingConfig struct {
+					IncludeThoughts bool `json:"include_thoughts"`
+				} `json:"thinking_config"`
+			} `json:"google"`
+		} `json:"extra_body"`
+	}
+	_ = json.Unmarshal(body, &b)
+	switch s.opt.Dialect {
+	case DialectMiniMax:
+		r.Tail = `"base_resp":{"status_code":0,"status_msg":""}`
+		r.Style = wire.StyleThinkInline
+		if b.ReasoningSplit {
+			r.Style = wire.StyleReasoningDetails
+		}
+	case DialectGemini:
+		r.Style = wire.StyleThoughtInline
+		if !b.ExtraBody.Google.ThinkingConfig.IncludeThoughts {
+			r.Reasoning = ""
+		}
+	case DialectOpenRouter:
+		if s.opt.Style == "" {
+			r.Style = wire.StyleReasoning
+		}
+	}
 }
 
 // pacer writes and flushes each event when events are paced; otherwise the

@@ -21,6 +21,11 @@ const (
 	// StyleThinkInline puts reasoning inside <think>…</think> at the start of
 	// the content, as raw open-weight models do without a reasoning parser.
 	StyleThinkInline = "think-inline"
+	// StyleThoughtInline is StyleThinkInline with Gemini's <thought> tags.
+	StyleThoughtInline = "thought-inline"
+	// StyleReasoningDetails carries reasoning as reasoning_details entries
+	// of type reasoning.text (OpenRouter, MiniMax with reasoning_split).
+	StyleReasoningDetails = "reasoning_details"
 )
 
 // Usage is the token accounting of a reply.
@@ -41,6 +46,20 @@ type Reply struct {
 	// CacheHitFields adds DeepSeek's prompt_cache_hit_tokens and
 	// prompt_cache_miss_tokens beside the OpenAI usage details.
 	CacheHitFields bool
+	// Tail is raw JSON members appended to the top-level object of a
+	// non-streamed body, such as MiniMax's `"base_resp":{...}`.
+	Tail string
+}
+
+// tag is the inline tag name of the inline styles, "" otherwise.
+func (r *Reply) tag() string {
+	switch r.Style {
+	case StyleThinkInline:
+		return "think"
+	case StyleThoughtInline:
+		return "thought"
+	}
+	return ""
 }
 
 const created = "1700000000"
@@ -63,8 +82,10 @@ func (r *Reply) reasoningField() string {
 	switch r.Style {
 	case StyleReasoning:
 		return "reasoning"
-	case StyleThinkInline:
+	case StyleThinkInline, StyleThoughtInline:
 		return ""
+	case StyleReasoningDetails:
+		return "reasoning_details"
 	}
 	return "reasoning_content"
 }
@@ -76,15 +97,18 @@ func AppendCompletion(b []byte, r *Reply) []byte {
 	b = append(b, `,"object":"chat.completion","created":`+created+`,"model":`...)
 	b = AppendString(b, r.Model)
 	b = append(b, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
-	if r.Style == StyleThinkInline && r.Reasoning != "" {
-		b = append(b, `"<think>\n`...)
+	if tag := r.tag(); tag != "" && r.Reasoning != "" {
+		b = append(b, `"<`+tag+`>\n`...)
 		b = appendEscaped(b, r.Reasoning)
-		b = append(b, `\n</think>\n\n`...)
+		b = append(b, `\n</`+tag+`>\n\n`...)
 		b = appendEscaped(b, r.Content)
 		b = append(b, '"')
 	} else {
 		b = AppendString(b, r.Content)
-		if f := r.reasoningField(); f != "" && r.Reasoning != "" {
+		if f := r.reasoningField(); f == "reasoning_details" && r.Reasoning != "" {
+			b = append(b, `,"reasoning_details":`...)
+			b = appendDetails(b, r.Reasoning)
+		} else if f != "" && r.Reasoning != "" {
 			b = append(b, `,"`...)
 			b = append(b, f...)
 			b = append(b, `":`...)
@@ -95,8 +119,18 @@ func AppendCompletion(b []byte, r *Reply) []byte {
 	b = AppendString(b, r.finish())
 	b = append(b, `}],"usage":`...)
 	b = appendUsage(b, r)
+	if r.Tail != "" {
+		b = append(b, ',')
+		b = append(b, r.Tail...)
+	}
 	b = append(b, '}')
 	return b
+}
+
+func appendDetails(b []byte, text string) []byte {
+	b = append(b, `[{"type":"reasoning.text","index":0,"text":`...)
+	b = AppendString(b, text)
+	return append(b, "}]"...)
 }
 
 func appendUsage(b []byte, r *Reply) []byte {
@@ -153,8 +187,9 @@ func AppendStream(b []byte, r *Reply, opt StreamOptions, mark func([]byte) []byt
 	b = mark(b)
 	field := r.reasoningField()
 	if r.Reasoning != "" {
+		tag := r.tag()
 		if field == "" {
-			b = appendDelta(b, r, "content", "<think>\n")
+			b = appendDelta(b, r, "content", "<"+tag+">\n")
 			b = mark(b)
 			field = "content"
 		}
@@ -165,7 +200,7 @@ func AppendStream(b []byte, r *Reply, opt StreamOptions, mark func([]byte) []byt
 			b = mark(b)
 		}
 		if field == "content" {
-			b = appendDelta(b, r, "content", "\n</think>\n\n")
+			b = appendDelta(b, r, "content", "\n</"+tag+">\n\n")
 			b = mark(b)
 		}
 	}
@@ -207,7 +242,11 @@ func appendDelta(b []byte, r *Reply, field, text string) []byte {
 	b = append(b, `{"`...)
 	b = append(b, field...)
 	b = append(b, `":`...)
-	b = AppendString(b, text)
+	if field == "reasoning_details" {
+		b = appendDetails(b, text)
+	} else {
+		b = AppendString(b, text)
+	}
 	return append(b, "},\"finish_reason\":null}]}\n\n"...)
 }
 

@@ -1,0 +1,195 @@
+package providers_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/providers/providertest"
+)
+
+func answer(providertest.ChatRequest) providertest.Reply {
+	return providertest.Reply{Reasoning: "6 times 7 is 42.", Content: "The answer is \\boxed{42}."}
+}
+
+// TestProviderWireFormats sends one request per provider to a fake server
+// speaking its dialect and checks both directions: the body carries the
+// provider's own thinking switch and token-limit field and nothing it
+// forbids, and the answer's reasoning is found where the provider puts it.
+func TestProviderWireFormats(t *testing.T) {
+	tests := []struct {
+		provider, model, dialect, style string
+		params                          parity.Params
+		want                            map[string]any
+		absent                          []string
+		stream                          bool // the client streams even when not asked
+		warnings                        int
+		noReasoning                     bool
+	}{
+		{provider: "deepseek", model: "deepseek-flash", dialect: providertest.DialectDeepSeek,
+			params: parity.Params{Thinking: "on", Effort: "high", MaxTokens: 256, Temperature: ptr(0.0)},
+			want:   map[string]any{"thinking": map[string]any{"type": "enabled"}, "reasoning_effort": "high", "max_tokens": 256.0},
+			absent: []string{"temperature", "max_completion_tokens"}, warnings: 1},
+		{provider: "dashscope", model: "qwen3-235b-a22b", dialect: providertest.DialectDashScope,
+			params: parity.Params{Thinking: "on", ThinkingBudget: 1024, MaxTokens: 2048},
+			want:   map[string]any{"enable_thinking": true, "thinking_budget": 1024.0, "max_tokens": 2048.0},
+			stream: true, warnings: 1},
+		{provider: "dashscope-cn", model: "qwen-plus", dialect: providertest.DialectDashScope,
+			params: parity.Params{Thinking: "off"}, want: map[string]any{"enable_thinking": false}},
+		{provider: "ark", model: "ep-20250101000000-abcde", params: parity.Params{Thinking: "auto", MaxTokens: 64},
+			want: map[string]any{"thinking": map[string]any{"type": "auto"}, "max_tokens": 64.0, "model": "ep-20250101000000-abcde"}},
+		{provider: "moonshot", model: "kimi-k2.5", params: parity.Params{Thinking: "off", Temperature: ptr(0.3)},
+			want: map[string]any{"thinking": map[string]any{"type": "disabled"}}, absent: []string{"temperature"}, warnings: 1},
+		{provider: "zhipu", model: "glm-4.6", params: parity.Params{Thinking: "on"},
+			want: map[string]any{"thinking": map[string]any{"type": "enabled"}}},
+		{provider: "zai", model: "glm-4.6", params: parity.Params{Thinking: "off"},
+			want: map[string]any{"thinking": map[string]any{"type": "disabled"}}},
+		{provider: "minimax", model: "MiniMax-M2", dialect: providertest.DialectMiniMax, params: parity.Params{MaxTokens: 100},
+			want: map[string]any{"max_completion_tokens": 100.0, "reasoning_split": true}, absent: []string{"max_tokens"}},
+		{provider: "openai", model: "o3", params: parity.Params{MaxTokens: 100, Temperature: ptr(0.0), Effort: "low"},
+			want:   map[string]any{"max_completion_tokens": 100.0, "reasoning_effort": "low"},
+			absent: []string{"max_tokens", "temperature"}, warnings: 1},
+		{provider: "anthropic", model: "claude-sonnet-4-5", params: parity.Params{Thinking: "on", ThinkingBudget: 2048, MaxTokens: 4096, Temperature: ptr(0.5)},
+			want:   map[string]any{"thinking": map[string]any{"type": "enabled", "budget_tokens": 2048.0}, "max_tokens": 4096.0},
+			absent: []string{"temperature"}, warnings: 1},
+		{provider: "gemini", model: "gemini-2.5-flash", dialect: providertest.DialectGemini,
+			params: parity.Params{Thinking: "on", Effort: "high", ThinkingBudget: 512},
+			want: map[string]any{"extra_body": map[string]any{"google": map[string]any{"thinking_config": map[string]any{
+				"include_thoughts": true, "thinking_budget": 512.0}}}},
+			absent: []string{"reasoning_effort"}, warnings: 1},
+		{provider: "gemini", model: "gemini-2.5-flash", dialect: providertest.DialectGemini, params: parity.Params{Thinking: "off"},
+			want: map[string]any{"reasoning_effort": "none"}, noReasoning: true},
+		{provider: "openrouter", model: "deepseek/deepseek-r1", dialect: providertest.DialectOpenRouter, params: parity.Params{Thinking: "on", Effort: "high"},
+			want: map[string]any{"reasoning": map[string]any{"enabled": true, "effort": "high"}}},
+		{provider: "vllm", model: "Qwen/Qwen3-8B", style: providertest.StyleReasoning, params: parity.Params{Thinking: "off"},
+			want: map[string]any{"chat_template_kwargs": map[string]any{"enable_thinking": false}}},
+		{provider: "sglang", model: "Qwen/Qwen3-8B", params: parity.Params{Thinking: "on"},
+			want: map[string]any{"chat_template_kwargs": map[string]any{"enable_thinking": true}}},
+		{provider: "llamacpp", model: "qwen3", style: providertest.StyleThinkInline, params: parity.Params{Thinking: "on"},
+			want: map[string]any{"chat_template_kwargs": map[string]any{"enable_thinking": true}}},
+		{provider: "ollama", model: "qwen3:8b", style: providertest.StyleReasoning, params: parity.Params{Effort: "medium"},
+			want: map[string]any{"reasoning_effort": "medium"}},
+	}
+	for _, tt := range tests {
+		for _, stream := range []bool{false, true} {
+			name := fmt.Sprintf("%s/%s/thinking=%s/stream=%v", tt.provider, tt.model, tt.params.Thinking, stream)
+			t.Run(name, func(t *testing.T) {
+				c, srv, _ := setup(t, tt.provider, providertest.Options{Dialect: tt.dialect, Style: tt.style, ChunkSize: 7, Answer: answer})
+				p := tt.params
+				p.Stream = stream
+				comp, err := c.Complete(context.Background(), ask(tt.provider+"/"+tt.model, p))
+				require.NoError(t, err)
+				assert.Equal(t, "The answer is \\boxed{42}.", comp.Content)
+				if tt.noReasoning {
+					assert.Empty(t, comp.Reasoning)
+				} else {
+					assert.Equal(t, "6 times 7 is 42.", comp.Reasoning)
+				}
+				require.Equal(t, 1, srv.Count())
+				got := srv.Requests()[0].JSON()
+				for k, v := range tt.want {
+					assert.Equal(t, v, got[k], k)
+				}
+				for _, k := range tt.absent {
+					assert.NotContains(t, got, k)
+				}
+				assert.Equal(t, stream || tt.stream, got["stream"], "stream")
+				wantWarnings := tt.warnings
+				if stream && tt.stream {
+					wantWarnings-- // no need to force a stream that was asked for
+				}
+				assert.Len(t, comp.Warnings, wantWarnings, "%q", comp.Warnings)
+			})
+		}
+	}
+}
+
+// TestProviderErrors answers with each provider's documented error, in its
+// own shape, and checks the classification and whether it is retried.
+func TestProviderErrors(t *testing.T) {
+	tests := []struct {
+		name, provider, dialect string
+		fault                   providertest.Fault
+		stream                  bool
+		code                    parity.ErrorCode // "" means retried, then answered
+		contains                string
+	}{
+		{"deepseek 402", "deepseek", providertest.DialectDeepSeek, providertest.DeepSeekNoBalance, false, parity.ErrBalance, "top up"},
+		{"deepseek 402 stream", "deepseek", providertest.DialectDeepSeek, providertest.DeepSeekNoBalance, true, parity.ErrBalance, "top up"},
+		{"deepseek 503", "deepseek", providertest.DialectDeepSeek, providertest.DeepSeekBusy, true, "", ""},
+		{"dashscope Throttling.RateQuota", "dashscope", providertest.DialectDashScope, providertest.DashScopeThrottling("Throttling.RateQuota"), true, "", ""},
+		{"dashscope Throttling.AllocationQuota", "dashscope-cn", providertest.DialectDashScope, providertest.DashScopeThrottling("Throttling.AllocationQuota"), false, "", ""},
+		{"ark sensitive", "ark", "", providertest.ArkSensitive, false, parity.ErrContentFilter, "moderation"},
+		{"ark sensitive stream", "ark", "", providertest.ArkSensitive, true, parity.ErrContentFilter, "moderation"},
+		{"ark rpm", "ark", "", providertest.ArkRPMExceeded, false, "", ""},
+		{"ark overdue", "ark", "", providertest.ArkOverdue, false, parity.ErrBalance, "overdue"},
+		{"zhipu 1302", "zhipu", "", providertest.ZhipuConcurrency, false, "", ""},
+		{"zai 1302 stream", "zai", "", providertest.ZhipuConcurrency, true, "", ""},
+		{"zhipu 1113 is a 429 but not retried", "zhipu", "", providertest.ZhipuArrears, false, parity.ErrBalance, "arrears"},
+		{"zhipu 1301", "zhipu", "", providertest.ZhipuUnsafe, false, parity.ErrContentFilter, "refused"},
+		{"moonshot 403", "moonshot", "", providertest.MoonshotNoBalance, false, parity.ErrBalance, "(403)"},
+		{"minimax 1008", "minimax", providertest.DialectMiniMax, providertest.MiniMaxError(1008, "insufficient balance"), false, parity.ErrBalance, "insufficient balance"},
+		{"minimax 1008 stream", "minimax", providertest.DialectMiniMax, providertest.MiniMaxError(1008, "insufficient balance"), true, parity.ErrBalance, "top it up"},
+		{"minimax 1027", "minimax", providertest.DialectMiniMax, providertest.MiniMaxError(1027, "output new_sensitive"), false, parity.ErrContentFilter, "moderation"},
+		{"minimax 1002", "minimax", providertest.DialectMiniMax, providertest.MiniMaxError(1002, "rate limit"), true, "", ""},
+		{"gemini 429 array", "gemini", providertest.DialectGemini, providertest.GeminiError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."), false, "", ""},
+		{"gemini region", "gemini", providertest.DialectGemini, providertest.GeminiError(400, "FAILED_PRECONDITION", "User location is not supported for the API use."), false, parity.ErrCredentials, "region"},
+		{"openrouter error chunk in 200 stream", "openrouter", providertest.DialectOpenRouter, providertest.OpenRouterStreamError("server_error", "Provider disconnected unexpectedly"), true, "", ""},
+		{"openrouter 402", "openrouter", providertest.DialectOpenRouter, providertest.Status(402, `{"error":{"code":402,"message":"Insufficient credits"}}`), false, parity.ErrBalance, "openrouter.ai/settings/credits"},
+		{"openrouter 403 moderation", "openrouter", providertest.DialectOpenRouter, providertest.Status(403, `{"error":{"code":403,"message":"Input was flagged","metadata":{"reasons":["violence"]}}}`), false, parity.ErrContentFilter, "flagged"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, srv, _ := setup(t, tt.provider, providertest.Options{Dialect: tt.dialect, Answer: answer, Faults: []providertest.Fault{tt.fault}})
+			comp, err := c.Complete(context.Background(), ask(tt.provider+"/m", parity.Params{Stream: tt.stream}))
+			if tt.code == "" {
+				require.NoError(t, err)
+				assert.Equal(t, 2, comp.Attempts, "retried once")
+				assert.Equal(t, "The answer is \\boxed{42}.", comp.Content)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.code, parity.CodeOf(err), err.Error())
+			assert.Contains(t, comp.Error, tt.contains)
+			assert.Equal(t, 1, srv.Count(), "never retried")
+		})
+	}
+}
+
+// TestDashScopeStreamOnlyThinking shows why the catalog marks DashScope
+// stream-only: without it the documented 400 comes back, with a hint.
+func TestDashScopeStreamOnlyThinking(t *testing.T) {
+	c, srv, _ := setup(t, "dashscope", providertest.Options{Dialect: providertest.DialectDashScope, Answer: answer})
+	comp, err := c.Complete(context.Background(), ask("dashscope/qwen3-8b", parity.Params{Thinking: "on"}))
+	require.NoError(t, err)
+	assert.Contains(t, comp.Warnings, "dashscope: streams thinking only; request streamed")
+	assert.True(t, srv.Requests()[0].Stream)
+
+	srv = providertest.New(t, providertest.Options{Dialect: providertest.DialectDashScope, Answer: answer})
+	cat := builtin(t)
+	p, err := cat.AddEndpoint("dashscope", srv.BaseURL(), "")
+	require.NoError(t, err)
+	p.StreamRequiredForThinking = false
+	c = providers.New(cat, providers.Options{Getenv: func(string) string { return testKey }})
+	comp, err = c.Complete(context.Background(), ask("dashscope/qwen3-8b", parity.Params{Thinking: "on"}))
+	assert.Equal(t, parity.ErrInvalidRequest, parity.CodeOf(err))
+	assert.Contains(t, comp.Error, "stream_required_for_thinking")
+	assert.Equal(t, 1, srv.Count())
+}
+
+// TestGeminiRefusesEffortWithBudget checks the fake enforces what the
+// client avoids: both settings together are a 400 in a JSON array.
+func TestGeminiRefusesEffortWithBudget(t *testing.T) {
+	c, srv, _ := setup(t, "gemini", providertest.Options{Dialect: providertest.DialectGemini})
+	req := ask("gemini/gemini-2.5-flash", parity.Params{Effort: "low"})
+	req.Extra = map[string]any{"extra_body": map[string]any{"google": map[string]any{"thinking_config": map[string]any{"thinking_budget": 10}}}}
+	comp, err := c.Complete(context.Background(), req)
+	assert.Equal(t, parity.ErrInvalidRequest, parity.CodeOf(err))
+	assert.Contains(t, comp.Error, "cannot be set together")
+	assert.Equal(t, 1, srv.Count())
+}

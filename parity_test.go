@@ -167,6 +167,23 @@ func TestPriceAtWindows(t *testing.T) {
 	beijing := time.FixedZone("CST", 8*3600)
 	assert.Equal(t, 0.135, p.At(time.Date(2025, 3, 2, 1, 0, 0, 0, beijing)).Input, "times are compared in UTC: 01:00 Beijing is 17:00 UTC")
 
+	weekdays := Price{Input: 1, Windows: []PriceWindow{
+		{Name: "peak", Start: "01:00", End: "04:00", Days: []string{"mon", "tue", "wed", "thu", "fri"}, Input: 2},
+		{Name: "night", Start: "22:00", End: "02:00", Days: []string{"Fri"}, Input: 3},
+	}}
+	friday := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
+	saturday := friday.AddDate(0, 0, 1)
+	assert.Equal(t, 2.0, weekdays.At(friday).Input, "weekday peak")
+	assert.Equal(t, 1.0, weekdays.At(saturday).Input, "no peak at the weekend")
+	assert.Equal(t, 3.0, weekdays.At(saturday.Add(-time.Hour)).Input, "01:00 Saturday is still Friday's night window")
+	assert.Equal(t, 1.0, weekdays.At(saturday.Add(22*time.Hour)).Input, "Saturday night is not Friday's")
+
+	require.NoError(t, weekdays.CheckWindows())
+	for _, w := range []PriceWindow{{Start: "25:00", End: "01:00"}, {Start: "01:00", End: "02:00", Days: []string{"monday"}},
+		{Start: "01:00", End: "02:00", Input: -1}} {
+		assert.Error(t, Price{Windows: []PriceWindow{w}}.CheckWindows(), "%+v", w)
+	}
+
 	bad := Price{Input: 1, Windows: []PriceWindow{{Start: "25:00", End: "x", Input: 9}}}
 	assert.Equal(t, 1.0, bad.At(time.Now()).Input, "a malformed window is ignored")
 }

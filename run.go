@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -129,14 +131,17 @@ type Price struct {
 
 // PriceWindow is a daily period, in UTC, with its own rates. Start and End
 // are "HH:MM"; End is exclusive and may be earlier than Start for a period
-// that crosses midnight.
+// that crosses midnight. Days, when set, limits the window to those UTC
+// weekdays ("mon" … "sun"); a window crossing midnight belongs to the day
+// it starts on.
 type PriceWindow struct {
-	Name        string  `json:"name" yaml:"name"`
-	Start       string  `json:"start" yaml:"start"`
-	End         string  `json:"end" yaml:"end"`
-	Input       float64 `json:"input" yaml:"input"`
-	CachedInput float64 `json:"cached_input,omitempty" yaml:"cached_input"`
-	Output      float64 `json:"output" yaml:"output"`
+	Name        string   `json:"name" yaml:"name"`
+	Start       string   `json:"start" yaml:"start"`
+	End         string   `json:"end" yaml:"end"`
+	Days        []string `json:"days,omitempty" yaml:"days"`
+	Input       float64  `json:"input" yaml:"input"`
+	CachedInput float64  `json:"cached_input,omitempty" yaml:"cached_input"`
+	Output      float64  `json:"output" yaml:"output"`
 }
 
 // At returns the price card in force at t: the rates of the first window
@@ -152,16 +157,55 @@ func (p Price) At(t time.Time) Price {
 		if !ok1 || !ok2 {
 			continue
 		}
-		in := now >= start && now < end
+		in, day := now >= start && now < end, t.Weekday()
 		if end <= start { // crosses midnight
 			in = now >= start || now < end
+			if now < end {
+				day = (day + 6) % 7 // the window began the day before
+			}
 		}
-		if in {
+		if in && onDay(w.Days, day) {
 			card.Input, card.CachedInput, card.Output = w.Input, w.CachedInput, w.Output
 			return card
 		}
 	}
 	return card
+}
+
+// CheckWindows reports the first malformed window: a time that is not
+// "HH:MM", a day that is not mon … sun, or a negative rate. At ignores such
+// windows, so catalogs check them when they are loaded.
+func (p Price) CheckWindows() error {
+	for i, w := range p.Windows {
+		_, ok1 := minuteOfDay(w.Start)
+		_, ok2 := minuteOfDay(w.End)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("price window %d (%s): start %q and end %q must be HH:MM in UTC", i+1, w.Name, w.Start, w.End)
+		}
+		for _, d := range w.Days {
+			if !slices.Contains([]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, strings.ToLower(strings.TrimSpace(d))) {
+				return fmt.Errorf("price window %d (%s): day %q: use mon, tue, wed, thu, fri, sat or sun", i+1, w.Name, d)
+			}
+		}
+		if w.Input < 0 || w.CachedInput < 0 || w.Output < 0 {
+			return fmt.Errorf("price window %d (%s): rates must not be negative", i+1, w.Name)
+		}
+	}
+	return nil
+}
+
+// onDay reports whether day is one of days; no days means every day.
+func onDay(days []string, day time.Weekday) bool {
+	if len(days) == 0 {
+		return true
+	}
+	name := strings.ToLower(day.String()[:3])
+	for _, d := range days {
+		if strings.ToLower(strings.TrimSpace(d)) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // minuteOfDay parses "HH:MM".

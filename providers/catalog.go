@@ -519,6 +519,9 @@ func (p *Provider) validate() error {
 			if pr.Input < 0 || pr.Output < 0 || pr.CachedInput < 0 {
 				return fmt.Errorf("model %q: prices must not be negative", name)
 			}
+			if err := pr.CheckWindows(); err != nil {
+				return fmt.Errorf("model %q: %w", name, err)
+			}
 		}
 	}
 	return nil

@@ -93,6 +93,7 @@ type app struct {
 	// Persistent flags.
 	dbPath        string
 	providersFile string
+	configFile    string
 	suiteDir      string
 	jsonOut       bool
 }

@@ -36,7 +36,13 @@ By default the newest run of each model × suite is shown; --all shows every run
 		Example: `  parity report
   parity report --format md > leaderboard.md
   parity report --format html --out leaderboard.html
-  parity report --currency USD --rate CNY=0.1404 --rate-date 2026-11-01`,
+  parity report --currency USD --rate CNY=0.1404 --rate-date 2026-11-01
+
+The currency and rates may also live in ~/.config/parity/config.yaml:
+  report:
+    currency: USD
+    rates: {CNY: 0.1404}
+    rates_date: "2026-11-01"`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if a.jsonOut {
@@ -45,10 +51,24 @@ By default the newest run of each model × suite is shown; --all shows every run
 			if !validFormat(format) {
 				return usagef("--format %q is not valid: use one of %s", format, strings.Join(reports.Formats, ", "))
 			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
 			rateMap, err := parseRates(rates)
 			if err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("currency") {
+				currency = cfg.Report.Currency
+			}
+			if len(rates) == 0 {
+				rateMap = cfg.Report.Rates
+			}
+			if !cmd.Flags().Changed("rate-date") && len(rates) == 0 {
+				rateDate = cfg.Report.RatesDate
+			}
+			currency = strings.ToUpper(currency)
 			if len(rateMap) > 0 && currency == "" {
 				return usagef("--rate needs --currency, the currency to convert into")
 			}

@@ -34,6 +34,7 @@ SQLite and prints leaderboards with confidence intervals, cost and latency.`,
 	pf.StringVar(&a.dbPath, "db", "", "SQLite database file (default $PARITY_DB or ./parity.db)")
 	pf.StringVar(&a.providersFile, "providers", "", "provider catalog overrides in YAML (default ~/.config/parity/providers.yaml)")
 	pf.BoolVar(&a.jsonOut, "json", false, "print results as JSON")
+	pf.StringVar(&a.configFile, "config", "", "settings file in YAML (default ~/.config/parity/config.yaml)")
 	pf.StringVar(&a.suiteDir, "suite-dir", "", "directory of user suites in YAML (default ~/.config/parity/suites)")
 
 	root.AddCommand(

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parity-bench/parity"
+)
+
+// config is the optional settings file (~/.config/parity/config.yaml or
+// --config FILE). Flags given on the command line win over it.
+type config struct {
+	Report struct {
+		// Currency converts every cost into one currency, at Rates read
+		// on RatesDate (the date is printed beside converted costs).
+		Currency  string             `yaml:"currency"`
+		Rates     map[string]float64 `yaml:"rates"`
+		RatesDate string             `yaml:"rates_date"`
+	} `yaml:"report"`
+}
+
+// loadConfig reads the settings file. The default file may be absent; a
+// file named with --config must exist.
+func (a *app) loadConfig() (config, error) {
+	var c config
+	path, explicit := a.configFile, true
+	if path == "" {
+		explicit = false
+		if home := a.getenv("HOME"); home != "" {
+			path = filepath.Join(home, ".config", "parity", "config.yaml")
+		}
+	}
+	if path == "" {
+		return c, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return c, nil
+	}
+	if err != nil {
+		return c, parity.Errorf(parity.ErrConfig, "read config: %v", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return c, parity.Errorf(parity.ErrConfig, "config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	rates := map[string]float64{}
+	for cur, r := range c.Report.Rates {
+		if r <= 0 || len(cur) != 3 {
+			return c, parity.Errorf(parity.ErrConfig, "config %s: report.rates: %s: %g: give a three-letter currency and a positive rate", path, cur, r)
+		}
+		rates[strings.ToUpper(cur)] = r
+	}
+	c.Report.Rates = rates
+	c.Report.Currency = strings.ToUpper(c.Report.Currency)
+	return c, nil
+}

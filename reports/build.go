@@ -69,9 +69,12 @@ type Row struct {
 	Origin        string
 	// Mock marks rows answered by the offline mock provider, so nobody
 	// mistakes a pipeline demo for a model's score.
-	Mock          bool
-	Suite         string
-	SuiteVersion  string
+	Mock         bool
+	Suite        string
+	SuiteVersion string
+	// Subject is the subset the run was limited to (mgsm:zh, mmlu:anatomy),
+	// empty for the whole suite.
+	Subject       string
 	Language      string
 	NonCommercial bool
 	Status        string
@@ -176,7 +179,7 @@ func Build(in []Input, opt Options) (*Leaderboard, error) {
 
 // compareRows orders by suite, then accuracy with NaN last, then model.
 func compareRows(a, b Row) int {
-	if c := cmp.Or(cmp.Compare(a.Suite, b.Suite), cmp.Compare(a.SuiteVersion, b.SuiteVersion)); c != 0 {
+	if c := cmp.Or(cmp.Compare(a.Suite, b.Suite), cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.SuiteVersion, b.SuiteVersion)); c != 0 {
 		return c
 	}
 	an, bn := math.IsNaN(a.Accuracy), math.IsNaN(b.Accuracy)
@@ -217,6 +220,7 @@ func buildRow(x Input, opt Options) (Row, error) {
 		Origin:        run.Model.Origin,
 		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",
 		Suite:         run.Suite.Name,
+		Subject:       run.Subject,
 		SuiteVersion:  run.Suite.Version,
 		Language:      run.Suite.Language,
 		NonCommercial: run.Suite.NonCommercial,
@@ -519,6 +523,20 @@ func lookupRate(opt Options, from string) (float64, bool) {
 	return 0, false
 }
 
+// benchmark names what a row measured, for grouping: the suite, its
+// subject, and whether CircularEval was on. Plain and circular runs, or
+// mgsm:en and mgsm:zh, are different benchmarks.
+func benchmark(r Row) string {
+	name := r.Suite
+	if r.Subject != "" {
+		name += ":" + r.Subject
+	}
+	if r.CircularItems > 0 {
+		name += " (circular)"
+	}
+	return name
+}
+
 func groups(rows []Row) []Group {
 	type key struct{ suite, origin string }
 	// Average each model's runs first so a model run twice (thinking on and
@@ -532,7 +550,7 @@ func groups(rows []Row) []Group {
 		if origin == "" {
 			origin = "unknown"
 		}
-		k := key{r.Suite, origin}
+		k := key{benchmark(r), origin}
 		if perModel[k] == nil {
 			perModel[k] = map[string][]float64{}
 		}

@@ -355,3 +355,36 @@ func TestBuildCircularAccuracy(t *testing.T) {
 	require.NoError(t, Render(&js, lb, "json"))
 	assert.Contains(t, js.String(), `"circular_accuracy": 0`)
 }
+
+func TestGroupsKeepSubjectsAndCircularApart(t *testing.T) {
+	c, w := parity.OutcomeCorrect, parity.OutcomeWrong
+	en := run(21, "deepseek/r1", "CN", "mgsm", 2, 1)
+	en.Subject = "en"
+	zh := run(22, "deepseek/r1", "CN", "mgsm", 2, 1)
+	zh.Subject = "zh"
+	west := run(23, "openai/o4", "West", "mgsm", 2, 1)
+	west.Subject = "zh"
+	circ := run(24, "openai/o4", "West", "arc", 1, 1)
+	circ.Suite.Version = "1+circular"
+	plain := run(25, "openai/o4", "West", "arc", 1, 1)
+	lb, err := Build([]Input{
+		{en, samples(21, "n@1", spec{"en-1", 0, c, "1"}, spec{"en-2", 0, c, "2"})},
+		{zh, samples(22, "n@1", spec{"zh-1", 0, c, "1"}, spec{"zh-2", 0, w, "3"})},
+		{west, samples(23, "n@1", spec{"zh-1", 0, w, "0"}, spec{"zh-2", 0, w, "3"})},
+		{circ, samples(24, "c@1", spec{"q@r0", 0, c, "A"}, spec{"q@r1", 0, w, "A"})},
+		{plain, samples(25, "c@1", spec{"q", 0, c, "A"})},
+	}, fixedOptions())
+	require.NoError(t, err)
+	got := map[string]float64{}
+	for _, g := range lb.Groups {
+		got[g.Suite+"/"+g.Origin] = g.MeanAccuracy
+	}
+	assert.Equal(t, map[string]float64{
+		"mgsm:en/CN": 1, "mgsm:zh/CN": 0.5, "mgsm:zh/West": 0,
+		"arc/West": 1, "arc (circular)/West": 0.5,
+	}, got)
+	var text strings.Builder
+	require.NoError(t, Render(&text, lb, "text"))
+	assert.Contains(t, text.String(), "mgsm:zh@1")
+	assert.Contains(t, text.String(), "mgsm:en@1")
+}

@@ -55,6 +55,7 @@ type jsonRow struct {
 	JudgeChecked         int                `json:"judge_checked"`
 	JudgeOverturned      int                `json:"judge_overturned"`
 	JudgeAccuracy        *float64           `json:"judge_accuracy"`
+	Subject              string             `json:"subject,omitempty"`
 	CircularItems        int                `json:"circular_items,omitempty"`
 	CircularAccuracy     *float64           `json:"circular_accuracy,omitempty"`
 }
@@ -89,7 +90,7 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 			ConvertedCurrency: r.ConvertedCurrency, Scorers: append([]string{}, r.Scorers...),
 			JudgeChecked: r.JudgeChecked, JudgeOverturned: r.JudgeOverturned,
 			JudgeAccuracy: nullable(r.JudgeAccuracy),
-			CircularItems: r.CircularItems, CircularAccuracy: nullable(r.CircularAccuracy),
+			Subject:       r.Subject, CircularItems: r.CircularItems, CircularAccuracy: nullable(r.CircularAccuracy),
 		}
 		for o, n := range r.Outcomes {
 			jr.Outcomes[string(o)] = n

@@ -104,10 +104,14 @@ func tableCells(r Row, col columns) []string {
 // suiteLabel names the suite with its version, since scores on different
 // versions of a suite are not comparable.
 func suiteLabel(r Row) string {
-	if r.SuiteVersion == "" {
-		return r.Suite
+	name := r.Suite
+	if r.Subject != "" {
+		name += ":" + r.Subject
 	}
-	return r.Suite + "@" + r.SuiteVersion
+	if r.SuiteVersion == "" {
+		return name
+	}
+	return name + "@" + r.SuiteVersion
 }
 
 // modelLabel marks mock rows in the model column itself, so a copied line
@@ -326,7 +330,7 @@ var CSVHeader = []string{
 	"latency_p50_ms", "latency_p95_ms", "cost", "currency", "price_as_of",
 	"cost_converted", "converted_currency", "scorers",
 	"judge_checked", "judge_overturned", "judge_accuracy",
-	"circular_items", "circular_accuracy",
+	"circular_items", "circular_accuracy", "subject",
 }
 
 // renderCSV writes one plain table, a row per run, so any CSV reader takes
@@ -361,7 +365,7 @@ func renderCSV(w io.Writer, lb *Leaderboard) error {
 			ms(r.LatencyP50), ms(r.LatencyP95), num(r.Cost), r.Currency, r.PriceAsOf,
 			converted, r.ConvertedCurrency, strings.Join(r.Scorers, " "),
 			strconv.Itoa(r.JudgeChecked), strconv.Itoa(r.JudgeOverturned), num(r.JudgeAccuracy),
-			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy))
+			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy), r.Subject)
 		cw.Write(rec)
 	}
 	cw.Flush()

@@ -329,20 +329,8 @@ func streamError(payload []byte, st *call, now time.Time) *failure {
 	return &f
 }
 
-type deltaProbe struct {
-	Choices []struct {
-		Delta struct {
-			Content          string            `json:"content"`
-			ReasoningContent string            `json:"reasoning_content"`
-			Reasoning        json.RawMessage   `json:"reasoning"`
-			ReasoningDetails []reasoningDetail `json:"reasoning_details"`
-		} `json:"delta"`
-		FinishReason *string `json:"finish_reason"`
-	} `json:"choices"`
-}
-
 func hasToken(payload []byte) bool {
-	var p deltaProbe
+	var p chunkJSON // the stream reader's own event shape
 	if json.Unmarshal(payload, &p) != nil {
 		return false
 	}
@@ -355,7 +343,7 @@ func hasToken(payload []byte) bool {
 }
 
 func hasFinish(payload []byte) bool {
-	var p deltaProbe
+	var p chunkJSON // the stream reader's own event shape
 	if json.Unmarshal(payload, &p) != nil {
 		return false
 	}

@@ -51,16 +51,9 @@ unless --redo is given.`,
 			if judgeID == "" {
 				return usagef("judge needs --judge provider/model, the model that judges")
 			}
-			if all == (len(args) > 0) {
-				return usagef("judge takes run ids or --all, not both and not neither")
-			}
-			var ids []int64
-			for _, s := range args {
-				id, err := strconv.ParseInt(s, 10, 64)
-				if err != nil || id < 1 {
-					return usagef("judge takes run ids (numbers from 'parity runs'), not %q", s)
-				}
-				ids = append(ids, id)
+			ids, err := parseRunIDs("judge", args, all)
+			if err != nil {
+				return err
 			}
 			user, err := a.loadUserSuiteMap(suiteFiles)
 			if err != nil {
@@ -103,6 +96,22 @@ unless --redo is given.`,
 	cmd.Flags().IntVar(&concurrency, "concurrency", runners.DefaultConcurrency, "judge requests in flight at once")
 	cmd.Flags().StringArrayVar(&suiteFiles, "suite-file", nil, "user suite files the runs were made with")
 	return cmd
+}
+
+// parseRunIDs reads the run ids of commands that take "RUN... | --all".
+func parseRunIDs(command string, args []string, all bool) ([]int64, error) {
+	if all == (len(args) > 0) {
+		return nil, usagef("%s takes run ids or --all, not both and not neither", command)
+	}
+	var ids []int64
+	for _, s := range args {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id < 1 {
+			return nil, usagef("%s takes run ids (numbers from 'parity runs'), not %q", command, s)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // newJudge resolves the judge model and checks its key before anything is

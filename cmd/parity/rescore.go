@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -40,16 +39,9 @@ it, so reports can tell runs graded by different versions apart. Use
 --dry-run to see what would change.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if all == (len(args) > 0) {
-				return usagef("rescore takes run ids or --all, not both and not neither")
-			}
-			var ids []int64
-			for _, s := range args {
-				id, err := strconv.ParseInt(s, 10, 64)
-				if err != nil || id < 1 {
-					return usagef("rescore takes run ids (numbers from 'parity runs'), not %q", s)
-				}
-				ids = append(ids, id)
+			ids, err := parseRunIDs("rescore", args, all)
+			if err != nil {
+				return err
 			}
 			user, err := a.loadUserSuiteMap(suiteFiles)
 			if err != nil {

@@ -58,6 +58,8 @@ func TestProvidersFileOverridesCatalog(t *testing.T) {
     origin: CN
   vllm:
     base_url: http://gpu-box:8000/v1
+  sglang:
+    base_urls: [http://gpu-1:30000/v1, http://gpu-2:30000/v1]
 `), 0o644))
 	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
 	got := map[string]modelEntry{}
@@ -66,6 +68,7 @@ func TestProvidersFileOverridesCatalog(t *testing.T) {
 	}
 	assert.Equal(t, "CN", got["mylab"].Origin)
 	assert.Equal(t, "http://gpu-box:8000/v1", got["vllm"].BaseURL)
+	assert.Equal(t, []string{"http://gpu-1:30000/v1", "http://gpu-2:30000/v1"}, got["sglang"].BaseURLs)
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "providers.yaml"), []byte("providers: [oops"), 0o644))
 	code := ta.run(context.Background(), "models")

@@ -16,6 +16,7 @@ type modelEntry struct {
 	Provider string                   `json:"provider"`
 	Origin   string                   `json:"origin"`
 	BaseURL  string                   `json:"base_url"`
+	BaseURLs []string                 `json:"base_urls,omitempty"`
 	KeyEnv   string                   `json:"key_env,omitempty"`
 	KeySet   bool                     `json:"key_set"`
 	NeedsKey bool                     `json:"needs_key"`
@@ -39,7 +40,7 @@ Add or override providers in ~/.config/parity/providers.yaml or --providers FILE
 			}
 			var out []modelEntry
 			for _, p := range cat.Providers() {
-				e := modelEntry{Provider: p.Name, Origin: p.Origin, BaseURL: p.BaseURL, KeyEnv: p.KeyEnv,
+				e := modelEntry{Provider: p.Name, Origin: p.Origin, BaseURL: p.BaseURL, BaseURLs: p.BaseURLs, KeyEnv: p.KeyEnv,
 					NeedsKey: p.NeedsKey(), KeySet: p.KeyEnv != "" && a.getenv(p.KeyEnv) != "", Prices: map[string]*parity.Price{}}
 				for name := range p.Models {
 					if strings.ContainsAny(name, "*?[") {
@@ -76,7 +77,11 @@ Add or override providers in ~/.config/parity/providers.yaml or --providers FILE
 						ms = append(ms, m)
 					}
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, e.Origin, key, e.BaseURL, strings.Join(ms, ", "))
+				url := e.BaseURL
+				if len(e.BaseURLs) > 0 {
+					url = strings.Join(e.BaseURLs, " ")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, e.Origin, key, url, strings.Join(ms, ", "))
 			}
 			return tw.Flush()
 		},

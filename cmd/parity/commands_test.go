@@ -92,6 +92,9 @@ func TestMockRunThenEveryReportFormat(t *testing.T) {
 	ta.mustRun("report", "--format", "html", "--out", html)
 	page, err := os.ReadFile(html)
 	require.NoError(t, err)
+	st, err := os.Stat(html)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm(), "a report is readable by others")
 	assert.Contains(t, string(page), "<svg")
 	assert.Empty(t, ta.stdout.String(), "--out writes the file, not stdout")
 }

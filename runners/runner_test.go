@@ -573,3 +573,46 @@ func TestTwoFreshJobsMakeTwoRuns(t *testing.T) {
 	assert.Equal(t, 5, store.sampleCount(res[0].Run.ID))
 	assert.Equal(t, 5, store.sampleCount(res[1].Run.ID))
 }
+
+// With 32 requests allowed in flight and a budget of 5.5 requests, the
+// spend must still stop at 5: the first request goes alone until its cost
+// is known, and later ones are admitted only while the estimate fits.
+func TestBudgetHoldsAtHighConcurrency(t *testing.T) {
+	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
+		time.Sleep(2 * time.Millisecond)
+		return parity.Completion{Content: req.Hint.Gold, Usage: parity.Usage{CompletionTokens: 1}}, nil
+	})
+	store := newStore()
+	r := newRunner(client, store)
+	r.Concurrency = 32
+	r.MaxCost, r.MaxCostCurrency = 5.5, "USD"
+	res, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 200},
+		Price: &parity.Price{Output: 1e6, Currency: "USD"}}})
+	require.Error(t, err)
+	assert.Equal(t, parity.ErrBudget, parity.CodeOf(err))
+	assert.Equal(t, int64(5), client.calls.Load(), "never more than the budget buys")
+	assert.Equal(t, 5, store.sampleCount(res[0].Run.ID))
+}
+
+// Two models priced 1 and 10 per request share a budget of 30: each job's
+// in-flight requests are estimated at its own mean, so the expensive one
+// cannot hide behind the cheap one's average.
+func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
+	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
+		time.Sleep(time.Millisecond)
+		return parity.Completion{Content: req.Hint.Gold, Usage: parity.Usage{CompletionTokens: 1}}, nil
+	})
+	store := newStore()
+	r := newRunner(client, store)
+	r.Concurrency = 16
+	r.MaxCost, r.MaxCostCurrency = 30, "USD"
+	res, err := r.Run(context.Background(), []Job{
+		{Model: model("cheap"), Suite: &fakeSuite{name: "s", n: 100}, Price: &parity.Price{Output: 1e6, Currency: "USD"}},
+		{Model: model("dear"), Suite: &fakeSuite{name: "s", n: 100}, Price: &parity.Price{Output: 10e6, Currency: "USD"}},
+	})
+	require.Error(t, err)
+	assert.Equal(t, parity.ErrBudget, parity.CodeOf(err))
+	spent := float64(store.sampleCount(res[0].Run.ID))*1 + float64(store.sampleCount(res[1].Run.ID))*10
+	assert.LessOrEqual(t, spent, 30.0)
+	assert.Positive(t, store.sampleCount(res[1].Run.ID))
+}

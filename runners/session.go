@@ -52,7 +52,7 @@ func newSession(c *config, reqCtx, keep context.Context, cancelReq context.Cance
 		out: make(chan scored, c.Concurrency+4*c.BatchSize),
 	}
 	if c.MaxCost > 0 {
-		s.budget = &budget{max: c.MaxCost, currency: c.MaxCostCurrency}
+		s.budget = newBudget(c.MaxCost, c.MaxCostCurrency)
 	}
 	sems := map[string]chan struct{}{}
 	total := 0
@@ -78,6 +78,9 @@ func newSession(c *config, reqCtx, keep context.Context, cancelReq context.Cance
 			default:
 				st.budgeted = true
 				s.budget.stops = append(s.budget.stops, st.stop)
+				// A request waiting for the job's first price must notice
+				// Ctrl-C or a fatal error; AfterFunc ends with the context.
+				context.AfterFunc(st.ctx, s.budget.wake)
 			}
 		}
 	}
@@ -158,12 +161,12 @@ func (s *session) do(u unit) {
 	if st.ctx.Err() != nil {
 		return
 	}
-	if st.budgeted && !s.budget.reserve() {
+	if st.budgeted && !s.budget.reserve(st.ctx, st) {
 		return
 	}
 	cost, priced := 0.0, false
 	if st.budgeted {
-		defer func() { s.budget.settle(cost, priced) }()
+		defer func() { s.budget.settle(st, cost, priced) }()
 	}
 	it := &st.items[u.item]
 	msgs := st.job.Suite.Prompt(*it)
@@ -301,52 +304,114 @@ func (s *session) commit(batch []parity.Sample, owners []*jobState) error {
 }
 
 // budget estimates the spend of budgeted jobs: what answered requests
-// cost, plus the requests in flight at the mean cost so far.
+// cost, plus each job's requests in flight at that job's mean cost so far
+// (models differ in price, so one job's mean says nothing of another's).
+// Until a job's first answer is priced its cost is unknown, so it sends one
+// request at a time and the other jobs wait for that answer: a tight budget
+// is never overrun by a first wave of concurrent requests. Only each
+// model's very first request is sent without an estimate.
 type budget struct {
 	mu       sync.Mutex
+	cond     *sync.Cond
 	max      float64
 	currency string
 	spent    float64
-	priced   int
-	inflight int
+	jobs     map[*jobState]*jobSpend
 	reached  bool
 	stops    []context.CancelCauseFunc
 }
 
-// reserve allows one more request unless the estimate would pass the limit,
-// in which case it stops every budgeted job. The mean is unknown until a
-// first answer arrives, so the first requests always go out.
-func (b *budget) reserve() bool {
+// jobSpend is one job's share of the budget.
+type jobSpend struct {
+	spent    float64
+	priced   int
+	inflight int
+}
+
+func newBudget(max float64, currency string) *budget {
+	b := &budget{max: max, currency: currency, jobs: map[*jobState]*jobSpend{}}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// wake releases requests waiting for a first price, when ctx ends.
+func (b *budget) wake() {
+	b.mu.Lock()
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+func (b *budget) job(st *jobState) *jobSpend {
+	j := b.jobs[st]
+	if j == nil {
+		j = &jobSpend{}
+		b.jobs[st] = j
+	}
+	return j
+}
+
+// reserve allows one more request of st unless the estimate would pass the
+// limit, in which case it stops every budgeted job. It waits while st's
+// probe request is in flight, and gives up when ctx ends.
+func (b *budget) reserve(ctx context.Context, st *jobState) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.reached {
+	j := b.job(st)
+	for !b.reached && ctx.Err() == nil && b.mustWait(j) {
+		b.cond.Wait()
+	}
+	if b.reached || ctx.Err() != nil {
 		return false
 	}
-	mean := 0.0
-	if b.priced > 0 {
-		mean = b.spent / float64(b.priced)
+	estimate := b.spent
+	for _, o := range b.jobs {
+		if o.priced > 0 {
+			estimate += float64(o.inflight) * o.spent / float64(o.priced)
+		}
 	}
-	if b.spent+float64(b.inflight+1)*mean > b.max {
+	if j.priced > 0 {
+		estimate += j.spent / float64(j.priced)
+	}
+	if estimate > b.max {
 		b.reached = true
 		for _, stop := range b.stops {
 			stop(errBudgetStop)
 		}
+		b.cond.Broadcast()
 		return false
 	}
-	b.inflight++
+	j.inflight++
 	return true
 }
 
 // settle ends a reserved request. Failed requests add their cost (usually
 // none) but do not count towards the mean, which would otherwise drop.
-func (b *budget) settle(cost float64, priced bool) {
+func (b *budget) settle(st *jobState, cost float64, priced bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.inflight--
+	j := b.job(st)
+	j.inflight--
 	b.spent += cost
+	j.spent += cost
 	if priced {
-		b.priced++
+		j.priced++
 	}
+	b.cond.Broadcast()
+}
+
+// mustWait says whether a request of j has to wait: j's own probe is in
+// flight, or j's cost is known but another job's probe is in flight, whose
+// cost the estimate cannot include yet.
+func (b *budget) mustWait(j *jobSpend) bool {
+	if j.priced == 0 {
+		return j.inflight > 0
+	}
+	for _, o := range b.jobs {
+		if o.priced == 0 && o.inflight > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *budget) hit() bool {

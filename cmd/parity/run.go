@@ -84,7 +84,7 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.IntVar(&o.retries, "retries", 5, "attempts per request, the first included")
 	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
-	f.StringVar(&o.maxCost, "max-cost", "", `stop before spending more than this, e.g. "5 USD" or "30 CNY"`)
+	f.StringVar(&o.maxCost, "max-cost", "", `stop before this invocation spends more than this, e.g. "5 USD" or "30 CNY"`)
 	f.BoolVar(&o.circular, "circular", false, "ask multiple-choice items once per rotation of the options (CircularEval)")
 	f.StringVar(&o.judge, "judge", "", "after the run, ask this provider/model about answers the rules rejected (see 'parity judge')")
 	return cmd

@@ -1,7 +1,9 @@
 // Package reports turns stored runs into a leaderboard: one row per run with
 // accuracy, confidence intervals, pass@k, majority vote, outcome counts,
-// tokens, latency and cost, a summary per model origin, and the notes a
-// reader needs to interpret the numbers. Renderers write it as text,
+// tokens, latency and cost, a summary per model origin, paired comparisons
+// of the runs of each benchmark on the items they share (with tie-band ranks
+// and a CN-versus-West parity check), and the notes a reader needs to
+// interpret the numbers. Renderers write it as text,
 // Markdown, CSV, JSON or a self-contained HTML page.
 package reports
 
@@ -45,6 +47,10 @@ type Options struct {
 	// Seed seeds the bootstrap so the same runs always give the same
 	// intervals.
 	Seed int64
+	// Permutations is the number of random sign assignments of the paired
+	// permutation test when two runs differ on more than ExactSignFlipMax
+	// items; zero means DefaultPermutations.
+	Permutations int
 }
 
 // Leaderboard is the report model every renderer writes.
@@ -54,6 +60,12 @@ type Leaderboard struct {
 	Rows []Row
 	// Groups summarise rows by suite and model origin.
 	Groups []Group
+	// Comparisons are the paired comparisons of every two rows of a
+	// benchmark that scored at least one item in common, in row order.
+	Comparisons []Comparison
+	// ParityChecks pit the best CN row of each benchmark against its best
+	// West row, the comparison parity exists to make.
+	ParityChecks []ParityCheck
 	// Notes are caveats a reader must see next to the numbers.
 	Notes []string
 }
@@ -78,6 +90,12 @@ type Row struct {
 	Language      string
 	NonCommercial bool
 	Status        string
+
+	// Rank is 1 plus the number of rows of the same benchmark whose
+	// accuracy is significantly higher on the items both scored (paired
+	// test, p < 0.05). Rows of equal rank are statistically tied, which the
+	// accuracy order alone would hide; 0 means unranked (nothing scored).
+	Rank int
 
 	// Items counts distinct items with at least one sample, Samples all
 	// samples, Target the samples a complete run has, K the largest number
@@ -163,17 +181,31 @@ func Build(in []Input, opt Options) (*Leaderboard, error) {
 	if opt.Now != nil {
 		now = opt.Now
 	}
+	if opt.Permutations < 0 {
+		return nil, fmt.Errorf("build leaderboard: permutations %d: must not be negative", opt.Permutations)
+	}
+	if opt.Permutations == 0 {
+		opt.Permutations = DefaultPermutations
+	}
 	lb := &Leaderboard{GeneratedAt: now().UTC()}
+	built := make([]scoredRow, 0, len(in))
 	for _, x := range in {
-		row, err := buildRow(x, opt)
+		row, tallies, err := buildRow(x, opt)
 		if err != nil {
 			return nil, fmt.Errorf("run %d: %w", x.Run.ID, err)
 		}
-		lb.Rows = append(lb.Rows, row)
+		built = append(built, scoredRow{row, tallies})
 	}
-	slices.SortStableFunc(lb.Rows, compareRows)
+	slices.SortStableFunc(built, func(a, b scoredRow) int { return compareRows(a.row, b.row) })
+	for _, b := range built {
+		lb.Rows = append(lb.Rows, b.row)
+	}
+	lb.Comparisons = comparisons(built, opt)
+	rank(lb.Rows, lb.Comparisons)
+	lb.ParityChecks = parityChecks(lb.Rows, lb.Comparisons)
 	lb.Groups = groups(lb.Rows)
 	lb.Notes = notes(lb.Rows, opt)
+	lb.Notes = append(lb.Notes, comparisonNotes(lb.Rows, lb.Comparisons)...)
 	return lb, nil
 }
 
@@ -210,7 +242,7 @@ type vote struct {
 	correct bool
 }
 
-func buildRow(x Input, opt Options) (Row, error) {
+func buildRow(x Input, opt Options) (Row, []tally, error) {
 	run := x.Run
 	r := Row{
 		RunID:         run.ID,
@@ -261,14 +293,14 @@ func buildRow(x Input, opt Options) (Row, error) {
 	var prompt, completion, reasoning float64
 	for i, s := range sorted {
 		if s.RunID != run.ID {
-			return Row{}, fmt.Errorf("sample %s#%d belongs to run %d", s.ItemID, s.Index, s.RunID)
+			return Row{}, nil, fmt.Errorf("sample %s#%d belongs to run %d", s.ItemID, s.Index, s.RunID)
 		}
 		if i > 0 && sorted[i-1].Key() == s.Key() {
-			return Row{}, fmt.Errorf("sample %s#%d appears twice", s.ItemID, s.Index)
+			return Row{}, nil, fmt.Errorf("sample %s#%d appears twice", s.ItemID, s.Index)
 		}
 		out := s.Score.Outcome
 		if _, known := r.Outcomes[out]; !known {
-			return Row{}, fmt.Errorf("sample %s#%d has unknown outcome %q", s.ItemID, s.Index, out)
+			return Row{}, nil, fmt.Errorf("sample %s#%d has unknown outcome %q", s.ItemID, s.Index, out)
 		}
 		r.Outcomes[out]++
 		r.Cost += s.Cost
@@ -317,6 +349,7 @@ func buildRow(x Input, opt Options) (Row, error) {
 	}
 	slices.Sort(r.Scorers)
 	means := make([]float64, 0, len(ids))
+	tallies := make([]tally, 0, len(ids))
 	var correct int
 	var judgeSum float64
 	kmax := math.MaxInt
@@ -328,6 +361,7 @@ func buildRow(x Input, opt Options) (Row, error) {
 		}
 		m := float64(it.correct) / float64(it.scored)
 		means = append(means, m)
+		tallies = append(tallies, tally{id, int32(it.scored), int32(it.correct)})
 		correct += it.correct
 		judgeSum += float64(it.judgeOK) / float64(it.scored)
 		kmax = min(kmax, it.scored)
@@ -382,7 +416,7 @@ func buildRow(x Input, opt Options) (Row, error) {
 			r.ConvertedCurrency = opt.Currency
 		}
 	}
-	return r, nil
+	return r, tallies, nil
 }
 
 // circularAccuracy applies CircularEval to samples in key order: an original

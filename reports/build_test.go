@@ -167,6 +167,8 @@ func TestBuildNotes(t *testing.T) {
 		"scorer number appears at versions 1, 2",
 		"suite cmmlu is licensed for non-commercial use only",
 		"costs in CNY converted to USD at 0.14, the rate of 2025-06-01",
+		"p-values are not corrected for multiple comparisons",
+		"2 paired comparison(s) leave out items scored by only one of the two runs",
 	}
 	for _, w := range want {
 		assert.True(t, slices.ContainsFunc(lb.Notes, func(n string) bool { return strings.Contains(n, w) }),

@@ -17,7 +17,33 @@ type htmlPage struct {
 	Rows      [][]htmlCell
 	Charts    []htmlChart
 	Groups    [][]htmlCell
+	Parity    htmlTable
+	Compared  htmlTable
 	Notes     []string
+}
+
+// htmlTable is a titled table with an explanation; an empty Rows hides it.
+type htmlTable struct {
+	Title, Blurb string
+	Header       []htmlCell
+	Rows         [][]htmlCell
+}
+
+func newHTMLTable(title, blurb string, header []string) htmlTable {
+	t := htmlTable{Title: title, Blurb: blurb}
+	right := rightAligned(header)
+	for i, h := range header {
+		t.Header = append(t.Header, htmlCell{h, right[i]})
+	}
+	return t
+}
+
+func (t *htmlTable) add(cells []string) {
+	row := make([]htmlCell, len(cells))
+	for i, c := range cells {
+		row[i] = htmlCell{c, t.Header[i].Right}
+	}
+	t.Rows = append(t.Rows, row)
 }
 
 type htmlCell struct {
@@ -84,6 +110,15 @@ func renderHTML(w io.Writer, lb *Leaderboard) error {
 		page.Groups = append(page.Groups, []htmlCell{
 			{g.Suite, false}, {g.Origin, false}, {strconv.Itoa(g.Models), true}, {pct(g.MeanAccuracy), true},
 		})
+	}
+	page.Parity = newHTMLTable(parityTitle, parityBlurb, parityHeader)
+	for _, p := range lb.ParityChecks {
+		page.Parity.add(parityCells(p))
+	}
+	page.Compared = newHTMLTable(comparisonTitle, comparisonBlurb, comparisonHeader)
+	labels := modelLabels(lb)
+	for _, c := range lb.Comparisons {
+		page.Compared.add(comparisonCells(c, labels))
 	}
 	page.Charts = charts(lb.Rows)
 	return pageTemplate.Execute(w, page)
@@ -203,6 +238,9 @@ ul.notes li { margin: .25rem 0; }
 <h1>parity leaderboard</h1>
 <p class="meta">Generated {{.Generated}}. Accuracy is pass@1 over scored samples; whiskers are 95% confidence intervals.</p>
 <p class="legend"><span class="cn"></span>CN<span class="west"></span>West<span class="other"></span>other<span class="mock"></span>mock</p>
+{{- with .Parity}}{{if .Rows}}
+{{template "table" .}}
+{{- end}}{{end}}
 {{range .Charts}}<h2>{{.Suite}}</h2>
 <svg width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="accuracy on {{.Suite}}">
 {{- $c := .}}
@@ -239,6 +277,9 @@ ul.notes li { margin: .25rem 0; }
 </tbody>
 </table>
 {{- end}}
+{{- with .Compared}}{{if .Rows}}
+{{template "table" .}}
+{{- end}}{{end}}
 {{- if .Notes}}
 <h2>Notes</h2>
 <ul class="notes">
@@ -249,4 +290,14 @@ ul.notes li { margin: .25rem 0; }
 {{- end}}
 </body>
 </html>
-`))
+{{define "table"}}<h2>{{.Title}}</h2>
+<p class="meta">{{.Blurb}}</p>
+<div class="scroll"><table>
+<thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table></div>
+{{- end}}`))

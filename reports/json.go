@@ -14,7 +14,46 @@ type jsonReport struct {
 	GeneratedAt time.Time   `json:"generated_at"`
 	Rows        []jsonRow   `json:"rows"`
 	Groups      []jsonGroup `json:"groups"`
-	Notes       []string    `json:"notes"`
+	// Comparisons and ParityChecks are always arrays, empty when no two
+	// runs share an item, so consumers need no null check.
+	Comparisons  []jsonComparison  `json:"comparisons"`
+	ParityChecks []jsonParityCheck `json:"parity_checks"`
+	Notes        []string          `json:"notes"`
+}
+
+type jsonComparison struct {
+	Benchmark   string   `json:"benchmark"`
+	A           string   `json:"a"`
+	B           string   `json:"b"`
+	RunA        int64    `json:"run_a"`
+	RunB        int64    `json:"run_b"`
+	SharedItems int      `json:"shared_items"`
+	Excluded    int      `json:"excluded_items"`
+	AccA        *float64 `json:"acc_a"`
+	AccB        *float64 `json:"acc_b"`
+	Diff        *float64 `json:"diff"`
+	CILow       *float64 `json:"ci_low"`
+	CIHigh      *float64 `json:"ci_high"`
+	PValue      *float64 `json:"p_value"`
+	Method      string   `json:"method"`
+	Verdict     string   `json:"verdict"`
+}
+
+// jsonParityCheck carries diff, ci_low and ci_high as CN minus West.
+type jsonParityCheck struct {
+	Benchmark    string   `json:"benchmark"`
+	CNModel      string   `json:"cn_model"`
+	WestModel    string   `json:"west_model"`
+	CNRun        int64    `json:"cn_run"`
+	WestRun      int64    `json:"west_run"`
+	SharedItems  int      `json:"shared_items"`
+	CNAccuracy   *float64 `json:"cn_accuracy"`
+	WestAccuracy *float64 `json:"west_accuracy"`
+	Diff         *float64 `json:"diff"`
+	CILow        *float64 `json:"ci_low"`
+	CIHigh       *float64 `json:"ci_high"`
+	PValue       *float64 `json:"p_value"`
+	Verdict      string   `json:"verdict"`
 }
 
 type jsonRow struct {
@@ -29,6 +68,7 @@ type jsonRow struct {
 	Language             string             `json:"language"`
 	NonCommercial        bool               `json:"non_commercial"`
 	Status               string             `json:"status"`
+	Rank                 int                `json:"rank"`
 	Thinking             string             `json:"thinking"`
 	Items                int                `json:"items"`
 	Samples              int                `json:"samples"`
@@ -69,16 +109,18 @@ type jsonGroup struct {
 
 func renderJSON(w io.Writer, lb *Leaderboard) error {
 	rep := jsonReport{
-		GeneratedAt: lb.GeneratedAt.UTC(),
-		Rows:        make([]jsonRow, 0, len(lb.Rows)),
-		Groups:      make([]jsonGroup, 0, len(lb.Groups)),
-		Notes:       append([]string{}, lb.Notes...),
+		GeneratedAt:  lb.GeneratedAt.UTC(),
+		Rows:         make([]jsonRow, 0, len(lb.Rows)),
+		Groups:       make([]jsonGroup, 0, len(lb.Groups)),
+		Comparisons:  make([]jsonComparison, 0, len(lb.Comparisons)),
+		ParityChecks: make([]jsonParityCheck, 0, len(lb.ParityChecks)),
+		Notes:        append([]string{}, lb.Notes...),
 	}
 	for _, r := range lb.Rows {
 		jr := jsonRow{
 			RunID: r.RunID, Model: r.Model, ModelReported: r.ModelReported, Provider: r.Provider,
 			Origin: r.Origin, Mock: r.Mock, Suite: r.Suite, SuiteVersion: r.SuiteVersion,
-			Language: r.Language, NonCommercial: r.NonCommercial, Status: r.Status,
+			Language: r.Language, NonCommercial: r.NonCommercial, Status: r.Status, Rank: r.Rank,
 			Thinking: r.Thinking, Items: r.Items, Samples: r.Samples, Target: r.Target, K: r.K,
 			Scored: r.Scored, Accuracy: nullable(r.Accuracy), CILow: nullable(r.CILow),
 			CIHigh: nullable(r.CIHigh), Outcomes: map[string]int{}, PassAtK: map[string]float64{},
@@ -107,6 +149,23 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 	}
 	for _, g := range lb.Groups {
 		rep.Groups = append(rep.Groups, jsonGroup{g.Suite, g.Origin, g.Models, nullable(g.MeanAccuracy)})
+	}
+	for _, c := range lb.Comparisons {
+		rep.Comparisons = append(rep.Comparisons, jsonComparison{
+			Benchmark: c.Benchmark, A: c.A, B: c.B, RunA: c.RunA, RunB: c.RunB,
+			SharedItems: c.SharedItems, Excluded: c.Excluded,
+			AccA: nullable(c.AccA), AccB: nullable(c.AccB), Diff: nullable(c.Diff),
+			CILow: nullable(c.CILow), CIHigh: nullable(c.CIHigh), PValue: nullable(c.PValue),
+			Method: c.Method, Verdict: c.Verdict,
+		})
+	}
+	for _, p := range lb.ParityChecks {
+		rep.ParityChecks = append(rep.ParityChecks, jsonParityCheck{
+			Benchmark: p.Benchmark, CNModel: p.CN, WestModel: p.West, CNRun: p.CNRun, WestRun: p.WestRun,
+			SharedItems: p.SharedItems, CNAccuracy: nullable(p.CNAccuracy), WestAccuracy: nullable(p.WestAccuracy),
+			Diff: nullable(p.Diff), CILow: nullable(p.CILow), CIHigh: nullable(p.CIHigh), PValue: nullable(p.PValue),
+			Verdict: p.Verdict,
+		})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

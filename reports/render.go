@@ -60,7 +60,7 @@ func optionalColumns(lb *Leaderboard) columns {
 
 // tableHeader names the columns of the text, Markdown and HTML tables.
 func tableHeader(col columns) []string {
-	h := []string{"SUITE", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
+	h := []string{"SUITE", "RANK", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
 	if col.circular {
 		h = append(h, "CIRCULAR %")
 	}
@@ -75,6 +75,7 @@ func tableHeader(col columns) []string {
 func tableCells(r Row, col columns) []string {
 	c := []string{
 		suiteLabel(r),
+		rankCell(r),
 		modelLabel(r),
 		orDash(r.Origin),
 		orDash(r.Thinking),
@@ -122,6 +123,49 @@ func modelLabel(r Row) string {
 	}
 	return r.Model
 }
+
+// rankCell shows the tie band; unranked rows (nothing scored) get a dash.
+func rankCell(r Row) string {
+	if r.Rank <= 0 {
+		return "-"
+	}
+	return strconv.Itoa(r.Rank)
+}
+
+// parityHeader and parityCells lay out the parity-check table of the text,
+// Markdown and HTML reports.
+var parityHeader = []string{"BENCHMARK", "CN", "WEST", "SHARED", "CN %", "WEST %", "VERDICT"}
+
+func parityCells(p ParityCheck) []string {
+	return []string{p.Benchmark, p.CN, p.West, strconv.Itoa(p.SharedItems), pct(p.CNAccuracy), pct(p.WestAccuracy), p.Verdict}
+}
+
+// comparisonHeader and comparisonCells lay out the paired-comparison table.
+var comparisonHeader = []string{"BENCHMARK", "A", "B", "SHARED", "EXCLUDED", "A %", "B %", "DIFF", "95% CI", "P", "METHOD", "VERDICT"}
+
+func comparisonCells(c Comparison, labels map[int64]string) []string {
+	return []string{c.Benchmark, labels[c.RunA], labels[c.RunB], strconv.Itoa(c.SharedItems), strconv.Itoa(c.Excluded),
+		pct(c.AccA), pct(c.AccB), points(c.Diff), interval(c.CILow, c.CIHigh), strings.TrimPrefix(pText(c.PValue), "p="),
+		c.Method, c.Verdict}
+}
+
+// modelLabels maps run ids to model labels, so comparisons carry the mock
+// marker the run table shows.
+func modelLabels(lb *Leaderboard) map[int64]string {
+	m := make(map[int64]string, len(lb.Rows))
+	for _, r := range lb.Rows {
+		m[r.RunID] = modelLabel(r)
+	}
+	return m
+}
+
+// Section titles shared by the text, Markdown and HTML reports.
+const (
+	parityTitle     = "Parity check"
+	parityBlurb     = "Best CN run against best West run of each benchmark, on the items both scored; differences and intervals in percentage points, CN − West."
+	comparisonTitle = "Paired comparisons"
+	comparisonBlurb = "Every two runs of a benchmark on the items both scored; DIFF = A − B in points with its paired bootstrap 95% CI; A ahead when p < 0.05. RANK in the run table is 1 + the number of runs significantly ahead, so equal ranks are statistically tied."
+)
 
 func pct(x float64) string {
 	if math.IsNaN(x) {
@@ -229,12 +273,35 @@ func renderText(out io.Writer, lb *Leaderboard) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(lb.ParityChecks) > 0 {
+		fmt.Fprintf(w, "\n%s\n%s\n", parityTitle, parityBlurb)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		writeTabRow(tw, parityHeader)
+		for _, p := range lb.ParityChecks {
+			writeTabRow(tw, parityCells(p))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	if len(lb.Groups) > 0 {
 		fmt.Fprint(w, "\nBy origin\n")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		writeTabRow(tw, []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"})
 		for _, g := range lb.Groups {
 			writeTabRow(tw, []string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(lb.Comparisons) > 0 {
+		fmt.Fprintf(w, "\n%s\n%s\n", comparisonTitle, comparisonBlurb)
+		labels := modelLabels(lb)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		writeTabRow(tw, comparisonHeader)
+		for _, c := range lb.Comparisons {
+			writeTabRow(tw, comparisonCells(c, labels))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -271,12 +338,27 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 	for _, r := range lb.Rows {
 		writeMDRow(w, tableCells(r, col))
 	}
+	if len(lb.ParityChecks) > 0 {
+		fmt.Fprintf(w, "\n## %s\n\n%s\n\n", parityTitle, mdEscape.Replace(parityBlurb))
+		writeMDTable(w, parityHeader, rightAligned(parityHeader))
+		for _, p := range lb.ParityChecks {
+			writeMDRow(w, parityCells(p))
+		}
+	}
 	if len(lb.Groups) > 0 {
 		fmt.Fprint(w, "\n## By origin\n\n")
 		h := []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"}
 		writeMDTable(w, h, rightAligned(h))
 		for _, g := range lb.Groups {
 			writeMDRow(w, []string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
+		}
+	}
+	if len(lb.Comparisons) > 0 {
+		fmt.Fprintf(w, "\n## %s\n\n%s\n\n", comparisonTitle, mdEscape.Replace(comparisonBlurb))
+		writeMDTable(w, comparisonHeader, rightAligned(comparisonHeader))
+		labels := modelLabels(lb)
+		for _, c := range lb.Comparisons {
+			writeMDRow(w, comparisonCells(c, labels))
 		}
 	}
 	if len(lb.Notes) > 0 {
@@ -290,7 +372,8 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 
 // rightAligned marks the numeric columns of a table.
 func rightAligned(header []string) []bool {
-	text := map[string]bool{"SUITE": true, "MODEL": true, "ORIGIN": true, "THINKING": true, "SCORER": true, "COST": true, "JUDGE": true}
+	text := map[string]bool{"SUITE": true, "MODEL": true, "ORIGIN": true, "THINKING": true, "SCORER": true, "COST": true, "JUDGE": true,
+		"BENCHMARK": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true}
 	right := make([]bool, len(header))
 	for i, h := range header {
 		right[i] = !text[h]
@@ -330,7 +413,7 @@ var CSVHeader = []string{
 	"latency_p50_ms", "latency_p95_ms", "cost", "currency", "price_as_of",
 	"cost_converted", "converted_currency", "scorers",
 	"judge_checked", "judge_overturned", "judge_accuracy",
-	"circular_items", "circular_accuracy", "subject",
+	"circular_items", "circular_accuracy", "subject", "rank",
 }
 
 // renderCSV writes one plain table, a row per run, so any CSV reader takes
@@ -365,7 +448,7 @@ func renderCSV(w io.Writer, lb *Leaderboard) error {
 			ms(r.LatencyP50), ms(r.LatencyP95), num(r.Cost), r.Currency, r.PriceAsOf,
 			converted, r.ConvertedCurrency, strings.Join(r.Scorers, " "),
 			strconv.Itoa(r.JudgeChecked), strconv.Itoa(r.JudgeOverturned), num(r.JudgeAccuracy),
-			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy), r.Subject)
+			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy), r.Subject, strconv.Itoa(r.Rank))
 		cw.Write(rec)
 	}
 	cw.Flush()

@@ -142,7 +142,7 @@ func TestRenderJSON(t *testing.T) {
 	assert.Len(t, aime.PassAtK, 4)
 	assert.Nil(t, got.Rows[1].MajAtK, "K=1 has no majority vote: null, not NaN")
 	assert.Len(t, got.Groups, 5)
-	assert.Len(t, got.Notes, 6)
+	assert.Len(t, got.Notes, 8)
 }
 
 func TestRenderCSV(t *testing.T) {

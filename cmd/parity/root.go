@@ -49,6 +49,7 @@ SQLite and prints leaderboards with confidence intervals, cost and latency.`,
 		a.mergeCmd(),
 		a.doctorCmd(),
 		a.judgeCmd(),
+		a.snapshotCmd(),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/results"
+)
+
+// redactedSuites are the suites whose data must not be published in plain
+// text. Their snapshots keep outcomes and extracted answers but withhold the
+// answers' text, which quotes the questions.
+var redactedSuites = map[string]bool{
+	"gpqa": true, // the GPQA authors ask that the questions never appear online in plain text
+}
+
+// snapshotSummary is what 'parity snapshot --json' prints.
+type snapshotSummary struct {
+	Dir   string  `json:"dir"`
+	Files int     `json:"files"`
+	Runs  []int64 `json:"runs"`
+}
+
+func (a *app) snapshotCmd() *cobra.Command {
+	var (
+		runIDs []int64
+		f      results.RunFilter
+		all    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "snapshot DIR",
+		Short: "Publish the leaderboard and its runs as a static site anyone can audit",
+		Long: `Write the leaderboard and every sample behind it into a new directory: an
+index.html that opens from the folder with no network, one page per run with
+its exact settings and every answer, the leaderboard as JSON, CSV and
+Markdown, runs.json with how each run was made, one JSONL file of samples per
+run, a MANIFEST.json and SHA256SUMS to verify it all.
+
+Runs are selected as 'parity report' selects them: by default the newest run
+of each model × suite. Prompts and raw responses are not published; for
+suites whose data must stay out of plain text (GPQA) the answers' text is
+withheld too. DIR must not exist or be empty.`,
+		Example: `  parity snapshot site/2026-11
+  parity snapshot board --suite gsm8k --all
+  cd site/2026-11 && sha256sum -c SHA256SUMS`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir := args[0]
+			// Refuse a taken directory before any work; WriteSnapshot
+			// checks again when it moves the finished site into place.
+			if err := reports.CheckSnapshotDir(dir); err != nil {
+				return err
+			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			currency := strings.ToUpper(cfg.Report.Currency)
+			if len(cfg.Report.Rates) > 0 && currency == "" {
+				return parity.Errorf(parity.ErrConfig, "report.rates in the config file needs report.currency, the currency to convert into")
+			}
+			db, err := a.openDB(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			f.IDs = runIDs
+			f.Latest = !all && len(runIDs) == 0
+			runs, err := db.Runs(ctx, f)
+			if err != nil {
+				return err
+			}
+			if len(runs) == 0 {
+				return parity.Errorf(parity.ErrNotFound, "no runs match: start one with 'parity run' or check 'parity runs'")
+			}
+			in := make([]reports.Input, 0, len(runs))
+			for _, r := range runs {
+				samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
+				if err != nil {
+					return err
+				}
+				in = append(in, reports.Input{Run: r, Samples: samples})
+			}
+			lb, err := reports.Build(in, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
+			if err != nil {
+				return err
+			}
+			in = nil // the snapshot streams full samples run by run
+			published := make([]reports.SnapshotRun, 0, len(runs))
+			for _, r := range runs {
+				id := r.ID
+				published = append(published, reports.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
+					return db.EachSample(ctx, id, results.SampleFilter{}, fn)
+				}})
+			}
+			snap, err := reports.WriteSnapshot(ctx, dir, lb, published, reports.SnapshotOptions{
+				Now:      a.now,
+				Database: filepath.Base(a.databasePath()),
+				Redact:   func(r parity.Run) bool { return redactedSuites[r.Suite.Name] },
+			})
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				sum := snapshotSummary{Dir: snap.Dir, Files: len(snap.Files)}
+				for _, r := range snap.Manifest.Runs {
+					sum.Runs = append(sum.Runs, r.ID)
+				}
+				return a.printJSON(sum)
+			}
+			fmt.Fprintf(a.stdout, "%s\n", snap.Dir)
+			fmt.Fprintf(a.stderr, "wrote %d files for %d runs into %s; open %s, verify with: cd %s && sha256sum -c SHA256SUMS\n",
+				len(snap.Files), len(runs), snap.Dir, filepath.Join(snap.Dir, "index.html"), snap.Dir)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
+	fl.StringVar(&f.Model, "model", "", "only runs of this model")
+	fl.StringVar(&f.Suite, "suite", "", "only runs of this suite")
+	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
+	return cmd
+}

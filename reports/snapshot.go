@@ -1,0 +1,603 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// DefaultPageSize is the number of samples one viewer page shows when
+// SnapshotOptions.PageSize is zero: enough to scroll through, few enough
+// that a browser opens the page at once even with long reasoning texts.
+const DefaultPageSize = 2000
+
+// SnapshotFormat names the layout of a snapshot directory, recorded in its
+// MANIFEST.json so tools reading snapshots can tell layouts apart.
+const SnapshotFormat = "parity-snapshot/1"
+
+// SnapshotRun is one run to publish with a way to read its samples.
+type SnapshotRun struct {
+	Run parity.Run
+	// Each calls fn for every sample of the run, one at a time, in item
+	// order (item id, then sample index), and stops at fn's first error,
+	// returning it. Streaming keeps memory bounded however large the run
+	// is; results.DB.EachSample fits. The samples must be the ones the
+	// leaderboard was built from: WriteSnapshot fails when their number or
+	// outcomes differ from the run's row.
+	Each func(ctx context.Context, fn func(parity.Sample) error) error
+}
+
+// SnapshotOptions tune WriteSnapshot. The zero value is usable.
+type SnapshotOptions struct {
+	// Now stamps MANIFEST.json; injected so snapshots are reproducible.
+	// Nil means time.Now.
+	Now func() time.Time
+	// Database is the name of the database file the runs come from,
+	// recorded in the manifest. Pass a base name: a path would publish
+	// the layout of the publisher's disk.
+	Database string
+	// Redact reports whether a run's answers must be withheld because its
+	// suite's data may not appear in plain text (GPQA asks this): the
+	// model's content and reasoning, which often quote the question, and
+	// the scorers' free-text details are left out; outcomes, extracted
+	// answers and gold answers stay. Nil withholds nothing.
+	Redact func(parity.Run) bool
+	// PageSize caps the samples of one viewer page; zero means
+	// DefaultPageSize.
+	PageSize int
+}
+
+// Manifest is the content of a snapshot's MANIFEST.json.
+type Manifest struct {
+	Format        string        `json:"format"`
+	GeneratedAt   time.Time     `json:"generated_at"`
+	ParityVersion string        `json:"parity_version"`
+	GitRevision   string        `json:"git_revision,omitempty"`
+	Database      string        `json:"database,omitempty"`
+	Runs          []ManifestRun `json:"runs"`
+}
+
+// ManifestRun lists one published run and where its files are.
+type ManifestRun struct {
+	ID           int64  `json:"id"`
+	Model        string `json:"model"`
+	Suite        string `json:"suite"`
+	SuiteVersion string `json:"suite_version"`
+	Subject      string `json:"subject,omitempty"`
+	Status       string `json:"status"`
+	Samples      int    `json:"samples"`
+	// Redacted is true when the answers' text was withheld.
+	Redacted bool `json:"redacted,omitempty"`
+	// Page is the run's viewer page; Pages counts its page files.
+	Page  string `json:"page"`
+	Pages int    `json:"pages"`
+	// Data is the run's samples file, one JSON object a line.
+	Data string `json:"data"`
+}
+
+// Snapshot is what WriteSnapshot wrote.
+type Snapshot struct {
+	// Dir is the snapshot directory.
+	Dir string
+	// Files are the paths of every file written, relative to Dir with
+	// forward slashes, sorted; SHA256SUMS is among them.
+	Files    []string
+	Manifest Manifest
+}
+
+// SnapshotSample is one line of a run's samples file. It leaves out the
+// prompt messages, which can be rebuilt from the suite, the item id and the
+// prompt hash and which would publish benchmark text, and the raw response
+// body, which repeats the answer in a provider's wire format.
+type SnapshotSample struct {
+	ItemID        string         `json:"item_id"`
+	Index         int            `json:"index"`
+	Outcome       parity.Outcome `json:"outcome"`
+	Extracted     string         `json:"extracted"`
+	Gold          string         `json:"gold"`
+	Scorer        string         `json:"scorer"`
+	ScorerVersion string         `json:"scorer_version"`
+	Detail        string         `json:"detail,omitempty"`
+	// Judge is the LLM judge's verdict, when one was asked.
+	Judge         *parity.Score `json:"judge,omitempty"`
+	FinishReason  string        `json:"finish_reason,omitempty"`
+	ModelReported string        `json:"model_reported,omitempty"`
+	Usage         parity.Usage  `json:"usage"`
+	LatencyMS     int64         `json:"latency_ms"`
+	TTFTMS        int64         `json:"ttft_ms,omitempty"`
+	Attempts      int           `json:"attempts"`
+	// Cost is in the currency of the run's price card.
+	Cost      float64          `json:"cost"`
+	StartedAt time.Time        `json:"started_at,omitzero"`
+	Error     string           `json:"error,omitempty"`
+	ErrorCode parity.ErrorCode `json:"error_code,omitempty"`
+	Warnings  []string         `json:"warnings,omitempty"`
+	// Content and Reasoning are the model's answer; both are absent, and
+	// Redacted is true, for runs whose answers are withheld.
+	Content   *string `json:"content,omitempty"`
+	Reasoning *string `json:"reasoning,omitempty"`
+	Redacted  bool    `json:"redacted,omitempty"`
+}
+
+// NewSnapshotSample converts a stored sample to its published form,
+// withholding the answer text when redact is set.
+func NewSnapshotSample(s parity.Sample, redact bool) SnapshotSample {
+	c := s.Completion
+	out := SnapshotSample{
+		ItemID:        s.ItemID,
+		Index:         s.Index,
+		Outcome:       s.Score.Outcome,
+		Extracted:     s.Score.Extracted,
+		Gold:          s.Gold,
+		Scorer:        s.Score.Scorer,
+		ScorerVersion: s.Score.ScorerVersion,
+		Detail:        s.Score.Detail,
+		FinishReason:  c.FinishReason,
+		ModelReported: c.ModelReported,
+		Usage:         c.Usage,
+		LatencyMS:     c.Latency.Milliseconds(),
+		TTFTMS:        c.TTFT.Milliseconds(),
+		Attempts:      c.Attempts,
+		Cost:          s.Cost,
+		StartedAt:     s.StartedAt.UTC(),
+		Error:         scrubSecrets(c.Error),
+		ErrorCode:     c.ErrorCode,
+		Warnings:      scrubAll(c.Warnings),
+	}
+	if s.Judge != nil {
+		j := *s.Judge
+		out.Judge = &j
+	}
+	if redact {
+		out.Redacted = true
+		out.Detail = ""
+		if out.Judge != nil {
+			out.Judge.Detail = ""
+		}
+		return out
+	}
+	content, reasoning := c.Content, c.Reasoning
+	out.Content, out.Reasoning = &content, &reasoning
+	return out
+}
+
+// WriteSnapshot publishes a leaderboard and the runs behind it as a static
+// site anyone can audit, in dir, which must not exist or be empty:
+//
+//	index.html                 the leaderboard, links to every run and file, how to audit
+//	leaderboard.{json,csv,md}  the leaderboard as Render writes it
+//	runs.json                  every run's full self-description
+//	runs/<id>.jsonl            one line per sample (see SnapshotSample)
+//	runs/<id>.html             the run's settings, outcome counts and samples,
+//	runs/<id>-2.html …         continued PageSize samples a page
+//	MANIFEST.json              what, when, from which database (see Manifest)
+//	SHA256SUMS                 checksums of every other file, for sha256sum -c
+//
+// Every run must have a row in lb. The site is written into a temporary
+// directory beside dir and renamed into place at the end, so a failed
+// snapshot leaves nothing behind. Pages need no network and run no script.
+func WriteSnapshot(ctx context.Context, dir string, lb *Leaderboard, runs []SnapshotRun, opt SnapshotOptions) (*Snapshot, error) {
+	if lb == nil {
+		return nil, errors.New("write snapshot: no leaderboard")
+	}
+	if opt.PageSize < 0 {
+		return nil, fmt.Errorf("write snapshot: page size %d: must not be negative", opt.PageSize)
+	}
+	if opt.PageSize == 0 {
+		opt.PageSize = DefaultPageSize
+	}
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	if err := CheckSnapshotDir(dir); err != nil {
+		return nil, err
+	}
+	rows := make(map[int64]Row, len(lb.Rows))
+	for _, r := range lb.Rows {
+		rows[r.RunID] = r
+	}
+	runs = slices.Clone(runs)
+	slices.SortStableFunc(runs, func(a, b SnapshotRun) int { return cmp.Compare(a.Run.ID, b.Run.ID) })
+	for i, r := range runs {
+		if i > 0 && runs[i-1].Run.ID == r.Run.ID {
+			return nil, fmt.Errorf("write snapshot: run %d is listed twice", r.Run.ID)
+		}
+		if _, ok := rows[r.Run.ID]; !ok {
+			return nil, fmt.Errorf("write snapshot: run %d has no row on the leaderboard: build the leaderboard from the runs you publish", r.Run.ID)
+		}
+		if r.Each == nil {
+			return nil, fmt.Errorf("write snapshot: run %d has no way to read its samples", r.Run.ID)
+		}
+	}
+
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("write snapshot: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, ".parity-snapshot-*")
+	if err != nil {
+		return nil, fmt.Errorf("write snapshot: %w", err)
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.RemoveAll(tmp)
+		}
+	}()
+	site := &site{root: tmp, sums: map[string]string{}}
+	if err := os.Mkdir(filepath.Join(tmp, "runs"), 0o755); err != nil {
+		return nil, fmt.Errorf("write snapshot: %w", err)
+	}
+
+	man := Manifest{
+		Format:        SnapshotFormat,
+		GeneratedAt:   now().UTC(),
+		ParityVersion: parity.Version,
+		GitRevision:   parity.GitRevision,
+		Runs:          []ManifestRun{},
+	}
+	if opt.Database != "" {
+		man.Database = filepath.Base(opt.Database)
+	}
+	published := make([]parity.Run, 0, len(runs))
+	for _, r := range runs {
+		run := publicRun(r.Run)
+		redact := opt.Redact != nil && opt.Redact(r.Run)
+		pages, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, opt.PageSize)
+		if err != nil {
+			return nil, fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
+		}
+		published = append(published, run)
+		man.Runs = append(man.Runs, ManifestRun{
+			ID: run.ID, Model: run.Model.ID, Suite: run.Suite.Name, SuiteVersion: run.Suite.Version,
+			Subject: run.Subject, Status: string(run.Status), Samples: rows[run.ID].Samples,
+			Redacted: redact, Page: runPage(run.ID, 1), Pages: pages, Data: runData(run.ID),
+		})
+	}
+
+	if err := site.writeJSON("runs.json", published); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct{ name, format string }{
+		{"leaderboard.json", "json"}, {"leaderboard.csv", "csv"}, {"leaderboard.md", "md"},
+	} {
+		if err := site.write(f.name, func(w io.Writer) error { return Render(w, lb, f.format) }); err != nil {
+			return nil, err
+		}
+	}
+	if err := site.write("index.html", func(w io.Writer) error { return writeIndex(w, lb, man) }); err != nil {
+		return nil, err
+	}
+	if err := site.writeJSON("MANIFEST.json", man); err != nil {
+		return nil, err
+	}
+	if err := site.writeSums(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("write snapshot: %w", err)
+	}
+	// An empty directory the user made in advance gives way to the
+	// finished one; anything else in the way stops the rename.
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, snapshotDirTaken(dir)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return nil, fmt.Errorf("write snapshot: move into place: %w", err)
+	}
+	renamed = true
+	return &Snapshot{Dir: dir, Files: slices.Sorted(maps.Keys(site.sums)), Manifest: man}, nil
+}
+
+// CheckSnapshotDir refuses a directory that exists and is not empty, and a
+// path that is not a directory, with an ErrUsage error: a snapshot is never
+// written over another. WriteSnapshot checks too; commands call it first to
+// fail before any work.
+func CheckSnapshotDir(dir string) error {
+	if strings.TrimSpace(dir) == "" {
+		return parity.Errorf(parity.ErrUsage, "no snapshot directory given: name a new directory, e.g. snapshot-2026-11")
+	}
+	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	if !st.IsDir() {
+		return parity.Errorf(parity.ErrUsage, "%s exists and is not a directory: name a new directory for the snapshot", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	if len(entries) > 0 {
+		return snapshotDirTaken(dir)
+	}
+	return nil
+}
+
+func snapshotDirTaken(dir string) error {
+	return parity.Errorf(parity.ErrUsage, "%s already exists and is not empty: name a new directory for the snapshot (one is never written over another) or remove this one first", dir)
+}
+
+func runPage(id int64, page int) string {
+	if page <= 1 {
+		return "runs/" + strconv.FormatInt(id, 10) + ".html"
+	}
+	return "runs/" + strconv.FormatInt(id, 10) + "-" + strconv.Itoa(page) + ".html"
+}
+
+func runData(id int64) string { return "runs/" + strconv.FormatInt(id, 10) + ".jsonl" }
+
+// writeRunFiles streams one run's samples into its JSONL file and viewer
+// pages at once, holding one sample at a time, and returns the page count.
+func writeRunFiles(ctx context.Context, s *site, r SnapshotRun, run parity.Run, row Row, redact bool, pageSize int) (int, error) {
+	total := row.Samples
+	pages := max(1, (total+pageSize-1)/pageSize)
+	view := newRunView(run, row, redact, pages)
+
+	data, err := s.create(runData(run.ID))
+	if err != nil {
+		return 0, err
+	}
+	defer data.abort()
+	enc := json.NewEncoder(data)
+
+	var (
+		page   *siteFile
+		pageNo int
+		n      int
+		prev   *parity.SampleKey
+		counts = map[parity.Outcome]int{}
+	)
+	defer func() {
+		if page != nil {
+			page.abort()
+		}
+	}()
+	closePage := func() error {
+		if err := viewerTemplate.ExecuteTemplate(page, "foot", view.page(pageNo)); err != nil {
+			return err
+		}
+		err := page.Close()
+		page = nil
+		return err
+	}
+	openPage := func() error {
+		pageNo++
+		var err error
+		if page, err = s.create(runPage(run.ID, pageNo)); err != nil {
+			return err
+		}
+		return viewerTemplate.ExecuteTemplate(page, "head", view.page(pageNo))
+	}
+
+	err = r.Each(ctx, func(smp parity.Sample) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if smp.RunID != 0 && smp.RunID != run.ID {
+			return fmt.Errorf("sample %s#%d belongs to run %d", smp.ItemID, smp.Index, smp.RunID)
+		}
+		key := smp.Key()
+		if prev != nil && !keyLess(*prev, key) {
+			return fmt.Errorf("sample %s#%d is out of item order or repeated: read samples ordered by item id and index", smp.ItemID, smp.Index)
+		}
+		prev = &key
+		if n >= total {
+			return changedRun(run.ID, total)
+		}
+		if n%pageSize == 0 {
+			if page != nil {
+				if err := closePage(); err != nil {
+					return err
+				}
+			}
+			if err := openPage(); err != nil {
+				return err
+			}
+		}
+		n++
+		counts[smp.Score.Outcome]++
+		pub := NewSnapshotSample(smp, redact)
+		if err := enc.Encode(pub); err != nil {
+			return err
+		}
+		return viewerTemplate.ExecuteTemplate(page, "sample", newSampleView(n, pub))
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n != total {
+		return 0, changedRun(run.ID, total)
+	}
+	for _, o := range parity.Outcomes {
+		if counts[o] != row.Outcomes[o] {
+			return 0, changedRun(run.ID, total)
+		}
+	}
+	if page == nil { // a run with no sample still gets its page
+		if err := openPage(); err != nil {
+			return 0, err
+		}
+	}
+	if err := closePage(); err != nil {
+		return 0, err
+	}
+	if err := data.Close(); err != nil {
+		return 0, err
+	}
+	return pages, nil
+}
+
+func changedRun(id int64, total int) error {
+	return fmt.Errorf("the samples of run %d differ from the %d the leaderboard counted: the run changed while the snapshot was written; try again once no 'parity run', 'rescore' or 'judge' is writing to it", id, total)
+}
+
+func keyLess(a, b parity.SampleKey) bool {
+	return a.ItemID < b.ItemID || (a.ItemID == b.ItemID && a.Index < b.Index)
+}
+
+// publicRun is the run as published: credentials that may hide in a base
+// URL or in free text are masked.
+func publicRun(r parity.Run) parity.Run {
+	r.BaseURL = publicURL(r.BaseURL)
+	r.Warnings = scrubAll(r.Warnings)
+	r.Note = scrubSecrets(r.Note)
+	r.StartedAt = r.StartedAt.UTC()
+	if !r.FinishedAt.IsZero() {
+		r.FinishedAt = r.FinishedAt.UTC()
+	}
+	if r.Price != nil {
+		p := *r.Price
+		r.Price = &p
+	}
+	return r
+}
+
+// publicURL drops the user information and query of a base URL, the two
+// places a key can be put into one.
+func publicURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return scrubSecrets(s)
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	u.Fragment = ""
+	return scrubSecrets(u.String())
+}
+
+// secretPattern matches strings shaped like API keys and bearer tokens, in
+// case an API error message or a note quotes one.
+var secretPattern = regexp.MustCompile(`(?i)\b(?:sk|ak|pk|key|api[-_]?key)-[a-z0-9_\-]{8,}|\bBearer\s+\S+`)
+
+func scrubSecrets(s string) string {
+	return secretPattern.ReplaceAllString(s, "[REDACTED]")
+}
+
+func scrubAll(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = scrubSecrets(s)
+	}
+	return out
+}
+
+// site writes files under root and remembers their checksums.
+type site struct {
+	root string
+	sums map[string]string
+}
+
+// siteFile is one file being written, hashed as it goes.
+type siteFile struct {
+	*bufio.Writer
+	site *site
+	rel  string
+	f    *os.File
+	h    hash.Hash
+}
+
+func (s *site) create(rel string) (*siteFile, error) {
+	f, err := os.OpenFile(filepath.Join(s.root, filepath.FromSlash(rel)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", rel, err)
+	}
+	h := sha256.New()
+	return &siteFile{Writer: bufio.NewWriterSize(io.MultiWriter(f, h), 64<<10), site: s, rel: rel, f: f, h: h}, nil
+}
+
+// Close flushes the file and records its checksum.
+func (f *siteFile) Close() error {
+	if f.f == nil {
+		return nil
+	}
+	err := f.Flush()
+	if cerr := f.f.Close(); err == nil {
+		err = cerr
+	}
+	f.f = nil
+	if err != nil {
+		return fmt.Errorf("write %s: %w", f.rel, err)
+	}
+	f.site.sums[f.rel] = hex.EncodeToString(f.h.Sum(nil))
+	return nil
+}
+
+// abort closes a file left open by an error; the whole temporary
+// directory is removed afterwards.
+func (f *siteFile) abort() {
+	if f.f != nil {
+		f.f.Close()
+		f.f = nil
+	}
+}
+
+func (s *site) write(rel string, fn func(io.Writer) error) error {
+	f, err := s.create(rel)
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		f.abort()
+		return fmt.Errorf("write %s: %w", rel, err)
+	}
+	return f.Close()
+}
+
+func (s *site) writeJSON(rel string, v any) error {
+	return s.write(rel, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+// writeSums writes SHA256SUMS in the format sha256sum -c reads.
+func (s *site) writeSums() error {
+	var b bytes.Buffer
+	for _, rel := range slices.Sorted(maps.Keys(s.sums)) {
+		fmt.Fprintf(&b, "%s  %s\n", s.sums[rel], rel)
+	}
+	return s.write("SHA256SUMS", func(w io.Writer) error {
+		_, err := w.Write(b.Bytes())
+		return err
+	})
+}

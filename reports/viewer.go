@@ -1,0 +1,562 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// The snapshot's pages are built like the leaderboard page: view models of
+// ready-made strings, templates with no logic beyond loops, html/template
+// escaping every value. No value from data reaches a script, a style or
+// a URL: the only links are built here from run ids and fixed names, and
+// the pages carry a Content-Security-Policy that forbids scripts outright.
+
+// snapshotCSP allows the inline styles and SVG the pages use and nothing
+// else: no script, no remote resource, so the pages work offline and stay
+// inert even if an escaping bug let markup through.
+const snapshotCSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`
+
+// setting is one line of a run's settings table.
+type setting struct {
+	Name, Value string
+	Code        bool
+}
+
+// outcomeCount is one outcome's count on a run page.
+type outcomeCount struct {
+	Outcome string
+	Class   string
+	N       int
+}
+
+// runView is what every page of one run shows.
+type runView struct {
+	ID        int64
+	Model     string
+	Suite     string
+	Mock      bool
+	Redacted  bool
+	Settings  []setting
+	Reproduce string
+	Counts    []outcomeCount
+	Total     int
+	Accuracy  string
+	Data      string
+	Pages     int
+}
+
+// pageView is one page file of a run.
+type pageView struct {
+	*runView
+	Page       int
+	Nav        []navLink
+	Prev, Next string
+}
+
+type navLink struct {
+	Label   string
+	Href    string
+	Current bool
+}
+
+// sampleView is one sample on a page.
+type sampleView struct {
+	Anchor        string
+	Class         string
+	Outcome       string
+	ItemID        string
+	Index         int
+	Extracted     string
+	Gold          string
+	Scorer        string
+	Detail        string
+	Judge         string
+	FinishReason  string
+	Tokens        string
+	Latency       string
+	Cost          string
+	Error         string
+	Warnings      []string
+	Redacted      bool
+	Content       string
+	Reasoning     string
+	HasReasoning  bool
+	ReasoningSize string
+}
+
+func outcomeClass(o parity.Outcome) string {
+	for _, known := range parity.Outcomes {
+		if o == known {
+			return "o-" + string(o)
+		}
+	}
+	return "o-other"
+}
+
+func newRunView(run parity.Run, row Row, redact bool, pages int) *runView {
+	v := &runView{
+		ID:        run.ID,
+		Model:     run.Model.ID,
+		Suite:     suiteName(run),
+		Mock:      row.Mock,
+		Redacted:  redact,
+		Settings:  runSettings(run),
+		Reproduce: reproduceCommand(run),
+		Total:     row.Samples,
+		Accuracy:  percent(row.Accuracy),
+		Data:      strconv.FormatInt(run.ID, 10) + ".jsonl",
+		Pages:     pages,
+	}
+	if !math.IsNaN(row.Accuracy) && !math.IsNaN(row.CILow) && !math.IsNaN(row.CIHigh) {
+		v.Accuracy += " (95% CI " + percent(row.CILow) + " – " + percent(row.CIHigh) + ")"
+	}
+	for _, o := range parity.Outcomes {
+		v.Counts = append(v.Counts, outcomeCount{Outcome: string(o), Class: outcomeClass(o), N: row.Outcomes[o]})
+	}
+	return v
+}
+
+func (v *runView) page(n int) pageView {
+	p := pageView{runView: v, Page: n}
+	href := func(i int) string { return strings.TrimPrefix(runPage(v.ID, i), "runs/") }
+	if v.Pages > 1 {
+		for i := 1; i <= v.Pages; i++ {
+			p.Nav = append(p.Nav, navLink{Label: strconv.Itoa(i), Href: href(i), Current: i == n})
+		}
+	}
+	if n > 1 {
+		p.Prev = href(n - 1)
+	}
+	if n < v.Pages {
+		p.Next = href(n + 1)
+	}
+	return p
+}
+
+func newSampleView(n int, s SnapshotSample) sampleView {
+	v := sampleView{
+		Anchor:       "s" + strconv.Itoa(n),
+		Class:        outcomeClass(s.Outcome),
+		Outcome:      string(s.Outcome),
+		ItemID:       s.ItemID,
+		Index:        s.Index,
+		Extracted:    s.Extracted,
+		Gold:         s.Gold,
+		Scorer:       s.Scorer + "@" + s.ScorerVersion,
+		Detail:       s.Detail,
+		FinishReason: s.FinishReason,
+		Error:        s.Error,
+		Warnings:     s.Warnings,
+		Redacted:     s.Redacted,
+		Latency:      strconv.FormatInt(s.LatencyMS, 10) + " ms",
+		Tokens: fmt.Sprintf("%d in, %d out (%d reasoning)", s.Usage.PromptTokens,
+			s.Usage.CompletionTokens, s.Usage.ReasoningTokens),
+		Cost: strconv.FormatFloat(s.Cost, 'f', -1, 64),
+	}
+	if s.TTFTMS > 0 {
+		v.Latency += ", first token " + strconv.FormatInt(s.TTFTMS, 10) + " ms"
+	}
+	if s.Judge != nil {
+		v.Judge = string(s.Judge.Outcome)
+		if s.Judge.Scorer != "" {
+			v.Judge += " (" + s.Judge.Scorer + "@" + s.Judge.ScorerVersion + ")"
+		}
+		if s.Judge.Detail != "" {
+			v.Judge += ": " + s.Judge.Detail
+		}
+	}
+	if s.Content != nil {
+		v.Content = *s.Content
+	}
+	if s.Reasoning != nil && *s.Reasoning != "" {
+		v.Reasoning = *s.Reasoning
+		v.HasReasoning = true
+		v.ReasoningSize = strconv.Itoa(len([]rune(v.Reasoning))) + " characters"
+	}
+	return v
+}
+
+func suiteName(run parity.Run) string {
+	if run.Subject != "" {
+		return run.Suite.Name + ":" + run.Subject
+	}
+	return run.Suite.Name
+}
+
+func percent(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return strconv.FormatFloat(100*x, 'f', 1, 64) + "%"
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// runSettings lists everything a run recorded about how it was made.
+func runSettings(run parity.Run) []setting {
+	or := func(s, dflt string) string {
+		if s == "" {
+			return dflt
+		}
+		return s
+	}
+	params, _ := json.Marshal(run.Params) // plain struct: cannot fail
+	limit := "all items"
+	if run.Limit > 0 {
+		limit = strconv.Itoa(run.Limit) + " items, picked with seed " + strconv.FormatInt(run.Seed, 10)
+	}
+	parityVersion := run.ParityVersion
+	if run.GitRevision != "" {
+		parityVersion += " (revision " + run.GitRevision + ")"
+	}
+	out := []setting{
+		{Name: "Run", Value: strconv.FormatInt(run.ID, 10) + " (" + string(run.Status) + ")"},
+		{Name: "Model asked for", Value: run.Model.ID, Code: true},
+		{Name: "Model the API reported", Value: or(run.ModelReported, "not reported"), Code: run.ModelReported != ""},
+		{Name: "Provider / origin", Value: or(run.Model.Provider, "–") + " / " + or(run.Model.Origin, "–")},
+		{Name: "API base URL", Value: or(run.BaseURL, "the catalog's default for the provider"), Code: run.BaseURL != ""},
+		{Name: "Suite", Value: suiteName(run) + " version " + run.Suite.Version, Code: true},
+		{Name: "Language / licence", Value: or(run.Suite.Language, "–") + " / " + or(run.Suite.License, "–")},
+		{Name: "Data sha256", Value: or(run.Suite.DataSHA256, "–"), Code: true},
+		{Name: "Prompt template hash", Value: or(run.Suite.PromptHash, "–"), Code: true},
+		{Name: "Scorer", Value: run.Suite.Scorer + "@" + run.Suite.ScorerVersion + " (" + or(run.Suite.Kind, "–") + " answers)", Code: true},
+		{Name: "Selection", Value: limit + "; " + strconv.Itoa(run.Items) + " of " + strconv.Itoa(run.Suite.Items) + " items, " + strconv.Itoa(run.Samples) + " sample(s) each"},
+		{Name: "Generation parameters", Value: string(params), Code: true},
+		{Name: "parity version", Value: or(parityVersion, "–"), Code: true},
+		{Name: "Started / finished", Value: stamp(run.StartedAt) + " / " + stamp(run.FinishedAt)},
+		{Name: "Price card", Value: priceText(run.Price)},
+		{Name: "Fingerprint", Value: run.Fingerprint, Code: true},
+	}
+	for _, w := range run.Warnings {
+		out = append(out, setting{Name: "Warning", Value: w})
+	}
+	if run.Note != "" {
+		out = append(out, setting{Name: "Note", Value: run.Note})
+	}
+	return out
+}
+
+func priceText(p *parity.Price) string {
+	if p == nil {
+		return "none recorded, so no cost"
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	s := fmt.Sprintf("%s input, %s cached input, %s output %s per million tokens, as of %s",
+		f(p.Input), f(p.CachedInput), f(p.Output), p.Currency, p.AsOf)
+	if p.Source != "" {
+		s += " (" + p.Source + ")"
+	}
+	for _, w := range p.Windows {
+		s += fmt.Sprintf("; %s %s–%s UTC: %s / %s / %s", w.Name, w.Start, w.End, f(w.Input), f(w.CachedInput), f(w.Output))
+	}
+	return s
+}
+
+// reproduceCommand is the parity run command line that asks the same
+// questions with the same settings. --fresh keeps it from resuming the
+// original run when run against the same database.
+func reproduceCommand(run parity.Run) string {
+	args := []string{"parity", "run", "-m", run.Model.ID, "-s", suiteName(run)}
+	if strings.HasSuffix(run.Suite.Version, "+circular") {
+		args = append(args, "--circular")
+	}
+	if run.Limit > 0 {
+		args = append(args, "--limit", strconv.Itoa(run.Limit), "--seed", strconv.FormatInt(run.Seed, 10))
+	}
+	if run.Samples > 1 {
+		args = append(args, "--samples", strconv.Itoa(run.Samples))
+	}
+	p := run.Params
+	if p.MaxTokens > 0 {
+		args = append(args, "--max-tokens", strconv.Itoa(p.MaxTokens))
+	}
+	if p.Temperature != nil {
+		args = append(args, "--temperature", strconv.FormatFloat(*p.Temperature, 'g', -1, 64))
+	}
+	if p.TopP != nil {
+		args = append(args, "--top-p", strconv.FormatFloat(*p.TopP, 'g', -1, 64))
+	}
+	if p.Seed != nil {
+		args = append(args, "--sampling-seed", strconv.Itoa(*p.Seed))
+	}
+	if p.Stream {
+		args = append(args, "--stream")
+	}
+	if p.Thinking != "" {
+		args = append(args, "--thinking", p.Thinking)
+	}
+	if p.Effort != "" {
+		args = append(args, "--effort", p.Effort)
+	}
+	if p.ThinkingBudget > 0 {
+		args = append(args, "--thinking-budget", strconv.Itoa(p.ThinkingBudget))
+	}
+	// Catalog providers find their endpoint themselves (--base-url would
+	// replace it, and the mock's in-process transport with it); endpoints
+	// given on the command line are recorded with the path the client adds.
+	if run.BaseURL != "" && (run.Model.Origin == "custom" || run.Model.Origin == "local") {
+		args = append(args, "--base-url", strings.TrimSuffix(run.BaseURL, "/chat/completions"))
+	}
+	args = append(args, "--fresh")
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return strings.Join(args, " ")
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@+,%-]+$`)
+
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// indexRun is one run in the index page's list.
+type indexRun struct {
+	ID       int64
+	Page     string
+	Data     string
+	Model    string
+	Suite    string
+	Status   string
+	Samples  int
+	Accuracy string
+	Redacted bool
+}
+
+type indexView struct {
+	Generated     string
+	ParityVersion string
+	Database      string
+	Runs          []indexRun
+}
+
+// writeIndex writes the leaderboard page Render makes, with the
+// snapshot's own section (runs, files, how to audit) added before the end
+// of its body and the snapshot's security policy added to its head.
+func writeIndex(w io.Writer, lb *Leaderboard, man Manifest) error {
+	var board bytes.Buffer
+	if err := Render(&board, lb, "html"); err != nil {
+		return err
+	}
+	rows := make(map[int64]Row, len(lb.Rows))
+	for _, r := range lb.Rows {
+		rows[r.RunID] = r
+	}
+	v := indexView{Generated: stamp(man.GeneratedAt), ParityVersion: man.ParityVersion, Database: man.Database}
+	if man.GitRevision != "" {
+		v.ParityVersion += " (revision " + man.GitRevision + ")"
+	}
+	for _, r := range man.Runs {
+		suite := r.Suite
+		if r.Subject != "" {
+			suite += ":" + r.Subject
+		}
+		v.Runs = append(v.Runs, indexRun{
+			ID: r.ID, Page: r.Page, Data: r.Data, Model: r.Model, Suite: suite + " " + r.SuiteVersion,
+			Status: r.Status, Samples: r.Samples, Accuracy: percent(rows[r.ID].Accuracy), Redacted: r.Redacted,
+		})
+	}
+	var section bytes.Buffer
+	if err := viewerTemplate.ExecuteTemplate(&section, "index", v); err != nil {
+		return err
+	}
+	page := board.Bytes()
+	if i := bytes.Index(page, []byte("<head>")); i >= 0 {
+		i += len("<head>")
+		page = append(page[:i:i], append([]byte("\n"+snapshotCSP), page[i:]...)...)
+	}
+	end := bytes.LastIndex(page, []byte("</body>"))
+	if end < 0 {
+		end = len(page)
+	}
+	for _, part := range [][]byte{page[:end], section.Bytes(), page[end:]} {
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var viewerTemplate = template.Must(template.New("viewer").Parse(`
+{{- define "style" -}}
+<style>
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2rem; color: #1d1d1f; background: #fff; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; }
+table { border-collapse: collapse; }
+th, td { padding: .3rem .6rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
+th { background: #f5f5f7; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+td code { overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f7f7f9; border: 1px solid #e3e3e3; padding: .5rem .7rem; margin: .4rem 0; }
+.withheld { background: #fff6e0; border: 1px solid #f0d890; padding: .5rem .7rem; }
+nav.pages a, nav.pages strong { margin-right: .5rem; }
+.filter label { margin-right: .9rem; cursor: pointer; }
+.filter input { margin-right: .2rem; }
+details.s { border-bottom: 1px solid #e3e3e3; padding: .25rem 0; }
+details.s > summary { cursor: pointer; }
+details.s > div { margin: .3rem 0 .6rem 1.2rem; }
+.badge { display: inline-block; min-width: 5.5rem; font-weight: 600; }
+.o-correct .badge { color: #2a7a2a; } .o-wrong .badge { color: #b52a2a; } .o-unparsed .badge, .o-truncated .badge { color: #9a6a00; }
+.o-refused .badge, .o-error .badge, .o-other .badge { color: #555; }
+dl { display: grid; grid-template-columns: max-content auto; gap: .15rem .8rem; margin: .3rem 0; }
+dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
+#f-correct:checked ~ .samples .s:not(.o-correct),
+#f-wrong:checked ~ .samples .s:not(.o-wrong),
+#f-unparsed:checked ~ .samples .s:not(.o-unparsed),
+#f-truncated:checked ~ .samples .s:not(.o-truncated),
+#f-refused:checked ~ .samples .s:not(.o-refused),
+#f-error:checked ~ .samples .s:not(.o-error) { display: none; }
+</style>
+{{- end}}
+
+{{- define "nav"}}{{if .Nav}}
+<nav class="pages">Pages: {{if .Prev}}<a href="{{.Prev}}">‹ previous</a>{{end}}
+{{- range .Nav}}{{if .Current}} <strong>{{.Label}}</strong>{{else}} <a href="{{.Href}}">{{.Label}}</a>{{end}}{{end}}
+{{- if .Next}} <a href="{{.Next}}">next ›</a>{{end}}</nav>
+{{- end}}{{end}}
+
+{{- define "head" -}}
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+` + snapshotCSP + `
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>run {{.ID}}: {{.Model}} on {{.Suite}}{{if gt .Page 1}} (page {{.Page}}){{end}}</title>
+{{template "style"}}
+</head>
+<body>
+<p><a href="../index.html">← leaderboard</a></p>
+<h1>Run {{.ID}}: <code>{{.Model}}</code> on <code>{{.Suite}}</code>{{if .Mock}} [mock]{{end}}</h1>
+{{- if .Mock}}
+<p>This run was answered by the offline mock provider: it demonstrates the pipeline and says nothing about any model.</p>
+{{- end}}
+{{- if eq .Page 1}}
+<h2>Settings</h2>
+<table>
+<tbody>
+{{- range .Settings}}
+<tr><th>{{.Name}}</th><td>{{if .Code}}<code>{{.Value}}</code>{{else}}{{.Value}}{{end}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+<p>Rerun it with the same parity version:</p>
+<pre>{{.Reproduce}}</pre>
+<h2>Outcomes</h2>
+<p>Accuracy (pass@1 over scored samples): {{.Accuracy}}.</p>
+<table>
+<thead><tr><th>OUTCOME</th><th>SAMPLES</th></tr></thead>
+<tbody>
+{{- range .Counts}}
+<tr class="{{.Class}}"><td><span class="badge">{{.Outcome}}</span></td><td class="num">{{.N}}</td></tr>
+{{- end}}
+<tr><td>all</td><td class="num">{{.Total}}</td></tr>
+</tbody>
+</table>
+{{- end}}
+{{- if .Redacted}}
+<p class="withheld">The answers of this run are withheld: its suite's data must not be published in plain text, and models quote the questions in their answers. Outcomes, extracted answers and gold answers are shown; the answer text, the reasoning and the scorers' notes are not.</p>
+{{- end}}
+<h2>Samples{{if gt .Pages 1}}, page {{.Page}} of {{.Pages}}{{end}}</h2>
+<p>Every sample of the run, ordered by item, {{if gt .Pages 1}}split into pages; {{end}}also in <a href="{{.Data}}">{{.Data}}</a>, one JSON object a line. Click a sample to open it.</p>
+{{- template "nav" .}}
+<div class="filter">
+<p>Show:
+<input type="radio" name="f" id="f-all" checked><label for="f-all">all</label>
+{{- range .Counts}}
+<input type="radio" name="f" id="f-{{.Outcome}}"><label for="f-{{.Outcome}}">{{.Outcome}}</label>
+{{- end}}
+</p>
+<div class="samples">
+{{end}}
+
+{{- define "sample" -}}
+<details class="s {{.Class}}" id="{{.Anchor}}"><summary><span class="badge">{{.Outcome}}</span> <code>{{.ItemID}}</code> #{{.Index}} — extracted <code>{{.Extracted}}</code>, gold <code>{{.Gold}}</code></summary>
+<div>
+<dl>
+<dt>scorer</dt><dd><code>{{.Scorer}}</code>{{if .Detail}}: {{.Detail}}{{end}}</dd>
+{{- if .Judge}}
+<dt>judge</dt><dd>{{.Judge}}</dd>
+{{- end}}
+<dt>finish</dt><dd>{{if .FinishReason}}{{.FinishReason}}{{else}}–{{end}}</dd>
+<dt>tokens</dt><dd>{{.Tokens}}</dd>
+<dt>latency</dt><dd>{{.Latency}}</dd>
+<dt>cost</dt><dd>{{.Cost}}</dd>
+{{- if .Error}}
+<dt>error</dt><dd>{{.Error}}</dd>
+{{- end}}
+{{- range .Warnings}}
+<dt>warning</dt><dd>{{.}}</dd>
+{{- end}}
+</dl>
+{{- if .Redacted}}
+<p class="withheld">Answer withheld.</p>
+{{- else}}
+{{- if .HasReasoning}}
+<details><summary>reasoning ({{.ReasoningSize}})</summary>
+<pre>{{.Reasoning}}</pre>
+</details>
+{{- end}}
+<pre>{{.Content}}</pre>
+{{- end}}
+</div>
+</details>
+{{end}}
+
+{{- define "foot" -}}
+</div>
+</div>
+{{- template "nav" .}}
+<p><a href="../index.html">← leaderboard</a></p>
+</body>
+</html>
+{{end}}
+
+{{- define "index" -}}
+<h2>Runs in this snapshot</h2>
+<p>Each run has a page with its exact settings and every sample, and a samples file with one JSON object a line.</p>
+<div class="scroll"><table>
+<thead><tr><th class="num">RUN</th><th>MODEL</th><th>SUITE</th><th>STATUS</th><th class="num">SAMPLES</th><th class="num">ACC %</th><th>DATA</th></tr></thead>
+<tbody>
+{{- range .Runs}}
+<tr><td class="num"><a href="{{.Page}}">{{.ID}}</a></td><td><a href="{{.Page}}">{{.Model}}</a></td><td>{{.Suite}}</td><td>{{.Status}}</td><td class="num">{{.Samples}}</td><td class="num">{{.Accuracy}}</td><td><a href="{{.Data}}">{{.Data}}</a>{{if .Redacted}} (answers withheld){{end}}</td></tr>
+{{- end}}
+</tbody>
+</table></div>
+<h2>Files</h2>
+<ul>
+<li><a href="leaderboard.json">leaderboard.json</a>, <a href="leaderboard.csv">leaderboard.csv</a>, <a href="leaderboard.md">leaderboard.md</a>: this leaderboard.</li>
+<li><a href="runs.json">runs.json</a>: how every run was made: suite version and data sha256, prompt hash, model asked for and reported, parameters, scorer, parity version and revision, times, price card.</li>
+<li><code>runs/&lt;id&gt;.jsonl</code>: every sample: item, outcome, extracted and gold answer, verdicts, tokens, latency, cost and the model's answer. Prompts are not included: they follow from the suite, the item id and the prompt hash.</li>
+<li><a href="MANIFEST.json">MANIFEST.json</a>: when and from what this snapshot was made.</li>
+<li><a href="SHA256SUMS">SHA256SUMS</a>: the checksum of every file.</li>
+</ul>
+<h2>How to audit</h2>
+<ol>
+<li>Check that no file changed since it was published: in this folder run <code>sha256sum -c SHA256SUMS</code> (on macOS <code>shasum -a 256 -c SHA256SUMS</code>).</li>
+<li>Re-grade: the samples files hold each answer with the answer the scorer extracted, the gold answer and the verdict, so every verdict can be checked line by line.</li>
+<li>Rerun: each run page shows the settings the run recorded and the <code>parity run</code> command that asks the same questions again. Install the same parity version, check that <code>parity suites --json</code> reports the same suite version, data sha256 and prompt hash, rerun, and compare with <code>parity report</code>: accuracies should agree within their confidence intervals.</li>
+</ol>
+<p class="meta">Snapshot generated {{.Generated}} by parity {{.ParityVersion}}{{if .Database}} from the database {{.Database}}{{end}}.</p>
+{{end}}
+`))

@@ -439,6 +439,10 @@ func (p *Provider) validate() error {
 	if p.Transport != "" && p.Transport != "mock" {
 		return fmt.Errorf("transport %q: use \"mock\" or leave it out", p.Transport)
 	}
+	if p.Transport == "mock" && p.Origin != "mock" {
+		// Made-up answers must never pass for a real model's in a report.
+		return fmt.Errorf("transport \"mock\" answers offline with made-up answers, so origin must be \"mock\", not %q", p.Origin)
+	}
 	if p.Transport == "" {
 		if err := checkURL(p.BaseURL); err != nil {
 			return err

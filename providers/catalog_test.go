@@ -158,6 +158,7 @@ func TestMergeErrors(t *testing.T) {
 		{"token field", "providers:\n  deepseek:\n    token_limit_field: max_new_tokens\n", []string{"max_completion_tokens"}},
 		{"style", "providers:\n  deepseek:\n    thinking: {style: telepathy}\n", []string{"telepathy", "enable_thinking"}},
 		{"price date", "providers:\n  deepseek:\n    models:\n      m: {price: {input: 1, output: 2, currency: USD}}\n", []string{"as_of"}},
+		{"mock posing as a real origin", "providers:\n  fake:\n    base_url: http://mock.invalid/v1\n    transport: mock\n    origin: CN\n", []string{"made-up answers", "CN"}},
 		{"price window", "providers:\n  deepseek:\n    models:\n      m: {price: {input: 1, output: 2, currency: USD, as_of: \"2026-01-01\", windows: [{name: peak, start: \"9am\", end: \"10:00\", input: 2, output: 4}]}}\n", []string{"peak", "HH:MM"}},
 		{"price window day", "providers:\n  deepseek:\n    models:\n      m: {price: {input: 1, output: 2, currency: USD, as_of: \"2026-01-01\", windows: [{name: peak, start: \"09:00\", end: \"10:00\", days: [weekday], input: 2, output: 4}]}}\n", []string{"weekday"}},
 		{"currency", "providers:\n  deepseek:\n    models:\n      m: {price: {input: 1, output: 2, currency: EUR, as_of: \"2026-01-01\"}}\n", []string{"EUR"}},

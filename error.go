@@ -37,6 +37,7 @@ type Error struct {
 	Err     error
 }
 
+// Error returns the message, followed by the wrapped error when there is one.
 func (e *Error) Error() string {
 	if e.Err != nil && e.Message == "" {
 		return e.Err.Error()
@@ -47,6 +48,7 @@ func (e *Error) Error() string {
 	return e.Message
 }
 
+// Unwrap returns the wrapped error, so errors.Is and errors.As see through.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf builds an *Error with a formatted message.

@@ -66,6 +66,9 @@ type Leaderboard struct {
 	// ParityChecks pit the best CN row of each benchmark against its best
 	// West row, the comparison parity exists to make.
 	ParityChecks []ParityCheck
+	// LanguageGaps compare each model on aligned items asked in English and
+	// in another language (mgsm:en against mgsm:zh, say).
+	LanguageGaps []LanguageGap
 	// Notes are caveats a reader must see next to the numbers.
 	Notes []string
 }
@@ -203,6 +206,7 @@ func Build(in []Input, opt Options) (*Leaderboard, error) {
 	lb.Comparisons = comparisons(built, opt)
 	rank(lb.Rows, lb.Comparisons)
 	lb.ParityChecks = parityChecks(lb.Rows, lb.Comparisons)
+	lb.LanguageGaps = languageGaps(built, opt)
 	lb.Groups = groups(lb.Rows)
 	lb.Notes = notes(lb.Rows, opt)
 	lb.Notes = append(lb.Notes, comparisonNotes(lb.Rows, lb.Comparisons)...)

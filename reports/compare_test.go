@@ -289,3 +289,76 @@ func TestBuildRejectsNegativePermutations(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "must not be negative")
 }
+
+func TestLanguageGaps(t *testing.T) {
+	c, w := parity.OutcomeCorrect, parity.OutcomeWrong
+	mk := func(id int64, model, subject string, outcomes ...parity.Outcome) Input {
+		r := run(id, model, "CN", "mgsm", len(outcomes), 1)
+		r.Subject = subject
+		var specs []spec
+		for i, o := range outcomes {
+			specs = append(specs, spec{fmt.Sprintf("%s-%03d", subject, i+1), 0, o, "1"})
+		}
+		return Input{r, samples(id, "n@1", specs...)}
+	}
+	// Twenty aligned problems: in English the model gets all right, in
+	// Chinese it misses ten of them: ten discordant items, all one way.
+	en := make([]parity.Outcome, 20)
+	zh := make([]parity.Outcome, 20)
+	de := make([]parity.Outcome, 20)
+	for i := range en {
+		en[i], zh[i], de[i] = c, c, c
+		if i%2 == 0 {
+			zh[i] = w
+		}
+	}
+	de[3] = w
+	lb, err := Build([]Input{
+		mk(1, "deepseek/r1", "en", en...),
+		mk(2, "deepseek/r1", "zh", zh...),
+		mk(3, "deepseek/r1", "de", de...),
+		mk(4, "openai/o4", "zh", zh...), // no English run: no gap
+	}, fixedOptions())
+	require.NoError(t, err)
+	require.Len(t, lb.LanguageGaps, 2)
+	de1, zh1 := lb.LanguageGaps[0], lb.LanguageGaps[1]
+	assert.Equal(t, "de", de1.Language)
+	assert.Equal(t, "zh", zh1.Language)
+	assert.Equal(t, 20, zh1.SharedItems)
+	assert.InDelta(t, 1.0, zh1.EnglishAccuracy, 1e-12)
+	assert.InDelta(t, 0.5, zh1.OtherAccuracy, 1e-12)
+	assert.InDelta(t, -0.5, zh1.Diff, 1e-12, "other minus English")
+	assert.LessOrEqual(t, zh1.CIHigh, 0.0)
+	assert.InDelta(t, 2.0/1024, zh1.PValue, 1e-12, "McNemar with 10 discordant items all one way")
+	assert.True(t, strings.HasPrefix(zh1.Verdict, "zh behind en by 50.0 points (95% CI "), zh1.Verdict)
+	assert.True(t, strings.HasSuffix(zh1.Verdict, ", p=0.002)"), zh1.Verdict)
+	// The bootstrap spread of 10 discordant items in 20 is about a
+	// binomial's: roughly 25 to 75 points either side of 50.
+	assert.InDelta(t, -0.72, zh1.CILow, 0.06)
+	assert.InDelta(t, -0.28, zh1.CIHigh, 0.06)
+	assert.Contains(t, de1.Verdict, "tied (p=1.00; de − en = -5.0 points")
+
+	for _, format := range []string{"text", "md", "html", "json"} {
+		var out strings.Builder
+		require.NoError(t, Render(&out, lb, format))
+		if format == "json" {
+			assert.Contains(t, out.String(), `"language_gaps"`)
+			continue
+		}
+		assert.Contains(t, out.String(), "Language gap", format)
+		assert.Contains(t, out.String(), "zh behind en by 50.0 points", format)
+	}
+}
+
+func TestLanguageGapsNeedAlignedIDs(t *testing.T) {
+	c := parity.OutcomeCorrect
+	// MMLU subjects are different questions, not translations: their ids
+	// do not carry the subject as a prefix, so nothing is paired.
+	a := run(1, "m/x", "West", "mmlu", 1, 1)
+	a.Subject = "en"
+	b := run(2, "m/x", "West", "mmlu", 1, 1)
+	b.Subject = "anatomy"
+	lb, err := Build([]Input{{a, samples(1, "c@1", spec{"q1", 0, c, "A"})}, {b, samples(2, "c@1", spec{"q1", 0, c, "A"})}}, fixedOptions())
+	require.NoError(t, err)
+	assert.Empty(t, lb.LanguageGaps)
+}

@@ -18,6 +18,7 @@ type htmlPage struct {
 	Charts    []htmlChart
 	Groups    [][]htmlCell
 	Parity    htmlTable
+	Language  htmlTable
 	Compared  htmlTable
 	Notes     []string
 }
@@ -115,8 +116,12 @@ func renderHTML(w io.Writer, lb *Leaderboard) error {
 	for _, p := range lb.ParityChecks {
 		page.Parity.add(parityCells(p))
 	}
-	page.Compared = newHTMLTable(comparisonTitle, comparisonBlurb, comparisonHeader)
 	labels := modelLabels(lb)
+	page.Language = newHTMLTable(languageTitle, languageBlurb, languageHeader)
+	for _, g := range lb.LanguageGaps {
+		page.Language.add(languageCells(g, labels))
+	}
+	page.Compared = newHTMLTable(comparisonTitle, comparisonBlurb, comparisonHeader)
 	for _, c := range lb.Comparisons {
 		page.Compared.add(comparisonCells(c, labels))
 	}
@@ -266,6 +271,9 @@ ul.notes li { margin: .25rem 0; }
 {{- end}}
 </tbody>
 </table></div>
+{{- with .Language}}{{if .Rows}}
+{{template "table" .}}
+{{- end}}{{end}}
 {{- if .Groups}}
 <h2>By origin</h2>
 <table>

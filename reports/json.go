@@ -18,6 +18,7 @@ type jsonReport struct {
 	// runs share an item, so consumers need no null check.
 	Comparisons  []jsonComparison  `json:"comparisons"`
 	ParityChecks []jsonParityCheck `json:"parity_checks"`
+	LanguageGaps []jsonLanguageGap `json:"language_gaps"`
 	Notes        []string          `json:"notes"`
 }
 
@@ -54,6 +55,25 @@ type jsonParityCheck struct {
 	CIHigh       *float64 `json:"ci_high"`
 	PValue       *float64 `json:"p_value"`
 	Verdict      string   `json:"verdict"`
+}
+
+// jsonLanguageGap carries diff, ci_low and ci_high as the other language
+// minus English.
+type jsonLanguageGap struct {
+	Model           string   `json:"model"`
+	Suite           string   `json:"suite"`
+	Language        string   `json:"language"`
+	EnglishRun      int64    `json:"english_run"`
+	OtherRun        int64    `json:"other_run"`
+	SharedItems     int      `json:"shared_items"`
+	EnglishAccuracy *float64 `json:"english_accuracy"`
+	OtherAccuracy   *float64 `json:"other_accuracy"`
+	Diff            *float64 `json:"diff"`
+	CILow           *float64 `json:"ci_low"`
+	CIHigh          *float64 `json:"ci_high"`
+	PValue          *float64 `json:"p_value"`
+	Method          string   `json:"method"`
+	Verdict         string   `json:"verdict"`
 }
 
 type jsonRow struct {
@@ -114,6 +134,7 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 		Groups:       make([]jsonGroup, 0, len(lb.Groups)),
 		Comparisons:  make([]jsonComparison, 0, len(lb.Comparisons)),
 		ParityChecks: make([]jsonParityCheck, 0, len(lb.ParityChecks)),
+		LanguageGaps: make([]jsonLanguageGap, 0, len(lb.LanguageGaps)),
 		Notes:        append([]string{}, lb.Notes...),
 	}
 	for _, r := range lb.Rows {
@@ -165,6 +186,14 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 			SharedItems: p.SharedItems, CNAccuracy: nullable(p.CNAccuracy), WestAccuracy: nullable(p.WestAccuracy),
 			Diff: nullable(p.Diff), CILow: nullable(p.CILow), CIHigh: nullable(p.CIHigh), PValue: nullable(p.PValue),
 			Verdict: p.Verdict,
+		})
+	}
+	for _, g := range lb.LanguageGaps {
+		rep.LanguageGaps = append(rep.LanguageGaps, jsonLanguageGap{
+			Model: g.Model, Suite: g.Suite, Language: g.Language, EnglishRun: g.EnglishRun, OtherRun: g.OtherRun,
+			SharedItems: g.SharedItems, EnglishAccuracy: nullable(g.EnglishAccuracy), OtherAccuracy: nullable(g.OtherAccuracy),
+			Diff: nullable(g.Diff), CILow: nullable(g.CILow), CIHigh: nullable(g.CIHigh), PValue: nullable(g.PValue),
+			Method: g.Method, Verdict: g.Verdict,
 		})
 	}
 	enc := json.NewEncoder(w)

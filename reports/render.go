@@ -284,6 +284,18 @@ func renderText(out io.Writer, lb *Leaderboard) error {
 			return err
 		}
 	}
+	if len(lb.LanguageGaps) > 0 {
+		fmt.Fprintf(w, "\n%s\n%s\n", languageTitle, languageBlurb)
+		labels := modelLabels(lb)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		writeTabRow(tw, languageHeader)
+		for _, g := range lb.LanguageGaps {
+			writeTabRow(tw, languageCells(g, labels))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	if len(lb.Groups) > 0 {
 		fmt.Fprint(w, "\nBy origin\n")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -343,6 +355,14 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 		writeMDTable(w, parityHeader, rightAligned(parityHeader))
 		for _, p := range lb.ParityChecks {
 			writeMDRow(w, parityCells(p))
+		}
+	}
+	if len(lb.LanguageGaps) > 0 {
+		fmt.Fprintf(w, "\n## %s\n\n%s\n\n", languageTitle, mdEscape.Replace(languageBlurb))
+		writeMDTable(w, languageHeader, rightAligned(languageHeader))
+		labels := modelLabels(lb)
+		for _, g := range lb.LanguageGaps {
+			writeMDRow(w, languageCells(g, labels))
 		}
 	}
 	if len(lb.Groups) > 0 {

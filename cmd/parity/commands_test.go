@@ -247,3 +247,11 @@ func TestCircularRunShowsBothAccuracies(t *testing.T) {
 	assert.LessOrEqual(t, *c.CircularAccuracy, c.Accuracy, "all rotations right is harder than one")
 	assert.Contains(t, ta.mustRun("report"), "CIRCULAR %")
 }
+
+func TestSamplesWithTemperatureZeroWarns(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2", "--samples", "3", "--temperature", "0")
+	assert.Contains(t, ta.stderr.String(), "near-identical answers")
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2", "--samples", "3")
+	assert.NotContains(t, ta.stderr.String(), "near-identical")
+}

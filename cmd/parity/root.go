@@ -23,7 +23,7 @@ func (a *app) rootCmd() *cobra.Command {
 		Long: `parity reruns reasoning benchmarks (GSM8K, MATH-500, AIME, GPQA, MMLU, C-Eval, ...)
 against any OpenAI-compatible model, scores every answer, keeps every sample in
 SQLite and prints leaderboards with confidence intervals, cost and latency.`,
-		Version:       parity.Version,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -129,4 +129,12 @@ func (a *app) printJSON(v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// versionString is the release and, when known, the source revision.
+func versionString() string {
+	if parity.GitRevision == "" {
+		return parity.Version
+	}
+	return parity.Version + " (" + parity.GitRevision + ")"
 }

@@ -165,6 +165,9 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.samples > 1 && params.Temperature != nil && *params.Temperature == 0 {
+		fmt.Fprintf(a.stderr, "warning: --samples %d with --temperature 0 draws near-identical answers, so pass@k and maj@k will say little; leave the temperature unset or raise it\n", o.samples)
+	}
 	maxCost, maxCur, err := parseMaxCost(o.maxCost)
 	if err != nil {
 		return err

@@ -153,6 +153,18 @@ func bbhCoT(task string) (string, error) {
 // gradeBBH grades each item with its own answer kind.
 func gradeBBH(it parity.Item, response string) answer.Result {
 	kind := answer.Kind(it.Meta["kind"])
+	if kind == "" {
+		// An item built outside the suite (parity score --suite bbh) has no
+		// Meta: infer the kind from what it carries.
+		switch _, isNumber := answer.NormalizeNumber(it.Answer); {
+		case len(it.Choices) > 0:
+			kind = answer.Choice
+		case isNumber:
+			kind = answer.Number
+		default:
+			kind = answer.Text
+		}
+	}
 	opt := answer.Options{}
 	if kind == answer.Choice {
 		opt.Choices = it.Choices

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,4 +55,28 @@ func TestScoreAgreesWithPeerGraders(t *testing.T) {
 	require.Equal(t, 260, total)
 	t.Logf("parity score agrees with the peers on %d of %d cases", agreed, total)
 	require.GreaterOrEqual(t, float64(agreed)/float64(total), 0.99)
+}
+
+// Items built by `score --suite` carry no suite metadata; suites whose
+// grading depends on it (BBH's per-task answer kind) must still grade.
+func TestScoreWithSuiteRules(t *testing.T) {
+	cases := []struct {
+		suite, line string
+		correct     bool
+	}{
+		{"bbh", `{"prediction": "Let us think. So the answer is False.", "gold": "False"}`, true},
+		{"bbh", `{"prediction": "So the answer is 12.", "gold": "12"}`, true},
+		{"bbh", `{"prediction": "So the answer is (B).", "gold": "B", "choices": ["x", "y", "z"]}`, true},
+		{"bbh", `{"prediction": "So the answer is valid.", "gold": "invalid"}`, false},
+		{"gsm8k", `{"prediction": "She makes $18 every day.", "gold": "18"}`, true},
+		{"math500", `{"prediction": "\\boxed{\\frac{\\sqrt{3}}{2}}", "gold": "\\frac{\\sqrt3}{2}"}`, true},
+		{"mmlu", `{"prediction": "答案：C", "gold": "C", "choices": ["a", "b", "c", "d"]}`, true},
+		{"cmmlu", `{"prediction": "A 或 B 都有可能", "gold": "A", "choices": ["a", "b", "c", "d"]}`, false},
+	}
+	for _, c := range cases {
+		ta := newTestApp(t)
+		ta.stdin = c.line
+		r := decode[scoreResult](t, ta.mustRun("score", "--suite", c.suite))
+		assert.Equal(t, c.correct, r.Correct, "%s: %s", c.suite, c.line)
+	}
 }

@@ -165,7 +165,10 @@ func repairNeq(s string) string {
 
 // gradeMixed grades choice items by letter and open items as math.
 func gradeMixed(it parity.Item, response string) answer.Result {
-	if it.Meta["choice"] != "" {
+	// Items built outside the suite (parity score --suite) carry no Meta: a
+	// lone option letter as gold marks a choice item there.
+	letterGold := len(it.Answer) == 1 && it.Answer[0] >= 'A' && it.Answer[0] <= 'J'
+	if it.Meta["choice"] != "" || (it.Meta == nil && letterGold) {
 		return answer.Grade(answer.Choice, response, it.Answer, answer.Options{})
 	}
 	return answer.Grade(answer.Math, response, it.Answer, answer.Options{})

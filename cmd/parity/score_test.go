@@ -72,6 +72,8 @@ func TestScoreWithSuiteRules(t *testing.T) {
 		{"math500", `{"prediction": "\\boxed{\\frac{\\sqrt{3}}{2}}", "gold": "\\frac{\\sqrt3}{2}"}`, true},
 		{"mmlu", `{"prediction": "答案：C", "gold": "C", "choices": ["a", "b", "c", "d"]}`, true},
 		{"cmmlu", `{"prediction": "A 或 B 都有可能", "gold": "A", "choices": ["a", "b", "c", "d"]}`, false},
+		{"cn_middle_school", `{"prediction": "故选 B。", "gold": "B"}`, true},
+		{"cn_middle_school", `{"prediction": "所以答案为 $\\frac{1}{2}$", "gold": "0.5"}`, true},
 	}
 	for _, c := range cases {
 		ta := newTestApp(t)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -256,4 +257,27 @@ func TestRunFailedRequestsAreErrorsAndRetriedOnResume(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 6, c.Stored, "failed samples were replaced, not duplicated")
 	assert.Zero(t, c.ByOutcome[parity.OutcomeError])
+}
+
+func TestStreamedInlineThinkingIsSplitAndTimed(t *testing.T) {
+	answer := evenKnower(t)
+	srv := providertest.New(t, providertest.Options{Style: providertest.StyleThinkInline, KeepAlive: true,
+		ChunkDelay: time.Millisecond, Answer: answer})
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "lab/m", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "4", "--stream")
+	samples := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
+	require.Len(t, samples, 4)
+	for _, s := range samples {
+		c := s.Completion
+		assert.Contains(t, c.Reasoning, "step by step", "reasoning moved out of <think>")
+		assert.NotContains(t, c.Content, "<think>")
+		assert.Positive(t, c.TTFT, "time to first token recorded when streaming")
+		assert.GreaterOrEqual(t, c.Latency, c.TTFT)
+		assert.Positive(t, c.Usage.CompletionTokens, "usage from the final chunk")
+		assert.NotEqual(t, parity.OutcomeUnparsed, s.Score.Outcome)
+	}
+	for _, r := range srv.Requests() {
+		assert.True(t, r.Stream)
+		assert.True(t, r.IncludeUsage, "stream_options.include_usage is asked for")
+	}
 }

@@ -237,14 +237,15 @@ func scanSample(sc scanner) (parity.Sample, error) {
 var secretPattern = regexp.MustCompile(
 	`(?i)(bearer\s+|(?:x-)?api[-_]?key["']?\s*[:=]\s*["']?)[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{16,}`)
 
-// secretHints are cheap substring tests that rule out secretPattern for
+// secretHints are cheap substring tests, ignoring ASCII case like the
+// pattern does ("X-API-Key", "BEARER"), that rule out secretPattern for
 // almost every text, so the regexp only runs on suspicious ones.
-var secretHints = []string{"earer", "EARER", "pi-key", "pi_key", "pikey", "PI-KEY", "PI_KEY", "PIKEY", "pi-Key", "pi_Key", "piKey", "sk-"}
+var secretHints = []string{"bearer", "key", "sk-"}
 
 // scrub replaces credentials in s with a marker.
 func scrub(s string) string {
 	for _, h := range secretHints {
-		if strings.Contains(s, h) {
+		if containsFold(s, h) {
 			return secretPattern.ReplaceAllStringFunc(s, func(m string) string {
 				if sub := secretPattern.FindStringSubmatch(m); sub[1] != "" {
 					return sub[1] + "[REDACTED]"
@@ -254,4 +255,26 @@ func scrub(s string) string {
 		}
 	}
 	return s
+}
+
+// containsFold reports whether s contains the lower-case ASCII string sub,
+// ignoring ASCII case, without copying s.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && lowerASCII(s[i+j]) == sub[j] {
+			j++
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
 }

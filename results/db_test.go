@@ -150,6 +150,10 @@ func TestScrubRemovesCredentials(t *testing.T) {
 		{`{"error":"bad key","x-api-key":"abcd1234efgh5678"}`, `{"error":"bad key","x-api-key":"[REDACTED]"}`},
 		{"invalid key sk-proj-0123456789abcdefXYZ given", "invalid key [REDACTED] given"},
 		{"a bearer of good news", "a bearer of good news"},
+		{"X-API-Key: abcd1234efgh5678", "X-API-Key: [REDACTED]"},
+		{`{"API_Key":"abcd1234efgh5678"}`, `{"API_Key":"[REDACTED]"}`},
+		{"BeArEr abcdefgh12345678", "BeArEr [REDACTED]"},
+		{"SK-0123456789abcdefXYZ", "[REDACTED]"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, scrub(tt.in), tt.in)

@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,23 +16,40 @@ import (
 // MergeStats says what a Merge copied.
 type MergeStats struct {
 	Runs    int // runs copied
-	Samples int // samples copied with them
+	Samples int // samples copied, with new runs or into runs already present
 	// Skipped counts runs already present (same fingerprint and start
-	// time), typically because the shard was merged before.
+	// time), typically because the shard was merged before. Samples the
+	// shard has gained since are still copied into them.
 	Skipped int
 }
 
 var (
 	copyRunSQL = "INSERT INTO main.runs (" + strings.Join(runColumns, ", ") + ") SELECT " +
 		strings.Join(runColumns, ", ") + " FROM src.runs WHERE id = ?"
-	copySamplesSQL = "INSERT INTO main.samples (run_id, " + strings.Join(sampleColumns, ", ") + ") SELECT ?, " +
-		strings.Join(sampleColumns, ", ") + " FROM src.samples WHERE run_id = ? ORDER BY id"
+	// copySamplesSQL copies a run's samples, keeping those already stored
+	// except failures the shard has since answered: the AddSamples rule.
+	copySamplesSQL = func() string {
+		var set []string
+		for _, c := range sampleColumns[2:] { // all but the key
+			set = append(set, c+" = excluded."+c)
+		}
+		return "INSERT INTO main.samples (run_id, " + strings.Join(sampleColumns, ", ") + ") SELECT ?, " +
+			strings.Join(sampleColumns, ", ") + " FROM src.samples WHERE run_id = ? ORDER BY id" +
+			" ON CONFLICT (run_id, item_id, idx) DO UPDATE SET " + strings.Join(set, ", ") +
+			" WHERE samples.outcome = 'error' AND excluded.outcome <> 'error'"
+	}()
+	// finishRunSQL takes the state of a run the shard has completed since an
+	// earlier merge.
+	finishRunSQL = `UPDATE main.runs SET (status, finished_at, model_reported, warnings, note) =
+		(SELECT status, finished_at, model_reported, warnings, note FROM src.runs WHERE id = ?)
+		WHERE id = ? AND status <> 'complete' AND (SELECT status FROM src.runs WHERE id = ?) = 'complete'`
 )
 
 // Merge copies the runs and samples of another results database, such as a
 // shard written on another machine, into db, in one transaction. Copied runs
 // get new ids. A run whose fingerprint and start time are already present is
-// skipped, so merging the same shard twice copies nothing the second time.
+// not copied again, so merging the same shard twice copies nothing the second
+// time; samples and the completion it gained since are copied into it.
 // The shard is opened read-only and must have the same schema version as db.
 func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 	var st MergeStats
@@ -85,9 +103,9 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 
 	type srcRun struct {
 		id      int64
-		present bool
+		present sql.NullInt64 // the id of the run's earlier copy
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT s.id, EXISTS (SELECT 1 FROM main.runs m
+	rows, err := tx.QueryContext(ctx, `SELECT s.id, (SELECT min(m.id) FROM main.runs m
 		WHERE m.fingerprint = s.fingerprint AND m.started_at IS s.started_at) FROM src.runs s ORDER BY s.id`)
 	if err != nil {
 		return fail(err)
@@ -107,19 +125,23 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 	}
 
 	for _, r := range runs {
-		if r.present {
+		newID := r.present.Int64
+		if r.present.Valid {
 			st.Skipped++
-			continue
+			if _, err := tx.ExecContext(ctx, finishRunSQL, r.id, newID, r.id); err != nil {
+				return fail(fmt.Errorf("update run %d: %w", r.id, err))
+			}
+		} else {
+			res, err := tx.ExecContext(ctx, copyRunSQL, r.id)
+			if err != nil {
+				return fail(fmt.Errorf("copy run %d: %w", r.id, err))
+			}
+			if newID, err = res.LastInsertId(); err != nil {
+				return fail(fmt.Errorf("copy run %d: %w", r.id, err))
+			}
+			st.Runs++
 		}
-		res, err := tx.ExecContext(ctx, copyRunSQL, r.id)
-		if err != nil {
-			return fail(fmt.Errorf("copy run %d: %w", r.id, err))
-		}
-		newID, err := res.LastInsertId()
-		if err != nil {
-			return fail(fmt.Errorf("copy run %d: %w", r.id, err))
-		}
-		res, err = tx.ExecContext(ctx, copySamplesSQL, newID, r.id)
+		res, err := tx.ExecContext(ctx, copySamplesSQL, newID, r.id)
 		if err != nil {
 			return fail(fmt.Errorf("copy samples of run %d: %w", r.id, err))
 		}
@@ -127,7 +149,6 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 		if err != nil {
 			return fail(fmt.Errorf("copy samples of run %d: %w", r.id, err))
 		}
-		st.Runs++
 		st.Samples += int(n)
 	}
 	if err := tx.Commit(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/parity-bench/parity"
 	"github.com/stretchr/testify/assert"
@@ -131,4 +132,51 @@ func TestMergeRefusesBadShards(t *testing.T) {
 	st, err := db.Merge(ctx, good)
 	require.NoError(t, err)
 	assert.Equal(t, 1, st.Runs)
+}
+
+// A shard merged while its run was partial, then resumed to the end and
+// merged again, must bring its new samples and completion along.
+func TestMergeAgainCopiesWhatTheShardGained(t *testing.T) {
+	ctx := context.Background()
+	spath := filepath.Join(t.TempDir(), "shard.db")
+	s, err := Open(ctx, spath)
+	require.NoError(t, err)
+	defer s.Close()
+	r := fullRun("deepseek/deepseek-reasoner", "gsm8k")
+	r.Status, r.Note, r.FinishedAt = parity.RunPartial, "interrupted", t0.Add(time.Minute)
+	require.NoError(t, s.CreateRun(ctx, r))
+	require.NoError(t, s.AddSamples(ctx, []parity.Sample{
+		smallSample(r.ID, "a", 0, parity.OutcomeCorrect, 10),
+		smallSample(r.ID, "b", 0, parity.OutcomeError, 10),
+	}))
+
+	db, _ := openTemp(t)
+	st, err := db.Merge(ctx, spath)
+	require.NoError(t, err)
+	require.Equal(t, MergeStats{Runs: 1, Samples: 2}, st)
+
+	// The shard's run is resumed and finished, then merged again.
+	require.NoError(t, s.AddSamples(ctx, []parity.Sample{
+		smallSample(r.ID, "b", 0, parity.OutcomeWrong, 10),
+		smallSample(r.ID, "c", 0, parity.OutcomeCorrect, 10),
+	}))
+	r.Status, r.Note, r.FinishedAt = parity.RunComplete, "", t0.Add(time.Hour)
+	require.NoError(t, s.UpdateRun(ctx, r))
+	st, err = db.Merge(ctx, spath)
+	require.NoError(t, err)
+	require.Equal(t, MergeStats{Samples: 2, Skipped: 1}, st)
+
+	runs, err := db.Runs(ctx, RunFilter{})
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	require.Equal(t, parity.RunComplete, runs[0].Status)
+	require.Empty(t, runs[0].Note)
+	require.True(t, runs[0].FinishedAt.Equal(t0.Add(time.Hour)))
+	c, err := db.Progress(ctx, runs[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, map[parity.Outcome]int{parity.OutcomeCorrect: 2, parity.OutcomeWrong: 1}, c.ByOutcome)
+
+	st, err = db.Merge(ctx, spath)
+	require.NoError(t, err)
+	require.Equal(t, MergeStats{Skipped: 1}, st, "a third merge copies nothing")
 }

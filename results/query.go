@@ -16,11 +16,15 @@ type RunFilter struct {
 	Model  string // model id, "provider/name"
 	Suite  string // suite name
 	Status parity.RunStatus
-	// Latest keeps only the newest matching run of each model × suite ×
-	// subject (plain and circular runs apart), the one a leaderboard shows; the other filters apply first, so
-	// Latest with Status "complete" gives the newest complete run.
+	// Latest keeps only the newest (last started) matching run of each
+	// model × suite × subject (plain and circular runs apart), the one a
+	// leaderboard shows; the other filters apply first, so Latest with
+	// Status "complete" gives the newest complete run.
 	Latest bool
 }
+
+// newestFirst orders runs by start time, newest first; ids only break ties.
+const newestFirst = "started_at DESC, id DESC"
 
 // Runs returns the runs the filter selects, oldest first.
 func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
@@ -52,7 +56,11 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 	}
 	q := "SELECT " + runSelect + " FROM runs" + where
 	if f.Latest {
-		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT max(id) FROM runs" + where + " GROUP BY model_id, suite_name, subject, suite_version LIKE '%+circular')"
+		// Newest is the run started last: a merged shard's runs get new,
+		// higher ids however old they are.
+		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (" +
+			"PARTITION BY model_id, suite_name, subject, suite_version LIKE '%+circular' ORDER BY " + newestFirst +
+			") AS n FROM runs" + where + ") WHERE n = 1)"
 	}
 	rows, err := db.r.QueryContext(ctx, q+" ORDER BY id", args...)
 	if err != nil {

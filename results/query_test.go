@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/parity-bench/parity"
@@ -198,4 +199,29 @@ func TestRunsLatestKeepsSubjectsAndCircularApart(t *testing.T) {
 	}
 	assert.Equal(t, []int64{anat2.ID, phys.ID, circ.ID}, got)
 	assert.NotContains(t, got, anat1.ID)
+}
+
+// A shard written a month ago and merged now must not hide the run
+// started since: merged runs get new, higher ids.
+func TestRunsLatestIsLastStartedNotLastMerged(t *testing.T) {
+	ctx := context.Background()
+	// A shard written a month ago, merged only now.
+	spath := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(ctx, spath)
+	require.NoError(t, err)
+	old := fullRun("openai/o4-mini", "gsm8k")
+	old.StartedAt = t0.AddDate(0, -1, 0)
+	old.Suite.Version = "1"
+	old.Fingerprint = parity.RunFingerprint(*old)
+	require.NoError(t, s.CreateRun(ctx, old))
+	require.NoError(t, s.Close())
+
+	db, _ := openTemp(t)
+	recent := createRun(t, db, "openai/o4-mini", "gsm8k") // started at t0
+	_, err = db.Merge(ctx, spath)
+	require.NoError(t, err)
+	runs, err := db.Runs(ctx, RunFilter{Latest: true})
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	require.Equal(t, recent.ID, runs[0].ID, "the newest run is the one started last, not the one merged last")
 }

@@ -383,3 +383,27 @@ func writeUntilKilled(path string, batchSize int) {
 	}
 	os.Exit(0)
 }
+
+// TestFullDiskKeepsNothingOfTheBatch fills the file mid-batch: the batch
+// fails with one line and nothing of it stays.
+func TestFullDiskKeepsNothingOfTheBatch(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	r := createRun(t, db, "openai/o4-mini", "gsm8k")
+	addItems(t, db, r.ID, 3, parity.OutcomeCorrect)
+	var pages int
+	require.NoError(t, db.w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages))
+	_, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages+2))
+	require.NoError(t, err)
+	var batch []parity.Sample
+	for i := range 50 {
+		batch = append(batch, smallSample(r.ID, fmt.Sprintf("big-%d", i), 0, parity.OutcomeCorrect, 4000))
+	}
+	err = db.AddSamples(ctx, batch)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "disk is full")
+	assert.NotContains(t, err.Error(), "\n")
+	assert.Equal(t, 3, countSamples(t, db, r.ID), "the failed batch left nothing")
+	r.Note = "saving samples failed"
+	assert.NoError(t, db.UpdateRun(ctx, r), "the handle still works for small writes")
+}

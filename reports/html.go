@@ -129,13 +129,15 @@ func renderHTML(w io.Writer, lb *Leaderboard) error {
 	return pageTemplate.Execute(w, page)
 }
 
-// charts draws one bar chart per suite, since accuracies on different suites
-// are not on a common scale.
+// charts draws one bar chart per benchmark (suite, subject, version), since
+// accuracies on different suites, or on mgsm:en and mgsm:zh, are not on a
+// common scale.
 func charts(rows []Row) []htmlChart {
 	var out []htmlChart
+	same := func(a, b Row) bool { return benchmark(a) == benchmark(b) && a.SuiteVersion == b.SuiteVersion }
 	for i := 0; i < len(rows); {
 		j := i
-		for j < len(rows) && rows[j].Suite == rows[i].Suite && rows[j].SuiteVersion == rows[i].SuiteVersion {
+		for j < len(rows) && same(rows[j], rows[i]) {
 			j++
 		}
 		out = append(out, chart(rows[i:j]))

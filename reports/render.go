@@ -393,7 +393,7 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 // rightAligned marks the numeric columns of a table.
 func rightAligned(header []string) []bool {
 	text := map[string]bool{"SUITE": true, "MODEL": true, "ORIGIN": true, "THINKING": true, "SCORER": true, "COST": true, "JUDGE": true,
-		"BENCHMARK": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true}
+		"BENCHMARK": true, "LANGUAGE": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true}
 	right := make([]bool, len(header))
 	for i, h := range header {
 		right[i] = !text[h]

@@ -179,3 +179,31 @@ func TestRenderTextColumnsAlign(t *testing.T) {
 		assert.Greater(t, len(l), col, l)
 	}
 }
+
+func TestHTMLChartsOnePerSubject(t *testing.T) {
+	en := run(1, "deepseek/deepseek-reasoner", "CN", "mgsm", 2, 1)
+	en.Subject = "en"
+	zh := run(2, "deepseek/deepseek-reasoner", "CN", "mgsm", 2, 1)
+	zh.Subject = "zh"
+	in := []Input{
+		{Run: en, Samples: samples(1, "parity-answer@1.0.0", spec{"en-1", 0, "correct", "1"}, spec{"en-2", 0, "correct", "2"})},
+		{Run: zh, Samples: samples(2, "parity-answer@1.0.0", spec{"zh-1", 0, "wrong", "1"}, spec{"zh-2", 0, "correct", "2"})},
+	}
+	lb, err := Build(in, fixedOptions())
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, lb, "html"))
+	page := buf.String()
+	assert.Contains(t, page, "<h2>mgsm:en@1</h2>")
+	assert.Contains(t, page, "<h2>mgsm:zh@1</h2>", "mgsm:zh gets its own chart, not bars under the mgsm:en title")
+	assert.Equal(t, 2, strings.Count(page, `aria-label="accuracy on `))
+}
+
+func TestLanguageColumnIsText(t *testing.T) {
+	right := rightAligned(languageHeader)
+	for i, h := range languageHeader {
+		if h == "LANGUAGE" {
+			assert.False(t, right[i], "language codes are text, aligned left like SUITE and MODEL")
+		}
+	}
+}

@@ -96,3 +96,21 @@ func TestReportConvertsCurrencyFromConfig(t *testing.T) {
 	assert.Contains(t, ta.stderr.String(), "currancy")
 	assert.Contains(t, ta.stderr.String(), "config.yaml")
 }
+
+func TestConfigMistakesSayWhatToFix(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	cfg := filepath.Join(ta.dir, "config.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("report:\n  currency: USD\n  rats: {CNY: 0.14}\n"), 0o644))
+	code := ta.run(context.Background(), "report", "--config", cfg)
+	assert.Equal(t, exitConfig, code)
+	msg := ta.stderr.String()
+	assert.Contains(t, msg, `line 3: unknown field rats`)
+	assert.Contains(t, msg, "report.rates", "says which keys the file takes")
+	assert.NotContains(t, msg, "struct", "no Go type names")
+	assert.Equal(t, 1, strings.Count(strings.TrimRight(msg, "\n"), "\n")+1, "one line: %q", msg)
+
+	code = ta.run(context.Background(), "report", "--config", filepath.Join(ta.dir, "nope.yaml"))
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, ta.stderr.String(), "does not exist")
+}

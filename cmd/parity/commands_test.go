@@ -215,6 +215,14 @@ func TestMergeShards(t *testing.T) {
 	assert.Len(t, runs, 2)
 	out = a.mustRun("merge", b.dbPath())
 	assert.Contains(t, out, "0 runs, 0 samples merged; 1 runs already present")
+
+	c := newTestApp(t)
+	c.mustRun("run", "-m", "mock/oracle-50", "-s", "gsm8k", "--limit", "3")
+	code := a.run(context.Background(), "merge", "--json", c.dbPath(), filepath.Join(a.dir, "missing.db"))
+	assert.Equal(t, exitError, code)
+	merged := decode[[]map[string]any](t, a.stdout.String())
+	require.Len(t, merged, 1, "the shard merged before the failure is reported")
+	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0}, merged[0])
 }
 
 func TestCircularRunShowsBothAccuracies(t *testing.T) {
@@ -254,4 +262,22 @@ func TestSamplesWithTemperatureZeroWarns(t *testing.T) {
 	assert.Contains(t, ta.stderr.String(), "near-identical answers")
 	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2", "--samples", "3")
 	assert.NotContains(t, ta.stderr.String(), "near-identical")
+}
+
+func TestReportOutAndRunsFiltersSayWhatIsWrong(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+
+	code := ta.run(context.Background(), "report", "--out", ta.dir)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, ta.stderr.String(), "is a directory: name a file")
+
+	missing := filepath.Join(ta.dir, "no", "such", "dir", "r.md")
+	code = ta.run(context.Background(), "report", "--out", missing)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, ta.stderr.String(), "does not exist")
+	assert.NotContains(t, ta.stderr.String(), ".parity-", "the temporary file is not the user's business")
+
+	ta.mustRun("runs", "--model", "nobody/none")
+	assert.Contains(t, ta.stderr.String(), "no runs match", "a filter that matches nothing is not an empty database")
 }

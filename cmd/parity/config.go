@@ -7,12 +7,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/parity-bench/parity"
 )
+
+// unknownField matches yaml.v3's message for a key the struct lacks.
+var unknownField = regexp.MustCompile(`field (\S+) not found in type [^\n]*`)
 
 // config is the optional settings file (~/.config/parity/config.yaml or
 // --config FILE). Flags given on the command line win over it.
@@ -44,13 +48,20 @@ func (a *app) loadConfig() (config, error) {
 	if errors.Is(err, fs.ErrNotExist) && !explicit {
 		return c, nil
 	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, parity.Errorf(parity.ErrConfig, "config file %s does not exist: check the --config path", path)
+	}
 	if err != nil {
 		return c, parity.Errorf(parity.ErrConfig, "read config: %v", err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return c, parity.Errorf(parity.ErrConfig, "config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+		// yaml.v3 names the Go type of the struct, which tells a user nothing.
+		msg = unknownField.ReplaceAllString(msg, "unknown field $1")
+		return c, parity.Errorf(parity.ErrConfig, "config %s: %s; the file takes report.currency, report.rates and report.rates_date", path, msg)
 	}
 	rates := map[string]float64{}
 	for cur, r := range c.Report.Rates {

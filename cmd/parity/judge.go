@@ -133,6 +133,12 @@ func (a *app) newJudge(cat *providers.Catalog, id string, concurrency int) (*run
 // stores the verdicts. Verdicts already gathered are stored even when the
 // judging stops early.
 func (a *app) judgeRuns(ctx context.Context, db *results.DB, j *runners.Judge, runs []parity.Run, user map[string]parity.Suite, redo bool) ([]judgeLine, error) {
+	// Find every run's suite before paying for any judge request.
+	for _, r := range runs {
+		if _, err := suiteOf(r, user); err != nil {
+			return nil, err
+		}
+	}
 	var lines []judgeLine
 	for _, r := range runs {
 		line := judgeLine{RunID: r.ID, Model: r.Model.ID, Suite: r.Suite.Name, Judge: j.Model.ID}

@@ -4,9 +4,15 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/parity-bench/parity/results"
 )
+
+// mergeLine is what merging one shard did, as `parity merge --json` prints it.
+type mergeLine struct {
+	Shard   string `json:"shard"`
+	Runs    int    `json:"runs"`    // runs copied
+	Samples int    `json:"samples"` // samples copied with them
+	Skipped int    `json:"skipped"` // runs already present
+}
 
 func (a *app) mergeCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -23,21 +29,30 @@ transaction; merging the same shard twice copies nothing the second time.`,
 				return err
 			}
 			defer db.Close()
-			var all []results.MergeStats
+			// A shard that fails stops the merge, but the shards merged
+			// before it are committed, so they are reported all the same.
+			var all []mergeLine
+			var mergeErr error
 			for _, p := range args {
 				st, err := db.Merge(ctx, p)
 				if err != nil {
-					return err
+					mergeErr = err
+					break
 				}
-				all = append(all, st)
+				all = append(all, mergeLine{Shard: p, Runs: st.Runs, Samples: st.Samples, Skipped: st.Skipped})
 				if !a.jsonOut {
 					fmt.Fprintf(a.stdout, "%s: %d runs, %d samples merged; %d runs already present\n", p, st.Runs, st.Samples, st.Skipped)
 				}
 			}
 			if a.jsonOut {
-				return a.printJSON(all)
+				if all == nil {
+					all = []mergeLine{}
+				}
+				if err := a.printJSON(all); err != nil {
+					return err
+				}
 			}
-			return nil
+			return mergeErr
 		},
 	}
 	return cmd

@@ -51,6 +51,11 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 			if !validFormat(format) {
 				return usagef("--format %q is not valid: use one of %s", format, strings.Join(reports.Formats, ", "))
 			}
+			if outFile != "" {
+				if err := checkOutFile(outFile); err != nil {
+					return err
+				}
+			}
 			cfg, err := a.loadConfig()
 			if err != nil {
 				return err
@@ -139,6 +144,20 @@ func parseRates(list []string) (map[string]float64, error) {
 		out[cur] = rate
 	}
 	return out, nil
+}
+
+// checkOutFile catches an --out path that cannot be written before any
+// work is done, with a message that names the path the user gave rather
+// than the temporary file the write goes through.
+func checkOutFile(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usagef("--out %s is a directory: name a file, e.g. %s", path, filepath.Join(path, "leaderboard.html"))
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usagef("--out %s: directory %s does not exist: create it first or name a file in an existing directory", path, dir)
+	}
+	return nil
 }
 
 // writeFileAtomic writes through a temporary file and renames it into

@@ -67,6 +67,13 @@ it, so reports can tell runs graded by different versions apart. Use
 			if err != nil {
 				return err
 			}
+			// Find every run's suite first, so a missing user suite stops
+			// the command before any run is re-graded, not half-way.
+			for _, r := range runs {
+				if _, err := suiteOf(r, user); err != nil {
+					return err
+				}
+			}
 			var out []rescoreLine
 			for _, r := range runs {
 				line, err := a.rescoreRun(cmd, db, r, user, dryRun)
@@ -92,7 +99,7 @@ func suiteOf(r parity.Run, user map[string]parity.Suite) (parity.Suite, error) {
 	}
 	s, _, err := suites.Lookup(r.Suite.Name)
 	if err != nil {
-		return nil, parity.Errorf(parity.ErrNotFound, "run %d: suite %q is not built in: pass its file with --suite-file", r.ID, r.Suite.Name)
+		return nil, parity.Errorf(parity.ErrNotFound, "run %d: suite %q is not built in: pass its file with --suite-file, or its directory with --suite-dir", r.ID, r.Suite.Name)
 	}
 	if strings.HasSuffix(r.Suite.Version, suites.CircularSuffix) {
 		s = suites.Circular(s)

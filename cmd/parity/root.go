@@ -27,8 +27,22 @@ SQLite and prints leaderboards with confidence intervals, cost and latency.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// With Args and RunE set, cobra hands an unknown command to Args instead
+	// of failing before any hook runs, so it exits as the usage error it is.
+	root.SuggestionsMinimumDistance = 2
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q", args[0])
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf(": did you mean %q?", s[0])
+		}
+		return usageError{fmt.Errorf("%s (see 'parity --help')", msg)}
+	}
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%w (see 'parity %s --help')", err, c.Name())}
+		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dbPath, "db", "", "SQLite database file (default $PARITY_DB or ./parity.db)")
@@ -58,7 +72,7 @@ SQLite and prints leaderboards with confidence intervals, cost and latency.`,
 		args := c.Args
 		c.Args = func(cmd *cobra.Command, s []string) error {
 			if err := args(cmd, s); err != nil {
-				return usageError{fmt.Errorf("%w (see 'parity %s --help')", err, cmd.Name())}
+				return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 			}
 			return nil
 		}
@@ -88,7 +102,9 @@ func (a *app) openDB(ctx context.Context, create bool) (*results.DB, error) {
 	}
 	db, err := results.Open(ctx, path)
 	if err != nil {
-		return nil, &parity.Error{Code: parity.ErrConfig, Message: "open database " + path, Err: err}
+		// results names the path and the remedy; another "open database
+		// PATH:" in front would only say it twice.
+		return nil, &parity.Error{Code: parity.ErrConfig, Err: err}
 	}
 	return db, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/results"
 	"github.com/parity-bench/parity/runners"
 )
 
@@ -276,7 +278,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		r.Progress = a.stderr
 	}
 	res, runErr := r.Run(ctx, jobs)
-	if err := a.printRunResults(res); err != nil {
+	if err := a.printRunResults(ctx, db, res); err != nil {
 		return err
 	}
 	if judge == nil || ctx.Err() != nil {
@@ -307,24 +309,38 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 
 // runSummary is one line of `parity run` output.
 type runSummary struct {
-	RunID    int64                  `json:"run_id"`
-	Model    string                 `json:"model"`
-	Suite    string                 `json:"suite"`
-	Subject  string                 `json:"subject,omitempty"`
-	Status   string                 `json:"status"`
-	Done     int                    `json:"done"`
-	Target   int                    `json:"target"`
+	RunID   int64  `json:"run_id"`
+	Model   string `json:"model"`
+	Suite   string `json:"suite"`
+	Subject string `json:"subject,omitempty"`
+	Status  string `json:"status"`
+	Done    int    `json:"done"`
+	Target  int    `json:"target"`
+	// Accuracy is over every sample of the run, as 'parity runs' and the
+	// report count it; Outcomes counts only this invocation's samples.
 	Accuracy *float64               `json:"accuracy"`
 	Outcomes map[parity.Outcome]int `json:"outcomes"`
 	Error    string                 `json:"error,omitempty"`
 }
 
-func (a *app) printRunResults(res []runners.Result) error {
+// printRunResults prints one line per run. The accuracy is read back from
+// the database, so a resumed or already complete run shows the accuracy of
+// the whole run, not of the few samples this invocation added.
+func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners.Result) error {
+	ctx = context.WithoutCancel(ctx) // an interrupted run still gets its summary
 	out := make([]runSummary, 0, len(res))
 	for _, r := range res {
 		s := runSummary{RunID: r.Run.ID, Model: r.Run.Model.ID, Suite: r.Run.Suite.Name, Subject: r.Run.Subject,
 			Status: r.Status, Done: r.Done, Target: r.Target, Outcomes: r.Counts}
-		if acc, ok := accuracyOf(r.Counts); ok {
+		counts := r.Counts
+		if r.Run.ID > 0 {
+			c, err := db.Progress(ctx, r.Run.ID)
+			if err != nil {
+				return err
+			}
+			counts = c.ByOutcome
+		}
+		if acc, ok := accuracyOf(counts); ok {
 			s.Accuracy = &acc
 		}
 		if r.Err != nil {

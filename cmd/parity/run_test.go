@@ -152,6 +152,22 @@ func TestRunResumesAfterInterruptWithNoDuplicateOrGap(t *testing.T) {
 	assert.Len(t, runs, 2)
 }
 
+func TestRunSummaryAccuracyIsTheWholeRuns(t *testing.T) {
+	ta := newTestApp(t)
+	args := []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "20", "--json"}
+	first := decode[[]runSummary](t, ta.mustRun(args...))
+	require.Len(t, first, 1)
+	require.NotNil(t, first[0].Accuracy)
+
+	again := decode[[]runSummary](t, ta.mustRun(args...))
+	require.Len(t, again, 1)
+	assert.Equal(t, "already-complete", again[0].Status)
+	require.NotNil(t, again[0].Accuracy, "a finished run still shows its accuracy")
+	assert.InDelta(t, *first[0].Accuracy, *again[0].Accuracy, 1e-12)
+	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
+	assert.InDelta(t, *runs[0].Accuracy, *again[0].Accuracy, 1e-12, "the same figure as 'parity runs'")
+}
+
 func TestRunMissingKeyNamesTheVariable(t *testing.T) {
 	ta := newTestApp(t)
 	code := ta.run(context.Background(), "run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k")
@@ -181,7 +197,10 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"circular on math", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--circular"}, exitUsage, "multiple-choice"},
 		{"show needs a number", []string{"show", "abc"}, exitUsage, "run id"},
 		{"extra argument", []string{"runs", "extra"}, exitUsage, "unknown command"},
+		{"unknown command", []string{"reprot"}, exitUsage, `did you mean "report"`},
+		{"unknown top-level flag", []string{"-x"}, exitUsage, "(see 'parity --help')"},
 		{"report without database", []string{"report"}, exitConfig, "does not exist"},
+		{"directory as database", []string{"runs", "--db", os.TempDir()}, exitConfig, "parity: cannot open results database " + os.TempDir() + ":"},
 		{"bad format", []string{"report", "--format", "pdf"}, exitUsage, "text"},
 		{"missing providers file", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "/nonexistent/p.yaml"},
 	}

@@ -61,7 +61,11 @@ func (a *app) runsCmd() *cobra.Command {
 				return a.printJSON(lines)
 			}
 			if len(lines) == 0 {
-				fmt.Fprintln(a.stderr, "no runs yet: start one with 'parity run'")
+				if f.Model != "" || f.Suite != "" || f.Status != "" {
+					fmt.Fprintln(a.stderr, "no runs match these filters: drop --model, --suite or --status to see every run")
+				} else {
+					fmt.Fprintln(a.stderr, "no runs yet: start one with 'parity run'")
+				}
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)

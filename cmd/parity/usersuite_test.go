@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/results"
 )
 
 const userSuiteYAML = `name: capitals-math
@@ -85,4 +86,37 @@ kind: number
 
 	code = ta.run(context.Background(), "--suite-dir", filepath.Join(ta.dir, "nope"), "suites")
 	assert.Equal(t, exitConfig, code, "a directory named on the command line must exist")
+}
+
+func TestRescoreAllWithoutAUserSuiteChangesNothing(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle-100", "-s", "gsm8k", "--limit", "3")
+	file := writeUserSuite(t, filepath.Join(ta.dir, "mine"), userSuiteYAML, `{"uid": "a", "question": "2+2?", "answer": "4"}`+"\n")
+	ta.mustRun("run", "-m", "mock/oracle-100", "--suite-file", file)
+
+	// An old grader marked run 1 wrong; rescoring would set it right.
+	ctx := context.Background()
+	db, err := results.Open(ctx, ta.dbPath())
+	require.NoError(t, err)
+	before, err := db.Samples(ctx, 1, results.SampleFilter{})
+	require.NoError(t, err)
+	var ups []results.ScoreUpdate
+	for _, s := range before {
+		ups = append(ups, results.ScoreUpdate{Key: s.Key(), Score: parity.Score{Outcome: parity.OutcomeWrong, Scorer: "old", ScorerVersion: "0.1"}})
+	}
+	require.NoError(t, db.UpdateScores(ctx, 1, ups))
+	require.NoError(t, db.Close())
+
+	code := ta.run(ctx, "rescore", "--all")
+	assert.NotEqual(t, exitOK, code)
+	assert.Contains(t, ta.stderr.String(), "--suite-dir", "names both ways to give the suite")
+	after := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
+	assert.Equal(t, "old", after[0].Score.Scorer, "a rescore that stops with an error saves nothing")
+
+	code = ta.run(ctx, "judge", "--all", "--judge", "mock/oracle", "--json")
+	assert.NotEqual(t, exitOK, code)
+	assert.Empty(t, decode[[]judgeLine](t, ta.stdout.String()), "no run is sent to the judge before the suites are all found")
+
+	lines := decode[[]rescoreLine](t, ta.mustRun("rescore", "--all", "--suite-file", file, "--json"))
+	assert.Len(t, lines, 2)
 }

@@ -3,12 +3,14 @@ package providers
 import (
 	"bytes"
 	_ "embed"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -317,8 +319,13 @@ type file struct {
 // fragments are replaced whole. source names the file in error messages.
 // Nothing changes when an error is returned.
 func (c *Catalog) Merge(data []byte, source string) error {
-	fail := func(format string, args ...any) error {
-		return parity.Errorf(parity.ErrConfig, "catalog %s: "+format, append([]any{source}, args...)...)
+	// fail names the file, and the line where one is known, as file:line.
+	fail := func(line int, format string, args ...any) error {
+		at := source
+		if line > 0 {
+			at += ":" + strconv.Itoa(line)
+		}
+		return parity.Errorf(parity.ErrConfig, "catalog %s: "+format, append([]any{at}, args...)...)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -327,16 +334,16 @@ func (c *Catalog) Merge(data []byte, source string) error {
 		if len(bytes.TrimSpace(data)) == 0 {
 			return nil
 		}
-		return fail("%s; see providers/catalog.yaml for the format", cleanYAMLError(err))
+		return parity.Errorf(parity.ErrConfig, "catalog %s; see providers/catalog.yaml for the format", yamlError(source, err))
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fail("%s", cleanYAMLError(err))
+		return parity.Errorf(parity.ErrConfig, "catalog %s", yamlError(source, err))
 	}
 	provs := mappingValue(&root, "providers")
 	if provs == nil {
 		if len(strict.Providers) == 0 {
-			return fail("no top-level \"providers:\" mapping found")
+			return fail(0, "no top-level \"providers:\" mapping found")
 		}
 		return nil
 	}
@@ -354,7 +361,7 @@ func (c *Catalog) Merge(data []byte, source string) error {
 			prepareOverride(p, node)
 		}
 		if err := node.Decode(p); err != nil {
-			return fail("provider %q: %s", name, cleanYAMLError(err))
+			return fail(node.Line, "provider %q: %s", name, yamlError(source, err))
 		}
 		if old != nil {
 			if models := mappingValue(node, "models"); models != nil {
@@ -373,7 +380,7 @@ func (c *Catalog) Merge(data []byte, source string) error {
 						m.Thinking.prepareOverride(t)
 					}
 					if err := mnode.Decode(m); err != nil {
-						return fail("provider %q model %q: %s", name, mname, cleanYAMLError(err))
+						return fail(mnode.Line, "provider %q model %q: %s", name, mname, yamlError(source, err))
 					}
 					p.Models[mname] = m
 				}
@@ -384,7 +391,7 @@ func (c *Catalog) Merge(data []byte, source string) error {
 			p.BaseURL = p.BaseURLs[0]
 		}
 		if err := p.validate(); err != nil {
-			return fail("provider %q: %v", name, err)
+			return fail(provs.Content[i].Line, "provider %q: %v", name, err)
 		}
 		next[name] = p
 	}
@@ -418,8 +425,31 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-func cleanYAMLError(err error) string {
-	return strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", "; "), "yaml: ")
+// unknownYAMLField matches yaml.v3's message for a key the struct lacks,
+// which names a Go type that tells a user nothing.
+var unknownYAMLField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
+// yamlError lists yaml.v3's errors one after the other as
+// "source:line: message".
+func yamlError(source string, err error) string {
+	msgs := []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		m = source + ": " + m
+		if rest, ok := strings.CutPrefix(m, source+": line "); ok {
+			if n, msg, ok := strings.Cut(rest, ": "); ok {
+				if _, err := strconv.Atoi(n); err == nil {
+					m = source + ":" + n + ": " + msg
+				}
+			}
+		}
+		out[i] = unknownYAMLField.ReplaceAllString(strings.ReplaceAll(m, "\n", " "), "unknown field $1")
+	}
+	return strings.Join(out, "; ")
 }
 
 var (

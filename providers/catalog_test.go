@@ -151,9 +151,10 @@ func TestMergeErrors(t *testing.T) {
 		name, yaml string
 		contains   []string
 	}{
-		{"syntax", "providers:\n  x: [unclosed\n", []string{"my.yaml", "line"}},
-		{"unknown field", "providers:\n  deepseek:\n    base_ur: http://x\n", []string{"my.yaml", "base_ur"}},
-		{"origin", "providers:\n  x:\n    base_url: http://h/v1\n    origin: Mars\n", []string{"my.yaml", `"x"`, "origin", "CN, West"}},
+		{"syntax", "providers:\n  x: [unclosed\n", []string{"catalog my.yaml:1: "}},
+		{"unknown field", "providers:\n  deepseek:\n    base_ur: http://x\n", []string{"catalog my.yaml:3: unknown field base_ur"}},
+		{"unknown model field", "providers:\n  deepseek:\n    models:\n      deepseek-chat: {pricee: 1}\n", []string{"my.yaml:4: unknown field pricee"}},
+		{"origin", "providers:\n  x:\n    base_url: http://h/v1\n    origin: Mars\n", []string{"my.yaml:2: ", `"x"`, "origin", "CN, West"}},
 		{"no url", "providers:\n  x:\n    origin: West\n", []string{"base_url is missing"}},
 		{"token field", "providers:\n  deepseek:\n    token_limit_field: max_new_tokens\n", []string{"max_completion_tokens"}},
 		{"style", "providers:\n  deepseek:\n    thinking: {style: telepathy}\n", []string{"telepathy", "enable_thinking"}},

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -317,6 +318,13 @@ func effortList(m map[string]string) string {
 	return strings.Join(out, ", ")
 }
 
+// modelPlaceholder is the model name go-openai is given; the transport
+// writes the real one in its place. go-openai refuses some names before
+// sending (legacy completion models such as "curie", and it checks newer
+// ones against its own rules), while a self-hosted server may serve a model
+// under any name.
+const modelPlaceholder = "parity-model"
+
 // call is the per-request state the transport reads from the context and
 // fills in: what to merge into the body and what came back.
 type call struct {
@@ -409,7 +417,7 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	cfg.BaseURL = st.baseURL
 	cfg.HTTPClient = c.tr
 	oc := openai.NewClientWithConfig(cfg)
-	oreq := openai.ChatCompletionRequest{Model: pl.Model.Name, Messages: make([]openai.ChatCompletionMessage, len(req.Messages))}
+	oreq := openai.ChatCompletionRequest{Model: modelPlaceholder, Messages: make([]openai.ChatCompletionMessage, len(req.Messages))}
 	for i, m := range req.Messages {
 		oreq.Messages[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
 	}
@@ -472,6 +480,16 @@ func scrub(s, key string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, key, "[redacted]")
+}
+
+// redact is scrub for a body about to be classified: error messages quote
+// the API's text cut to a length, which could cut an echoed key in two
+// where scrub no longer finds it.
+func redact(b []byte, key string) []byte {
+	if len(key) < 6 || !bytes.Contains(b, []byte(key)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
 }
 
 // result is a decoded answer before reasoning is sorted out.

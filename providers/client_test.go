@@ -2,8 +2,12 @@ package providers_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -401,4 +405,160 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 8, srv.Count())
 	assert.Greater(t, srv.MaxInFlight(), 1)
+}
+
+// rawServer points provider at a handler that writes the wire bytes itself,
+// for edge cases the fake API does not produce.
+func rawServer(t *testing.T, provider string, h http.HandlerFunc) (*providers.Client, *clock, func() int) {
+	t.Helper()
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		h(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	cat := builtin(t)
+	_, err := cat.AddEndpoint(provider, srv.URL+"/v1", "")
+	require.NoError(t, err)
+	clk := newClock()
+	c := providers.New(cat, providers.Options{Getenv: func(string) string { return testKey },
+		Now: clk.Now, Sleep: clk.Sleep, Rand: func() float64 { return 0.5 }})
+	return c, clk, func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+func writeSSE(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, body)
+	}
+}
+
+func TestStreamEdgeCases(t *testing.T) {
+	tests := map[string]string{
+		"crlf, no space after data:, comments, usage-only last chunk": "data:{\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\r\n\r\n: ping\r\n" +
+			"data:{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\r\n\r\ndata:{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}\r\n\r\ndata:[DONE]\r\n\r\n",
+		// go-openai takes any event starting {"error": for an error event.
+		"error null first":            "data: {\"error\":null,\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+		"finish_reason but no [DONE]": "data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+		"think tags split over deltas": "data: {\"choices\":[{\"delta\":{\"content\":\"<thi\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"nk>r</th\"}}]}\n\n" +
+			"data: {\"choices\":[{\"delta\":{\"content\":\"ink>A\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) {
+			c, _, n := rawServer(t, "vllm", writeSSE(body))
+			comp, err := c.Complete(context.Background(), ask("vllm/m", parity.Params{Stream: true}))
+			require.NoError(t, err)
+			assert.Equal(t, "A", comp.Content)
+			assert.Equal(t, "stop", comp.FinishReason)
+			assert.Equal(t, 1, n())
+		})
+	}
+	t.Run("no finish_reason and no [DONE] is a cut-off stream", func(t *testing.T) {
+		c, _, n := rawServer(t, "vllm", writeSSE("data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\n\n"))
+		_, err := c.Complete(context.Background(), ask("vllm/m", parity.Params{Stream: true}))
+		assert.Equal(t, parity.ErrNetwork, parity.CodeOf(err))
+		assert.Equal(t, 5, n())
+	})
+}
+
+// TestKeyNeverLeaksWhenCut: error messages quote the API's text cut to 200
+// characters; a key echoed at the cut must not leave a piece behind.
+func TestKeyNeverLeaksWhenCut(t *testing.T) {
+	c, _, _ := rawServer(t, "deepseek", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(401)
+		fmt.Fprintf(w, `{"error":{"message":"%s bad key %s"}}`, strings.Repeat("x", 180), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	})
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	require.Error(t, err)
+	for _, s := range []string{comp.Raw, comp.Error, err.Error()} {
+		for i := 0; i+8 <= len(testKey); i++ {
+			require.NotContains(t, s, testKey[i:i+8])
+		}
+	}
+}
+
+func TestBackoffNeverOverflows(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{NoRecord: true, FaultFunc: func(providertest.ChatRequest) *providertest.Fault {
+		f := providertest.ServerError(503)
+		return &f
+	}})
+	cat := builtin(t)
+	_, err := cat.AddEndpoint("vllm", srv.BaseURL(), "")
+	require.NoError(t, err)
+	clk := newClock()
+	c := providers.New(cat, providers.Options{MaxAttempts: 80, Deadline: -1, Now: clk.Now, Sleep: clk.Sleep, Rand: func() float64 { return 0.99 }})
+	_, err = c.Complete(context.Background(), ask("vllm/m", parity.Params{}))
+	require.Error(t, err)
+	require.Len(t, clk.Sleeps(), 79)
+	for _, s := range clk.Sleeps() {
+		require.Positive(t, s)
+		require.LessOrEqual(t, s, time.Minute)
+	}
+}
+
+func TestRetryAfterBeyondDuration(t *testing.T) {
+	for _, v := range []string{"99999999999", "1e300", "Inf", "NaN"} {
+		t.Run(v, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Options{Faults: []providertest.Fault{providertest.RateLimited(v)}})
+			cat := builtin(t)
+			_, err := cat.AddEndpoint("vllm", srv.BaseURL(), "")
+			require.NoError(t, err)
+			clk := newClock()
+			c := providers.New(cat, providers.Options{Deadline: -1, Now: clk.Now, Sleep: clk.Sleep, Rand: func() float64 { return 0.5 }})
+			_, err = c.Complete(context.Background(), ask("vllm/m", parity.Params{}))
+			require.NoError(t, err)
+			want := time.Minute // capped at MaxRetryWait
+			if v == "NaN" {
+				want = 2 * time.Second // no usable value: back-off
+			}
+			assert.Equal(t, []time.Duration{want}, clk.Sleeps())
+		})
+	}
+}
+
+func TestCancelMidStream(t *testing.T) {
+	c, _, _ := rawServer(t, "vllm", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(30 * time.Millisecond); cancel() }()
+	comp, err := c.Complete(ctx, ask("vllm/m", parity.Params{Stream: true}))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, parity.ErrInterrupted, comp.ErrorCode)
+	assert.Equal(t, 1, comp.Attempts)
+}
+
+// TestModelNameSentAsIs: go-openai refuses some model names before sending
+// (legacy completion models); a self-hosted server may serve any name.
+func TestModelNameSentAsIs(t *testing.T) {
+	var got []string
+	c, _, _ := rawServer(t, "vllm", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, string(b))
+		if strings.Contains(string(b), `"stream":true`) {
+			writeSSE("data: {\"choices\":[{\"delta\":{\"content\":\"A\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"model":"x","choices":[{"message":{"content":"A"},"finish_reason":"stop"}]}`)
+	})
+	for _, name := range []string{"Qwen/QwQ-32B", "o3", "gpt-6-sol", "curie", "davinci", `a"b<c>`} {
+		for _, stream := range []bool{false, true} {
+			got = nil
+			_, _ = c.Complete(context.Background(), ask("vllm/"+name, parity.Params{MaxTokens: 5, Temperature: ptr(0.0), Stream: stream}))
+			require.Len(t, got, 1, name)
+			var body map[string]any
+			require.NoError(t, json.Unmarshal([]byte(got[0]), &body))
+			assert.Equal(t, name, body["model"])
+			assert.EqualValues(t, 5, body["max_tokens"])
+			assert.Contains(t, body, "temperature")
+		}
+	}
 }

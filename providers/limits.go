@@ -233,17 +233,19 @@ func (l *limiter) acquire(ctx context.Context, st *call) (*ticket, error) {
 	t := &ticket{l: l, baseURL: st.urls[0]}
 	lim := st.limits
 	l.mu.Lock()
-	if lim.Concurrency > 0 {
-		t.gates = append(t.gates, l.gate(st.provider.Name, lim.Concurrency))
-	}
+	// The model's own cap first: a request queued behind it must not hold
+	// one of the provider's slots that requests for other models could use.
 	if lim.ModelConcurrency > 0 {
 		t.gates = append(t.gates, l.gate(st.provider.Name+"/"+st.model, lim.ModelConcurrency))
+	}
+	if lim.Concurrency > 0 {
+		t.gates = append(t.gates, l.gate(st.provider.Name, lim.Concurrency))
 	}
 	l.mu.Unlock()
 	for _, g := range t.gates {
 		e, err := l.enter(ctx, g)
 		if err != nil {
-			t.release(nil)
+			t.release(outcomeOther)
 			return nil, err
 		}
 		t.epochs = append(t.epochs, e)
@@ -262,7 +264,7 @@ func (l *limiter) acquire(ctx context.Context, st *call) (*ticket, error) {
 	l.mu.Unlock()
 	if wait > 0 {
 		if err := l.opt.Sleep(ctx, wait); err != nil {
-			t.release(nil)
+			t.release(outcomeOther)
 			return nil, err
 		}
 	}
@@ -276,12 +278,9 @@ func (l *limiter) acquire(ctx context.Context, st *call) (*ticket, error) {
 	return t, nil
 }
 
-// release ends the attempt with failure f (nil: success).
-func (t *ticket) release(f *failure) {
-	o := outcomeOf(f)
-	if f != nil && f.err.Code == parity.ErrInterrupted {
-		o = outcomeOther
-	}
+// release ends the attempt with outcome o. It must be called exactly once
+// per ticket, on every path.
+func (t *ticket) release(o outcome) {
 	for i, g := range t.gates[:len(t.epochs)] {
 		t.l.leave(g, t.epochs[i], o)
 	}

@@ -42,7 +42,10 @@ func (t *transport) Do(r *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		body = splice(b, st.extra)
+		if body, err = setModel(b, st.model); err != nil {
+			return nil, err
+		}
+		body = splice(body, st.extra)
 	}
 	hc := t.c.http
 	if st.provider.Transport == "mock" {
@@ -58,12 +61,15 @@ func (t *transport) Do(r *http.Request) (*http.Response, error) {
 		st.attempts = attempt
 		st.baseURL = tk.baseURL
 		resp, f := t.once(r, hc, body, st)
-		tk.release(f)
+		if ctx := r.Context(); f != nil && ctx.Err() != nil {
+			// Cut short by the caller or the deadline: it says nothing
+			// about the provider's limits or the replica's health.
+			tk.release(outcomeOther)
+			return nil, ctxError(ctx, st.provider.Name+"/"+st.model)
+		}
+		tk.release(outcomeOf(f))
 		if f == nil {
 			return resp, nil
-		}
-		if ctx := r.Context(); ctx.Err() != nil {
-			return nil, ctxError(ctx, st.provider.Name+"/"+st.model)
 		}
 		if !f.retry || attempt >= opt.MaxAttempts {
 			return nil, finalError(f, attempt)
@@ -78,10 +84,12 @@ func (t *transport) Do(r *http.Request) (*http.Response, error) {
 			// Decorrelated jitter: spread clients apart while still growing.
 			hi := 3 * prev
 			wait = opt.BaseWait + time.Duration(opt.Rand()*float64(hi-opt.BaseWait))
-			prev = wait
 		}
-		if wait > opt.MaxRetryWait {
-			wait = opt.MaxRetryWait
+		// Capped before it seeds the next back-off, so that many attempts
+		// cannot grow it past what a Duration holds.
+		wait = min(wait, opt.MaxRetryWait)
+		if f.retryAfter <= 0 {
+			prev = wait
 		}
 		if opt.Deadline > 0 && opt.Now().Add(wait).Sub(st.start) >= opt.Deadline {
 			f.err.Message += "; no time left before the deadline to retry"
@@ -98,6 +106,23 @@ func finalError(f *failure, attempts int) error {
 		f.err.Message += " (after " + strconv.Itoa(attempts) + " attempts)"
 	}
 	return f.err
+}
+
+// setModel writes the model name in place of modelPlaceholder, which
+// go-openai puts first in the body.
+func setModel(body []byte, model string) ([]byte, error) {
+	rest, ok := bytes.CutPrefix(body, []byte(`{"model":"`+modelPlaceholder+`"`))
+	if !ok {
+		return nil, parity.Errorf(parity.ErrInternal, "providers: go-openai wrote an unexpected request body; the model name could not be set")
+	}
+	name, err := json.Marshal(model)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(body)+len(name))
+	out = append(out, `{"model":`...)
+	out = append(out, name...)
+	return append(out, rest...), nil
 }
 
 // splice inserts `"k":v,...` before the closing brace of a JSON object.
@@ -146,7 +171,7 @@ func (t *transport) once(r *http.Request, hc *http.Client, body []byte, st *call
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		b, _ := io.ReadAll(io.LimitReader(limited, 1<<20))
 		st.raw = b
-		f := classifyHTTP(st.provider, st.model, resp.StatusCode, resp.Header, b, opt.Now())
+		f := classifyHTTP(st.provider, st.model, resp.StatusCode, resp.Header, redact(b, st.key), opt.Now())
 		return nil, &f
 	}
 	var out []byte
@@ -223,7 +248,7 @@ func embeddedError(b []byte, st *call, now time.Time) *failure {
 			return nil
 		}
 	}
-	f := classifyHTTP(st.provider, st.model, 0, nil, b, now)
+	f := classifyHTTP(st.provider, st.model, 0, nil, redact(b, st.key), now)
 	return &f
 }
 
@@ -232,6 +257,8 @@ var (
 	doneMarker = []byte("[DONE]")
 	finishKey  = []byte(`"finish_reason"`)
 	errorKey   = []byte(`"error"`)
+	// errorPrefix is what go-openai's stream reader calls an error event.
+	errorPrefix = []byte(`{"error":`)
 )
 
 // readSSE reads a whole event stream, keeping only its data events (SSE
@@ -278,7 +305,15 @@ func (t *transport) readSSE(r io.Reader, st *call, sent time.Time) ([]byte, *fai
 				continue
 			}
 			out = append(out, "data: "...)
-			out = append(out, payload...)
+			if bytes.HasPrefix(payload, errorPrefix) {
+				// go-openai takes any event starting with {"error": for an
+				// error, even "error":null next to a delta; one space keeps
+				// the event the same JSON. Real errors fail just below.
+				out = append(out, "{ "...)
+				out = append(out, payload[1:]...)
+			} else {
+				out = append(out, payload...)
+			}
 			out = append(out, '\n', '\n')
 			if !json.Valid(payload) {
 				st.raw = out
@@ -291,12 +326,13 @@ func (t *transport) readSSE(r io.Reader, st *call, sent time.Time) ([]byte, *fai
 					return nil, f
 				}
 			}
-			if !gotToken && hasToken(payload) {
-				gotToken = true
-				st.ttft = opt.Now().Sub(sent)
-			}
-			if !finished && bytes.Contains(payload, finishKey) && hasFinish(payload) {
-				finished = true
+			if !gotToken || (!finished && bytes.Contains(payload, finishKey)) {
+				token, finish := inspectEvent(payload)
+				if token && !gotToken {
+					gotToken = true
+					st.ttft = opt.Now().Sub(sent)
+				}
+				finished = finished || finish
 			}
 		}
 		if err != nil {
@@ -325,32 +361,21 @@ func streamError(payload []byte, st *call, now time.Time) *failure {
 	if e := bytes.TrimSpace(env.Error); len(e) == 0 || string(e) == "null" {
 		return nil
 	}
-	f := classifyHTTP(st.provider, st.model, 0, nil, payload, now)
+	f := classifyHTTP(st.provider, st.model, 0, nil, redact(payload, st.key), now)
 	return &f
 }
 
-func hasToken(payload []byte) bool {
+// inspectEvent reports whether a stream event carries content or reasoning
+// text, and whether it carries a finish_reason.
+func inspectEvent(payload []byte) (token, finish bool) {
 	var p chunkJSON // the stream reader's own event shape
 	if json.Unmarshal(payload, &p) != nil {
-		return false
+		return false, false
 	}
 	for _, c := range p.Choices {
-		if c.Delta.Content != "" || c.Delta.ReasoningContent != "" || rawString(c.Delta.Reasoning) != "" || detailsText(c.Delta.ReasoningDetails) != "" {
-			return true
-		}
+		d := c.Delta
+		token = token || d.Content != "" || d.ReasoningContent != "" || rawString(d.Reasoning) != "" || detailsText(d.ReasoningDetails) != ""
+		finish = finish || (c.FinishReason != nil && *c.FinishReason != "")
 	}
-	return false
-}
-
-func hasFinish(payload []byte) bool {
-	var p chunkJSON // the stream reader's own event shape
-	if json.Unmarshal(payload, &p) != nil {
-		return false
-	}
-	for _, c := range p.Choices {
-		if c.FinishReason != nil && *c.FinishReason != "" {
-			return true
-		}
-	}
-	return false
+	return token, finish
 }

@@ -39,7 +39,7 @@ const mgsmPrompt = `{{.Question}}
 // (mgsm:en item en-17 and mgsm:zh item zh-17 share pair "17").
 var MGSM = MustNew(Spec{
 	Name:     "mgsm",
-	Version:  "1",
+	Version:  "2",
 	Language: "mul",
 	License:  "CC BY 4.0",
 	Description: "MGSM (250 GSM8K problems x 11 languages: bn de en es fr ja ru sw te th zh; " +
@@ -53,7 +53,24 @@ var MGSM = MustNew(Spec{
 	Files:    mgsmFiles(),
 	Load:     loadMGSM,
 	Subjects: mgsmLanguages,
+	Grade:    gradeMGSM,
 })
+
+// mgsmDotThousands are the languages whose answers write thousands with a
+// dot ("70.000" is seventy thousand in German, Spanish and French, which
+// write decimals with a comma). MGSM answers are all integers, so nothing
+// there is lost by this reading.
+var mgsmDotThousands = map[string]bool{"de": true, "es": true, "fr": true}
+
+// gradeMGSM grades a number with the item language's thousands convention.
+func gradeMGSM(it parity.Item, response string) answer.Result {
+	lang := it.Subject
+	if lang == "" {
+		lang = it.Meta["lang"]
+	}
+	opt := answer.Options{LastNumber: true, DotThousands: mgsmDotThousands[lang]}
+	return answer.Grade(answer.Number, response, it.Answer, opt)
+}
 
 func init() { MustRegister(MGSM) }
 

@@ -3,6 +3,8 @@ package suites
 import (
 	"embed"
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,7 +67,7 @@ var Gaokao2024Mix = MustNew(zhMixedSpec("gaokao2024_mix", "gaokao2024_mix.test.j
 // GaokaoMathCloze is AGIEval's 118 gaokao fill-in-the-blank math questions.
 var GaokaoMathCloze = MustNew(Spec{
 	Name:     "gaokao_math_cloze",
-	Version:  "1",
+	Version:  "2",
 	Language: "zh",
 	License:  zhMathExtraLicense,
 	Description: "AGIEval gaokao math cloze (118 fill-in-the-blank questions, some with several " +
@@ -81,7 +83,7 @@ var GaokaoMathCloze = MustNew(Spec{
 // GaokaoMathQA is AGIEval's 351 gaokao multiple-choice math questions.
 var GaokaoMathQA = MustNew(Spec{
 	Name:     "gaokao_math_qa",
-	Version:  "1",
+	Version:  "2",
 	Language: "zh",
 	License:  zhMathExtraLicense,
 	Description: "AGIEval gaokao math multiple choice (351 questions, options A-D; 7 have several " +
@@ -245,21 +247,41 @@ func splitBlanks(s string) []string {
 
 // gradeBlanks grades a cloze answer blank by blank: every blank must be
 // equivalent, in order. A single-blank item is an ordinary math answer.
-// Models that box each blank separately instead of joining them with
-// semicolons are still understood: the last n boxes are taken.
+// Only the answer region is searched (not the thinking, see answer.Region).
+// The blanks are read from the last \boxed{} (split on semicolons, or on
+// top-level commas when that gives exactly as many blanks as the gold);
+// models that box each blank separately are still understood: the last n
+// boxes are taken; with no box, the line after the last answer marker
+// ("答案为 5; 10", "Answer: 5; 10") is split on semicolons.
 func gradeBlanks(it parity.Item, response string) answer.Result {
 	gold := splitBlanks(it.Answer)
 	if len(gold) <= 1 {
 		return answer.Grade(answer.Math, response, it.Answer, answer.Options{})
 	}
-	boxes := boxedAll(response)
-	if len(boxes) == 0 {
-		return answer.Result{Detail: "none"}
-	}
-	pred := splitBlanks(boxes[len(boxes)-1])
+	region := answer.Region(response)
+	var pred []string
 	how := "boxed-blanks"
-	if len(pred) == 1 && len(boxes) >= len(gold) {
-		pred, how = boxes[len(boxes)-len(gold):], "boxed-each"
+	if boxes := boxedAll(region); len(boxes) > 0 {
+		pred = splitBlanks(boxes[len(boxes)-1])
+		if len(pred) == 1 && len(boxes) >= len(gold) {
+			pred, how = boxes[len(boxes)-len(gold):], "boxed-each"
+		} else if len(pred) == 1 {
+			if parts := splitTopCommas(pred[0]); len(parts) == len(gold) {
+				pred, how = parts, "boxed-commas"
+			}
+		}
+	} else if locs := reBlankMarker.FindAllStringIndex(region, -1); len(locs) > 0 {
+		line, _, _ := strings.Cut(region[locs[len(locs)-1][1]:], "\n")
+		line = strings.TrimRight(strings.TrimSpace(line), "。.")
+		pred, how = splitBlanks(line), "answer-is-blanks"
+		for i := range pred {
+			pred[i] = strings.Trim(strings.TrimSpace(pred[i]), "$ ")
+		}
+		if len(pred) != len(gold) || slices.Contains(pred, "") {
+			return answer.Result{Detail: "none"}
+		}
+	} else {
+		return answer.Result{Detail: "none"}
 	}
 	for i := range pred {
 		pred[i] = strings.TrimSpace(pred[i])
@@ -278,22 +300,67 @@ func gradeBlanks(it parity.Item, response string) answer.Result {
 	return res
 }
 
+// reBlankMarker finds a stated answer when a cloze response has no box.
+var reBlankMarker = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answers? (?:is|are)\s*:?|\banswers?\s*:|答案\s*(?:是|为|為|:|：)|答案\s*分别\s*(?:是|为)\s*[:：]?)[\s*]*`)
+
+// splitTopCommas splits s on commas outside brackets, so "(3,0), \sqrt{3}"
+// is two blanks and "(3,0)" one.
+func splitTopCommas(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		case ',', '，':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + len(string(r))
+			}
+		}
+	}
+	return append(parts, s[start:])
+}
+
 // gradeChoiceSet grades single-answer items with the shared choice grader
-// and multiple-answer items by comparing letter sets from the last \boxed{},
-// since the shared grader looks for one letter.
+// and multiple-answer items by comparing letter sets from the last \boxed{}
+// (or, with no box, after a final 选/答案/answer marker), since the shared
+// grader looks for one letter. Only the answer region is searched.
 func gradeChoiceSet(it parity.Item, response string) answer.Result {
 	if len(it.Answer) == 1 {
 		return answer.Grade(answer.Choice, response, it.Answer, answer.Options{Choices: it.Choices})
 	}
-	boxes := boxedAll(response)
-	if len(boxes) == 0 {
+	region := foldLetters(answer.Region(response))
+	var cand string
+	how := "boxed/letter-set"
+	if boxes := boxedAll(region); len(boxes) > 0 {
+		cand = boxes[len(boxes)-1]
+	} else if ms := reLetterSetMarker.FindAllStringSubmatch(region, -1); len(ms) > 0 {
+		cand, how = ms[len(ms)-1][1], "answer-is/letter-set"
+	} else {
 		return answer.Result{Detail: "none"}
 	}
-	pred, ok := letterSet(boxes[len(boxes)-1], len(it.Choices))
+	pred, ok := letterSet(cand, len(it.Choices))
 	if !ok {
 		return answer.Result{Detail: "boxed/not letters"}
 	}
-	return answer.Result{Extracted: pred, Found: true, Correct: pred == it.Answer, Detail: "boxed/letter-set"}
+	return answer.Result{Extracted: pred, Found: true, Correct: pred == it.Answer, Detail: how}
+}
+
+// reLetterSetMarker reads "故选 ABD", "答案为 A、C", "Answer: AC" at the end
+// of a line.
+var reLetterSetMarker = regexp.MustCompile(`(?i:选|选择|答案\s*(?:是|为|:|：)|answer\s*(?:is|:))\s*[:：]?\s*([A-Z](?:[\s,，、和]*[A-Z])*)\s*[.。]?\s*(?:\n|$)`)
+
+// foldLetters maps full-width capital letters to ASCII ("ＡＢ" → "AB").
+func foldLetters(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'Ａ' && r <= 'Ｚ' {
+			return r - 'Ａ' + 'A'
+		}
+		return r
+	}, s)
 }
 
 // letterSet reads a set of option letters written as "AD", "A B D", "A, C",

@@ -10,7 +10,7 @@ import (
 
 // Version identifies the extraction and equivalence rules. Bump it on any
 // rule change so that stored scores can be traced to the grader that made them.
-const Version = "1.0.0"
+const Version = "1.1.0"
 
 // Kind selects how an answer is extracted and compared.
 type Kind string
@@ -37,6 +37,10 @@ func ParseKind(s string) (Kind, error) {
 type Options struct {
 	Choices    []string // option texts for Choice, lettered A, B, C... in order
 	LastNumber bool     // allow the last number in the text as a last resort (GSM8K-style suites)
+	// DotThousands reads "1.234" and "1.234.567" as thousands groups, for
+	// languages that write numbers so (German, Spanish, French answers in
+	// MGSM); elsewhere "1.234" is a decimal.
+	DotThousands bool
 }
 
 // Result is the outcome of grading one response.
@@ -66,6 +70,15 @@ func Grade(kind Kind, response, gold string, opt Options) Result {
 func Extract(kind Kind, response string, opt Options) (string, bool) {
 	s, _, ok := extract(kind, response, opt)
 	return s, ok
+}
+
+// Region returns the part of a response an answer is looked for in: the
+// text after the last </think>, or the thinking only when nothing follows
+// it; an unclosed <think> is never searched. Suites that extract answers
+// of their own (several blanks, several letters) must search only this.
+func Region(response string) string {
+	s, _ := stripThink(response)
+	return s
 }
 
 // Equivalent reports whether an already-extracted answer pred matches gold.
@@ -101,6 +114,9 @@ func equivalent(kind Kind, pred, gold string, opt Options) (bool, string) {
 	case Text:
 		return normText(pred) == normText(gold) && normText(gold) != "", "text"
 	case Number:
+		if opt.DotThousands && reDotGroups.MatchString(strings.TrimSpace(pred)) {
+			pred = strings.ReplaceAll(pred, ".", "")
+		}
 		if p, ok := parseNumber(pred); ok {
 			g, ok := parseNumber(gold)
 			if !ok {

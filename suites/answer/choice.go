@@ -14,7 +14,13 @@ var (
 	reBoldLetter   = regexp.MustCompile(`\*\*\s*\(?([A-Z])\)?\s*[.:)]?\s*\*\*`)
 	reWordLetter   = regexp.MustCompile(`(?:^|[^A-Za-z])([A-Z])(?:[^A-Za-z']|$)`)
 	reLeadWord     = regexp.MustCompile(`^[a-z]`) // "I am", "A cat": a word, not a choice
-	reTextCmd      = regexp.MustCompile(`\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}`)
+	// "Option C is correct", "**Option (D)** is the correct answer"; a
+	// verdict on one option, read only when no answer marker gave a letter.
+	reOptionVerdict = regexp.MustCompile(`(?:\b[Oo]ption|\b[Cc]hoice|\bOPTION)\s*\**\s*\(?([A-Z])\)?\s*\**\s+is\s+(?:the\s+|an?\s+)?(?:correct|right|best|true)\b`)
+	// "Option B" as the whole response.
+	reBareLetter  = regexp.MustCompile(`^[(\[]?[A-Za-z][)\]]?[.:]?$`)
+	reOptionAlone = regexp.MustCompile(`^[\s*]*(?:[Oo]ption|[Cc]hoice|OPTION)\s*\(?([A-Z])\)?[\s*.:)]*$`)
+	reTextCmd     = regexp.MustCompile(`\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}`)
 )
 
 func maxLetter(opt Options) byte {
@@ -55,24 +61,66 @@ func letterAt(seg string, opt Options) (string, bool, bool) {
 	return "", false, false
 }
 
-func normOption(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(strings.Trim(s, " .。*\"'"))), " ")
+// normOption is the comparison key of an option text: width-folded (the
+// response is folded too), trimmed, spacing collapsed and, unless exact,
+// lower-cased.
+func normOption(s string, exact bool) string {
+	s = strings.Join(strings.Fields(strings.Trim(foldWidth(s), " .。*\"'")), " ")
+	if !exact {
+		s = strings.ToLower(s)
+	}
+	return s
+}
+
+// wholeOption reports the option whose whole text the segment is. Case
+// decides between options that differ only in case ("Rr", "rr"); a
+// case-insensitive match must be unique.
+func wholeOption(seg string, opt Options) (string, bool) {
+	for _, exact := range []bool{true, false} {
+		t := normOption(seg, exact)
+		if t == "" {
+			return "", false
+		}
+		found := -1
+		for i, c := range opt.Choices {
+			if normOption(c, exact) == t {
+				if found >= 0 {
+					found = -2
+					break
+				}
+				found = i
+			}
+		}
+		if found >= 0 {
+			return string(rune('A' + found)), true
+		}
+	}
+	return "", false
+}
+
+// longOption is wholeOption for segments that are not a bare letter:
+// "A tree removes a gas from the air." is option C, not the letter A, and
+// "B超" is the option that says so; "D" or "(D)" alone stays a letter even
+// when some option's text is "D".
+func longOption(seg string, opt Options) (string, bool) {
+	if reBareLetter.MatchString(normOption(seg, true)) {
+		return "", false
+	}
+	return wholeOption(seg, opt)
 }
 
 // optionText matches a segment against the option texts themselves.
 func optionText(seg string, opt Options) (string, bool) {
-	t := normOption(seg)
+	t := normOption(seg, false)
 	if t == "" {
 		return "", false
 	}
 	found := -1
-	for i, c := range opt.Choices {
-		if c := normOption(c); c != "" && t == c {
-			return string(rune('A' + i)), true
-		}
+	if l, ok := wholeOption(seg, opt); ok {
+		return l, true
 	}
 	for i, c := range opt.Choices {
-		if c := normOption(c); len(c) >= 3 && strings.Contains(t, c) {
+		if c := normOption(c, false); len(c) >= 3 && strings.Contains(t, c) {
 			if found >= 0 {
 				return "", false
 			}
@@ -90,6 +138,9 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 	s = foldWidth(s)
 	if bs := allBoxed(s, 16); len(bs) > 0 {
 		b := reTextCmd.ReplaceAllString(bs[len(bs)-1], "$1")
+		if l, ok := longOption(b, opt); ok {
+			return l, "boxed-text", true
+		}
 		if l, ok, hedge := letterAt(b, opt); ok || hedge {
 			return l, "boxed", ok
 		}
@@ -107,6 +158,12 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 				continue
 			}
 			seg = reTextCmd.ReplaceAllString(strings.ReplaceAll(seg, "$", ""), "$1")
+			if l, ok := longOption(seg, opt); ok {
+				return l, "answer-text", true
+			}
+			if l, ok := longOption(sentence(seg), opt); ok {
+				return l, "answer-text", true
+			}
 			l, ok, hedge := letterAt(seg, opt)
 			if hedge {
 				return "", "hedge", false
@@ -119,7 +176,18 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 			}
 		}
 	}
+	if ms := reOptionVerdict.FindAllStringSubmatch(s, -1); len(ms) > 0 {
+		if c := ms[len(ms)-1][1]; c[0] <= maxLetter(opt) {
+			return c, "option-verdict", true
+		}
+	}
 	t := strings.TrimSpace(s)
+	if m := reOptionAlone.FindStringSubmatch(t); m != nil && m[1][0] <= maxLetter(opt) {
+		return m[1], "option", true
+	}
+	if l, ok := longOption(t, opt); ok {
+		return l, "option-text", true
+	}
 	if m := reLeadLetter.FindStringSubmatch(t); m != nil && m[1][0] <= maxLetter(opt) && !reLeadWord.MatchString(t[len(m[0]):]) {
 		if reAltLetter.MatchString(t[len(m[0]):]) || reAltLetter.MatchString(strings.TrimLeft(t, "*([ ")[1:]) {
 			return "", "hedge", false

@@ -33,9 +33,29 @@ func foldWidth(s string) string {
 			return ','
 		case r == '−' || r == '–':
 			return '-'
+		case r == '\u00a0' || r == '\u202f' || r == '\u2009':
+			// No-break, narrow no-break and thin spaces group thousands
+			// in French and other locales ("70 000").
+			return ' '
+		case r > '9' && unicode.IsDigit(r):
+			// Digits of other scripts (Bengali ১৮, Thai ๑๒, Devanagari १९):
+			// every Unicode decimal digit block runs 0-9 in order.
+			return '0' + digitValue(r)
 		}
 		return r
 	}, s)
+}
+
+// digitValue returns the value of a Unicode decimal digit (category Nd).
+// Unicode encodes every set of decimal digits as a run of ten from 0 to 9,
+// and sets that touch (the mathematical digits) start on a zero, so the
+// value is the distance from the start of the run, modulo ten.
+func digitValue(r rune) rune {
+	z := r
+	for z > 0 && unicode.IsDigit(z-1) {
+		z--
+	}
+	return (r - z) % 10
 }
 
 func isASCII(s string) bool {
@@ -206,8 +226,13 @@ var (
 	reBold       = regexp.MustCompile(`\*\*([^*]+)\*\*`)
 )
 
+// escDollar stands in for an escaped dollar sign (\$) while math spans are
+// delimited, so "$\$36$" is one span holding \$36, not an empty one.
+const escDollar = "\x00"
+
 // mathSpan returns the content of the first or last LaTeX math span in s.
 func mathSpan(s string, last bool) (string, bool) {
+	s = strings.ReplaceAll(s, `\$`, escDollar)
 	ms := reMathSpan.FindAllStringSubmatch(s, -1)
 	if len(ms) == 0 {
 		return "", false
@@ -218,7 +243,7 @@ func mathSpan(s string, last bool) (string, bool) {
 	}
 	for _, g := range m[1:] {
 		if strings.TrimSpace(g) != "" {
-			return strings.TrimSpace(g), true
+			return strings.ReplaceAll(strings.TrimSpace(g), escDollar, `\$`), true
 		}
 	}
 	return "", false
@@ -247,7 +272,14 @@ func cleanSegment(seg string) string {
 	if loc := reSentEnd.FindStringIndex(seg); loc != nil {
 		seg = seg[:loc[0]]
 	}
-	return strings.Trim(strings.TrimSpace(seg), " .,;:")
+	// Bold markup ("**Final Answer:** 9") is not part of the answer; a
+	// leading point is when a digit follows (".35625").
+	seg = strings.TrimRight(seg, " .,;:*")
+	seg = strings.TrimLeft(seg, " ,;:*")
+	if t := strings.TrimLeft(seg, " .,;:*"); !(strings.HasPrefix(seg, ".") && t != "" && t[0] >= '0' && t[0] <= '9' && len(seg)-len(t) == 1) {
+		seg = t
+	}
+	return seg
 }
 
 // isShort reports whether a whole response is already just an answer.
@@ -337,7 +369,7 @@ func sentence(s string) string {
 }
 
 var (
-	reNumber     = regexp.MustCompile(`-?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+\b|\d+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?[½⅓⅔¼¾⅕⅛]?%?|-?[½⅓⅔¼¾⅕⅛]|-?\.\d+`)
+	reNumber     = regexp.MustCompile(`-?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3}){2,}\b|\d{1,3}(?: \d{3})+\b|\d+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?[½⅓⅔¼¾⅕⅛]?%?|-?[½⅓⅔¼¾⅕⅛]|-?\.\d+`)
 	reHashes     = regexp.MustCompile(`####\s*`)
 	reNumList    = regexp.MustCompile(`^-?\d+(?:\.\d+)?(?:\s*[,;]\s+-?\d+(?:\.\d+)?)+$`)
 	reNumMarker  = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|answer is|\bresult\s*(?:is|:)|réponse\s*(?:est|:)|respuesta\s*(?:es|:)|antwort\s*(?:ist|:)|答案\s*(?:是|为|為|:)?|结果\s*(?:是|为|:))`)

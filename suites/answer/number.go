@@ -18,6 +18,7 @@ var (
 	reNumClean  = strings.NewReplacer(`\$`, "", "$", "", `\!`, "", `\,`, "", `\ `, "", "{,}", ",", "€", "", "£", "", "¥", "", "**", "")
 	reGroupSp   = regexp.MustCompile(`^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$`)
 	reGroupComa = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$`)
+	reDotGroups = regexp.MustCompile(`^-?\d{1,3}(?:\.\d{3})+$`)
 	reDecComma  = regexp.MustCompile(`^-?\d+,\d+$`)
 	reFracSlash = regexp.MustCompile(`^(-?\d+)\s*/\s*(\d+)$`)
 	reLatexFrac = regexp.MustCompile(`^(-?)\\[dt]?frac\{(\d+)\}\{(\d+)\}$`)

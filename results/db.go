@@ -48,7 +48,8 @@ type DB struct {
 	path string
 	// w holds the single writing connection: SQLite allows one writer at a
 	// time, and queueing writers in the pool is cheaper than having them
-	// spin on the file lock.
+	// spin on the file lock. It is nil when the database was opened
+	// read-only.
 	w *sql.DB
 	// r holds read-only connections, separate from w so a caller may
 	// stream samples and write scores back at the same time.
@@ -110,12 +111,71 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return &DB{path: path, w: w, r: r, schema: len(migrations)}, nil
 }
 
+// OpenReadOnly opens an existing results database for reading only: the
+// file is never created, migrated or written, so listing and reporting
+// work on a copy someone published, or while another process runs. Writing
+// methods return an error.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, parity.Errorf(parity.ErrUsage, "no results database given: pass the path of a results file")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open results %s: %w", path, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, parity.Errorf(parity.ErrConfig, "results database %s does not exist: check the path", path)
+	}
+	if fi.IsDir() {
+		return nil, parity.Errorf(parity.ErrConfig,
+			"cannot open results database %s: it is a directory; name a results file", path)
+	}
+	migrations, err := loadMigrations()
+	if err != nil {
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(abs, "mode=ro&"+readerParams))
+	if err != nil {
+		return nil, fmt.Errorf("open results %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		return nil, openError(path, err)
+	}
+	version, err := checkHeader(ctx, r, "main", path, len(migrations))
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	if version != len(migrations) {
+		r.Close()
+		return nil, parity.Errorf(parity.ErrConfig,
+			"%s uses an older schema (%d, this parity writes %d): open it once with a writing command such as 'parity merge' to upgrade it", path, version, len(migrations))
+	}
+	return &DB{path: path, r: r, schema: len(migrations)}, nil
+}
+
+// writer returns the writing connection, or an error for a database opened
+// read-only.
+func (db *DB) writer() (*sql.DB, error) {
+	if db.w == nil {
+		return nil, parity.Errorf(parity.ErrUsage, "%s was opened read-only: this command cannot change it", db.path)
+	}
+	return db.w, nil
+}
+
 // Path returns the path the database was opened with, for messages.
 func (db *DB) Path() string { return db.path }
 
 // Close closes the database. The last connection to close checkpoints the
 // WAL back into the main file.
 func (db *DB) Close() error {
+	if db.w == nil {
+		return db.r.Close()
+	}
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 

@@ -159,3 +159,43 @@ func TestScrubRemovesCredentials(t *testing.T) {
 		assert.Equal(t, tt.want, scrub(tt.in), tt.in)
 	}
 }
+
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTemp(t)
+	r := createRun(t, db, "deepseek/deepseek-reasoner", "gsm8k")
+	addItems(t, db, r.ID, 3, parity.OutcomeCorrect)
+	require.NoError(t, db.Close())
+
+	ro, err := OpenReadOnly(ctx, path)
+	require.NoError(t, err)
+	defer ro.Close()
+	runs, err := ro.Runs(ctx, RunFilter{})
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	c, err := ro.Progress(ctx, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 3, c.Done)
+
+	err = ro.AddSamples(ctx, []parity.Sample{smallSample(r.ID, "x", 0, parity.OutcomeCorrect, 10)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "read-only")
+	assert.Error(t, ro.UpdateRun(ctx, &runs[0]))
+	assert.Error(t, ro.CreateRun(ctx, &parity.Run{}))
+	assert.Error(t, ro.UpdateScores(ctx, r.ID, []ScoreUpdate{{Key: parity.SampleKey{ItemID: "item-0"}}}))
+	_, err = ro.Merge(ctx, path)
+	assert.Error(t, err)
+
+	missing := filepath.Join(t.TempDir(), "nope.db")
+	_, err = OpenReadOnly(ctx, missing)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "does not exist")
+	_, statErr := os.Stat(missing)
+	assert.True(t, os.IsNotExist(statErr), "a read-only open never creates the file")
+
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	require.NoError(t, os.WriteFile(junk, []byte("not a database at all, just text padding it out"), 0o644))
+	_, err = OpenReadOnly(ctx, junk)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a parity database")
+}

@@ -72,7 +72,11 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 	}
 	// ATTACH is not allowed inside a transaction, and it belongs to one
 	// connection, so pin the writer connection for the whole merge.
-	conn, err := db.w.Conn(ctx)
+	w, err := db.writer()
+	if err != nil {
+		return st, err
+	}
+	conn, err := w.Conn(ctx)
 	if err != nil {
 		return fail(err)
 	}

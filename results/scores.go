@@ -90,7 +90,11 @@ func (db *DB) updateEach(ctx context.Context, runID int64, what string, n int, q
 	if n == 0 {
 		return nil
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
+	w, err := db.writer()
+	if err != nil {
+		return err
+	}
+	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s of run %d: %w", what, runID, err)
 	}

@@ -52,7 +52,11 @@ func (db *DB) CreateRun(ctx context.Context, r *parity.Run) error {
 	if err != nil {
 		return fmt.Errorf("create run: %w", err)
 	}
-	res, err := db.w.ExecContext(ctx, insertRunSQL, args...)
+	w, err := db.writer()
+	if err != nil {
+		return err
+	}
+	res, err := w.ExecContext(ctx, insertRunSQL, args...)
 	if err != nil {
 		return fmt.Errorf("create run: %w", err)
 	}
@@ -113,7 +117,11 @@ func (db *DB) AddSamples(ctx context.Context, samples []parity.Sample) error {
 			return fmt.Errorf("store samples: %w", err)
 		}
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
+	w, err := db.writer()
+	if err != nil {
+		return err
+	}
+	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store samples: %w", err)
 	}
@@ -186,7 +194,11 @@ func (db *DB) UpdateRun(ctx context.Context, r *parity.Run) error {
 	if err != nil {
 		return fmt.Errorf("update run %d: encode warnings: %w", r.ID, err)
 	}
-	res, err := db.w.ExecContext(ctx,
+	w, err := db.writer()
+	if err != nil {
+		return err
+	}
+	res, err := w.ExecContext(ctx,
 		"UPDATE runs SET status = ?, finished_at = ?, model_reported = ?, warnings = ?, note = ? WHERE id = ?",
 		string(r.Status), nanos(r.FinishedAt), r.ModelReported, warnings, r.Note, r.ID)
 	if err != nil {

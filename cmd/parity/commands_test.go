@@ -281,3 +281,16 @@ func TestReportOutAndRunsFiltersSayWhatIsWrong(t *testing.T) {
 	ta.mustRun("runs", "--model", "nobody/none")
 	assert.Contains(t, ta.stderr.String(), "no runs match", "a filter that matches nothing is not an empty database")
 }
+
+func TestReadingCommandsNeverWriteTheDatabase(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "5")
+	before, err := os.ReadFile(ta.dbPath())
+	require.NoError(t, err)
+	for _, args := range [][]string{{"runs"}, {"report"}, {"show", "1"}, {"snapshot", filepath.Join(ta.dir, "snap")}} {
+		ta.mustRun(args...)
+	}
+	after, err := os.ReadFile(ta.dbPath())
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "runs, report, show and snapshot open the database read-only")
+}

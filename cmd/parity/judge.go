@@ -67,7 +67,7 @@ unless --redo is given.`,
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx, false)
+			db, err := a.openDB(ctx, dbWrite)
 			if err != nil {
 				return err
 			}

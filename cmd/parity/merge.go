@@ -24,7 +24,7 @@ transaction; merging the same shard twice copies nothing the second time.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			db, err := a.openDB(ctx, true)
+			db, err := a.openDB(ctx, dbCreate)
 			if err != nil {
 				return err
 			}

@@ -77,7 +77,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 			if len(rateMap) > 0 && currency == "" {
 				return usagef("--rate needs --currency, the currency to convert into")
 			}
-			db, err := a.openDB(ctx, false)
+			db, err := a.openDB(ctx, dbRead)
 			if err != nil {
 				return err
 			}

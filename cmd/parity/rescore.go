@@ -47,7 +47,7 @@ it, so reports can tell runs graded by different versions apart. Use
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx, false)
+			db, err := a.openDB(ctx, dbWrite)
 			if err != nil {
 				return err
 			}

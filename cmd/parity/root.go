@@ -91,16 +91,31 @@ func (a *app) databasePath() string {
 	return "parity.db"
 }
 
-// openDB opens the results database. Commands that only read refuse to
-// create a database that does not exist, so a typo in --db is caught.
-func (a *app) openDB(ctx context.Context, create bool) (*results.DB, error) {
+// dbMode says how a command uses the results database.
+type dbMode int
+
+const (
+	dbRead   dbMode = iota // must exist; opened read-only, never written
+	dbWrite                // must exist; scores or judge verdicts are written
+	dbCreate               // created when missing (run, merge)
+)
+
+// openDB opens the results database. Commands that only read open it
+// read-only, so they work on a published copy or beside a running process,
+// and commands that do not start runs refuse to create a database that does
+// not exist, so a typo in --db is caught.
+func (a *app) openDB(ctx context.Context, mode dbMode) (*results.DB, error) {
 	path := a.databasePath()
-	if !create {
+	if mode != dbCreate {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, parity.Errorf(parity.ErrConfig, "database %s does not exist: run 'parity run' first or point --db (or $PARITY_DB) at an existing database", path)
 		}
 	}
-	db, err := results.Open(ctx, path)
+	open := results.Open
+	if mode == dbRead {
+		open = results.OpenReadOnly
+	}
+	db, err := open(ctx, path)
 	if err != nil {
 		// results names the path and the remedy; another "open database
 		// PATH:" in front would only say it twice.

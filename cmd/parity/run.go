@@ -258,7 +258,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		}
 	}
 
-	db, err := a.openDB(ctx, true)
+	db, err := a.openDB(ctx, dbCreate)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func (a *app) runsCmd() *cobra.Command {
 					return usagef("--status %q is not valid: use running, partial or complete", status)
 				}
 			}
-			db, err := a.openDB(ctx, false)
+			db, err := a.openDB(ctx, dbRead)
 			if err != nil {
 				return err
 			}

@@ -36,7 +36,7 @@ func (a *app) showCmd() *cobra.Command {
 				}
 				f.Outcome = o
 			}
-			db, err := a.openDB(ctx, false)
+			db, err := a.openDB(ctx, dbRead)
 			if err != nil {
 				return err
 			}

@@ -66,7 +66,7 @@ withheld too. DIR must not exist or be empty.`,
 			if len(cfg.Report.Rates) > 0 && currency == "" {
 				return parity.Errorf(parity.ErrConfig, "report.rates in the config file needs report.currency, the currency to convert into")
 			}
-			db, err := a.openDB(ctx, false)
+			db, err := a.openDB(ctx, dbRead)
 			if err != nil {
 				return err
 			}

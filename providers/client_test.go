@@ -562,3 +562,33 @@ func TestModelNameSentAsIs(t *testing.T) {
 		}
 	}
 }
+
+// Some local servers ignore "stream": true and answer with one JSON
+// completion. That is a good answer, not a dropped stream to retry.
+func TestStreamAnsweredWithWholeCompletion(t *testing.T) {
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+		assert.Equal(t, true, body["stream"], "the client asked for a stream")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"qwq-32b",
+			"choices":[{"index":0,"message":{"role":"assistant","content":"It is \\boxed{42}.","reasoning_content":"6 times 7"},"finish_reason":"stop"}],
+			"usage":{"prompt_tokens":12,"completion_tokens":9,"completion_tokens_details":{"reasoning_tokens":4}}}`)
+	}))
+	defer srv.Close()
+	cat := builtin(t)
+	_, err := cat.AddEndpoint("vllm", srv.URL+"/v1", "")
+	require.NoError(t, err)
+	c := providers.New(cat, providers.Options{})
+	comp, err := c.Complete(context.Background(), ask("vllm/qwq", parity.Params{Stream: true}))
+	require.NoError(t, err)
+	assert.Equal(t, 1, calls, "not retried")
+	assert.Equal(t, "It is \\boxed{42}.", comp.Content)
+	assert.Equal(t, "6 times 7", comp.Reasoning)
+	assert.Equal(t, "stop", comp.FinishReason)
+	assert.Equal(t, "qwq-32b", comp.ModelReported)
+	assert.Equal(t, parity.Usage{PromptTokens: 12, CompletionTokens: 9, ReasoningTokens: 4}, comp.Usage)
+	assert.Equal(t, 1, comp.Attempts)
+}

@@ -178,11 +178,16 @@ func (t *transport) once(r *http.Request, hc *http.Client, body []byte, st *call
 	var f *failure
 	if st.stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		// Some APIs (MiniMax) answer a streamed request that failed with
-		// one JSON body and a 200 status.
+		// one JSON body and a 200 status, which readJSON reports; some
+		// local servers ignore "stream" and send the whole completion,
+		// which is a good answer: hand it on as a one-event stream.
 		out, f = t.readJSON(limited, st)
 		if f == nil {
 			st.raw = out
-			f = &failure{retry: true, err: badResponse(st, "a streamed request was answered with a JSON body, not an event stream")}
+			st.ttft = opt.Now().Sub(sent)
+			if out, f = asStream(out, st); f != nil {
+				return nil, f
+			}
 		}
 	} else if st.stream {
 		out, f = t.readSSE(limited, st, sent)
@@ -198,6 +203,50 @@ func (t *transport) once(r *http.Request, hc *http.Client, body []byte, st *call
 		ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor, Header: resp.Header,
 		Body: io.NopCloser(bytes.NewReader(out)), ContentLength: int64(len(out)), Request: req,
 	}, nil
+}
+
+// asStream rewrites a whole chat completion as the event stream the
+// request asked for: one delta with the message and finish reason, then the
+// usage, then [DONE].
+func asStream(body []byte, st *call) ([]byte, *failure) {
+	var c struct {
+		ID      string          `json:"id"`
+		Created int64           `json:"created"`
+		Model   string          `json:"model"`
+		Usage   json.RawMessage `json:"usage"`
+		Choices []struct {
+			Index        int                        `json:"index"`
+			Message      map[string]json.RawMessage `json:"message"`
+			FinishReason *string                    `json:"finish_reason"`
+		} `json:"choices"`
+	}
+	if err := json.Unmarshal(body, &c); err != nil || len(c.Choices) == 0 {
+		return nil, &failure{retry: true, err: badResponse(st, "a streamed request was answered with a JSON body that is not a chat completion")}
+	}
+	var out bytes.Buffer
+	event := func(v any) {
+		b, _ := json.Marshal(v) // maps of raw JSON and strings: cannot fail
+		out.WriteString("data: ")
+		out.Write(b)
+		out.WriteString("\n\n")
+	}
+	choices := make([]map[string]any, 0, len(c.Choices))
+	for _, ch := range c.Choices {
+		delta := map[string]json.RawMessage{}
+		for k, v := range ch.Message {
+			if k != "tool_calls" && k != "function_call" {
+				delta[k] = v
+			}
+		}
+		choices = append(choices, map[string]any{"index": ch.Index, "delta": delta, "finish_reason": ch.FinishReason})
+	}
+	event(map[string]any{"id": c.ID, "object": "chat.completion.chunk", "created": c.Created, "model": c.Model, "choices": choices})
+	if len(c.Usage) > 0 && string(c.Usage) != "null" {
+		event(map[string]any{"id": c.ID, "object": "chat.completion.chunk", "created": c.Created, "model": c.Model,
+			"choices": []any{}, "usage": c.Usage})
+	}
+	out.WriteString("data: [DONE]\n\n")
+	return out.Bytes(), nil
 }
 
 func dropped(st *call, err error) *failure {

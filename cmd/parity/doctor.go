@@ -34,7 +34,7 @@ usage, and how long it all took. Every failed check says what to do.
 
 It takes the same endpoint flags as 'parity run'. Exit code 0 when every check
 is ok or a warning, 1 when one fails, 4 when the key is not set.`,
-		Example: `  parity doctor deepseek/deepseek-reasoner
+		Example: `  parity doctor deepseek/deepseek-v4-pro
   parity doctor dashscope/qwen-plus --region cn
   parity doctor lab/my-model --base-url http://10.0.0.5:8000/v1 --json`,
 		Args: cobra.ExactArgs(1),

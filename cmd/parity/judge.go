@@ -44,7 +44,7 @@ Judge verdicts are stored beside the rule verdicts, never instead of them, and
 Samples already judged by the same judge and prompt version are skipped
 unless --redo is given.`,
 		Example: `  parity judge 3 4 --judge openai/gpt-4.1
-  parity run -m deepseek/deepseek-reasoner -s math500 --judge openai/gpt-4.1`,
+  parity run -m deepseek/deepseek-v4-pro -s math500 --judge openai/gpt-4.1`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -57,7 +57,7 @@ retried) and does nothing for a finished one; --fresh starts a new run.
 Models are provider/model ids from the catalog ('parity models'); suites are
 names from 'parity suites', optionally with a subject (mmlu:anatomy).
 Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limit 20`,
-		Example: `  parity run -m deepseek/deepseek-reasoner -m openai/o4-mini -s gsm8k -s math500 --limit 100 --samples 4
+		Example: `  parity run -m deepseek/deepseek-v4-pro -m openai/o4-mini -s gsm8k -s math500 --limit 100 --samples 4
   parity run -m vllm/Qwen/QwQ-32B -s aime24 --samples 8 --max-tokens 32768
   parity run -m lab/my-model --base-url http://10.0.0.5:8000/v1 -s gsm8k`,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -26,6 +26,7 @@ const (
 	ErrInterrupted    ErrorCode = "interrupted"     // the user stopped the program
 	ErrPartial        ErrorCode = "partial"         // a run ended with samples missing
 	ErrBudget         ErrorCode = "budget"          // a cost limit stopped the run
+	ErrBusy           ErrorCode = "busy"            // another process is working on the same run
 	ErrInternal       ErrorCode = "internal"
 )
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -89,6 +90,13 @@ func RunFingerprint(r Run) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }
+
+// RunLockName is the Store.Lock name of a run.
+func RunLockName(id int64) string { return "run-" + strconv.FormatInt(id, 10) }
+
+// FingerprintLockName is the Store.Lock name that serialises opening runs
+// with one fingerprint.
+func FingerprintLockName(fingerprint string) string { return "fp-" + fingerprint }
 
 // SampleKey names one answer within a run.
 type SampleKey struct {
@@ -267,4 +275,11 @@ type Store interface {
 	AddSamples(ctx context.Context, samples []Sample) error
 	// UpdateRun saves a run's status, finish time, reported model and notes.
 	UpdateRun(ctx context.Context, r *Run) error
+	// Lock claims name for this process until unlock is called, so two
+	// processes never work on the same run: runners hold RunLockName(id)
+	// while they work on a run, and FingerprintLockName(fp) while they
+	// decide whether to resume or create. With wait it waits for the name
+	// to be free; without, it fails with ErrBusy while another live
+	// process holds it. A process that dies drops its claims.
+	Lock(ctx context.Context, name string, wait bool) (unlock func(), err error)
 }

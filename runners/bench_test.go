@@ -21,6 +21,9 @@ type benchStore struct {
 }
 
 func (s *benchStore) CreateRun(ctx context.Context, r *parity.Run) error { r.ID = 1; return nil }
+func (s *benchStore) Lock(ctx context.Context, name string, wait bool) (func(), error) {
+	return func() {}, nil
+}
 func (s *benchStore) LatestRun(ctx context.Context, fp string) (*parity.Run, error) {
 	return nil, nil
 }

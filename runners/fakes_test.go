@@ -132,6 +132,46 @@ type fakeStore struct {
 	// committed, when set, receives the size of each committed batch.
 	committed chan int
 	updates   int
+	// held are the lock names taken, as Store.Lock would by another
+	// process; a name already held makes Lock fail with ErrBusy.
+	held map[string]bool
+}
+
+func (s *fakeStore) Lock(ctx context.Context, name string, wait bool) (func(), error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[string]bool{}
+	}
+	if s.held[name] {
+		return nil, parity.Errorf(parity.ErrBusy, "%s is held", name)
+	}
+	s.held[name] = true
+	return func() {
+		s.mu.Lock()
+		delete(s.held, name)
+		s.mu.Unlock()
+	}, nil
+}
+
+// holdLock takes name as another process would, until the test ends.
+func (s *fakeStore) holdLock(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[string]bool{}
+	}
+	s.held[name] = true
+}
+
+func (s *fakeStore) heldLocks() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for n := range s.held {
+		out = append(out, n)
+	}
+	return out
 }
 
 func newStore() *fakeStore {

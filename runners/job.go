@@ -36,6 +36,8 @@ type jobState struct {
 	// ctx stops the job's feeding; its cause says why (fatal error, budget).
 	ctx  context.Context
 	stop context.CancelCauseFunc
+	// unlock releases the process's claim on the run; nil when none is held.
+	unlock func()
 
 	// Owned by the writer.
 	stored int // samples committed this time with an outcome other than error
@@ -93,7 +95,16 @@ func (c *config) load(ctx context.Context, i int, job Job) (*jobState, error) {
 
 // open finds the run to continue or creates a new one, and works out which
 // samples are still to be asked.
+//
+// Two processes must never work on one run, so the decision is taken while
+// holding the fingerprint's lock, and the run's own lock is held from then
+// until the job ends (see Store.Lock).
 func (c *config) open(ctx context.Context, st *jobState) error {
+	unlockFP, err := c.Store.Lock(ctx, parity.FingerprintLockName(st.run.Fingerprint), true)
+	if err != nil {
+		return fmt.Errorf("open a run for %s: %w", st.label(), err)
+	}
+	defer unlockFP()
 	if !st.job.Fresh {
 		latest, err := c.Store.LatestRun(ctx, st.run.Fingerprint)
 		if err != nil {
@@ -104,6 +115,15 @@ func (c *config) open(ctx context.Context, st *jobState) error {
 			return nil
 		}
 		if latest != nil {
+			unlock, err := c.Store.Lock(ctx, parity.RunLockName(latest.ID), false)
+			if err != nil {
+				if parity.CodeOf(err) == parity.ErrBusy {
+					return parity.Errorf(parity.ErrBusy, "run %d (%s) is being worked on by another parity process: wait for it to finish, or add --fresh to start a separate run",
+						latest.ID, st.label())
+				}
+				return fmt.Errorf("claim run %d: %w", latest.ID, err)
+			}
+			st.unlock = unlock
 			keys, err := c.Store.SampleKeys(ctx, latest.ID)
 			if err != nil {
 				return fmt.Errorf("read samples of run %d: %w", latest.ID, err)
@@ -121,6 +141,11 @@ func (c *config) open(ctx context.Context, st *jobState) error {
 			return fmt.Errorf("create run for %s: %w", st.label(), err)
 		}
 		st.runID = st.run.ID
+		unlock, err := c.Store.Lock(ctx, parity.RunLockName(st.runID), false)
+		if err != nil {
+			return fmt.Errorf("claim run %d: %w", st.runID, err)
+		}
+		st.unlock = unlock
 	}
 	for s := 0; s < st.samples; s++ {
 		for i := range st.items {

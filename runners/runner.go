@@ -134,6 +134,13 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) ([]Result, error) {
 	if err := checkDuplicates(states); err != nil {
 		return nil, err
 	}
+	defer func() {
+		for _, st := range states {
+			if st.unlock != nil {
+				st.unlock()
+			}
+		}
+	}()
 	// The store's own context must outlive a Ctrl-C so that what was
 	// already scored still reaches the disk and runs are marked partial.
 	keep := context.WithoutCancel(ctx)

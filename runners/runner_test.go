@@ -616,3 +616,39 @@ func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
 	assert.LessOrEqual(t, spent, 30.0)
 	assert.Positive(t, store.sampleCount(res[1].Run.ID))
 }
+
+func TestRunHeldByAnotherProcessIsRefused(t *testing.T) {
+	store := newStore()
+	client := correctClient()
+	job := Job{Model: model("p"), Suite: &fakeSuite{name: "s", n: 10}}
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	interrupting := newClient(func(c context.Context, req parity.Request) (parity.Completion, error) {
+		calls++
+		if calls == 3 {
+			cancel()
+		}
+		return parity.Completion{Content: req.Hint.Gold}, nil
+	})
+	r := newRunner(interrupting, store)
+	r.Concurrency = 1
+	res, err := r.Run(ctx, []Job{job})
+	require.Error(t, err)
+	runID := res[0].Run.ID
+	assert.Empty(t, store.heldLocks(), "every claim is released when Run returns")
+
+	store.holdLock(parity.RunLockName(runID)) // another process resumed it
+	_, err = newRunner(client, store).Run(context.Background(), []Job{job})
+	require.Error(t, err)
+	assert.Equal(t, parity.ErrBusy, parity.CodeOf(err))
+	assert.Contains(t, err.Error(), "another parity process")
+	assert.Contains(t, err.Error(), "--fresh")
+	assert.Zero(t, client.calls.Load(), "nothing is asked twice")
+	assert.Equal(t, parity.RunPartial, store.run(runID).Status, "the other process's run is left alone")
+
+	fresh := job
+	fresh.Fresh = true
+	res, err = newRunner(client, store).Run(context.Background(), []Job{fresh})
+	require.NoError(t, err, "--fresh starts a separate run")
+	assert.NotEqual(t, runID, res[0].Run.ID)
+}

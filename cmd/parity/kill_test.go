@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,4 +84,32 @@ func committed(t *testing.T, path string) int {
 		return 0
 	}
 	return c.Stored
+}
+
+func TestSecondProcessOnTheSameRunIsRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	srv := providertest.New(t, providertest.Options{Latency: 30 * time.Millisecond, Answer: evenKnower(t)})
+	ta := newTestApp(t)
+	args := []string{"run", "-m", "lab/exam-model", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "40", "--concurrency", "1"}
+	child := exec.Command(os.Args[0], args...)
+	child.Env = append(os.Environ(), "PARITY_TEST_AS_MAIN=1", "HOME="+ta.dir, "PARITY_DB="+ta.dbPath())
+	require.NoError(t, child.Start())
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for srv.Count() < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	code := ta.run(context.Background(), args...)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, ta.stderr.String(), "being worked on by another parity process")
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(ta.stderr.String()), "parity:"), "one error line")
+
+	require.NoError(t, child.Wait(), "the first process finishes undisturbed")
+	assert.Equal(t, 40, srv.Count(), "no question was asked twice")
+	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
+	require.Len(t, runs, 1)
+	assert.Equal(t, parity.RunComplete, runs[0].Status)
 }

@@ -1,0 +1,64 @@
+//go:build unix
+
+package results
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+)
+
+func TestLockIsExclusiveAcrossHandles(t *testing.T) {
+	ctx := context.Background()
+	a, path := openTemp(t)
+	b, err := Open(ctx, path) // another process would have its own handle
+	require.NoError(t, err)
+	defer b.Close()
+
+	unlock, err := a.Lock(ctx, parity.RunLockName(7), false)
+	require.NoError(t, err)
+	_, err = b.Lock(ctx, parity.RunLockName(7), false)
+	require.Error(t, err)
+	assert.Equal(t, parity.ErrBusy, parity.CodeOf(err))
+
+	other, err := b.Lock(ctx, parity.RunLockName(8), false)
+	require.NoError(t, err, "other runs are free")
+	other()
+
+	unlock()
+	again, err := b.Lock(ctx, parity.RunLockName(7), false)
+	require.NoError(t, err, "released on unlock")
+	again()
+
+	_, err = a.Lock(ctx, "../escape", false)
+	assert.Error(t, err, "lock names cannot leave the locks folder")
+}
+
+func TestWaitingLockProceedsWhenReleased(t *testing.T) {
+	ctx := context.Background()
+	a, path := openTemp(t)
+	b, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer b.Close()
+	unlock, err := a.Lock(ctx, parity.FingerprintLockName("abc123"), true)
+	require.NoError(t, err)
+	got := make(chan error, 1)
+	go func() {
+		u, err := b.Lock(ctx, parity.FingerprintLockName("abc123"), true)
+		if err == nil {
+			u()
+		}
+		got <- err
+	}()
+	select {
+	case <-got:
+		t.Fatal("a waiting lock was granted while held")
+	default:
+	}
+	unlock()
+	require.NoError(t, <-got)
+}

@@ -1,0 +1,60 @@
+//go:build unix
+
+package results
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/parity-bench/parity"
+)
+
+// Lock claims name with an advisory lock on a small file in a
+// "<database>.locks" folder beside the database. The operating system drops
+// the lock when the process ends, however it ends, so a run killed with
+// SIGKILL can be resumed at once, while a second process started on the
+// same run by mistake is refused instead of paying twice for every answer.
+func (db *DB) Lock(ctx context.Context, name string, wait bool) (func(), error) {
+	if name == "" || strings.ContainsAny(name, `/\.`) {
+		return nil, fmt.Errorf("lock %q: a lock name is letters, digits and dashes", name)
+	}
+	abs, err := filepath.Abs(db.path)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	dir := abs + ".locks"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	how := syscall.LOCK_EX
+	if !wait {
+		how |= syscall.LOCK_NB
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), how)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, parity.Errorf(parity.ErrBusy, "%s is being worked on by another parity process", name)
+		}
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	return func() {
+		// Closing the descriptor releases the lock. The file stays: removing
+		// it could let two processes lock two different files of one name.
+		f.Close()
+	}, nil
+}

@@ -26,34 +26,50 @@ const (
 	gpqaMember   = "dataset/gpqa_diamond.csv"
 )
 
-// gpqaShuffleSeed fixes the option order. The data list the correct answer
-// first, so options must be shuffled; changing the seed changes every
-// prompt, which is why the seed is part of the suite's Version.
-const gpqaShuffleSeed = 20240909
+// GPQA is GPQA Diamond: 198 graduate-level physics, chemistry and biology
+// questions written to be "Google-proof", with the options shuffled per
+// item by the default run seed (1); select a domain with gpqa:Physics,
+// gpqa:Chemistry or gpqa:Biology. Runs with another --seed get their own
+// shuffle through WithSeed.
+var GPQA = newGPQA(1)
 
 // gpqaZip is the embedded encrypted archive.
 var gpqaZip = mustReadEmbedded(gpqaData, "gpqa_diamond.zip")
 
-// GPQA is GPQA Diamond: 198 graduate-level physics, chemistry and biology
-// questions written to be "Google-proof". Options are shuffled per item
-// with a fixed seed; select a domain with gpqa:Physics, gpqa:Chemistry or
-// gpqa:Biology.
-var GPQA = MustNew(Spec{
-	Name:        "gpqa",
-	Version:     "1+shuffle." + strconv.Itoa(gpqaShuffleSeed),
-	Language:    "en",
-	License:     "CC BY 4.0",
-	Description: "GPQA Diamond (198 expert-written science questions, 4 options shuffled with a fixed seed), zero-shot chain of thought, letter in \\boxed{}. Data stay encrypted in the binary.",
-	Kind:        answer.Choice,
-	Template:    mcTemplateEN,
-	Data:        gpqaData,
-	Files:       []string{"gpqa_diamond.zip"},
-	Load:        loadGPQA,
-})
+// gpqaSuite is GPQA with one shuffle. The data list the correct answer
+// first, so options must be shuffled; the seed changes every prompt, which
+// is why it is part of the suite's Version.
+type gpqaSuite struct {
+	*Builtin
+	seed int64
+}
+
+func newGPQA(seed int64) *gpqaSuite {
+	return &gpqaSuite{seed: seed, Builtin: MustNew(Spec{
+		Name:        "gpqa",
+		Version:     "1+shuffle." + strconv.FormatInt(seed, 10),
+		Language:    "en",
+		License:     "CC BY 4.0",
+		Description: "GPQA Diamond (198 expert-written science questions, 4 options shuffled per item and run seed), zero-shot chain of thought, letter in \\boxed{}. Data stay encrypted in the binary.",
+		Kind:        answer.Choice,
+		Template:    mcTemplateEN,
+		Data:        gpqaData,
+		Files:       []string{"gpqa_diamond.zip"},
+		Load:        func() ([]parity.Item, error) { return loadGPQA(seed) },
+	})}
+}
+
+// WithSeed returns GPQA with its options shuffled by seed.
+func (g *gpqaSuite) WithSeed(seed int64) parity.Suite {
+	if seed == g.seed {
+		return g
+	}
+	return newGPQA(seed)
+}
 
 func init() { MustRegister(GPQA) }
 
-func loadGPQA() ([]parity.Item, error) {
+func loadGPQA(seed int64) ([]parity.Item, error) {
 	csv, err := readZipCryptoMember(gpqaZip, gpqaMember, []byte(gpqaPassword))
 	if err != nil {
 		return nil, fmt.Errorf("decrypt gpqa_diamond.zip: %w", err)
@@ -76,7 +92,7 @@ func loadGPQA() ([]parity.Item, error) {
 		if id == "" || strings.TrimSpace(f["Question"]) == "" {
 			return nil, fmt.Errorf("%s line %d: missing record id or question", gpqaMember, r.line)
 		}
-		perm := gpqaPermutation(id, len(options))
+		perm := gpqaPermutation(seed, id, len(options))
 		choices := make([]string, len(options))
 		gold := -1
 		for pos, orig := range perm {
@@ -101,13 +117,13 @@ func loadGPQA() ([]parity.Item, error) {
 // It is a Fisher-Yates shuffle driven by sha256 of (seed, id, step) rather
 // than math/rand, whose output for a given seed is not promised to stay the
 // same across Go releases; a benchmark's option order must never drift.
-func gpqaPermutation(id string, n int) []int {
+func gpqaPermutation(seed int64, id string, n int) []int {
 	perm := make([]int, n)
 	for i := range perm {
 		perm[i] = i
 	}
 	for i := n - 1; i > 0; i-- {
-		sum := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d", gpqaShuffleSeed, id, i))
+		sum := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d", seed, id, i))
 		j := int(binary.BigEndian.Uint64(sum[:8]) % uint64(i+1))
 		perm[i], perm[j] = perm[j], perm[i]
 	}

@@ -290,11 +290,21 @@ func TestBBHKinds(t *testing.T) {
 }
 
 func TestGPQAShuffle(t *testing.T) {
-	a, err := loadGPQA()
+	a, err := loadGPQA(1)
 	require.NoError(t, err)
-	b, err := loadGPQA()
+	b, err := loadGPQA(1)
 	require.NoError(t, err)
-	require.Equal(t, a, b, "the shuffle must not depend on anything but the fixed seed and the item")
+	require.Equal(t, a, b, "the shuffle must not depend on anything but the seed and the item")
+	c, err := loadGPQA(2)
+	require.NoError(t, err)
+	moved := 0
+	for i := range a {
+		require.Equal(t, a[i].ID, c[i].ID)
+		if a[i].Answer != c[i].Answer {
+			moved++
+		}
+	}
+	assert.Greater(t, moved, 100, "another seed shuffles again")
 
 	csv, err := readZipCryptoMember(gpqaZip, gpqaMember, []byte(gpqaPassword))
 	require.NoError(t, err)
@@ -314,9 +324,12 @@ func TestGPQAShuffle(t *testing.T) {
 	for _, l := range []string{"A", "B", "C", "D"} {
 		assert.Greater(t, letters[l], 30, "gold letters are spread over all positions: %v", letters)
 	}
-	assert.Contains(t, GPQA.Info().Version, "shuffle.20240909", "the seed is part of the version")
-	assert.ElementsMatch(t, []int{0, 1, 2, 3}, gpqaPermutation("rec123", 4))
-	assert.Equal(t, gpqaPermutation("rec123", 4), gpqaPermutation("rec123", 4))
+	assert.Equal(t, "1+shuffle.1", GPQA.Info().Version, "the seed is part of the version")
+	reseeded := GPQA.WithSeed(7)
+	assert.Equal(t, "1+shuffle.7", reseeded.Info().Version)
+	assert.Same(t, GPQA, GPQA.WithSeed(1))
+	assert.ElementsMatch(t, []int{0, 1, 2, 3}, gpqaPermutation(1, "rec123", 4))
+	assert.Equal(t, gpqaPermutation(1, "rec123", 4), gpqaPermutation(1, "rec123", 4))
 }
 
 // TestGPQAPromptStructure checks the GPQA prompt without a golden file: the
@@ -387,6 +400,9 @@ func TestMCEmbeddedData(t *testing.T) {
 		b, ok := tt.suite.(*Builtin)
 		if fs, isFew := tt.suite.(*FewShot); isFew {
 			b, ok = fs.Builtin, true
+		}
+		if g, isGPQA := tt.suite.(*gpqaSuite); isGPQA {
+			b, ok = g.Builtin, true
 		}
 		require.True(t, ok)
 		_, lines := embeddedSums(t, b.spec.Data)

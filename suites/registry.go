@@ -10,6 +10,13 @@ import (
 	"github.com/parity-bench/parity"
 )
 
+// Reseeder is a suite whose items depend on the run's seed, such as GPQA,
+// whose options are shuffled per item and seed. Callers pass the run's seed
+// before asking for items, and again when re-scoring a stored run.
+type Reseeder interface {
+	WithSeed(seed int64) parity.Suite
+}
+
 // Subjecter is implemented by suites whose items fall into named subsets
 // (MMLU subjects, MGSM languages). Lookup validates "name:subject" against it.
 type Subjecter interface {

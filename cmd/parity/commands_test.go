@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -293,4 +294,43 @@ func TestReadingCommandsNeverWriteTheDatabase(t *testing.T) {
 	after, err := os.ReadFile(ta.dbPath())
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "runs, report, show and snapshot open the database read-only")
+}
+
+func TestGPQAShuffleFollowsTheRunSeed(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle-100", "-s", "gpqa", "--limit", "20", "--seed", "1")
+	ta.mustRun("run", "-m", "mock/oracle-100", "-s", "gpqa", "--limit", "20", "--seed", "5")
+	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
+	require.Len(t, runs, 2)
+	assert.Equal(t, "1+shuffle.1", runs[0].Suite.Version)
+	assert.Equal(t, "1+shuffle.5", runs[1].Suite.Version)
+
+	// The same items come in a different option order, so the gold
+	// letters differ; comparing them never prints question text.
+	gold := func(id int) map[string]string {
+		m := map[string]string{}
+		for _, s := range decode[[]parity.Sample](t, ta.mustRun("show", strconv.Itoa(id), "--json")) {
+			m[s.ItemID] = s.Gold
+		}
+		return m
+	}
+	a, b := gold(1), gold(2)
+	moved := 0
+	for id, g := range b {
+		if a[id] != "" && a[id] != g {
+			moved++
+		}
+	}
+	assert.Positive(t, moved)
+
+	// Re-scoring the seed-5 run rebuilds its own shuffle: every answer of
+	// the always-right mock stays correct.
+	lines := decode[[]rescoreLine](t, ta.mustRun("rescore", "2", "--json"))
+	require.Len(t, lines, 1)
+	assert.Zero(t, lines[0].Changed)
+	assert.InDelta(t, 1.0, *lines[0].NewAccuracy, 1e-12)
+	assert.False(t, lines[0].DataChanged)
+	s, err := suiteOf(runs[1].Run, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "1+shuffle.5", s.Info().Version, "stored runs are re-graded with their own shuffle")
 }

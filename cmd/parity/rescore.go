@@ -101,6 +101,9 @@ func suiteOf(r parity.Run, user map[string]parity.Suite) (parity.Suite, error) {
 	if err != nil {
 		return nil, parity.Errorf(parity.ErrNotFound, "run %d: suite %q is not built in: pass its file with --suite-file, or its directory with --suite-dir", r.ID, r.Suite.Name)
 	}
+	if rs, ok := s.(suites.Reseeder); ok {
+		s = rs.WithSeed(r.Seed)
+	}
 	if strings.HasSuffix(r.Suite.Version, suites.CircularSuffix) {
 		s = suites.Circular(s)
 	}

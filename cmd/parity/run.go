@@ -218,7 +218,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 			strings.Join(missing, ", "))
 	}
 
-	suiteList, err := a.loadSuites(o.suiteSpecs, o.suiteFiles, o.circular)
+	suiteList, err := a.loadSuites(o.suiteSpecs, o.suiteFiles, o.circular, o.seed)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func checkUserName(s parity.Suite) error {
 // and --suite-file paths. With circular, every
 // multiple-choice suite is asked once per rotation of its options; other
 // kinds are refused, since rotating has no meaning for them.
-func (a *app) loadSuites(specs, files []string, circular bool) ([]selectedSuite, error) {
+func (a *app) loadSuites(specs, files []string, circular bool, seed int64) ([]selectedSuite, error) {
 	var out []selectedSuite
 	seen := map[string]bool{}
 	add := func(s parity.Suite, subject string) error {
@@ -69,6 +69,9 @@ func (a *app) loadSuites(specs, files []string, circular bool) ([]selectedSuite,
 			return nil
 		}
 		seen[key] = true
+		if rs, ok := s.(suites.Reseeder); ok {
+			s = rs.WithSeed(seed) // GPQA shuffles its options per run seed
+		}
 		if circular {
 			if s.Info().Kind != "choice" {
 				return usagef("--circular applies to multiple-choice suites; %s is a %s suite", s.Info().Name, s.Info().Kind)

@@ -228,3 +228,23 @@ func TestSelectKeepsRotationsTogether(t *testing.T) {
 	}
 	assert.Equal(t, ids(Select(plain, "", 5, 9)), bases, "the same questions as a plain run")
 }
+
+func TestSelectAlignsTranslations(t *testing.T) {
+	var all []Item
+	for _, lang := range []string{"en", "zh", "de"} {
+		for n := 1; n <= 50; n++ {
+			all = append(all, Item{ID: fmt.Sprintf("%s-%d", lang, n), Subject: lang, Meta: map[string]string{AlignKey: strconv.Itoa(n)}})
+		}
+	}
+	problems := func(subject string) []string {
+		var out []string
+		for _, it := range Select(all, subject, 10, 3) {
+			out = append(out, it.Meta[AlignKey])
+		}
+		return out
+	}
+	en := problems("en")
+	require.Len(t, en, 10)
+	assert.Equal(t, en, problems("zh"), "the same problems in every language")
+	assert.Equal(t, en, problems("de"))
+}

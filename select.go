@@ -15,7 +15,9 @@ import (
 // Rotations of one item made for CircularEval (see CircularBase) count as
 // one item: limit picks original items and keeps all their rotations, so a
 // circular run and a plain run with the same limit and seed ask the same
-// questions.
+// questions. Likewise items that are translations of one another share
+// Meta[AlignKey], and the choice is made on that key, so mgsm:en and
+// mgsm:zh with the same limit and seed ask the same problems.
 func Select(items []Item, subject string, limit int, seed int64) []Item {
 	var out []Item
 	for _, it := range items {
@@ -33,7 +35,7 @@ func Select(items []Item, subject string, limit int, seed int64) []Item {
 	var groups []*group
 	byBase := map[string]*group{}
 	for i, it := range out {
-		base, _ := CircularBase(it.ID)
+		base := selectionKey(it)
 		if byBase[base] == nil {
 			h := fnv.New64a()
 			h.Write([]byte(strconv.FormatInt(seed, 10)))
@@ -55,14 +57,28 @@ func Select(items []Item, subject string, limit int, seed int64) []Item {
 	})
 	keep := make(map[string]bool, limit)
 	for _, g := range groups[:limit] {
-		base, _ := CircularBase(out[g.first].ID)
-		keep[base] = true
+		keep[selectionKey(out[g.first])] = true
 	}
 	sel := make([]Item, 0, limit)
 	for _, it := range out {
-		if base, _ := CircularBase(it.ID); keep[base] {
+		if keep[selectionKey(it)] {
 			sel = append(sel, it)
 		}
 	}
 	return sel
+}
+
+// AlignKey is the Item.Meta key that items asked in several languages share
+// (MGSM's problem number), so that selections and language comparisons
+// line them up.
+const AlignKey = "pair"
+
+// selectionKey is what Select draws by: the alignment key when the item has
+// one, else the item's id with any rotation suffix removed.
+func selectionKey(it Item) string {
+	if k := it.Meta[AlignKey]; k != "" {
+		return "align:" + k
+	}
+	base, _ := CircularBase(it.ID)
+	return base
 }

@@ -112,7 +112,7 @@ func loadMGSM() ([]parity.Item, error) {
 				Subject:  lang,
 				Question: r[0],
 				Answer:   gold,
-				Meta:     map[string]string{"pair": n, "lang": lang},
+				Meta:     map[string]string{parity.AlignKey: n, "lang": lang},
 			})
 		}
 	}

@@ -334,3 +334,19 @@ func TestGPQAShuffleFollowsTheRunSeed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "1+shuffle.5", s.Info().Version, "stored runs are re-graded with their own shuffle")
 }
+
+func TestLanguageGapOnTheSameProblems(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm:en", "-s", "mgsm:zh", "--limit", "20")
+	rep := decode[struct {
+		LanguageGaps []struct {
+			Language    string `json:"language"`
+			SharedItems int    `json:"shared_items"`
+			Verdict     string `json:"verdict"`
+		} `json:"language_gaps"`
+	}](t, ta.mustRun("report", "--json"))
+	require.Len(t, rep.LanguageGaps, 1)
+	assert.Equal(t, "zh", rep.LanguageGaps[0].Language)
+	assert.Equal(t, 20, rep.LanguageGaps[0].SharedItems, "--limit picks the same problems in both languages")
+	assert.Contains(t, ta.mustRun("report"), "Language gap")
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -84,22 +85,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 			defer db.Close()
 			f.IDs = runIDs
 			f.Latest = !all && len(runIDs) == 0
-			runs, err := db.Runs(ctx, f)
-			if err != nil {
-				return err
-			}
-			if len(runs) == 0 {
-				return parity.Errorf(parity.ErrNotFound, "no runs match: start one with 'parity run' or check 'parity runs'")
-			}
-			in := make([]reports.Input, 0, len(runs))
-			for _, r := range runs {
-				samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
-				if err != nil {
-					return err
-				}
-				in = append(in, reports.Input{Run: r, Samples: samples})
-			}
-			lb, err := reports.Build(in, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
+			_, lb, err := a.leaderboard(ctx, db, f, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
 			if err != nil {
 				return err
 			}
@@ -129,6 +115,28 @@ func validFormat(f string) bool {
 		}
 	}
 	return f == "markdown"
+}
+
+// leaderboard selects runs as report and snapshot do and builds their
+// leaderboard from the runs' samples, read without the raw bodies.
+func (a *app) leaderboard(ctx context.Context, db *results.DB, f results.RunFilter, opt reports.Options) ([]parity.Run, *reports.Leaderboard, error) {
+	runs, err := db.Runs(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(runs) == 0 {
+		return nil, nil, parity.Errorf(parity.ErrNotFound, "no runs match: start one with 'parity run' or check 'parity runs'")
+	}
+	in := make([]reports.Input, 0, len(runs))
+	for _, r := range runs {
+		samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		in = append(in, reports.Input{Run: r, Samples: samples})
+	}
+	lb, err := reports.Build(in, opt)
+	return runs, lb, err
 }
 
 // parseRates reads CUR=RATE pairs.

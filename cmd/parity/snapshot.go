@@ -73,26 +73,10 @@ withheld too. DIR must not exist or be empty.`,
 			defer db.Close()
 			f.IDs = runIDs
 			f.Latest = !all && len(runIDs) == 0
-			runs, err := db.Runs(ctx, f)
+			runs, lb, err := a.leaderboard(ctx, db, f, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
 			if err != nil {
 				return err
 			}
-			if len(runs) == 0 {
-				return parity.Errorf(parity.ErrNotFound, "no runs match: start one with 'parity run' or check 'parity runs'")
-			}
-			in := make([]reports.Input, 0, len(runs))
-			for _, r := range runs {
-				samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
-				if err != nil {
-					return err
-				}
-				in = append(in, reports.Input{Run: r, Samples: samples})
-			}
-			lb, err := reports.Build(in, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
-			if err != nil {
-				return err
-			}
-			in = nil // the snapshot streams full samples run by run
 			published := make([]reports.SnapshotRun, 0, len(runs))
 			for _, r := range runs {
 				id := r.ID

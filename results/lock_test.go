@@ -4,6 +4,7 @@ package results
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -61,4 +62,30 @@ func TestWaitingLockProceedsWhenReleased(t *testing.T) {
 	}
 	unlock()
 	require.NoError(t, <-got)
+}
+
+func TestHeldProbesWithoutCreating(t *testing.T) {
+	ctx := context.Background()
+	a, path := openTemp(t)
+	held, err := a.Held(ctx, parity.RunLockName(3))
+	require.NoError(t, err)
+	assert.False(t, held, "no lock file: nobody holds it")
+	_, statErr := os.Stat(path + ".locks/" + parity.RunLockName(3))
+	assert.True(t, os.IsNotExist(statErr), "probing creates nothing")
+
+	b, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer b.Close()
+	unlock, err := b.Lock(ctx, parity.RunLockName(3), false)
+	require.NoError(t, err)
+	held, err = a.Held(ctx, parity.RunLockName(3))
+	require.NoError(t, err)
+	assert.True(t, held)
+	unlock()
+	held, err = a.Held(ctx, parity.RunLockName(3))
+	require.NoError(t, err)
+	assert.False(t, held)
+	again, err := b.Lock(ctx, parity.RunLockName(3), false)
+	require.NoError(t, err, "a probe leaves the lock free")
+	again()
 }

@@ -58,3 +58,28 @@ func (db *DB) Lock(ctx context.Context, name string, wait bool) (func(), error) 
 		f.Close()
 	}, nil
 }
+
+// Held reports whether a live process holds name. It creates nothing, so it
+// suits read-only commands: a lock file that does not exist is not held.
+func (db *DB) Held(ctx context.Context, name string) (bool, error) {
+	abs, err := filepath.Abs(db.path)
+	if err != nil {
+		return false, err
+	}
+	f, err := os.Open(filepath.Join(abs+".locks", name))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	switch err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); {
+	case err == nil:
+		return false, nil // closing f releases the probe's own lock
+	case errors.Is(err, syscall.EWOULDBLOCK):
+		return true, nil
+	default:
+		return false, err
+	}
+}

@@ -51,6 +51,10 @@ func TestKilledRunResumesWithNoDuplicateOrGap(t *testing.T) {
 	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
 	require.Len(t, runs, 1)
 	done := runs[0].Done
+	assert.Equal(t, parity.RunRunning, runs[0].Status, "a killed process could not mark its run")
+	require.NotNil(t, runs[0].Live)
+	assert.False(t, *runs[0].Live, "but nobody holds it any more")
+	assert.Contains(t, ta.mustRun("runs"), "stopped")
 	assert.Positive(t, done, "committed batches survive the kill")
 	assert.LessOrEqual(t, done, killedAt)
 
@@ -101,6 +105,11 @@ func TestSecondProcessOnTheSameRunIsRefused(t *testing.T) {
 	for srv.Count() < 2 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
+
+	live := decode[[]runLine](t, ta.mustRun("runs", "--json"))
+	require.Len(t, live, 1)
+	require.NotNil(t, live[0].Live)
+	assert.True(t, *live[0].Live, "the child still works on it")
 
 	code := ta.run(context.Background(), args...)
 	assert.Equal(t, exitError, code)

@@ -18,6 +18,9 @@ type runLine struct {
 	Target   int                    `json:"target"`
 	Accuracy *float64               `json:"accuracy"`
 	Outcomes map[parity.Outcome]int `json:"outcomes"`
+	// Live says, for a run marked running, whether a process still works on
+	// it; a run whose process was killed is resumable at once.
+	Live *bool `json:"live,omitempty"`
 }
 
 func (a *app) runsCmd() *cobra.Command {
@@ -52,6 +55,11 @@ func (a *app) runsCmd() *cobra.Command {
 					return err
 				}
 				l := runLine{Run: r, Done: c.Done, Target: r.Target(), Outcomes: c.ByOutcome}
+				if r.Status == parity.RunRunning {
+					if held, err := db.Held(ctx, parity.RunLockName(r.ID)); err == nil {
+						l.Live = &held
+					}
+				}
 				if acc, ok := accuracyOf(c.ByOutcome); ok {
 					l.Accuracy = &acc
 				}
@@ -82,8 +90,12 @@ func (a *app) runsCmd() *cobra.Command {
 				if l.Model.Origin == "mock" {
 					suite += " [mock]"
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%d\t%s\t%s\n", l.ID, l.Status, l.Model.ID, suite, l.Done, l.Target,
-					acc, l.Outcomes[parity.OutcomeError], l.StartedAt.Local().Format(time.DateTime), l.Note)
+				status, note := string(l.Status), l.Note
+				if l.Live != nil && !*l.Live {
+					status, note = "stopped", "its process ended: run the same command to resume"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%d\t%s\t%s\n", l.ID, status, l.Model.ID, suite, l.Done, l.Target,
+					acc, l.Outcomes[parity.OutcomeError], l.StartedAt.Local().Format(time.DateTime), note)
 			}
 			return tw.Flush()
 		},

@@ -248,3 +248,53 @@ func TestSelectAlignsTranslations(t *testing.T) {
 	assert.Equal(t, en, problems("zh"), "the same problems in every language")
 	assert.Equal(t, en, problems("de"))
 }
+
+// A whole multilingual suite (-s mgsm) with --limit 20 asks 20 items, not
+// 20 problems in each of its languages; a larger limit still selects a
+// superset, and each language alone still gets the same problems.
+func TestSelectLimitCountsItemsOfAWholeAlignedSuite(t *testing.T) {
+	var all []Item
+	for _, lang := range []string{"en", "zh", "de"} {
+		for n := 1; n <= 50; n++ {
+			all = append(all, Item{ID: fmt.Sprintf("%s-%d", lang, n), Subject: lang, Meta: map[string]string{AlignKey: strconv.Itoa(n)}})
+		}
+	}
+	small, large := Select(all, "", 10, 3), Select(all, "", 25, 3)
+	require.Len(t, small, 10)
+	require.Len(t, large, 25)
+	assert.Subset(t, ids(large), ids(small))
+	assert.Equal(t, ids(Select(all, "", 10, 3)), ids(small), "stable")
+}
+
+// FNV-1a orders ids that differ in their last characters almost by those
+// characters, so ranking by it picked runs of neighbours (q140…q159): a
+// --limit sample of a suite sorted by subject or level came from one of
+// them. The sample must spread over the whole suite.
+func TestSelectSpreadsOverTheSuite(t *testing.T) {
+	var all []Item
+	for n := range 1000 {
+		all = append(all, Item{ID: fmt.Sprintf("gsm8k-%04d", n)})
+	}
+	for seed := int64(1); seed <= 5; seed++ {
+		deciles := make([]int, 10)
+		for _, it := range Select(all, "", 100, seed) {
+			n, err := strconv.Atoi(it.ID[len("gsm8k-"):])
+			require.NoError(t, err)
+			deciles[n/100]++
+		}
+		for d, c := range deciles {
+			assert.True(t, c >= 2 && c <= 25, "seed %d: %d of 100 items from decile %d: %v", seed, c, d, deciles)
+		}
+	}
+}
+
+// Runs begun under the old clustered selection must not be resumed with
+// other items: a limited run's fingerprint names the selection scheme, and
+// an unlimited one (which selects everything) keeps its fingerprint.
+func TestRunFingerprintNamesTheSelection(t *testing.T) {
+	r := Run{Model: Model{ID: "deepseek/deepseek-reasoner"}, Suite: SuiteInfo{Name: "gsm8k", Version: "1", DataSHA256: "d", PromptHash: "p"},
+		Params: Params{MaxTokens: 100}, Samples: 1, Limit: 10, Seed: 1}
+	assert.NotEqual(t, "2cb504d7cd03c90d24659dd8da459dce", RunFingerprint(r), "fingerprint under the old selection")
+	r.Limit = 0
+	assert.Equal(t, "f7f1a0b40910ba56b6ae29e5c93714ab", RunFingerprint(r), "no limit: nothing to resume differently")
+}

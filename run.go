@@ -84,8 +84,14 @@ func RunFingerprint(r Run) string {
 		Limit   int
 		Seed    int64
 		Subject string
+		// Selection is empty without a limit, which selects everything,
+		// so such runs keep the fingerprint they had before it existed.
+		Selection string `json:",omitempty"`
 	}{r.Model.ID, r.BaseURL, r.Suite.Name, r.Suite.Version, r.Suite.DataSHA256, r.Suite.PromptHash,
-		r.Params, r.Samples, r.Limit, r.Seed, r.Subject}
+		r.Params, r.Samples, r.Limit, r.Seed, r.Subject, ""}
+	if r.Limit > 0 {
+		key.Selection = SelectionScheme
+	}
 	b, _ := json.Marshal(key) // plain struct: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])

@@ -1,7 +1,8 @@
 package parity
 
 import (
-	"hash/fnv"
+	"crypto/sha256"
+	"encoding/binary"
 	"sort"
 	"strconv"
 )
@@ -15,9 +16,10 @@ import (
 // Rotations of one item made for CircularEval (see CircularBase) count as
 // one item: limit picks original items and keeps all their rotations, so a
 // circular run and a plain run with the same limit and seed ask the same
-// questions. Likewise items that are translations of one another share
-// Meta[AlignKey], and the choice is made on that key, so mgsm:en and
-// mgsm:zh with the same limit and seed ask the same problems.
+// questions. Items that are translations of one another share
+// Meta[AlignKey] and are ranked by that key, so mgsm:en and mgsm:zh with
+// the same limit and seed ask the same problems, while the whole of mgsm
+// with --limit 20 still asks 20 items.
 func Select(items []Item, subject string, limit int, seed int64) []Item {
 	var out []Item
 	for _, it := range items {
@@ -28,6 +30,10 @@ func Select(items []Item, subject string, limit int, seed int64) []Item {
 	if limit <= 0 {
 		return out
 	}
+	// A group is an original item with its rotations; translations of one
+	// problem are separate groups of equal rank, so limit counts items
+	// whatever the language mix, and each language alone gets the same
+	// problems.
 	type group struct {
 		first int
 		rank  uint64
@@ -35,13 +41,9 @@ func Select(items []Item, subject string, limit int, seed int64) []Item {
 	var groups []*group
 	byBase := map[string]*group{}
 	for i, it := range out {
-		base := selectionKey(it)
+		base, _ := CircularBase(it.ID)
 		if byBase[base] == nil {
-			h := fnv.New64a()
-			h.Write([]byte(strconv.FormatInt(seed, 10)))
-			h.Write([]byte{0})
-			h.Write([]byte(base))
-			g := &group{i, h.Sum64()}
+			g := &group{i, selectionRank(seed, it)}
 			byBase[base] = g
 			groups = append(groups, g)
 		}
@@ -57,28 +59,38 @@ func Select(items []Item, subject string, limit int, seed int64) []Item {
 	})
 	keep := make(map[string]bool, limit)
 	for _, g := range groups[:limit] {
-		keep[selectionKey(out[g.first])] = true
+		base, _ := CircularBase(out[g.first].ID)
+		keep[base] = true
 	}
 	sel := make([]Item, 0, limit)
 	for _, it := range out {
-		if keep[selectionKey(it)] {
+		if base, _ := CircularBase(it.ID); keep[base] {
 			sel = append(sel, it)
 		}
 	}
 	return sel
 }
 
+// SelectionScheme names how Select draws; it is part of the fingerprint of
+// runs with a limit, so a run begun under another scheme is never resumed
+// with other items.
+const SelectionScheme = "sha256-1"
+
 // AlignKey is the Item.Meta key that items asked in several languages share
 // (MGSM's problem number), so that selections and language comparisons
 // line them up.
 const AlignKey = "pair"
 
-// selectionKey is what Select draws by: the alignment key when the item has
-// one, else the item's id with any rotation suffix removed.
-func selectionKey(it Item) string {
+// selectionRank is an item's place in the draw of seed: the alignment key
+// when the item has one, else the item's id with any rotation suffix
+// removed, hashed with sha256. A fast hash such as FNV orders ids that
+// differ only at the end almost by those characters, which drew runs of
+// neighbouring items instead of a sample.
+func selectionRank(seed int64, it Item) uint64 {
+	key, _ := CircularBase(it.ID)
 	if k := it.Meta[AlignKey]; k != "" {
-		return "align:" + k
+		key = "align:" + k
 	}
-	base, _ := CircularBase(it.ID)
-	return base
+	sum := sha256.Sum256([]byte(strconv.FormatInt(seed, 10) + "\x00" + key))
+	return binary.BigEndian.Uint64(sum[:8])
 }

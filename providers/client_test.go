@@ -592,3 +592,24 @@ func TestStreamAnsweredWithWholeCompletion(t *testing.T) {
 	assert.Equal(t, parity.Usage{PromptTokens: 12, CompletionTokens: 9, ReasoningTokens: 4}, comp.Usage)
 	assert.Equal(t, 1, comp.Attempts)
 }
+
+// A whole completion with several choices is read like a non-streamed one:
+// the first choice is the answer, never all of them run together.
+func TestStreamAnsweredWithSeveralChoices(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"qwq-32b",
+			"choices":[{"index":0,"message":{"role":"assistant","content":"\\boxed{42}","refusal":null},"finish_reason":"stop"},
+			{"index":1,"message":{"role":"assistant","content":"\\boxed{41}","refusal":null},"finish_reason":"length"}]}`)
+	}))
+	defer srv.Close()
+	cat := builtin(t)
+	_, err := cat.AddEndpoint("vllm", srv.URL+"/v1", "")
+	require.NoError(t, err)
+	c := providers.New(cat, providers.Options{})
+	comp, err := c.Complete(context.Background(), ask("vllm/qwq", parity.Params{Stream: true}))
+	require.NoError(t, err)
+	assert.Equal(t, "\\boxed{42}", comp.Content)
+	assert.Equal(t, "stop", comp.FinishReason)
+	assert.Equal(t, parity.Usage{}, comp.Usage, "no usage sent, none made up")
+}

@@ -230,8 +230,10 @@ func asStream(body []byte, st *call) ([]byte, *failure) {
 		out.Write(b)
 		out.WriteString("\n\n")
 	}
-	choices := make([]map[string]any, 0, len(c.Choices))
-	for _, ch := range c.Choices {
+	// Only the first choice, as readOnce reads a non-streamed answer: the
+	// stream reader joins the deltas of every choice into one answer.
+	choices := make([]map[string]any, 0, 1)
+	for _, ch := range c.Choices[:1] {
 		delta := map[string]json.RawMessage{}
 		for k, v := range ch.Message {
 			if k != "tool_calls" && k != "function_call" {

@@ -362,3 +362,27 @@ func TestLanguageGapsNeedAlignedIDs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, lb.LanguageGaps)
 }
+
+func TestLanguageGapsPairRunsOfOneSetting(t *testing.T) {
+	c, w := parity.OutcomeCorrect, parity.OutcomeWrong
+	mk := func(id int64, subject, thinking string, o parity.Outcome) Input {
+		r := run(id, "deepseek/v3", "CN", "mgsm", 20, 1)
+		r.Subject, r.Params.Thinking = subject, thinking
+		var specs []spec
+		for i := range 20 {
+			specs = append(specs, spec{fmt.Sprintf("%s-%03d", subject, i+1), 0, o, "1"})
+		}
+		return Input{r, samples(id, "n@1", specs...)}
+	}
+	// With thinking the model gets everything right in both languages,
+	// without it nothing: no language gap at all, only a thinking gap.
+	lb, err := Build([]Input{
+		mk(1, "en", "enabled", c), mk(2, "zh", "enabled", c),
+		mk(3, "en", "disabled", w), mk(4, "zh", "disabled", w),
+	}, fixedOptions())
+	require.NoError(t, err)
+	require.Len(t, lb.LanguageGaps, 2, "English with thinking is never set against Chinese without")
+	for _, g := range lb.LanguageGaps {
+		assert.Zero(t, g.Diff, "runs %d and %d", g.EnglishRun, g.OtherRun)
+	}
+}

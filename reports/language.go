@@ -30,7 +30,7 @@ type LanguageGap struct {
 // englishSubject names the baseline language of multilingual suites.
 const englishSubject = "en"
 
-// languageGaps pairs, for every model and suite, its English run with each
+// languageGaps pairs, for every model, setting and suite, its English run with each
 // run of another subject whose item ids are "<subject>-<key>", on the
 // shared keys. Suites whose subjects are not aligned translations (MMLU's
 // subjects are different questions) never have ids of that form in both
@@ -64,7 +64,11 @@ func languageGaps(rows []scoredRow, opt Options) []LanguageGap {
 			continue
 		}
 		for _, other := range rows {
-			if other.row.Model != en.row.Model || other.row.Suite != en.row.Suite || other.row.Subject == englishSubject {
+			// One model means one setting too: English with thinking set
+			// against Chinese without would measure the switch, not the
+			// language.
+			if other.row.Model != en.row.Model || other.row.Suite != en.row.Suite || other.row.Subject == englishSubject ||
+				other.row.SuiteVersion != en.row.SuiteVersion || other.row.Thinking != en.row.Thinking {
 				continue
 			}
 			otherTallies, ok := aligned(other)

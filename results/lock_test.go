@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,4 +89,31 @@ func TestHeldProbesWithoutCreating(t *testing.T) {
 	again, err := b.Lock(ctx, parity.RunLockName(3), false)
 	require.NoError(t, err, "a probe leaves the lock free")
 	again()
+}
+
+func TestWaitingLockGivesUpWithItsContext(t *testing.T) {
+	a, path := openTemp(t)
+	b, err := Open(context.Background(), path)
+	require.NoError(t, err)
+	defer b.Close()
+	unlock, err := a.Lock(context.Background(), parity.FingerprintLockName("abc123"), true)
+	require.NoError(t, err)
+	defer unlock()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan error, 1)
+	go func() {
+		u, err := b.Lock(ctx, parity.FingerprintLockName("abc123"), true)
+		if err == nil {
+			u()
+		}
+		got <- err
+	}()
+	cancel() // Ctrl-C while another process holds the name
+	select {
+	case err := <-got:
+		require.ErrorIs(t, err, context.Canceled)
+	case <-time.After(5 * time.Second):
+		t.Fatal("a waiting lock ignores its context: Ctrl-C cannot stop it")
+	}
 }

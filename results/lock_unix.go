@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/parity-bench/parity"
 )
@@ -35,14 +36,24 @@ func (db *DB) Lock(ctx context.Context, name string, wait bool) (func(), error) 
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
-	how := syscall.LOCK_EX
-	if !wait {
-		how |= syscall.LOCK_NB
-	}
-	for {
-		err = syscall.Flock(int(f.Fd()), how)
-		if !errors.Is(err, syscall.EINTR) {
+	// A blocking flock cannot be interrupted (Go restarts it after a
+	// signal), so waiting polls the non-blocking form and gives up when ctx
+	// ends: Ctrl-C must stop a process queued behind a stuck one.
+	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if !wait || !errors.Is(err, syscall.EWOULDBLOCK) {
 			break
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", name, ctx.Err())
+		case <-t.C:
 		}
 	}
 	if err != nil {

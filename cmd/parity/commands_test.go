@@ -14,6 +14,7 @@ import (
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/providers/providertest"
 	"github.com/parity-bench/parity/results"
+	"github.com/parity-bench/parity/suites"
 )
 
 func TestSuitesAndModelsList(t *testing.T) {
@@ -349,4 +350,16 @@ func TestLanguageGapOnTheSameProblems(t *testing.T) {
 	assert.Equal(t, "zh", rep.LanguageGaps[0].Language)
 	assert.Equal(t, 20, rep.LanguageGaps[0].SharedItems, "--limit picks the same problems in both languages")
 	assert.Contains(t, ta.mustRun("report"), "Language gap")
+}
+
+// Runs made before GPQA's shuffle followed --seed were shuffled with the
+// fixed seed their suite version records, whatever their run seed; re-scoring
+// must rebuild that shuffle, or every gold letter moves.
+func TestGPQARescoreKeepsARunsRecordedShuffle(t *testing.T) {
+	for _, version := range []string{"1+shuffle.20240909", "1+shuffle.20240909" + suites.CircularSuffix} {
+		r := parity.Run{ID: 1, Seed: 1, Suite: parity.SuiteInfo{Name: "gpqa", Version: version}}
+		s, err := suiteOf(r, nil)
+		require.NoError(t, err)
+		assert.Equal(t, version, s.Info().Version)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -102,12 +103,26 @@ func suiteOf(r parity.Run, user map[string]parity.Suite) (parity.Suite, error) {
 		return nil, parity.Errorf(parity.ErrNotFound, "run %d: suite %q is not built in: pass its file with --suite-file, or its directory with --suite-dir", r.ID, r.Suite.Name)
 	}
 	if rs, ok := s.(suites.Reseeder); ok {
-		s = rs.WithSeed(r.Seed)
+		s = rs.WithSeed(shuffleSeed(r))
 	}
 	if strings.HasSuffix(r.Suite.Version, suites.CircularSuffix) {
 		s = suites.Circular(s)
 	}
 	return s, nil
+}
+
+// shuffleSeed is the seed a run's options were shuffled with: the one its
+// suite version records ("1+shuffle.20240909" for GPQA runs made before the
+// shuffle followed --seed, whatever their run seed), else the run's seed.
+func shuffleSeed(r parity.Run) int64 {
+	v := strings.TrimSuffix(r.Suite.Version, suites.CircularSuffix)
+	if _, after, ok := strings.Cut(v, "+shuffle."); ok {
+		after, _, _ = strings.Cut(after, "+")
+		if n, err := strconv.ParseInt(after, 10, 64); err == nil {
+			return n
+		}
+	}
+	return r.Seed
 }
 
 func (a *app) rescoreRun(cmd *cobra.Command, db *results.DB, r parity.Run, user map[string]parity.Suite, dryRun bool) (rescoreLine, error) {

@@ -414,9 +414,10 @@ func buildRow(x Input, opt Options) (Row, []tally, error) {
 		r.LatencyP95 = NearestRank(latencies, 95)
 	}
 
+	r.Cost = roundCost(r.Cost)
 	if opt.Currency != "" && r.Currency != "" {
 		if rate, ok := lookupRate(opt, r.Currency); ok {
-			r.CostConverted = r.Cost * rate
+			r.CostConverted = roundCost(r.Cost * rate)
 			r.ConvertedCurrency = opt.Currency
 		}
 	}
@@ -712,4 +713,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// roundCost drops the float noise a sum of many small per-sample costs
+// picks up (0.32000000000000023), keeping nine decimals: far below any
+// currency's smallest unit, so no real amount changes.
+func roundCost(x float64) float64 {
+	return math.Round(x*1e9) / 1e9
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -389,4 +390,25 @@ func TestGroupsKeepSubjectsAndCircularApart(t *testing.T) {
 	require.NoError(t, Render(&text, lb, "text"))
 	assert.Contains(t, text.String(), "mgsm:zh@1")
 	assert.Contains(t, text.String(), "mgsm:en@1")
+}
+
+func TestCostSumsCarryNoFloatNoise(t *testing.T) {
+	r := run(31, "x/y", "CN", "gsm8k", 10, 1)
+	r.Price = &parity.Price{Output: 1, Currency: "CNY", AsOf: "2026-01-01"}
+	var specs []spec
+	for i := 0; i < 10; i++ {
+		specs = append(specs, spec{fmt.Sprintf("q%d", i), 0, parity.OutcomeCorrect, "1"})
+	}
+	in := Input{r, samples(31, "n@1", specs...)}
+	for i := range in.Samples {
+		in.Samples[i].Cost = 0.1 // ten times 0.1 sums to 0.9999999999999999 in floating point
+	}
+	opt := fixedOptions()
+	opt.Currency, opt.Rates = "USD", map[string]float64{"CNY": 0.14}
+	lb, err := Build([]Input{in}, opt)
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, lb.Rows[0].Cost)
+	assert.Equal(t, 0.14, lb.Rows[0].CostConverted)
+	assert.Equal(t, "<1ms", duration(300*time.Microsecond))
+	assert.Equal(t, "-", duration(0))
 }

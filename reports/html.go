@@ -112,18 +112,19 @@ func renderHTML(w io.Writer, lb *Leaderboard) error {
 			{g.Suite, false}, {g.Origin, false}, {strconv.Itoa(g.Models), true}, {pct(g.MeanAccuracy), true},
 		})
 	}
-	page.Parity = newHTMLTable(parityTitle, parityBlurb, parityHeader)
-	for _, p := range lb.ParityChecks {
-		page.Parity.add(parityCells(p))
-	}
-	labels := modelLabels(lb)
-	page.Language = newHTMLTable(languageTitle, languageBlurb, languageHeader)
-	for _, g := range lb.LanguageGaps {
-		page.Language.add(languageCells(g, labels))
-	}
-	page.Compared = newHTMLTable(comparisonTitle, comparisonBlurb, comparisonHeader)
-	for _, c := range lb.Comparisons {
-		page.Compared.add(comparisonCells(c, labels))
+	for _, t := range summaryTables(lb) {
+		h := newHTMLTable(t.title, t.blurb, t.header)
+		for _, r := range t.rows {
+			h.add(r)
+		}
+		switch t.title {
+		case parityTitle:
+			page.Parity = h
+		case languageTitle:
+			page.Language = h
+		case comparisonTitle:
+			page.Compared = h
+		}
 	}
 	page.Charts = charts(lb.Rows)
 	return pageTemplate.Execute(w, page)

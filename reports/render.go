@@ -149,6 +149,46 @@ func comparisonCells(c Comparison, labels map[int64]string) []string {
 		c.Method, c.Verdict}
 }
 
+// summaryTable is one of the tables after the run table, laid out once and
+// written by every human-readable renderer.
+type summaryTable struct {
+	title, blurb string
+	header       []string
+	rows         [][]string
+}
+
+// groupsTitle heads the table of mean accuracy per origin.
+const groupsTitle = "By origin"
+
+// summaryTables lays out the parity check, language gap, origin groups and
+// paired comparisons, in reading order; tables without rows are left out.
+func summaryTables(lb *Leaderboard) []summaryTable {
+	labels := modelLabels(lb)
+	parity := summaryTable{title: parityTitle, blurb: parityBlurb, header: parityHeader}
+	for _, p := range lb.ParityChecks {
+		parity.rows = append(parity.rows, parityCells(p))
+	}
+	language := summaryTable{title: languageTitle, blurb: languageBlurb, header: languageHeader}
+	for _, g := range lb.LanguageGaps {
+		language.rows = append(language.rows, languageCells(g, labels))
+	}
+	origin := summaryTable{title: groupsTitle, header: []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"}}
+	for _, g := range lb.Groups {
+		origin.rows = append(origin.rows, []string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
+	}
+	compared := summaryTable{title: comparisonTitle, blurb: comparisonBlurb, header: comparisonHeader}
+	for _, c := range lb.Comparisons {
+		compared.rows = append(compared.rows, comparisonCells(c, labels))
+	}
+	var out []summaryTable
+	for _, t := range []summaryTable{parity, language, origin, compared} {
+		if len(t.rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // modelLabels maps run ids to model labels, so comparisons carry the mock
 // marker the run table shows.
 func modelLabels(lb *Leaderboard) map[int64]string {
@@ -275,47 +315,16 @@ func renderText(out io.Writer, lb *Leaderboard) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(lb.ParityChecks) > 0 {
-		fmt.Fprintf(w, "\n%s\n%s\n", parityTitle, parityBlurb)
+	for _, t := range summaryTables(lb) {
+		if t.blurb != "" {
+			fmt.Fprintf(w, "\n%s\n%s\n", t.title, t.blurb)
+		} else {
+			fmt.Fprintf(w, "\n%s\n", t.title)
+		}
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		writeTabRow(tw, parityHeader)
-		for _, p := range lb.ParityChecks {
-			writeTabRow(tw, parityCells(p))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(lb.LanguageGaps) > 0 {
-		fmt.Fprintf(w, "\n%s\n%s\n", languageTitle, languageBlurb)
-		labels := modelLabels(lb)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		writeTabRow(tw, languageHeader)
-		for _, g := range lb.LanguageGaps {
-			writeTabRow(tw, languageCells(g, labels))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(lb.Groups) > 0 {
-		fmt.Fprint(w, "\nBy origin\n")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		writeTabRow(tw, []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"})
-		for _, g := range lb.Groups {
-			writeTabRow(tw, []string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(lb.Comparisons) > 0 {
-		fmt.Fprintf(w, "\n%s\n%s\n", comparisonTitle, comparisonBlurb)
-		labels := modelLabels(lb)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		writeTabRow(tw, comparisonHeader)
-		for _, c := range lb.Comparisons {
-			writeTabRow(tw, comparisonCells(c, labels))
+		writeTabRow(tw, t.header)
+		for _, r := range t.rows {
+			writeTabRow(tw, r)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -352,35 +361,14 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 	for _, r := range lb.Rows {
 		writeMDRow(w, tableCells(r, col))
 	}
-	if len(lb.ParityChecks) > 0 {
-		fmt.Fprintf(w, "\n## %s\n\n%s\n\n", parityTitle, mdEscape.Replace(parityBlurb))
-		writeMDTable(w, parityHeader, rightAligned(parityHeader))
-		for _, p := range lb.ParityChecks {
-			writeMDRow(w, parityCells(p))
+	for _, t := range summaryTables(lb) {
+		fmt.Fprintf(w, "\n## %s\n\n", t.title)
+		if t.blurb != "" {
+			fmt.Fprintf(w, "%s\n\n", mdEscape.Replace(t.blurb))
 		}
-	}
-	if len(lb.LanguageGaps) > 0 {
-		fmt.Fprintf(w, "\n## %s\n\n%s\n\n", languageTitle, mdEscape.Replace(languageBlurb))
-		writeMDTable(w, languageHeader, rightAligned(languageHeader))
-		labels := modelLabels(lb)
-		for _, g := range lb.LanguageGaps {
-			writeMDRow(w, languageCells(g, labels))
-		}
-	}
-	if len(lb.Groups) > 0 {
-		fmt.Fprint(w, "\n## By origin\n\n")
-		h := []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"}
-		writeMDTable(w, h, rightAligned(h))
-		for _, g := range lb.Groups {
-			writeMDRow(w, []string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
-		}
-	}
-	if len(lb.Comparisons) > 0 {
-		fmt.Fprintf(w, "\n## %s\n\n%s\n\n", comparisonTitle, mdEscape.Replace(comparisonBlurb))
-		writeMDTable(w, comparisonHeader, rightAligned(comparisonHeader))
-		labels := modelLabels(lb)
-		for _, c := range lb.Comparisons {
-			writeMDRow(w, comparisonCells(c, labels))
+		writeMDTable(w, t.header, rightAligned(t.header))
+		for _, r := range t.rows {
+			writeMDRow(w, r)
 		}
 	}
 	if len(lb.Notes) > 0 {

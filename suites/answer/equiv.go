@@ -108,8 +108,50 @@ func mathEqual(pred, gold string) (bool, string) {
 		}
 		return true, "numeric"
 	}
+	// A unit on one side only ("10\text{ cm}^2" against 10, "864
+	// \mbox{ inches}^2" against 864) does not make the value differ.
+	pu, gu := stripUnit(pred), stripUnit(gold)
+	if (pu != pred) != (gu != gold) || pu != pred && gu != gold {
+		if ok, _ := mathEqual(pu, gu); ok && pu != "" && gu != "" {
+			return true, "unit"
+		}
+	}
 	return false, "differs"
 }
+
+var (
+	// reUnitText is a unit written as text after a value, with an
+	// optional power: \text{ cm}^2, \mbox{ inches}^2, \mathrm{~kg}.
+	reUnitText = regexp.MustCompile(`(?:\\[,;!: ]|~|\s)*(?:\\(?:text|mbox|mathrm|textrm|rm)\s*\{[^{}]*\}|\^\{\s*\\(?:text|mathrm)\{[^{}]*\}\s*\})(?:\s*\^\s*\{?-?\d\}?)?\s*$`)
+	// reUnitWords is a unit written as plain words after a number
+	// ("5 cm", "9 customers", "12π inches per second").
+	reUnitWords = regexp.MustCompile(`^(.*?(?:\d|\}|π|\\pi))\s*(?:[a-zA-Z]{2,}(?:\^\{?-?\d\}?)?\s*)+$`)
+	reUnitDeg   = regexp.MustCompile(`\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\circ|\\degree)\s*$`)
+)
+
+// stripUnit removes a trailing unit from an answer; it returns s
+// unchanged when there is none. Function names are not units.
+func stripUnit(s string) string {
+	t := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "$", ""), `\%`, "%"))
+	for i := 0; i < 4; i++ {
+		u := reUnitText.ReplaceAllString(t, "")
+		u = reUnitDeg.ReplaceAllString(u, "")
+		if m := reUnitWords.FindStringSubmatch(u); m != nil && !reFuncWord.MatchString(u[len(m[1]):]) {
+			u = m[1]
+		}
+		u = strings.TrimSpace(u)
+		if u == t || u == "" {
+			break
+		}
+		t = u
+	}
+	if t == strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "$", ""), `\%`, "%")) {
+		return s
+	}
+	return t
+}
+
+var reFuncWord = regexp.MustCompile(`(?i)\b(?:sin|cos|tan|log|ln|exp|sqrt|pi|and|or|mod|or|for)\b`)
 
 // simplifyUnits drops trailing words after a value ("10 square units",
 // "17 any text") and turns "percent" into a percent sign.

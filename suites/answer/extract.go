@@ -411,10 +411,12 @@ func extractMath(response string, opt Options) (string, string, bool) {
 		}
 	}
 	if locs := reConclude.FindAllStringIndex(s, -1); len(locs) > 0 {
-		seg := s[locs[len(locs)-1][1]:]
-		if v := valueText(seg); v != "" && parses(v) && isShort(v) {
-			return v, "conclusion", true
+		for i := len(locs) - 1; i >= 0 && i >= len(locs)-8; i-- {
+			if v := valueText(s[locs[i][1]:]); v != "" {
+				return v, "conclusion", true
+			}
 		}
+		seg := s[locs[len(locs)-1][1]:]
 		if m, ok := mathSpan(seg, true); ok {
 			return m, "conclusion", true
 		}

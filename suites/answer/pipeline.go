@@ -145,11 +145,11 @@ var (
 	reRootZH    = regexp.MustCompile(`根号\s*(\d+|\([^()]*\))`)
 )
 
-// valueText takes the value out of a math answer span. In a sentence
-// whose subject holds no number ("the largest $n$ is 34", "所以概率为
-// 3/10") the value is what follows the last copula; otherwise it is the
-// first math span, or the sentence with leading words ("should be")
-// dropped, or its only number. \approx tails are dropped, so
+// valueText takes the value out of a math answer span: what follows the
+// last copula when that is a bare value ("the largest $n$ is 34", "所以
+// 概率为 3/10", "5+5+1 = 7 = 11"); otherwise the first math span, or the
+// sentence with leading words ("should be") dropped, or its only number.
+// It returns "" when the span holds prose rather than a value. \approx tails are dropped, so
 // "$x=1/3\approx 0.33$" answers 1/3.
 func valueText(seg string) string {
 	line := firstSentence(seg)
@@ -159,10 +159,8 @@ func valueText(seg string) string {
 	line = reRootZH.ReplaceAllString(line, `\sqrt{$1}`)
 	if locs := reCopula.FindAllStringIndex(line, -1); len(locs) > 0 {
 		l := locs[len(locs)-1]
-		if head := line[:l[0]]; !strings.ContainsAny(head, "0123456789") {
-			if t := trimValue(line[l[1]:]); t != "" {
-				return t
-			}
+		if t := trimValue(line[l[1]:]); t != "" {
+			return t
 		}
 	}
 	v := cleanSegment(line)
@@ -181,7 +179,7 @@ func valueText(seg string) string {
 	if ns := numbersIn(v); len(ns) == 1 && !strings.ContainsAny(v, `$\`) {
 		return ns[0]
 	}
-	return v
+	return ""
 }
 
 // trimValue drops leading words and a trailing full stop from a value

@@ -212,6 +212,14 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 // the option text ("(D) Alina", "C Cecile").
 func goldLetter(gold string, opt Options) string {
 	g := foldWidth(strings.TrimSpace(gold))
+	// A gold that is an option's whole text ("a trigonometric function",
+	// "(b)" among options "(a)".."(e)") names that option, whatever
+	// letter it happens to start with.
+	if len(g) > 1 {
+		if l, ok := wholeOption(g, opt); ok {
+			return l
+		}
+	}
 	if m := reGoldLetter.FindStringSubmatch(g); m != nil {
 		return strings.ToUpper(m[1])
 	}

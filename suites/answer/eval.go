@@ -273,8 +273,7 @@ func close(a, b complex128) bool {
 	// The absolute tolerance is for rounding noise around zero
 	// (sin(pi) against 0); two small non-zero quantities (1.02e-10 m
 	// against 3.61e-10 m) are compared relatively like any others.
-	small := math.Min(cmplx.Abs(a), cmplx.Abs(b))
-	return diff <= absTol && (small == 0 || scale < absTol*1e-3)
+	return diff <= absTol && math.Min(cmplx.Abs(a), cmplx.Abs(b)) == 0
 }
 
 func finite(a complex128) bool { return !cmplx.IsNaN(a) && !cmplx.IsInf(a) }

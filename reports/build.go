@@ -65,10 +65,10 @@ type Leaderboard struct {
 	Comparisons []Comparison
 	// ParityChecks pit the best CN row of each benchmark against its best
 	// West row, the comparison parity exists to make.
-	ParityChecks []ParityCheck
+	ParityChecks []Comparison
 	// LanguageGaps compare each model on aligned items asked in English and
 	// in another language (mgsm:en against mgsm:zh, say).
-	LanguageGaps []LanguageGap
+	LanguageGaps []Comparison
 	// Notes are caveats a reader must see next to the numbers.
 	Notes []string
 }

@@ -136,17 +136,21 @@ func rankCell(r Row) string {
 // Markdown and HTML reports.
 var parityHeader = []string{"BENCHMARK", "CN", "WEST", "SHARED", "CN %", "WEST %", "VERDICT"}
 
-func parityCells(p ParityCheck) []string {
-	return []string{p.Benchmark, p.CN, p.West, strconv.Itoa(p.SharedItems), pct(p.CNAccuracy), pct(p.WestAccuracy), p.Verdict}
+func parityCells(p Comparison) []string {
+	return []string{p.Benchmark, p.A.Model, p.B.Model, strconv.Itoa(p.SharedItems), pct(p.A.Accuracy), pct(p.B.Accuracy), p.Verdict}
 }
 
 // comparisonHeader and comparisonCells lay out the paired-comparison table.
 var comparisonHeader = []string{"BENCHMARK", "A", "B", "SHARED", "EXCLUDED", "A %", "B %", "DIFF", "95% CI", "P", "METHOD", "VERDICT"}
 
 func comparisonCells(c Comparison, labels map[int64]string) []string {
-	return []string{c.Benchmark, labels[c.RunA], labels[c.RunB], strconv.Itoa(c.SharedItems), strconv.Itoa(c.Excluded),
-		pct(c.AccA), pct(c.AccB), points(c.Diff), interval(c.CILow, c.CIHigh), strings.TrimPrefix(pText(c.PValue), "p="),
-		c.Method, c.Verdict}
+	verdict := "tie"
+	if c.Ahead() {
+		verdict = "A ahead"
+	}
+	return []string{c.Benchmark, labels[c.A.Run], labels[c.B.Run], strconv.Itoa(c.SharedItems), strconv.Itoa(c.Excluded),
+		pct(c.A.Accuracy), pct(c.B.Accuracy), points(c.Diff), interval(c.CILow, c.CIHigh), strings.TrimPrefix(pText(c.PValue), "p="),
+		c.Method, verdict}
 }
 
 // summaryTable is one of the tables after the run table, laid out once and

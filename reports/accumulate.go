@@ -308,3 +308,7 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 	}
 	return r, tallies
 }
+
+func keyLess(a, b parity.SampleKey) bool {
+	return a.ItemID < b.ItemID || (a.ItemID == b.ItemID && a.Index < b.Index)
+}

@@ -3,8 +3,8 @@
 // tokens, latency and cost, a summary per model origin, paired comparisons
 // of the runs of each benchmark on the items they share (with tie-band ranks
 // and a CN-versus-West parity check), and the notes a reader needs to
-// interpret the numbers. Renderers write it as text,
-// Markdown, CSV, JSON or a self-contained HTML page.
+// interpret the numbers. Renderers write it as text, Markdown, CSV or JSON;
+// the HTML page and snapshot sites are the child package reports/site.
 package reports
 
 import (
@@ -352,10 +352,10 @@ func lookupRate(opt Options, from string) (float64, bool) {
 	return 0, false
 }
 
-// benchmark names what a row measured, for grouping: the suite, its
+// Benchmark names what a row measured, for grouping: the suite, its
 // subject, and whether CircularEval was on. Plain and circular runs, or
 // mgsm:en and mgsm:zh, are different benchmarks.
-func benchmark(r Row) string {
+func (r Row) Benchmark() string {
 	name := r.Suite
 	if r.Subject != "" {
 		name += ":" + r.Subject
@@ -379,7 +379,7 @@ func groups(rows []Row) []Group {
 		if origin == "" {
 			origin = "unknown"
 		}
-		k := key{benchmark(r), origin}
+		k := key{r.Benchmark(), origin}
 		if perModel[k] == nil {
 			perModel[k] = map[string][]float64{}
 		}

@@ -126,7 +126,7 @@ type scoredRow struct {
 func comparisons(rows []scoredRow, opt Options) []Comparison {
 	names := make([]string, len(rows))
 	for i, r := range rows {
-		names[i] = benchmark(r.row)
+		names[i] = r.row.Benchmark()
 	}
 	var out []Comparison
 	var buf pairBuffers
@@ -246,7 +246,7 @@ func parityChecks(rows []Row, cs []Comparison) []Comparison {
 		if r.Mock || math.IsNaN(r.Accuracy) {
 			continue
 		}
-		name := benchmark(*r)
+		name := r.Benchmark()
 		b := bests[name]
 		if b == nil {
 			b = &best{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
 )
 
@@ -50,7 +51,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 				format = "json"
 			}
 			if !validFormat(format) {
-				return usagef("--format %q is not valid: use one of %s", format, strings.Join(reports.Formats, ", "))
+				return usagef("--format %q is not valid: use one of %s", format, strings.Join(site.Formats, ", "))
 			}
 			if outFile != "" {
 				if err := checkOutFile(outFile); err != nil {
@@ -90,13 +91,13 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 				return err
 			}
 			if outFile == "" {
-				return reports.Render(a.stdout, lb, format)
+				return site.Render(a.stdout, lb, format)
 			}
-			return writeFileAtomic(outFile, func(f *os.File) error { return reports.Render(f, lb, format) })
+			return writeFileAtomic(outFile, func(f *os.File) error { return site.Render(f, lb, format) })
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "text", "output format: "+strings.Join(reports.Formats, ", "))
+	fl.StringVar(&format, "format", "text", "output format: "+strings.Join(site.Formats, ", "))
 	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
 	fl.StringVar(&f.Model, "model", "", "only runs of this model")
 	fl.StringVar(&f.Suite, "suite", "", "only runs of this suite")
@@ -109,7 +110,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 }
 
 func validFormat(f string) bool {
-	for _, v := range reports.Formats {
+	for _, v := range site.Formats {
 		if f == v {
 			return true
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
 )
 
@@ -55,7 +56,7 @@ withheld too. DIR must not exist or be empty.`,
 			dir := args[0]
 			// Refuse a taken directory before any work; WriteSnapshot
 			// checks again when it moves the finished site into place.
-			if err := reports.CheckSnapshotDir(dir); err != nil {
+			if err := site.CheckSnapshotDir(dir); err != nil {
 				return err
 			}
 			cfg, err := a.loadConfig()
@@ -77,14 +78,14 @@ withheld too. DIR must not exist or be empty.`,
 			if err != nil {
 				return err
 			}
-			published := make([]reports.SnapshotRun, 0, len(runs))
+			published := make([]site.SnapshotRun, 0, len(runs))
 			for _, r := range runs {
 				id := r.ID
-				published = append(published, reports.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
+				published = append(published, site.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
 					return db.EachSample(ctx, id, results.SampleFilter{}, fn)
 				}})
 			}
-			snap, err := reports.WriteSnapshot(ctx, dir, lb, published, reports.SnapshotOptions{
+			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{
 				Now:      a.now,
 				Database: filepath.Base(a.databasePath()),
 				Redact:   func(r parity.Run) bool { return redactedSuites[r.Suite.Name] },

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parity-bench/parity"
 )
@@ -480,10 +481,11 @@ func renderCSV(w io.Writer, lb *Leaderboard) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVHeader)
 	for _, r := range lb.Rows {
+		t := csvText
 		rec := []string{
-			strconv.FormatInt(r.RunID, 10), r.Model, r.ModelReported, r.Provider, r.Origin,
-			strconv.FormatBool(r.Mock), r.Suite, r.SuiteVersion, r.Language,
-			strconv.FormatBool(r.NonCommercial), r.Status, r.Thinking,
+			strconv.FormatInt(r.RunID, 10), t(r.Model), t(r.ModelReported), t(r.Provider), t(r.Origin),
+			strconv.FormatBool(r.Mock), t(r.Suite), t(r.SuiteVersion), t(r.Language),
+			strconv.FormatBool(r.NonCommercial), t(r.Status), t(r.Thinking),
 			strconv.Itoa(r.Items), strconv.Itoa(r.Samples), strconv.Itoa(r.Target),
 			strconv.Itoa(r.K), strconv.Itoa(r.Scored),
 			num(r.Accuracy), num(r.CILow), num(r.CIHigh),
@@ -502,14 +504,31 @@ func renderCSV(w io.Writer, lb *Leaderboard) error {
 		}
 		rec = append(rec, passAt1, passAtK, passK, num(r.MajAtK),
 			num(r.MeanPromptTokens), num(r.MeanCompletionTokens), num(r.MeanReasoningTokens),
-			ms(r.LatencyP50), ms(r.LatencyP95), num(r.Cost), r.Currency, r.PriceAsOf,
-			converted, r.ConvertedCurrency, strings.Join(r.Scorers, " "),
+			ms(r.LatencyP50), ms(r.LatencyP95), num(r.Cost), t(r.Currency), t(r.PriceAsOf),
+			converted, t(r.ConvertedCurrency), t(strings.Join(r.Scorers, " ")),
 			strconv.Itoa(r.JudgeChecked), strconv.Itoa(r.JudgeOverturned), num(r.JudgeAccuracy),
-			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy), r.Subject, strconv.Itoa(r.Rank))
+			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy), t(r.Subject), strconv.Itoa(r.Rank))
 		cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText neutralises a text cell a spreadsheet would run as a formula:
+// one starting with = + - @ tab or carriage return gets a leading single
+// quote, as OWASP's "CSV Injection" page recommends, so Excel, LibreOffice
+// and Google Sheets show it as text. The fullwidth forms of = + - @ are
+// treated the same, since some spreadsheets normalise them. Only text cells
+// pass through here: numbers parity formats itself (num, ms, counts) are
+// data, so a negative number stays a number, while a text cell that merely
+// looks like one ("-0.5" as a model name) is quoted like any other.
+func csvText(s string) string {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch r {
+	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+		return "'" + s
+	}
+	return s
 }
 
 // num formats a float for machines: shortest exact form, empty for NaN.

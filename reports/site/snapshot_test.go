@@ -472,3 +472,16 @@ func TestReproduceCommandQuotes(t *testing.T) {
 	assert.NotContains(t, reproduceCommand(r), "--base-url", "catalog providers find their own endpoint")
 	assert.Equal(t, `'it'\''s'`, shellQuote("it's"))
 }
+
+func TestSnapshotCSVNeutralisesFormulas(t *testing.T) {
+	r := snapRun(1, "deepseek/deepseek-reasoner", "gsm8k", 2)
+	r.ModelReported = "=HYPERLINK(\"http://evil.example\")"
+	lb, runs := snapFixture(t, []parity.Run{r}, [][]parity.Sample{snapSamples(1, 2, plainAnswers)})
+	dir := filepath.Join(t.TempDir(), "snap")
+	_, err := WriteSnapshot(context.Background(), dir, lb, runs, snapOptions())
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(dir, "leaderboard.csv"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `'=HYPERLINK(""http://evil.example"")`)
+	assert.NotContains(t, string(data), `,"=HYPERLINK`)
+}

@@ -20,7 +20,7 @@ func (a *app) reportCmd() *cobra.Command {
 	var (
 		format   string
 		runIDs   []int64
-		f        results.RunFilter
+		sel      runSelection
 		all      bool
 		currency string
 		rates    []string
@@ -84,9 +84,9 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 				return err
 			}
 			defer db.Close()
-			f.IDs = runIDs
-			f.Latest = !all && len(runIDs) == 0
-			_, lb, err := a.leaderboard(ctx, db, f, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
+			sel.ids = runIDs
+			sel.latest = !all && len(runIDs) == 0
+			_, lb, err := a.leaderboard(ctx, db, &sel, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
 			if err != nil {
 				return err
 			}
@@ -99,8 +99,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 	fl := cmd.Flags()
 	fl.StringVar(&format, "format", "text", "output format: "+strings.Join(site.Formats, ", "))
 	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
-	fl.StringVar(&f.Model, "model", "", "only runs of this model")
-	fl.StringVar(&f.Suite, "suite", "", "only runs of this suite")
+	sel.addFlags(fl)
 	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	fl.StringVar(&currency, "currency", "", "also show costs converted to this currency")
 	fl.StringArrayVar(&rates, "rate", nil, "exchange rate into --currency, e.g. CNY=0.1404 (repeatable)")
@@ -120,8 +119,8 @@ func validFormat(f string) bool {
 
 // leaderboard selects runs as report and snapshot do and builds their
 // leaderboard from the runs' samples, read without the raw bodies.
-func (a *app) leaderboard(ctx context.Context, db *results.DB, f results.RunFilter, opt reports.Options) ([]parity.Run, *reports.Leaderboard, error) {
-	runs, err := db.Runs(ctx, f)
+func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection, opt reports.Options) ([]parity.Run, *reports.Leaderboard, error) {
+	runs, err := sel.runs(ctx, db)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -31,7 +31,7 @@ type snapshotSummary struct {
 func (a *app) snapshotCmd() *cobra.Command {
 	var (
 		runIDs []int64
-		f      results.RunFilter
+		sel    runSelection
 		all    bool
 	)
 	cmd := &cobra.Command{
@@ -72,9 +72,9 @@ withheld too. DIR must not exist or be empty.`,
 				return err
 			}
 			defer db.Close()
-			f.IDs = runIDs
-			f.Latest = !all && len(runIDs) == 0
-			runs, lb, err := a.leaderboard(ctx, db, f, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
+			sel.ids = runIDs
+			sel.latest = !all && len(runIDs) == 0
+			runs, lb, err := a.leaderboard(ctx, db, &sel, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
 			if err != nil {
 				return err
 			}
@@ -108,8 +108,7 @@ withheld too. DIR must not exist or be empty.`,
 	}
 	fl := cmd.Flags()
 	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
-	fl.StringVar(&f.Model, "model", "", "only runs of this model")
-	fl.StringVar(&f.Suite, "suite", "", "only runs of this suite")
+	sel.addFlags(fl)
 	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	return cmd
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/parity-bench/parity"
 )
 
 // jsonReport is the JSON form of a Leaderboard. Values that cannot be
@@ -166,4 +168,45 @@ func nullable(x float64) *float64 {
 		return nil
 	}
 	return &x
+}
+
+// MarshalJSON writes a Comparison in its one JSON form, with null for
+// figures that cannot be computed.
+func (c Comparison) MarshalJSON() ([]byte, error) {
+	return json.Marshal(newJSONComparisons([]Comparison{c})[0])
+}
+
+type jsonItemResult struct {
+	ID        string         `json:"id"`
+	Index     int            `json:"index"`
+	Outcome   parity.Outcome `json:"outcome"`
+	Extracted string         `json:"extracted"`
+	Gold      string         `json:"gold"`
+	Scored    int            `json:"scored"`
+	Correct   int            `json:"correct"`
+}
+
+type jsonFlip struct {
+	Key string         `json:"key"`
+	A   jsonItemResult `json:"a"`
+	B   jsonItemResult `json:"b"`
+}
+
+// MarshalJSON writes a diff as its comparison, the counts and the flipped
+// items, each with both runs' first answer and gold.
+func (d DiffResult) MarshalJSON() ([]byte, error) {
+	item := func(r ItemResult) jsonItemResult {
+		return jsonItemResult{r.ID, r.Index, r.Outcome, r.Extracted, r.Gold, r.Scored, r.Correct}
+	}
+	flips := make([]jsonFlip, 0, len(d.Flips))
+	for _, f := range d.Flips {
+		flips = append(flips, jsonFlip{f.Key, item(f.A), item(f.B)})
+	}
+	return json.Marshal(struct {
+		Comparison Comparison `json:"comparison"`
+		Gained     int        `json:"gained"`
+		Lost       int        `json:"lost"`
+		Net        int        `json:"net"`
+		Flips      []jsonFlip `json:"flips"`
+	}{d.Comparison, d.Gained, d.Lost, d.Net, flips})
 }

@@ -128,7 +128,7 @@ func Diff(a, b DiffRun, opt Options) (DiffResult, error) {
 		res.Flips = append(res.Flips, Flip{Key: k, A: ia, B: ib})
 	}
 	res.Net = res.Gained - res.Lost
-	slices.SortFunc(res.Flips, func(p, q Flip) int { return cmp.Compare(p.Key, q.Key) })
+	slices.SortFunc(res.Flips, func(p, q Flip) int { return CompareIDs(p.Key, q.Key) })
 	return res, nil
 }
 

@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,4 +43,50 @@ func TestRunFiltersTakePrintedNames(t *testing.T) {
 	code := ta.run(context.Background(), "runs", "--status", "paused")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, ta.stderr.String(), "running, stopped, partial or complete")
+}
+
+func TestDiffTwoRuns(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm:en", "-s", "mgsm:zh", "--limit", "10")
+	out := ta.mustRun("diff", "1", "2")
+	assert.Contains(t, out, "A = run 1: mock/oracle on mgsm:en@")
+	assert.Contains(t, out, "10 shared items")
+	d := decode[struct {
+		Comparison struct {
+			Kind        string `json:"kind"`
+			SharedItems int    `json:"shared_items"`
+			A           struct {
+				Run int64 `json:"run"`
+			} `json:"a"`
+		} `json:"comparison"`
+		Net    int   `json:"net"`
+		Gained int   `json:"gained"`
+		Lost   int   `json:"lost"`
+		Flips  []any `json:"flips"`
+	}](t, ta.mustRun("diff", "1", "2", "--json"))
+	assert.Equal(t, 10, d.Comparison.SharedItems, "languages pair on aligned problems")
+	assert.Equal(t, int64(1), d.Comparison.A.Run)
+	require.NotEmpty(t, d.Flips, "the mock misses a few problems in one language only")
+	assert.Equal(t, len(d.Flips), d.Gained+d.Lost)
+	assert.Equal(t, d.Gained-d.Lost, d.Net)
+
+	assert.Equal(t, exitUsage, ta.run(context.Background(), "diff", "1", "1"))
+	assert.Contains(t, ta.stderr.String(), "two different runs")
+	assert.Equal(t, exitUsage, ta.run(context.Background(), "diff", "1", "x"))
+}
+
+func TestWriteDiffListsFlipsSafely(t *testing.T) {
+	d := reports.DiffResult{Gained: 1, Lost: 1, Flips: []reports.Flip{
+		{Key: "q1", A: reports.ItemResult{ID: "q1", Total: 1, Scored: 1, Correct: 1, Outcome: "correct", Extracted: "42", Gold: "42"},
+			B: reports.ItemResult{ID: "q1", Total: 1, Scored: 1, Outcome: "wrong", Extracted: "4\x1b[2J\n1", Gold: "42"}},
+		{Key: "q2", A: reports.ItemResult{ID: "q2", Total: 4, Scored: 4, Correct: 1}, B: reports.ItemResult{ID: "q2", Total: 4, Scored: 4, Correct: 3}},
+	}}
+	var buf strings.Builder
+	require.NoError(t, writeDiff(&buf, d, parity.Run{ID: 1}, parity.Run{ID: 2}, 1))
+	out := buf.String()
+	assert.Regexp(t, `q1 +correct +42 +wrong`, out)
+	assert.Contains(t, out, "wrong")
+	assert.Contains(t, out, "4[2J 1", "control characters dropped, line breaks folded")
+	assert.NotContains(t, out, "\x1b")
+	assert.Contains(t, out, "... and 1 more")
 }

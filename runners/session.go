@@ -173,7 +173,7 @@ func (s *session) do(u unit) {
 	req := parity.Request{
 		Model:    st.job.Model.ID,
 		Messages: msgs,
-		Params:   st.job.Params,
+		Params:   st.run.Params,
 		Hint:     &parity.Hint{ItemID: it.ID, Sample: u.sample, Gold: it.Answer, Kind: st.info.Kind},
 	}
 	started := s.c.Now()

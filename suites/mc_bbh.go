@@ -54,6 +54,7 @@ var BBH = MustNew(Spec{
 	Files:       mcGlob(bbhData, "bbh/*.json", "cot-prompts/*.txt"),
 	Load:        loadBBH,
 	Grade:       gradeBBH,
+	FewShot:     true,
 })
 
 func init() { MustRegister(BBH) }

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/suites/answer"
 )
 
 // The multiple-choice prompts ask for zero-shot chain of thought and a boxed
@@ -226,3 +227,7 @@ func mustReadEmbedded(fsys fs.FS, name string) []byte {
 	}
 	return data
 }
+
+// StopSequences returns answer.ContinuationStops: a base model continuing
+// the examples would otherwise write the next question itself.
+func (f *FewShot) StopSequences() []string { return answer.ContinuationStops }

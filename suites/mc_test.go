@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/suites/answer"
 )
 
 // mcSuites are the suites of the mc_*.go files with what their data must
@@ -413,5 +414,22 @@ func TestMCEmbeddedData(t *testing.T) {
 		}
 		sum := sha256.Sum256([]byte(listing.String()))
 		assert.Equal(t, hex.EncodeToString(sum[:]), b.Info().DataSHA256, b.Name())
+	}
+}
+
+// TestFewShotSuitesSendStopSequences checks which suites ask the runner
+// for the grader's continuation stops: the few-shot ones (also under
+// --circular) and BBH, whose prompt holds its examples; zero-shot suites
+// ask for none.
+func TestFewShotSuitesSendStopSequences(t *testing.T) {
+	for _, s := range []parity.Suite{MMLU5Shot, CEval5Shot, CMMLU5Shot, BBH, Circular(MMLU5Shot)} {
+		st, ok := s.(parity.StopSequencer)
+		require.True(t, ok, s.Info().Name)
+		assert.Equal(t, answer.ContinuationStops, st.StopSequences(), s.Info().Name)
+	}
+	gsm, _, err := Lookup("gsm8k")
+	require.NoError(t, err)
+	if st, ok := gsm.(parity.StopSequencer); ok {
+		assert.Empty(t, st.StopSequences(), "zero-shot prompts need no stop sequences")
 	}
 }

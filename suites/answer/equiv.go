@@ -246,7 +246,9 @@ func valueSides(n *node) []*node {
 		out = append(out, last)
 	} else if nameLike(last, 0) && !nameLike(first, 0) && len(n.kids) == 2 {
 		out = append(out, first)
-	} else if len(n.kids) > 2 {
+	} else if len(n.kids) > 2 || !hasFree(first, 0) && !hasFree(last, 0) {
+		// A chain ("5+5+1 = 7 = 11") or a worked sum ("3/9 = 1/3")
+		// states its result last.
 		out = append(out, last)
 	}
 	if strings.Contains(n.num, "~") {

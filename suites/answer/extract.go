@@ -502,10 +502,13 @@ func answerNumber(seg string) (string, bool) {
 	}
 	if i := strings.LastIndex(seg, "="); i >= 0 {
 		if ns := numbersIn(seg[i+1:]); len(ns) > 0 {
-			return ns[0], true
+			return fractionAt(seg[i+1:], ns[0]), true
 		}
 	}
 	ns := numbersIn(seg)
+	if len(ns) > 0 {
+		return fractionAt(seg, ns[0]), true
+	}
 	if len(ns) == 0 {
 		return "", false
 	}
@@ -566,4 +569,20 @@ func extractNumber(response string, opt Options) (string, string, bool) {
 		}
 	}
 	return "", "", false
+}
+
+// reFracAnswer is a written fraction or mixed number ("3/4", "1 1/2").
+var reFracAnswer = regexp.MustCompile(`-?\d+(?:\s+\d+)?\s*/\s*\d+\b`)
+
+// fractionAt widens the first number of seg to the fraction or mixed
+// number it starts ("1 1/2" rather than "1"), when it starts one.
+func fractionAt(seg, first string) string {
+	i := strings.Index(seg, first)
+	if i < 0 {
+		return first
+	}
+	if m := reFracAnswer.FindStringIndex(seg[i:]); m != nil && m[0] == 0 {
+		return seg[i : i+m[1]]
+	}
+	return first
 }

@@ -11,6 +11,10 @@ var (
 	reTextSep     = regexp.MustCompile(`\\(?:text|mbox|textbf|textrm|mathrm)\s*\{\s*(?:and|or|,)\s*\}`)
 	reThousands   = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$`)
 	reThinSpace   = regexp.MustCompile(`(\d)(?:,?\s*(?:\\[,! ]|\{,\})\s*|\s)(\d{3})\b`)
+	// reCJKAnd separates answers joined by a Chinese "and" ("1 和 3").
+	// reRomanLetter is a single upright letter (\mathrm{N}), a variable.
+	reRomanLetter = regexp.MustCompile(`\\(?:mathrm|mathit|rm)\s*\{\s*([A-Za-z])\s*\}`)
+	reCJKAnd      = regexp.MustCompile(`\s*(?:和|与|及|或)\s*`)
 	reDoubleSlash = regexp.MustCompile(`\\\\([a-zA-Z{}()\[\]$%,!])`)
 )
 
@@ -37,15 +41,17 @@ func normMath(s string) string {
 	s = strings.ReplaceAll(s, `\$`, " ")
 	s = strings.ReplaceAll(s, "$", " ")
 	s = reTextSep.ReplaceAllString(s, " , ")
+	s = reCJKAnd.ReplaceAllString(s, " , ")
 	for _, r := range [][2]string{
 		{`\dfrac`, `\frac`}, {`\tfrac`, `\frac`}, {`\cfrac`, `\frac`}, {`\left\{`, `\{`}, {`\right\}`, `\}`},
 		{`\lbrace`, `\{`}, {`\rbrace`, `\}`}, {`\lvert`, "|"}, {`\rvert`, "|"}, {`\vert`, "|"}, {`\mid`, "|"},
 		{`\left|`, "|"}, {`\right|`, "|"}, {`\left(`, "("}, {`\right)`, ")"}, {`\left[`, "["}, {`\right]`, "]"},
 		{`\left.`, ""}, {`\right.`, ""}, {`\%`, "%"}, {"^{\\circ}", `\circ`}, {"^\\circ", `\circ`},
-		{`\displaystyle`, ""}, {`\limits`, ""},
+		{`\displaystyle`, ""}, {`\limits`, ""}, {`\mathrm{~`, `\mathrm{`}, {`\text{~`, `\text{`},
 	} {
 		s = strings.ReplaceAll(s, r[0], r[1])
 	}
+	s = reRomanLetter.ReplaceAllString(s, "$1")
 	s = reThinSpace.ReplaceAllString(s, "$1$2")
 	s = reThinSpace.ReplaceAllString(s, "$1$2")
 	s = strings.TrimSpace(s)

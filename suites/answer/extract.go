@@ -393,6 +393,12 @@ func extractMath(response string, opt Options) (string, string, bool) {
 		if v := valueText(sp.text); v != "" && parses(v) {
 			return v, sp.how, true
 		}
+		// An explicit final answer may be a word or a letter ("【答案】A",
+		// "【答案】分层抽样"), which the math parser does not read.
+		if w := strings.Trim(firstSentence(sp.text), " .,;:*$"); w != "" && utf8.RuneCountInString(w) <= 12 && !strings.ContainsAny(w, " \t") &&
+			(len(w) <= 2 || reCJK.MatchString(w)) {
+			return w, sp.how, true
+		}
 	}
 	if locs := reMathMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {

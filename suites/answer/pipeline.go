@@ -158,8 +158,12 @@ func valueText(seg string) string {
 	}
 	line = reRootZH.ReplaceAllString(line, `\sqrt{$1}`)
 	if locs := reCopula.FindAllStringIndex(line, -1); len(locs) > 0 {
+		// A copula inside a formula ("$\frac{x^2}{4} - y^2 = 1$") is
+		// part of the answer, not the verb before it.
 		l := locs[len(locs)-1]
-		if t := trimValue(line[l[1]:]); t != "" {
+		head := line[:l[0]]
+		inMath := strings.Count(strings.ReplaceAll(head, `\$`, ""), "$")%2 == 1 || strings.Count(head, `\(`) > strings.Count(head, `\)`)
+		if t := trimValue(line[l[1]:]); t != "" && !inMath {
 			return t
 		}
 	}

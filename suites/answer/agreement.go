@@ -40,24 +40,27 @@ func (v Verdict) Agrees() bool { return (v.Outcome == "correct") == v.Expected }
 // name ("*" for every set); Outcome and Detail match a verdict's outcome
 // and its detail's leading span name ("hedge", "json/numeric"). When
 // Unless is set, responses it matches are left out of the class (the
-// source's own extractor read those, so its verdict may stand).
+// source's own extractor read those, so its verdict may stand); when
+// Only is set, the class holds just the responses it matches.
 type SourceError struct {
 	Set, Outcome, Detail string
 	Expected             bool
 	Reason               string
-	Unless               *regexp.Regexp
+	Unless, Only         *regexp.Regexp
 }
 
 // Matches reports whether the reviewed class covers verdict v of set.
 func (e SourceError) Matches(set string, v Verdict) bool {
 	return (e.Set == "*" || e.Set == set) && e.Outcome == v.Outcome && e.Expected == v.Expected &&
 		(v.Detail == e.Detail || strings.HasPrefix(v.Detail, e.Detail+"/")) &&
-		(e.Unless == nil || !e.Unless.MatchString(v.Prediction))
+		(e.Unless == nil || !e.Unless.MatchString(v.Prediction)) &&
+		(e.Only == nil || e.Only.MatchString(v.Prediction))
 }
 
 // ParseSourceErrors reads reviewed classes, one a line, tab-separated:
 // set, parity outcome, detail, the source's verdict (true/false), reason
-// and, optionally, the Unless pattern (Go regexp syntax).
+// and, optionally, the Unless pattern (Go regexp syntax), or the Only
+// pattern written "only:PATTERN".
 // Blank lines and lines starting with # are skipped.
 func ParseSourceErrors(r io.Reader) ([]SourceError, error) {
 	var out []SourceError
@@ -75,11 +78,16 @@ func ParseSourceErrors(r io.Reader) ([]SourceError, error) {
 		}
 		e := SourceError{Set: f[0], Outcome: f[1], Detail: f[2], Expected: f[3] == "true", Reason: f[4]}
 		if len(f) == 6 {
-			re, err := regexp.Compile(f[5])
+			pat, only := strings.CutPrefix(f[5], "only:")
+			re, err := regexp.Compile(pat)
 			if err != nil {
 				return nil, fmt.Errorf("source errors line %d: %v", n, err)
 			}
-			e.Unless = re
+			if only {
+				e.Only = re
+			} else {
+				e.Unless = re
+			}
 		}
 		out = append(out, e)
 	}

@@ -8,9 +8,9 @@ import (
 )
 
 var (
-	reTextSep     = regexp.MustCompile(`\\(?:text|mbox|textbf|textrm|mathrm)\s*\{\s*(?:and|or|,)\s*\}`)
-	reThousands   = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$`)
-	reThinSpace   = regexp.MustCompile(`(\d)(?:,?\s*(?:\\[,! ]|\{,\})\s*|\s)(\d{3})\b`)
+	reTextSep   = regexp.MustCompile(`\\(?:text|mbox|textbf|textrm|mathrm)\s*\{\s*(?:and|or|,)\s*\}`)
+	reThousands = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$`)
+	reThinSpace = regexp.MustCompile(`(\d)(?:,?\s*(?:\\[,! ]|\{,\})\s*|\s)(\d{3})\b`)
 	// reCJKAnd separates answers joined by a Chinese "and" ("1 和 3").
 	// reRomanLetter is a single upright letter (\mathrm{N}), a variable.
 	reRomanLetter = regexp.MustCompile(`\\(?:mathrm|mathit|rm)\s*\{\s*([A-Za-z])\s*\}`)

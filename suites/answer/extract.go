@@ -574,8 +574,17 @@ func extractNumber(response string, opt Options) (string, string, bool) {
 			return v, "whole", true
 		}
 	}
+	if m := reLeadStatement.FindStringSubmatch(t); m != nil {
+		return m[1], "lead", true
+	}
 	return "", "", false
 }
+
+// reLeadStatement is an answer-first response: its first sentence states
+// a value ("The value of f(4) is 16.", "The smallest bar is **1**.").
+// It is the last resort of the number kind, after the last number when
+// Options.LastNumber asks for that.
+var reLeadStatement = regexp.MustCompile(`^[^\n.:=]{3,120}?\s(?:is|are|was|were)\s+(?:about\s+|approximately\s+)?\**\$?(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?)\**(?:\s+[a-zA-Z]+){0,2}\s*(?:\.\s|\.?$|\n)`)
 
 // reFracAnswer is a written fraction or mixed number ("3/4", "1 1/2").
 var reFracAnswer = regexp.MustCompile(`-?\d+(?:\s+\d+)?\s*/\s*\d+\b`)

@@ -142,12 +142,19 @@ func equivalent(kind Kind, pred, gold string, opt Options) (bool, string) {
 	return mathEqual(pred, goldAnswer(gold, opt))
 }
 
+var reGoldRemark = regexp.MustCompile(`\s*[(（][^()（）]*\p{Han}[^()（）]*[)）]\s*$`)
+
 var reGoldAlt = regexp.MustCompile(`\s*\\?#\s*\\?#\s*`)
 
 // goldAnswer extracts the reference answer when the gold is a full worked
 // solution (MATH-style, with \boxed) rather than a bare answer.
 func goldAnswer(gold string, opt Options) string {
 	g := strings.TrimSpace(gold)
+	// A remark in brackets after the gold ("2 (满足 ... 皆可)", "答案不唯一")
+	// is for human markers, not part of the answer.
+	if loc := reGoldRemark.FindStringIndex(g); loc != nil && loc[0] > 0 {
+		g = strings.TrimSpace(g[:loc[0]])
+	}
 	if strings.Contains(g, `\boxed`) || strings.Contains(g, `\fbox`) || !(isShort(g) && parses(g)) {
 		if e, _, ok := extractMath(g, Options{}); ok {
 			return e

@@ -252,6 +252,9 @@ func valueSides(n *node) []*node {
 		out = append(out, last)
 	} else if nameLike(last, 0) && !nameLike(first, 0) && len(n.kids) == 2 {
 		out = append(out, first)
+	} else if first.op == opVar && last.op != opVar && len(n.kids) == 2 {
+		// "S = N_1/N": a single name on the left labels a symbolic value.
+		out = append(out, last)
 	} else if len(n.kids) > 2 || !hasFree(first, 0) && !hasFree(last, 0) {
 		// A chain ("5+5+1 = 7 = 11") or a worked sum ("3/9 = 1/3")
 		// states its result last.

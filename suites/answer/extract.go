@@ -393,6 +393,12 @@ func extractMath(response string, opt Options) (string, string, bool) {
 		if v := valueText(sp.text); v != "" && parses(v) {
 			return v, sp.how, true
 		}
+		// A final section that shows its working ends on its value.
+		if last := lastLine(sp.text); last != "" {
+			if v := valueText(last); v != "" && parses(v) {
+				return v, sp.how, true
+			}
+		}
 		// An explicit final answer may be a word or a letter ("【答案】A",
 		// "【答案】分层抽样"), which the math parser does not read.
 		if w := strings.Trim(firstSentence(sp.text), " .,;:*$"); w != "" && utf8.RuneCountInString(w) <= 12 && !strings.ContainsAny(w, " \t") &&
@@ -600,4 +606,17 @@ func fractionAt(seg, first string) string {
 		return seg[i : i+m[1]]
 	}
 	return first
+}
+
+// lastLine is the last non-empty line of a final-answer section: the
+// section runs to the next blank line.
+func lastLine(sec string) string {
+	if i := strings.Index(sec, "\n\n"); i >= 0 {
+		sec = sec[:i]
+	}
+	lines := strings.Split(strings.TrimSpace(sec), "\n")
+	if len(lines) < 2 {
+		return ""
+	}
+	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -174,7 +174,7 @@ func valueText(seg string) string {
 	if loc := reApprox.FindStringIndex(v); loc != nil && loc[0] > 0 {
 		v = strings.TrimSpace(v[:loc[0]])
 	}
-	if parses(v) && isShort(v) {
+	if parses(v) && isShort(v) && !proseFirst(v) {
 		return v
 	}
 	if t := trimValue(v); t != "" {
@@ -197,18 +197,26 @@ func trimValue(t string) string {
 	if loc := reApprox.FindStringIndex(t); loc != nil && loc[0] > 0 {
 		t = strings.TrimSpace(t[:loc[0]])
 	}
-	if t == "" || !parses(t) || !isShort(t) {
+	if t == "" || !parses(t) || !isShort(t) || proseFirst(t) {
 		return ""
-	}
-	// Prose before the value ("the position increases by 100%") means
-	// the copula did not introduce a value.
-	if w := reProseWord.FindStringIndex(reMathSpan.ReplaceAllString(t, " ")); w != nil {
-		if d := strings.IndexAny(t, "0123456789$\\"); d < 0 || w[0] < d {
-			return ""
-		}
 	}
 	return t
 }
+
+// proseFirst reports whether words come before the first number or
+// formula of t ("the polygon has 15 sides", "to 0.15"): such text
+// describes a value rather than being one. Text with no number at all
+// (\text{east}) is left to the comparison.
+func proseFirst(t string) bool {
+	d := strings.IndexAny(t, "0123456789$\\")
+	if d < 0 || !strings.ContainsAny(t, "0123456789") {
+		return false
+	}
+	w := reProseWord.FindStringIndex(t[:d])
+	return w != nil || reLeadTo.MatchString(t[:d])
+}
+
+var reLeadTo = regexp.MustCompile(`(?i)^\s*(?:to|of|as|at|by|be|me|in)\s`)
 
 // firstSentence is the part of a span up to its end of line or sentence,
 // without sign-off phrases ("I hope it is correct") and chat tokens.

@@ -132,6 +132,9 @@ func equivalent(kind Kind, pred, gold string, opt Options) (bool, string) {
 	}
 	// Gold answers that list accepted alternatives ("\frac{3}{10} \# \#
 	// 0.3", GAOKAO-Bench's form) match any of them.
+	if !strings.Contains(gold, "#") {
+		return mathEqual(pred, goldAnswer(gold, opt))
+	}
 	if alts := reGoldAlt.Split(gold, -1); len(alts) > 1 {
 		for _, g := range alts {
 			if ok, how := mathEqual(pred, goldAnswer(g, opt)); ok {
@@ -152,8 +155,10 @@ func goldAnswer(gold string, opt Options) string {
 	g := strings.TrimSpace(gold)
 	// A remark in brackets after the gold ("2 (满足 ... 皆可)", "答案不唯一")
 	// is for human markers, not part of the answer.
-	if loc := reGoldRemark.FindStringIndex(g); loc != nil && loc[0] > 0 {
-		g = strings.TrimSpace(g[:loc[0]])
+	if !isASCII(g) {
+		if loc := reGoldRemark.FindStringIndex(g); loc != nil && loc[0] > 0 {
+			g = strings.TrimSpace(g[:loc[0]])
+		}
 	}
 	if strings.Contains(g, `\boxed`) || strings.Contains(g, `\fbox`) || !(isShort(g) && parses(g)) {
 		if e, _, ok := extractMath(g, Options{}); ok {

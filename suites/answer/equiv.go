@@ -41,7 +41,9 @@ func normMath(s string) string {
 	s = strings.ReplaceAll(s, `\$`, " ")
 	s = strings.ReplaceAll(s, "$", " ")
 	s = reTextSep.ReplaceAllString(s, " , ")
-	s = reCJKAnd.ReplaceAllString(s, " , ")
+	if !isASCII(s) {
+		s = reCJKAnd.ReplaceAllString(s, " , ")
+	}
 	for _, r := range [][2]string{
 		{`\dfrac`, `\frac`}, {`\tfrac`, `\frac`}, {`\cfrac`, `\frac`}, {`\left\{`, `\{`}, {`\right\}`, `\}`},
 		{`\lbrace`, `\{`}, {`\rbrace`, `\}`}, {`\lvert`, "|"}, {`\rvert`, "|"}, {`\vert`, "|"}, {`\mid`, "|"},
@@ -51,7 +53,9 @@ func normMath(s string) string {
 	} {
 		s = strings.ReplaceAll(s, r[0], r[1])
 	}
-	s = reRomanLetter.ReplaceAllString(s, "$1")
+	if strings.Contains(s, `\m`) || strings.Contains(s, `\rm`) {
+		s = reRomanLetter.ReplaceAllString(s, "$1")
+	}
 	s = reThinSpace.ReplaceAllString(s, "$1$2")
 	s = reThinSpace.ReplaceAllString(s, "$1$2")
 	s = strings.TrimSpace(s)

@@ -42,6 +42,19 @@ type Options struct {
 	// languages that write numbers so (German, Spanish, French answers in
 	// MGSM); elsewhere "1.234" is a decimal.
 	DotThousands bool
+
+	keys *optionKeys // Choices normalised once, see Prepare
+}
+
+// Prepare returns opt with its option texts normalised once, for grading
+// many responses to one item (samples, re-scoring, a suite's scorer that
+// keeps options per item): matching a response against option texts
+// then costs no re-normalisation of the options.
+func (o Options) Prepare() Options {
+	if len(o.Choices) > 0 && (o.keys == nil || len(o.keys.exact) != len(o.Choices)) {
+		o.keys = newOptionKeys(o.Choices)
+	}
+	return o
 }
 
 // Result is the outcome of grading one response.
@@ -55,6 +68,9 @@ type Result struct {
 // Grade extracts the final answer of kind from a model response and compares it with gold.
 // For Choice, gold is the correct letter ("C").
 func Grade(kind Kind, response, gold string, opt Options) Result {
+	if kind == Choice {
+		opt = opt.Prepare()
+	}
 	ext, how, ok := extract(kind, response, opt)
 	if !ok {
 		d := "none"

@@ -7,7 +7,7 @@ import (
 )
 
 var (
-	reChoiceMarker = regexp.MustCompile(`(?i)(?:r[ée]ponse\s+(?:correcte\s+)?(?:est|:)|respuesta\s+(?:correcta\s+)?(?:es|:)|antwort\s+(?:ist|:)|\banswers?\s*(?:is)?\s*[:：]|(?:correct|final|best|right)\s+(?:answer|option|choice)\s*(?:is|:)?|\b(?:answer|option|choice)\s+is\b|\bis\s+option\b|答案\s*(?:应该|应)?\s*(?:是|为|為|選|选)?\s*[:：]?|正确(?:答案|选项)\s*(?:是|为)?\s*[:：]?|选择|选项|選|选)`)
+	reChoiceMarker = regexp.MustCompile(`(?i)(?:r[ée]ponse\s+(?:correcte\s+)?(?:est|:)|respuesta\s+(?:correcta\s+)?(?:es|:)|antwort\s+(?:ist|:)|\banswers?\s*(?:is)?\s*[:：]|(?:correct|final|best|right)\s+(?:answer|option|choice)\s*(?:is|:)?|\b(?:answer|option|choice)(?:\s*\([^()\n]{2,40}\))?\s+is\b|\bis\s+option\b|答案\s*(?:应该|应)?\s*(?:是|为|為|選|选)?\s*[:：]?|正确(?:答案|选项)\s*(?:是|为)?\s*[:：]?|选择|选项|選|选)`)
 	reLeadLetter   = regexp.MustCompile(`^[\s*"'“‘\[(]*\(?([A-Z])\)?(?:[\s*"'”’\]).:,;!]|$)`)
 	reGoldLetter   = regexp.MustCompile(`^\s*[(\[]?([A-Za-z])(?:[)\].:\s]|$)`)
 	reAltLetter    = regexp.MustCompile(`^[\s*"'”’)\].]*(?:or|/|,|and|或|和|与|还是|&)\s*[*"'“(\[]*[A-Z](?:[^A-Za-z]|$)`)

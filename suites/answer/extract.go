@@ -282,7 +282,7 @@ func allBoxed(s string, limit int) []string {
 }
 
 var (
-	reMathMarker = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|\banswer\b|答案\s*(?:是|为|為|:)|最终答案\s*(?:是|为|:)?|所以[^.\n]{0,30}?(?:为|是|等于)|因此[^.\n]{0,30}?(?:为|是|等于))`)
+	reMathMarker = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer(?:\s*\([^()\n]{2,40}\))? is\s*:?|\banswers?\s*(?:is)?\s*:|\banswer\b|答案\s*(?:是|为|為|:)|最终答案\s*(?:是|为|:)?|所以[^.\n]{0,30}?(?:为|是|等于)|因此[^.\n]{0,30}?(?:为|是|等于))`)
 	reConclude   = regexp.MustCompile(`(?i)(?:\btherefore\b|\bthus\b|\bhence\b|\bso\b|\bdonc\b|因此|所以|故|综上|结论|總之|总之|لذا|इसलिए)`)
 	reMathSpan   = regexp.MustCompile(`(?s)\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$([^$\n]+?)\$|\\\(([^\n]+?)\\\)`)
 	reHope       = regexp.MustCompile(`(?i)\.?\s*I hope it is correct.*$`)
@@ -408,7 +408,7 @@ func extractMath(response string, opt Options) (string, string, bool) {
 	}
 	if locs := reMathMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
-			if v := valueText(s[locs[i][1]:]); v != "" && parses(v) {
+			if v := valueText(afterMarker(s[locs[i][1]:])); v != "" && parses(v) {
 				return v, "answer-is", true
 			}
 		}
@@ -463,7 +463,7 @@ var (
 	reNumber     = regexp.MustCompile(`-?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3}){2,}\b|\d{1,3}(?: \d{3})+\b|\d+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?[½⅓⅔¼¾⅕⅛]?%?|-?[½⅓⅔¼¾⅕⅛]|-?\.\d+`)
 	reHashes     = regexp.MustCompile(`####\s*`)
 	reNumList    = regexp.MustCompile(`^-?\d+(?:\.\d+)?(?:\s*[,;]\s+-?\d+(?:\.\d+)?)+$`)
-	reNumMarker  = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|answer is|\bresult\s*(?:is|:)|réponse\s*(?:est|:)|respuesta\s*(?:es|:)|antwort\s*(?:ist|:)|答案\s*(?:是|为|為|:)?|结果\s*(?:是|为|:))`)
+	reNumMarker  = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer(?:\s*\([^()\n]{2,40}\))? is\s*:?|\banswers?\s*(?:is)?\s*:|answer(?:\s*\([^()\n]{2,40}\))? is|\bresult\s*(?:is|:)|réponse\s*(?:est|:)|respuesta\s*(?:es|:)|antwort\s*(?:ist|:)|答案\s*(?:是|为|為|:)?|结果\s*(?:是|为|:))`)
 	reChineseNum = regexp.MustCompile(`^[零〇一二两三四五六七八九十百千万亿]+$`)
 )
 
@@ -548,7 +548,7 @@ func extractNumber(response string, opt Options) (string, string, bool) {
 	}
 	if locs := reNumMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
-			if n, ok := answerNumber(s[locs[i][1]:]); ok {
+			if n, ok := answerNumber(afterMarker(s[locs[i][1]:])); ok {
 				return n, "answer-is", true
 			}
 		}

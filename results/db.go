@@ -150,6 +150,13 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		r.Close()
 		return nil, err
 	}
+	if version == 0 {
+		// checkHeader accepts an empty file because Open initialises one;
+		// reading has nothing to read in it.
+		r.Close()
+		return nil, parity.Errorf(parity.ErrConfig,
+			"%s is empty: it holds no parity results yet; record runs into it with 'parity run' or give the path of a results database", path)
+	}
 	if version != len(migrations) {
 		r.Close()
 		return nil, parity.Errorf(parity.ErrConfig,

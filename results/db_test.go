@@ -199,3 +199,18 @@ func TestOpenReadOnly(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not a parity database")
 }
+
+// TestOpenReadOnlyEmptyFile: a zero-byte file (a typo'd touch, an aborted
+// copy) is described as empty, not as a database of an older schema.
+func TestOpenReadOnlyEmptyFile(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	_, err := OpenReadOnly(context.Background(), empty)
+	require.Error(t, err)
+	assert.Equal(t, empty+" is empty: it holds no parity results yet; record runs into it with 'parity run' or give the path of a results database", err.Error())
+	assert.NotContains(t, err.Error(), "schema")
+	assert.Equal(t, parity.ErrConfig, parity.CodeOf(err))
+	fi, statErr := os.Stat(empty)
+	require.NoError(t, statErr)
+	assert.Zero(t, fi.Size(), "a read-only open never writes")
+}

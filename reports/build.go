@@ -233,6 +233,7 @@ func compareRows(a, b Row) int {
 // item gathers one item's samples; per-item figures are computed before
 // averaging so that every item weighs the same when K > 1.
 type item struct {
+	pair    string
 	total   int
 	scored  int
 	correct int
@@ -313,12 +314,12 @@ func buildRow(x Input, opt Options) (Row, []tally, error) {
 		}
 		it := items[s.ItemID]
 		if it == nil {
-			it = &item{}
+			it = &item{pair: s.Pair}
 			items[s.ItemID] = it
 			ids = append(ids, s.ItemID)
 		}
 		it.total++
-		if out == parity.OutcomeError {
+		if !out.Scored() {
 			continue
 		}
 		r.Scored++
@@ -365,7 +366,7 @@ func buildRow(x Input, opt Options) (Row, []tally, error) {
 		}
 		m := float64(it.correct) / float64(it.scored)
 		means = append(means, m)
-		tallies = append(tallies, tally{id, int32(it.scored), int32(it.correct)})
+		tallies = append(tallies, tally{id, it.pair, int32(it.scored), int32(it.correct)})
 		correct += it.correct
 		judgeSum += float64(it.judgeOK) / float64(it.scored)
 		kmax = min(kmax, it.scored)
@@ -433,8 +434,8 @@ func circularAccuracy(sorted []*parity.Sample) (int, float64) {
 	perItem := map[string]map[int]*verdict{}
 	var order []string
 	for _, s := range sorted {
-		base, ok := parity.CircularBase(s.ItemID)
-		if !ok {
+		base := s.RotationOf
+		if base == "" {
 			continue
 		}
 		idx := perItem[base]

@@ -82,6 +82,7 @@ type ParityCheck struct {
 // map in the loop.
 type tally struct {
 	id              string
+	pair            string // the item's Pair, for language gaps
 	scored, correct int32
 }
 

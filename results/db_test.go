@@ -84,7 +84,7 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	}{
 		{"text file", textFile, textFile + " is not a parity database: it is not an SQLite file", parity.ErrConfig},
 		{"other program's database", otherDB, otherDB + " is not a parity database: it holds tables of another program", parity.ErrConfig},
-		{"newer schema", newer, newer + " was written by a newer parity (schema 99, this parity knows up to 1)", parity.ErrConfig},
+		{"newer schema", newer, newer + fmt.Sprintf(" was written by a newer parity (schema 99, this parity knows up to %d)", db.schema), parity.ErrConfig},
 		{"empty path", "", "no results database given", parity.ErrUsage},
 		{"directory", dir, "cannot open results database " + dir + ": check that it names a file", parity.ErrConfig},
 	}

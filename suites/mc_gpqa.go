@@ -56,6 +56,8 @@ func newGPQA(seed int64) *gpqaSuite {
 		Data:        gpqaData,
 		Files:       []string{"gpqa_diamond.zip"},
 		Load:        func() ([]parity.Item, error) { return loadGPQA(seed) },
+		Count:       198,
+		FirstID:     "rec06pnAkLOr2t2mp",
 	})}
 }
 

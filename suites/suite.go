@@ -68,6 +68,12 @@ type Spec struct {
 	// Load turns the data into items in a deterministic order. It runs at
 	// most once, the first time anything needs the items.
 	Load func() ([]parity.Item, error)
+	// Count and FirstID are what Load must return: how many items, and
+	// the ID of the first. Loading fails otherwise, so a truncated,
+	// reordered or wrongly copied data file never runs, and the suite's
+	// tests take both from here. Zero values check nothing (user suites).
+	Count   int
+	FirstID string
 
 	// Subjects optionally lists the valid subjects in display order. When
 	// nil, the distinct non-empty Item.Subject values are used, sorted.
@@ -168,6 +174,10 @@ func (b *Builtin) load() {
 			b.err = fmt.Errorf("load %s: %w", b.spec.Name, err)
 			return
 		}
+		if err := b.spec.checkShape(items); err != nil {
+			b.err = fmt.Errorf("load %s: %w", b.spec.Name, err)
+			return
+		}
 		seen := make(map[string]bool, len(items))
 		subjects := map[string]bool{}
 		for _, it := range items {
@@ -193,6 +203,21 @@ func (b *Builtin) load() {
 			sort.Strings(b.subjects)
 		}
 	})
+}
+
+// checkShape compares loaded items with Count and FirstID.
+func (s *Spec) checkShape(items []parity.Item) error {
+	if s.Count > 0 && len(items) != s.Count {
+		return fmt.Errorf("the data hold %d items where %d were expected: the embedded data are incomplete or changed", len(items), s.Count)
+	}
+	if s.FirstID != "" && (len(items) == 0 || items[0].ID != s.FirstID) {
+		first := ""
+		if len(items) > 0 {
+			first = items[0].ID
+		}
+		return fmt.Errorf("the first item is %q where %q was expected: the embedded data are reordered or changed", first, s.FirstID)
+	}
+	return nil
 }
 
 // HashFiles returns the sha256 of a SHA256SUMS-style listing of the files

@@ -65,18 +65,6 @@ var userFieldKeys = []string{"id", "question", "answer", "choices", "subject"}
 
 var userFewShotKeys = []string{"file", "count"}
 
-// userDefaultPrompts are the templates a user suite gets when it gives none,
-// by answer kind and by language (Chinese suites are asked in Chinese).
-var userDefaultPrompts = map[string][2]string{
-	string(answer.Choice): {mcTemplateEN, mcTemplateZH},
-	string(answer.Number): {"{{.Question}}\n\nPlease reason step by step, and put your final answer within \\boxed{}.",
-		"{{.Question}}\n\n请逐步推理，并把最终答案写在 \\boxed{} 中。"},
-	string(answer.Math): {"{{.Question}}\n\nPlease reason step by step, and put your final answer within \\boxed{}.",
-		"{{.Question}}\n\n请逐步推理，并把最终答案写在 \\boxed{} 中。"},
-	string(answer.Text): {"{{.Question}}\n\nThink step by step, then give your final answer within \\boxed{}.",
-		"{{.Question}}\n\n请逐步思考，并把最终答案写在 \\boxed{} 中。"},
-}
-
 // userFile is a parsed suite file. line records where each key was found,
 // so later checks (on the data, say) can still point at the right line.
 type userFile struct {
@@ -559,7 +547,7 @@ func checkUserFile(f *userFile, rootLine int) error {
 		if isChinese(f.language) {
 			lang = 1
 		}
-		f.prompt = userDefaultPrompts[f.kind][lang]
+		f.prompt = userDefaultPrompts[answer.Kind(f.kind)][lang]
 		return nil
 	}
 	return checkUserPrompt(f)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/suites/answer"
 )
 
 func fileSHA(t *testing.T, path string) string {
@@ -226,4 +227,27 @@ func TestLoadUserSuiteErrors(t *testing.T) {
 			assert.Equal(t, parity.ErrConfig, parity.CodeOf(err))
 		})
 	}
+}
+
+// TestUserDefaultPromptsArePinned: a user suite without a prompt of its
+// own is asked with the built-in suites' prompt of its kind, and its runs
+// are fingerprinted by that prompt's hash, so the text must not drift.
+func TestUserDefaultPromptsArePinned(t *testing.T) {
+	want := map[answer.Kind][2]string{
+		answer.Choice: {"0066708adc659a9dce22b893843f17eeab67b31a9ca3075cf9a0748a9ad4ae3e", "d61dd00d00d76394908f667c23d21eda6eab95abfa49b5d8252c31e7b9281408"},
+		answer.Number: {"88c66cc0b77a0fee670845c18fda15ea7764c362a0a9a43ccc44a2ae24adef03", "fdd19bb2a408795ba57cf276577131185eb924fa844c09fea6ca61aa9f270287"},
+		answer.Math:   {"88c66cc0b77a0fee670845c18fda15ea7764c362a0a9a43ccc44a2ae24adef03", "fdd19bb2a408795ba57cf276577131185eb924fa844c09fea6ca61aa9f270287"},
+		answer.Text:   {"b46f0e9b313321d84167231ef1d990d0effe4215ad1d61077a219105fb32cdab", "b523d75bfda4087daae1c0d463a9e054e8a88d838b6a25bc38b8b17833bb711d"},
+	}
+	require.Len(t, userDefaultPrompts, len(want))
+	for kind, hashes := range want {
+		for lang, h := range hashes {
+			sum := sha256.Sum256([]byte(userDefaultPrompts[kind][lang]))
+			assert.Equal(t, h, hex.EncodeToString(sum[:]), "%s prompt %d", kind, lang)
+		}
+	}
+	assert.Equal(t, GSM8K.Info().PromptHash, want[answer.Number][0], "the built-in English maths prompt")
+	assert.Equal(t, CMATH.Info().PromptHash, want[answer.Math][1], "the built-in Chinese maths prompt")
+	assert.Equal(t, MMLU.Info().PromptHash, want[answer.Choice][0])
+	assert.Equal(t, CEval.Info().PromptHash, want[answer.Choice][1])
 }

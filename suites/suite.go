@@ -3,8 +3,12 @@
 // built from (Spec and Builtin), and the embedded data under data/<suite>/.
 //
 // Adding a suite is one Go file plus one data folder: the file embeds the
-// data, writes a loader that turns it into parity.Items, fills in a Spec and
-// calls MustRegister(MustNew(spec)) in init.
+// data, writes a loader that turns it into parity.Items, fills in a Spec
+// (with the item count and first item ID the data hold) and calls
+// MustRegister(MustNew(spec)) in init. The registry test then checks the
+// suite from its Spec and data folder alone; `go test ./suites -update`
+// writes its golden prompt. Prompts that several suites share, user suites
+// included, live in prompts.go.
 package suites
 
 import (
@@ -47,6 +51,10 @@ type Spec struct {
 	NonCommercial bool
 	// Description is one or two sentences for `parity suites`.
 	Description string
+	// Sealed marks data whose authors ask that the questions never appear
+	// in plain text (GPQA): nothing that quotes them is published or kept
+	// in the repository, not even a golden prompt.
+	Sealed bool
 
 	// Kind is how answers are extracted and compared.
 	Kind answer.Kind
@@ -237,6 +245,10 @@ func HashFiles(fsys fs.FS, names []string) (string, error) {
 	sum := sha256.Sum256([]byte(listing.String()))
 	return hex.EncodeToString(sum[:]), nil
 }
+
+// Sealed reports whether the suite's questions must never appear in plain
+// text; see Spec.Sealed.
+func (b *Builtin) Sealed() bool { return b.spec.Sealed }
 
 // Name returns the registry name without loading any data.
 func (b *Builtin) Name() string { return b.spec.Name }

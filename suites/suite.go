@@ -73,6 +73,10 @@ type Spec struct {
 	// come from. DataSHA256 hashes them in this order, so keep it fixed.
 	Data  fs.FS
 	Files []string
+	// DataSHA256, when set, is the data's hash as the caller computed it
+	// from files it has read already (user suites); Data and Files are
+	// then not needed.
+	DataSHA256 string
 	// Load turns the data into items in a deterministic order. It runs at
 	// most once, the first time anything needs the items.
 	Load func() ([]parity.Item, error)
@@ -140,7 +144,7 @@ func New(s Spec) (*Builtin, error) {
 		return nil, fmt.Errorf("new suite %s: version is empty", s.Name)
 	case s.Load == nil:
 		return nil, fmt.Errorf("new suite %s: no loader", s.Name)
-	case s.Data == nil || len(s.Files) == 0:
+	case s.DataSHA256 == "" && (s.Data == nil || len(s.Files) == 0):
 		return nil, fmt.Errorf("new suite %s: no data files to hash", s.Name)
 	}
 	if _, err := answer.ParseKind(string(s.Kind)); err != nil {
@@ -172,7 +176,10 @@ func MustNew(s Spec) *Builtin {
 // rendered here so that Prompt cannot fail later for an item of this suite.
 func (b *Builtin) load() {
 	b.once.Do(func() {
-		b.dataHash, b.err = HashFiles(b.spec.Data, b.spec.Files)
+		b.dataHash = b.spec.DataSHA256
+		if b.dataHash == "" {
+			b.dataHash, b.err = HashFiles(b.spec.Data, b.spec.Files)
+		}
 		if b.err != nil {
 			b.err = fmt.Errorf("load %s: %w", b.spec.Name, b.err)
 			return
@@ -233,17 +240,32 @@ func (s *Spec) checkShape(items []parity.Item) error {
 // rather than the concatenation keeps file boundaries significant, and lets
 // anyone reproduce the value with sha256sum on the data folder.
 func HashFiles(fsys fs.FS, names []string) (string, error) {
-	var listing strings.Builder
-	for _, name := range names {
+	files := make([]namedData, len(names))
+	for i, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return "", fmt.Errorf("hash data: %w", err)
 		}
-		sum := sha256.Sum256(data)
-		fmt.Fprintf(&listing, "%s  %s\n", hex.EncodeToString(sum[:]), name)
+		files[i] = namedData{name, data}
+	}
+	return hashListing(files), nil
+}
+
+// namedData is a file's contents under the name its listing line gives.
+type namedData struct {
+	name string
+	data []byte
+}
+
+// hashListing is HashFiles on contents already read.
+func hashListing(files []namedData) string {
+	var listing strings.Builder
+	for _, f := range files {
+		sum := sha256.Sum256(f.data)
+		fmt.Fprintf(&listing, "%s  %s\n", hex.EncodeToString(sum[:]), f.name)
 	}
 	sum := sha256.Sum256([]byte(listing.String()))
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:])
 }
 
 // Sealed reports whether the suite's questions must never appear in plain

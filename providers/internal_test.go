@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -100,4 +101,23 @@ func TestReplicaPoolPicksLeastInFlight(t *testing.T) {
 	assert.Equal(t, 0, p.pick(now), "least in flight among the healthy")
 	p.st[0].downUntil, p.st[1].downUntil = now.Add(3*time.Second), now.Add(2*time.Second)
 	assert.Equal(t, 2, p.pick(now), "all out: the one back soonest")
+}
+
+// TestIdlePoolSizedFromConcurrency: Go's default transport keeps 100 idle
+// connections in all, so above 100 requests in flight every answer closed
+// a connection and the next request opened one.
+func TestIdlePoolSizedFromConcurrency(t *testing.T) {
+	cat, err := Builtin()
+	require.NoError(t, err)
+	for _, n := range []int{0, 64, 512} {
+		c := New(cat, Options{Concurrency: n})
+		tr, ok := c.http.Transport.(*http.Transport)
+		require.True(t, ok)
+		want := n
+		if n == 0 {
+			want = 256
+		}
+		assert.Equal(t, want, tr.MaxIdleConnsPerHost, "concurrency %d", n)
+		assert.GreaterOrEqual(t, tr.MaxIdleConns, want, "concurrency %d", n)
+	}
 }

@@ -88,8 +88,7 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included: 1 sends each request once and never retries")
-	f.IntVar(&o.retries, "retries", 0, "retries after a failed first try (--retries N is --attempts N+1)")
-	_ = f.MarkDeprecated("retries", "use --attempts, which counts the first try (--retries N is --attempts N+1)")
+	f.IntVar(&o.retries, "retries", 0, "deprecated, use --attempts: tries after the first (--retries N is --attempts N+1)")
 	f.Int64Var(&o.maxResponse, "max-response-bytes", providers.DefaultMaxResponseBytes,
 		"longest answer read, in bytes; a longer one is recorded as an error sample, not read")
 	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
@@ -175,6 +174,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 			return usagef("--retries %d: give 0 or more retries, or use --attempts", o.retries)
 		}
 		o.attempts = o.retries + 1
+		fmt.Fprintf(a.stderr, "warning: --retries is deprecated: use --attempts %d, which counts the first try too\n", o.attempts)
 	}
 	if o.maxResponse < 1 {
 		return usagef("--max-response-bytes %d: give a size in bytes of at least 1, e.g. %d (16 MiB)", o.maxResponse, providers.DefaultMaxResponseBytes)

@@ -52,8 +52,8 @@ func TestGroupsComeFromFieldsNotIDs(t *testing.T) {
 	require.Len(t, lb.LanguageGaps, 1)
 	g := lb.LanguageGaps[0]
 	assert.Equal(t, 2, g.SharedItems, "problems 2 and 3 are in both runs")
-	assert.InDelta(t, 0.5, g.OtherAccuracy, 1e-12)
-	assert.InDelta(t, 1.0, g.EnglishAccuracy, 1e-12)
+	assert.InDelta(t, 0.5, g.A.Accuracy, 1e-12)
+	assert.InDelta(t, 1.0, g.B.Accuracy, 1e-12)
 
 	// Without pair keys there is nothing to line up.
 	lb, err = Build([]Input{

@@ -102,47 +102,23 @@ func parseUserFile(path string, src []byte) (*userFile, error) {
 	}
 	f := &userFile{path: path, line: map[string]int{}, fewCount: 5}
 	var fieldsNode, fewNode *yaml.Node
+	texts := map[string]*string{"name": &f.name, "version": &f.version, "language": &f.language, "license": &f.license,
+		"description": &f.description, "data": &f.data, "kind": &f.kind, "prompt": &f.prompt}
+	flags := map[string]*bool{"non_commercial": &f.nonCommercial, "last_number": &f.lastNumber}
 	err := eachKey(path, root, "", userKeys, func(key string, v *yaml.Node) error {
 		f.line[key] = v.Line
-		switch key {
-		case "fields":
+		var err error
+		switch {
+		case key == "fields":
 			fieldsNode = v
-			return nil
-		case "fewshot":
+		case key == "fewshot":
 			fewNode = v
-			return nil
-		case "non_commercial", "last_number":
-			b, err := yamlBool(path, key, v)
-			if key == "last_number" {
-				f.lastNumber = b
-			} else {
-				f.nonCommercial = b
-			}
-			return err
+		case flags[key] != nil:
+			*flags[key], err = yamlBool(path, key, v)
+		case texts[key] != nil:
+			*texts[key], err = yamlString(path, key, v)
 		}
-		s, err := yamlString(path, key, v)
-		if err != nil {
-			return err
-		}
-		switch key {
-		case "name":
-			f.name = s
-		case "version":
-			f.version = s
-		case "language":
-			f.language = s
-		case "license":
-			f.license = s
-		case "description":
-			f.description = s
-		case "data":
-			f.data = s
-		case "kind":
-			f.kind = s
-		case "prompt":
-			f.prompt = s
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -196,3 +196,27 @@ func TestLargeAnswerNotStoredTwice(t *testing.T) {
 	assert.NotContains(t, comp.Raw, "left out")
 	assert.Contains(t, comp.Raw, `"finish_reason"`)
 }
+
+// TestDoctorShowsTheBodySent: doctor reports the first probe's body byte
+// for byte as the endpoint received it, and an endpoint URL without the
+// base URL's password.
+func TestDoctorShowsTheBodySent(t *testing.T) {
+	bodies := make(chan string, 8)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies <- string(b)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"model":"m","choices":[{"message":{"content":"5"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}`)
+	}))
+	defer srv.Close()
+	cat := builtin(t)
+	_, err := cat.AddEndpoint("lab", strings.Replace(srv.URL, "http://", "http://u:doc-secret@", 1)+"/v1?v=2", "")
+	require.NoError(t, err)
+	rep, err := providers.New(cat, providers.Options{}).Doctor(context.Background(), "lab/m", providers.DoctorOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, <-bodies, string(rep.Request))
+	assert.Equal(t, strings.Replace(srv.URL, "http://", "http://u@", 1)+"/v1/chat/completions?v=2", rep.URL)
+	for _, c := range rep.Checks {
+		assert.NotContains(t, c.Detail+c.Advice, "doc-secret")
+	}
+}

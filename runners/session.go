@@ -230,6 +230,8 @@ func (s *session) do(u unit) {
 		Index:      u.sample,
 		Messages:   msgs,
 		Gold:       it.Answer,
+		RotationOf: it.RotationOf,
+		Pair:       it.Pair,
 		Completion: comp,
 		Score:      score,
 		Cost:       cost,
@@ -304,7 +306,7 @@ func (s *session) commit(batch []parity.Sample, owners []*jobState) error {
 	for i := range batch {
 		st, o := owners[i], batch[i].Score.Outcome
 		st.counts[o]++
-		if o == parity.OutcomeError {
+		if !o.Scored() {
 			st.failed++
 		} else {
 			st.stored++

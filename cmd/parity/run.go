@@ -357,7 +357,7 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 			}
 			counts = c.ByOutcome
 		}
-		if acc, ok := accuracyOf(counts); ok {
+		if acc, _, ok := parity.Accuracy(counts); ok {
 			s.Accuracy = &acc
 		}
 		if r.Err != nil {
@@ -385,21 +385,6 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
 	}
 	return tw.Flush()
-}
-
-// accuracyOf is correct over scored samples, errors excluded, as the
-// leaderboard counts it.
-func accuracyOf(counts map[parity.Outcome]int) (float64, bool) {
-	scored := 0
-	for o, n := range counts {
-		if o != parity.OutcomeError {
-			scored += n
-		}
-	}
-	if scored == 0 {
-		return 0, false
-	}
-	return float64(counts[parity.OutcomeCorrect]) / float64(scored), true
 }
 
 func outcomeList(counts map[parity.Outcome]int) string {

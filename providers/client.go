@@ -579,11 +579,14 @@ func (u *usageJSON) usage() parity.Usage {
 	return out
 }
 
-// messageJSON is a message (or a stream's delta) as go-openai models it,
-// plus the reasoning fields it drops: "reasoning" (OpenRouter, vLLM,
-// Ollama) and reasoning_details.
+// messageJSON is a message, or a stream's delta: the answer and the three
+// places reasoning text comes back. go-openai's message types leave out
+// "reasoning" (OpenRouter, vLLM, Ollama) and reasoning_details, and decode
+// tool calls too, whose shape some servers bend; a field parity does not
+// read must not make an answer unreadable, so only these are decoded.
 type messageJSON struct {
-	openai.ChatCompletionStreamChoiceDelta
+	Content          string            `json:"content"`
+	ReasoningContent string            `json:"reasoning_content"`
 	Reasoning        json.RawMessage   `json:"reasoning"`
 	ReasoningDetails []reasoningDetail `json:"reasoning_details"`
 }

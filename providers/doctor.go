@@ -220,7 +220,9 @@ func (d *doctor) send(ctx context.Context, p parity.Params) (*probe, error) {
 		return nil, ctxError(ctx, d.model.ID)
 	}
 	pr := &probe{plan: pl, comp: comp, err: err}
-	pr.fields, pr.usage = inspectRaw(comp.Raw, pl.Stream)
+	// A server that ignores "stream" answers with one JSON body.
+	sse := pl.Stream && !strings.HasPrefix(strings.TrimSpace(comp.Raw), "{")
+	pr.fields, pr.usage = inspectRaw(comp.Raw, sse)
 	return pr, nil
 }
 

@@ -220,3 +220,32 @@ func TestDoctorShowsTheBodySent(t *testing.T) {
 		assert.NotContains(t, c.Detail+c.Advice, "doc-secret")
 	}
 }
+
+// TestErrorShapes: error objects are read in go-openai's shape, which takes
+// a message sent as a list and Azure's inner error code.
+func TestErrorShapes(t *testing.T) {
+	tests := []struct {
+		name, body string
+		code       parity.ErrorCode
+		said       string
+	}{
+		{"message list", `{"error":{"message":["max_tokens must be at most 8192","top_p too high"],"type":"invalid_request_error","code":null}}`,
+			parity.ErrInvalidRequest, "API said: max_tokens must be at most 8192, top_p too high"},
+		{"azure inner error", `{"error":{"message":"The response was filtered.","type":null,"param":"prompt","code":"400","innererror":{"code":"ResponsibleAIPolicyViolation"}}}`,
+			parity.ErrContentFilter, "API said: The response was filtered."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, n := rawServer(t, "vllm", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, tt.body)
+			})
+			comp, err := c.Complete(context.Background(), ask("vllm/m", parity.Params{}))
+			require.Error(t, err)
+			assert.Equal(t, tt.code, comp.ErrorCode)
+			assert.Contains(t, comp.Error, tt.said)
+			assert.Equal(t, 1, n())
+		})
+	}
+}

@@ -33,7 +33,7 @@
 // bytes; doctor and the run's stored settings show that same plan.
 //
 // The client sends and reads itself, using github.com/sashabaranov/go-openai
-// for the wire types it models (usage, message deltas, finish reasons). Its
+// for the wire shapes it models well (usage, finish reasons, error objects). Its
 // own client is not on the request path: it writes its own body from its
 // own struct (which cannot carry temperature 0 or provider fields), joins
 // the endpoint to the base URL as text (breaking a base URL with a query

@@ -137,14 +137,16 @@ func New(cat *Catalog, opt Options) *Client {
 // cannot exhaust memory.
 const DefaultMaxResponseBytes = 16 << 20
 
-// pooledTransport is Go's default transport with an idle pool as large as
-// the requests in flight. Go keeps 100 idle connections in all and 2 per
-// host by default; above that, every answer closes a connection and the
-// next request opens a new one, which costs a handshake per request.
+// pooledTransport is Go's default transport with an idle pool twice as
+// large as the requests in flight. Go keeps 100 idle connections in all and
+// 2 per host by default; above that, every answer closes a connection and
+// the next request opens a new one, a handshake per request. The headroom
+// keeps the connections a request dials while another is being handed
+// back, instead of closing one of them.
 func pooledTransport(inflight int) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = max(inflight, 100)
-	t.MaxIdleConnsPerHost = inflight
+	t.MaxIdleConns = max(2*inflight, 100)
+	t.MaxIdleConnsPerHost = 2 * inflight
 	return t
 }
 
@@ -577,11 +579,14 @@ func (u *usageJSON) usage() parity.Usage {
 	return out
 }
 
-// messageJSON is a message (or a stream's delta) as go-openai models it,
-// plus the reasoning fields it drops: "reasoning" (OpenRouter, vLLM,
-// Ollama) and reasoning_details.
+// messageJSON is a message, or a stream's delta: the answer and the three
+// places reasoning text comes back. go-openai's message types leave out
+// "reasoning" (OpenRouter, vLLM, Ollama) and reasoning_details, and decode
+// tool calls too, whose shape some servers bend; a field parity does not
+// read must not make an answer unreadable, so only these are decoded.
 type messageJSON struct {
-	openai.ChatCompletionStreamChoiceDelta
+	Content          string            `json:"content"`
+	ReasoningContent string            `json:"reasoning_content"`
 	Reasoning        json.RawMessage   `json:"reasoning"`
 	ReasoningDetails []reasoningDetail `json:"reasoning_details"`
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -60,7 +61,7 @@ func optionalColumns(lb *Leaderboard) columns {
 
 // tableHeader names the columns of the text, Markdown and HTML tables.
 func tableHeader(col columns) []string {
-	h := []string{"SUITE", "RANK", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
+	h := []string{"RUN", "SUITE", "RANK", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
 	if col.circular {
 		h = append(h, "CIRCULAR %")
 	}
@@ -74,6 +75,7 @@ func tableHeader(col columns) []string {
 
 func tableCells(r Row, col columns) []string {
 	c := []string{
+		strconv.FormatInt(r.RunID, 10),
 		r.SuiteLabel(),
 		rankCell(r),
 		r.ModelLabel(),
@@ -167,7 +169,22 @@ type Table struct {
 	// Runs lists, per row, the runs the row is evidence of: the row's own
 	// run, or both sides of a comparison, side A first.
 	Runs [][]int64
+	// Links says, per column, what its cells link to in renderers that
+	// link each number to its evidence.
+	Links []Link
 }
+
+// Link is what a table cell links to.
+type Link int
+
+// The links of a table cell: nothing, the row's first or second run, or
+// the page of the comparison of the two.
+const (
+	LinkNone Link = iota
+	LinkRunA
+	LinkRunB
+	LinkPair
+)
 
 // Names of the tables Tables lays out.
 const (
@@ -179,7 +196,23 @@ const (
 )
 
 func newTable(name, title, blurb string, header []string) Table {
-	return Table{Name: name, Title: title, Blurb: blurb, Header: header, Right: rightAligned(header)}
+	t := Table{Name: name, Title: title, Blurb: blurb, Header: header, Right: rightAligned(header), Links: make([]Link, len(header))}
+	for i, h := range header {
+		switch h {
+		case "RUN", "MODEL", "ACC %", "A", "CN":
+			t.Links[i] = LinkRunA
+		case "B", "WEST":
+			t.Links[i] = LinkRunB
+		case "VERDICT", "DIFF", "SHARED":
+			t.Links[i] = LinkPair
+		}
+	}
+	if name == TableLanguage {
+		// Its MODEL names the model of both runs; the language column
+		// opens the other language's run.
+		t.Links[slices.Index(header, "LANGUAGE")] = LinkRunA
+	}
+	return t
 }
 
 func (t *Table) add(cells []string, runs ...int64) {

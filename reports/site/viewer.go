@@ -52,14 +52,31 @@ type runView struct {
 	Counts    []outcomeCount
 	Total     int
 	Accuracy  string
-	Data      string
-	Pages     int
+	// Figures are the run's other headline numbers: pass@k, maj@k,
+	// circular accuracy, when it has them.
+	Figures []setting
+	Data    string
+	Pages   int
+	// Lists link the pages of one outcome, for runs longer than a page.
+	Lists []outcomeList
+	// Home is the leaderboard, relative to the run's pages.
+	Home string
 }
 
-// pageView is one page file of a run.
+// outcomeList links the samples of one outcome.
+type outcomeList struct {
+	Outcome string
+	N       int
+	Href    string
+}
+
+// pageView is one page file of a run: of all its samples (Outcome empty)
+// or of one outcome's.
 type pageView struct {
 	*runView
+	Outcome    string
 	Page       int
+	Of         int
 	Nav        []navLink
 	Prev, Next string
 }
@@ -117,6 +134,17 @@ func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runVie
 		Accuracy:  percent(row.Accuracy),
 		Data:      strconv.FormatInt(run.ID, 10) + ".jsonl",
 		Pages:     pages,
+		Home:      "../index.html",
+	}
+	if row.KMax > 1 {
+		v.Figures = append(v.Figures, setting{Name: "pass@" + strconv.Itoa(row.KMax), Value: percent(row.PassAtK[row.KMax])})
+	}
+	if row.K > 1 {
+		v.Figures = append(v.Figures, setting{Name: "maj@" + strconv.Itoa(row.K), Value: percent(row.MajAtK)})
+	}
+	if row.CircularItems > 0 {
+		v.Figures = append(v.Figures, setting{Name: "CircularEval accuracy", Value: percent(row.CircularAccuracy) +
+			" of " + strconv.Itoa(row.CircularItems) + " items, right in every rotation of their options"})
 	}
 	if !math.IsNaN(row.Accuracy) && !math.IsNaN(row.CILow) && !math.IsNaN(row.CIHigh) {
 		v.Accuracy += " (95% CI " + percent(row.CILow) + " – " + percent(row.CIHigh) + ")"
@@ -127,18 +155,19 @@ func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runVie
 	return v
 }
 
-func (v *runView) page(n int) pageView {
-	p := pageView{runView: v, Page: n}
-	href := func(i int) string { return strings.TrimPrefix(runPage(v.ID, i), "runs/") }
-	if v.Pages > 1 {
-		for i := 1; i <= v.Pages; i++ {
+// page is page n of of, of all samples or of one outcome's.
+func (v *runView) page(outcome parity.Outcome, n, of int) pageView {
+	p := pageView{runView: v, Outcome: string(outcome), Page: n, Of: of}
+	href := func(i int) string { return relRun(outcomePage(v.ID, outcome, i)) }
+	if of > 1 {
+		for i := 1; i <= of; i++ {
 			p.Nav = append(p.Nav, navLink{Label: strconv.Itoa(i), Href: href(i), Current: i == n})
 		}
 	}
 	if n > 1 {
 		p.Prev = href(n - 1)
 	}
-	if n < v.Pages {
+	if n < of {
 		p.Next = href(n + 1)
 	}
 	return p
@@ -354,7 +383,7 @@ type indexView struct {
 // of its body and the snapshot's security policy added to its head.
 func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	var board bytes.Buffer
-	if err := Render(&board, lb, "html"); err != nil {
+	if err := renderHTML(&board, lb, snapshotLinks); err != nil {
 		return err
 	}
 	rows := make(map[int64]reports.Row, len(lb.Rows))
@@ -443,16 +472,16 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 <meta charset="utf-8">
 ` + snapshotCSP + `
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>run {{.ID}}: {{.Model}} on {{.Suite}}{{if gt .Page 1}} (page {{.Page}}){{end}}</title>
+<title>run {{.ID}}: {{.Model}} on {{.Suite}}{{if .Outcome}}, {{.Outcome}} samples{{end}}{{if gt .Page 1}} (page {{.Page}}){{end}}</title>
 {{template "style"}}
 </head>
 <body>
-<p><a href="../index.html">← leaderboard</a></p>
+<p><a href="{{.Home}}">← leaderboard</a>{{if .Outcome}} · <a href="{{.ID}}.html">run {{.ID}}</a>{{end}}</p>
 <h1>Run {{.ID}}: <code>{{.Model}}</code> on <code>{{.Suite}}</code>{{if .Mock}} [mock]{{end}}</h1>
 {{- if .Mock}}
 <p>This run was answered by the offline mock provider: it demonstrates the pipeline and says nothing about any model.</p>
 {{- end}}
-{{- if eq .Page 1}}
+{{- if and (eq .Page 1) (not .Outcome)}}
 <h2>Settings</h2>
 <table>
 <tbody>
@@ -465,6 +494,13 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 <pre>{{.Reproduce}}</pre>
 <h2>Outcomes</h2>
 <p>Accuracy (pass@1 over scored samples): {{.Accuracy}}.</p>
+{{- if .Figures}}
+<ul class="figures">
+{{- range .Figures}}
+<li>{{.Name}}: {{.Value}}</li>
+{{- end}}
+</ul>
+{{- end}}
 <table>
 <thead><tr><th>OUTCOME</th><th>SAMPLES</th></tr></thead>
 <tbody>
@@ -475,19 +511,22 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 </tbody>
 </table>
 {{- end}}
+{{- if .Lists}}
+<p class="lists">Every sample of one outcome on its own pages:
+{{- range .Lists}} <a href="{{.Href}}">{{.Outcome}} ({{.N}})</a>{{end}}</p>
+{{- end}}
 {{- if .Redacted}}
 <p class="withheld">The answers of this run are withheld: its suite's data must not be published in plain text, and models quote the questions in their answers. Outcomes, extracted answers and gold answers are shown; the answer text, the reasoning and the scorers' notes are not.</p>
 {{- end}}
-<h2>Samples{{if gt .Pages 1}}, page {{.Page}} of {{.Pages}}{{end}}</h2>
-<p>Every sample of the run, ordered by item, {{if gt .Pages 1}}split into pages; {{end}}also in <a href="{{.Data}}">{{.Data}}</a>, one JSON object a line. Click a sample to open it.</p>
+<h2>{{if .Outcome}}Samples with outcome {{.Outcome}}{{else}}Samples{{end}}{{if gt .Of 1}}, page {{.Page}} of {{.Of}}{{end}}</h2>
+<p>{{if .Outcome}}The {{.Outcome}} samples of the run{{else}}Every sample of the run{{end}}, ordered by item, {{if gt .Of 1}}split into pages; {{end}}all samples also in <a href="{{.Data}}">{{.Data}}</a>, one JSON object a line. Click a sample to open it.</p>
 {{- template "nav" .}}
 <div class="filter">
-<p>Show:
+<span>Show:</span>
 <input type="radio" name="f" id="f-all" checked><label for="f-all">all</label>
 {{- range .Counts}}
 <input type="radio" name="f" id="f-{{.Outcome}}"><label for="f-{{.Outcome}}">{{.Outcome}}</label>
 {{- end}}
-</p>
 <div class="samples">
 {{end}}
 
@@ -528,7 +567,7 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 </div>
 </div>
 {{- template "nav" .}}
-<p><a href="../index.html">← leaderboard</a></p>
+<p><a href="{{.Home}}">← leaderboard</a></p>
 </body>
 </html>
 {{end}}

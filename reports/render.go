@@ -82,7 +82,7 @@ func tableCells(r Row, col columns) []string {
 		orDash(r.Origin),
 		orDash(r.Thinking),
 		strconv.Itoa(r.K),
-		strconv.Itoa(r.Items),
+		itemsCell(r),
 		pct(r.Accuracy),
 		interval(r.CILow, r.CIHigh),
 	}
@@ -124,6 +124,15 @@ func (r Row) ModelLabel() string {
 		return r.Model + " [mock]"
 	}
 	return r.Model
+}
+
+// itemsCell counts the original items of a CircularEval run, not its
+// rotations, as a reader counts the questions asked.
+func itemsCell(r Row) string {
+	if r.CircularItems > 0 {
+		return strconv.Itoa(r.CircularItems)
+	}
+	return strconv.Itoa(r.Items)
 }
 
 // rankCell shows the tie band; unranked rows (nothing scored) get a dash.
@@ -316,6 +325,11 @@ func tokens(r Row, x float64) string {
 	}
 	return strconv.FormatFloat(x, 'f', 0, 64)
 }
+
+// Duration writes a latency the one way every parity output does: "-"
+// for none, "<1ms", whole milliseconds below a second, else seconds with
+// one decimal.
+func Duration(d time.Duration) string { return duration(d) }
 
 func duration(d time.Duration) string {
 	switch {

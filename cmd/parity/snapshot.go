@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
@@ -78,6 +79,10 @@ withheld too. DIR must not exist or be empty.`,
 			if err != nil {
 				return err
 			}
+			builtin, err := providers.Builtin()
+			if err != nil {
+				return err
+			}
 			published := make([]site.SnapshotRun, 0, len(runs))
 			for _, r := range runs {
 				id := r.ID
@@ -89,6 +94,10 @@ withheld too. DIR must not exist or be empty.`,
 				Now:      a.now,
 				Database: filepath.Base(a.databasePath()),
 				Redact:   func(r parity.Run) bool { return redactedSuites[r.Suite.Name] },
+				UserProvider: func(r parity.Run) bool {
+					_, ok := builtin.Provider(r.Model.Provider)
+					return !ok && r.Model.Origin != "custom" && r.Model.Origin != "local"
+				},
 			})
 			if err != nil {
 				return err

@@ -66,6 +66,10 @@ type SnapshotOptions struct {
 	// PageSize caps the samples of one viewer page; zero means
 	// DefaultPageSize.
 	PageSize int
+	// UserProvider reports whether a run's provider came from a user's
+	// providers file rather than the built-in catalog, so its rerun
+	// command says the file is needed. Nil means built-in.
+	UserProvider func(parity.Run) bool
 }
 
 // Manifest is the content of a snapshot's MANIFEST.json.
@@ -266,7 +270,8 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	for _, r := range runs {
 		run := publicRun(r.Run)
 		redact := opt.Redact != nil && opt.Redact(r.Run)
-		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, opt.PageSize)
+		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
+		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, opt.PageSize)
 		if err != nil {
 			return nil, fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
 		}
@@ -411,7 +416,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // pages from that file in item order as people count (item 2 before item
 // 10). Runs longer than one page also get a page list per outcome other
 // than correct, so the wrong answers of a large run sit together.
-func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact bool, pageSize int) (runFiles, error) {
+func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, pageSize int) (runFiles, error) {
 	total := row.Samples
 	data, err := s.create(runData(run.ID))
 	if err != nil {
@@ -475,7 +480,7 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 	}
 	defer src.Close()
 	pages := max(1, (total+pageSize-1)/pageSize)
-	view := newRunView(run, row, redact, pages)
+	view := newRunView(run, row, redact, userProvider, pages)
 	if pages > 1 {
 		for _, o := range parity.Outcomes {
 			if o != parity.OutcomeCorrect && counts[o] > 0 {

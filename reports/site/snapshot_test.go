@@ -479,10 +479,13 @@ func TestReproduceCommandQuotes(t *testing.T) {
 	r.Params = parity.Params{MaxTokens: 32768, Temperature: &temp, Thinking: "on"}
 	r.BaseURL = "http://gpu:8000/v1/chat/completions"
 	r.Model.Origin = "local"
-	assert.Equal(t, "parity run -m vllm/Qwen/QwQ-32B -s 'mmlu:high school math' --circular --limit 10 --seed 1 --samples 4 --max-tokens 32768 --temperature 0 --thinking on --base-url http://gpu:8000/v1 --fresh",
-		reproduceCommand(r))
+	assert.Equal(t, "parity run -m vllm/Qwen/QwQ-32B -s 'mmlu:high school math' --circular --limit 10 --seed 1 --samples 4 --max-tokens 32768 --temperature 0 --thinking on --base-url http://gpu:8000/v1 --fresh\n# add --api-key-env VAR if the endpoint needs a key",
+		reproduceCommand(r, false))
 	r.Model.Origin = "CN"
-	assert.NotContains(t, reproduceCommand(r), "--base-url", "catalog providers find their own endpoint")
+	assert.NotContains(t, reproduceCommand(r, false), "--base-url", "catalog providers find their own endpoint")
+	assert.NotContains(t, reproduceCommand(r, false), "\n#")
+	assert.Contains(t, reproduceCommand(r, true), "\n# vllm is not in parity's built-in catalog: add --providers with the YAML file that defines it",
+		"a model from a user's catalog cannot be rerun without it")
 	assert.Equal(t, `'it'\''s'`, shellQuote("it's"))
 }
 

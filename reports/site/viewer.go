@@ -121,7 +121,7 @@ func outcomeClass(o parity.Outcome) string {
 	return "o-other"
 }
 
-func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runView {
+func newRunView(run parity.Run, row reports.Row, redact, userProvider bool, pages int) *runView {
 	v := &runView{
 		ID:        run.ID,
 		Model:     run.Model.ID,
@@ -129,7 +129,7 @@ func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runVie
 		Mock:      row.Mock,
 		Redacted:  redact,
 		Settings:  runSettings(run),
-		Reproduce: reproduceCommand(run),
+		Reproduce: reproduceCommand(run, userProvider),
 		Total:     row.Samples,
 		Accuracy:  percent(row.Accuracy),
 		Data:      strconv.FormatInt(run.ID, 10) + ".jsonl",
@@ -141,6 +141,14 @@ func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runVie
 	}
 	if row.K > 1 {
 		v.Figures = append(v.Figures, setting{Name: "maj@" + strconv.Itoa(row.K), Value: percent(row.MajAtK)})
+	}
+	if row.CircularItems > 0 && row.Items > row.CircularItems {
+		for i := range v.Settings {
+			if v.Settings[i].Name == "Selection" {
+				v.Settings[i].Value += fmt.Sprintf("; CircularEval: %d original items, each asked in %d rotations of its options",
+					row.CircularItems, row.Items/row.CircularItems)
+			}
+		}
 	}
 	if row.CircularItems > 0 {
 		v.Figures = append(v.Figures, setting{Name: "CircularEval accuracy", Value: percent(row.CircularAccuracy) +
@@ -188,13 +196,13 @@ func newSampleView(n int, s SnapshotSample) sampleView {
 		Error:        s.Error,
 		Warnings:     s.Warnings,
 		Redacted:     s.Redacted,
-		Latency:      strconv.FormatInt(s.LatencyMS, 10) + " ms",
+		Latency:      reports.Duration(time.Duration(s.LatencyMS) * time.Millisecond),
 		Tokens: fmt.Sprintf("%d in, %d out (%d reasoning)", s.Usage.PromptTokens,
 			s.Usage.CompletionTokens, s.Usage.ReasoningTokens),
 		Cost: strconv.FormatFloat(s.Cost, 'f', -1, 64),
 	}
 	if s.TTFTMS > 0 {
-		v.Latency += ", first token " + strconv.FormatInt(s.TTFTMS, 10) + " ms"
+		v.Latency += ", first token " + reports.Duration(time.Duration(s.TTFTMS)*time.Millisecond)
 	}
 	if s.Judge != nil {
 		v.Judge = string(s.Judge.Outcome)
@@ -260,8 +268,8 @@ func runSettings(run parity.Run) []setting {
 		{Name: "Model the API reported", Value: or(run.ModelReported, "not reported"), Code: run.ModelReported != ""},
 		{Name: "Provider / origin", Value: or(run.Model.Provider, "–") + " / " + or(run.Model.Origin, "–")},
 		{Name: "API base URL", Value: or(run.BaseURL, "the catalog's default for the provider"), Code: run.BaseURL != ""},
-		{Name: "Suite", Value: suiteName(run) + " version " + run.Suite.Version, Code: true},
-		{Name: "Language / licence", Value: or(run.Suite.Language, "–") + " / " + or(run.Suite.License, "–")},
+		{Name: "Suite", Value: suiteLabel(run), Code: true},
+		{Name: "Language / licence", Value: or(reports.RunLanguage(run), "–") + " / " + or(run.Suite.License, "–")},
 		{Name: "Data sha256", Value: or(run.Suite.DataSHA256, "–"), Code: true},
 		{Name: "Prompt template hash", Value: or(run.Suite.PromptHash, "–"), Code: true},
 		{Name: "Scorer", Value: run.Suite.Scorer + "@" + run.Suite.ScorerVersion + " (" + or(run.Suite.Kind, "–") + " answers)", Code: true},
@@ -300,7 +308,7 @@ func priceText(p *parity.Price) string {
 // reproduceCommand is the parity run command line that asks the same
 // questions with the same settings. --fresh keeps it from resuming the
 // original run when run against the same database.
-func reproduceCommand(run parity.Run) string {
+func reproduceCommand(run parity.Run, userProvider bool) string {
 	args := []string{"parity", "run", "-m", run.Model.ID, "-s", suiteName(run)}
 	if strings.HasSuffix(run.Suite.Version, "+circular") {
 		args = append(args, "--circular")
@@ -337,16 +345,24 @@ func reproduceCommand(run parity.Run) string {
 		args = append(args, "--thinking-budget", strconv.Itoa(p.ThinkingBudget))
 	}
 	// Catalog providers find their endpoint themselves (--base-url would
-	// replace it, and the mock's in-process transport with it); endpoints
-	// given on the command line are recorded with the path the client adds.
-	if run.BaseURL != "" && (run.Model.Origin == "custom" || run.Model.Origin == "local") {
+	// replace it, and the provider's transport with it); endpoints given
+	// on the command line are recorded with the path the client adds.
+	custom := run.Model.Origin == "custom" || run.Model.Origin == "local"
+	if run.BaseURL != "" && custom {
 		args = append(args, "--base-url", strings.TrimSuffix(run.BaseURL, "/chat/completions"))
 	}
 	args = append(args, "--fresh")
 	for i, a := range args {
 		args[i] = shellQuote(a)
 	}
-	return strings.Join(args, " ")
+	cmd := strings.Join(args, " ")
+	switch {
+	case userProvider:
+		cmd += "\n# " + run.Model.Provider + " is not in parity's built-in catalog: add --providers with the YAML file that defines it"
+	case custom:
+		cmd += "\n# add --api-key-env VAR if the endpoint needs a key"
+	}
+	return cmd
 }
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@+,%-]+$`)
@@ -400,7 +416,7 @@ func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 			suite += ":" + r.Subject
 		}
 		v.Runs = append(v.Runs, indexRun{
-			ID: r.ID, Page: r.Page, Data: r.Data, Model: r.Model, Suite: suite + " " + r.SuiteVersion,
+			ID: r.ID, Page: r.Page, Data: r.Data, Model: r.Model, Suite: suite + "@" + r.SuiteVersion,
 			Status: r.Status, Samples: r.Samples, Accuracy: percent(rows[r.ID].Accuracy), Redacted: r.Redacted,
 		})
 	}

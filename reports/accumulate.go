@@ -38,6 +38,7 @@ type Accumulator struct {
 // before averaging, so every item weighs the same when K > 1.
 type itemTally struct {
 	id       string
+	pair     string // the item's Pair, for language gaps
 	total    int
 	scored   int
 	correct  int
@@ -114,7 +115,7 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 	a.prev = &key
 	if !a.curOpen || a.cur.id != s.ItemID {
 		a.closeItem()
-		a.cur, a.curOpen = itemTally{id: s.ItemID, votes: a.cur.votes[:0]}, true
+		a.cur, a.curOpen = itemTally{id: s.ItemID, pair: s.Pair, votes: a.cur.votes[:0]}, true
 	}
 	r.Samples++
 	r.Outcomes[out]++
@@ -125,7 +126,7 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 	a.addCircular(s)
 	it := &a.cur
 	it.total++
-	if out == parity.OutcomeError {
+	if !out.Scored() {
 		return nil
 	}
 	r.Scored++
@@ -171,8 +172,8 @@ func (a *Accumulator) closeItem() {
 // item is correct for sample index i only when sample i of every rotation
 // is correct.
 func (a *Accumulator) addCircular(s *parity.Sample) {
-	base, ok := parity.CircularBase(s.ItemID)
-	if !ok {
+	base := s.RotationOf
+	if base == "" {
 		return
 	}
 	if a.circular == nil {
@@ -254,7 +255,7 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 			continue
 		}
 		means = append(means, float64(it.correct)/float64(it.scored))
-		tallies = append(tallies, tally{it.id, int32(it.scored), int32(it.correct)})
+		tallies = append(tallies, tally{it.id, it.pair, int32(it.scored), int32(it.correct)})
 		correct += it.correct
 		judgeSum += float64(it.judgeOK) / float64(it.scored)
 		kmax = min(kmax, it.scored)

@@ -609,8 +609,8 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 </ul>
 <h2>How to audit</h2>
 <ol>
-<li>Check that no file changed since it was published: in this folder run <code>sha256sum -c SHA256SUMS</code> (on macOS <code>shasum -a 256 -c SHA256SUMS</code>).</li>
-<li>Re-grade: the samples files hold each answer with the answer the scorer extracted, the gold answer and the verdict, so every verdict can be checked line by line.</li>
+<li>Check that no file changed since it was published and that every verdict holds: <code>parity verify DIR</code> re-checks every checksum and re-grades every published answer with the grader version its run recorded. Without parity, in this folder run <code>sha256sum -c SHA256SUMS</code> (on macOS <code>shasum -a 256 -c SHA256SUMS</code>).</li>
+<li>Re-grade by hand: the samples files hold each answer with the answer the scorer extracted, the gold answer and the verdict, so every verdict can be checked line by line; each comparison page lists the items two runs answered differently.</li>
 <li>Rerun: each run page shows the settings the run recorded and the <code>parity run</code> command that asks the same questions again. Install the same parity version, check that <code>parity suites --json</code> reports the same suite version, data sha256 and prompt hash, rerun, and compare with <code>parity report</code>: accuracies should agree within their confidence intervals.</li>
 </ol>
 <p class="meta">Snapshot generated {{.Generated}} by parity {{.ParityVersion}}{{if .Database}} from the database {{.Database}}{{end}}.</p>

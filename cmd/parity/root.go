@@ -66,6 +66,7 @@ SQLite and prints leaderboards with confidence intervals, cost and latency.`,
 		a.snapshotCmd(),
 		a.diffCmd(),
 		a.verifyCmd(),
+		a.serveCmd(),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

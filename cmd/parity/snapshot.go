@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity"
-	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
@@ -79,7 +78,7 @@ withheld too. DIR must not exist or be empty.`,
 			if err != nil {
 				return err
 			}
-			builtin, err := providers.Builtin()
+			redact, user, err := publishOptions()
 			if err != nil {
 				return err
 			}
@@ -91,13 +90,10 @@ withheld too. DIR must not exist or be empty.`,
 				}})
 			}
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{
-				Now:      a.now,
-				Database: filepath.Base(a.databasePath()),
-				Redact:   func(r parity.Run) bool { return redactedSuites[r.Suite.Name] },
-				UserProvider: func(r parity.Run) bool {
-					_, ok := builtin.Provider(r.Model.Provider)
-					return !ok && r.Model.Origin != "custom" && r.Model.Origin != "local"
-				},
+				Now:          a.now,
+				Database:     filepath.Base(a.databasePath()),
+				Redact:       redact,
+				UserProvider: user,
 			})
 			if err != nil {
 				return err

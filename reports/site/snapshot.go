@@ -484,7 +484,7 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 	if pages > 1 {
 		for _, o := range parity.Outcomes {
 			if o != parity.OutcomeCorrect && counts[o] > 0 {
-				view.Lists = append(view.Lists, outcomeList{Outcome: string(o), N: counts[o], Href: relRun(outcomePage(run.ID, o, 1))})
+				view.Lists = append(view.Lists, outcomeList{Outcome: string(o), N: counts[o], Href: view.href(o, 1)})
 			}
 		}
 	}

@@ -24,8 +24,9 @@ import (
 
 // snapshotCSP allows the inline styles and SVG the pages use and nothing
 // else: no script, no remote resource, so the pages work offline and stay
-// inert even if an escaping bug let markup through.
-const snapshotCSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`
+// inert even if an escaping bug let markup through. Forms may submit to
+// their own origin, which only parity serve's search pages have.
+const snapshotCSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'">`
 
 // setting is one line of a run's settings table.
 type setting struct {
@@ -59,8 +60,12 @@ type runView struct {
 	Pages   int
 	// Lists link the pages of one outcome, for runs longer than a page.
 	Lists []outcomeList
-	// Home is the leaderboard, relative to the run's pages.
-	Home string
+	// Home is the leaderboard, relative to the run's pages; Self is the
+	// run's first page.
+	Home, Self string
+	// href names page n of the run's samples of one outcome (all samples
+	// when empty): files in a snapshot, query strings on a server.
+	href func(outcome parity.Outcome, n int) string
 }
 
 // outcomeList links the samples of one outcome.
@@ -135,7 +140,9 @@ func newRunView(run parity.Run, row reports.Row, redact, userProvider bool, page
 		Data:      strconv.FormatInt(run.ID, 10) + ".jsonl",
 		Pages:     pages,
 		Home:      "../index.html",
+		href:      func(o parity.Outcome, n int) string { return relRun(outcomePage(run.ID, o, n)) },
 	}
+	v.Self = v.href("", 1)
 	if row.KMax > 1 {
 		v.Figures = append(v.Figures, setting{Name: "pass@" + strconv.Itoa(row.KMax), Value: percent(row.PassAtK[row.KMax])})
 	}
@@ -166,7 +173,7 @@ func newRunView(run parity.Run, row reports.Row, redact, userProvider bool, page
 // page is page n of of, of all samples or of one outcome's.
 func (v *runView) page(outcome parity.Outcome, n, of int) pageView {
 	p := pageView{runView: v, Outcome: string(outcome), Page: n, Of: of}
-	href := func(i int) string { return relRun(outcomePage(v.ID, outcome, i)) }
+	href := func(i int) string { return v.href(outcome, i) }
 	if of > 1 {
 		for i := 1; i <= of; i++ {
 			p.Nav = append(p.Nav, navLink{Label: strconv.Itoa(i), Href: href(i), Current: i == n})
@@ -424,7 +431,12 @@ func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	if err := viewerTemplate.ExecuteTemplate(&section, "index", v); err != nil {
 		return err
 	}
-	page := board.Bytes()
+	return withSection(w, board.Bytes(), section.Bytes())
+}
+
+// withSection writes the leaderboard page with a section added before the
+// end of its body and the site's security policy added to its head.
+func withSection(w io.Writer, page, section []byte) error {
 	if i := bytes.Index(page, []byte("<head>")); i >= 0 {
 		i += len("<head>")
 		page = append(page[:i:i], append([]byte("\n"+snapshotCSP), page[i:]...)...)
@@ -433,7 +445,7 @@ func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	if end < 0 {
 		end = len(page)
 	}
-	for _, part := range [][]byte{page[:end], section.Bytes(), page[end:]} {
+	for _, part := range [][]byte{page[:end], section, page[end:]} {
 		if _, err := w.Write(part); err != nil {
 			return err
 		}
@@ -466,6 +478,12 @@ details.s > div { margin: .3rem 0 .6rem 1.2rem; }
 .o-refused .badge, .o-error .badge, .o-other .badge { color: #555; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .15rem .8rem; margin: .3rem 0; }
 dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
+form.search { margin: .8rem 0 1.2rem; display: flex; flex-wrap: wrap; gap: .4rem; }
+form.search input[type=search] { min-width: 18rem; }
+.side { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }
+.side section { border: 1px solid #e3e3e3; padding: .2rem .8rem; }
+p.hit { margin: 1rem 0 0; }
+ul.figures { margin: .2rem 0 .6rem; }
 #f-correct:checked ~ .samples .s:not(.o-correct),
 #f-wrong:checked ~ .samples .s:not(.o-wrong),
 #f-unparsed:checked ~ .samples .s:not(.o-unparsed),
@@ -492,7 +510,7 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 {{template "style"}}
 </head>
 <body>
-<p><a href="{{.Home}}">← leaderboard</a>{{if .Outcome}} · <a href="{{.ID}}.html">run {{.ID}}</a>{{end}}</p>
+<p><a href="{{.Home}}">← leaderboard</a>{{if .Outcome}} · <a href="{{.Self}}">run {{.ID}}</a>{{end}}</p>
 <h1>Run {{.ID}}: <code>{{.Model}}</code> on <code>{{.Suite}}</code>{{if .Mock}} [mock]{{end}}</h1>
 {{- if .Mock}}
 <p>This run was answered by the offline mock provider: it demonstrates the pipeline and says nothing about any model.</p>

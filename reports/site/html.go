@@ -46,18 +46,17 @@ type htmlRow struct {
 }
 
 // linker makes the links from numbers to their evidence: the run pages and
-// comparison pages of a snapshot or a server, or anchors within a single
-// page. A nil function links nothing of that kind.
+// comparison pages of a snapshot or a server, or the run table's rows
+// (#run-<id>) within a single page. A nil function links nothing of that
+// kind.
 type linker struct {
 	run  func(id int64) string
 	pair func(a, b int64) string
-	// anchors gives run table rows the id #run-<id> that in-page links use.
-	anchors bool
 }
 
 // pageLinks link within a standalone report page: every run and comparison
 // goes to the run's row.
-var pageLinks = linker{run: func(id int64) string { return "#run-" + strconv.FormatInt(id, 10) }, anchors: true}
+var pageLinks = linker{run: func(id int64) string { return "#run-" + strconv.FormatInt(id, 10) }}
 
 // href is where a cell of a row about runs links, or "".
 func (lk linker) href(l reports.Link, runs []int64) string {
@@ -79,7 +78,7 @@ func newHTMLTable(t reports.Table, lk linker) htmlTable {
 	}
 	for r, cells := range t.Rows {
 		row := htmlRow{Cells: make([]htmlCell, len(cells))}
-		if t.Name == reports.TableRuns && lk.anchors {
+		if t.Name == reports.TableRuns { // every run row is an anchor, #run-<id>
 			row.ID = "run-" + strconv.FormatInt(t.Runs[r][0], 10)
 		}
 		for i, c := range cells {

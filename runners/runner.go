@@ -69,9 +69,6 @@ type Runner struct {
 	Store  parity.Store
 	// Concurrency bounds the requests in flight across all jobs.
 	Concurrency int
-	// ProviderConcurrency bounds the requests in flight per provider name,
-	// for accounts that reject parallel calls beyond a small number.
-	ProviderConcurrency map[string]int
 	// BatchSize is the most samples committed in one transaction. Samples
 	// never wait for a batch to fill: the writer commits whatever is queued
 	// as soon as it is free (group commit).

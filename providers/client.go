@@ -236,6 +236,9 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 		{"top_p", req.TopP != nil, deref(req.TopP)},
 		{"seed", req.Seed != nil, deref(req.Seed)},
 	}
+	if len(req.Stop) > 0 {
+		body["stop"] = req.Stop
+	}
 	for _, s := range sampling {
 		if !s.set {
 			continue

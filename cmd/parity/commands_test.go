@@ -153,6 +153,16 @@ func TestRescoreRestoresVerdicts(t *testing.T) {
 	}
 	assert.Equal(t, 15-countOutcome(before, parity.OutcomeWrong), lines[0].Changed)
 	assert.InDelta(t, float64(correct)/15, *lines[0].NewAccuracy, 1e-12)
+	wantFlips := map[string]int{}
+	for _, s := range before {
+		if s.Score.Outcome != parity.OutcomeWrong {
+			wantFlips["wrong->"+string(s.Score.Outcome)]++
+		}
+	}
+	assert.Equal(t, wantFlips, dry[0].Flips, "the dry run counts each direction of change")
+	assert.Equal(t, wantFlips, lines[0].Flips)
+	assert.Equal(t, "wrong->correct 3, correct->wrong 1", flipText(map[string]int{"correct->wrong": 1, "wrong->correct": 3}))
+	assert.Equal(t, "-", flipText(nil))
 	after := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
 	for i := range after {
 		assert.Equal(t, before[i].Score, after[i].Score)

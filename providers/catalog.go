@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -38,7 +39,12 @@ type Provider struct {
 	// Name is the catalog key, the part of a model id before the first "/".
 	Name string `yaml:"-"`
 	// Docs points at the provider's API documentation.
-	Docs    string `yaml:"docs,omitempty"`
+	Docs string `yaml:"docs,omitempty"`
+	// Verified is the date (YYYY-MM-DD) the entry was last checked against
+	// the provider's own documentation; Sources are the pages it rests on.
+	// `parity models` warns about entries not verified for StaleAfter.
+	Verified string   `yaml:"verified,omitempty"`
+	Sources  []string `yaml:"sources,omitempty"`
 	BaseURL string `yaml:"base_url"`
 	// BaseURLs lists replicas of one self-hosted deployment (vLLM or SGLang
 	// behind several hosts); when set it replaces BaseURL and requests are
@@ -61,6 +67,15 @@ type Provider struct {
 	// TokenLimitField is the body field the output limit goes in:
 	// max_tokens (default) or max_completion_tokens.
 	TokenLimitField string `yaml:"token_limit_field,omitempty"`
+	// LimitExcludesReasoning says the token-limit field caps only the
+	// answer, not the reasoning before it, so --max-tokens truncates
+	// differently here than on providers whose limit counts both.
+	LimitExcludesReasoning bool `yaml:"limit_excludes_reasoning,omitempty"`
+	// MaxOutput is the largest token limit the API accepts; a larger
+	// --max-tokens is lowered to it with a warning. 0 means no known cap.
+	MaxOutput int `yaml:"max_output,omitempty"`
+	// Temperature is the range of temperatures the API accepts.
+	Temperature *TemperatureRule `yaml:"temperature,omitempty"`
 	// Thinking says how Params.Thinking, Effort and ThinkingBudget map to
 	// body fields.
 	Thinking Thinking `yaml:"thinking,omitempty"`
@@ -97,12 +112,34 @@ type Provider struct {
 }
 
 // ModelSpec is what the catalog knows about one model or model pattern.
+// Every rule field left empty keeps the provider's (or an earlier
+// pattern's) value.
 type ModelSpec struct {
 	// Price applies to the exact model name only, never to a pattern.
 	Price    *parity.Price `yaml:"price,omitempty"`
 	Ignores  []string      `yaml:"ignores,omitempty"`
 	Thinking *Thinking     `yaml:"thinking,omitempty"`
 	Note     string        `yaml:"note,omitempty"`
+	// Flagship marks a provider's current top models: listed first by
+	// `parity models` and each one checked against its provider's fake in
+	// the tests.
+	Flagship bool `yaml:"flagship,omitempty"`
+	// Canonical names the open-weight model a host serves under its own id
+	// (deepseek-ai/DeepSeek-R1), so runs on different hosts can be paired.
+	Canonical string `yaml:"canonical,omitempty"`
+	// Retired is the date (YYYY-MM-DD) the model id stops (or stopped)
+	// being served; from that day parity refuses it and names Replacement.
+	// With ServedBy set the API keeps answering the old id with another
+	// model instead, and runs are warned rather than refused.
+	Retired     string `yaml:"retired,omitempty"`
+	Replacement string `yaml:"replacement,omitempty"`
+	ServedBy    string `yaml:"served_by,omitempty"`
+	// TokenLimitField, LimitExcludesReasoning, MaxOutput and Temperature
+	// override the provider's for this model.
+	TokenLimitField        string           `yaml:"token_limit_field,omitempty"`
+	LimitExcludesReasoning *bool            `yaml:"limit_excludes_reasoning,omitempty"`
+	MaxOutput              int              `yaml:"max_output,omitempty"`
+	Temperature            *TemperatureRule `yaml:"temperature,omitempty"`
 	// BaseURLs overrides the provider's address for this model: replicas
 	// serving the same weights.
 	BaseURLs []string `yaml:"base_urls,omitempty"`
@@ -232,30 +269,110 @@ func (p *Provider) Price(model string) *parity.Price {
 	return nil
 }
 
-// quirks returns the sampling parameters a model ignores and its thinking
-// switch: the provider's, then matching patterns in key order, then the
-// exact entry, each overriding the one before. A model entry naming a
-// thinking style starts from that preset instead of refining the provider's.
-func (p *Provider) quirks(name string) (ignores []string, th Thinking) {
-	ignores = p.Ignores
-	th = p.Thinking.resolved()
+// rules are the request rules that apply to one model: the provider's, then
+// matching patterns in key order, then the exact entry, each overriding the
+// one before. A model entry naming a thinking style starts from that preset
+// instead of refining the provider's.
+type rules struct {
+	ignores                []string
+	thinking               Thinking
+	tokenField             string
+	limitExcludesReasoning bool
+	maxOutput              int
+	temperature            *TemperatureRule
+	// retired, replacement and servedBy come from the most specific entry
+	// that sets retired or served_by, with the key it was found under.
+	retired, replacement, servedBy, retiredKey string
+}
+
+func (p *Provider) rules(name string) rules {
+	r := rules{ignores: p.Ignores, thinking: p.Thinking.resolved(), tokenField: p.TokenLimitField,
+		limitExcludesReasoning: p.LimitExcludesReasoning, maxOutput: p.MaxOutput, temperature: p.Temperature}
 	for _, k := range p.modelKeys(name) {
 		m := p.Models[k]
 		if m == nil {
 			continue
 		}
 		if m.Ignores != nil {
-			ignores = append(append([]string(nil), ignores...), m.Ignores...)
+			r.ignores = append(append([]string(nil), r.ignores...), m.Ignores...)
 		}
 		if m.Thinking != nil {
 			if m.Thinking.Style != "" {
-				th = m.Thinking.resolved()
+				r.thinking = m.Thinking.resolved()
 			} else {
-				th = th.overlay(*m.Thinking)
+				r.thinking = r.thinking.overlay(*m.Thinking)
 			}
 		}
+		if m.TokenLimitField != "" {
+			r.tokenField = m.TokenLimitField
+		}
+		if m.LimitExcludesReasoning != nil {
+			r.limitExcludesReasoning = *m.LimitExcludesReasoning
+		}
+		if m.MaxOutput > 0 {
+			r.maxOutput = m.MaxOutput
+		}
+		if m.Temperature != nil {
+			r.temperature = m.Temperature
+		}
+		if m.Retired != "" || m.ServedBy != "" {
+			r.retired, r.replacement, r.servedBy, r.retiredKey = m.Retired, m.Replacement, m.ServedBy, k
+		}
 	}
-	return ignores, th
+	if r.tokenField == "" {
+		r.tokenField = "max_tokens"
+	}
+	return r
+}
+
+// quirks returns the sampling parameters a model ignores and its thinking
+// switch (see rules).
+func (p *Provider) quirks(name string) (ignores []string, th Thinking) {
+	r := p.rules(name)
+	return r.ignores, r.thinking
+}
+
+// Retirement is what the catalog says about a model id going away.
+type Retirement struct {
+	// Date is the day the id stops being served (YYYY-MM-DD).
+	Date string `json:"date,omitempty"`
+	// Replacement is the id to use instead; ServedBy the model the API
+	// answers the old id with after Date, when it does not refuse it.
+	Replacement string `json:"replacement,omitempty"`
+	ServedBy    string `json:"served_by,omitempty"`
+	// Retired reports whether Date has passed (or, with no date, ServedBy
+	// already answers the id).
+	Retired bool `json:"retired"`
+	// Entry is the model entry or pattern it comes from.
+	Entry string `json:"entry"`
+}
+
+// soonDays is how far ahead a retirement date makes a model "soon to retire".
+const soonDays = 30
+
+// Soon reports whether the retirement is still ahead but within 30 days of now.
+func (r Retirement) Soon(now time.Time) bool {
+	if r.Retired || r.Date == "" {
+		return false
+	}
+	d, err := time.Parse(time.DateOnly, r.Date)
+	return err == nil && d.Sub(now) <= soonDays*24*time.Hour
+}
+
+// Retirement returns what the catalog knows about model going away at now,
+// or nil when nothing is known.
+func (p *Provider) Retirement(model string, now time.Time) *Retirement {
+	r := p.rules(model)
+	if r.retired == "" && r.servedBy == "" {
+		return nil
+	}
+	out := &Retirement{Date: r.retired, Replacement: r.replacement, ServedBy: r.servedBy, Entry: r.retiredKey}
+	if r.retired == "" {
+		out.Retired = true
+	} else if d, err := time.Parse(time.DateOnly, r.retired); err == nil {
+		out.Retired = !now.UTC().Before(d)
+	}
+	return out
 }
 
 func (p *Provider) clone() *Provider {
@@ -266,6 +383,8 @@ func (p *Provider) clone() *Provider {
 	c.Extra = cloneMap(p.Extra)
 	c.Ignores = append([]string(nil), p.Ignores...)
 	c.Errors = append([]ErrorRule(nil), p.Errors...)
+	c.Sources = append([]string(nil), p.Sources...)
+	c.Temperature = p.Temperature.clone()
 	if p.KeyRequired != nil {
 		b := *p.KeyRequired
 		c.KeyRequired = &b
@@ -291,6 +410,11 @@ func (m *ModelSpec) clone() *ModelSpec {
 	c.Ignores = append([]string(nil), m.Ignores...)
 	c.BaseURLs = append([]string(nil), m.BaseURLs...)
 	c.Extra = cloneMap(m.Extra)
+	c.Temperature = m.Temperature.clone()
+	if m.LimitExcludesReasoning != nil {
+		b := *m.LimitExcludesReasoning
+		c.LimitExcludesReasoning = &b
+	}
 	if m.Thinking != nil {
 		t := m.Thinking.clone()
 		c.Thinking = &t
@@ -491,10 +615,22 @@ func (p *Provider) validate() error {
 	if !contains(origins, p.Origin) {
 		return fmt.Errorf("origin %q: use one of %s", p.Origin, strings.Join(origins, ", "))
 	}
-	switch p.TokenLimitField {
-	case "", "max_tokens", "max_completion_tokens":
-	default:
-		return fmt.Errorf("token_limit_field %q: use max_tokens or max_completion_tokens", p.TokenLimitField)
+	if p.Verified != "" && !validDate(p.Verified) {
+		return fmt.Errorf("verified %q: give the date the entry was checked as YYYY-MM-DD", p.Verified)
+	}
+	for _, src := range p.Sources {
+		if strings.TrimSpace(src) == "" {
+			return fmt.Errorf("sources: an entry is empty; give the page (URL) the entry rests on")
+		}
+	}
+	if err := checkTokenField(p.TokenLimitField); err != nil {
+		return err
+	}
+	if p.MaxOutput < 0 {
+		return fmt.Errorf("max_output must not be negative")
+	}
+	if err := p.Temperature.validate(); err != nil {
+		return fmt.Errorf("temperature: %w", err)
 	}
 	if err := p.Thinking.validate(); err != nil {
 		return fmt.Errorf("thinking: %w", err)
@@ -530,8 +666,20 @@ func (p *Provider) validate() error {
 		if err := checkIgnores(m.Ignores); err != nil {
 			return fmt.Errorf("model %q: %w", name, err)
 		}
-		if m.Concurrency < 0 || m.RPM < 0 || m.TPM < 0 {
-			return fmt.Errorf("model %q: concurrency, rpm and tpm must not be negative", name)
+		if m.Concurrency < 0 || m.RPM < 0 || m.TPM < 0 || m.MaxOutput < 0 {
+			return fmt.Errorf("model %q: concurrency, rpm, tpm and max_output must not be negative", name)
+		}
+		if err := checkTokenField(m.TokenLimitField); err != nil {
+			return fmt.Errorf("model %q: %w", name, err)
+		}
+		if err := m.Temperature.validate(); err != nil {
+			return fmt.Errorf("model %q: temperature: %w", name, err)
+		}
+		if m.Retired != "" && !validDate(m.Retired) {
+			return fmt.Errorf("model %q: retired %q: give the date the id stops being served as YYYY-MM-DD", name, m.Retired)
+		}
+		if (m.Retired != "" || m.ServedBy != "") && m.Replacement == "" && m.ServedBy == "" {
+			return fmt.Errorf("model %q: a retired model needs replacement: (the id to use instead) or served_by: (the model now answering it)", name)
 		}
 		for _, u := range m.BaseURLs {
 			if err := checkURL(u); err != nil {
@@ -559,6 +707,22 @@ func (p *Provider) validate() error {
 		}
 	}
 	return nil
+}
+
+func checkTokenField(f string) error {
+	switch f {
+	case "", "max_tokens", "max_completion_tokens":
+		return nil
+	}
+	return fmt.Errorf("token_limit_field %q: use max_tokens or max_completion_tokens", f)
+}
+
+func validDate(s string) bool {
+	if !dateRE.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 func checkURL(u string) error {

@@ -325,13 +325,6 @@ func (p *Provider) rules(name string) rules {
 	return r
 }
 
-// quirks returns the sampling parameters a model ignores and its thinking
-// switch (see rules).
-func (p *Provider) quirks(name string) (ignores []string, th Thinking) {
-	r := p.rules(name)
-	return r.ignores, r.thinking
-}
-
 // Retirement is what the catalog says about a model id going away.
 type Retirement struct {
 	// Date is the day the id stops being served (YYYY-MM-DD).
@@ -786,7 +779,7 @@ func (c *Catalog) Resolve(modelID string) (parity.Model, *Provider, error) {
 	prov, name, ok := strings.Cut(id, "/")
 	if !ok || prov == "" || name == "" {
 		return parity.Model{}, nil, parity.Errorf(parity.ErrUsage,
-			"model %q: use provider/model, e.g. deepseek/deepseek-reasoner or vllm/Qwen/QwQ-32B", modelID)
+			"model %q: use provider/model, e.g. deepseek/deepseek-v4-pro or vllm/Qwen/QwQ-32B", modelID)
 	}
 	p, found := c.providers[prov]
 	if !found {

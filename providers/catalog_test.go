@@ -79,7 +79,7 @@ func TestResolve(t *testing.T) {
 		code     parity.ErrorCode
 		contains []string
 	}{
-		{id: "deepseek/deepseek-reasoner", want: parity.Model{ID: "deepseek/deepseek-reasoner", Provider: "deepseek", Name: "deepseek-reasoner", Origin: "CN"}},
+		{id: "deepseek/deepseek-v4-pro", want: parity.Model{ID: "deepseek/deepseek-v4-pro", Provider: "deepseek", Name: "deepseek-v4-pro", Origin: "CN"}},
 		{id: "vllm/Qwen/QwQ-32B", want: parity.Model{ID: "vllm/Qwen/QwQ-32B", Provider: "vllm", Name: "Qwen/QwQ-32B", Origin: "local"}},
 		{id: "openai/some-future-model", want: parity.Model{ID: "openai/some-future-model", Provider: "openai", Name: "some-future-model", Origin: "West"}},
 		{id: "gpt", code: parity.ErrUsage, contains: []string{"use provider/model"}},
@@ -133,7 +133,7 @@ providers:
 	require.NotNil(t, pr)
 	assert.Equal(t, parity.Price{Input: 4, Output: 16, Currency: "CNY", AsOf: "2026-01-01", Source: "https://example.com"}, *pr,
 		"a price card is replaced whole: no stale cached_input")
-	assert.Equal(t, []string{"temperature", "top_p"}, ds.Models["deepseek-reasoner"].Ignores, "other model fields are kept")
+	assert.Equal(t, "2026-07-24", ds.Models["deepseek-reasoner"].Retired, "other model fields are kept")
 	assert.NotNil(t, ds.Price("deepseek-flash"), "other models are kept")
 
 	dash, ok := cat.Provider("dashscope")

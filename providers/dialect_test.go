@@ -42,7 +42,7 @@ func TestProviderWireFormats(t *testing.T) {
 		{provider: "dashscope-cn", model: "qwen-plus", dialect: providertest.DialectDashScope,
 			params: parity.Params{Thinking: "off"}, want: map[string]any{"enable_thinking": false}},
 		{provider: "ark", model: "ep-20250101000000-abcde", params: parity.Params{Thinking: "auto", MaxTokens: 64},
-			want: map[string]any{"thinking": map[string]any{"type": "auto"}, "max_tokens": 64.0, "model": "ep-20250101000000-abcde"}},
+			want: map[string]any{"thinking": map[string]any{"type": "auto"}, "max_completion_tokens": 64.0, "model": "ep-20250101000000-abcde"}, absent: []string{"max_tokens"}},
 		{provider: "moonshot", model: "kimi-k2.5", params: parity.Params{Thinking: "off", Temperature: ptr(0.3)},
 			want: map[string]any{"thinking": map[string]any{"type": "disabled"}}, absent: []string{"temperature"}, warnings: 1},
 		{provider: "zhipu", model: "glm-4.6", params: parity.Params{Thinking: "on"},

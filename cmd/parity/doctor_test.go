@@ -47,7 +47,7 @@ func TestDoctorCommand(t *testing.T) {
 			stderr: []string{"parity: doctor: key failed for lab/r1: see the advice above"},
 		},
 		{
-			name: "insufficient balance", args: []string{"deepseek/deepseek-chat", "--base-url", "BASE"},
+			name: "insufficient balance", args: []string{"deepseek/deepseek-flash", "--base-url", "BASE"},
 			env: map[string]string{"DEEPSEEK_API_KEY": doctorSecret}, opt: providertest.Options{Faults: []providertest.Fault{providertest.DeepSeekNoBalance}},
 			code: 1, requests: 1,
 			stdout: []string{"account", "FAIL", "→ insufficient balance: top up the deepseek account"},
@@ -59,7 +59,7 @@ func TestDoctorCommand(t *testing.T) {
 			stderr: []string{"API key not set: LAB_KEY (for lab/r1); export the variable"},
 		},
 		{
-			name: "catalog key not set", args: []string{"deepseek/deepseek-chat"},
+			name: "catalog key not set", args: []string{"deepseek/deepseek-flash"},
 			code: 4, stderr: []string{"API key not set: DEEPSEEK_API_KEY"},
 		},
 		{

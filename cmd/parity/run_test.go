@@ -170,12 +170,34 @@ func TestRunSummaryAccuracyIsTheWholeRuns(t *testing.T) {
 
 func TestRunMissingKeyNamesTheVariable(t *testing.T) {
 	ta := newTestApp(t)
-	code := ta.run(context.Background(), "run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k")
+	code := ta.run(context.Background(), "run", "-m", "deepseek/deepseek-v4-pro", "-s", "gsm8k")
 	assert.Equal(t, exitConfig, code)
 	assert.Contains(t, ta.stderr.String(), "DEEPSEEK_API_KEY")
 	assert.Equal(t, 1, strings.Count(strings.TrimSpace(ta.stderr.String()), "\n")+1, "one line")
 	_, err := os.Stat(ta.dbPath())
 	assert.True(t, os.IsNotExist(err), "nothing is written before the keys are checked")
+}
+
+// TestRunRefusesRetiredModel checks a retired id exits 2 before any key is
+// looked for, anything is written or any request is sent, naming what to
+// use instead.
+func TestRunRefusesRetiredModel(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{})
+	for _, args := range [][]string{
+		{"run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k"},
+		{"run", "-m", "deepseek/deepseek-chat", "-s", "gsm8k", "--base-url", srv.BaseURL()},
+		{"run", "-m", "openai/o4-mini", "-m", "mock/oracle", "-s", "gsm8k"},
+	} {
+		ta := newTestApp(t)
+		code := ta.run(context.Background(), args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		msg := ta.stderr.String()
+		assert.Contains(t, msg, "retired on")
+		assert.Regexp(t, `use (deepseek/deepseek-flash|openai/gpt-6.1-terra)`, msg)
+		_, err := os.Stat(ta.dbPath())
+		assert.True(t, os.IsNotExist(err), "nothing is written for a refused model")
+	}
+	assert.Zero(t, srv.Count(), "nothing is sent")
 }
 
 func TestUsageAndInputErrors(t *testing.T) {

@@ -45,7 +45,7 @@ type Provider struct {
 	// `parity models` warns about entries not verified for StaleAfter.
 	Verified string   `yaml:"verified,omitempty"`
 	Sources  []string `yaml:"sources,omitempty"`
-	BaseURL string `yaml:"base_url"`
+	BaseURL  string   `yaml:"base_url"`
 	// BaseURLs lists replicas of one self-hosted deployment (vLLM or SGLang
 	// behind several hosts); when set it replaces BaseURL and requests are
 	// spread over the healthy ones.

@@ -432,8 +432,8 @@ type file struct {
 // Merge adds the providers of a catalog file to c. An entry naming a known
 // provider overrides only the fields it sets, so a user file can change
 // deepseek's base_url and keep everything else; a model entry likewise
-// overrides only its own fields, except that a price card and thinking
-// fragments are replaced whole. source names the file in error messages.
+// overrides only its own fields, except that a price card, a temperature
+// rule and thinking fragments are replaced whole. source names the file in error messages.
 // Nothing changes when an error is returned.
 func (c *Catalog) Merge(data []byte, source string) error {
 	// fail names the file, and the line where one is known, as file:line.
@@ -493,6 +493,9 @@ func (c *Catalog) Merge(data []byte, source string) error {
 					if mappingValue(mnode, "price") != nil {
 						m.Price = nil
 					}
+					if mappingValue(mnode, "temperature") != nil {
+						m.Temperature = nil
+					}
 					if t := mappingValue(mnode, "thinking"); t != nil && m.Thinking != nil {
 						m.Thinking.prepareOverride(t)
 					}
@@ -521,6 +524,9 @@ func (c *Catalog) Merge(data []byte, source string) error {
 func prepareOverride(p *Provider, node *yaml.Node) {
 	if t := mappingValue(node, "thinking"); t != nil {
 		p.Thinking.prepareOverride(t)
+	}
+	if mappingValue(node, "temperature") != nil {
+		p.Temperature = nil
 	}
 }
 

@@ -169,6 +169,17 @@ type ErrorRule struct {
 	Hint string `yaml:"hint,omitempty"`
 }
 
+// StaleAfter is how long a catalog entry may go unverified before `parity
+// models` warns that the provider's API may have changed since.
+const StaleAfter = 120 * 24 * time.Hour
+
+// Stale reports whether the entry was last verified more than StaleAfter
+// before now, or never.
+func (p *Provider) Stale(now time.Time) bool {
+	d, err := time.Parse(time.DateOnly, p.Verified)
+	return err != nil || now.Sub(d) > StaleAfter
+}
+
 // NeedsKey reports whether requests fail without an API key.
 func (p *Provider) NeedsKey() bool {
 	if p.KeyRequired != nil {

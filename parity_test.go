@@ -298,3 +298,29 @@ func TestRunFingerprintNamesTheSelection(t *testing.T) {
 	r.Limit = 0
 	assert.Equal(t, "f7f1a0b40910ba56b6ae29e5c93714ab", RunFingerprint(r), "no limit: nothing to resume differently")
 }
+
+func TestModelSubstituted(t *testing.T) {
+	tests := []struct {
+		asked, reported string
+		want            bool
+	}{
+		{"gpt-6.1-sol", "gpt-6.1-sol-2026-09-29", false},
+		{"o3", "o3-2025-04-16", false},
+		{"claude-sonnet-4-5", "claude-sonnet-4-5-20250929", false},
+		{"doubao-seed-1-6", "doubao-seed-1-6-250615", false},
+		{"MiniMax-M2.7", "minimax-m2.7", false},
+		{"Qwen/QwQ-32B", "QwQ-32B", false},
+		{"gemini-3.8-flash", "models/gemini-3.8-flash", false},
+		{"deepseek-v4-pro", "", false},
+		{"ep-20250101000000-abcde", "doubao-seed-2.0-pro", false},
+		{"gemini-2.5-pro", "gemini-3.8-flash", true},
+		{"deepseek-v4-flash", "deepseek-flash", true},
+		{"gpt-5", "gpt-5.1", true},
+		{"kimi-k3", "kimi-k3.1-pro", true},
+	}
+	for _, tt := range tests {
+		if got := ModelSubstituted(tt.asked, tt.reported); got != tt.want {
+			t.Errorf("ModelSubstituted(%q, %q) = %v, want %v", tt.asked, tt.reported, got, tt.want)
+		}
+	}
+}

@@ -80,8 +80,11 @@ type Row struct {
 	RunID         int64
 	Model         string // catalog id, "provider/model"
 	ModelReported string // what the API said it ran, when known
-	Provider      string
-	Origin        string
+	// Substituted marks a row whose API reported another model than the one
+	// asked for (beyond a dated suffix): the scores are that model's.
+	Substituted bool
+	Provider    string
+	Origin      string
 	// Mock marks rows answered by the offline mock provider, so nobody
 	// mistakes a pipeline demo for a model's score.
 	Mock         bool
@@ -252,6 +255,7 @@ func buildRow(x Input, opt Options) (Row, []tally, error) {
 		RunID:         run.ID,
 		Model:         run.Model.ID,
 		ModelReported: run.ModelReported,
+		Substituted:   parity.ModelSubstituted(run.Model.Name, run.ModelReported),
 		Provider:      run.Model.Provider,
 		Origin:        run.Model.Origin,
 		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",

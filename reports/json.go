@@ -80,6 +80,7 @@ type jsonRow struct {
 	RunID                int64              `json:"run_id"`
 	Model                string             `json:"model"`
 	ModelReported        string             `json:"model_reported,omitempty"`
+	Substituted          bool               `json:"substituted,omitempty"`
 	Provider             string             `json:"provider"`
 	Origin               string             `json:"origin"`
 	Mock                 bool               `json:"mock"`
@@ -139,7 +140,7 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 	}
 	for _, r := range lb.Rows {
 		jr := jsonRow{
-			RunID: r.RunID, Model: r.Model, ModelReported: r.ModelReported, Provider: r.Provider,
+			RunID: r.RunID, Model: r.Model, ModelReported: r.ModelReported, Substituted: r.Substituted, Provider: r.Provider,
 			Origin: r.Origin, Mock: r.Mock, Suite: r.Suite, SuiteVersion: r.SuiteVersion,
 			Language: r.Language, NonCommercial: r.NonCommercial, Status: r.Status, Rank: r.Rank,
 			Thinking: r.Thinking, Items: r.Items, Samples: r.Samples, Target: r.Target, K: r.K,

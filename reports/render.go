@@ -115,13 +115,17 @@ func suiteLabel(r Row) string {
 	return name + "@" + r.SuiteVersion
 }
 
-// modelLabel marks mock rows in the model column itself, so a copied line
-// cannot lose the label.
+// modelLabel marks mock rows, and rows another model answered, in the
+// model column itself, so a copied line cannot lose the label.
 func modelLabel(r Row) string {
-	if r.Mock {
-		return r.Model + " [mock]"
+	label := r.Model
+	if r.Substituted {
+		label += " [answered by " + flat(r.ModelReported) + "]"
 	}
-	return r.Model
+	if r.Mock {
+		label += " [mock]"
+	}
+	return label
 }
 
 // rankCell shows the tie band; unranked rows (nothing scored) get a dash.

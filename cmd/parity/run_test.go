@@ -322,3 +322,27 @@ func TestStreamedInlineThinkingIsSplitAndTimed(t *testing.T) {
 		assert.True(t, r.IncludeUsage, "stream_options.include_usage is asked for")
 	}
 }
+
+// TestRunAdaptsAndRecordsWhatWasSent runs MiniMax greedy: the API refuses
+// temperature 0, so the run sends the nearest accepted value, and show and
+// the report say so. The fake also answers under another model's name,
+// which the run records and the report flags.
+func TestRunAdaptsAndRecordsWhatWasSent(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Dialect: providertest.DialectMiniMax, Answer: func(req providertest.ChatRequest) providertest.Reply {
+		r := evenKnower(t)(req)
+		r.Model = "MiniMax-M3"
+		return r
+	}})
+	ta := newTestApp(t)
+	ta.env["MINIMAX_API_KEY"] = "sk-test-minimax"
+	ta.mustRun("run", "-m", "minimax/MiniMax-M2.7", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "4", "--temperature", "0")
+	assert.Contains(t, ta.stderr.String(), "temperature 0 is not accepted by MiniMax-M2.7 (from 0.01 to 1); sent 0.01")
+	require.Equal(t, 4, srv.Count())
+	for _, r := range srv.Requests() {
+		assert.Equal(t, 0.01, r.JSON()["temperature"], "an accepted value is sent")
+	}
+	out := ta.mustRun("show", "1", "--limit", "1")
+	assert.Contains(t, out, "warning: minimax: temperature 0 is not accepted")
+	assert.Contains(t, out, "ANSWERED BY MiniMax-M3")
+	assert.Contains(t, ta.mustRun("report"), "minimax/MiniMax-M2.7 [answered by MiniMax-M3]")
+}

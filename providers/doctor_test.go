@@ -464,3 +464,46 @@ func TestDoctorKeyNeverLeaks(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), doctorKey)
 }
+
+// TestDoctorProbesCatalogClaims checks the catalog check against fakes that
+// refuse what the real APIs refuse: the shipped entries pass, and an entry
+// put back the way the 2026-11-30 review found it is a catalog error naming
+// the field, the value and what to change.
+func TestDoctorProbesCatalogClaims(t *testing.T) {
+	tests := []struct {
+		name, provider, model, patch string
+		check                        string
+		status                       providers.CheckStatus
+		detail, advice               string
+	}{
+		{name: "minimax as shipped", provider: "minimax", model: "minimax/MiniMax-M2.7",
+			check: providers.CheckCatalog, status: providers.CheckOK, detail: "temperature=0.01"},
+		{name: "minimax greedy at 0", provider: "minimax", model: "minimax/MiniMax-M2.7", patch: "minimax: {temperature: {min: 0}}",
+			check: providers.CheckCatalog, status: providers.CheckFail, detail: "catalog error: temperature=0 refused", advice: "set temperature"},
+		{name: "gpt-5.1 as shipped", provider: "openai", model: "openai/gpt-5.1",
+			check: providers.CheckCatalog, status: providers.CheckOK, detail: `reasoning_effort="low", reasoning_effort="high"`},
+		{name: "gpt-5.1 told max exists", provider: "openai", model: "openai/gpt-5.1", patch: `openai: {models: {"gpt-5.[1-9]*": {thinking: {efforts: {low: low, max: max}}}}}`,
+			check: providers.CheckCatalog, status: providers.CheckFail, detail: `reasoning_effort="max" refused`, advice: "remove max from thinking.efforts"},
+		{name: "always-on claude told it can stop", provider: "anthropic", model: "anthropic/claude-opus-5-5", patch: `anthropic: {models: {"claude-opus-5-5*": {thinking: {disable: {thinking: {type: disabled}}}}}}`,
+			check: providers.CheckThinkingSwitch, status: providers.CheckFail, detail: `catalog error: the API refused thinking off as the catalog sends it ({"thinking":{"type":"disabled"}})`, advice: "remove thinking.disable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Options{Dialect: dialects[tt.provider], Answer: answer})
+			cat := builtin(t)
+			if tt.patch != "" {
+				require.NoError(t, cat.Merge([]byte("providers:\n  "+tt.patch+"\n"), "wrong.yaml"))
+			}
+			c := endpointClient(t, cat, tt.provider, srv)
+			rep, err := c.Doctor(context.Background(), tt.model, providers.DoctorOptions{CatalogClaims: true})
+			require.NoError(t, err)
+			ch, found := rep.Check(tt.check)
+			require.True(t, found)
+			assert.Equal(t, tt.status, ch.Status, "%+v", rep.Checks)
+			assert.Contains(t, ch.Detail, tt.detail)
+			assert.Contains(t, ch.Advice, tt.advice)
+			last := rep.Checks[len(rep.Checks)-1]
+			assert.Equal(t, providers.CheckCatalog, last.Name, "the catalog check comes last")
+		})
+	}
+}

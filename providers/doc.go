@@ -56,7 +56,7 @@
 // A model or provider with base_urls spreads attempts over its replicas,
 // taking one that fails Options.ReplicaFailures times in a row out for
 // Options.ReplicaCooldown, and retries a failed attempt at once on another
-// healthy replica. PROVIDERS.md lists what each built-in provider needs.
+// healthy replica. docs/providers.md lists what each built-in provider needs.
 //
 // Per-request data travels in the request context; the limiter is the only
 // state shared between requests and the Client is safe for concurrent use. Client.Plan shows the exact

@@ -110,14 +110,14 @@ func TestParseOutcome(t *testing.T) {
 
 func TestRunFingerprint(t *testing.T) {
 	zero := 0.0
-	base := Run{Model: Model{ID: "deepseek/deepseek-reasoner"}, Suite: SuiteInfo{Name: "gsm8k", Version: "1", DataSHA256: "d", PromptHash: "p"},
+	base := Run{Model: Model{ID: "deepseek/deepseek-v4-pro"}, Suite: SuiteInfo{Name: "gsm8k", Version: "1", DataSHA256: "d", PromptHash: "p"},
 		Params: Params{MaxTokens: 100}, Samples: 1, Limit: 10, Seed: 1}
 	same := base
 	same.ID, same.Status, same.Note = 9, RunComplete, "ignored"
 	assert.Equal(t, RunFingerprint(base), RunFingerprint(same), "identity fields that do not change the work are ignored")
 
 	changes := map[string]func(r *Run){
-		"model":       func(r *Run) { r.Model.ID = "openai/o4-mini" },
+		"model":       func(r *Run) { r.Model.ID = "openai/gpt-6.1-sol" },
 		"suite ver":   func(r *Run) { r.Suite.Version = "2" },
 		"prompt":      func(r *Run) { r.Suite.PromptHash = "q" },
 		"data":        func(r *Run) { r.Suite.DataSHA256 = "e" },

@@ -28,18 +28,19 @@ type Request struct {
 	// Extra holds JSON body fields merged verbatim into the request, for
 	// provider switches go-openai does not know.
 	Extra map[string]any `json:"extra,omitempty"`
-	// Hint carries the item's identity and gold answer. It is never sent over
-	// the wire; only the built-in offline mock provider reads it, so that a
-	// new user can try the whole pipeline without a key.
-	Hint *Hint `json:"-"`
+	// Ref names the benchmark item and sample the request asks; zero when
+	// it asks none. It is never sent: the offline mock provider looks the
+	// item's answer up by it, so that a new user can try the whole
+	// pipeline without a key.
+	Ref ItemRef `json:"-"`
 }
 
-// Hint is what the offline mock provider may know about the item it answers.
-type Hint struct {
+// ItemRef names one sample of one benchmark item: the suite's name, the
+// item's ID within the suite and the sample's index.
+type ItemRef struct {
+	Suite  string
 	ItemID string
 	Sample int
-	Gold   string
-	Kind   string
 }
 
 // Finish reasons as the OpenAI wire format spells them.

@@ -112,11 +112,16 @@ type SampleKey struct {
 
 // Sample is one stored answer: what was asked, what came back, how it scored.
 type Sample struct {
-	RunID      int64      `json:"run_id"`
-	ItemID     string     `json:"item_id"`
-	Index      int        `json:"index"` // 0..Samples-1
-	Messages   []Message  `json:"messages"`
-	Gold       string     `json:"gold"`
+	RunID    int64     `json:"run_id"`
+	ItemID   string    `json:"item_id"`
+	Index    int       `json:"index"` // 0..Samples-1
+	Messages []Message `json:"messages"`
+	Gold     string    `json:"gold"`
+	// RotationOf and Pair are the item's (see Item), kept with each sample
+	// so reports can group rotations and line up translations without the
+	// suite.
+	RotationOf string     `json:"rotation_of,omitempty"`
+	Pair       string     `json:"pair,omitempty"`
 	Completion Completion `json:"completion"`
 	Score      Score      `json:"score"`
 	// Judge is the optional LLM judge's verdict, kept beside the rule verdict
@@ -229,28 +234,6 @@ func minuteOfDay(s string) (int, bool) {
 		return 0, false
 	}
 	return t.Hour()*60 + t.Minute(), true
-}
-
-// CircularSeparator joins an item id and its rotation number in suites run
-// with CircularEval ("q17@r2"), so reports can regroup the rotations.
-const CircularSeparator = "@r"
-
-// CircularBase returns the id of the original item a rotated item was made
-// from, and whether id is a rotation at all.
-func CircularBase(id string) (string, bool) {
-	i := strings.LastIndex(id, CircularSeparator)
-	if i <= 0 {
-		return id, false
-	}
-	for _, r := range id[i+len(CircularSeparator):] {
-		if r < '0' || r > '9' {
-			return id, false
-		}
-	}
-	if i+len(CircularSeparator) == len(id) {
-		return id, false
-	}
-	return id[:i], true
 }
 
 // Cost returns what usage u costs under p. Cached prompt tokens are charged

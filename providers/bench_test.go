@@ -54,9 +54,9 @@ func BenchmarkMock(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := providers.New(cat, providers.Options{})
+	c := providers.New(cat, providers.Options{Answers: func(parity.ItemRef) (string, string, bool) { return "42", "number", true }})
 	req := parity.Request{Model: "mock/oracle", Messages: []parity.Message{{Role: "user", Content: "q"}},
-		Hint: &parity.Hint{ItemID: "x", Gold: "42", Kind: "number"}}
+		Ref: parity.ItemRef{Suite: "s", ItemID: "x"}}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if _, err := c.Complete(context.Background(), req); err != nil {

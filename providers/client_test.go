@@ -153,7 +153,7 @@ func TestCompleteWireBody(t *testing.T) {
 			c, srv, _ := setup(t, tt.provider, providertest.Options{})
 			req := ask(tt.provider+"/gpt-4.1", parity.Params{Temperature: ptr(0.0), MaxTokens: 128, Seed: ptr(3)})
 			req.Extra = map[string]any{"top_k": 5}
-			req.Hint = &parity.Hint{ItemID: "i", Gold: "gold-secret-77"}
+			req.Ref = parity.ItemRef{Suite: "s", ItemID: "item-secret-77"}
 			_, err := c.Complete(context.Background(), req)
 			require.NoError(t, err)
 			got := srv.Requests()[0].JSON()
@@ -165,11 +165,12 @@ func TestCompleteWireBody(t *testing.T) {
 			}
 			assert.Equal(t, "gpt-4.1", got["model"])
 			assert.Equal(t, false, got["stream"])
-			assert.NotContains(t, string(srv.Requests()[0].Body), "gold-secret-77", "the hint never goes on the wire")
+			assert.NotContains(t, string(srv.Requests()[0].Body), "item-secret-77", "the item reference never goes on the wire")
 
 			pl, err := c.Plan(req)
 			require.NoError(t, err)
-			assert.Len(t, got, len(pl.Body), "Plan shows exactly the body sent")
+			assert.Equal(t, string(pl.JSON), string(srv.Requests()[0].Body), "Plan shows exactly the bytes sent")
+			assert.Len(t, got, len(pl.Body))
 		})
 	}
 }

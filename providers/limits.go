@@ -325,6 +325,20 @@ func (l *limiter) settle(st *call, used int) {
 	b.reserve(float64(used-st.charged), l.opt.Now())
 }
 
+// ProviderConcurrency returns the most requests in flight the Client lets
+// through to the provider of modelID, as its catalog entry sets it, or 0
+// when the provider has no cap. This is the one place the cap lives: the
+// Client enforces it on every attempt (lowering it for a while after rate
+// limits, see ConcurrencyLimit), and a worker pool asks for it to hold back
+// work for a capped provider instead of tying up workers waiting on it.
+func (c *Client) ProviderConcurrency(modelID string) int {
+	_, p, err := c.cat.Resolve(modelID)
+	if err != nil || p.Concurrency <= 0 {
+		return 0
+	}
+	return p.Concurrency
+}
+
 // ConcurrencyLimit returns the in-flight cap the Client currently allows
 // for the provider of modelID (lowered after rate limits, restored by
 // successes), or 0 when the provider has no cap. The runner's own

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"io"
 	"testing"
 	"time"
 
@@ -47,19 +46,6 @@ func BenchmarkBuild(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Build(in, opt); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkRenderHTML(b *testing.B) {
-	lb, err := Build(benchInputs(10, 5000), Options{Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := Render(io.Discard, lb, "html"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,8 +3,8 @@
 // tokens, latency and cost, a summary per model origin, paired comparisons
 // of the runs of each benchmark on the items they share (with tie-band ranks
 // and a CN-versus-West parity check), and the notes a reader needs to
-// interpret the numbers. Renderers write it as text,
-// Markdown, CSV, JSON or a self-contained HTML page.
+// interpret the numbers. Renderers write it as text, Markdown, CSV or JSON;
+// the HTML page and snapshot sites are the child package reports/site.
 package reports
 
 import (
@@ -65,10 +65,10 @@ type Leaderboard struct {
 	Comparisons []Comparison
 	// ParityChecks pit the best CN row of each benchmark against its best
 	// West row, the comparison parity exists to make.
-	ParityChecks []ParityCheck
+	ParityChecks []Comparison
 	// LanguageGaps compare each model on aligned items asked in English and
 	// in another language (mgsm:en against mgsm:zh, say).
-	LanguageGaps []LanguageGap
+	LanguageGaps []Comparison
 	// Notes are caveats a reader must see next to the numbers.
 	Notes []string
 }
@@ -177,29 +177,55 @@ type Group struct {
 // belong to another run, carry an unknown outcome or repeat a key, because a
 // table built from such data would be silently wrong.
 func Build(in []Input, opt Options) (*Leaderboard, error) {
-	if opt.Bootstrap < 0 {
-		return nil, fmt.Errorf("build leaderboard: bootstrap resamples %d: must not be negative", opt.Bootstrap)
-	}
-	if opt.Bootstrap == 0 {
-		opt.Bootstrap = DefaultBootstrap
+	if err := checkOptions(&opt); err != nil {
+		return nil, err
 	}
 	now := time.Now
 	if opt.Now != nil {
 		now = opt.Now
 	}
-	if opt.Permutations < 0 {
-		return nil, fmt.Errorf("build leaderboard: permutations %d: must not be negative", opt.Permutations)
-	}
-	if opt.Permutations == 0 {
-		opt.Permutations = DefaultPermutations
-	}
-	lb := &Leaderboard{GeneratedAt: now().UTC()}
-	built := make([]scoredRow, 0, len(in))
+	accs := make([]*Accumulator, 0, len(in))
 	for _, x := range in {
-		row, tallies, err := buildRow(x, opt)
-		if err != nil {
-			return nil, fmt.Errorf("run %d: %w", x.Run.ID, err)
+		// Fold samples in key order, whatever order the caller gave them
+		// in, so floating-point sums and the bootstrap come out identical
+		// on every build, and duplicates sit next to each other.
+		sorted := make([]*parity.Sample, len(x.Samples))
+		for i := range x.Samples {
+			sorted[i] = &x.Samples[i]
 		}
+		slices.SortFunc(sorted, func(a, b *parity.Sample) int {
+			return cmp.Or(cmp.Compare(a.ItemID, b.ItemID), cmp.Compare(a.Index, b.Index))
+		})
+		acc := NewAccumulator(x.Run)
+		for _, s := range sorted {
+			if err := acc.Add(s); err != nil {
+				return nil, fmt.Errorf("run %d: %w", x.Run.ID, err)
+			}
+		}
+		accs = append(accs, acc)
+	}
+	return build(accs, opt, now)
+}
+
+// BuildFrom computes the leaderboard of runs whose samples were already
+// folded into accumulators, one per run: the streaming form of Build, for
+// callers that read samples from a store one at a time.
+func BuildFrom(accs []*Accumulator, opt Options) (*Leaderboard, error) {
+	if err := checkOptions(&opt); err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	return build(accs, opt, now)
+}
+
+func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard, error) {
+	lb := &Leaderboard{GeneratedAt: now().UTC()}
+	built := make([]scoredRow, 0, len(accs))
+	for _, acc := range accs {
+		row, tallies := acc.finish(opt)
 		built = append(built, scoredRow{row, tallies})
 	}
 	slices.SortStableFunc(built, func(a, b scoredRow) int { return compareRows(a.row, b.row) })
@@ -214,6 +240,23 @@ func Build(in []Input, opt Options) (*Leaderboard, error) {
 	lb.Notes = notes(lb.Rows, opt)
 	lb.Notes = append(lb.Notes, comparisonNotes(lb.Rows, lb.Comparisons)...)
 	return lb, nil
+}
+
+// checkOptions refuses negative counts and fills in the defaults.
+func checkOptions(opt *Options) error {
+	if opt.Bootstrap < 0 {
+		return fmt.Errorf("build leaderboard: bootstrap resamples %d: must not be negative", opt.Bootstrap)
+	}
+	if opt.Bootstrap == 0 {
+		opt.Bootstrap = DefaultBootstrap
+	}
+	if opt.Permutations < 0 {
+		return fmt.Errorf("build leaderboard: permutations %d: must not be negative", opt.Permutations)
+	}
+	if opt.Permutations == 0 {
+		opt.Permutations = DefaultPermutations
+	}
+	return nil
 }
 
 // compareRows orders by suite, then accuracy with NaN last, then model.
@@ -231,260 +274,6 @@ func compareRows(a, b Row) int {
 		return cmp.Compare(b.Accuracy, a.Accuracy)
 	}
 	return cmp.Or(cmp.Compare(a.Model, b.Model), cmp.Compare(a.RunID, b.RunID))
-}
-
-// item gathers one item's samples; per-item figures are computed before
-// averaging so that every item weighs the same when K > 1.
-type item struct {
-	total   int
-	scored  int
-	correct int
-	judgeOK int // correct under the judge where it graded, else the rule
-	votes   []vote
-}
-
-type vote struct {
-	answer  string
-	index   int
-	correct bool
-}
-
-func buildRow(x Input, opt Options) (Row, []tally, error) {
-	run := x.Run
-	r := Row{
-		RunID:         run.ID,
-		Model:         run.Model.ID,
-		ModelReported: run.ModelReported,
-		Substituted:   parity.ModelSubstituted(run.Model.Name, run.ModelReported),
-		Provider:      run.Model.Provider,
-		Origin:        run.Model.Origin,
-		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",
-		Suite:         run.Suite.Name,
-		Subject:       run.Subject,
-		SuiteVersion:  run.Suite.Version,
-		Language:      run.Suite.Language,
-		NonCommercial: run.Suite.NonCommercial,
-		Status:        string(run.Status),
-		Target:        run.Target(),
-		Samples:       len(x.Samples),
-		Outcomes:      make(map[parity.Outcome]int, len(parity.Outcomes)),
-		PassAtK:       map[int]float64{},
-		Thinking:      thinking(run.Params),
-		MajAtK:        math.NaN(),
-		JudgeAccuracy: math.NaN(),
-
-		CircularAccuracy: math.NaN(),
-	}
-	for _, o := range parity.Outcomes {
-		r.Outcomes[o] = 0
-	}
-	if run.Price != nil {
-		r.Currency = run.Price.Currency
-		r.PriceAsOf = run.Price.AsOf
-	}
-
-	// Visit samples in key order, whatever order the store returned them
-	// in, so floating-point sums and the bootstrap come out identical on
-	// every build, and duplicates sit next to each other.
-	sorted := make([]*parity.Sample, len(x.Samples))
-	for i := range x.Samples {
-		sorted[i] = &x.Samples[i]
-	}
-	slices.SortFunc(sorted, func(a, b *parity.Sample) int {
-		return cmp.Or(cmp.Compare(a.ItemID, b.ItemID), cmp.Compare(a.Index, b.Index))
-	})
-
-	items := map[string]*item{}
-	var ids []string // in sorted order, as the samples are
-	scorers := map[[2]string]bool{}
-	var latencies []time.Duration
-	var prompt, completion, reasoning float64
-	for i, s := range sorted {
-		if s.RunID != run.ID {
-			return Row{}, nil, fmt.Errorf("sample %s#%d belongs to run %d", s.ItemID, s.Index, s.RunID)
-		}
-		if i > 0 && sorted[i-1].Key() == s.Key() {
-			return Row{}, nil, fmt.Errorf("sample %s#%d appears twice", s.ItemID, s.Index)
-		}
-		out := s.Score.Outcome
-		if _, known := r.Outcomes[out]; !known {
-			return Row{}, nil, fmt.Errorf("sample %s#%d has unknown outcome %q", s.ItemID, s.Index, out)
-		}
-		r.Outcomes[out]++
-		r.Cost += s.Cost
-		if s.Score.Scorer != "" {
-			scorers[[2]string{s.Score.Scorer, s.Score.ScorerVersion}] = true
-		}
-		it := items[s.ItemID]
-		if it == nil {
-			it = &item{}
-			items[s.ItemID] = it
-			ids = append(ids, s.ItemID)
-		}
-		it.total++
-		if out == parity.OutcomeError {
-			continue
-		}
-		r.Scored++
-		correct := out == parity.OutcomeCorrect
-		it.scored++
-		if correct {
-			it.correct++
-		}
-		judged := correct
-		if j := s.Judge; j != nil && j.Outcome != "" && j.Outcome != parity.OutcomeError {
-			r.JudgeChecked++
-			judged = j.Outcome == parity.OutcomeCorrect
-			if judged != correct {
-				r.JudgeOverturned++
-			}
-		}
-		if judged {
-			it.judgeOK++
-		}
-		if a := normaliseAnswer(s.Score.Extracted); a != "" {
-			it.votes = append(it.votes, vote{a, s.Index, correct})
-		}
-		latencies = append(latencies, s.Completion.Latency)
-		prompt += float64(s.Completion.Usage.PromptTokens)
-		completion += float64(s.Completion.Usage.CompletionTokens)
-		reasoning += float64(s.Completion.Usage.ReasoningTokens)
-	}
-	r.Items = len(items)
-	r.CircularItems, r.CircularAccuracy = circularAccuracy(sorted)
-	for sc := range scorers {
-		r.Scorers = append(r.Scorers, sc[0]+"@"+sc[1])
-	}
-	slices.Sort(r.Scorers)
-	means := make([]float64, 0, len(ids))
-	tallies := make([]tally, 0, len(ids))
-	var correct int
-	var judgeSum float64
-	kmax := math.MaxInt
-	for _, id := range ids {
-		it := items[id]
-		r.K = max(r.K, it.total)
-		if it.scored == 0 {
-			continue
-		}
-		m := float64(it.correct) / float64(it.scored)
-		means = append(means, m)
-		tallies = append(tallies, tally{id, int32(it.scored), int32(it.correct)})
-		correct += it.correct
-		judgeSum += float64(it.judgeOK) / float64(it.scored)
-		kmax = min(kmax, it.scored)
-	}
-
-	r.Accuracy, r.CILow, r.CIHigh = math.NaN(), math.NaN(), math.NaN()
-	if len(means) > 0 {
-		r.Accuracy = mean(means)
-		if r.K <= 1 || len(means) < 2 {
-			// One sample per item, or a single item to resample: the
-			// scored samples are the only spread there is.
-			r.CILow, r.CIHigh = Wilson(correct, r.Scored, Z95)
-		} else {
-			seed := opt.Seed ^ (run.ID * 0x5851F42D4C957F2D)
-			r.CILow, r.CIHigh = ClusterBootstrap(means, opt.Bootstrap, seed, 0.95)
-		}
-		if r.JudgeChecked > 0 {
-			r.JudgeAccuracy = judgeSum / float64(len(means))
-		}
-		r.KMax = kmax
-		for k := 1; k <= kmax; k++ {
-			sum := 0.0
-			for _, id := range ids {
-				if it := items[id]; it.scored > 0 {
-					sum += PassAtK(it.scored, it.correct, k)
-				}
-			}
-			r.PassAtK[k] = sum / float64(len(means))
-		}
-		if r.K > 1 {
-			maj := 0
-			for _, id := range ids {
-				if it := items[id]; it.scored > 0 && majority(it.votes) {
-					maj++
-				}
-			}
-			r.MajAtK = float64(maj) / float64(len(means))
-		}
-	}
-
-	if r.Scored > 0 {
-		n := float64(r.Scored)
-		r.MeanPromptTokens, r.MeanCompletionTokens, r.MeanReasoningTokens = prompt/n, completion/n, reasoning/n
-		slices.Sort(latencies)
-		r.LatencyP50 = NearestRank(latencies, 50)
-		r.LatencyP95 = NearestRank(latencies, 95)
-	}
-
-	r.Cost = roundCost(r.Cost)
-	if opt.Currency != "" && r.Currency != "" {
-		if rate, ok := lookupRate(opt, r.Currency); ok {
-			r.CostConverted = roundCost(r.Cost * rate)
-			r.ConvertedCurrency = opt.Currency
-		}
-	}
-	return r, tallies, nil
-}
-
-// circularAccuracy applies CircularEval to samples in key order: an original
-// item is correct for sample index s only when sample s of every rotation
-// is correct. Indices where some rotation failed with an API error are left
-// out, since there is no answer to judge.
-func circularAccuracy(sorted []*parity.Sample) (int, float64) {
-	type verdict struct{ bad, failed bool }
-	perItem := map[string]map[int]*verdict{}
-	var order []string
-	for _, s := range sorted {
-		base, ok := parity.CircularBase(s.ItemID)
-		if !ok {
-			continue
-		}
-		idx := perItem[base]
-		if idx == nil {
-			idx = map[int]*verdict{}
-			perItem[base] = idx
-			order = append(order, base)
-		}
-		v := idx[s.Index]
-		if v == nil {
-			v = &verdict{}
-			idx[s.Index] = v
-		}
-		switch s.Score.Outcome {
-		case parity.OutcomeCorrect:
-		case parity.OutcomeError:
-			v.failed = true
-		default:
-			v.bad = true
-		}
-	}
-	if len(order) == 0 {
-		return 0, math.NaN()
-	}
-	var sum float64
-	judged := 0
-	for _, base := range order {
-		ok, n := 0, 0
-		for _, v := range perItem[base] {
-			if v.failed {
-				continue
-			}
-			n++
-			if !v.bad {
-				ok++
-			}
-		}
-		if n > 0 {
-			sum += float64(ok) / float64(n)
-			judged++
-		}
-	}
-	if judged == 0 {
-		return len(order), math.NaN()
-	}
-	return len(order), sum / float64(judged)
 }
 
 // majority reports whether the most frequent extracted answer among votes is
@@ -566,10 +355,10 @@ func lookupRate(opt Options, from string) (float64, bool) {
 	return 0, false
 }
 
-// benchmark names what a row measured, for grouping: the suite, its
+// Benchmark names what a row measured, for grouping: the suite, its
 // subject, and whether CircularEval was on. Plain and circular runs, or
 // mgsm:en and mgsm:zh, are different benchmarks.
-func benchmark(r Row) string {
+func (r Row) Benchmark() string {
 	name := r.Suite
 	if r.Subject != "" {
 		name += ":" + r.Subject
@@ -593,7 +382,7 @@ func groups(rows []Row) []Group {
 		if origin == "" {
 			origin = "unknown"
 		}
-		k := key{benchmark(r), origin}
+		k := key{r.Benchmark(), origin}
 		if perModel[k] == nil {
 			perModel[k] = map[string][]float64{}
 		}

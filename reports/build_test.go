@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -411,4 +412,42 @@ func TestCostSumsCarryNoFloatNoise(t *testing.T) {
 	assert.Equal(t, 0.14, lb.Rows[0].CostConverted)
 	assert.Equal(t, "<1ms", duration(300*time.Microsecond))
 	assert.Equal(t, "-", duration(0))
+}
+
+func TestAccumulatorStreamsLikeBuild(t *testing.T) {
+	in := fixture()
+	want, err := Build(in, fixedOptions())
+	require.NoError(t, err)
+	var accs []*Accumulator
+	for _, x := range in {
+		acc := NewAccumulator(x.Run)
+		sorted := slices.Clone(x.Samples)
+		slices.SortFunc(sorted, func(a, b parity.Sample) int {
+			return cmp.Or(cmp.Compare(a.ItemID, b.ItemID), cmp.Compare(a.Index, b.Index))
+		})
+		for i := range sorted {
+			require.NoError(t, acc.Add(&sorted[i]))
+		}
+		accs = append(accs, acc)
+	}
+	got, err := BuildFrom(accs, fixedOptions())
+	require.NoError(t, err)
+	// NaN fields defeat a deep comparison; the JSON carries every figure.
+	var a, b strings.Builder
+	require.NoError(t, Render(&a, want, "json"))
+	require.NoError(t, Render(&b, got, "json"))
+	assert.Equal(t, a.String(), b.String())
+}
+
+func TestAccumulatorNeedsKeyOrder(t *testing.T) {
+	c := parity.OutcomeCorrect
+	acc := NewAccumulator(run(1, "a/m", "CN", "s", 2, 1))
+	s := samples(1, "n@1", spec{"q2", 0, c, "1"}, spec{"q1", 0, c, "1"}, spec{"q2", 0, c, "1"})
+	require.NoError(t, acc.Add(&s[0]))
+	err := acc.Add(&s[1])
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "out of key order")
+	err = acc.Add(&s[2])
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "appears twice")
 }

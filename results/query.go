@@ -189,6 +189,10 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
+	groups, err := db.itemGroups(ctx, runID)
+	if err != nil {
+		return fmt.Errorf("read samples of run %d: %w", runID, err)
+	}
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("read samples of run %d: %w", runID, err)
@@ -199,6 +203,7 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 		if err != nil {
 			return fmt.Errorf("read samples of run %d: %w", runID, err)
 		}
+		s.RotationOf, s.Pair = groups(s.ItemID)
 		if err := fn(s); err != nil {
 			return err
 		}
@@ -207,4 +212,46 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 		return fmt.Errorf("read samples of run %d: %w", runID, err)
 	}
 	return nil
+}
+
+// itemGroups returns a function giving the RotationOf and Pair of a run's
+// items, from the item_groups table, or for a file older than it from the
+// item ids as parity read them then.
+func (db *DB) itemGroups(ctx context.Context, runID int64) (func(itemID string) (rotationOf, pair string), error) {
+	if db.fileSchema < 2 {
+		var subject string
+		if err := db.r.QueryRowContext(ctx, "SELECT subject FROM runs WHERE id = ?", runID).Scan(&subject); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		return func(id string) (string, string) { return legacyGroups(subject, id) }, nil
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT item_id, rotation_of, pair FROM item_groups WHERE run_id = ?", runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string][2]string{}
+	for rows.Next() {
+		var id string
+		var g [2]string
+		if err := rows.Scan(&id, &g[0], &g[1]); err != nil {
+			return nil, err
+		}
+		m[id] = g
+	}
+	return func(id string) (string, string) { g := m[id]; return g[0], g[1] }, rows.Err()
+}
+
+// legacyGroups reads an item's groups from its id the way parity did
+// before schema 2, which recorded them nowhere else: "q@r2" is rotation 2
+// of item q, and in a run of subject s an item "<s>-<key>" is translation
+// <key>. Migration 0002 does the same in SQL for the files it upgrades.
+func legacyGroups(subject, itemID string) (rotationOf, pair string) {
+	if t := strings.TrimRight(itemID, "0123456789"); t != itemID && len(t) > 2 && strings.HasSuffix(t, "@r") {
+		rotationOf = t[:len(t)-2]
+	}
+	if key, ok := strings.CutPrefix(itemID, subject+"-"); ok && subject != "" {
+		pair = key
+	}
+	return rotationOf, pair
 }

@@ -35,6 +35,10 @@ var (
 	}()
 )
 
+// insertGroupSQL records an item's groups once per run; every sample of
+// the item has the same.
+const insertGroupSQL = "INSERT INTO item_groups (run_id, item_id, rotation_of, pair) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+
 // CreateRun stores a new run and sets its ID. An empty Fingerprint is
 // filled in with parity.RunFingerprint and an empty Status with "running",
 // so a run is always findable for resume.
@@ -131,9 +135,21 @@ func (db *DB) AddSamples(ctx context.Context, samples []parity.Sample) error {
 		return fmt.Errorf("store samples: %w", err)
 	}
 	defer stmt.Close()
+	var groups *sql.Stmt // prepared when a sample of the batch has a group
 	args := make([]any, 0, len(sampleColumns)+1)
 	for i := range samples {
 		s := &samples[i]
+		if s.RotationOf != "" || s.Pair != "" {
+			if groups == nil {
+				if groups, err = tx.PrepareContext(ctx, insertGroupSQL); err != nil {
+					return fmt.Errorf("store samples: %w", err)
+				}
+				defer groups.Close()
+			}
+			if _, err := groups.ExecContext(ctx, s.RunID, s.ItemID, s.RotationOf, s.Pair); err != nil {
+				return fmt.Errorf("store groups of item %s of run %d: %w", s.ItemID, s.RunID, err)
+			}
+		}
 		vals, err := sampleArgs(s)
 		if err != nil {
 			return fmt.Errorf("store sample %s#%d: %w", s.ItemID, s.Index, err)

@@ -182,25 +182,11 @@ func (c *config) logEnd(st *jobState, res Result) {
 		return
 	}
 	line := fmt.Sprintf("%s: run %d %s, %d/%d done", st.label(), st.runID, res.Status, res.Done, res.Target)
-	if acc, n, ok := accuracy(res.Counts); ok {
+	if acc, n, ok := parity.Accuracy(res.Counts); ok {
 		line += fmt.Sprintf(", acc %.1f%% over %d new samples", acc*100, n)
 	}
 	if res.Run.Note != "" {
 		line += " (" + res.Run.Note + ")"
 	}
 	fmt.Fprintln(c.Log, strings.TrimSpace(line))
-}
-
-// accuracy is correct over graded samples. Samples whose request failed are
-// left out: they were never graded and will be asked again.
-func accuracy(counts map[parity.Outcome]int) (acc float64, graded int, ok bool) {
-	for o, n := range counts {
-		if o != parity.OutcomeError {
-			graded += n
-		}
-	}
-	if graded == 0 {
-		return 0, 0, false
-	}
-	return float64(counts[parity.OutcomeCorrect]) / float64(graded), graded, true
 }

@@ -72,9 +72,6 @@ type Runner struct {
 	Store  parity.Store
 	// Concurrency bounds the requests in flight across all jobs.
 	Concurrency int
-	// ProviderConcurrency bounds the requests in flight per provider name,
-	// for accounts that reject parallel calls beyond a small number.
-	ProviderConcurrency map[string]int
 	// BatchSize is the most samples committed in one transaction.
 	BatchSize int
 	// FlushEvery is the longest a scored sample waits before it is committed,

@@ -90,11 +90,11 @@ func TestRunKnownAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-				i, err := strconv.Atoi(req.Hint.ItemID)
-				if err != nil || req.Hint.Gold != req.Hint.ItemID || req.Hint.Kind != "number" {
-					return parity.Completion{}, errors.New("bad hint")
+				i, err := strconv.Atoi(req.Ref.ItemID)
+				if err != nil || req.Ref.Suite == "" {
+					return parity.Completion{}, errors.New("no item reference")
 				}
-				c, cerr := tt.answer(i, req.Hint.Sample)
+				c, cerr := tt.answer(i, req.Ref.Sample)
 				c.ModelReported = "m-2025"
 				c.Usage = parity.Usage{PromptTokens: 10, CompletionTokens: 20}
 				return c, cerr
@@ -152,13 +152,13 @@ func TestRunKnownAnswers(t *testing.T) {
 
 func TestErrorCodeRecorded(t *testing.T) {
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		switch req.Hint.ItemID {
+		switch req.Ref.ItemID {
 		case "0":
 			return parity.Completion{}, &parity.Error{Code: parity.ErrTimeout, Message: "no answer in 10m"}
 		case "1":
 			return parity.Completion{}, errors.New("plain failure")
 		}
-		return parity.Completion{Content: req.Hint.Gold}, nil
+		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	store := newStore()
 	res, err := newRunner(client, store).Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 3}}})
@@ -181,7 +181,7 @@ func TestConcurrencySaturatedAndRefilled(t *testing.T) {
 	var client *fakeClient
 	var fast int
 	client = newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		i, _ := strconv.Atoi(req.Hint.ItemID)
+		i, _ := strconv.Atoi(req.Ref.ItemID)
 		if i < limit {
 			if client.inFlight("") == limit {
 				fill.Do(func() { close(allIn) })
@@ -204,7 +204,7 @@ func TestConcurrencySaturatedAndRefilled(t *testing.T) {
 			}
 			client.mu.Unlock()
 		}
-		return parity.Completion{Content: req.Hint.Gold}, nil
+		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	store := newStore()
 	r := newRunner(client, store)
@@ -249,12 +249,12 @@ func TestProviderConcurrency(t *testing.T) {
 			}
 			client.mu.Unlock()
 		}
-		return parity.Completion{Content: req.Hint.Gold}, nil
+		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	store := newStore()
 	r := newRunner(client, store)
 	r.Concurrency = 6
-	r.ProviderConcurrency = map[string]int{"a": 2, "b": 3}
+	client.caps = map[string]int{"a": 2, "b": 3}
 	res, err := r.Run(context.Background(), []Job{
 		{Model: model("a"), Suite: &fakeSuite{name: "s", n: 10}},
 		{Model: model("b"), Suite: &fakeSuite{name: "s", n: nb}},
@@ -272,14 +272,14 @@ func TestResumeAfterCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	client := newClient(func(rctx context.Context, req parity.Request) (parity.Completion, error) {
-		if req.Hint.ItemID == "20" {
+		if req.Ref.ItemID == "20" {
 			cancel()
 		}
-		if req.Hint.ItemID >= "20" && len(req.Hint.ItemID) == 2 {
+		if req.Ref.ItemID >= "20" && len(req.Ref.ItemID) == 2 {
 			<-rctx.Done()
 			return parity.Completion{}, rctx.Err()
 		}
-		return parity.Completion{Content: req.Hint.Gold}, nil
+		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	store := newStore()
 	r := newRunner(client, store)
@@ -365,10 +365,10 @@ func TestFailedSamplesRetriedOnResume(t *testing.T) {
 	store := newStore()
 	job := Job{Model: model("p"), Suite: &fakeSuite{name: "s", n: 20}}
 	flaky := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		if i, _ := strconv.Atoi(req.Hint.ItemID); i%5 == 0 {
+		if i, _ := strconv.Atoi(req.Ref.ItemID); i%5 == 0 {
 			return parity.Completion{}, &parity.Error{Code: parity.ErrRateLimit, Message: "429"}
 		}
-		return parity.Completion{Content: req.Hint.Gold}, nil
+		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	res, err := newRunner(flaky, store).Run(context.Background(), []Job{job})
 	require.Error(t, err)
@@ -391,7 +391,7 @@ func TestFatalErrorStopsOnlyItsJob(t *testing.T) {
 				if providerOf(req.Model) == "bad" {
 					return parity.Completion{}, &parity.Error{Code: code, Message: "set BAD_API_KEY"}
 				}
-				return parity.Completion{Content: req.Hint.Gold}, nil
+				return parity.Completion{Content: req.Ref.ItemID}, nil
 			})
 			store := newStore()
 			r := newRunner(client, store)
@@ -422,7 +422,7 @@ func TestFatalErrorStopsOnlyItsJob(t *testing.T) {
 func TestBudget(t *testing.T) {
 	// One output token at 1e6 per million tokens costs exactly 1.
 	answer := func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		return parity.Completion{Content: req.Hint.Gold, Usage: parity.Usage{CompletionTokens: 1}}, nil
+		return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 	}
 	tests := []struct {
 		name      string
@@ -480,12 +480,12 @@ func TestFlushOnTimer(t *testing.T) {
 		close(committed)
 	}()
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		if req.Hint.ItemID == "1" {
+		if req.Ref.ItemID == "1" {
 			if !waitFor(t, committed, "a timed flush") {
 				return parity.Completion{}, errors.New("stuck")
 			}
 		}
-		return parity.Completion{Content: req.Hint.Gold}, nil
+		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	r := newRunner(client, store)
 	r.Concurrency, r.BatchSize, r.FlushEvery = 1, 1000, 5*time.Millisecond
@@ -537,10 +537,10 @@ func TestSetupErrors(t *testing.T) {
 func TestSubjectAndProgress(t *testing.T) {
 	suite := &fakeSuite{name: "s", n: 40, subject: func(i int) string { return []string{"a", "b"}[i%2] }}
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		if req.Hint.ItemID == "2" {
+		if req.Ref.ItemID == "2" {
 			return parity.Completion{Content: "wrong"}, nil
 		}
-		return parity.Completion{Content: req.Hint.Gold}, nil
+		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	store := newStore()
 	var bar bytes.Buffer
@@ -580,7 +580,7 @@ func TestTwoFreshJobsMakeTwoRuns(t *testing.T) {
 func TestBudgetHoldsAtHighConcurrency(t *testing.T) {
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
 		time.Sleep(2 * time.Millisecond)
-		return parity.Completion{Content: req.Hint.Gold, Usage: parity.Usage{CompletionTokens: 1}}, nil
+		return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 	})
 	store := newStore()
 	r := newRunner(client, store)
@@ -600,7 +600,7 @@ func TestBudgetHoldsAtHighConcurrency(t *testing.T) {
 func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
 		time.Sleep(time.Millisecond)
-		return parity.Completion{Content: req.Hint.Gold, Usage: parity.Usage{CompletionTokens: 1}}, nil
+		return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 	})
 	store := newStore()
 	r := newRunner(client, store)
@@ -628,7 +628,7 @@ func TestRunHeldByAnotherProcessIsRefused(t *testing.T) {
 		if calls == 3 {
 			cancel()
 		}
-		return parity.Completion{Content: req.Hint.Gold}, nil
+		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	r := newRunner(interrupting, store)
 	r.Concurrency = 1

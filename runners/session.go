@@ -26,6 +26,26 @@ type scored struct {
 	sample parity.Sample
 }
 
+// cappedClient is a Client that caps the requests in flight to each
+// provider, as the shared client does from its catalog for accounts that
+// refuse parallel calls beyond a small number. The cap lives there; the
+// runner only holds a job's units back once its provider's cap is reached,
+// so that requests queued for a capped provider do not take workers the
+// other models could use.
+type cappedClient interface {
+	parity.Client
+	// ProviderConcurrency is the most requests in flight the client lets
+	// through to the provider of modelID; 0 means no cap.
+	ProviderConcurrency(modelID string) int
+}
+
+func providerCap(c cappedClient, modelID string) int {
+	if c == nil {
+		return 0
+	}
+	return c.ProviderConcurrency(modelID)
+}
+
 // session is one call of Runner.Run once the runs are open: a feeder per
 // job, one pool of workers shared by all jobs, and one writer.
 type session struct {
@@ -54,6 +74,7 @@ func newSession(c *config, reqCtx, keep context.Context, cancelReq context.Cance
 	if c.MaxCost > 0 {
 		s.budget = newBudget(c.MaxCost, c.MaxCostCurrency)
 	}
+	capped, _ := c.Client.(cappedClient)
 	sems := map[string]chan struct{}{}
 	total := 0
 	for _, st := range jobs {
@@ -62,7 +83,7 @@ func newSession(c *config, reqCtx, keep context.Context, cancelReq context.Cance
 			continue
 		}
 		total += st.pending
-		if n := c.ProviderConcurrency[st.job.Model.Provider]; n > 0 {
+		if n := providerCap(capped, st.job.Model.ID); n > 0 {
 			if sems[st.job.Model.Provider] == nil {
 				sems[st.job.Model.Provider] = make(chan struct{}, n)
 			}
@@ -174,7 +195,7 @@ func (s *session) do(u unit) {
 		Model:    st.job.Model.ID,
 		Messages: msgs,
 		Params:   st.job.Params,
-		Hint:     &parity.Hint{ItemID: it.ID, Sample: u.sample, Gold: it.Answer, Kind: st.info.Kind},
+		Ref:      parity.ItemRef{Suite: st.info.Name, ItemID: it.ID, Sample: u.sample},
 	}
 	started := s.c.Now()
 	comp, err := s.c.Client.Complete(s.reqCtx, req)
@@ -209,6 +230,8 @@ func (s *session) do(u unit) {
 		Index:      u.sample,
 		Messages:   msgs,
 		Gold:       it.Answer,
+		RotationOf: it.RotationOf,
+		Pair:       it.Pair,
 		Completion: comp,
 		Score:      score,
 		Cost:       cost,
@@ -283,7 +306,7 @@ func (s *session) commit(batch []parity.Sample, owners []*jobState) error {
 	for i := range batch {
 		st, o := owners[i], batch[i].Score.Outcome
 		st.counts[o]++
-		if o == parity.OutcomeError {
+		if !o.Scored() {
 			st.failed++
 		} else {
 			st.stored++

@@ -46,13 +46,13 @@ func TestInterleavedStopsLoseAndRepeatNothing(t *testing.T) {
 			if rand.IntN(10) == 0 {
 				return parity.Completion{}, &parity.Error{Code: parity.ErrServer, Message: "503"}
 			}
-			return parity.Completion{Content: req.Hint.Gold, Usage: parity.Usage{CompletionTokens: 1}}, nil
+			return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 		})
 		r := newRunner(client, store)
 		r.Concurrency = 1 + rng.IntN(8)
 		r.BatchSize = 1 + rng.IntN(10)
 		r.FlushEvery = time.Duration(1+rng.IntN(3)) * time.Millisecond
-		r.ProviderConcurrency = map[string]int{"a": 1 + rng.IntN(3)}
+		client.caps = map[string]int{"a": 1 + rng.IntN(3)}
 		r.Progress = io.Discard
 		if rng.IntN(2) == 0 {
 			r.MaxCost, r.MaxCostCurrency = float64(20+rng.IntN(100)), "USD"

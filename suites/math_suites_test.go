@@ -125,13 +125,13 @@ func TestMGSMPairsAlignAcrossLanguages(t *testing.T) {
 	for _, it := range items {
 		byID[it.ID] = it
 		perLang[it.Subject]++
-		assert.Equal(t, it.Subject+"-"+it.Meta["pair"], it.ID)
+		assert.Equal(t, it.Subject+"-"+it.Pair, it.ID)
 	}
 	for _, lang := range mgsmLanguages {
 		assert.Equal(t, 250, perLang[lang], lang)
 	}
 	en, zh := byID["en-17"], byID["zh-17"]
-	assert.Equal(t, en.Meta["pair"], zh.Meta["pair"])
+	assert.Equal(t, en.Pair, zh.Pair)
 	assert.Equal(t, en.Answer, zh.Answer)
 	assert.Equal(t, "2125", byID["en-"+findPair(t, items, "2125")].Answer, "thousands commas are stripped")
 
@@ -145,7 +145,7 @@ func TestMGSMPairsAlignAcrossLanguages(t *testing.T) {
 func findPair(t *testing.T, items []parity.Item, answer string) string {
 	for _, it := range items {
 		if it.Subject == "en" && it.Answer == answer {
-			return it.Meta["pair"]
+			return it.Pair
 		}
 	}
 	t.Fatalf("no English MGSM item with answer %s", answer)

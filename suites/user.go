@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing/fstest"
 	"text/template"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -283,6 +284,37 @@ func unwrapPathError(err error) error {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserProblems are the messages of yaml.v3's parser (as opposed to
+// its scanner). yaml.v3 numbers lines from 0 in these, and from 1 in
+// scanner errors, so only these need one added.
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found undefined tag handle",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+}
+
+// yamlError turns a yaml.v3 syntax error into a one-line user error with
+// the 1-based line of the problem.
+func yamlError(path string, err error) error {
+	m := yamlLineRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return userError(path, 0, "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	line, _ := strconv.Atoi(m[1])
+	if contains(yamlParserProblems, m[2]) {
+		line++
+	}
+	return userError(path, line, "invalid YAML: %s", m[2])
+}
+
 // parseUserFile decodes the YAML through yaml.Node rather than straight into
 // a struct, because only the node tree knows the line of every key, and
 // reports unknown keys instead of ignoring them (a misspelt "promt" would
@@ -290,11 +322,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func parseUserFile(path string, src []byte) (*userFile, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, userError(path, line, "invalid YAML: %s", m[2])
-		}
-		return nil, userError(path, 0, "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, yamlError(path, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, userError(path, 0, "empty suite file: give at least name, version, data and kind")
@@ -569,6 +597,11 @@ type userRecord struct {
 
 // parseUserData turns a data file into items, checking every record.
 func parseUserData(path string, raw []byte, f *userFile) ([]parity.Item, error) {
+	// Decoders would pass invalid bytes on as U+FFFD, and the model would
+	// be asked a question the data never held.
+	if !utf8.Valid(raw) {
+		return nil, userError(path, invalidUTF8Line(raw), "invalid UTF-8: save the file as UTF-8")
+	}
 	var recs []userRecord
 	var err error
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
@@ -634,6 +667,21 @@ func parseUserData(path string, raw []byte, f *userFile) ([]parity.Item, error) 
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// invalidUTF8Line returns the 1-based line of the first byte of raw that
+// is not valid UTF-8.
+func invalidUTF8Line(raw []byte) int {
+	valid := raw
+	for i := 0; i < len(raw); {
+		r, size := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && size == 1 {
+			valid = raw[:i]
+			break
+		}
+		i += size
+	}
+	return bytes.Count(valid, []byte("\n")) + 1
 }
 
 // choiceGold accepts an option letter (any case) or the exact text of one

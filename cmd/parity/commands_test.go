@@ -341,13 +341,15 @@ func TestLanguageGapOnTheSameProblems(t *testing.T) {
 	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm:en", "-s", "mgsm:zh", "--limit", "20")
 	rep := decode[struct {
 		LanguageGaps []struct {
-			Language    string `json:"language"`
+			A struct {
+				Label string `json:"label"`
+			} `json:"a"`
 			SharedItems int    `json:"shared_items"`
 			Verdict     string `json:"verdict"`
 		} `json:"language_gaps"`
 	}](t, ta.mustRun("report", "--json"))
 	require.Len(t, rep.LanguageGaps, 1)
-	assert.Equal(t, "zh", rep.LanguageGaps[0].Language)
+	assert.Equal(t, "zh", rep.LanguageGaps[0].A.Label, "side a is the other language")
 	assert.Equal(t, 20, rep.LanguageGaps[0].SharedItems, "--limit picks the same problems in both languages")
 	assert.Contains(t, ta.mustRun("report"), "Language gap")
 }

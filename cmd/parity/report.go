@@ -12,6 +12,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
 )
 
@@ -19,7 +20,7 @@ func (a *app) reportCmd() *cobra.Command {
 	var (
 		format   string
 		runIDs   []int64
-		f        results.RunFilter
+		sel      runSelection
 		all      bool
 		currency string
 		rates    []string
@@ -50,7 +51,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 				format = "json"
 			}
 			if !validFormat(format) {
-				return usagef("--format %q is not valid: use one of %s", format, strings.Join(reports.Formats, ", "))
+				return usagef("--format %q is not valid: use one of %s", format, strings.Join(site.Formats, ", "))
 			}
 			if outFile != "" {
 				if err := checkOutFile(outFile); err != nil {
@@ -83,23 +84,22 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 				return err
 			}
 			defer db.Close()
-			f.IDs = runIDs
-			f.Latest = !all && len(runIDs) == 0
-			_, lb, err := a.leaderboard(ctx, db, f, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
+			sel.ids = runIDs
+			sel.latest = !all && len(runIDs) == 0
+			_, lb, err := a.leaderboard(ctx, db, &sel, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
 			if err != nil {
 				return err
 			}
 			if outFile == "" {
-				return reports.Render(a.stdout, lb, format)
+				return site.Render(a.stdout, lb, format)
 			}
-			return writeFileAtomic(outFile, func(f *os.File) error { return reports.Render(f, lb, format) })
+			return writeFileAtomic(outFile, func(f *os.File) error { return site.Render(f, lb, format) })
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "text", "output format: "+strings.Join(reports.Formats, ", "))
+	fl.StringVar(&format, "format", "text", "output format: "+strings.Join(site.Formats, ", "))
 	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
-	fl.StringVar(&f.Model, "model", "", "only runs of this model")
-	fl.StringVar(&f.Suite, "suite", "", "only runs of this suite")
+	sel.addFlags(fl)
 	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	fl.StringVar(&currency, "currency", "", "also show costs converted to this currency")
 	fl.StringArrayVar(&rates, "rate", nil, "exchange rate into --currency, e.g. CNY=0.1404 (repeatable)")
@@ -109,7 +109,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 }
 
 func validFormat(f string) bool {
-	for _, v := range reports.Formats {
+	for _, v := range site.Formats {
 		if f == v {
 			return true
 		}
@@ -119,8 +119,8 @@ func validFormat(f string) bool {
 
 // leaderboard selects runs as report and snapshot do and builds their
 // leaderboard from the runs' samples, read without the raw bodies.
-func (a *app) leaderboard(ctx context.Context, db *results.DB, f results.RunFilter, opt reports.Options) ([]parity.Run, *reports.Leaderboard, error) {
-	runs, err := db.Runs(ctx, f)
+func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection, opt reports.Options) ([]parity.Run, *reports.Leaderboard, error) {
+	runs, err := sel.runs(ctx, db)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -64,6 +64,7 @@ SQLite and prints leaderboards with confidence intervals, cost and latency.`,
 		a.doctorCmd(),
 		a.judgeCmd(),
 		a.snapshotCmd(),
+		a.diffCmd(),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

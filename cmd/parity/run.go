@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -37,7 +38,9 @@ type runOptions struct {
 	baseURL        string
 	apiKeyEnv      string
 	region         string
+	attempts       int
 	retries        int
+	maxResponse    int64
 	timeout        time.Duration
 	maxCost        string
 	circular       bool
@@ -84,7 +87,10 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint")
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
-	f.IntVar(&o.retries, "retries", 5, "attempts per request, the first included")
+	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included: 1 sends each request once and never retries")
+	f.IntVar(&o.retries, "retries", 0, "deprecated, use --attempts: tries after the first (--retries N is --attempts N+1)")
+	f.Int64Var(&o.maxResponse, "max-response-bytes", providers.DefaultMaxResponseBytes,
+		"longest answer read, in bytes; a longer one is recorded as an error sample, not read")
 	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
 	f.StringVar(&o.maxCost, "max-cost", "", `stop before this invocation spends more than this, e.g. "5 USD" or "30 CNY"`)
 	f.BoolVar(&o.circular, "circular", false, "ask multiple-choice items once per rotation of the options (CircularEval)")
@@ -157,8 +163,21 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	if len(o.suiteSpecs)+len(o.suiteFiles) == 0 {
 		return usagef("run needs at least one suite: -s NAME (see 'parity suites') or --suite-file FILE")
 	}
-	if o.samples < 1 || o.limit < 0 || o.concurrency < 1 || o.retries < 1 {
-		return usagef("--samples, --concurrency and --retries must be at least 1, and --limit at least 0")
+	if o.samples < 1 || o.limit < 0 || o.concurrency < 1 || o.attempts < 1 {
+		return usagef("--samples, --concurrency and --attempts must be at least 1, and --limit at least 0")
+	}
+	if fl := cmd.Flags(); fl.Changed("retries") {
+		if fl.Changed("attempts") {
+			return usagef("--retries and --attempts say the same thing: give only --attempts")
+		}
+		if o.retries < 0 {
+			return usagef("--retries %d: give 0 or more retries, or use --attempts", o.retries)
+		}
+		o.attempts = o.retries + 1
+		fmt.Fprintf(a.stderr, "warning: --retries is deprecated: use --attempts %d, which counts the first try too\n", o.attempts)
+	}
+	if o.maxResponse < 1 {
+		return usagef("--max-response-bytes %d: give a size in bytes of at least 1, e.g. %d (16 MiB)", o.maxResponse, providers.DefaultMaxResponseBytes)
 	}
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return usagef("--api-key-env goes with --base-url")
@@ -235,14 +254,16 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	}
 
 	client := providers.New(cat, providers.Options{
-		HTTPClient:  a.httpClient,
-		Getenv:      a.getenv,
-		Region:      o.region,
-		MaxAttempts: o.retries,
-		Deadline:    o.timeout,
+		HTTPClient:       a.httpClient,
+		Getenv:           a.getenv,
+		Region:           o.region,
+		MaxAttempts:      o.attempts,
+		Deadline:         o.timeout,
+		MaxResponseBytes: o.maxResponse,
+		Concurrency:      o.concurrency,
+		Answers:          answerKey(ctx, suiteList),
 	})
 	var jobs []runners.Job
-	limits := map[string]int{}
 	for _, m := range models {
 		plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: params})
 		if err != nil {
@@ -250,9 +271,6 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		}
 		for _, w := range plan.Warnings {
 			fmt.Fprintf(a.stderr, "warning: %s: %s\n", m.model.ID, w)
-		}
-		if m.prov.Concurrency > 0 {
-			limits[m.prov.Name] = m.prov.Concurrency
 		}
 		for _, s := range suiteList {
 			jobs = append(jobs, runners.Job{
@@ -270,14 +288,13 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	defer db.Close()
 
 	r := &runners.Runner{
-		Client:              client,
-		Store:               db,
-		Concurrency:         o.concurrency,
-		ProviderConcurrency: limits,
-		Log:                 a.stderr,
-		Now:                 a.now,
-		MaxCost:             maxCost,
-		MaxCostCurrency:     maxCur,
+		Client:          client,
+		Store:           db,
+		Concurrency:     o.concurrency,
+		Log:             a.stderr,
+		Now:             a.now,
+		MaxCost:         maxCost,
+		MaxCostCurrency: maxCur,
 	}
 	if a.isTerminal(a.stderr) {
 		r.Progress = a.stderr
@@ -345,7 +362,7 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 			}
 			counts = c.ByOutcome
 		}
-		if acc, ok := accuracyOf(counts); ok {
+		if acc, _, ok := parity.Accuracy(counts); ok {
 			s.Accuracy = &acc
 		}
 		if r.Err != nil {
@@ -375,21 +392,6 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 	return tw.Flush()
 }
 
-// accuracyOf is correct over scored samples, errors excluded, as the
-// leaderboard counts it.
-func accuracyOf(counts map[parity.Outcome]int) (float64, bool) {
-	scored := 0
-	for o, n := range counts {
-		if o != parity.OutcomeError {
-			scored += n
-		}
-	}
-	if scored == 0 {
-		return 0, false
-	}
-	return float64(counts[parity.OutcomeCorrect]) / float64(scored), true
-}
-
 func outcomeList(counts map[parity.Outcome]int) string {
 	var parts []string
 	for _, o := range parity.Outcomes {
@@ -401,4 +403,46 @@ func outcomeList(counts map[parity.Outcome]int) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// answerKey lets the offline mock provider look up the gold answers of the
+// items a run asks, in the very suites the run uses (GPQA already shuffled
+// for the run's seed), so that requests never carry them. A suite's items
+// are loaded the first time the mock asks about one of them, so runs of
+// real models never load anything twice.
+func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
+	type book struct {
+		once  sync.Once
+		suite parity.Suite
+		kind  string
+		gold  map[string]string
+	}
+	books := map[string]*book{}
+	for _, s := range list {
+		name := s.suite.Info().Name
+		if books[name] == nil {
+			books[name] = &book{suite: s.suite}
+		}
+	}
+	return func(ref parity.ItemRef) (string, string, bool) {
+		b := books[ref.Suite]
+		if b == nil {
+			return "", "", false
+		}
+		b.once.Do(func() {
+			// A suite that fails to load fails its job in the runner,
+			// with the error; here it only leaves the mock without answers.
+			items, err := b.suite.Items(ctx)
+			if err != nil {
+				return
+			}
+			b.kind = b.suite.Info().Kind
+			b.gold = make(map[string]string, len(items))
+			for _, it := range items {
+				b.gold[it.ID] = it.Answer
+			}
+		})
+		gold, ok := b.gold[ref.ItemID]
+		return gold, b.kind, ok
+	}
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/results"
@@ -23,28 +27,103 @@ type runLine struct {
 	Live *bool `json:"live,omitempty"`
 }
 
+// runSelection is the run filter the listing and publishing commands share,
+// read from flags that accept every name the tool prints: a suite with its
+// subject (mgsm:zh), a repeated --model, and the "stopped" status parity runs
+// shows for a running run whose process died.
+type runSelection struct {
+	ids    []int64
+	models []string
+	suites []string
+	status string
+	latest bool
+}
+
+// addFlags declares the filter flags; --run and --latest or --all differ
+// between commands and are declared by each.
+func (s *runSelection) addFlags(fl *pflag.FlagSet) {
+	fl.StringArrayVar(&s.models, "model", nil, "only runs of this model (repeatable)")
+	fl.StringArrayVar(&s.suites, "suite", nil, "only runs of this suite, or suite:subject such as mgsm:zh (repeatable)")
+	fl.StringVar(&s.status, "status", "", "only runs with this status: running, stopped (running but its process ended), partial or complete")
+}
+
+// filtered reports whether any filter narrows the selection.
+func (s *runSelection) filtered() bool {
+	return len(s.ids) > 0 || len(s.models) > 0 || len(s.suites) > 0 || s.status != ""
+}
+
+// runs reads the selected runs, oldest first. The store filters what it
+// can; suites with subjects, several models and "stopped" are applied here,
+// after Latest, which keeps model × suite × subject apart and so picks the
+// same runs either way.
+func (s *runSelection) runs(ctx context.Context, db *results.DB) ([]parity.Run, error) {
+	f := results.RunFilter{IDs: s.ids, Latest: s.latest}
+	stopped := false
+	switch st := parity.RunStatus(s.status); st {
+	case "":
+	case parity.RunRunning, parity.RunPartial, parity.RunComplete:
+		f.Status = st
+	case "stopped":
+		f.Status, stopped = parity.RunRunning, true
+	default:
+		return nil, usagef("--status %q is not valid: use running, stopped, partial or complete", s.status)
+	}
+	if len(s.models) == 1 {
+		f.Model = s.models[0]
+	}
+	type suiteSubject struct{ name, subject string }
+	var suites []suiteSubject
+	for _, v := range s.suites {
+		name, subject, _ := strings.Cut(strings.TrimSpace(v), ":")
+		if name == "" {
+			return nil, usagef("--suite %q is not valid: name a suite, e.g. gsm8k or mgsm:zh", v)
+		}
+		suites = append(suites, suiteSubject{name, subject})
+	}
+	if len(suites) == 1 {
+		f.Suite = suites[0].name
+	}
+	all, err := db.Runs(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, r := range all {
+		if len(s.models) > 1 && !slices.Contains(s.models, r.Model.ID) {
+			continue
+		}
+		if len(suites) > 0 && !slices.ContainsFunc(suites, func(x suiteSubject) bool {
+			return x.name == r.Suite.Name && (x.subject == "" || x.subject == r.Subject)
+		}) {
+			continue
+		}
+		if stopped {
+			held, err := db.Held(ctx, parity.RunLockName(r.ID))
+			if err != nil || held {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 func (a *app) runsCmd() *cobra.Command {
-	var f results.RunFilter
-	var status string
+	var sel runSelection
 	cmd := &cobra.Command{
 		Use:   "runs",
 		Short: "List the runs in the database with status, progress and accuracy",
+		Example: `  parity runs --suite mgsm:zh
+  parity runs --status stopped
+  parity runs --model deepseek/deepseek-reasoner --model openai/o4-mini`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			if status != "" {
-				switch s := parity.RunStatus(status); s {
-				case parity.RunRunning, parity.RunPartial, parity.RunComplete:
-					f.Status = s
-				default:
-					return usagef("--status %q is not valid: use running, partial or complete", status)
-				}
-			}
 			db, err := a.openDB(ctx, dbRead)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			runs, err := db.Runs(ctx, f)
+			runs, err := sel.runs(ctx, db)
 			if err != nil {
 				return err
 			}
@@ -60,7 +139,7 @@ func (a *app) runsCmd() *cobra.Command {
 						l.Live = &held
 					}
 				}
-				if acc, ok := accuracyOf(c.ByOutcome); ok {
+				if acc, _, ok := parity.Accuracy(c.ByOutcome); ok {
 					l.Accuracy = &acc
 				}
 				lines = append(lines, l)
@@ -69,7 +148,7 @@ func (a *app) runsCmd() *cobra.Command {
 				return a.printJSON(lines)
 			}
 			if len(lines) == 0 {
-				if f.Model != "" || f.Suite != "" || f.Status != "" {
+				if sel.filtered() {
 					fmt.Fprintln(a.stderr, "no runs match these filters: drop --model, --suite or --status to see every run")
 				} else {
 					fmt.Fprintln(a.stderr, "no runs yet: start one with 'parity run'")
@@ -100,9 +179,7 @@ func (a *app) runsCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&f.Model, "model", "", "only runs of this model")
-	cmd.Flags().StringVar(&f.Suite, "suite", "", "only runs of this suite")
-	cmd.Flags().StringVar(&status, "status", "", "only runs with this status: running, partial or complete")
-	cmd.Flags().BoolVar(&f.Latest, "latest", false, "only the newest run of each model × suite")
+	sel.addFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&sel.latest, "latest", false, "only the newest run of each model × suite")
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
 )
 
@@ -30,7 +31,7 @@ type snapshotSummary struct {
 func (a *app) snapshotCmd() *cobra.Command {
 	var (
 		runIDs []int64
-		f      results.RunFilter
+		sel    runSelection
 		all    bool
 	)
 	cmd := &cobra.Command{
@@ -55,7 +56,7 @@ withheld too. DIR must not exist or be empty.`,
 			dir := args[0]
 			// Refuse a taken directory before any work; WriteSnapshot
 			// checks again when it moves the finished site into place.
-			if err := reports.CheckSnapshotDir(dir); err != nil {
+			if err := site.CheckSnapshotDir(dir); err != nil {
 				return err
 			}
 			cfg, err := a.loadConfig()
@@ -71,20 +72,20 @@ withheld too. DIR must not exist or be empty.`,
 				return err
 			}
 			defer db.Close()
-			f.IDs = runIDs
-			f.Latest = !all && len(runIDs) == 0
-			runs, lb, err := a.leaderboard(ctx, db, f, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
+			sel.ids = runIDs
+			sel.latest = !all && len(runIDs) == 0
+			runs, lb, err := a.leaderboard(ctx, db, &sel, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
 			if err != nil {
 				return err
 			}
-			published := make([]reports.SnapshotRun, 0, len(runs))
+			published := make([]site.SnapshotRun, 0, len(runs))
 			for _, r := range runs {
 				id := r.ID
-				published = append(published, reports.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
+				published = append(published, site.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
 					return db.EachSample(ctx, id, results.SampleFilter{}, fn)
 				}})
 			}
-			snap, err := reports.WriteSnapshot(ctx, dir, lb, published, reports.SnapshotOptions{
+			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{
 				Now:      a.now,
 				Database: filepath.Base(a.databasePath()),
 				Redact:   func(r parity.Run) bool { return redactedSuites[r.Suite.Name] },
@@ -107,8 +108,7 @@ withheld too. DIR must not exist or be empty.`,
 	}
 	fl := cmd.Flags()
 	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
-	fl.StringVar(&f.Model, "model", "", "only runs of this model")
-	fl.StringVar(&f.Suite, "suite", "", "only runs of this suite")
+	sel.addFlags(fl)
 	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	return cmd
 }

@@ -1,4 +1,4 @@
-package reports
+package site
 
 import (
 	"bufio"
@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 )
 
 // DefaultPageSize is the number of samples one viewer page shows when
@@ -196,7 +197,7 @@ func NewSnapshotSample(s parity.Sample, redact bool) SnapshotSample {
 // Every run must have a row in lb. The site is written into a temporary
 // directory beside dir and renamed into place at the end, so a failed
 // snapshot leaves nothing behind. Pages need no network and run no script.
-func WriteSnapshot(ctx context.Context, dir string, lb *Leaderboard, runs []SnapshotRun, opt SnapshotOptions) (*Snapshot, error) {
+func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, runs []SnapshotRun, opt SnapshotOptions) (*Snapshot, error) {
 	if lb == nil {
 		return nil, errors.New("write snapshot: no leaderboard")
 	}
@@ -213,7 +214,7 @@ func WriteSnapshot(ctx context.Context, dir string, lb *Leaderboard, runs []Snap
 	if err := CheckSnapshotDir(dir); err != nil {
 		return nil, err
 	}
-	rows := make(map[int64]Row, len(lb.Rows))
+	rows := make(map[int64]reports.Row, len(lb.Rows))
 	for _, r := range lb.Rows {
 		rows[r.RunID] = r
 	}
@@ -245,7 +246,7 @@ func WriteSnapshot(ctx context.Context, dir string, lb *Leaderboard, runs []Snap
 			os.RemoveAll(tmp)
 		}
 	}()
-	site := &site{root: tmp, sums: map[string]string{}}
+	site := &siteDir{root: tmp, sums: map[string]string{}}
 	if err := os.Mkdir(filepath.Join(tmp, "runs"), 0o755); err != nil {
 		return nil, fmt.Errorf("write snapshot: %w", err)
 	}
@@ -357,7 +358,7 @@ func runData(id int64) string { return "runs/" + strconv.FormatInt(id, 10) + ".j
 
 // writeRunFiles streams one run's samples into its JSONL file and viewer
 // pages at once, holding one sample at a time, and returns the page count.
-func writeRunFiles(ctx context.Context, s *site, r SnapshotRun, run parity.Run, row Row, redact bool, pageSize int) (int, error) {
+func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact bool, pageSize int) (int, error) {
 	total := row.Samples
 	pages := max(1, (total+pageSize-1)/pageSize)
 	view := newRunView(run, row, redact, pages)
@@ -520,8 +521,8 @@ func scrubAll(list []string) []string {
 	return out
 }
 
-// site writes files under root and remembers their checksums.
-type site struct {
+// siteDir writes files under root and remembers their checksums.
+type siteDir struct {
 	root string
 	sums map[string]string
 }
@@ -529,13 +530,13 @@ type site struct {
 // siteFile is one file being written, hashed as it goes.
 type siteFile struct {
 	*bufio.Writer
-	site *site
+	site *siteDir
 	rel  string
 	f    *os.File
 	h    hash.Hash
 }
 
-func (s *site) create(rel string) (*siteFile, error) {
+func (s *siteDir) create(rel string) (*siteFile, error) {
 	f, err := os.OpenFile(filepath.Join(s.root, filepath.FromSlash(rel)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", rel, err)
@@ -570,7 +571,7 @@ func (f *siteFile) abort() {
 	}
 }
 
-func (s *site) write(rel string, fn func(io.Writer) error) error {
+func (s *siteDir) write(rel string, fn func(io.Writer) error) error {
 	f, err := s.create(rel)
 	if err != nil {
 		return err
@@ -582,7 +583,7 @@ func (s *site) write(rel string, fn func(io.Writer) error) error {
 	return f.Close()
 }
 
-func (s *site) writeJSON(rel string, v any) error {
+func (s *siteDir) writeJSON(rel string, v any) error {
 	return s.write(rel, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -591,7 +592,7 @@ func (s *site) writeJSON(rel string, v any) error {
 }
 
 // writeSums writes SHA256SUMS in the format sha256sum -c reads.
-func (s *site) writeSums() error {
+func (s *siteDir) writeSums() error {
 	var b bytes.Buffer
 	for _, rel := range slices.Sorted(maps.Keys(s.sums)) {
 		fmt.Fprintf(&b, "%s  %s\n", s.sums[rel], rel)

@@ -1,4 +1,4 @@
-package reports
+package site
 
 import (
 	"bufio"
@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 )
 
 var snapNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -60,12 +61,12 @@ func snapSamples(runID int64, n int, answer func(i int) (string, string)) []pari
 
 // snapFixture builds a leaderboard and the snapshot runs of the given runs
 // and samples.
-func snapFixture(t *testing.T, runs []parity.Run, samples [][]parity.Sample) (*Leaderboard, []SnapshotRun) {
+func snapFixture(t *testing.T, runs []parity.Run, samples [][]parity.Sample) (*reports.Leaderboard, []SnapshotRun) {
 	t.Helper()
-	var in []Input
+	var in []reports.Input
 	var sr []SnapshotRun
 	for i, r := range runs {
-		in = append(in, Input{Run: r, Samples: samples[i]})
+		in = append(in, reports.Input{Run: r, Samples: samples[i]})
 		list := samples[i]
 		sr = append(sr, SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
 			for _, s := range list {
@@ -76,7 +77,7 @@ func snapFixture(t *testing.T, runs []parity.Run, samples [][]parity.Sample) (*L
 			return nil
 		}})
 	}
-	lb, err := Build(in, Options{Now: func() time.Time { return snapNow }, Seed: 1})
+	lb, err := reports.Build(in, reports.Options{Now: func() time.Time { return snapNow }, Seed: 1})
 	require.NoError(t, err)
 	return lb, sr
 }
@@ -470,4 +471,17 @@ func TestReproduceCommandQuotes(t *testing.T) {
 	r.Model.Origin = "CN"
 	assert.NotContains(t, reproduceCommand(r), "--base-url", "catalog providers find their own endpoint")
 	assert.Equal(t, `'it'\''s'`, shellQuote("it's"))
+}
+
+func TestSnapshotCSVNeutralisesFormulas(t *testing.T) {
+	r := snapRun(1, "deepseek/deepseek-reasoner", "gsm8k", 2)
+	r.ModelReported = "=HYPERLINK(\"http://evil.example\")"
+	lb, runs := snapFixture(t, []parity.Run{r}, [][]parity.Sample{snapSamples(1, 2, plainAnswers)})
+	dir := filepath.Join(t.TempDir(), "snap")
+	_, err := WriteSnapshot(context.Background(), dir, lb, runs, snapOptions())
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(dir, "leaderboard.csv"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `'=HYPERLINK(""http://evil.example"")`)
+	assert.NotContains(t, string(data), `,"=HYPERLINK`)
 }

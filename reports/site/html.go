@@ -1,11 +1,20 @@
-package reports
+// Package site writes leaderboards for browsers: the self-contained HTML
+// report page with SVG charts, and snapshot sites (the leaderboard with one
+// page and one samples file per run, a manifest and checksums) that anyone
+// can open offline and audit. It builds on the reports package's
+// leaderboard model and table layouts, as suites/answer sits under suites.
+package site
 
 import (
+	"fmt"
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/parity-bench/parity/reports"
 )
 
 // The page is built from a view model of ready-made strings and numbers, so
@@ -30,21 +39,19 @@ type htmlTable struct {
 	Rows         [][]htmlCell
 }
 
-func newHTMLTable(title, blurb string, header []string) htmlTable {
-	t := htmlTable{Title: title, Blurb: blurb}
-	right := rightAligned(header)
-	for i, h := range header {
-		t.Header = append(t.Header, htmlCell{h, right[i]})
+func newHTMLTable(t reports.Table) htmlTable {
+	h := htmlTable{Title: t.Title, Blurb: t.Blurb}
+	for i, c := range t.Header {
+		h.Header = append(h.Header, htmlCell{c, t.Right[i]})
 	}
-	return t
-}
-
-func (t *htmlTable) add(cells []string) {
-	row := make([]htmlCell, len(cells))
-	for i, c := range cells {
-		row[i] = htmlCell{c, t.Header[i].Right}
+	for _, cells := range t.Rows {
+		row := make([]htmlCell, len(cells))
+		for i, c := range cells {
+			row[i] = htmlCell{c, t.Right[i]}
+		}
+		h.Rows = append(h.Rows, row)
 	}
-	t.Rows = append(t.Rows, row)
+	return h
 }
 
 type htmlCell struct {
@@ -92,37 +99,42 @@ const (
 	chartBarH   = 16
 )
 
-func renderHTML(w io.Writer, lb *Leaderboard) error {
-	col := optionalColumns(lb)
-	header := tableHeader(col)
-	right := rightAligned(header)
-	page := htmlPage{Generated: generated(lb), Notes: lb.Notes}
-	for i, h := range header {
-		page.Header = append(page.Header, htmlCell{h, right[i]})
-	}
-	for _, r := range lb.Rows {
-		var row []htmlCell
-		for i, c := range tableCells(r, col) {
-			row = append(row, htmlCell{c, right[i]})
+// Formats lists the formats Render writes: the reports package's and
+// "html", one self-contained page.
+var Formats = append(slices.Clone(reports.Formats), "html")
+
+// Render writes lb in format: "html" here, any other of Formats by
+// reports.Render.
+func Render(w io.Writer, lb *reports.Leaderboard, format string) error {
+	switch {
+	case format == "html" && lb == nil:
+		return fmt.Errorf("render html: no leaderboard")
+	case format == "html":
+		if err := renderHTML(w, lb); err != nil {
+			return fmt.Errorf("render html: %w", err)
 		}
-		page.Rows = append(page.Rows, row)
+		return nil
+	case slices.Contains(reports.Formats, format) || format == "markdown":
+		return reports.Render(w, lb, format)
 	}
-	for _, g := range lb.Groups {
-		page.Groups = append(page.Groups, []htmlCell{
-			{g.Suite, false}, {g.Origin, false}, {strconv.Itoa(g.Models), true}, {pct(g.MeanAccuracy), true},
-		})
-	}
-	for _, t := range summaryTables(lb) {
-		h := newHTMLTable(t.title, t.blurb, t.header)
-		for _, r := range t.rows {
-			h.add(r)
-		}
-		switch t.title {
-		case parityTitle:
+	return fmt.Errorf("unknown report format %q: use one of %s", format, strings.Join(Formats, ", "))
+}
+
+func renderHTML(w io.Writer, lb *reports.Leaderboard) error {
+	runs := reports.RunTable(lb)
+	page := htmlPage{Generated: lb.Generated(), Notes: lb.Notes}
+	h := newHTMLTable(runs)
+	page.Header, page.Rows = h.Header, h.Rows
+	for _, t := range reports.Tables(lb) {
+		h := newHTMLTable(t)
+		switch t.Name {
+		case reports.TableParity:
 			page.Parity = h
-		case languageTitle:
+		case reports.TableLanguage:
 			page.Language = h
-		case comparisonTitle:
+		case reports.TableOrigin:
+			page.Groups = h.Rows
+		case reports.TablePairs:
 			page.Compared = h
 		}
 	}
@@ -133,9 +145,9 @@ func renderHTML(w io.Writer, lb *Leaderboard) error {
 // charts draws one bar chart per benchmark (suite, subject, version), since
 // accuracies on different suites, or on mgsm:en and mgsm:zh, are not on a
 // common scale.
-func charts(rows []Row) []htmlChart {
+func charts(rows []reports.Row) []htmlChart {
 	var out []htmlChart
-	same := func(a, b Row) bool { return benchmark(a) == benchmark(b) && a.SuiteVersion == b.SuiteVersion }
+	same := func(a, b reports.Row) bool { return a.Benchmark() == b.Benchmark() && a.SuiteVersion == b.SuiteVersion }
 	for i := 0; i < len(rows); {
 		j := i
 		for j < len(rows) && same(rows[j], rows[i]) {
@@ -147,9 +159,9 @@ func charts(rows []Row) []htmlChart {
 	return out
 }
 
-func chart(rows []Row) htmlChart {
+func chart(rows []reports.Row) htmlChart {
 	c := htmlChart{
-		Suite:   suiteLabel(rows[0]),
+		Suite:   rows[0].SuiteLabel(),
 		Width:   chartLabelW + chartPlotW + chartRightW,
 		Height:  chartTop + len(rows)*chartStep + 8,
 		PlotTop: chartTop - 6,
@@ -161,15 +173,15 @@ func chart(rows []Row) htmlChart {
 	for i, r := range rows {
 		y := chartTop + i*chartStep
 		b := htmlBar{
-			Label:  shorten(modelLabel(r), 44),
-			Title:  modelLabel(r) + ": " + pct(r.Accuracy) + "% " + interval(r.CILow, r.CIHigh),
+			Label:  shorten(r.ModelLabel(), 44),
+			Title:  r.ModelLabel() + ": " + reports.Pct(r.Accuracy) + "% " + reports.Interval(r.CILow, r.CIHigh),
 			Class:  barClass(r),
 			LabelX: chartLabelW - 8,
 			Y:      y,
 			TextY:  y + chartBarH - 4,
 			X:      xAt(0),
 			W:      "0",
-			Value:  pct(r.Accuracy),
+			Value:  reports.Pct(r.Accuracy),
 			ValueX: xAt(1),
 		}
 		if !math.IsNaN(r.Accuracy) {
@@ -189,7 +201,7 @@ func chart(rows []Row) htmlChart {
 
 // barClass colours bars by origin from a fixed set of class names, so no
 // catalog text ever becomes a CSS identifier.
-func barClass(r Row) string {
+func barClass(r reports.Row) string {
 	switch {
 	case r.Mock:
 		return "bar mock"

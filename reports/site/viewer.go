@@ -1,4 +1,4 @@
-package reports
+package site
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 )
 
 // The snapshot's pages are built like the leaderboard page: view models of
@@ -103,7 +104,7 @@ func outcomeClass(o parity.Outcome) string {
 	return "o-other"
 }
 
-func newRunView(run parity.Run, row Row, redact bool, pages int) *runView {
+func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runView {
 	v := &runView{
 		ID:        run.ID,
 		Model:     run.Model.ID,
@@ -351,12 +352,12 @@ type indexView struct {
 // writeIndex writes the leaderboard page Render makes, with the
 // snapshot's own section (runs, files, how to audit) added before the end
 // of its body and the snapshot's security policy added to its head.
-func writeIndex(w io.Writer, lb *Leaderboard, man Manifest) error {
+func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	var board bytes.Buffer
 	if err := Render(&board, lb, "html"); err != nil {
 		return err
 	}
-	rows := make(map[int64]Row, len(lb.Rows))
+	rows := make(map[int64]reports.Row, len(lb.Rows))
 	for _, r := range lb.Rows {
 		rows[r.RunID] = r
 	}

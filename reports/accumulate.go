@@ -1,0 +1,316 @@
+package reports
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/parity-bench/parity"
+)
+
+// Accumulator folds one run's samples into its leaderboard row one sample
+// at a time, so a caller can stream samples from a store without holding
+// them: what it keeps grows with the run's items, not its samples (plus
+// one latency per scored sample, for the percentiles). Samples must come in
+// key order, item id then sample index, which is the order the store reads
+// them in; Build sorts for callers that hold samples in another order.
+type Accumulator struct {
+	run  parity.Run
+	row  Row
+	prev *parity.SampleKey
+
+	cur     itemTally // the item being read
+	curOpen bool
+	items   []itemTally // closed items, in key order
+
+	scorers   map[[2]string]bool
+	latencies []time.Duration
+	prompt    float64
+	complete  float64
+	reasoning float64
+	circular  map[string]map[int]*rotationVerdict
+	bases     []string // circular base items in first-seen order
+}
+
+// itemTally is one item's samples folded: per-item figures are computed
+// before averaging, so every item weighs the same when K > 1.
+type itemTally struct {
+	id       string
+	pair     string // the item's Pair, for language gaps
+	total    int
+	scored   int
+	correct  int
+	judgeOK  int // correct under the judge where it graded, else the rule
+	majority bool
+	votes    []vote // only while the item is open
+}
+
+type vote struct {
+	answer  string
+	index   int
+	correct bool
+}
+
+// rotationVerdict is one sample index of one circular base item: bad when
+// some rotation was not correct, failed when some rotation hit an API error.
+type rotationVerdict struct{ bad, failed bool }
+
+// NewAccumulator starts the row of run.
+func NewAccumulator(run parity.Run) *Accumulator {
+	r := Row{
+		RunID:         run.ID,
+		Model:         run.Model.ID,
+		ModelReported: run.ModelReported,
+		Substituted:   parity.ModelSubstituted(run.Model.Name, run.ModelReported),
+		Provider:      run.Model.Provider,
+		Origin:        run.Model.Origin,
+		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",
+		Suite:         run.Suite.Name,
+		Subject:       run.Subject,
+		SuiteVersion:  run.Suite.Version,
+		Language:      run.Suite.Language,
+		NonCommercial: run.Suite.NonCommercial,
+		Status:        string(run.Status),
+		Target:        run.Target(),
+		Outcomes:      make(map[parity.Outcome]int, len(parity.Outcomes)),
+		PassAtK:       map[int]float64{},
+		Thinking:      thinking(run.Params),
+		MajAtK:        math.NaN(),
+		JudgeAccuracy: math.NaN(),
+
+		CircularAccuracy: math.NaN(),
+	}
+	for _, o := range parity.Outcomes {
+		r.Outcomes[o] = 0
+	}
+	if run.Price != nil {
+		r.Currency = run.Price.Currency
+		r.PriceAsOf = run.Price.AsOf
+	}
+	return &Accumulator{run: run, row: r, scorers: map[[2]string]bool{}}
+}
+
+// Add folds one sample in. It fails on a sample of another run, one with
+// an unknown outcome, and one out of key order or repeated, because a row
+// built from such data would be silently wrong.
+func (a *Accumulator) Add(s *parity.Sample) error {
+	if s.RunID != a.run.ID {
+		return fmt.Errorf("sample %s#%d belongs to run %d", s.ItemID, s.Index, s.RunID)
+	}
+	key := s.Key()
+	if a.prev != nil {
+		switch {
+		case *a.prev == key:
+			return fmt.Errorf("sample %s#%d appears twice", s.ItemID, s.Index)
+		case !keyLess(*a.prev, key):
+			return fmt.Errorf("sample %s#%d is out of key order: give samples ordered by item id, then index", s.ItemID, s.Index)
+		}
+	}
+	r := &a.row
+	out := s.Score.Outcome
+	if _, known := r.Outcomes[out]; !known {
+		return fmt.Errorf("sample %s#%d has unknown outcome %q", s.ItemID, s.Index, out)
+	}
+	a.prev = &key
+	if !a.curOpen || a.cur.id != s.ItemID {
+		a.closeItem()
+		a.cur, a.curOpen = itemTally{id: s.ItemID, pair: s.Pair, votes: a.cur.votes[:0]}, true
+	}
+	r.Samples++
+	r.Outcomes[out]++
+	r.Cost += s.Cost
+	if s.Score.Scorer != "" {
+		a.scorers[[2]string{s.Score.Scorer, s.Score.ScorerVersion}] = true
+	}
+	a.addCircular(s)
+	it := &a.cur
+	it.total++
+	if !out.Scored() {
+		return nil
+	}
+	r.Scored++
+	correct := out == parity.OutcomeCorrect
+	it.scored++
+	if correct {
+		it.correct++
+	}
+	judged := correct
+	if j := s.Judge; j != nil && j.Outcome != "" && j.Outcome != parity.OutcomeError {
+		r.JudgeChecked++
+		judged = j.Outcome == parity.OutcomeCorrect
+		if judged != correct {
+			r.JudgeOverturned++
+		}
+	}
+	if judged {
+		it.judgeOK++
+	}
+	if ans := normaliseAnswer(s.Score.Extracted); ans != "" {
+		it.votes = append(it.votes, vote{ans, s.Index, correct})
+	}
+	a.latencies = append(a.latencies, s.Completion.Latency)
+	a.prompt += float64(s.Completion.Usage.PromptTokens)
+	a.complete += float64(s.Completion.Usage.CompletionTokens)
+	a.reasoning += float64(s.Completion.Usage.ReasoningTokens)
+	return nil
+}
+
+// closeItem settles the open item's majority vote and files it.
+func (a *Accumulator) closeItem() {
+	if !a.curOpen {
+		return
+	}
+	it := a.cur
+	it.majority = it.scored > 0 && majority(it.votes)
+	it.votes = nil
+	a.items = append(a.items, it)
+	a.curOpen = false
+}
+
+// addCircular records s under its CircularEval base item: an original
+// item is correct for sample index i only when sample i of every rotation
+// is correct.
+func (a *Accumulator) addCircular(s *parity.Sample) {
+	base := s.RotationOf
+	if base == "" {
+		return
+	}
+	if a.circular == nil {
+		a.circular = map[string]map[int]*rotationVerdict{}
+	}
+	idx := a.circular[base]
+	if idx == nil {
+		idx = map[int]*rotationVerdict{}
+		a.circular[base] = idx
+		a.bases = append(a.bases, base)
+	}
+	v := idx[s.Index]
+	if v == nil {
+		v = &rotationVerdict{}
+		idx[s.Index] = v
+	}
+	switch s.Score.Outcome {
+	case parity.OutcomeCorrect:
+	case parity.OutcomeError:
+		v.failed = true
+	default:
+		v.bad = true
+	}
+}
+
+// circularAccuracy averages the circular verdicts over base items and
+// sample indices. Indices where some rotation failed with an API error are
+// left out, since there is no answer to judge.
+func (a *Accumulator) circularAccuracy() (int, float64) {
+	if len(a.bases) == 0 {
+		return 0, math.NaN()
+	}
+	var sum float64
+	judged := 0
+	for _, base := range a.bases {
+		ok, n := 0, 0
+		for _, v := range a.circular[base] {
+			if v.failed {
+				continue
+			}
+			n++
+			if !v.bad {
+				ok++
+			}
+		}
+		if n > 0 {
+			sum += float64(ok) / float64(n)
+			judged++
+		}
+	}
+	if judged == 0 {
+		return len(a.bases), math.NaN()
+	}
+	return len(a.bases), sum / float64(judged)
+}
+
+// finish computes the row's figures from what was folded in, and the
+// per-item tallies the paired comparisons need.
+func (a *Accumulator) finish(opt Options) (Row, []tally) {
+	a.closeItem()
+	r := a.row
+	r.Outcomes = maps.Clone(a.row.Outcomes)
+	r.PassAtK = map[int]float64{}
+	r.Items = len(a.items)
+	r.CircularItems, r.CircularAccuracy = a.circularAccuracy()
+	for sc := range a.scorers {
+		r.Scorers = append(r.Scorers, sc[0]+"@"+sc[1])
+	}
+	slices.Sort(r.Scorers)
+
+	means := make([]float64, 0, len(a.items))
+	tallies := make([]tally, 0, len(a.items))
+	var correct, maj int
+	var judgeSum float64
+	kmax := math.MaxInt
+	for _, it := range a.items {
+		r.K = max(r.K, it.total)
+		if it.scored == 0 {
+			continue
+		}
+		means = append(means, float64(it.correct)/float64(it.scored))
+		tallies = append(tallies, tally{it.id, it.pair, int32(it.scored), int32(it.correct)})
+		correct += it.correct
+		judgeSum += float64(it.judgeOK) / float64(it.scored)
+		kmax = min(kmax, it.scored)
+		if it.majority {
+			maj++
+		}
+	}
+
+	r.Accuracy, r.CILow, r.CIHigh = math.NaN(), math.NaN(), math.NaN()
+	if len(means) > 0 {
+		r.Accuracy = mean(means)
+		if r.K <= 1 || len(means) < 2 {
+			// One sample per item, or a single item to resample: the
+			// scored samples are the only spread there is.
+			r.CILow, r.CIHigh = Wilson(correct, r.Scored, Z95)
+		} else {
+			seed := opt.Seed ^ (r.RunID * 0x5851F42D4C957F2D)
+			r.CILow, r.CIHigh = ClusterBootstrap(means, opt.Bootstrap, seed, 0.95)
+		}
+		if r.JudgeChecked > 0 {
+			r.JudgeAccuracy = judgeSum / float64(len(means))
+		}
+		r.KMax = kmax
+		for k := 1; k <= kmax; k++ {
+			sum := 0.0
+			for _, t := range tallies {
+				sum += PassAtK(int(t.scored), int(t.correct), k)
+			}
+			r.PassAtK[k] = sum / float64(len(means))
+		}
+		if r.K > 1 {
+			r.MajAtK = float64(maj) / float64(len(means))
+		}
+	}
+
+	if r.Scored > 0 {
+		n := float64(r.Scored)
+		r.MeanPromptTokens, r.MeanCompletionTokens, r.MeanReasoningTokens = a.prompt/n, a.complete/n, a.reasoning/n
+		latencies := slices.Clone(a.latencies)
+		slices.Sort(latencies)
+		r.LatencyP50 = NearestRank(latencies, 50)
+		r.LatencyP95 = NearestRank(latencies, 95)
+	}
+
+	r.Cost = roundCost(r.Cost)
+	if opt.Currency != "" && r.Currency != "" {
+		if rate, ok := lookupRate(opt, r.Currency); ok {
+			r.CostConverted = roundCost(r.Cost * rate)
+			r.ConvertedCurrency = opt.Currency
+		}
+	}
+	return r, tallies
+}
+
+func keyLess(a, b parity.SampleKey) bool {
+	return a.ItemID < b.ItemID || (a.ItemID == b.ItemID && a.Index < b.Index)
+}

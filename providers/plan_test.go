@@ -177,3 +177,18 @@ func TestPlanEveryBuiltinProvider(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"google": map[string]any{"thinking_config": map[string]any{"thinking_budget": 1024}}}, pl.Body["extra_body"])
 }
+
+// TestPlanWarnsWhenTheLimitSkipsReasoning: a token-limit field that caps
+// only the answer lets a run spend more than --max-tokens; the run says so.
+func TestPlanWarnsWhenTheLimitSkipsReasoning(t *testing.T) {
+	cat := builtin(t)
+	require.NoError(t, cat.Merge([]byte("providers:\n  ark:\n    token_limit_field: max_tokens\n    limit_excludes_reasoning: true\n    models:\n      doubao-lite: {limit_excludes_reasoning: false}\n"), "user.yaml"))
+	c := providers.New(cat, providers.Options{Now: verifiedOn})
+	pl, err := c.Plan(parity.Request{Model: "ark/doubao-seed-2.0-pro", Params: parity.Params{MaxTokens: 1000}})
+	require.NoError(t, err)
+	assert.Equal(t, 1000, pl.Body["max_tokens"])
+	assert.Equal(t, []string{"ark: max_tokens caps only the answer on doubao-seed-2.0-pro, not the reasoning before it; runs here may spend more than 1000 tokens"}, pl.Warnings)
+	pl, err = c.Plan(parity.Request{Model: "ark/doubao-lite", Params: parity.Params{MaxTokens: 1000}})
+	require.NoError(t, err)
+	assert.Empty(t, pl.Warnings, "a model entry overrides the provider's")
+}

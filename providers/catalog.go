@@ -31,6 +31,10 @@ var origins = []string{"CN", "West", "local", "mock", "custom"}
 // modify while a Client uses it.
 type Catalog struct {
 	providers map[string]*Provider
+	// makers maps the organisation of an open-weight model's canonical name
+	// (deepseek-ai in deepseek-ai/DeepSeek-R1), lowercased, to its origin,
+	// so a host's run of that model is grouped with its maker's.
+	makers map[string]string
 }
 
 // Provider is one OpenAI-compatible API: where it lives, how it is
@@ -59,8 +63,14 @@ type Provider struct {
 	// false so a missing variable sends no Authorization header instead of
 	// failing.
 	KeyRequired *bool `yaml:"key_required,omitempty"`
-	// Origin groups results: CN, West, local, mock or custom.
+	// Origin groups results: CN, West, local, mock or custom. For a Host
+	// it is the host's own; its open models take their maker's origin.
 	Origin string `yaml:"origin"`
+	// Host marks a provider that serves other makers' open-weight models
+	// (SiliconFlow, Together, Fireworks, Groq, DeepInfra): a model's
+	// canonical name is its id's last "org/name" part unless a model entry
+	// says otherwise, and its origin is the maker's (see Catalog makers).
+	Host bool `yaml:"host,omitempty"`
 	// Transport "mock" serves requests in process (the offline mock); empty
 	// means HTTP.
 	Transport string `yaml:"transport,omitempty"`
@@ -428,7 +438,7 @@ func (m *ModelSpec) clone() *ModelSpec {
 
 // Builtin returns a fresh copy of the embedded catalog.
 func Builtin() (*Catalog, error) {
-	c := &Catalog{providers: map[string]*Provider{}}
+	c := &Catalog{providers: map[string]*Provider{}, makers: map[string]string{}}
 	if err := c.Merge(builtinYAML, "builtin catalog.yaml"); err != nil {
 		return nil, err
 	}
@@ -438,6 +448,7 @@ func Builtin() (*Catalog, error) {
 // file is the shape of a catalog file, used to reject unknown fields.
 type file struct {
 	Providers map[string]Provider `yaml:"providers"`
+	Makers    map[string]string   `yaml:"makers"`
 }
 
 // Merge adds the providers of a catalog file to c. An entry naming a known
@@ -468,11 +479,17 @@ func (c *Catalog) Merge(data []byte, source string) error {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return parity.Errorf(parity.ErrConfig, "catalog %s", yamlError(source, err))
 	}
+	for org, origin := range strict.Makers {
+		if !contains(origins[:2], origin) {
+			return fail(0, "makers: %q has origin %q: use CN or West", org, origin)
+		}
+	}
 	provs := mappingValue(&root, "providers")
 	if provs == nil {
-		if len(strict.Providers) == 0 {
+		if len(strict.Providers) == 0 && len(strict.Makers) == 0 {
 			return fail(0, "no top-level \"providers:\" mapping found")
 		}
+		c.addMakers(strict.Makers)
 		return nil
 	}
 	next := make(map[string]*Provider, len(c.providers))
@@ -527,7 +544,47 @@ func (c *Catalog) Merge(data []byte, source string) error {
 		next[name] = p
 	}
 	c.providers = next
+	c.addMakers(strict.Makers)
 	return nil
+}
+
+func (c *Catalog) addMakers(m map[string]string) {
+	if c.makers == nil {
+		c.makers = map[string]string{}
+	}
+	for org, origin := range m {
+		c.makers[strings.ToLower(org)] = origin
+	}
+}
+
+// MakerOrigin returns the origin (CN or West) of the organisation that made
+// an open-weight model, from its canonical name, or "" when unknown.
+func (c *Catalog) MakerOrigin(canonical string) string {
+	org, _, ok := strings.Cut(canonical, "/")
+	if !ok {
+		return ""
+	}
+	return c.makers[strings.ToLower(org)]
+}
+
+// Canonical returns the open-weight model a provider's model id serves
+// (deepseek-ai/DeepSeek-R1), or "" when the catalog does not know: a model
+// entry's canonical, else, on a host, the id's last "org/name" part.
+func (p *Provider) Canonical(model string) string {
+	keys := p.modelKeys(model)
+	for i := len(keys) - 1; i >= 0; i-- {
+		if m := p.Models[keys[i]]; m != nil && m.Canonical != "" {
+			return m.Canonical
+		}
+	}
+	if !p.Host {
+		return ""
+	}
+	parts := strings.Split(model, "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
 }
 
 // prepareOverride clears the fields of p that node replaces whole rather
@@ -805,7 +862,13 @@ func (c *Catalog) Resolve(modelID string) (parity.Model, *Provider, error) {
 				"(providers: {%s: {base_url: ..., key_env: ..., origin: ...}}) or pass --base-url and --api-key-env",
 			prov, modelID, c.names(), prov)
 	}
-	return parity.Model{ID: id, Provider: prov, Name: name, Origin: p.Origin}, p, nil
+	origin := p.Origin
+	if p.Host {
+		if o := c.MakerOrigin(p.Canonical(name)); o != "" {
+			origin = o // the maker's, so the parity check groups by who made it
+		}
+	}
+	return parity.Model{ID: id, Provider: prov, Name: name, Origin: origin}, p, nil
 }
 
 // AddEndpoint registers a one-off OpenAI-compatible endpoint, for

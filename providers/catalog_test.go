@@ -292,3 +292,36 @@ func TestCatalogFindingsOf20261130(t *testing.T) {
 		assert.False(t, p.Stale(day("2026-11-30")), p.Name)
 	}
 }
+
+// TestCanonicalNamesAndMakers checks a host's open model is known by its
+// maker's canonical name and grouped under its maker's origin, while the
+// host stays the provider.
+func TestCanonicalNamesAndMakers(t *testing.T) {
+	cat := builtin(t)
+	tests := []struct {
+		id, canonical, origin string
+	}{
+		{"together/deepseek-ai/DeepSeek-R1", "deepseek-ai/DeepSeek-R1", "CN"},
+		{"siliconflow/Pro/deepseek-ai/DeepSeek-V4-Flash", "deepseek-ai/DeepSeek-V4-Flash", "CN"},
+		{"fireworks/accounts/fireworks/models/deepseek-r1-0528", "deepseek-ai/DeepSeek-R1-0528", "CN"},
+		{"groq/openai/gpt-oss-120b", "openai/gpt-oss-120b", "West"},
+		{"deepinfra/Qwen/Qwen3-235B-A22B", "Qwen/Qwen3-235B-A22B", "CN"},
+		{"deepinfra/unknown-lab/some-model", "unknown-lab/some-model", "West"}, // unknown maker: the host's origin
+		{"deepseek/deepseek-v4-pro", "deepseek-ai/DeepSeek-V4-Pro", "CN"},
+		{"openai/gpt-6.1-sol", "", "West"},
+		{"vllm/Qwen/QwQ-32B", "", "local"}, // a self-hosted server is not a host of record
+	}
+	for _, tt := range tests {
+		m, p, err := cat.Resolve(tt.id)
+		require.NoError(t, err, tt.id)
+		assert.Equal(t, tt.canonical, p.Canonical(m.Name), tt.id)
+		assert.Equal(t, tt.origin, m.Origin, tt.id)
+	}
+
+	require.NoError(t, cat.Merge([]byte("makers:\n  newlab: CN\n"), "user.yaml"))
+	m, _, err := cat.Resolve("together/newlab/model-x")
+	require.NoError(t, err)
+	assert.Equal(t, "CN", m.Origin, "a user file adds makers")
+	err = cat.Merge([]byte("makers:\n  elsewhere: Mars\n"), "user.yaml")
+	assert.ErrorContains(t, err, `"elsewhere" has origin "Mars": use CN or West`)
+}

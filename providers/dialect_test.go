@@ -202,6 +202,7 @@ var dialects = map[string]string{
 	"moonshot": providertest.DialectMoonshot, "minimax": providertest.DialectMiniMax,
 	"openai": providertest.DialectOpenAI, "anthropic": providertest.DialectAnthropic,
 	"gemini": providertest.DialectGemini, "openrouter": providertest.DialectOpenRouter,
+	"siliconflow": providertest.DialectSiliconFlow, "xai": providertest.DialectXAI,
 }
 
 // flagshipParams are the settings a user may pass; each must reach every
@@ -291,6 +292,12 @@ func TestWrongCatalogEntriesAreRefused(t *testing.T) {
 			parity.Params{Effort: "max"}, "reasoning_effort"},
 		{"openrouter effort and budget together", "openrouter", "x/y", `openrouter: {thinking: {budget_replaces_effort: false}}`,
 			parity.Params{Effort: "low", ThinkingBudget: 1000}, "Only one"},
+		{"siliconflow effort low passed through on DeepSeek V4", "siliconflow", "deepseek-ai/DeepSeek-V4-Flash", `siliconflow: {models: {"deepseek-ai/DeepSeek-V4*": {thinking: {efforts: {low: low}}}}}`,
+			parity.Params{Effort: "low"}, "high or max"},
+		{"grok-4.5 told it can stop thinking", "xai", "grok-4.5", `xai: {models: {grok-4.5: {thinking: {disable: {reasoning_effort: none}}}}}`,
+			parity.Params{Thinking: "off"}, "reasoning_effort none"},
+		{"grok-4.20 sent an effort", "xai", "grok-4.20-reasoning", `xai: {models: {"grok-4.20*": {thinking: {style: reasoning_effort}}}}`,
+			parity.Params{Effort: "high"}, "does not support"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -76,6 +76,12 @@ const (
 	// DialectArk is Volcengine Ark: reasoning_effort is minimal, low,
 	// medium or high; max_completion_tokens is at most 65536.
 	DialectArk = "ark"
+	// DialectSiliconFlow is SiliconFlow: thinking_budget is 128 to 32768,
+	// and DeepSeek V4 takes reasoning_effort high or max only.
+	DialectSiliconFlow = "siliconflow"
+	// DialectXAI is xAI: grok-4.5 refuses reasoning_effort none and
+	// grok-4.20 models refuse reasoning_effort altogether.
+	DialectXAI = "xai"
 )
 
 // Retired model ids the dialects refuse, as of 2026-11-30 (each
@@ -517,6 +523,20 @@ func dialectRules(dialect string, req ChatRequest, b map[string]any) *Fault {
 		}
 		if k3 && hasEffort && !oneOf(effort, "low", "medium", "high", "xhigh", "max") {
 			return invalid(OpenAIError("invalid reasoning_effort: "+effort, "invalid_request_error", ""))
+		}
+	case DialectSiliconFlow:
+		if n, ok := num("thinking_budget"); ok && (n < 128 || n > 32768) {
+			return invalid(OpenAIError("thinking_budget must be between 128 and 32768", "invalid_request_error", "20015"))
+		}
+		if hasEffort && strings.Contains(model, "DeepSeek-V4") && !oneOf(effort, "high", "max") {
+			return invalid(OpenAIError("reasoning_effort must be high or max", "invalid_request_error", "20015"))
+		}
+	case DialectXAI:
+		if hasEffort && strings.HasPrefix(model, "grok-4.20") {
+			return invalid(OpenAIError("Model "+model+" does not support parameter reasoningEffort.", "invalid_request_error", ""))
+		}
+		if hasEffort && !oneOf(effort, "none", "low", "medium", "high") || effort == "none" && strings.HasPrefix(model, "grok-4.5") {
+			return invalid(OpenAIError("Invalid reasoning_effort "+effort+" for model "+model, "invalid_request_error", ""))
 		}
 	case DialectArk:
 		if hasEffort && !oneOf(effort, "minimal", "low", "medium", "high") {

@@ -178,6 +178,7 @@ const (
 	TableRuns     = "runs"
 	TableParity   = "parity"
 	TableLanguage = "language"
+	TableHosts    = "hosts"
 	TableOrigin   = "origin"
 	TablePairs    = "pairs"
 )
@@ -205,8 +206,8 @@ func RunTable(lb *Leaderboard) Table {
 }
 
 // Tables lays out the tables after the run table, in reading order: the
-// parity check, language gap, origin groups and paired comparisons; tables
-// without rows are left out.
+// parity check, language gap, same model on different hosts, origin groups
+// and paired comparisons; tables without rows are left out.
 func Tables(lb *Leaderboard) []Table {
 	labels := modelLabels(lb)
 	parity := newTable(TableParity, parityTitle, parityBlurb, parityHeader)
@@ -217,6 +218,14 @@ func Tables(lb *Leaderboard) []Table {
 	for _, g := range lb.LanguageGaps {
 		language.add(languageCells(g, labels), g.A.Run, g.B.Run)
 	}
+	byRun := make(map[int64]Row, len(lb.Rows))
+	for _, r := range lb.Rows {
+		byRun[r.RunID] = r
+	}
+	hosts := newTable(TableHosts, hostTitle, hostBlurb, hostHeader)
+	for _, g := range lb.HostGaps {
+		hosts.add(hostCells(g, byRun), g.A.Run, g.B.Run)
+	}
 	origin := newTable(TableOrigin, groupsTitle, "", []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"})
 	for _, g := range lb.Groups {
 		origin.add([]string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
@@ -226,7 +235,7 @@ func Tables(lb *Leaderboard) []Table {
 		compared.add(comparisonCells(c, labels), c.A.Run, c.B.Run)
 	}
 	var out []Table
-	for _, t := range []Table{parity, language, origin, compared} {
+	for _, t := range []Table{parity, language, hosts, origin, compared} {
 		if len(t.Rows) > 0 {
 			out = append(out, t)
 		}

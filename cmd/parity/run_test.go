@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -345,4 +347,51 @@ func TestRunAdaptsAndRecordsWhatWasSent(t *testing.T) {
 	assert.Contains(t, out, "warning: minimax: temperature 0 is not accepted")
 	assert.Contains(t, out, "ANSWERED BY MiniMax-M3")
 	assert.Contains(t, ta.mustRun("report"), "minimax/MiniMax-M2.7 [answered by MiniMax-M3]")
+}
+
+// TestSameModelOnTwoHosts runs one open model on two hosts, each a local
+// fake reached with --base-url as the README shows, and checks report,
+// JSON and snapshot pair the hosts on shared items.
+func TestSameModelOnTwoHosts(t *testing.T) {
+	good := providertest.New(t, providertest.Options{Answer: evenKnower(t)})
+	poor := providertest.New(t, providertest.Options{Answer: func(req providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Content: "I cannot say.", Reasoning: "…"}
+	}})
+	ta := newTestApp(t)
+	ta.env["TOGETHER_API_KEY"] = "sk-test-together"
+	ta.env["DEEPINFRA_API_KEY"] = "sk-test-deepinfra"
+	ta.mustRun("run", "-m", "together/deepseek-ai/DeepSeek-R1", "--base-url", good.BaseURL(), "-s", "gsm8k", "--limit", "6")
+	ta.mustRun("run", "-m", "deepinfra/deepseek-ai/DeepSeek-R1", "--base-url", poor.BaseURL(), "-s", "gsm8k", "--limit", "6")
+
+	text := ta.mustRun("report")
+	assert.Contains(t, text, "Same model, different hosts")
+	assert.Contains(t, text, "deepseek-ai/DeepSeek-R1")
+
+	var doc struct {
+		HostGaps []struct {
+			Kind        string `json:"kind"`
+			SharedItems int    `json:"shared_items"`
+			A, B        struct{ Label string }
+		} `json:"host_gaps"`
+		Rows []struct {
+			Origin    string `json:"origin"`
+			Canonical string `json:"canonical"`
+		} `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(ta.mustRun("report", "--format", "json")), &doc))
+	require.Len(t, doc.HostGaps, 1)
+	assert.Equal(t, "host", doc.HostGaps[0].Kind)
+	assert.Equal(t, 6, doc.HostGaps[0].SharedItems)
+	assert.Equal(t, "deepinfra", doc.HostGaps[0].A.Label, "the poorer host against the better one")
+	assert.Equal(t, "together", doc.HostGaps[0].B.Label)
+	for _, r := range doc.Rows {
+		assert.Equal(t, "CN", r.Origin, "a host's run of DeepSeek's model counts as CN")
+		assert.Equal(t, "deepseek-ai/DeepSeek-R1", r.Canonical)
+	}
+
+	dir := filepath.Join(ta.dir, "site")
+	ta.mustRun("snapshot", dir)
+	page, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "Same model, different hosts")
 }

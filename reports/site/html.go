@@ -28,6 +28,7 @@ type htmlPage struct {
 	Groups    [][]htmlCell
 	Parity    htmlTable
 	Language  htmlTable
+	Hosts     htmlTable
 	Compared  htmlTable
 	Notes     []string
 }
@@ -132,6 +133,8 @@ func renderHTML(w io.Writer, lb *reports.Leaderboard) error {
 			page.Parity = h
 		case reports.TableLanguage:
 			page.Language = h
+		case reports.TableHosts:
+			page.Hosts = h
 		case reports.TableOrigin:
 			page.Groups = h.Rows
 		case reports.TablePairs:
@@ -287,6 +290,9 @@ ul.notes li { margin: .25rem 0; }
 </tbody>
 </table></div>
 {{- with .Language}}{{if .Rows}}
+{{template "table" .}}
+{{- end}}{{end}}
+{{- with .Hosts}}{{if .Rows}}
 {{template "table" .}}
 {{- end}}{{end}}
 {{- if .Groups}}

@@ -412,3 +412,30 @@ func TestModelsShowsVerificationAndRetirement(t *testing.T) {
 	assert.Contains(t, ta.stderr.String(), "catalog entry mylab never verified")
 	assert.Contains(t, ta.mustRun("models"), "2026-06-01 (stale)")
 }
+
+// TestModelsGroupsOpenModelsByMaker checks every open model the catalog
+// names is listed under its maker with each provider serving it, and the
+// JSON gives each model its canonical name.
+func TestModelsGroupsOpenModelsByMaker(t *testing.T) {
+	ta := newTestApp(t)
+	text := ta.mustRun("models")
+	i := strings.Index(text, "OPEN MODELS BY MAKER")
+	require.Positive(t, i)
+	open := text[i:]
+	assert.Regexp(t, `deepseek-ai \(CN\)`, open)
+	assert.Regexp(t, `deepseek-ai/DeepSeek-R1 +siliconflow/deepseek-ai/DeepSeek-R1, together/deepseek-ai/DeepSeek-R1`, open)
+	assert.Regexp(t, `zai-org/GLM-5 +zai/glm-5, zhipu/glm-5`, open)
+	assert.Regexp(t, `openai \(West\)`, open)
+
+	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
+	canonical := map[string]string{}
+	for _, e := range models {
+		for _, m := range e.Models {
+			canonical[e.Provider+"/"+m.ID] = m.Canonical
+		}
+	}
+	assert.Equal(t, "deepseek-ai/DeepSeek-R1-0528", canonical["fireworks/accounts/fireworks/models/deepseek-r1-0528"])
+	assert.Equal(t, "openai/gpt-oss-120b", canonical["groq/openai/gpt-oss-120b"])
+	assert.Equal(t, "deepseek-ai/DeepSeek-V4-Pro", canonical["deepseek/deepseek-v4-pro"])
+	assert.Empty(t, canonical["openai/gpt-6.1-sol"], "a closed model has no canonical name")
+}

@@ -72,7 +72,7 @@ Add or override providers in ~/.config/parity/providers.yaml or --providers FILE
 					if m == nil || strings.ContainsAny(name, "*?[") {
 						continue // a pattern carrying rules, not a model
 					}
-					info := modelInfo{ID: name, Flagship: m.Flagship, Canonical: m.Canonical, Price: p.Price(name), Status: "active", Note: m.Note}
+					info := modelInfo{ID: name, Flagship: m.Flagship, Canonical: p.Canonical(name), Price: p.Price(name), Status: "active", Note: m.Note}
 					if r := p.Retirement(name, now); r != nil {
 						info.Retirement = r
 						switch {
@@ -134,10 +134,68 @@ Add or override providers in ~/.config/parity/providers.yaml or --providers FILE
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Provider, e.Origin, key, verified, url, strings.Join(ms, ", "))
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			return a.printOpenModels(cat, out)
 		},
 	}
 }
+
+// printOpenModels lists the open-weight models the catalog names, grouped
+// by the organisation that made them, each with every provider serving it:
+// the maker's own API first, then the hosts.
+func (a *app) printOpenModels(cat *providers.Catalog, entries []modelEntry) error {
+	type serving struct {
+		id    string
+		maker bool
+	}
+	byModel := map[string][]serving{}
+	names := map[string]string{} // lowercased canonical -> as written
+	for _, e := range entries {
+		p, _ := cat.Provider(e.Provider)
+		for _, m := range e.Models {
+			if m.Canonical == "" {
+				continue
+			}
+			k := strings.ToLower(m.Canonical)
+			if _, ok := names[k]; !ok {
+				names[k] = m.Canonical
+			}
+			byModel[k] = append(byModel[k], serving{e.Provider + "/" + m.ID, p != nil && !p.Host})
+		}
+	}
+	if len(byModel) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(byModel))
+	for k := range byModel {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintln(a.stdout, "\nOPEN MODELS BY MAKER (maker's API first, then hosts; any host id of the form org/name also works)")
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	lastMaker := ""
+	for _, k := range keys {
+		canonical := names[k]
+		maker, _, _ := strings.Cut(canonical, "/")
+		if !strings.EqualFold(maker, lastMaker) {
+			origin := or(cat.MakerOrigin(canonical), "?")
+			fmt.Fprintf(tw, "%s (%s)\t\t\n", maker, origin)
+			lastMaker = maker
+		}
+		list := byModel[k]
+		sort.SliceStable(list, func(i, j int) bool { return list[i].maker && !list[j].maker })
+		ids := make([]string, len(list))
+		for i, s := range list {
+			ids[i] = s.id
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t\n", canonical, strings.Join(ids, ", "))
+	}
+	return tw.Flush()
+}
+
+
 
 // modelLabel is a model as the text listing shows it: a star for a
 // flagship, its price, and what is known about it going away.

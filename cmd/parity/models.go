@@ -195,8 +195,6 @@ func (a *app) printOpenModels(cat *providers.Catalog, entries []modelEntry) erro
 	return tw.Flush()
 }
 
-
-
 // modelLabel is a model as the text listing shows it: a star for a
 // flagship, its price, and what is known about it going away.
 func modelLabel(m modelInfo) string {

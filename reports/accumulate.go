@@ -63,6 +63,7 @@ func NewAccumulator(run parity.Run) *Accumulator {
 		RunID:         run.ID,
 		Model:         run.Model.ID,
 		ModelReported: run.ModelReported,
+		Substituted:   parity.ModelSubstituted(run.Model.Name, run.ModelReported),
 		Provider:      run.Model.Provider,
 		Origin:        run.Model.Origin,
 		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",

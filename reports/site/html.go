@@ -28,6 +28,7 @@ type htmlPage struct {
 	Groups    []htmlRow
 	Parity    htmlTable
 	Language  htmlTable
+	Hosts     htmlTable
 	Compared  htmlTable
 	Notes     []string
 }
@@ -169,6 +170,8 @@ func renderHTML(w io.Writer, lb *reports.Leaderboard, lk linker) error {
 			page.Parity = h
 		case reports.TableLanguage:
 			page.Language = h
+		case reports.TableHosts:
+			page.Hosts = h
 		case reports.TableOrigin:
 			page.Groups = h.Rows
 		case reports.TablePairs:
@@ -327,6 +330,9 @@ a { color: inherit; text-decoration-color: #9ab; }
 </tbody>
 </table></div>
 {{- with .Language}}{{if .Rows}}
+{{template "table" .}}
+{{- end}}{{end}}
+{{- with .Hosts}}{{if .Rows}}
 {{template "table" .}}
 {{- end}}{{end}}
 {{- if .Groups}}

@@ -22,7 +22,11 @@ type jsonReport struct {
 	Comparisons  []jsonComparison `json:"comparisons"`
 	ParityChecks []jsonComparison `json:"parity_checks"`
 	LanguageGaps []jsonComparison `json:"language_gaps"`
-	Notes        []string         `json:"notes"`
+	// Curves and Frontiers are there when the runs have any (see
+	// Leaderboard).
+	Curves    []Curve    `json:"curves,omitempty"`
+	Frontiers []Frontier `json:"frontiers,omitempty"`
+	Notes     []string   `json:"notes"`
 }
 
 // jsonComparison is the one JSON form of a Comparison: diff, ci_low and
@@ -122,6 +126,8 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 		Comparisons:  newJSONComparisons(lb.Comparisons),
 		ParityChecks: newJSONComparisons(lb.ParityChecks),
 		LanguageGaps: newJSONComparisons(lb.LanguageGaps),
+		Curves:       lb.Curves,
+		Frontiers:    lb.Frontiers,
 		Notes:        append([]string{}, lb.Notes...),
 	}
 	for _, r := range lb.Rows {

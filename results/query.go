@@ -17,11 +17,18 @@ type RunFilter struct {
 	Suite  string // suite name
 	Status parity.RunStatus
 	// Latest keeps only the newest (last started) matching run of each
-	// model × suite × subject (plain and circular runs apart), the one a
+	// model × suite × subject (plain and circular runs apart, and each
+	// setting of thinking, effort, budget and token limit apart), the one a
 	// leaderboard shows; the other filters apply first, so Latest with
 	// Status "complete" gives the newest complete run.
 	Latest bool
 }
+
+// settingColumns are the reasoning settings a sweep varies (parity run
+// --sweep): runs of one model and suite that differ in them are different
+// configurations, each with its own latest run, not older tries of one.
+const settingColumns = "json_extract(params, '$.thinking'), json_extract(params, '$.effort'), " +
+	"json_extract(params, '$.thinking_budget'), json_extract(params, '$.max_tokens')"
 
 // newestFirst orders runs by start time, newest first; ids only break ties.
 const newestFirst = "started_at DESC, id DESC"
@@ -59,7 +66,7 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 		// Newest is the run started last: a merged shard's runs get new,
 		// higher ids however old they are.
 		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (" +
-			"PARTITION BY model_id, suite_name, subject, suite_version LIKE '%+circular' ORDER BY " + newestFirst +
+			"PARTITION BY model_id, suite_name, subject, suite_version LIKE '%+circular', " + settingColumns + " ORDER BY " + newestFirst +
 			") AS n FROM runs" + where + ") WHERE n = 1)"
 	}
 	rows, err := db.r.QueryContext(ctx, q+" ORDER BY id", args...)

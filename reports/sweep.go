@@ -106,7 +106,9 @@ func curves(rows []Row) []Curve {
 		})
 		kept = append(kept, c)
 	}
-	slices.SortStableFunc(kept, func(a, b Curve) int { return cmp.Or(cmp.Compare(a.Benchmark, b.Benchmark), cmp.Compare(a.Model, b.Model)) })
+	slices.SortStableFunc(kept, func(a, b Curve) int {
+		return cmp.Or(cmp.Compare(a.Benchmark, b.Benchmark), cmp.Compare(a.Model, b.Model))
+	})
 	return kept
 }
 

@@ -15,8 +15,11 @@ import (
 // computed are NaN: costs without a price card, cost per correct answer
 // when nothing was correct.
 type Point struct {
-	RunID   int64
-	Model   string // ModelLabel, with the mock marker
+	RunID int64
+	Model string // ModelLabel, with the mock marker
+	// Origin and Mock are the row's, so charts colour points as bars.
+	Origin  string
+	Mock    bool
 	Setting string
 	// Accuracy with its 95% interval, as in the run's row.
 	Accuracy, CILow, CIHigh float64
@@ -54,7 +57,7 @@ type Frontier struct {
 }
 
 func newPoint(r Row) Point {
-	p := Point{RunID: r.RunID, Model: r.ModelLabel(), Setting: r.Setting, Accuracy: r.Accuracy, CILow: r.CILow, CIHigh: r.CIHigh,
+	p := Point{RunID: r.RunID, Model: r.ModelLabel(), Origin: r.Origin, Mock: r.Mock, Setting: r.Setting, Accuracy: r.Accuracy, CILow: r.CILow, CIHigh: r.CIHigh,
 		Scored: r.Scored, MeanReasoningTokens: math.NaN(), TruncationRate: math.NaN(),
 		Cost: math.NaN(), CostPer1K: math.NaN(), CostPerCorrect: math.NaN()}
 	if r.Scored > 0 {

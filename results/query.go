@@ -61,11 +61,11 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	q := "SELECT " + runSelect + " FROM runs" + where
+	q := "SELECT " + db.runSelect() + " FROM runs" + where
 	if f.Latest {
 		// Newest is the run started last: a merged shard's runs get new,
 		// higher ids however old they are.
-		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (" +
+		q = "SELECT " + db.runSelect() + " FROM runs WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (" +
 			"PARTITION BY model_id, suite_name, subject, suite_version LIKE '%+circular', " + settingColumns + " ORDER BY " + newestFirst +
 			") AS n FROM runs" + where + ") WHERE n = 1)"
 	}
@@ -91,7 +91,7 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 // Run returns one run. A missing run is a *parity.Error with code
 // ErrNotFound that tells the user how to list the runs there are.
 func (db *DB) Run(ctx context.Context, id int64) (*parity.Run, error) {
-	r, err := scanRun(db.r.QueryRowContext(ctx, "SELECT "+runSelect+" FROM runs WHERE id = ?", id))
+	r, err := scanRun(db.r.QueryRowContext(ctx, "SELECT "+db.runSelect()+" FROM runs WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, runNotFound(id)
 	}

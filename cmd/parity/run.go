@@ -97,6 +97,7 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.StringVar(&o.maxCost, "max-cost", "", `stop before this invocation spends more than this, e.g. "5 USD" or "30 CNY"`)
 	f.BoolVar(&o.circular, "circular", false, "ask multiple-choice items once per rotation of the options (CircularEval)")
 	f.StringArrayVar(&o.sweeps, "sweep", nil, "one run per setting: effort=low,medium,high, thinking-budget=1024,4096,16384, max-tokens=… or thinking=off,on (repeatable: every combination)")
+	f.StringVar(&o.shard, "shard", "", "run only shard INDEX/COUNT of the items (e.g. 2/4), on this machine; 'parity merge' joins the shards into one run")
 	f.StringVar(&o.judge, "judge", "", "after the run, ask this provider/model about answers the rules rejected (see 'parity judge')")
 	return cmd
 }
@@ -190,6 +191,10 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		return err
 	}
 	settings, err := sweepSettings(o.sweeps, params, cmd.Flags())
+	if err != nil {
+		return err
+	}
+	shardIndex, shardCount, err := parseShard(o.shard)
 	if err != nil {
 		return err
 	}
@@ -289,7 +294,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 			for _, s := range suiteList {
 				jobs = append(jobs, runners.Job{
 					Model: m.model, Suite: s.suite, Subject: s.subject, Params: ps,
-					Samples: o.samples, Limit: o.limit, Seed: o.seed,
+					Samples: o.samples, Limit: o.limit, Seed: o.seed, ShardIndex: shardIndex, ShardCount: shardCount,
 					BaseURL: plans[k].URL, Price: m.prov.Price(m.model.Name), Fresh: o.fresh, Warnings: plans[k].Warnings,
 				})
 			}

@@ -2,6 +2,8 @@ package parity
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -111,4 +113,25 @@ type Client interface {
 	// Complete sends one request. A failed request returns an error; the
 	// Completion then still carries what is known (attempts, latency, raw body).
 	Complete(ctx context.Context, req Request) (Completion, error)
+}
+
+// Setting names the reasoning settings of p that a sweep varies (thinking,
+// effort, thinking budget, token limit), as "effort high, budget 4096";
+// empty when none is set. Reports and run summaries label the runs of an
+// effort or budget curve with it.
+func (p Params) Setting() string {
+	var parts []string
+	if p.Thinking != "" {
+		parts = append(parts, "thinking "+p.Thinking)
+	}
+	if p.Effort != "" {
+		parts = append(parts, "effort "+p.Effort)
+	}
+	if p.ThinkingBudget > 0 {
+		parts = append(parts, "budget "+strconv.Itoa(p.ThinkingBudget))
+	}
+	if p.MaxTokens > 0 {
+		parts = append(parts, "max tokens "+strconv.Itoa(p.MaxTokens))
+	}
+	return strings.Join(parts, ", ")
 }

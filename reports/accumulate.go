@@ -77,6 +77,7 @@ func NewAccumulator(run parity.Run) *Accumulator {
 		Outcomes:      make(map[parity.Outcome]int, len(parity.Outcomes)),
 		PassAtK:       map[int]float64{},
 		Thinking:      thinking(run.Params),
+		Setting:       run.Params.Setting(),
 		MajAtK:        math.NaN(),
 		JudgeAccuracy: math.NaN(),
 

@@ -282,15 +282,26 @@ func Tables(lb *Leaderboard) []Table {
 			out = append(out, t)
 		}
 	}
-	return out
+	return append(out, sweepTables(lb)...)
 }
 
 // modelLabels maps run ids to model labels, so comparisons carry the mock
-// marker the run table shows.
+// marker the run table shows, and the setting of a model run at several
+// (an effort sweep), which would otherwise be compared with itself.
 func modelLabels(lb *Leaderboard) map[int64]string {
+	settings := map[string]map[string]bool{}
+	for _, r := range lb.Rows {
+		if settings[r.Model] == nil {
+			settings[r.Model] = map[string]bool{}
+		}
+		settings[r.Model][r.Setting] = true
+	}
 	m := make(map[int64]string, len(lb.Rows))
 	for _, r := range lb.Rows {
 		m[r.RunID] = r.ModelLabel()
+		if len(settings[r.Model]) > 1 {
+			m[r.RunID] += " (" + orDash(r.Setting) + ")"
+		}
 	}
 	return m
 }
@@ -491,7 +502,8 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 // rightAligned marks the numeric columns of a table.
 func rightAligned(header []string) []bool {
 	text := map[string]bool{"SUITE": true, "MODEL": true, "ORIGIN": true, "THINKING": true, "SCORER": true, "COST": true, "JUDGE": true,
-		"BENCHMARK": true, "LANGUAGE": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true}
+		"BENCHMARK": true, "LANGUAGE": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true,
+		"SETTING": true, "PARETO": true}
 	right := make([]bool, len(header))
 	for i, h := range header {
 		right[i] = !text[h]

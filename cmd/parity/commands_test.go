@@ -234,7 +234,7 @@ func TestMergeShards(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	merged := decode[[]map[string]any](t, a.stdout.String())
 	require.Len(t, merged, 1, "the shard merged before the failure is reported")
-	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0}, merged[0])
+	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0, "joined": 0.0}, merged[0])
 }
 
 func TestCircularRunShowsBothAccuracies(t *testing.T) {

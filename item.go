@@ -15,6 +15,15 @@ type Item struct {
 	ID string `json:"id"`
 	// Subject is an optional subset name (an MMLU subject, an MGSM language).
 	Subject string `json:"subject,omitempty"`
+	// RotationOf is the ID of the item this one was made from by rotating
+	// its options (CircularEval); empty for an original item. Select keeps
+	// an item's rotations together, and CircularEval counts the original
+	// correct only when every rotation is.
+	RotationOf string `json:"rotation_of,omitempty"`
+	// Pair is the key translations of one problem share across languages
+	// (MGSM's problem number), so that selections and language comparisons
+	// line the same problem up; empty for an item with no translations.
+	Pair string `json:"pair,omitempty"`
 	// Question is the problem text as the dataset gives it.
 	Question string `json:"question"`
 	// Choices are the options of a multiple-choice item, in dataset order.

@@ -19,6 +19,26 @@ const (
 // Outcomes lists every outcome in report order.
 var Outcomes = []Outcome{OutcomeCorrect, OutcomeWrong, OutcomeUnparsed, OutcomeTruncated, OutcomeRefused, OutcomeError}
 
+// Scored reports whether a sample with outcome o was graded. An error
+// sample was not: the API failed, so there is no answer, and a resumed run
+// asks it again.
+func (o Outcome) Scored() bool { return o != OutcomeError }
+
+// Accuracy is correct over scored samples, errors left out, from counts of
+// outcomes; scored is how many samples that is, and ok is false when none
+// was scored.
+func Accuracy(counts map[Outcome]int) (acc float64, scored int, ok bool) {
+	for o, n := range counts {
+		if o.Scored() {
+			scored += n
+		}
+	}
+	if scored == 0 {
+		return 0, 0, false
+	}
+	return float64(counts[OutcomeCorrect]) / float64(scored), scored, true
+}
+
 // ParseOutcome checks that s names an outcome.
 func ParseOutcome(s string) (Outcome, error) {
 	for _, o := range Outcomes {

@@ -110,14 +110,14 @@ func TestParseOutcome(t *testing.T) {
 
 func TestRunFingerprint(t *testing.T) {
 	zero := 0.0
-	base := Run{Model: Model{ID: "deepseek/deepseek-reasoner"}, Suite: SuiteInfo{Name: "gsm8k", Version: "1", DataSHA256: "d", PromptHash: "p"},
+	base := Run{Model: Model{ID: "deepseek/deepseek-v4-pro"}, Suite: SuiteInfo{Name: "gsm8k", Version: "1", DataSHA256: "d", PromptHash: "p"},
 		Params: Params{MaxTokens: 100}, Samples: 1, Limit: 10, Seed: 1}
 	same := base
 	same.ID, same.Status, same.Note = 9, RunComplete, "ignored"
 	assert.Equal(t, RunFingerprint(base), RunFingerprint(same), "identity fields that do not change the work are ignored")
 
 	changes := map[string]func(r *Run){
-		"model":       func(r *Run) { r.Model.ID = "openai/o4-mini" },
+		"model":       func(r *Run) { r.Model.ID = "openai/gpt-6.1-sol" },
 		"suite ver":   func(r *Run) { r.Suite.Version = "2" },
 		"prompt":      func(r *Run) { r.Suite.PromptHash = "q" },
 		"data":        func(r *Run) { r.Suite.DataSHA256 = "e" },
@@ -188,39 +188,20 @@ func TestPriceAtWindows(t *testing.T) {
 	assert.Equal(t, 1.0, bad.At(time.Now()).Input, "a malformed window is ignored")
 }
 
-func TestCircularBase(t *testing.T) {
-	for id, want := range map[string]struct {
-		base string
-		ok   bool
-	}{
-		"q17@r2":      {"q17", true},
-		"mmlu-1@r0":   {"mmlu-1", true},
-		"a@rb@r10":    {"a@rb", true},
-		"q17":         {"q17", false},
-		"q17@r":       {"q17@r", false},
-		"@r1":         {"@r1", false},
-		"user@rocket": {"user@rocket", false},
-	} {
-		base, ok := CircularBase(id)
-		assert.Equal(t, want.base, base, id)
-		assert.Equal(t, want.ok, ok, id)
-	}
-}
-
 func TestSelectKeepsRotationsTogether(t *testing.T) {
 	plain := items(20)
 	var rotated []Item
 	for _, it := range plain {
 		for r := 0; r < 4; r++ {
-			rotated = append(rotated, Item{ID: it.ID + CircularSeparator + strconv.Itoa(r), Subject: it.Subject})
+			rotated = append(rotated, Item{ID: it.ID + "@r" + strconv.Itoa(r), Subject: it.Subject, RotationOf: it.ID})
 		}
 	}
 	sel := Select(rotated, "", 5, 9)
 	require.Len(t, sel, 20, "five items, four rotations each")
 	var bases []string
 	for i, it := range sel {
-		base, ok := CircularBase(it.ID)
-		require.True(t, ok)
+		base := it.RotationOf
+		require.NotEmpty(t, base)
 		if i%4 == 0 {
 			bases = append(bases, base)
 		}
@@ -233,13 +214,13 @@ func TestSelectAlignsTranslations(t *testing.T) {
 	var all []Item
 	for _, lang := range []string{"en", "zh", "de"} {
 		for n := 1; n <= 50; n++ {
-			all = append(all, Item{ID: fmt.Sprintf("%s-%d", lang, n), Subject: lang, Meta: map[string]string{AlignKey: strconv.Itoa(n)}})
+			all = append(all, Item{ID: fmt.Sprintf("%s-%d", lang, n), Subject: lang, Pair: strconv.Itoa(n)})
 		}
 	}
 	problems := func(subject string) []string {
 		var out []string
 		for _, it := range Select(all, subject, 10, 3) {
-			out = append(out, it.Meta[AlignKey])
+			out = append(out, it.Pair)
 		}
 		return out
 	}
@@ -256,7 +237,7 @@ func TestSelectLimitCountsItemsOfAWholeAlignedSuite(t *testing.T) {
 	var all []Item
 	for _, lang := range []string{"en", "zh", "de"} {
 		for n := 1; n <= 50; n++ {
-			all = append(all, Item{ID: fmt.Sprintf("%s-%d", lang, n), Subject: lang, Meta: map[string]string{AlignKey: strconv.Itoa(n)}})
+			all = append(all, Item{ID: fmt.Sprintf("%s-%d", lang, n), Subject: lang, Pair: strconv.Itoa(n)})
 		}
 	}
 	small, large := Select(all, "", 10, 3), Select(all, "", 25, 3)
@@ -297,4 +278,44 @@ func TestRunFingerprintNamesTheSelection(t *testing.T) {
 	assert.NotEqual(t, "2cb504d7cd03c90d24659dd8da459dce", RunFingerprint(r), "fingerprint under the old selection")
 	r.Limit = 0
 	assert.Equal(t, "f7f1a0b40910ba56b6ae29e5c93714ab", RunFingerprint(r), "no limit: nothing to resume differently")
+}
+
+func TestModelSubstituted(t *testing.T) {
+	tests := []struct {
+		asked, reported string
+		want            bool
+	}{
+		{"gpt-6.1-sol", "gpt-6.1-sol-2026-09-29", false},
+		{"o3", "o3-2025-04-16", false},
+		{"claude-sonnet-4-5", "claude-sonnet-4-5-20250929", false},
+		{"doubao-seed-1-6", "doubao-seed-1-6-250615", false},
+		{"MiniMax-M2.7", "minimax-m2.7", false},
+		{"Qwen/QwQ-32B", "QwQ-32B", false},
+		{"gemini-3.8-flash", "models/gemini-3.8-flash", false},
+		{"deepseek-v4-pro", "", false},
+		{"ep-20250101000000-abcde", "doubao-seed-2.0-pro", false},
+		{"gemini-2.5-pro", "gemini-3.8-flash", true},
+		{"deepseek-v4-flash", "deepseek-flash", true},
+		{"gpt-5", "gpt-5.1", true},
+		{"kimi-k3", "kimi-k3.1-pro", true},
+	}
+	for _, tt := range tests {
+		if got := ModelSubstituted(tt.asked, tt.reported); got != tt.want {
+			t.Errorf("ModelSubstituted(%q, %q) = %v, want %v", tt.asked, tt.reported, got, tt.want)
+		}
+	}
+}
+
+func TestAccuracy(t *testing.T) {
+	acc, scored, ok := Accuracy(map[Outcome]int{OutcomeCorrect: 3, OutcomeWrong: 1, OutcomeTruncated: 1, OutcomeRefused: 1, OutcomeUnparsed: 2, OutcomeError: 5})
+	require.True(t, ok)
+	assert.Equal(t, 8, scored, "errors are not scored")
+	assert.InDelta(t, 3.0/8, acc, 1e-12)
+	_, _, ok = Accuracy(map[Outcome]int{OutcomeError: 4})
+	assert.False(t, ok, "nothing scored, no accuracy")
+	_, _, ok = Accuracy(nil)
+	assert.False(t, ok)
+	for _, o := range Outcomes {
+		assert.Equal(t, o != OutcomeError, o.Scored(), o)
+	}
 }

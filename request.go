@@ -2,6 +2,8 @@ package parity
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -39,18 +41,19 @@ type Request struct {
 	// Extra holds JSON body fields merged verbatim into the request, for
 	// provider switches go-openai does not know.
 	Extra map[string]any `json:"extra,omitempty"`
-	// Hint carries the item's identity and gold answer. It is never sent over
-	// the wire; only the built-in offline mock provider reads it, so that a
-	// new user can try the whole pipeline without a key.
-	Hint *Hint `json:"-"`
+	// Ref names the benchmark item and sample the request asks; zero when
+	// it asks none. It is never sent: the offline mock provider looks the
+	// item's answer up by it, so that a new user can try the whole
+	// pipeline without a key.
+	Ref ItemRef `json:"-"`
 }
 
-// Hint is what the offline mock provider may know about the item it answers.
-type Hint struct {
+// ItemRef names one sample of one benchmark item: the suite's name, the
+// item's ID within the suite and the sample's index.
+type ItemRef struct {
+	Suite  string
 	ItemID string
 	Sample int
-	Gold   string
-	Kind   string
 }
 
 // Finish reasons as the OpenAI wire format spells them.
@@ -110,4 +113,25 @@ type Client interface {
 	// Complete sends one request. A failed request returns an error; the
 	// Completion then still carries what is known (attempts, latency, raw body).
 	Complete(ctx context.Context, req Request) (Completion, error)
+}
+
+// Setting names the reasoning settings of p that a sweep varies (thinking,
+// effort, thinking budget, token limit), as "effort high, budget 4096";
+// empty when none is set. Reports and run summaries label the runs of an
+// effort or budget curve with it.
+func (p Params) Setting() string {
+	var parts []string
+	if p.Thinking != "" {
+		parts = append(parts, "thinking "+p.Thinking)
+	}
+	if p.Effort != "" {
+		parts = append(parts, "effort "+p.Effort)
+	}
+	if p.ThinkingBudget > 0 {
+		parts = append(parts, "budget "+strconv.Itoa(p.ThinkingBudget))
+	}
+	if p.MaxTokens > 0 {
+		parts = append(parts, "max tokens "+strconv.Itoa(p.MaxTokens))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -25,9 +25,9 @@ const (
 
 // Model identifies a model in the catalog: "provider/name".
 type Model struct {
-	ID       string `json:"id"`       // "deepseek/deepseek-reasoner"
+	ID       string `json:"id"`       // "deepseek/deepseek-v4-pro"
 	Provider string `json:"provider"` // "deepseek"
-	Name     string `json:"name"`     // "deepseek-reasoner", what the API is asked for
+	Name     string `json:"name"`     // "deepseek-v4-pro", what the API is asked for
 	// Origin groups models for comparisons: "CN", "West", "local" or "mock".
 	Origin string `json:"origin"`
 }
@@ -52,6 +52,9 @@ type Run struct {
 	Subject string `json:"subject,omitempty"` // subset filter, if any
 	// Items is the number of items selected, so Items*Samples is the target.
 	Items int `json:"items"`
+	// Shard is set on the run of one shard of a run split over machines
+	// (see ShardItems); Items then counts the shard's items.
+	Shard *Shard `json:"shard,omitempty"`
 
 	ParityVersion string `json:"parity_version"`
 	GitRevision   string `json:"git_revision,omitempty"`
@@ -87,10 +90,16 @@ func RunFingerprint(r Run) string {
 		// Selection is empty without a limit, which selects everything,
 		// so such runs keep the fingerprint they had before it existed.
 		Selection string `json:",omitempty"`
+		// Shard is "INDEX/COUNT" for the run of one shard, empty for a
+		// whole run, which keeps the fingerprint it always had.
+		Shard string `json:",omitempty"`
 	}{r.Model.ID, r.BaseURL, r.Suite.Name, r.Suite.Version, r.Suite.DataSHA256, r.Suite.PromptHash,
-		r.Params, r.Samples, r.Limit, r.Seed, r.Subject, ""}
+		r.Params, r.Samples, r.Limit, r.Seed, r.Subject, "", ""}
 	if r.Limit > 0 {
 		key.Selection = SelectionScheme
+	}
+	if r.Shard != nil {
+		key.Shard = r.Shard.String()
 	}
 	b, _ := json.Marshal(key) // plain struct: cannot fail
 	sum := sha256.Sum256(b)
@@ -112,11 +121,16 @@ type SampleKey struct {
 
 // Sample is one stored answer: what was asked, what came back, how it scored.
 type Sample struct {
-	RunID      int64      `json:"run_id"`
-	ItemID     string     `json:"item_id"`
-	Index      int        `json:"index"` // 0..Samples-1
-	Messages   []Message  `json:"messages"`
-	Gold       string     `json:"gold"`
+	RunID    int64     `json:"run_id"`
+	ItemID   string    `json:"item_id"`
+	Index    int       `json:"index"` // 0..Samples-1
+	Messages []Message `json:"messages"`
+	Gold     string    `json:"gold"`
+	// RotationOf and Pair are the item's (see Item), kept with each sample
+	// so reports can group rotations and line up translations without the
+	// suite.
+	RotationOf string     `json:"rotation_of,omitempty"`
+	Pair       string     `json:"pair,omitempty"`
 	Completion Completion `json:"completion"`
 	Score      Score      `json:"score"`
 	// Judge is the optional LLM judge's verdict, kept beside the rule verdict
@@ -229,28 +243,6 @@ func minuteOfDay(s string) (int, bool) {
 		return 0, false
 	}
 	return t.Hour()*60 + t.Minute(), true
-}
-
-// CircularSeparator joins an item id and its rotation number in suites run
-// with CircularEval ("q17@r2"), so reports can regroup the rotations.
-const CircularSeparator = "@r"
-
-// CircularBase returns the id of the original item a rotated item was made
-// from, and whether id is a rotation at all.
-func CircularBase(id string) (string, bool) {
-	i := strings.LastIndex(id, CircularSeparator)
-	if i <= 0 {
-		return id, false
-	}
-	for _, r := range id[i+len(CircularSeparator):] {
-		if r < '0' || r > '9' {
-			return id, false
-		}
-	}
-	if i+len(CircularSeparator) == len(id) {
-		return id, false
-	}
-	return id[:i], true
 }
 
 // Cost returns what usage u costs under p. Cached prompt tokens are charged

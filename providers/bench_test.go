@@ -29,7 +29,7 @@ func BenchmarkClientComplete(b *testing.B) {
 				b.Fatal(err)
 			}
 			c := providers.New(cat, providers.Options{Getenv: func(string) string { return "sk-bench-key-000000" }})
-			req := parity.Request{Model: "deepseek/deepseek-chat", Params: parity.Params{Stream: stream, MaxTokens: 256, Temperature: new(float64)},
+			req := parity.Request{Model: "deepseek/deepseek-flash", Params: parity.Params{Stream: stream, MaxTokens: 256, Temperature: new(float64)},
 				Messages: []parity.Message{{Role: "user", Content: "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?"}}}
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -54,9 +54,9 @@ func BenchmarkMock(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := providers.New(cat, providers.Options{})
+	c := providers.New(cat, providers.Options{Answers: func(parity.ItemRef) (string, string, bool) { return "42", "number", true }})
 	req := parity.Request{Model: "mock/oracle", Messages: []parity.Message{{Role: "user", Content: "q"}},
-		Hint: &parity.Hint{ItemID: "x", Gold: "42", Kind: "number"}}
+		Ref: parity.ItemRef{Suite: "s", ItemID: "x"}}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if _, err := c.Complete(context.Background(), req); err != nil {

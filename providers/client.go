@@ -6,11 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -46,8 +47,18 @@ type Options struct {
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	Rand  func() float64
-	// MaxResponseBytes caps a response body; default 64 MiB.
+	// MaxResponseBytes caps the body of one answer (the whole event stream
+	// when streaming); default 16 MiB. A longer answer is not read: the
+	// request fails with ErrBadResponse, without retries, since asking
+	// again would bring the same answer back.
 	MaxResponseBytes int64
+	// Concurrency is the most requests the caller keeps in flight; it
+	// sizes the idle connection pool of the default HTTP client, so that
+	// connections are reused rather than closed and opened again. Default 256.
+	Concurrency int
+	// Answers tells the offline mock provider the answers of the items it
+	// is asked about; nil leaves the mock unable to answer.
+	Answers AnswerKey
 	// RecoverAfter is how many successes in a row raise a provider's
 	// in-flight cap by one after a rate limit halved it; default 8.
 	RecoverAfter int
@@ -59,16 +70,14 @@ type Options struct {
 }
 
 // Client is the one shared OpenAI-compatible client. It implements
-// parity.Client and is safe for concurrent use: every per-request datum
-// travels in the request's context; the only state shared between requests
-// is the limiter (token buckets, adaptive concurrency caps, replica health),
-// guarded by its own lock.
+// parity.Client and is safe for concurrent use: each request's state is a
+// local value of the call that sends it; the only state shared between
+// requests is the limiter (token buckets, adaptive concurrency caps,
+// replica health), guarded by its own lock.
 type Client struct {
 	cat  *Catalog
 	opt  Options
 	http *http.Client
-	mock *http.Client
-	tr   *transport
 	lim  *limiter
 }
 
@@ -101,7 +110,10 @@ func New(cat *Catalog, opt Options) *Client {
 		opt.Rand = rand.Float64
 	}
 	if opt.MaxResponseBytes <= 0 {
-		opt.MaxResponseBytes = 64 << 20
+		opt.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if opt.Concurrency <= 0 {
+		opt.Concurrency = 256
 	}
 	if opt.RecoverAfter <= 0 {
 		opt.RecoverAfter = 8
@@ -112,15 +124,28 @@ func New(cat *Catalog, opt Options) *Client {
 	if opt.ReplicaCooldown <= 0 {
 		opt.ReplicaCooldown = 30 * time.Second
 	}
-	c := &Client{cat: cat, opt: opt, http: opt.HTTPClient, mock: &http.Client{Transport: mockTransport{}}}
+	c := &Client{cat: cat, opt: opt, http: opt.HTTPClient}
 	if c.http == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 256
-		c.http = &http.Client{Transport: t}
+		c.http = &http.Client{Transport: pooledTransport(opt.Concurrency)}
 	}
-	c.tr = &transport{c: c}
 	c.lim = newLimiter(&c.opt)
 	return c
+}
+
+// DefaultMaxResponseBytes is the default cap on one answer's body: far
+// above any real completion, low enough that a runaway or hostile server
+// cannot exhaust memory.
+const DefaultMaxResponseBytes = 16 << 20
+
+// pooledTransport is Go's default transport with an idle pool as large as
+// the requests in flight. Go keeps 100 idle connections in all and 2 per
+// host by default; above that, every answer closes a connection and the
+// next request opens a new one, which costs a handshake per request.
+func pooledTransport(inflight int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = max(inflight, 100)
+	t.MaxIdleConnsPerHost = inflight
+	return t
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -141,11 +166,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 type Plan struct {
 	Model    parity.Model
 	Provider *Provider
-	// URL is the chat completions endpoint.
+	// URL is the chat completions endpoint, any query string of the base
+	// URL kept and any password in it left out, so it can be shown and
+	// stored.
 	URL    string
 	Stream bool
-	// Body is the complete JSON body, quirks and Request.Extra merged in.
+	// Body is the request body as fields: quirks and Request.Extra merged
+	// in. JSON is Body encoded once, the very bytes Complete sends.
 	Body map[string]any
+	JSON []byte
 	// BaseURLs are the addresses requests go to: one, or the replicas of a
 	// self-hosted deployment.
 	BaseURLs []string
@@ -153,137 +182,49 @@ type Plan struct {
 	Limits Limits
 	// Warnings list the settings the provider cannot honour.
 	Warnings []string
-
-	extra map[string]any // Body minus what go-openai itself writes
 }
 
-// reserved are the body fields go-openai writes; Extra may not set them.
+// reserved are the body fields parity always writes itself; neither the
+// catalog's extra fields nor Request.Extra may set them.
 var reserved = []string{"model", "messages", "stream"}
 
-// Plan maps a request to the provider's body without sending anything: the
-// token-limit field, sampling parameters (temperature 0 included), the
-// thinking switch, streaming with usage, then Request.Extra deep-merged on
-// top. Settings the provider cannot honour become warnings.
+// Plan builds a request's body, the one place it is built, without
+// sending anything: the model and messages, the catalog's extra fields, the
+// generation parameters as Provider.Adapt writes them for the model (token
+// limit, sampling with temperature 0 included, thinking switch, effort,
+// budget, streaming with usage), then Request.Extra deep-merged on top.
+// Settings the provider cannot honour as asked become warnings saying what
+// was sent instead; a retired model is refused.
 func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	m, p, err := c.cat.Resolve(req.Model)
 	if err != nil {
 		return nil, err
 	}
-	ignores, th := p.quirks(m.Name)
 	urls := p.URLs(m.Name, c.opt.Region)
-	pl := &Plan{Model: m, Provider: p, URL: chatURL(urls[0]), BaseURLs: urls, Limits: p.Limits(m.Name)}
-	extra := p.extra(m.Name)
+	endpoint, err := chatURL(urls[0])
+	if err != nil {
+		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, urls[0], err)
+	}
+	pl := &Plan{Model: m, Provider: p, URL: withoutPassword(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
+	body := p.extra(m.Name)
 	for _, k := range reserved {
-		if _, ok := extra[k]; ok {
+		if _, ok := body[k]; ok {
 			return nil, parity.Errorf(parity.ErrConfig, "catalog: provider %s sets body field %q in extra; parity sets it itself, remove it", p.Name, k)
 		}
 	}
-	thinking := th.thinks(req.Thinking)
-	warn := func(format string, args ...any) {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf(format, args...))
+	ad, err := p.Adapt(m.Name, req.Params, c.opt.Now())
+	if err != nil {
+		return nil, err
 	}
-	if req.MaxTokens < 0 || req.ThinkingBudget < 0 {
-		return nil, parity.Errorf(parity.ErrUsage, "max tokens and thinking budget must not be negative")
-	}
-	if req.MaxTokens > 0 {
-		field := p.TokenLimitField
-		if field == "" {
-			field = "max_tokens"
-		}
-		extra[field] = req.MaxTokens
-	}
-	sampling := []struct {
-		name string
-		set  bool
-		val  any
-	}{
-		{"temperature", req.Temperature != nil, deref(req.Temperature)},
-		{"top_p", req.TopP != nil, deref(req.TopP)},
-		{"seed", req.Seed != nil, deref(req.Seed)},
-	}
-	if len(req.Stop) > 0 {
-		extra["stop"] = req.Stop
-	}
-	for _, s := range sampling {
-		if !s.set {
-			continue
-		}
-		if contains(ignores, s.name) {
-			warn("%s: %s is ignored or rejected by %s; not sent", p.Name, s.name, m.Name)
-			continue
-		}
-		if thinking && contains(th.Ignores, s.name) {
-			warn("%s: %s has no effect while %s thinks; not sent", p.Name, s.name, m.Name)
-			continue
-		}
-		extra[s.name] = s.val
-	}
-	switch req.Thinking {
-	case "":
-	case "on", "off", "auto":
-		frag := map[string]map[string]any{"on": th.Enable, "off": th.Disable, "auto": th.Auto}[req.Thinking]
-		if frag == nil {
-			switch req.Thinking {
-			case "on":
-				warn("%s: cannot switch thinking on for %s; the model's default applies", p.Name, m.Name)
-			case "off":
-				warn("%s: cannot switch thinking off for %s; it may still think", p.Name, m.Name)
-			default:
-				warn("%s: has no automatic thinking mode for %s; the model's default applies", p.Name, m.Name)
-			}
-		}
-		mergeInto(extra, frag)
-	default:
-		return nil, parity.Errorf(parity.ErrUsage, "thinking %q: use on, off or auto", req.Thinking)
-	}
-	if req.Effort != "" {
-		switch {
-		case !contains(parityEfforts, req.Effort):
-			return nil, parity.Errorf(parity.ErrUsage, "effort %q: use low, medium, high or max", req.Effort)
-		case req.Thinking == "off":
-			warn("%s: effort %q not sent because thinking is off", p.Name, req.Effort)
-		case th.BudgetReplacesEffort && req.ThinkingBudget > 0 && th.BudgetField != "":
-			warn("%s: takes a thinking budget or an effort, not both; budget %d sent, effort %q not sent", p.Name, req.ThinkingBudget, req.Effort)
-		case th.EffortField == "":
-			warn("%s: has no reasoning effort setting for %s; effort %q not sent", p.Name, m.Name, req.Effort)
-		default:
-			v, ok := req.Effort, true
-			if th.Efforts != nil {
-				v, ok = th.Efforts[req.Effort]
-			}
-			if ok {
-				setPath(extra, th.EffortField, v)
-			} else {
-				warn("%s: effort %q is not available for %s (has %s); not sent", p.Name, req.Effort, m.Name, effortList(th.Efforts))
-			}
-		}
-	}
-	if req.ThinkingBudget > 0 {
-		switch {
-		case req.Thinking == "off":
-			warn("%s: thinking budget not sent because thinking is off", p.Name)
-		case th.BudgetField == "":
-			warn("%s: has no thinking budget setting for %s; budget %d not sent", p.Name, m.Name, req.ThinkingBudget)
-		default:
-			setPath(extra, th.BudgetField, req.ThinkingBudget)
-		}
-	}
-	pl.Stream = req.Stream
-	if !req.Stream && p.StreamRequiredForThinking && req.Thinking != "off" {
-		pl.Stream = true
-		warn("%s: streams thinking only; request streamed", p.Name)
-	}
-	if pl.Stream {
-		extra["stream_options"] = map[string]any{"include_usage": true}
-	}
+	mergeInto(body, ad.Fields)
+	pl.Warnings = ad.Warnings
+	pl.Stream = ad.Stream
 	for _, k := range reserved {
 		if _, ok := req.Extra[k]; ok {
 			return nil, parity.Errorf(parity.ErrUsage, "extra body field %q is set by parity itself; remove it", k)
 		}
 	}
-	mergeInto(extra, req.Extra)
-	pl.extra = extra
-	body := cloneMap(extra)
+	mergeInto(body, req.Extra)
 	body["model"] = m.Name
 	msgs := make([]any, len(req.Messages))
 	for i, msg := range req.Messages {
@@ -296,12 +237,56 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	body["messages"] = msgs
 	body["stream"] = pl.Stream
 	pl.Body = body
+	if pl.JSON, err = encodeBody(body); err != nil {
+		return nil, parity.Errorf(parity.ErrUsage, "the request body cannot be encoded as JSON (check the extra body fields): %v", err)
+	}
 	return pl, nil
 }
 
-// chatURL is the chat completions endpoint under an API root.
-func chatURL(base string) string {
-	return strings.TrimRight(base, "/") + "/chat/completions"
+// encodeBody writes body as compact JSON with keys in sorted order, so
+// equal bodies are equal bytes. Text is sent as is: encoding/json's default
+// HTML escaping would turn a prompt's "<" into \u003c on the wire.
+func encodeBody(body map[string]any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// chatURL is the chat completions endpoint under an API root. The path is
+// joined as a path, so a query string (Azure's ?api-version=...) stays a
+// query string after it.
+func chatURL(base string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	if u.Scheme == "" || u.Host == "" {
+		return "", fmt.Errorf("not an absolute URL")
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + "/chat/completions"
+	if u.RawPath != "" {
+		u.RawPath = strings.TrimRight(u.RawPath, "/") + "/chat/completions"
+	}
+	return u.String(), nil
+}
+
+// withoutPassword drops the password from a URL's user information, so
+// the URL can be shown and stored; a URL that does not parse gives "".
+func withoutPassword(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.User(u.User.Username())
+		}
+	}
+	return u.String()
 }
 
 func deref[T any](p *T) any {
@@ -321,45 +306,33 @@ func effortList(m map[string]string) string {
 	return strings.Join(out, ", ")
 }
 
-// modelPlaceholder is the model name go-openai is given; the transport
-// writes the real one in its place. go-openai refuses some names before
-// sending (legacy completion models such as "curie", and it checks newer
-// ones against its own rules), while a self-hosted server may serve a model
-// under any name.
-const modelPlaceholder = "parity-model"
-
-// call is the per-request state the transport reads from the context and
-// fills in: what to merge into the body and what came back.
+// call is the state of one Complete call: what to send, where, and what
+// came back. It is a local value of Complete, handed explicitly to the
+// sender, the limiter and the mock; nothing else holds it.
 type call struct {
 	provider *Provider
 	model    string
+	body     []byte   // the plan's JSON, sent as is by every attempt
+	urls     []string // every replica's base URL
 	baseURL  string   // the replica of the current attempt
-	urls     []string // every replica, urls[0] is what go-openai is given
 	limits   Limits
+	stream   bool
+	key      string
+	ref      parity.ItemRef // for the offline mock only; never sent
+	start    time.Time
 	estimate int // prompt tokens guessed before sending, for the TPM bucket
 	charged  int // tokens reserved in the TPM bucket so far
-	key      string
-	extra    []byte // `"k":v,...` spliced into go-openai's body
-	stream   bool
-	hint     *parity.Hint
-	start    time.Time
 
 	attempts int
 	raw      []byte
 	ttft     time.Duration
 }
 
-type callKey struct{}
-
-func callFrom(ctx context.Context) *call {
-	st, _ := ctx.Value(callKey{}).(*call)
-	return st
-}
-
 // Complete sends one request, retrying transient failures. On failure the
 // returned Completion carries Error, ErrorCode, Attempts, Latency and the
 // last raw body, and the error is a *parity.Error; a cancelled ctx gives
-// an error that wraps ctx.Err().
+// an error that wraps ctx.Err(). Every string taken from the response is
+// scrubbed of the API key before it is returned.
 func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Completion, error) {
 	start := c.opt.Now()
 	var comp parity.Completion
@@ -371,16 +344,15 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 				pe.Message = st.provider.Name + ": " + pe.Message + ": " + codeHints[parity.ErrBadResponse]
 			}
 		}
+		key := ""
 		if st != nil {
+			key = st.key
 			comp.Attempts = st.attempts
-			comp.Raw = scrub(string(st.raw), st.key)
-			pe.Message = scrub(pe.Message, st.key)
+			comp.Raw = keepRaw(scrub(string(st.raw), key))
 		}
+		pe.Message = scrub(pe.Message, key)
 		comp.Latency = c.opt.Now().Sub(start)
-		comp.Error = pe.Error()
-		if st != nil {
-			comp.Error = scrub(comp.Error, st.key)
-		}
+		comp.Error = scrub(pe.Error(), key)
 		comp.ErrorCode = pe.Code
 		return comp, pe
 	}
@@ -401,35 +373,14 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 		return fail(parity.Errorf(parity.ErrCredentials,
 			"%s: %s is not set: export %s=<your key> to use %s", p.Name, p.KeyEnv, p.KeyEnv, pl.Model.ID), nil)
 	}
-	st := &call{provider: p, model: pl.Model.Name, baseURL: pl.BaseURLs[0], urls: pl.BaseURLs, limits: pl.Limits,
-		key: key, stream: pl.Stream, hint: req.Hint, start: start, estimate: estimateTokens(req)}
-	if len(pl.extra) > 0 {
-		b, err := json.Marshal(pl.extra)
-		if err != nil {
-			return fail(parity.Errorf(parity.ErrUsage, "extra body fields cannot be encoded as JSON: %v", err), nil)
-		}
-		st.extra = b[1 : len(b)-1]
-	}
-	ctx = context.WithValue(ctx, callKey{}, st)
+	st := &call{provider: p, model: pl.Model.Name, body: pl.JSON, urls: pl.BaseURLs, baseURL: pl.BaseURLs[0],
+		limits: pl.Limits, stream: pl.Stream, key: key, ref: req.Ref, start: start, estimate: estimateTokens(req)}
 	if c.opt.Deadline > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.opt.Deadline)
 		defer cancel()
 	}
-	cfg := openai.DefaultConfig(key)
-	cfg.BaseURL = st.baseURL
-	cfg.HTTPClient = c.tr
-	oc := openai.NewClientWithConfig(cfg)
-	oreq := openai.ChatCompletionRequest{Model: modelPlaceholder, Messages: make([]openai.ChatCompletionMessage, len(req.Messages))}
-	for i, m := range req.Messages {
-		oreq.Messages[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
-	}
-	var res result
-	if pl.Stream {
-		res, err = readStream(ctx, oc, oreq)
-	} else {
-		res, err = readOnce(ctx, oc, oreq, st)
-	}
+	res, err := c.send(ctx, st)
 	if err != nil {
 		if ctx.Err() != nil && !isParityError(err) {
 			err = ctxError(ctx, req.Model)
@@ -440,13 +391,13 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	comp.Attempts = st.attempts
 	comp.Latency = c.opt.Now().Sub(start)
 	comp.TTFT = st.ttft
-	comp.Raw = scrub(string(st.raw), key)
-	comp.ModelReported = res.model
-	comp.FinishReason = res.finish
 	comp.Usage = res.usage
-	comp.Content, comp.Reasoning = pickReasoning(p.ReasoningFields, res)
-	comp.Content = scrub(comp.Content, key)
-	comp.Reasoning = scrub(comp.Reasoning, key)
+	content, reasoning := pickReasoning(p.ReasoningFields, res)
+	comp.Content = scrub(content, key)
+	comp.Reasoning = scrub(reasoning, key)
+	comp.ModelReported = scrub(res.model, key)
+	comp.FinishReason = scrub(res.finish, key)
+	comp.Raw = keepRaw(scrub(string(st.raw), key))
 	return comp, nil
 }
 
@@ -519,16 +470,9 @@ func detailsText(ds []reasoningDetail) string {
 	return b.String()
 }
 
-// usageJSON covers the OpenAI usage object plus DeepSeek's cache counter.
+// usageJSON is go-openai's usage object plus DeepSeek's cache counter.
 type usageJSON struct {
-	PromptTokens        int `json:"prompt_tokens"`
-	CompletionTokens    int `json:"completion_tokens"`
-	PromptTokensDetails *struct {
-		CachedTokens int `json:"cached_tokens"`
-	} `json:"prompt_tokens_details"`
-	CompletionTokensDetails *struct {
-		ReasoningTokens int `json:"reasoning_tokens"`
-	} `json:"completion_tokens_details"`
+	openai.Usage
 	PromptCacheHitTokens int `json:"prompt_cache_hit_tokens"`
 }
 
@@ -546,37 +490,86 @@ func (u *usageJSON) usage() parity.Usage {
 	return out
 }
 
-// readOnce sends a non-streamed request. go-openai decodes the standard
-// fields; the raw body the transport kept supplies what it drops (the
-// "reasoning" field, DeepSeek's cache counter).
-func readOnce(ctx context.Context, oc *openai.Client, oreq openai.ChatCompletionRequest, st *call) (result, error) {
-	resp, err := oc.CreateChatCompletion(ctx, oreq)
-	if err != nil {
-		return result{}, err
+// messageJSON is a message (or a stream's delta) as go-openai models it,
+// plus the reasoning fields it drops: "reasoning" (OpenRouter, vLLM,
+// Ollama) and reasoning_details.
+type messageJSON struct {
+	openai.ChatCompletionStreamChoiceDelta
+	Reasoning        json.RawMessage   `json:"reasoning"`
+	ReasoningDetails []reasoningDetail `json:"reasoning_details"`
+}
+
+// hasText reports whether the message carries answer or reasoning text.
+func (m *messageJSON) hasText() bool {
+	return m.Content != "" || m.ReasoningContent != "" || rawString(m.Reasoning) != "" || detailsText(m.ReasoningDetails) != ""
+}
+
+// answerJSON is a whole chat completion, or one event of a stream, in the
+// one shape both share, with the error envelopes some APIs send with a
+// 200 status: {"error":...} and MiniMax's base_resp. Each body or event is
+// decoded into it exactly once.
+type answerJSON struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Message      messageJSON          `json:"message"`
+		Delta        messageJSON          `json:"delta"`
+		FinishReason *openai.FinishReason `json:"finish_reason"`
+	} `json:"choices"`
+	Usage    *usageJSON      `json:"usage"`
+	Error    json.RawMessage `json:"error"`
+	BaseResp *baseResp       `json:"base_resp"`
+}
+
+// failed reports whether the answer is an error envelope rather than an
+// answer: a failed base_resp, or an error object that is not null. A whole
+// body with choices beside its error object is an answer; a stream event
+// with an error fails, choices or not (OpenRouter sends a last chunk with
+// both when a stream fails midway).
+func (a *answerJSON) failed(whole bool) bool {
+	if a.BaseResp != nil && a.BaseResp.StatusCode != 0 {
+		return true
 	}
-	var extra struct {
-		Choices []struct {
-			Message struct {
-				Reasoning        json.RawMessage   `json:"reasoning"`
-				ReasoningDetails []reasoningDetail `json:"reasoning_details"`
-			} `json:"message"`
-		} `json:"choices"`
-		Usage usageJSON `json:"usage"`
+	if whole && len(a.Choices) > 0 {
+		return false
 	}
-	if err := json.Unmarshal(st.raw, &extra); err != nil {
-		return result{}, badResponse(st, "response is not JSON")
+	e := bytes.TrimSpace(a.Error)
+	return len(e) > 0 && string(e) != "null"
+}
+
+// add folds one decoded answer or stream event into r: texts are joined,
+// the last model, finish reason and usage seen win. A whole answer gives
+// its first choice only; a stream's events give every choice's delta.
+func (r *result) add(a *answerJSON, whole bool, t *texts) {
+	if a.Model != "" {
+		r.model = a.Model
 	}
-	if len(resp.Choices) == 0 {
-		return result{}, badResponse(st, "response has no choices")
+	choices := a.Choices
+	if whole && len(choices) > 1 {
+		choices = choices[:1]
 	}
-	ch := resp.Choices[0]
-	r := result{model: resp.Model, finish: string(ch.FinishReason), content: ch.Message.Content,
-		reasoningContent: ch.Message.ReasoningContent, usage: extra.Usage.usage()}
-	if len(extra.Choices) > 0 {
-		r.reasoning = rawString(extra.Choices[0].Message.Reasoning)
-		r.details = detailsText(extra.Choices[0].Message.ReasoningDetails)
+	for i := range choices {
+		ch := &choices[i]
+		for _, m := range []*messageJSON{&ch.Message, &ch.Delta} {
+			t.content.WriteString(m.Content)
+			t.rc.WriteString(m.ReasoningContent)
+			t.rsn.WriteString(rawString(m.Reasoning))
+			t.det.WriteString(detailsText(m.ReasoningDetails))
+		}
+		if ch.FinishReason != nil && *ch.FinishReason != "" {
+			r.finish = string(*ch.FinishReason)
+		}
 	}
-	return r, nil
+	if a.Usage != nil {
+		r.usage = a.Usage.usage()
+	}
+}
+
+// texts gathers an answer's texts as its events arrive.
+type texts struct{ content, rc, rsn, det strings.Builder }
+
+// finish writes the gathered texts into r.
+func (t *texts) finish(r *result) {
+	r.content, r.reasoningContent, r.reasoning, r.details = t.content.String(), t.rc.String(), t.rsn.String(), t.det.String()
 }
 
 // rawString reads a JSON string, treating null or any other shape as empty.
@@ -593,68 +586,28 @@ func badResponse(st *call, what string) *parity.Error {
 		Message: st.provider.Name + ": " + what + ": " + codeHints[parity.ErrBadResponse]}
 }
 
-// chunkJSON is one streamed event.
-type chunkJSON struct {
-	Model   string `json:"model"`
-	Choices []struct {
-		Delta struct {
-			Content          string            `json:"content"`
-			ReasoningContent string            `json:"reasoning_content"`
-			Reasoning        json.RawMessage   `json:"reasoning"`
-			ReasoningDetails []reasoningDetail `json:"reasoning_details"`
-		} `json:"delta"`
-		FinishReason *string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage *usageJSON `json:"usage"`
+// keepRaw is the raw response as stored. An answer's text is stored in
+// full as its content and reasoning, so a raw body too long to be worth a
+// second copy keeps only its head and tail (the envelope, the first and the
+// last events, finish reason and usage) around a note of what was left out.
+func keepRaw(raw string) string {
+	if len(raw) <= rawKeep {
+		return raw
+	}
+	// Cut at rune starts, so both parts stay valid UTF-8.
+	i, j := rawKeep/2, len(raw)-rawKeep/2
+	for i > 0 && !utf8.RuneStart(raw[i]) {
+		i--
+	}
+	for j < len(raw) && !utf8.RuneStart(raw[j]) {
+		j++
+	}
+	head, tail := raw[:i], raw[j:]
+	return head + fmt.Sprintf("\n[parity: %d bytes of this raw response left out; the answer's text is stored as its content and reasoning]\n", len(raw)-len(head)-len(tail)) + tail
 }
 
-// readStream assembles a streamed answer. go-openai splits the events; each
-// is decoded here because its delta type drops the "reasoning" field. The
-// transport has already read the whole stream, retried drops and turned
-// in-stream errors into errors, so this only decodes.
-func readStream(ctx context.Context, oc *openai.Client, oreq openai.ChatCompletionRequest) (result, error) {
-	s, err := oc.CreateChatCompletionStream(ctx, oreq)
-	if err != nil {
-		return result{}, err
-	}
-	defer s.Close()
-	var (
-		r                result
-		content, rc, rsn strings.Builder
-		det              strings.Builder
-		ck               chunkJSON
-	)
-	for {
-		line, err := s.RecvRaw()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return result{}, err
-		}
-		ck = chunkJSON{}
-		if err := json.Unmarshal(line, &ck); err != nil {
-			return result{}, &parity.Error{Code: parity.ErrBadResponse, Message: "unreadable stream event: " + codeHints[parity.ErrBadResponse], Err: err}
-		}
-		if ck.Model != "" {
-			r.model = ck.Model
-		}
-		for _, ch := range ck.Choices {
-			content.WriteString(ch.Delta.Content)
-			rc.WriteString(ch.Delta.ReasoningContent)
-			rsn.WriteString(rawString(ch.Delta.Reasoning))
-			det.WriteString(detailsText(ch.Delta.ReasoningDetails))
-			if ch.FinishReason != nil && *ch.FinishReason != "" {
-				r.finish = *ch.FinishReason
-			}
-		}
-		if ck.Usage != nil {
-			r.usage = ck.Usage.usage()
-		}
-	}
-	r.content, r.reasoningContent, r.reasoning, r.details = content.String(), rc.String(), rsn.String(), det.String()
-	return r, nil
-}
+// rawKeep is the longest raw response stored whole.
+const rawKeep = 256 << 10
 
 // pickReasoning chooses the reasoning text by the provider's field order and
 // strips inline <think> (or Gemini's <thought>) blocks from the content when

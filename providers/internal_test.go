@@ -2,8 +2,10 @@ package providers
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,35 +16,25 @@ import (
 	"github.com/parity-bench/parity"
 )
 
-type recorder struct {
-	next   http.RoundTripper
-	bodies []string
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	b, _ := io.ReadAll(req.Body)
-	r.bodies = append(r.bodies, string(b))
-	req.Body = io.NopCloser(strings.NewReader(string(b)))
-	return r.next.RoundTrip(req)
-}
-
-func TestMockHintNeverOnWire(t *testing.T) {
+// TestMockGoldNeverOnWire: the mock learns the gold answer from its answer
+// key; the body it is sent is the plan's, which holds no gold answer.
+func TestMockGoldNeverOnWire(t *testing.T) {
 	cat, err := Builtin()
 	require.NoError(t, err)
-	c := New(cat, Options{})
-	rec := &recorder{next: mockTransport{}}
-	c.mock = &http.Client{Transport: rec}
+	c := New(cat, Options{Answers: func(ref parity.ItemRef) (string, string, bool) {
+		return "gold-4711", "number", ref.ItemID == "x"
+	}})
 	for _, stream := range []bool{false, true} {
 		req := parity.Request{Model: "mock/oracle-100", Messages: []parity.Message{{Role: "user", Content: "q"}},
-			Params: parity.Params{Stream: stream}, Hint: &parity.Hint{ItemID: "x", Gold: "gold-4711", Kind: "number"}}
+			Params: parity.Params{Stream: stream}, Ref: parity.ItemRef{Suite: "s", ItemID: "x"}}
 		comp, err := c.Complete(context.Background(), req)
 		require.NoError(t, err)
-		assert.Contains(t, comp.Content, `\boxed{gold-4711}`, "the mock read the hint from the context")
-	}
-	require.Len(t, rec.bodies, 2)
-	for _, b := range rec.bodies {
-		assert.NotContains(t, b, "gold-4711")
-		assert.Contains(t, b, `"model":"oracle-100"`)
+		assert.Contains(t, comp.Content, `\boxed{gold-4711}`, "the mock read the answer key")
+		pl, err := c.Plan(req)
+		require.NoError(t, err)
+		assert.NotContains(t, string(pl.JSON), "gold-4711")
+		assert.NotContains(t, string(pl.JSON), `"x"`, "the item reference is not sent either")
+		assert.Contains(t, string(pl.JSON), `"model":"oracle-100"`)
 	}
 }
 
@@ -82,12 +74,6 @@ func TestPickReasoningOrder(t *testing.T) {
 	assert.Equal(t, "g", r)
 }
 
-func TestSplice(t *testing.T) {
-	assert.Equal(t, `{"model":"m","stream":false,"a":1}`, string(splice([]byte(`{"model":"m","stream":false}`), []byte(`"a":1`))))
-	assert.Equal(t, `{"a":1}`, string(splice([]byte(`{}`), []byte(`"a":1`))))
-	assert.Equal(t, `{"model":"m"}`, string(splice([]byte(`{"model":"m"}`), nil)))
-}
-
 // TestGateHalvesOncePerBurst: 429s from requests admitted before the cap
 // was lowered say nothing new about the lowered cap, so a burst halves once.
 func TestGateHalvesOncePerBurst(t *testing.T) {
@@ -119,4 +105,69 @@ func TestReplicaPoolPicksLeastInFlight(t *testing.T) {
 	assert.Equal(t, 0, p.pick(now), "least in flight among the healthy")
 	p.st[0].downUntil, p.st[1].downUntil = now.Add(3*time.Second), now.Add(2*time.Second)
 	assert.Equal(t, 2, p.pick(now), "all out: the one back soonest")
+}
+
+// TestIdlePoolSizedFromConcurrency: Go's default transport keeps 100 idle
+// connections in all, so above 100 requests in flight every answer closed
+// a connection and the next request opened one.
+func TestIdlePoolSizedFromConcurrency(t *testing.T) {
+	cat, err := Builtin()
+	require.NoError(t, err)
+	for _, n := range []int{0, 64, 512} {
+		c := New(cat, Options{Concurrency: n})
+		tr, ok := c.http.Transport.(*http.Transport)
+		require.True(t, ok)
+		want := n
+		if n == 0 {
+			want = 256
+		}
+		assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, want, "concurrency %d", n)
+		assert.GreaterOrEqual(t, tr.MaxIdleConns, want, "concurrency %d", n)
+	}
+}
+
+// TestModelCapDoesNotBlockOtherModels: a request queued behind its model's
+// own cap must not hold a provider slot other models could use.
+func TestModelCapDoesNotBlockOtherModels(t *testing.T) {
+	hold := make(chan struct{})
+	arrived := make(chan string, 8)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(b), `"model":"slow"`) {
+			arrived <- "slow"
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+			}
+		} else {
+			arrived <- "fast"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"model":"x","choices":[{"message":{"content":"A"},"finish_reason":"stop"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	defer close(hold)
+	cat, err := Builtin()
+	require.NoError(t, err)
+	require.NoError(t, cat.Merge([]byte("providers:\n  vllm:\n    concurrency: 2\n    models:\n      slow: {concurrency: 1}\n"), "test"))
+	_, err = cat.AddEndpoint("vllm", srv.URL+"/v1", "")
+	require.NoError(t, err)
+	c := New(cat, Options{})
+	queued := make(chan string, 8)
+	c.lim.queued = func(key string) { queued <- key }
+	ask := func(model string) parity.Request {
+		return parity.Request{Model: model, Messages: []parity.Message{{Role: "user", Content: "q"}}}
+	}
+	for i := 0; i < 2; i++ {
+		go func() { _, _ = c.Complete(context.Background(), ask("vllm/slow")) }()
+	}
+	require.Equal(t, "slow", <-arrived)
+	require.Equal(t, "vllm/slow", <-queued, "the second slow request queues on its model's cap")
+	go func() { _, _ = c.Complete(context.Background(), ask("vllm/fast")) }()
+	select {
+	case m := <-arrived:
+		assert.Equal(t, "fast", m)
+	case <-time.After(2 * time.Second):
+		t.Fatal("a request for another model waited behind one queued on the slow model's cap")
+	}
 }

@@ -1,12 +1,14 @@
 package providers
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,64 +17,39 @@ import (
 	"github.com/parity-bench/parity"
 )
 
-// transport is the HTTPDoer go-openai is given. It reads the call state from
-// the request context, splices the planned extra fields into go-openai's
-// body, sends with retries, and hands go-openai a fully read, validated body
-// so that every transient failure, including a stream cut off halfway, is
-// retried here and nowhere else.
-type transport struct {
-	c *Client
-}
+// The sender. Each attempt posts the plan's body as is, through the
+// limiter, and reads the whole answer (the whole event stream when
+// streaming) before deciding whether it succeeded, so that every transient
+// failure, a stream cut off halfway included, is retried here and nowhere
+// else.
 
-var (
-	bufPool  = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	readPool = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
-)
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// Do implements openai.HTTPDoer.
-func (t *transport) Do(r *http.Request) (*http.Response, error) {
-	st := callFrom(r.Context())
-	if st == nil {
-		return nil, errors.New("providers: request without call state")
-	}
-	var body []byte
-	if r.Body != nil {
-		b, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		if body, err = setModel(b, st.model); err != nil {
-			return nil, err
-		}
-		body = splice(body, st.extra)
-	}
-	hc := t.c.http
-	if st.provider.Transport == "mock" {
-		hc = t.c.mock
-	}
-	opt := &t.c.opt
+// send makes the attempts of st until one succeeds, one fails for good, or
+// ctx ends.
+func (c *Client) send(ctx context.Context, st *call) (result, error) {
+	opt := &c.opt
 	prev := opt.BaseWait
 	for attempt := 1; ; attempt++ {
-		tk, err := t.c.lim.acquire(r.Context(), st)
+		tk, err := c.lim.acquire(ctx, st)
 		if err != nil {
-			return nil, ctxError(r.Context(), st.provider.Name+"/"+st.model)
+			return result{}, ctxError(ctx, st.provider.Name+"/"+st.model)
 		}
 		st.attempts = attempt
 		st.baseURL = tk.baseURL
-		resp, f := t.once(r, hc, body, st)
-		if ctx := r.Context(); f != nil && ctx.Err() != nil {
+		res, f := c.once(ctx, st)
+		if f != nil && ctx.Err() != nil {
 			// Cut short by the caller or the deadline: it says nothing
 			// about the provider's limits or the replica's health.
 			tk.release(outcomeOther)
-			return nil, ctxError(ctx, st.provider.Name+"/"+st.model)
+			return result{}, ctxError(ctx, st.provider.Name+"/"+st.model)
 		}
 		tk.release(outcomeOf(f))
 		if f == nil {
-			return resp, nil
+			return res, nil
 		}
 		if !f.retry || attempt >= opt.MaxAttempts {
-			return nil, finalError(f, attempt)
+			return result{}, finalError(f, attempt)
 		}
 		if tk.failover(f) {
 			// Another replica is healthy: retry there at once rather than
@@ -93,10 +70,10 @@ func (t *transport) Do(r *http.Request) (*http.Response, error) {
 		}
 		if opt.Deadline > 0 && opt.Now().Add(wait).Sub(st.start) >= opt.Deadline {
 			f.err.Message += "; no time left before the deadline to retry"
-			return nil, finalError(f, attempt)
+			return result{}, finalError(f, attempt)
 		}
-		if err := opt.Sleep(r.Context(), wait); err != nil {
-			return nil, ctxError(r.Context(), st.provider.Name+"/"+st.model)
+		if err := opt.Sleep(ctx, wait); err != nil {
+			return result{}, ctxError(ctx, st.provider.Name+"/"+st.model)
 		}
 	}
 }
@@ -108,282 +85,187 @@ func finalError(f *failure, attempts int) error {
 	return f.err
 }
 
-// setModel writes the model name in place of modelPlaceholder, which
-// go-openai puts first in the body.
-func setModel(body []byte, model string) ([]byte, error) {
-	rest, ok := bytes.CutPrefix(body, []byte(`{"model":"`+modelPlaceholder+`"`))
-	if !ok {
-		return nil, parity.Errorf(parity.ErrInternal, "providers: go-openai wrote an unexpected request body; the model name could not be set")
+// once makes one attempt at the current replica.
+func (c *Client) once(ctx context.Context, st *call) (result, *failure) {
+	opt := &c.opt
+	st.raw, st.ttft = nil, 0
+	endpoint, err := chatURL(st.baseURL)
+	var req *http.Request
+	if err == nil {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(st.body))
 	}
-	name, err := json.Marshal(model)
 	if err != nil {
-		return nil, err
+		return result{}, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, withoutPassword(st.baseURL), err)}
 	}
-	out := make([]byte, 0, len(body)+len(name))
-	out = append(out, `{"model":`...)
-	out = append(out, name...)
-	return append(out, rest...), nil
-}
-
-// splice inserts `"k":v,...` before the closing brace of a JSON object.
-func splice(body, extra []byte) []byte {
-	if len(extra) == 0 {
-		return body
+	req.Header.Set("Content-Type", "application/json")
+	if st.stream {
+		req.Header.Set("Accept", "text/event-stream")
+	} else {
+		req.Header.Set("Accept", "application/json")
 	}
-	end := bytes.LastIndexByte(body, '}')
-	if end < 0 {
-		return body
+	if st.key != "" {
+		req.Header.Set("Authorization", "Bearer "+st.key)
 	}
-	out := make([]byte, 0, len(body)+len(extra)+1)
-	out = append(out, body[:end]...)
-	if bytes.IndexByte(bytes.TrimSpace(body[1:end]), '"') >= 0 {
-		out = append(out, ',')
-	}
-	out = append(out, extra...)
-	return append(out, body[end:]...)
-}
-
-// once makes one attempt. A nil failure means resp holds the whole body.
-func (t *transport) once(r *http.Request, hc *http.Client, body []byte, st *call) (*http.Response, *failure) {
-	opt := &t.c.opt
-	req := r.Clone(r.Context())
-	if st.baseURL != st.urls[0] {
-		u, err := url.Parse(chatURL(st.baseURL))
-		if err != nil {
-			return nil, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, st.baseURL, err)}
-		}
-		req.URL, req.Host = u, u.Host
-	}
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.ContentLength = int64(len(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	sent := opt.Now()
-	resp, err := hc.Do(req)
-	if err != nil {
-		if r.Context().Err() != nil {
-			return nil, &failure{err: ctxError(r.Context(), st.provider.Name+"/"+st.model)}
+	var resp *http.Response
+	if st.provider.Transport == "mock" {
+		resp = serveMock(req, st.body, opt.Answers, st.ref)
+	} else if resp, err = c.http.Do(req); err != nil {
+		if ctx.Err() != nil {
+			return result{}, &failure{err: ctxError(ctx, st.provider.Name+"/"+st.model)}
 		}
-		f := classifyNetwork(st.provider, st.baseURL, err)
-		return nil, &f
+		return result{}, dropped(st, err)
 	}
 	defer resp.Body.Close()
-	limited := io.LimitReader(resp.Body, opt.MaxResponseBytes)
+	// One byte past the cap tells an answer that fits from one that does not.
+	limited := io.LimitReader(resp.Body, opt.MaxResponseBytes+1)
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		b, _ := io.ReadAll(io.LimitReader(limited, 1<<20))
 		st.raw = b
 		f := classifyHTTP(st.provider, st.model, resp.StatusCode, resp.Header, redact(b, st.key), opt.Now())
-		return nil, &f
+		return result{}, &f
 	}
-	var out []byte
-	var f *failure
-	if st.stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		// Some APIs (MiniMax) answer a streamed request that failed with
-		// one JSON body and a 200 status, which readJSON reports; some
-		// local servers ignore "stream" and send the whole completion,
-		// which is a good answer: hand it on as a one-event stream.
-		out, f = t.readJSON(limited, st)
-		if f == nil {
-			st.raw = out
-			st.ttft = opt.Now().Sub(sent)
-			if out, f = asStream(out, st); f != nil {
-				return nil, f
-			}
-		}
-	} else if st.stream {
-		out, f = t.readSSE(limited, st, sent)
-	} else {
-		out, f = t.readJSON(limited, st)
+	if st.stream && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		return c.readSSE(limited, st, sent)
 	}
-	if f != nil {
-		return nil, f
+	// A whole JSON body. Some APIs (MiniMax) answer a streamed request that
+	// failed with one JSON body and a 200 status, which readJSON reports;
+	// some local servers ignore "stream" and send the whole completion,
+	// which is a good answer.
+	res, f := c.readJSON(limited, st)
+	if f == nil && st.stream {
+		st.ttft = opt.Now().Sub(sent)
 	}
-	st.raw = out
-	return &http.Response{
-		Status: resp.Status, StatusCode: resp.StatusCode, Proto: resp.Proto,
-		ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor, Header: resp.Header,
-		Body: io.NopCloser(bytes.NewReader(out)), ContentLength: int64(len(out)), Request: req,
-	}, nil
+	return res, f
 }
 
-// asStream rewrites a whole chat completion as the event stream the
-// request asked for: one delta with the message and finish reason, then the
-// usage, then [DONE].
-func asStream(body []byte, st *call) ([]byte, *failure) {
-	var c struct {
-		ID      string          `json:"id"`
-		Created int64           `json:"created"`
-		Model   string          `json:"model"`
-		Usage   json.RawMessage `json:"usage"`
-		Choices []struct {
-			Index        int                        `json:"index"`
-			Message      map[string]json.RawMessage `json:"message"`
-			FinishReason *string                    `json:"finish_reason"`
-		} `json:"choices"`
+// tooLarge is the failure of an answer longer than Options.MaxResponseBytes.
+// It is not retried: asking again would bring the same answer back.
+func (c *Client) tooLarge(st *call) *failure {
+	st.raw = st.raw[:min(len(st.raw), 4<<10)]
+	return &failure{err: &parity.Error{Code: parity.ErrBadResponse, Message: fmt.Sprintf(
+		"%s: the answer is larger than %s and was not read: raise --max-response-bytes to accept it, or lower max tokens",
+		st.provider.Name, byteSize(c.opt.MaxResponseBytes))}}
+}
+
+// byteSize writes n bytes in the largest binary unit that divides it.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
 	}
-	if err := json.Unmarshal(body, &c); err != nil || len(c.Choices) == 0 {
-		return nil, &failure{retry: true, err: badResponse(st, "a streamed request was answered with a JSON body that is not a chat completion")}
-	}
-	var out bytes.Buffer
-	event := func(v any) {
-		b, _ := json.Marshal(v) // maps of raw JSON and strings: cannot fail
-		out.WriteString("data: ")
-		out.Write(b)
-		out.WriteString("\n\n")
-	}
-	// Only the first choice, as readOnce reads a non-streamed answer: the
-	// stream reader joins the deltas of every choice into one answer.
-	choices := make([]map[string]any, 0, 1)
-	for _, ch := range c.Choices[:1] {
-		delta := map[string]json.RawMessage{}
-		for k, v := range ch.Message {
-			if k != "tool_calls" && k != "function_call" {
-				delta[k] = v
-			}
-		}
-		choices = append(choices, map[string]any{"index": ch.Index, "delta": delta, "finish_reason": ch.FinishReason})
-	}
-	event(map[string]any{"id": c.ID, "object": "chat.completion.chunk", "created": c.Created, "model": c.Model, "choices": choices})
-	if len(c.Usage) > 0 && string(c.Usage) != "null" {
-		event(map[string]any{"id": c.ID, "object": "chat.completion.chunk", "created": c.Created, "model": c.Model,
-			"choices": []any{}, "usage": c.Usage})
-	}
-	out.WriteString("data: [DONE]\n\n")
-	return out.Bytes(), nil
+	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 func dropped(st *call, err error) *failure {
-	f := classifyNetwork(st.provider, st.baseURL, err)
+	f := classifyNetwork(st.provider, withoutPassword(st.baseURL), err)
 	return &f
 }
 
-// readJSON reads a whole non-streamed body and checks it is an answer.
-func (t *transport) readJSON(r io.Reader, st *call) ([]byte, *failure) {
+// readJSON reads a whole JSON answer and decodes it, once.
+func (c *Client) readJSON(r io.Reader, st *call) (result, *failure) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	if _, err := buf.ReadFrom(r); err != nil {
-		st.raw = append([]byte(nil), buf.Bytes()...)
-		return nil, dropped(st, err)
+	_, err := buf.ReadFrom(r)
+	st.raw = append([]byte(nil), buf.Bytes()...)
+	if int64(len(st.raw)) > c.opt.MaxResponseBytes {
+		return result{}, c.tooLarge(st)
 	}
-	out := append([]byte(nil), buf.Bytes()...)
-	if !json.Valid(out) {
-		st.raw = out
-		return nil, &failure{retry: true, err: &parity.Error{Code: parity.ErrBadResponse,
-			Message: st.provider.Name + ": response is not valid JSON: " + codeHints[parity.ErrBadResponse]}}
+	if err != nil {
+		return result{}, dropped(st, err)
 	}
-	if bytes.Contains(out, []byte(`"error"`)) || bytes.Contains(out, []byte(`"base_resp"`)) {
-		if f := embeddedError(out, st, t.c.opt.Now()); f != nil {
-			st.raw = out
-			return nil, f
-		}
+	var a answerJSON
+	if err := json.Unmarshal(st.raw, &a); err != nil {
+		return result{}, &failure{retry: true, err: badResponse(st, "response is not valid JSON")}
 	}
-	return out, nil
-}
-
-// embeddedError finds an error object sent with a 2xx status.
-func embeddedError(b []byte, st *call, now time.Time) *failure {
-	var env struct {
-		Error    json.RawMessage   `json:"error"`
-		Choices  []json.RawMessage `json:"choices"`
-		BaseResp *baseResp         `json:"base_resp"`
+	if a.failed(true) {
+		f := classifyHTTP(st.provider, st.model, 0, nil, redact(st.raw, st.key), c.opt.Now())
+		return result{}, &f
 	}
-	if json.Unmarshal(b, &env) != nil {
-		return nil
+	if len(a.Choices) == 0 {
+		return result{}, &failure{err: badResponse(st, "response has no choices")}
 	}
-	failed := env.BaseResp != nil && env.BaseResp.StatusCode != 0
-	if !failed {
-		if len(env.Choices) > 0 {
-			return nil
-		}
-		if e := bytes.TrimSpace(env.Error); len(e) == 0 || string(e) == "null" {
-			return nil
-		}
-	}
-	f := classifyHTTP(st.provider, st.model, 0, nil, redact(b, st.key), now)
-	return &f
+	var (
+		res result
+		t   texts
+	)
+	res.add(&a, true, &t)
+	t.finish(&res)
+	return res, nil
 }
 
 var (
 	dataPrefix = []byte("data:")
 	doneMarker = []byte("[DONE]")
-	finishKey  = []byte(`"finish_reason"`)
-	errorKey   = []byte(`"error"`)
-	// errorPrefix is what go-openai's stream reader calls an error event.
-	errorPrefix = []byte(`{"error":`)
 )
 
-// readSSE reads a whole event stream, keeping only its data events (SSE
-// comments such as ": keep-alive" are dropped), and notes the time of the
-// first content or reasoning delta. A stream that ends before [DONE] and
-// before any finish_reason was cut off, and is retried like a dropped
-// connection; an error event becomes the attempt's failure.
-func (t *transport) readSSE(r io.Reader, st *call, sent time.Time) ([]byte, *failure) {
-	opt := &t.c.opt
-	in := bufPool.Get().(*bytes.Buffer)
-	in.Reset()
-	defer bufPool.Put(in)
+// readSSE reads a whole event stream, decoding each data event once as it
+// arrives (SSE comments such as ": keep-alive" are dropped), and notes the
+// time of the first content or reasoning text. A stream that ends before
+// [DONE] and before any finish_reason was cut off, and is retried like a
+// dropped connection; an error event becomes the attempt's failure. The
+// data events are kept, one per line pair, as the raw response.
+func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failure) {
+	opt := &c.opt
+	in := bufio.NewReaderSize(r, 16<<10)
 	out := make([]byte, 0, 4096)
 	var (
-		pos            int
+		res            result
+		t              texts
 		done, finished bool
 		gotToken       bool
 		readErr        error
+		read           int64
 	)
-	rp := readPool.Get().(*[]byte)
-	defer readPool.Put(rp)
-	chunk := *rp
-	st.ttft = 0
 	for !done {
-		n, err := r.Read(chunk)
-		in.Write(chunk[:n])
-		data := in.Bytes()
-		for !done {
-			nl := bytes.IndexByte(data[pos:], '\n')
-			if nl < 0 {
-				break
+		line, err := in.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// An event longer than the buffer: gather the rest of its line.
+			long := append([]byte(nil), line...)
+			for errors.Is(err, bufio.ErrBufferFull) && int64(len(long)) <= opt.MaxResponseBytes {
+				line, err = in.ReadSlice('\n')
+				long = append(long, line...)
 			}
-			line := bytes.TrimRight(data[pos:pos+nl], "\r")
-			pos += nl + 1
-			if !bytes.HasPrefix(line, dataPrefix) {
-				continue // blank separator, comment, event:, id:, retry:
-			}
-			payload := bytes.TrimSpace(line[len(dataPrefix):])
-			if bytes.Equal(payload, doneMarker) {
+			line = long
+		}
+		read += int64(len(line))
+		if read > opt.MaxResponseBytes {
+			st.raw = out
+			return result{}, c.tooLarge(st)
+		}
+		if err != nil && len(line) == 0 {
+			readErr = err
+			break
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if payload, ok := bytes.CutPrefix(line, dataPrefix); ok {
+			payload = bytes.TrimSpace(payload)
+			switch {
+			case bytes.Equal(payload, doneMarker):
 				done = true
-				break
-			}
-			if len(payload) == 0 {
-				continue
-			}
-			out = append(out, "data: "...)
-			if bytes.HasPrefix(payload, errorPrefix) {
-				// go-openai takes any event starting with {"error": for an
-				// error, even "error":null next to a delta; one space keeps
-				// the event the same JSON. Real errors fail just below.
-				out = append(out, "{ "...)
-				out = append(out, payload[1:]...)
-			} else {
+			case len(payload) > 0:
+				out = append(out, "data: "...)
 				out = append(out, payload...)
-			}
-			out = append(out, '\n', '\n')
-			if !json.Valid(payload) {
-				st.raw = out
-				return nil, &failure{retry: true, err: &parity.Error{Code: parity.ErrBadResponse,
-					Message: st.provider.Name + ": stream event is not valid JSON: " + codeHints[parity.ErrBadResponse]}}
-			}
-			if bytes.Contains(payload, errorKey) {
-				if f := streamError(payload, st, opt.Now()); f != nil {
+				out = append(out, '\n', '\n')
+				var a answerJSON
+				if json.Unmarshal(payload, &a) != nil {
 					st.raw = out
-					return nil, f
+					return result{}, &failure{retry: true, err: badResponse(st, "stream event is not valid JSON")}
 				}
-			}
-			if !gotToken || (!finished && bytes.Contains(payload, finishKey)) {
-				token, finish := inspectEvent(payload)
-				if token && !gotToken {
+				if a.failed(false) {
+					st.raw = out
+					f := classifyHTTP(st.provider, st.model, 0, nil, redact(payload, st.key), opt.Now())
+					return result{}, &f
+				}
+				res.add(&a, false, &t)
+				finished = finished || res.finish != ""
+				if !gotToken && a.hasText() {
 					gotToken = true
 					st.ttft = opt.Now().Sub(sent)
 				}
-				finished = finished || finish
 			}
 		}
 		if err != nil {
@@ -391,42 +273,24 @@ func (t *transport) readSSE(r io.Reader, st *call, sent time.Time) ([]byte, *fai
 			break
 		}
 	}
+	st.raw = out
 	if !done && (!finished || !errors.Is(readErr, io.EOF)) {
-		st.raw = out
 		if readErr == nil || errors.Is(readErr, io.EOF) {
 			readErr = io.ErrUnexpectedEOF
 		}
-		return nil, dropped(st, readErr)
+		return result{}, dropped(st, readErr)
 	}
-	out = append(out, "data: [DONE]\n\n"...)
-	return out, nil
+	st.raw = append(st.raw, "data: [DONE]\n\n"...)
+	t.finish(&res)
+	return res, nil
 }
 
-func streamError(payload []byte, st *call, now time.Time) *failure {
-	var env struct {
-		Error json.RawMessage `json:"error"`
+// hasText reports whether any choice of an event carries text.
+func (a *answerJSON) hasText() bool {
+	for i := range a.Choices {
+		if a.Choices[i].Delta.hasText() || a.Choices[i].Message.hasText() {
+			return true
+		}
 	}
-	if json.Unmarshal(payload, &env) != nil {
-		return nil
-	}
-	if e := bytes.TrimSpace(env.Error); len(e) == 0 || string(e) == "null" {
-		return nil
-	}
-	f := classifyHTTP(st.provider, st.model, 0, nil, redact(payload, st.key), now)
-	return &f
-}
-
-// inspectEvent reports whether a stream event carries content or reasoning
-// text, and whether it carries a finish_reason.
-func inspectEvent(payload []byte) (token, finish bool) {
-	var p chunkJSON // the stream reader's own event shape
-	if json.Unmarshal(payload, &p) != nil {
-		return false, false
-	}
-	for _, c := range p.Choices {
-		d := c.Delta
-		token = token || d.Content != "" || d.ReasoningContent != "" || rawString(d.Reasoning) != "" || detailsText(d.ReasoningDetails) != ""
-		finish = finish || (c.FinishReason != nil && *c.FinishReason != "")
-	}
-	return token, finish
+	return false
 }

@@ -38,6 +38,7 @@ type Accumulator struct {
 // before averaging, so every item weighs the same when K > 1.
 type itemTally struct {
 	id       string
+	pair     string // the item's Pair, for language gaps
 	total    int
 	scored   int
 	correct  int
@@ -62,19 +63,21 @@ func NewAccumulator(run parity.Run) *Accumulator {
 		RunID:         run.ID,
 		Model:         run.Model.ID,
 		ModelReported: run.ModelReported,
+		Substituted:   parity.ModelSubstituted(run.Model.Name, run.ModelReported),
 		Provider:      run.Model.Provider,
 		Origin:        run.Model.Origin,
 		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",
 		Suite:         run.Suite.Name,
 		Subject:       run.Subject,
 		SuiteVersion:  run.Suite.Version,
-		Language:      run.Suite.Language,
+		Language:      RunLanguage(run),
 		NonCommercial: run.Suite.NonCommercial,
 		Status:        string(run.Status),
 		Target:        run.Target(),
 		Outcomes:      make(map[parity.Outcome]int, len(parity.Outcomes)),
 		PassAtK:       map[int]float64{},
 		Thinking:      thinking(run.Params),
+		Setting:       run.Params.Setting(),
 		MajAtK:        math.NaN(),
 		JudgeAccuracy: math.NaN(),
 
@@ -114,7 +117,7 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 	a.prev = &key
 	if !a.curOpen || a.cur.id != s.ItemID {
 		a.closeItem()
-		a.cur, a.curOpen = itemTally{id: s.ItemID, votes: a.cur.votes[:0]}, true
+		a.cur, a.curOpen = itemTally{id: s.ItemID, pair: s.Pair, votes: a.cur.votes[:0]}, true
 	}
 	r.Samples++
 	r.Outcomes[out]++
@@ -125,7 +128,7 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 	a.addCircular(s)
 	it := &a.cur
 	it.total++
-	if out == parity.OutcomeError {
+	if !out.Scored() {
 		return nil
 	}
 	r.Scored++
@@ -171,8 +174,8 @@ func (a *Accumulator) closeItem() {
 // item is correct for sample index i only when sample i of every rotation
 // is correct.
 func (a *Accumulator) addCircular(s *parity.Sample) {
-	base, ok := parity.CircularBase(s.ItemID)
-	if !ok {
+	base := s.RotationOf
+	if base == "" {
 		return
 	}
 	if a.circular == nil {
@@ -254,7 +257,7 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 			continue
 		}
 		means = append(means, float64(it.correct)/float64(it.scored))
-		tallies = append(tallies, tally{it.id, int32(it.scored), int32(it.correct)})
+		tallies = append(tallies, tally{it.id, it.pair, int32(it.scored), int32(it.correct)})
 		correct += it.correct
 		judgeSum += float64(it.judgeOK) / float64(it.scored)
 		kmax = min(kmax, it.scored)
@@ -311,4 +314,14 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 
 func keyLess(a, b parity.SampleKey) bool {
 	return a.ItemID < b.ItemID || (a.ItemID == b.ItemID && a.Index < b.Index)
+}
+
+// RunLanguage is the language a run asked its questions in: the suite's,
+// or for a multilingual suite ("mul") limited to one language, that
+// language (mgsm:zh asks in zh).
+func RunLanguage(run parity.Run) string {
+	if run.Suite.Language == "mul" && run.Subject != "" {
+		return run.Subject
+	}
+	return run.Suite.Language
 }

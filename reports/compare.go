@@ -112,6 +112,7 @@ func (c Comparison) labelled(kind, a, b string) Comparison {
 // map in the loop.
 type tally struct {
 	id              string
+	pair            string // the item's Pair, for language gaps
 	scored, correct int32
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/parity-bench/parity"
 )
@@ -13,7 +12,9 @@ import (
 // ItemResult is one item of one run, folded from its samples: what an
 // item-by-item diff of two runs shows.
 type ItemResult struct {
-	ID              string
+	ID string
+	// Pair is the item's key across the languages of an aligned suite.
+	Pair            string
 	Scored, Correct int
 	// Total counts the item's samples, errors included.
 	Total int
@@ -43,7 +44,7 @@ type ItemFolder struct {
 // Add folds s in; samples of one item must come together.
 func (f *ItemFolder) Add(s *parity.Sample) {
 	if n := len(f.items); n == 0 || f.items[n-1].ID != s.ItemID {
-		f.items = append(f.items, ItemResult{ID: s.ItemID, Outcome: s.Score.Outcome,
+		f.items = append(f.items, ItemResult{ID: s.ItemID, Pair: s.Pair, Outcome: s.Score.Outcome,
 			Extracted: s.Score.Extracted, Gold: s.Gold, Index: s.Index})
 	}
 	it := &f.items[len(f.items)-1]
@@ -112,10 +113,10 @@ func Diff(a, b DiffRun, opt Options) (DiffResult, error) {
 
 	byKey := make(map[string]ItemResult, len(b.Items))
 	for _, it := range b.Items {
-		byKey[keyB(it.ID)] = it
+		byKey[keyB(it)] = it
 	}
 	for _, ia := range a.Items {
-		k := keyA(ia.ID)
+		k := keyA(ia)
 		ib, ok := byKey[k]
 		if !ok || ia.Scored == 0 || ib.Scored == 0 || ia.Share() == ib.Share() {
 			continue
@@ -132,34 +133,27 @@ func Diff(a, b DiffRun, opt Options) (DiffResult, error) {
 	return res, nil
 }
 
-// diffKeys returns how each side's item ids pair up: as they are, or
-// without the language prefix for two languages of one suite.
-func diffKeys(a, b DiffRun) (func(string) string, func(string) string) {
-	same := func(id string) string { return id }
+// diffKeys returns how each side's items pair up: by id, or by their Pair
+// key for two languages of one aligned suite.
+func diffKeys(a, b DiffRun) (func(ItemResult) string, func(ItemResult) string) {
+	id := func(it ItemResult) string { return it.ID }
 	if a.Run.Suite.Name != b.Run.Suite.Name || a.Run.Subject == b.Run.Subject || a.Run.Subject == "" || b.Run.Subject == "" {
-		return same, same
+		return id, id
 	}
-	strip := func(subject string) func(string) string {
-		return func(id string) string {
-			if k, ok := strings.CutPrefix(id, subject+"-"); ok {
-				return k
-			}
-			return id
-		}
-	}
-	return strip(a.Run.Subject), strip(b.Run.Subject)
+	pair := func(it ItemResult) string { return cmp.Or(it.Pair, it.ID) }
+	return pair, pair
 }
 
 // diffRow builds the row and tallies compare needs from folded items,
 // tallies keyed and sorted by pairing key.
-func diffRow(d DiffRun, key func(string) string) scoredRow {
+func diffRow(d DiffRun, key func(ItemResult) string) scoredRow {
 	acc := NewAccumulator(d.Run)
 	row := acc.row
 	var tallies []tally
 	for _, it := range d.Items {
 		row.K = max(row.K, it.Total)
 		if it.Scored > 0 {
-			tallies = append(tallies, tally{key(it.ID), int32(it.Scored), int32(it.Correct)})
+			tallies = append(tallies, tally{id: key(it), scored: int32(it.Scored), correct: int32(it.Correct)})
 		}
 	}
 	slices.SortFunc(tallies, func(p, q tally) int { return cmp.Compare(p.id, q.id) })

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -40,6 +41,12 @@ type spec struct {
 	extracted string
 }
 
+// mgsmID is the form of MGSM's item ids, "<language>-<problem>".
+var mgsmID = regexp.MustCompile(`^[a-z]{2}-(.+)$`)
+
+// samples builds samples from specs. Item ids in the forms the suites use
+// get the fields the runner would copy from the item: "q@r2" is rotation 2
+// of item q (RotationOf "q") and "zh-17" is MGSM problem 17 (Pair "17").
 func samples(runID int64, scorer string, specs ...spec) []parity.Sample {
 	name, version, _ := strings.Cut(scorer, "@")
 	out := make([]parity.Sample, len(specs))
@@ -49,6 +56,12 @@ func samples(runID int64, scorer string, specs ...spec) []parity.Sample {
 			ItemID: s.item,
 			Index:  s.index,
 			Score:  parity.Score{Outcome: s.outcome, Extracted: s.extracted, Scorer: name, ScorerVersion: version},
+		}
+		if base, _, ok := strings.Cut(s.item, "@r"); ok {
+			out[i].RotationOf = base
+		}
+		if m := mgsmID.FindStringSubmatch(s.item); m != nil {
+			out[i].Pair = m[1]
 		}
 		if s.outcome != parity.OutcomeError {
 			out[i].Completion = parity.Completion{

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // englishSubject names the baseline language of multilingual suites.
@@ -17,26 +16,23 @@ const englishSubject = "en"
 // other language, so a negative Diff means the model does worse in it.
 //
 // It pairs, for every model, setting and suite, its English run with each
-// run of another subject whose item ids are "<subject>-<key>", on the
-// shared keys. Suites whose subjects are not aligned translations (MMLU's
-// subjects are different questions) never have ids of that form in both
-// runs, so they are never paired.
+// run of another subject, on the items whose Pair keys both runs share.
+// Suites whose subjects are not aligned translations (MMLU's subjects are
+// different questions) have no pair keys, so they are never paired.
 func languageGaps(rows []scoredRow, opt Options) []Comparison {
 	aligned := func(r scoredRow) ([]tally, bool) {
-		s := r.row.Subject
-		if s == "" || r.row.CircularItems > 0 || len(r.tallies) == 0 {
+		if r.row.Subject == "" || r.row.CircularItems > 0 || len(r.tallies) == 0 {
 			return nil, false
 		}
-		prefix := s + "-"
 		out := make([]tally, len(r.tallies))
 		for i, t := range r.tallies {
-			key, ok := strings.CutPrefix(t.id, prefix)
-			if !ok {
+			if t.pair == "" {
 				return nil, false
 			}
-			out[i] = tally{id: key, scored: t.scored, correct: t.correct}
+			out[i] = tally{id: t.pair, scored: t.scored, correct: t.correct}
 		}
-		// The prefix is the same on every id, so the order holds.
+		// compare walks both runs in key order.
+		slices.SortFunc(out, func(a, b tally) int { return cmp.Compare(a.id, b.id) })
 		return out, true
 	}
 	var out []Comparison

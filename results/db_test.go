@@ -84,7 +84,7 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	}{
 		{"text file", textFile, textFile + " is not a parity database: it is not an SQLite file", parity.ErrConfig},
 		{"other program's database", otherDB, otherDB + " is not a parity database: it holds tables of another program", parity.ErrConfig},
-		{"newer schema", newer, newer + " was written by a newer parity (schema 99, this parity knows up to 1)", parity.ErrConfig},
+		{"newer schema", newer, newer + fmt.Sprintf(" was written by a newer parity (schema 99, this parity knows up to %d)", db.schema), parity.ErrConfig},
 		{"empty path", "", "no results database given", parity.ErrUsage},
 		{"directory", dir, "cannot open results database " + dir + ": check that it names a file", parity.ErrConfig},
 	}
@@ -198,4 +198,19 @@ func TestOpenReadOnly(t *testing.T) {
 	_, err = OpenReadOnly(ctx, junk)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not a parity database")
+}
+
+// TestOpenReadOnlyEmptyFile: a zero-byte file (a typo'd touch, an aborted
+// copy) is described as empty, not as a database of an older schema.
+func TestOpenReadOnlyEmptyFile(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	_, err := OpenReadOnly(context.Background(), empty)
+	require.Error(t, err)
+	assert.Equal(t, empty+" is empty: it holds no parity results yet; record runs into it with 'parity run' or give the path of a results database", err.Error())
+	assert.NotContains(t, err.Error(), "schema")
+	assert.Equal(t, parity.ErrConfig, parity.CodeOf(err))
+	fi, statErr := os.Stat(empty)
+	require.NoError(t, statErr)
+	assert.Zero(t, fi.Size(), "a read-only open never writes")
 }

@@ -17,11 +17,18 @@ type RunFilter struct {
 	Suite  string // suite name
 	Status parity.RunStatus
 	// Latest keeps only the newest (last started) matching run of each
-	// model × suite × subject (plain and circular runs apart), the one a
+	// model × suite × subject (plain and circular runs apart, and each
+	// setting of thinking, effort, budget and token limit apart), the one a
 	// leaderboard shows; the other filters apply first, so Latest with
 	// Status "complete" gives the newest complete run.
 	Latest bool
 }
+
+// settingColumns are the reasoning settings a sweep varies (parity run
+// --sweep): runs of one model and suite that differ in them are different
+// configurations, each with its own latest run, not older tries of one.
+const settingColumns = "json_extract(params, '$.thinking'), json_extract(params, '$.effort'), " +
+	"json_extract(params, '$.thinking_budget'), json_extract(params, '$.max_tokens')"
 
 // newestFirst orders runs by start time, newest first; ids only break ties.
 const newestFirst = "started_at DESC, id DESC"
@@ -54,12 +61,12 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	q := "SELECT " + runSelect + " FROM runs" + where
+	q := "SELECT " + db.runSelect() + " FROM runs" + where
 	if f.Latest {
 		// Newest is the run started last: a merged shard's runs get new,
 		// higher ids however old they are.
-		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (" +
-			"PARTITION BY model_id, suite_name, subject, suite_version LIKE '%+circular' ORDER BY " + newestFirst +
+		q = "SELECT " + db.runSelect() + " FROM runs WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (" +
+			"PARTITION BY model_id, suite_name, subject, suite_version LIKE '%+circular', " + settingColumns + " ORDER BY " + newestFirst +
 			") AS n FROM runs" + where + ") WHERE n = 1)"
 	}
 	rows, err := db.r.QueryContext(ctx, q+" ORDER BY id", args...)
@@ -84,7 +91,7 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 // Run returns one run. A missing run is a *parity.Error with code
 // ErrNotFound that tells the user how to list the runs there are.
 func (db *DB) Run(ctx context.Context, id int64) (*parity.Run, error) {
-	r, err := scanRun(db.r.QueryRowContext(ctx, "SELECT "+runSelect+" FROM runs WHERE id = ?", id))
+	r, err := scanRun(db.r.QueryRowContext(ctx, "SELECT "+db.runSelect()+" FROM runs WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, runNotFound(id)
 	}
@@ -189,6 +196,10 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
+	groups, err := db.itemGroups(ctx, runID)
+	if err != nil {
+		return fmt.Errorf("read samples of run %d: %w", runID, err)
+	}
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("read samples of run %d: %w", runID, err)
@@ -199,6 +210,7 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 		if err != nil {
 			return fmt.Errorf("read samples of run %d: %w", runID, err)
 		}
+		s.RotationOf, s.Pair = groups(s.ItemID)
 		if err := fn(s); err != nil {
 			return err
 		}
@@ -207,4 +219,46 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 		return fmt.Errorf("read samples of run %d: %w", runID, err)
 	}
 	return nil
+}
+
+// itemGroups returns a function giving the RotationOf and Pair of a run's
+// items, from the item_groups table, or for a file older than it from the
+// item ids as parity read them then.
+func (db *DB) itemGroups(ctx context.Context, runID int64) (func(itemID string) (rotationOf, pair string), error) {
+	if db.fileSchema < 2 {
+		var subject string
+		if err := db.r.QueryRowContext(ctx, "SELECT subject FROM runs WHERE id = ?", runID).Scan(&subject); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		return func(id string) (string, string) { return legacyGroups(subject, id) }, nil
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT item_id, rotation_of, pair FROM item_groups WHERE run_id = ?", runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string][2]string{}
+	for rows.Next() {
+		var id string
+		var g [2]string
+		if err := rows.Scan(&id, &g[0], &g[1]); err != nil {
+			return nil, err
+		}
+		m[id] = g
+	}
+	return func(id string) (string, string) { g := m[id]; return g[0], g[1] }, rows.Err()
+}
+
+// legacyGroups reads an item's groups from its id the way parity did
+// before schema 2, which recorded them nowhere else: "q@r2" is rotation 2
+// of item q, and in a run of subject s an item "<s>-<key>" is translation
+// <key>. Migration 0002 does the same in SQL for the files it upgrades.
+func legacyGroups(subject, itemID string) (rotationOf, pair string) {
+	if t := strings.TrimRight(itemID, "0123456789"); t != itemID && len(t) > 2 && strings.HasSuffix(t, "@r") {
+		rotationOf = t[:len(t)-2]
+	}
+	if key, ok := strings.CutPrefix(itemID, subject+"-"); ok && subject != "" {
+		pair = key
+	}
+	return rotationOf, pair
 }

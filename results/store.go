@@ -35,6 +35,10 @@ var (
 	}()
 )
 
+// insertGroupSQL records an item's groups once per run; every sample of
+// the item has the same.
+const insertGroupSQL = "INSERT INTO item_groups (run_id, item_id, rotation_of, pair) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+
 // CreateRun stores a new run and sets its ID. An empty Fingerprint is
 // filled in with parity.RunFingerprint and an empty Status with "running",
 // so a run is always findable for resume.
@@ -71,7 +75,7 @@ func (db *DB) CreateRun(ctx context.Context, r *parity.Run) error {
 // LatestRun returns the newest (last started) run with the fingerprint, or
 // nil when there is none.
 func (db *DB) LatestRun(ctx context.Context, fingerprint string) (*parity.Run, error) {
-	row := db.r.QueryRowContext(ctx, "SELECT "+runSelect+" FROM runs WHERE fingerprint = ? ORDER BY "+newestFirst+" LIMIT 1", fingerprint)
+	row := db.r.QueryRowContext(ctx, "SELECT "+db.runSelect()+" FROM runs WHERE fingerprint = ? ORDER BY "+newestFirst+" LIMIT 1", fingerprint)
 	r, err := scanRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -131,9 +135,21 @@ func (db *DB) AddSamples(ctx context.Context, samples []parity.Sample) error {
 		return fmt.Errorf("store samples: %w", err)
 	}
 	defer stmt.Close()
+	var groups *sql.Stmt // prepared when a sample of the batch has a group
 	args := make([]any, 0, len(sampleColumns)+1)
 	for i := range samples {
 		s := &samples[i]
+		if s.RotationOf != "" || s.Pair != "" {
+			if groups == nil {
+				if groups, err = tx.PrepareContext(ctx, insertGroupSQL); err != nil {
+					return fmt.Errorf("store samples: %w", err)
+				}
+				defer groups.Close()
+			}
+			if _, err := groups.ExecContext(ctx, s.RunID, s.ItemID, s.RotationOf, s.Pair); err != nil {
+				return fmt.Errorf("store groups of item %s of run %d: %w", s.ItemID, s.RunID, err)
+			}
+		}
 		vals, err := sampleArgs(s)
 		if err != nil {
 			return fmt.Errorf("store sample %s#%d: %w", s.ItemID, s.Index, err)

@@ -76,7 +76,7 @@ func (c sleepClient) Complete(ctx context.Context, req parity.Request) (parity.C
 			c.slept.Add(int64(time.Since(start)))
 		}
 	}
-	return parity.Completion{Content: req.Hint.Gold, FinishReason: parity.FinishStop,
+	return parity.Completion{Content: req.Ref.ItemID, FinishReason: parity.FinishStop,
 		Usage: parity.Usage{PromptTokens: 100, CompletionTokens: 400}}, nil
 }
 

@@ -70,7 +70,13 @@ type fakeClient struct {
 	total    int
 	maxTotal int
 	asked    []parity.SampleKey
+	// caps are the per-provider concurrency caps the client reports.
+	caps map[string]int
 }
+
+// ProviderConcurrency reports the cap of the model's provider, as the shared
+// client does from its catalog.
+func (c *fakeClient) ProviderConcurrency(modelID string) int { return c.caps[providerOf(modelID)] }
 
 func newClient(fn func(ctx context.Context, req parity.Request) (parity.Completion, error)) *fakeClient {
 	return &fakeClient{fn: fn, inflight: map[string]int{}, peak: map[string]int{}}
@@ -79,7 +85,7 @@ func newClient(fn func(ctx context.Context, req parity.Request) (parity.Completi
 // correctClient answers every request with the gold answer.
 func correctClient() *fakeClient {
 	return newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		return parity.Completion{Content: req.Hint.Gold, FinishReason: parity.FinishStop}, nil
+		return parity.Completion{Content: req.Ref.ItemID, FinishReason: parity.FinishStop}, nil
 	})
 }
 
@@ -92,8 +98,8 @@ func (c *fakeClient) Complete(ctx context.Context, req parity.Request) (parity.C
 	c.calls.Add(1)
 	p := providerOf(req.Model)
 	c.mu.Lock()
-	if req.Hint != nil { // judge requests carry none
-		c.asked = append(c.asked, parity.SampleKey{ItemID: req.Hint.ItemID, Index: req.Hint.Sample})
+	if req.Ref.ItemID != "" { // judge requests name no item
+		c.asked = append(c.asked, parity.SampleKey{ItemID: req.Ref.ItemID, Index: req.Ref.Sample})
 	}
 	c.inflight[p]++
 	c.peak[p] = max(c.peak[p], c.inflight[p])
@@ -131,7 +137,12 @@ type fakeStore struct {
 	adds    int
 	// committed, when set, receives the size of each committed batch.
 	committed chan int
-	updates   int
+	// gate, when set, holds every AddSamples until it is closed, like a
+	// slow disk; held is closed when the first one starts waiting.
+	gate     chan struct{}
+	held1st  chan struct{}
+	heldOnce sync.Once
+	updates  int
 	// held are the lock names taken, as Store.Lock would by another
 	// process; a name already held makes Lock fail with ErrBusy.
 	held map[string]bool
@@ -211,6 +222,12 @@ func (s *fakeStore) SampleKeys(ctx context.Context, id int64) (map[parity.Sample
 }
 
 func (s *fakeStore) AddSamples(ctx context.Context, batch []parity.Sample) error {
+	if s.gate != nil {
+		if s.held1st != nil {
+			s.heldOnce.Do(func() { close(s.held1st) })
+		}
+		<-s.gate
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("fake store: %w", err)
 	}

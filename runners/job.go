@@ -46,7 +46,11 @@ type jobState struct {
 }
 
 func (st *jobState) label() string {
-	return st.job.Model.ID + " on " + st.info.Name
+	l := st.job.Model.ID + " on " + st.info.Name
+	if st.job.ShardCount > 1 {
+		l += fmt.Sprintf(" (shard %d/%d)", st.job.ShardIndex, st.job.ShardCount)
+	}
+	return l
 }
 
 // load reads and selects the job's items and builds its run, touching no
@@ -93,6 +97,19 @@ func (c *config) load(ctx context.Context, i int, job Job) (*jobState, error) {
 		Warnings:      job.Warnings,
 	}
 	run.Fingerprint = parity.RunFingerprint(*run)
+	if job.ShardCount > 1 {
+		if job.ShardIndex < 1 || job.ShardIndex > job.ShardCount {
+			return nil, parity.Errorf(parity.ErrUsage, "shard %d/%d does not exist: number shards from 1 to %d", job.ShardIndex, job.ShardCount, job.ShardCount)
+		}
+		run.Shard = &parity.Shard{Index: job.ShardIndex, Count: job.ShardCount, Items: len(st.items), Whole: run.Fingerprint}
+		st.items = parity.ShardItems(st.items, job.ShardIndex, job.ShardCount)
+		if len(st.items) == 0 {
+			return nil, parity.Errorf(parity.ErrUsage, "shard %s of %s has no items: %d items cannot be split %d ways; use fewer shards",
+				run.Shard, st.info.Name, run.Shard.Items, job.ShardCount)
+		}
+		run.Items = len(st.items)
+		run.Fingerprint = parity.RunFingerprint(*run)
+	}
 	st.run = run
 	return st, nil
 }
@@ -186,25 +203,11 @@ func (c *config) logEnd(st *jobState, res Result) {
 		return
 	}
 	line := fmt.Sprintf("%s: run %d %s, %d/%d done", st.label(), st.runID, res.Status, res.Done, res.Target)
-	if acc, n, ok := accuracy(res.Counts); ok {
+	if acc, n, ok := parity.Accuracy(res.Counts); ok {
 		line += fmt.Sprintf(", acc %.1f%% over %d new samples", acc*100, n)
 	}
 	if res.Run.Note != "" {
 		line += " (" + res.Run.Note + ")"
 	}
 	fmt.Fprintln(c.Log, strings.TrimSpace(line))
-}
-
-// accuracy is correct over graded samples. Samples whose request failed are
-// left out: they were never graded and will be asked again.
-func accuracy(counts map[parity.Outcome]int) (acc float64, graded int, ok bool) {
-	for o, n := range counts {
-		if o != parity.OutcomeError {
-			graded += n
-		}
-	}
-	if graded == 0 {
-		return 0, 0, false
-	}
-	return float64(counts[parity.OutcomeCorrect]) / float64(graded), graded, true
 }

@@ -41,7 +41,7 @@ func newProgress(w io.Writer, total int) *progress {
 
 // count adds one committed outcome to the running accuracy.
 func (p *progress) count(o parity.Outcome) {
-	if p == nil || o == parity.OutcomeError {
+	if p == nil || !o.Scored() {
 		return
 	}
 	p.graded++

@@ -39,7 +39,7 @@ func TestStopSequencesSentAndRecorded(t *testing.T) {
 				mu.Lock()
 				sent = append(sent, req.Stop)
 				mu.Unlock()
-				return parity.Completion{Content: req.Hint.Gold, FinishReason: parity.FinishStop}, nil
+				return parity.Completion{Content: req.Ref.ItemID, FinishReason: parity.FinishStop}, nil
 			})
 			store := newStore()
 			suite := stopSuite{fakeSuite: &fakeSuite{name: "toy", n: 4}, stops: []string{"\n\nQuestion:", "\nQ:"}}

@@ -15,6 +15,11 @@ import (
 // runs never resume or compare as plain runs of the same suite.
 const CircularSuffix = "+circular"
 
+// rotationSeparator joins an item's ID and a rotation number into the
+// rotation's ID ("q17@r2"). Resumed circular runs find their samples by
+// these IDs, so the form must not change.
+const rotationSeparator = "@r"
+
 // Circular wraps a multiple-choice suite for CircularEval (as in
 // OpenCompass): every item with n ≥ 2 choices becomes n items, one per
 // rotation of its options. Rotation r shows the original option (i+r) mod n
@@ -22,12 +27,11 @@ const CircularSuffix = "+circular"
 // visits every position once and a model that favours one letter can no
 // longer profit from it.
 //
-// The rotated items have ID "<id>@r<r>", Meta["circular_of"] = <id> and
-// Meta["rotation"] = r. Items without choices (free-form BBH tasks) pass
-// through unchanged. An original item counts as correct under CircularEval
-// only when every one of its rotations is correct: reports group samples by
-// Meta["circular_of"] (or, from stored rows, by parity.CircularBase of the ID) and
-// take the logical AND; items with no circular_of are their own group.
+// The rotated items have ID "<id>@r<r>" and RotationOf = <id>. Items
+// without choices (free-form BBH tasks) pass through unchanged. An original
+// item counts as correct under CircularEval only when every one of its
+// rotations is correct: reports group samples by RotationOf and take the
+// logical AND; items with no RotationOf are their own group.
 //
 // The wrapper keeps Name, PromptHash and DataSHA256 (the prompt template and
 // data are the same) and appends CircularSuffix to Version; Items counts the
@@ -84,18 +88,14 @@ func Rotations(it parity.Item) ([]parity.Item, error) {
 	out := make([]parity.Item, n)
 	for r := range n {
 		rot := it
-		rot.ID = it.ID + parity.CircularSeparator + strconv.Itoa(r)
+		rot.ID = it.ID + rotationSeparator + strconv.Itoa(r)
+		rot.RotationOf = it.ID
 		rot.Choices = make([]string, n)
 		for i := range n {
 			rot.Choices[i] = it.Choices[(i+r)%n]
 		}
 		rot.Answer = Letter((gold - r + n) % n)
 		rot.Meta = maps.Clone(it.Meta)
-		if rot.Meta == nil {
-			rot.Meta = map[string]string{}
-		}
-		rot.Meta["circular_of"] = it.ID
-		rot.Meta["rotation"] = strconv.Itoa(r)
 		out[r] = rot
 	}
 	return out, nil

@@ -2,7 +2,7 @@ package suites
 
 import (
 	"context"
-	"strings"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,11 +31,9 @@ func TestRotations(t *testing.T) {
 		assert.Equal(t, tt.choices, rot[i].Choices)
 		assert.Equal(t, tt.gold, rot[i].Answer)
 		assert.Equal(t, "x", rot[i].Choices[mcLetterIndex(rot[i].Answer, 4)], "gold follows the correct text")
-		assert.Equal(t, map[string]string{"k": "v", "circular_of": "q1", "rotation": string(rune('0' + i))}, rot[i].Meta)
+		assert.Equal(t, map[string]string{"k": "v"}, rot[i].Meta)
 		assert.Equal(t, "s", rot[i].Subject)
-		orig, ok := parity.CircularBase(rot[i].ID)
-		assert.True(t, ok)
-		assert.Equal(t, "q1", orig)
+		assert.Equal(t, "q1", rot[i].RotationOf)
 	}
 	assert.Equal(t, map[string]string{"k": "v"}, it.Meta, "the original item is not modified")
 	assert.Equal(t, []string{"w", "x", "y", "z"}, it.Choices)
@@ -71,11 +69,11 @@ func TestCircularSuite(t *testing.T) {
 	require.Len(t, items, info.Items)
 	perOrig := map[string]int{}
 	for _, it := range items {
-		o := byID[it.Meta["circular_of"]]
+		o := byID[it.RotationOf]
 		require.NotEmpty(t, o.ID, it.ID)
+		assert.Equal(t, o.ID+"@r"+strconv.Itoa(perOrig[o.ID]), it.ID, "rotations in order")
 		perOrig[o.ID]++
 		assert.Equal(t, o.Choices[mcLetterIndex(o.Answer, len(o.Choices))], it.Choices[mcLetterIndex(it.Answer, len(it.Choices))], it.ID)
-		assert.True(t, strings.HasPrefix(it.ID, o.ID+"@r"+it.Meta["rotation"]))
 	}
 	for id, o := range byID {
 		assert.Equal(t, len(o.Choices), perOrig[id], id)
@@ -83,7 +81,7 @@ func TestCircularSuite(t *testing.T) {
 
 	// The wrapped suite renders the rotated options and grades the moved gold.
 	r1 := items[1]
-	require.Equal(t, "1", r1.Meta["rotation"])
+	require.Equal(t, orig[0].ID+"@r1", r1.ID)
 	p := c.Prompt(r1)[0].Content
 	assert.Contains(t, p, "A. "+r1.Choices[0]+"\n")
 	assert.Equal(t, ARC.Prompt(r1), c.Prompt(r1))
@@ -113,7 +111,7 @@ func TestCircularKeepsSubjectsAndFreeItems(t *testing.T) {
 	require.NoError(t, err)
 	free, rotated := 0, 0
 	for _, it := range items {
-		if _, ok := it.Meta["circular_of"]; ok {
+		if it.RotationOf != "" {
 			rotated++
 			continue
 		}

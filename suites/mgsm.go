@@ -35,15 +35,15 @@ const mgsmPrompt = `{{.Question}}
 
 // MGSM is the 250 GSM8K problems translated into 10 languages plus the
 // English originals. Item IDs are "<lang>-<n>" with n the 1-based line, and
-// Meta["pair"] = n, so the same problem in two languages can be compared
-// (mgsm:en item en-17 and mgsm:zh item zh-17 share pair "17").
+// Pair = n, so the same problem in two languages can be compared (mgsm:en
+// item en-17 and mgsm:zh item zh-17 share pair "17").
 var MGSM = MustNew(Spec{
 	Name:     "mgsm",
 	Version:  "2",
 	Language: "mul",
 	License:  "CC BY 4.0",
 	Description: "MGSM (250 GSM8K problems x 11 languages: bn de en es fr ja ru sw te th zh; " +
-		"subjects are language codes, items aligned across languages by Meta pair). " +
+		"subjects are language codes, items aligned across languages by problem number). " +
 		"Zero-shot chain of thought with instructions in en, zh, ja, de, es, fr, ru; " +
 		"bn, sw, te, th use the English instruction. Numeric answer in \\boxed{}.",
 	Kind:     answer.Number,
@@ -52,6 +52,8 @@ var MGSM = MustNew(Spec{
 	Data:     mgsmData,
 	Files:    mgsmFiles(),
 	Load:     loadMGSM,
+	Count:    2750,
+	FirstID:  "bn-1",
 	Subjects: mgsmLanguages,
 	Grade:    gradeMGSM,
 })
@@ -112,7 +114,8 @@ func loadMGSM() ([]parity.Item, error) {
 				Subject:  lang,
 				Question: r[0],
 				Answer:   gold,
-				Meta:     map[string]string{parity.AlignKey: n, "lang": lang},
+				Pair:     n,
+				Meta:     map[string]string{"lang": lang},
 			})
 		}
 	}

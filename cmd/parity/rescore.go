@@ -177,10 +177,10 @@ func (a *app) rescoreRun(cmd *cobra.Command, db *results.DB, r parity.Run, user 
 	if err != nil {
 		return line, err
 	}
-	if acc, ok := accuracyOf(oldCounts); ok {
+	if acc, _, ok := parity.Accuracy(oldCounts); ok {
 		line.OldAccuracy = &acc
 	}
-	if acc, ok := accuracyOf(newCounts); ok {
+	if acc, _, ok := parity.Accuracy(newCounts); ok {
 		line.NewAccuracy = &acc
 	}
 	if line.DataChanged {

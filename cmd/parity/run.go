@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -37,11 +38,15 @@ type runOptions struct {
 	baseURL        string
 	apiKeyEnv      string
 	region         string
+	attempts       int
 	retries        int
+	maxResponse    int64
 	timeout        time.Duration
 	maxCost        string
 	circular       bool
 	judge          string
+	sweeps         []string
+	shard          string
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -57,7 +62,7 @@ retried) and does nothing for a finished one; --fresh starts a new run.
 Models are provider/model ids from the catalog ('parity models'); suites are
 names from 'parity suites', optionally with a subject (mmlu:anatomy).
 Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limit 20`,
-		Example: `  parity run -m deepseek/deepseek-v4-pro -m openai/o4-mini -s gsm8k -s math500 --limit 100 --samples 4
+		Example: `  parity run -m deepseek/deepseek-v4-pro -m openai/gpt-6.1-sol -s gsm8k -s math500 --limit 100 --samples 4
   parity run -m vllm/Qwen/QwQ-32B -s aime24 --samples 8 --max-tokens 32768
   parity run -m lab/my-model --base-url http://10.0.0.5:8000/v1 -s gsm8k`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -84,10 +89,15 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint")
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
-	f.IntVar(&o.retries, "retries", 5, "attempts per request, the first included")
+	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included: 1 sends each request once and never retries")
+	f.IntVar(&o.retries, "retries", 0, "deprecated, use --attempts: tries after the first (--retries N is --attempts N+1)")
+	f.Int64Var(&o.maxResponse, "max-response-bytes", providers.DefaultMaxResponseBytes,
+		"longest answer read, in bytes; a longer one is recorded as an error sample, not read")
 	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
 	f.StringVar(&o.maxCost, "max-cost", "", `stop before this invocation spends more than this, e.g. "5 USD" or "30 CNY"`)
 	f.BoolVar(&o.circular, "circular", false, "ask multiple-choice items once per rotation of the options (CircularEval)")
+	f.StringArrayVar(&o.sweeps, "sweep", nil, "one run per setting: effort=low,medium,high, thinking-budget=1024,4096,16384, max-tokens=… or thinking=off,on (repeatable: every combination)")
+	f.StringVar(&o.shard, "shard", "", "run only shard INDEX/COUNT of the items (e.g. 2/4), on this machine; 'parity merge' joins the shards into one run")
 	f.StringVar(&o.judge, "judge", "", "after the run, ask this provider/model about answers the rules rejected (see 'parity judge')")
 	return cmd
 }
@@ -157,13 +167,34 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	if len(o.suiteSpecs)+len(o.suiteFiles) == 0 {
 		return usagef("run needs at least one suite: -s NAME (see 'parity suites') or --suite-file FILE")
 	}
-	if o.samples < 1 || o.limit < 0 || o.concurrency < 1 || o.retries < 1 {
-		return usagef("--samples, --concurrency and --retries must be at least 1, and --limit at least 0")
+	if o.samples < 1 || o.limit < 0 || o.concurrency < 1 || o.attempts < 1 {
+		return usagef("--samples, --concurrency and --attempts must be at least 1, and --limit at least 0")
+	}
+	if fl := cmd.Flags(); fl.Changed("retries") {
+		if fl.Changed("attempts") {
+			return usagef("--retries and --attempts say the same thing: give only --attempts")
+		}
+		if o.retries < 0 {
+			return usagef("--retries %d: give 0 or more retries, or use --attempts", o.retries)
+		}
+		o.attempts = o.retries + 1
+		fmt.Fprintf(a.stderr, "warning: --retries is deprecated: use --attempts %d, which counts the first try too\n", o.attempts)
+	}
+	if o.maxResponse < 1 {
+		return usagef("--max-response-bytes %d: give a size in bytes of at least 1, e.g. %d (16 MiB)", o.maxResponse, providers.DefaultMaxResponseBytes)
 	}
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return usagef("--api-key-env goes with --base-url")
 	}
 	params, err := o.params(cmd)
+	if err != nil {
+		return err
+	}
+	settings, err := sweepSettings(o.sweeps, params, cmd.Flags())
+	if err != nil {
+		return err
+	}
+	shardIndex, shardCount, err := parseShard(o.shard)
 	if err != nil {
 		return err
 	}
@@ -208,6 +239,11 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		if err != nil {
 			return err
 		}
+		// A retired model, or settings the API would refuse, fail here:
+		// before any key is looked for and before anything is sent.
+		if _, err := p.Adapt(m.Name, params, a.now()); err != nil {
+			return err
+		}
 		if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {
 			missing = append(missing, fmt.Sprintf("%s (for %s)", p.KeyEnv, m.ID))
 		}
@@ -230,31 +266,43 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	}
 
 	client := providers.New(cat, providers.Options{
-		HTTPClient:  a.httpClient,
-		Getenv:      a.getenv,
-		Region:      o.region,
-		MaxAttempts: o.retries,
-		Deadline:    o.timeout,
+		HTTPClient:       a.httpClient,
+		Getenv:           a.getenv,
+		Region:           o.region,
+		MaxAttempts:      o.attempts,
+		Deadline:         o.timeout,
+		MaxResponseBytes: o.maxResponse,
+		Concurrency:      o.concurrency,
+		Answers:          answerKey(ctx, suiteList),
 	})
 	var jobs []runners.Job
-	limits := map[string]int{}
 	for _, m := range models {
-		plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: params})
-		if err != nil {
+		plans := make([]*providers.Plan, len(settings))
+		warned := map[string]bool{}
+		for k, ps := range settings {
+			plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: ps})
+			if err != nil {
+				return err
+			}
+			for _, w := range plan.Warnings {
+				if !warned[w] {
+					warned[w] = true
+					fmt.Fprintf(a.stderr, "warning: %s: %s\n", m.model.ID, w)
+				}
+			}
+			plans[k] = plan
+		}
+		if err := checkSweep(m.model.ID, plans, settings); err != nil {
 			return err
 		}
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(a.stderr, "warning: %s: %s\n", m.model.ID, w)
-		}
-		if m.prov.Concurrency > 0 {
-			limits[m.prov.Name] = m.prov.Concurrency
-		}
-		for _, s := range suiteList {
-			jobs = append(jobs, runners.Job{
-				Model: m.model, Suite: s.suite, Subject: s.subject, Params: params,
-				Samples: o.samples, Limit: o.limit, Seed: o.seed,
-				BaseURL: plan.URL, Price: m.prov.Price(m.model.Name), Fresh: o.fresh, Warnings: plan.Warnings,
-			})
+		for k, ps := range settings {
+			for _, s := range suiteList {
+				jobs = append(jobs, runners.Job{
+					Model: m.model, Suite: s.suite, Subject: s.subject, Params: ps,
+					Samples: o.samples, Limit: o.limit, Seed: o.seed, ShardIndex: shardIndex, ShardCount: shardCount,
+					BaseURL: plans[k].URL, Price: m.prov.Price(m.model.Name), Fresh: o.fresh, Warnings: plans[k].Warnings,
+				})
+			}
 		}
 	}
 
@@ -265,20 +313,19 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	defer db.Close()
 
 	r := &runners.Runner{
-		Client:              client,
-		Store:               db,
-		Concurrency:         o.concurrency,
-		ProviderConcurrency: limits,
-		Log:                 a.stderr,
-		Now:                 a.now,
-		MaxCost:             maxCost,
-		MaxCostCurrency:     maxCur,
+		Client:          client,
+		Store:           db,
+		Concurrency:     o.concurrency,
+		Log:             a.stderr,
+		Now:             a.now,
+		MaxCost:         maxCost,
+		MaxCostCurrency: maxCur,
 	}
 	if a.isTerminal(a.stderr) {
 		r.Progress = a.stderr
 	}
 	res, runErr := r.Run(ctx, jobs)
-	if err := a.printRunResults(ctx, db, res); err != nil {
+	if err := a.printRunResults(ctx, db, res, len(settings) > 1); err != nil {
 		return err
 	}
 	if judge == nil || ctx.Err() != nil {
@@ -313,6 +360,8 @@ type runSummary struct {
 	Model   string `json:"model"`
 	Suite   string `json:"suite"`
 	Subject string `json:"subject,omitempty"`
+	// Setting names the swept settings of the run, with --sweep.
+	Setting string `json:"setting,omitempty"`
 	Status  string `json:"status"`
 	Done    int    `json:"done"`
 	Target  int    `json:"target"`
@@ -325,13 +374,17 @@ type runSummary struct {
 
 // printRunResults prints one line per run. The accuracy is read back from
 // the database, so a resumed or already complete run shows the accuracy of
-// the whole run, not of the few samples this invocation added.
-func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners.Result) error {
+// the whole run, not of the few samples this invocation added. A sweep
+// adds a column naming each run's setting.
+func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners.Result, swept bool) error {
 	ctx = context.WithoutCancel(ctx) // an interrupted run still gets its summary
 	out := make([]runSummary, 0, len(res))
 	for _, r := range res {
 		s := runSummary{RunID: r.Run.ID, Model: r.Run.Model.ID, Suite: r.Run.Suite.Name, Subject: r.Run.Subject,
 			Status: r.Status, Done: r.Done, Target: r.Target, Outcomes: r.Counts}
+		if swept {
+			s.Setting = settingLabel(r.Run.Params)
+		}
 		counts := r.Counts
 		if r.Run.ID > 0 {
 			c, err := db.Progress(ctx, r.Run.ID)
@@ -340,7 +393,7 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 			}
 			counts = c.ByOutcome
 		}
-		if acc, ok := accuracyOf(counts); ok {
+		if acc, _, ok := parity.Accuracy(counts); ok {
 			s.Accuracy = &acc
 		}
 		if r.Err != nil {
@@ -355,7 +408,11 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tSTATUS\tDONE\tACC %\tOUTCOMES (this invocation)")
+	setting := func(string) string { return "" }
+	if swept {
+		setting = func(s string) string { return s + "\t" }
+	}
+	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\t"+setting("SETTING")+"STATUS\tDONE\tACC %\tOUTCOMES (this invocation)")
 	for _, s := range out {
 		acc := "-"
 		if s.Accuracy != nil {
@@ -365,24 +422,9 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		if s.Subject != "" {
 			suite += ":" + s.Subject
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, setting(s.Setting), s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
 	}
 	return tw.Flush()
-}
-
-// accuracyOf is correct over scored samples, errors excluded, as the
-// leaderboard counts it.
-func accuracyOf(counts map[parity.Outcome]int) (float64, bool) {
-	scored := 0
-	for o, n := range counts {
-		if o != parity.OutcomeError {
-			scored += n
-		}
-	}
-	if scored == 0 {
-		return 0, false
-	}
-	return float64(counts[parity.OutcomeCorrect]) / float64(scored), true
 }
 
 func outcomeList(counts map[parity.Outcome]int) string {
@@ -396,4 +438,46 @@ func outcomeList(counts map[parity.Outcome]int) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// answerKey lets the offline mock provider look up the gold answers of the
+// items a run asks, in the very suites the run uses (GPQA already shuffled
+// for the run's seed), so that requests never carry them. A suite's items
+// are loaded the first time the mock asks about one of them, so runs of
+// real models never load anything twice.
+func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
+	type book struct {
+		once  sync.Once
+		suite parity.Suite
+		kind  string
+		gold  map[string]string
+	}
+	books := map[string]*book{}
+	for _, s := range list {
+		name := s.suite.Info().Name
+		if books[name] == nil {
+			books[name] = &book{suite: s.suite}
+		}
+	}
+	return func(ref parity.ItemRef) (string, string, bool) {
+		b := books[ref.Suite]
+		if b == nil {
+			return "", "", false
+		}
+		b.once.Do(func() {
+			// A suite that fails to load fails its job in the runner,
+			// with the error; here it only leaves the mock without answers.
+			items, err := b.suite.Items(ctx)
+			if err != nil {
+				return
+			}
+			b.kind = b.suite.Info().Kind
+			b.gold = make(map[string]string, len(items))
+			for _, it := range items {
+				b.gold[it.ID] = it.Answer
+			}
+		})
+		gold, ok := b.gold[ref.ItemID]
+		return gold, b.kind, ok
+	}
 }

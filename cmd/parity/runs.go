@@ -139,7 +139,7 @@ func (a *app) runsCmd() *cobra.Command {
 						l.Live = &held
 					}
 				}
-				if acc, ok := accuracyOf(c.ByOutcome); ok {
+				if acc, _, ok := parity.Accuracy(c.ByOutcome); ok {
 					l.Accuracy = &acc
 				}
 				lines = append(lines, l)

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers/providertest"
+)
+
+// TestAttemptsAndRetries: --attempts counts the first try, the deprecated
+// --retries counts only the tries after it, and giving both is refused.
+func TestAttemptsAndRetries(t *testing.T) {
+	tests := []struct {
+		flags []string
+		sent  int
+	}{
+		{[]string{"--attempts", "1"}, 1},
+		{[]string{"--attempts", "3"}, 3},
+		{[]string{"--retries", "1"}, 2},
+		{[]string{"--retries", "0"}, 1},
+		{nil, 5},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.flags, " "), func(t *testing.T) {
+			srv := providertest.New(t, providertest.Options{FaultFunc: func(providertest.ChatRequest) *providertest.Fault {
+				f := providertest.RateLimited("0.001") // a millisecond between tries
+				return &f
+			}})
+			ta := newTestApp(t)
+			args := append([]string{"run", "-m", "lab/m", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "1", "--json"}, tt.flags...)
+			code := ta.run(context.Background(), args...)
+			assert.Equal(t, 3, code, "a run whose only sample failed is partial: %s", ta.stderr.String())
+			assert.Equal(t, tt.sent, srv.Count())
+			if len(tt.flags) > 0 && tt.flags[0] == "--retries" {
+				assert.Contains(t, ta.stderr.String(), "use --attempts")
+			}
+		})
+	}
+	ta := newTestApp(t)
+	code := ta.run(context.Background(), "run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "1", "--attempts", "2", "--retries", "1")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, ta.stderr.String(), "give only --attempts")
+	code = ta.run(context.Background(), "run", "--help")
+	require.Equal(t, 0, code)
+	assert.Contains(t, ta.stdout.String(), "--attempts")
+	assert.Contains(t, ta.stdout.String(), "the first included")
+}
+
+// TestBaseURLPasswordNotStored: a password in --base-url authenticates the
+// requests but is kept out of the database and of 'parity runs --json'.
+func TestBaseURLPasswordNotStored(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{})
+	ta := newTestApp(t)
+	base := strings.Replace(srv.BaseURL(), "http://", "http://alice:pa55word-77@", 1)
+	ta.mustRun("run", "-m", "lab/m", "--base-url", base, "-s", "gsm8k", "--limit", "1")
+	out := ta.mustRun("runs", "--json")
+	assert.NotContains(t, out, "pa55word-77")
+	assert.Contains(t, out, "alice@", "the user name stays, so the run still says where it went")
+}
+
+// TestMaxResponseBytes: an answer over --max-response-bytes is an error
+// sample that says why, sent once.
+func TestMaxResponseBytes(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Answer: func(providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Content: strings.Repeat("very long answer ", 1000)}
+	}})
+	ta := newTestApp(t)
+	code := ta.run(context.Background(), "run", "-m", "lab/m", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "1",
+		"--max-response-bytes", "4096")
+	assert.Equal(t, 3, code, ta.stderr.String())
+	assert.Equal(t, 1, srv.Count(), "an over-size answer is not asked again")
+	out := ta.mustRun("show", "1", "--json")
+	samples := decode[[]parity.Sample](t, out)
+	require.Len(t, samples, 1)
+	assert.Equal(t, parity.OutcomeError, samples[0].Score.Outcome)
+	assert.Contains(t, samples[0].Completion.Error, "larger than 4 KiB")
+
+	code = ta.run(context.Background(), "run", "-m", "lab/m", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--max-response-bytes", "0")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, ta.stderr.String(), "--max-response-bytes")
+}

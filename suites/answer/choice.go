@@ -208,6 +208,15 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 			return l, "boxed-text", true
 		}
 	}
+	if js := jsonAnswers(s); len(js) > 0 {
+		v := strings.TrimSpace(js[len(js)-1].text)
+		if l, ok := longOption(v, opt); ok {
+			return l, "json-text", true
+		}
+		if l, ok, hedge := letterAt(v, opt); ok || hedge {
+			return l, "json", ok
+		}
+	}
 	if locs := choiceMarkers(s); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
 			seg := s[locs[i][1]:]

@@ -47,7 +47,7 @@ var (
 	// reJSONAnswer finds an "answer" field of a JSON object, quoted or
 	// not; the JSON models write is often not valid JSON (raw newlines in
 	// strings), so it is matched, not decoded.
-	reJSONAnswer = regexp.MustCompile(`"(?:final_answer|answer)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\d$][\d.,$]*)`)
+	reJSONAnswer = regexp.MustCompile(`(?i)"(?:final[_ ]?answer|answer)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\d$][\d.,$]*)`)
 	// reCalc removes GSM8K calculator annotations ("= $<<9*2=18>>18").
 	reCalc = regexp.MustCompile(`<<[^<>\n]{0,200}>>`)
 	// reEndTags removes end-of-answer tags some benchmarks prompt for
@@ -98,19 +98,27 @@ func finalSpans(s string, boxLimit int) []span {
 		}
 		out = append(out, span{pos: loc[0], how: how, text: afterMarker(s[loc[1]:])})
 	}
-	if strings.Contains(s, `"answer"`) || strings.Contains(s, `"final_answer"`) {
-		for _, m := range reJSONAnswer.FindAllStringSubmatchIndex(s, -1) {
-			raw := s[m[2]:m[3]]
-			v := raw
-			if strings.HasPrefix(raw, `"`) {
-				if err := json.Unmarshal([]byte(raw), &v); err != nil {
-					v = strings.Trim(raw, `"`)
-				}
-			}
-			out = append(out, span{pos: m[0], how: "json", text: v})
-		}
-	}
+	out = append(out, jsonAnswers(s)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].pos < out[j].pos })
+	return out
+}
+
+// jsonAnswers lists the "answer" fields of JSON objects in s.
+func jsonAnswers(s string) []span {
+	if !strings.Contains(s, `nswer"`) && !strings.Contains(s, `NSWER"`) {
+		return nil
+	}
+	var out []span
+	for _, m := range reJSONAnswer.FindAllStringSubmatchIndex(s, -1) {
+		raw := s[m[2]:m[3]]
+		v := raw
+		if strings.HasPrefix(raw, `"`) {
+			if err := json.Unmarshal([]byte(raw), &v); err != nil {
+				v = strings.Trim(raw, `"`)
+			}
+		}
+		out = append(out, span{pos: m[0], how: "json", text: v})
+	}
 	return out
 }
 

@@ -21,7 +21,9 @@ var (
 	// "Option B" as the whole response.
 	reBareLetter  = regexp.MustCompile(`^[(\[]?[A-Za-z][)\]]?[.:]?$`)
 	reOptionAlone = regexp.MustCompile(`^[\s*]*(?:[Oo]ption|[Cc]hoice|OPTION)\s*\(?([A-Z])\)?[\s*.:)]*$`)
-	reTextCmd     = regexp.MustCompile(`\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}`)
+	// reNumberedList is a numbered list of answers ("1. **F** …\n2. **A** …").
+	reNumberedList = regexp.MustCompile(`^\s*1[.)][^\n]*\n\s*2[.)]`)
+	reTextCmd      = regexp.MustCompile(`\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}`)
 )
 
 func maxLetter(opt Options) byte {
@@ -219,7 +221,10 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 	}
 	if locs := choiceMarkers(s); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
-			seg := s[locs[i][1]:]
+			seg := afterMarker(s[locs[i][1]:])
+			if reNumberedList.MatchString(seg) {
+				continue // answers to several questions, none of them this one's
+			}
 			if j := strings.IndexByte(seg, '\n'); j >= 0 {
 				seg = seg[:j]
 			}

@@ -82,10 +82,11 @@ const (
 )
 
 // reContinuation finds where a base model, continuing a few-shot prompt,
-// starts inventing the next question; everything from there on is not
-// part of its answer. ContinuationStops are the same markers as stop
+// starts inventing the next question, or where an end-of-sequence token
+// that leaked into the text ends the real output; everything from there
+// on is not part of its answer. ContinuationStops are the same markers as stop
 // sequences for the API.
-var reContinuation = regexp.MustCompile(`\n\s*\n\s*(?:\*\*)?(?:Question|Problem)\s*(?:\d+\s*)?(?:\*\*)?[:：]|\n\s*(?:Q|Problem)\s*[:：]|\n\s*问题\s*(?:\d+\s*)?[:：]`)
+var reContinuation = regexp.MustCompile(`<EOS_TOKEN>|<\|endoftext\|>|</s>|<\|im_end\|>|<\|eot_id\|>|<\|end_of_text\|>|<eos>|<\|end\|>|\n\s*\n\s*(?:\*\*)?(?:Question|Problem)\s*(?:\d+\s*)?(?:\*\*)?[:：]|\n\s*(?:Q|Problem)\s*[:：]|\n\s*问题\s*(?:\d+\s*)?[:：]`)
 
 // ContinuationStops are the stop sequences parity sends with few-shot
 // prompts, so a base model served by vLLM or SGLang stops where it would

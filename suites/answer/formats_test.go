@@ -110,6 +110,7 @@ func TestFormatUnitsAndNumbers(t *testing.T) {
 		{name: "time", kind: Math, resp: "She arrives at $\\boxed{20:34}$.", gold: "20:34", want: true},
 		{name: "plain unit words", kind: Math, resp: "So, the final answer is 28 different pizzas.", gold: "28", want: true},
 		{name: "small quantities compare relatively", kind: Math, resp: "$\\boxed{1.02 \\times 10^{-10}}$", gold: "3.61e-10", want: false},
+		{name: "square brackets that group", kind: Math, resp: "$\\boxed{\\frac{1}{4} \\left[\\cos(2t) + \\sin(2t)\\right]}$", gold: "\\frac{\\cos(2t)+\\sin(2t)}{4}", want: true},
 		{name: "small quantities that match", kind: Math, resp: "$\\boxed{3.61 \\times 10^{-10}}$", gold: "3.61e-10", want: true},
 	})
 }

@@ -149,6 +149,7 @@ func TestFormatContinuationCut(t *testing.T) {
 		{name: "Problem:", kind: Math, resp: "Final Answer: The final answer is $4$.\nProblem: Find x.\nSolution: Final Answer: The final answer is $7$.", gold: "4", want: true},
 		{name: "问题：", kind: Number, resp: "所以答案是 18。\n问题：小明有 3 个苹果？\n答案是 3。", gold: "18", want: true},
 		{name: "leading Question: restatement is kept", kind: Number, resp: "Question: how many?\nThe answer is 18.", gold: "18", want: true},
+		{name: "a restated problem before any answer is kept", kind: Math, resp: "Let me solve this.\n\nProblem: find $x$ with $2x = 10$.\n\nSolution: $x = \\boxed{5}$.", gold: "5", want: true},
 		{name: "leaked end-of-sequence token", kind: Choice, resp: "The answer is (G).<EOS_TOKEN> Final answer: G, D, F, H, G.", gold: "G", want: true},
 		{name: "im_end", kind: Number, resp: "答案是 7。<|im_end|>\n答案是 9。", gold: "7", want: true},
 	})

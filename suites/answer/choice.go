@@ -255,6 +255,14 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 			return c, "option-verdict", true
 		}
 	}
+	// A concluding clause naming one letter ("therefore I think it's B"),
+	// unless that letter is being ruled out ("so A is wrong").
+	if locs := reConclude.FindAllStringIndex(s, -1); len(locs) > 0 {
+		seg := sentence(s[locs[len(locs)-1][1]:])
+		if l, ok, hedge := letterAt(seg, opt); ok && !hedge && !reRuledOut.MatchString(seg[strings.Index(seg, l)+1:]) {
+			return l, "conclusion", true
+		}
+	}
 	t := strings.TrimSpace(s)
 	if m := reOptionAlone.FindStringSubmatch(t); m != nil && m[1][0] <= maxLetter(opt) {
 		return m[1], "option", true
@@ -354,3 +362,6 @@ func choiceMarkers(s string) [][]int {
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
+
+// reRuledOut follows a letter that is being ruled out ("A is wrong").
+var reRuledOut = regexp.MustCompile(`(?i)^\W{0,3}(?:is\s+(?:not|incorrect|wrong|false|ruled out)|isn't|can't|cannot|不对|不正确|错误|是错|不是)`)

@@ -159,6 +159,9 @@ func TestFormatContinuationCut(t *testing.T) {
 func TestFormatNegatedChoices(t *testing.T) {
 	runFormats(t, []formatCase{
 		{name: "not A therefore B", kind: Choice, resp: "It's not A because the rate is wrong, therefore I think the answer is B.", gold: "B", want: true},
+		{name: "issue's wording", kind: Choice, resp: "It's not A since the rate is wrong, therefore I think it's B.", gold: "B", want: true, detail: "conclusion"},
+		{name: "ruled out in the conclusion", kind: Choice, resp: "Looking at the data, so A is wrong.", gold: "A", want: false},
+		{name: "所以 conclusion", kind: Choice, resp: "A不对，所以我认为是B。", gold: "B", want: true},
 		{name: "answer is D not A", kind: Choice, resp: "The answer is D, not A.", gold: "D", want: true},
 		{name: "B不是A", kind: Choice, resp: "分析各选项后，答案是B，不是A。", gold: "B", want: true},
 		{name: "la réponse est C, non A", kind: Choice, resp: "Donc la réponse est C, non A.", gold: "C", want: true},

@@ -12,14 +12,8 @@ import (
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
+	"github.com/parity-bench/parity/suites"
 )
-
-// redactedSuites are the suites whose data must not be published in plain
-// text. Their snapshots keep outcomes and extracted answers but withhold the
-// answers' text, which quotes the questions.
-var redactedSuites = map[string]bool{
-	"gpqa": true, // the GPQA authors ask that the questions never appear online in plain text
-}
 
 // snapshotSummary is what 'parity snapshot --json' prints.
 type snapshotSummary struct {
@@ -88,7 +82,10 @@ withheld too. DIR must not exist or be empty.`,
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{
 				Now:      a.now,
 				Database: filepath.Base(a.databasePath()),
-				Redact:   func(r parity.Run) bool { return redactedSuites[r.Suite.Name] },
+				// Snapshots of sealed suites (GPQA) keep outcomes and
+				// extracted answers but withhold the answers' text, which
+				// quotes the questions.
+				Redact: func(r parity.Run) bool { return suites.Sealed(r.Suite.Name) },
 			})
 			if err != nil {
 				return err

@@ -301,9 +301,13 @@ func TestResumeAfterCancel(t *testing.T) {
 	const items, samples = 50, 2
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	store := newStore()
+	store.gate = make(chan struct{})
+	var once sync.Once
 	client := newClient(func(rctx context.Context, req parity.Request) (parity.Completion, error) {
 		if req.Ref.ItemID == "20" {
 			cancel()
+			once.Do(func() { close(store.gate) })
 		}
 		if req.Ref.ItemID >= "20" && len(req.Ref.ItemID) == 2 {
 			<-rctx.Done()
@@ -311,11 +315,9 @@ func TestResumeAfterCancel(t *testing.T) {
 		}
 		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
-	store := newStore()
 	r := newRunner(client, store)
-	// Nothing is committed before the end, so the samples can only reach the
-	// store through the final flush, on a context that survived the cancel.
-	r.BatchSize, r.FlushEvery = 1000, time.Hour
+	// The store holds every commit until the cancel, so the samples can
+	// only reach it on a context that survived the cancel.
 	job := Job{Model: model("p"), Suite: &fakeSuite{name: "s", n: items}, Samples: samples}
 
 	res, err := r.Run(ctx, []Job{job})
@@ -490,18 +492,47 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-func TestBatchesNeverExceedBatchSize(t *testing.T) {
+// Group commit: while the first commit is held, the other answers queue up
+// and go into the next commits together, never more than BatchSize at once.
+func TestBatchesFormWhileACommitRuns(t *testing.T) {
 	store := newStore()
-	r := newRunner(correctClient(), store)
-	r.BatchSize, r.FlushEvery = 7, time.Hour
-	_, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 50}}})
+	store.gate, store.held1st = make(chan struct{}), make(chan struct{})
+	// With one worker, being asked item k means the answer to item k-1 is
+	// already queued for the writer. Item 1 is answered once the first
+	// commit is under way, and the commit ends when item 29 is asked.
+	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
+		switch req.Ref.ItemID {
+		case "1":
+			if !waitFor(t, store.held1st, "the first commit") {
+				return parity.Completion{}, errors.New("stuck")
+			}
+		case "29":
+			close(store.gate)
+		}
+		return parity.Completion{Content: req.Ref.ItemID}, nil
+	})
+	// The writer's queue holds Concurrency + 4 × BatchSize = 29 answers,
+	// so the 28 answers between the first and the last all fit in it.
+	r := newRunner(client, store)
+	r.Concurrency, r.BatchSize = 1, 7
+	_, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 30}}})
 	require.NoError(t, err)
-	assert.Equal(t, []int{7, 7, 7, 7, 7, 7, 7, 1}, store.batchSizes())
+	sizes := store.batchSizes()
+	require.GreaterOrEqual(t, len(sizes), 6)
+	assert.Equal(t, 1, sizes[0], "the first answer is committed alone, at once")
+	assert.Equal(t, []int{7, 7, 7, 7}, sizes[1:5], "28 answers queued behind it, taken 7 at a time")
+	total := 0
+	for _, n := range sizes {
+		assert.LessOrEqual(t, n, 7)
+		total += n
+	}
+	assert.Equal(t, 30, total)
 }
 
-// The second request is answered only once the first sample is committed,
-// which with a batch size of 1000 can only be the timer's doing.
-func TestFlushOnTimer(t *testing.T) {
+// With a batch size of 1000 and one worker, the second request is answered
+// only once the first sample is committed: a sample never waits for a batch
+// to fill or for a timer.
+func TestSampleCommittedWithoutWaitingForOthers(t *testing.T) {
 	store := newStore()
 	store.committed = make(chan int, 10)
 	committed := make(chan struct{})
@@ -511,14 +542,14 @@ func TestFlushOnTimer(t *testing.T) {
 	}()
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
 		if req.Ref.ItemID == "1" {
-			if !waitFor(t, committed, "a timed flush") {
+			if !waitFor(t, committed, "the first commit") {
 				return parity.Completion{}, errors.New("stuck")
 			}
 		}
 		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	r := newRunner(client, store)
-	r.Concurrency, r.BatchSize, r.FlushEvery = 1, 1000, 5*time.Millisecond
+	r.Concurrency, r.BatchSize = 1, 1000
 	_, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 3}}})
 	require.NoError(t, err)
 	assert.Equal(t, 1, store.batchSizes()[0])
@@ -528,13 +559,16 @@ func TestStoreFailureStopsEverything(t *testing.T) {
 	store := newStore()
 	store.failAdd = 2
 	r := newRunner(correctClient(), store)
-	r.BatchSize, r.FlushEvery = 5, time.Hour
+	r.BatchSize = 5
 	res, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 200}}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "disk full")
 	assert.Equal(t, parity.ErrInternal, parity.CodeOf(err))
 	assert.Equal(t, StatusPartial, res[0].Status)
-	assert.Equal(t, 5, store.sampleCount(res[0].Run.ID), "only the first batch was stored")
+	sizes := store.batchSizes()
+	require.Len(t, sizes, 1, "nothing is committed after the failure")
+	assert.Equal(t, sizes[0], store.sampleCount(res[0].Run.ID), "only the first batch was stored")
+	assert.Equal(t, sizes[0], res[0].Done)
 	assert.Contains(t, store.run(res[0].Run.ID).Note, "saving samples failed")
 }
 

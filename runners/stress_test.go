@@ -53,7 +53,6 @@ func TestInterleavedStopsLoseAndRepeatNothing(t *testing.T) {
 		r := newRunner(client, store)
 		r.Concurrency = 1 + rng.IntN(8)
 		r.BatchSize = 1 + rng.IntN(10)
-		r.FlushEvery = time.Duration(1+rng.IntN(3)) * time.Millisecond
 		client.caps = map[string]int{"a": 1 + rng.IntN(3)}
 		r.Progress = io.Discard
 		if rng.IntN(2) == 0 {

@@ -94,6 +94,9 @@ type Spec struct {
 	// need more than one comparison (several blanks, several letters). It
 	// must be pure, like Suite.Score.
 	Grade func(it parity.Item, response string) answer.Result
+	// FewShot marks prompts that hold worked examples in the question
+	// text ("Q: … A: …"), so runs send answer.ContinuationStops.
+	FewShot bool
 }
 
 // Builtin is a parity.Suite built from a Spec. Its data are loaded and
@@ -385,4 +388,13 @@ func (b *Builtin) grade(it parity.Item, content string) answer.Result {
 		opt.Choices = it.Choices
 	}
 	return answer.Grade(b.spec.Kind, content, it.Answer, opt)
+}
+
+// StopSequences returns the stop sequences a run of the suite sends: the
+// grader's continuation markers for few-shot prompts, none otherwise.
+func (b *Builtin) StopSequences() []string {
+	if !b.spec.FewShot {
+		return nil
+	}
+	return answer.ContinuationStops
 }

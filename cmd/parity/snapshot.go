@@ -12,7 +12,6 @@ import (
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
-	"github.com/parity-bench/parity/suites"
 )
 
 // snapshotSummary is what 'parity snapshot --json' prints.
@@ -72,6 +71,10 @@ withheld too. DIR must not exist or be empty.`,
 			if err != nil {
 				return err
 			}
+			redact, user, err := publishOptions()
+			if err != nil {
+				return err
+			}
 			published := make([]site.SnapshotRun, 0, len(runs))
 			for _, r := range runs {
 				id := r.ID
@@ -80,12 +83,10 @@ withheld too. DIR must not exist or be empty.`,
 				}})
 			}
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{
-				Now:      a.now,
-				Database: filepath.Base(a.databasePath()),
-				// Snapshots of sealed suites (GPQA) keep outcomes and
-				// extracted answers but withhold the answers' text, which
-				// quotes the questions.
-				Redact: func(r parity.Run) bool { return suites.Sealed(r.Suite.Name) },
+				Now:          a.now,
+				Database:     filepath.Base(a.databasePath()),
+				Redact:       redact,
+				UserProvider: user,
 			})
 			if err != nil {
 				return err

@@ -37,6 +37,7 @@ func (c *Client) send(ctx context.Context, st *call) (result, error) {
 		}
 		st.attempts = attempt
 		st.baseURL = tk.baseURL
+		st.charged += tk.charged
 		res, f := c.once(ctx, st)
 		if f != nil && ctx.Err() != nil {
 			// Cut short by the caller or the deadline: it says nothing

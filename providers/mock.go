@@ -35,10 +35,10 @@ type mockRequest struct {
 // real OpenAI wire format, so the mock exercises the same client path
 // (the body as sent, retries, stream reading, reasoning extraction) as a
 // real API. It reads the model and messages from the body it is sent.
-func serveMock(r *http.Request, body []byte, key AnswerKey, ref parity.ItemRef) *http.Response {
+func serveMock(body []byte, key AnswerKey, ref parity.ItemRef) *http.Response {
 	var req mockRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return mockResponse(r, http.StatusBadRequest, "application/json",
+		return mockResponse(http.StatusBadRequest, "application/json",
 			wire.AppendError(nil, "request body is not JSON: "+err.Error(), "invalid_request_error", ""))
 	}
 	prompt := 0
@@ -53,15 +53,15 @@ func serveMock(r *http.Request, body []byte, key AnswerKey, ref parity.ItemRef) 
 	}
 	reply, ok := mockReply(req.Model, ans, prompt)
 	if !ok {
-		return mockResponse(r, http.StatusNotFound, "application/json", wire.AppendError(nil,
+		return mockResponse(http.StatusNotFound, "application/json", wire.AppendError(nil,
 			"The model `"+req.Model+"` does not exist: use mock/oracle, mock/oracle-NN (NN% correct) or mock/random",
 			"invalid_request_error", "model_not_found"))
 	}
 	if req.Stream {
 		opt := wire.StreamOptions{ChunkSize: 48, IncludeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage}
-		return mockResponse(r, http.StatusOK, "text/event-stream", wire.AppendStream(nil, reply, opt, nil))
+		return mockResponse(http.StatusOK, "text/event-stream", wire.AppendStream(nil, reply, opt, nil))
 	}
-	return mockResponse(r, http.StatusOK, "application/json", wire.AppendCompletion(nil, reply))
+	return mockResponse(http.StatusOK, "application/json", wire.AppendCompletion(nil, reply))
 }
 
 // mockAnswer is what the mock knows about the item it is asked.
@@ -70,13 +70,13 @@ type mockAnswer struct {
 	gold, kind string
 }
 
-func mockResponse(r *http.Request, status int, ctype string, body []byte) *http.Response {
+func mockResponse(status int, ctype string, body []byte) *http.Response {
 	return &http.Response{
 		Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header:        http.Header{"Content-Type": {ctype}},
 		Body:          io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)), Request: r,
+		ContentLength: int64(len(body)),
 	}
 }
 

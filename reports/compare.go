@@ -136,7 +136,7 @@ func comparisons(rows []scoredRow, opt Options) []Comparison {
 			if names[i] != names[j] {
 				continue
 			}
-			c, ok := compare(rows[i], rows[j], opt, &buf)
+			c, _, ok := compare(rows[i], rows[j], opt, &buf)
 			if !ok {
 				continue
 			}
@@ -153,8 +153,9 @@ type pairBuffers struct{ a, b, d []float64 }
 
 // compare pairs x and y on the items both scored. Side A is the one with
 // the higher accuracy on them (x on a tie), so that a pair's interval is
-// drawn the same way whichever side a caller reads it from.
-func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
+// drawn the same way whichever side a caller reads it from; swapped says
+// that A is y. (Run ids cannot say: the subject rows of one run share it.)
+func compare(x, y scoredRow, opt Options, buf *pairBuffers) (c Comparison, swapped, ok bool) {
 	a, b, d := buf.a[:0], buf.b[:0], buf.d[:0]
 	defer func() { buf.a, buf.b, buf.d = a, b, d }()
 	tx, ty := x.tallies, y.tallies
@@ -175,11 +176,12 @@ func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
 		}
 	}
 	if len(a) == 0 {
-		return Comparison{}, false
+		return Comparison{}, false, false
 	}
 	accX, accY := mean(a), mean(b)
 	if accY > accX {
 		x, y, a, b, accX, accY = y, x, b, a, accY, accX
+		swapped = true
 	}
 	onlyA, onlyB := 0, 0
 	for k := range a {
@@ -192,7 +194,7 @@ func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
 			onlyB++
 		}
 	}
-	c := Comparison{
+	c = Comparison{
 		A:           Side{Model: x.row.Model, Run: x.row.RunID, Accuracy: accX},
 		B:           Side{Model: y.row.Model, Run: y.row.RunID, Accuracy: accY},
 		SharedItems: len(a), Excluded: excluded, Diff: accX - accY,
@@ -207,7 +209,7 @@ func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
 	default:
 		c.Method, c.PValue = MethodSignFlipMonte, SignFlipTest(d, opt.Permutations, seed)
 	}
-	return c, true
+	return c, swapped, true
 }
 
 // pairSeed derives a pair's seed from both run ids, whichever comes first,
@@ -220,11 +222,17 @@ func pairSeed(seed, run1, run2 int64) int64 {
 
 // rank sets each row's Rank from the comparisons: 1 plus the number of rows
 // significantly ahead of it.
+// A run split by subject has a row per subject, so rows are told apart by
+// benchmark and run.
 func rank(rows []Row, cs []Comparison) {
-	behind := map[int64]int{}
+	type key struct {
+		benchmark string
+		run       int64
+	}
+	behind := map[key]int{}
 	for _, c := range cs {
 		if c.Ahead() {
-			behind[c.B.Run]++
+			behind[key{c.Benchmark, c.B.Run}]++
 		}
 	}
 	for i := range rows {
@@ -232,7 +240,7 @@ func rank(rows []Row, cs []Comparison) {
 			rows[i].Rank = 0
 			continue
 		}
-		rows[i].Rank = 1 + behind[rows[i].RunID]
+		rows[i].Rank = 1 + behind[key{rows[i].Benchmark(), rows[i].RunID}]
 	}
 }
 

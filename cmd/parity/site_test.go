@@ -154,3 +154,64 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+func TestReportBySubject(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm", "--limit", "40")
+	type row struct {
+		Subject  string   `json:"subject"`
+		Accuracy *float64 `json:"accuracy"`
+		Items    int      `json:"items"`
+	}
+	type gap struct {
+		A, B struct {
+			Label    string   `json:"label"`
+			Accuracy *float64 `json:"accuracy"`
+		}
+		SharedItems int `json:"shared_items"`
+	}
+	whole := decode[struct {
+		Rows []row `json:"rows"`
+	}](t, ta.mustRun("report", "--json"))
+	require.Len(t, whole.Rows, 1)
+	split := decode[struct {
+		Rows []row `json:"rows"`
+		Gaps []gap `json:"language_gaps"`
+	}](t, ta.mustRun("report", "--by-subject", "--json"))
+	require.Len(t, split.Rows, 11, "one row per MGSM language")
+	items, total := map[string]float64{}, 0
+	for _, r := range split.Rows {
+		require.NotEmpty(t, r.Subject)
+		items[r.Subject] = *r.Accuracy
+		total += r.Items
+	}
+	assert.Equal(t, whole.Rows[0].Items, total, "the subjects' items add up to the run's")
+	require.NotEmpty(t, split.Gaps, "languages of one run are compared on their aligned problems")
+	for _, g := range split.Gaps {
+		assert.Equal(t, "en", g.B.Label)
+		assert.InDelta(t, items["en"], *g.B.Accuracy, 1e-9, "side B is English, whatever its accuracy")
+		assert.InDelta(t, items[g.A.Label], *g.A.Accuracy, 1e-9)
+	}
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	ta.mustRun("report", "--by-subject", "--suite", "gsm8k")
+	assert.Contains(t, ta.stderr.String(), "no run covers several subjects")
+}
+
+func TestSnapshotPublishesSubjectRows(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm", "--limit", "30")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	index := string(must(os.ReadFile(filepath.Join(dir, "index.html"))))
+	assert.Contains(t, index, `<a href="subjects.html">`)
+	page := string(must(os.ReadFile(filepath.Join(dir, "subjects.html"))))
+	assert.Contains(t, page, "mgsm:zh@")
+	assert.Contains(t, page, `<a href="runs/1.html">`, "subject rows link to their run")
+	rows := decode[struct {
+		Rows []struct {
+			Subject string `json:"subject"`
+		} `json:"rows"`
+	}](t, string(must(os.ReadFile(filepath.Join(dir, "subjects.json")))))
+	assert.Len(t, rows.Rows, 11)
+	assert.Contains(t, ta.mustRun("verify", dir), "OK: every file")
+}

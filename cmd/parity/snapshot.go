@@ -82,6 +82,10 @@ withheld too. DIR must not exist or be empty.`,
 			if err != nil {
 				return err
 			}
+			subjects, err := a.subjectLeaderboard(ctx, db, runs, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
+			if err != nil {
+				return err
+			}
 			published := make([]site.SnapshotRun, 0, len(runs))
 			for _, r := range runs {
 				id := r.ID
@@ -93,6 +97,7 @@ withheld too. DIR must not exist or be empty.`,
 				Now:          a.now,
 				Database:     filepath.Base(a.databasePath()),
 				Redact:       redact,
+				Subjects:     subjects,
 				UserProvider: user,
 			})
 			if err != nil {

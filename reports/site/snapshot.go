@@ -66,6 +66,9 @@ type SnapshotOptions struct {
 	// PageSize caps the samples of one viewer page; zero means
 	// DefaultPageSize.
 	PageSize int
+	// Subjects, when set, is the leaderboard with a row per run and
+	// subject (see reports.BySubject), published beside the main one.
+	Subjects *reports.Leaderboard
 	// UserProvider reports whether a run's provider came from a user's
 	// providers file rather than the built-in catalog, so its rerun
 	// command says the file is needed. Nil means built-in.
@@ -194,7 +197,13 @@ func NewSnapshotSample(s parity.Sample, redact bool) SnapshotSample {
 //	runs.json                  every run's full self-description
 //	runs/<id>.jsonl            one line per sample (see SnapshotSample)
 //	runs/<id>.html             the run's settings, outcome counts and samples,
-//	runs/<id>-2.html …         continued PageSize samples a page
+//	runs/<id>-2.html …         continued PageSize samples a page, in item order
+//	runs/<id>-wrong.html …     for runs longer than a page, the samples of
+//	                           each outcome other than correct together
+//	compare/<a>-<b>.html       each paired comparison, parity check and
+//	                           language gap with the items answered differently
+//	subjects.{html,json,csv,md} with SnapshotOptions.Subjects, the leaderboard
+//	                           by subject
 //	MANIFEST.json              what, when, from which database (see Manifest)
 //	SHA256SUMS                 checksums of every other file, for sha256sum -c
 //
@@ -298,7 +307,27 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	if err := writeComparePages(ctx, site, lb, published, written); err != nil {
 		return nil, err
 	}
-	if err := site.write("index.html", func(w io.Writer) error { return writeIndex(w, lb, man) }); err != nil {
+	if sub := opt.Subjects; sub != nil {
+		for _, f := range []struct{ name, format string }{
+			{"subjects.json", "json"}, {"subjects.csv", "csv"}, {"subjects.md", "md"},
+		} {
+			if err := site.write(f.name, func(w io.Writer) error { return Render(w, sub, f.format) }); err != nil {
+				return nil, err
+			}
+		}
+		if err := site.write("subjects.html", func(w io.Writer) error {
+			var board bytes.Buffer
+			if err := renderHTML(&board, sub, linker{run: snapshotLinks.run}); err != nil {
+				return err
+			}
+			page := bytes.Replace(board.Bytes(), []byte("<h1>parity leaderboard</h1>"),
+				[]byte(`<p><a href="index.html">← leaderboard</a></p>`+"\n<h1>parity leaderboard by subject</h1>"), 1)
+			return withSection(w, page, nil)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if err := site.write("index.html", func(w io.Writer) error { return writeIndex(w, lb, man, opt.Subjects != nil) }); err != nil {
 		return nil, err
 	}
 	if err := site.writeJSON("MANIFEST.json", man); err != nil {

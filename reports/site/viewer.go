@@ -399,12 +399,14 @@ type indexView struct {
 	ParityVersion string
 	Database      string
 	Runs          []indexRun
+	// Subjects says the snapshot has a per-subject leaderboard.
+	Subjects bool
 }
 
 // writeIndex writes the leaderboard page Render makes, with the
 // snapshot's own section (runs, files, how to audit) added before the end
 // of its body and the snapshot's security policy added to its head.
-func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
+func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest, subjects bool) error {
 	var board bytes.Buffer
 	if err := renderHTML(&board, lb, snapshotLinks); err != nil {
 		return err
@@ -413,7 +415,7 @@ func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	for _, r := range lb.Rows {
 		rows[r.RunID] = r
 	}
-	v := indexView{Generated: stamp(man.GeneratedAt), ParityVersion: man.ParityVersion, Database: man.Database}
+	v := indexView{Generated: stamp(man.GeneratedAt), ParityVersion: man.ParityVersion, Database: man.Database, Subjects: subjects}
 	if man.GitRevision != "" {
 		v.ParityVersion += " (revision " + man.GitRevision + ")"
 	}
@@ -607,6 +609,10 @@ ul.figures { margin: .2rem 0 .6rem; }
 {{end}}
 
 {{- define "index" -}}
+{{- if .Subjects}}
+<h2>By subject</h2>
+<p><a href="subjects.html">The leaderboard by subject</a>: a row per run and subject (MMLU subject, BBH task, C-Eval and CMMLU subject, MGSM language) for the runs over a whole suite; also as <a href="subjects.json">JSON</a>, <a href="subjects.csv">CSV</a> and <a href="subjects.md">Markdown</a>.</p>
+{{- end}}
 <h2>Runs in this snapshot</h2>
 <p>Each run has a page with its exact settings and every sample, and a samples file with one JSON object a line.</p>
 <div class="scroll"><table>

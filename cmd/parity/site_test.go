@@ -13,6 +13,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/suites"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -213,5 +214,35 @@ func TestSnapshotPublishesSubjectRows(t *testing.T) {
 		} `json:"rows"`
 	}](t, string(must(os.ReadFile(filepath.Join(dir, "subjects.json")))))
 	assert.Len(t, rows.Rows, 11)
+	assert.Contains(t, ta.mustRun("verify", dir), "OK: every file")
+}
+
+func TestSnapshotPublishesQuestionsTheLicenceAllows(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mmlu", "--limit", "3", "--circular")
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "aime24", "--limit", "2")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	items, err := suites.Circular(suites.MMLU).Items(context.Background())
+	require.NoError(t, err)
+	byID := map[string]parity.Item{}
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	for _, l := range sampleLines(t, must(os.ReadFile(filepath.Join(dir, "runs", "1.jsonl")))) {
+		id := l["item_id"].(string)
+		it, ok := byID[id]
+		require.True(t, ok, id)
+		assert.Equal(t, it.Question, l["question"], "MMLU (MIT) questions are published")
+		var choices []string
+		for _, c := range l["choices"].([]any) {
+			choices = append(choices, c.(string))
+		}
+		assert.Equal(t, it.Choices, choices, "%s: options in the order the run asked them, rotation included", id)
+	}
+	assert.Contains(t, string(must(os.ReadFile(filepath.Join(dir, "runs", "1.html")))), `<summary>question</summary>`)
+	for _, l := range sampleLines(t, must(os.ReadFile(filepath.Join(dir, "runs", "2.jsonl")))) {
+		assert.NotContains(t, l, "question", "AIME problems are the MAA's: withheld")
+	}
 	assert.Contains(t, ta.mustRun("verify", dir), "OK: every file")
 }

@@ -66,6 +66,10 @@ type SnapshotOptions struct {
 	// PageSize caps the samples of one viewer page; zero means
 	// DefaultPageSize.
 	PageSize int
+	// Questions, when set, finds the question text and options of a run's
+	// items, for suites whose licence allows publishing them; it returns
+	// nil for a run whose questions stay withheld. Nil withholds all.
+	Questions func(parity.Run) QuestionFunc
 	// Subjects, when set, is the leaderboard with a row per run and
 	// subject (see reports.BySubject), published beside the main one.
 	Subjects *reports.Leaderboard
@@ -145,6 +149,32 @@ type SnapshotSample struct {
 	Content   *string `json:"content,omitempty"`
 	Reasoning *string `json:"reasoning,omitempty"`
 	Redacted  bool    `json:"redacted,omitempty"`
+	// Question and Choices are the item's text and options, published for
+	// suites whose licence allows it.
+	Question string   `json:"question,omitempty"`
+	Choices  []string `json:"choices,omitempty"`
+}
+
+// Question is an item's text as published beside its samples, so a reader
+// can audit a verdict without the dataset.
+type Question struct {
+	Text    string
+	Choices []string
+}
+
+// QuestionFunc finds the question of an item by id.
+type QuestionFunc func(itemID string) (Question, bool)
+
+// publish converts a sample to its published form with its question, when
+// q has it and the run's answers are not withheld.
+func publish(s parity.Sample, redact bool, q QuestionFunc) SnapshotSample {
+	out := NewSnapshotSample(s, redact)
+	if q != nil && !redact {
+		if it, ok := q(s.ItemID); ok {
+			out.Question, out.Choices = it.Text, it.Choices
+		}
+	}
+	return out
 }
 
 // NewSnapshotSample converts a stored sample to its published form,
@@ -280,7 +310,11 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 		run := publicRun(r.Run)
 		redact := opt.Redact != nil && opt.Redact(r.Run)
 		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
-		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, opt.PageSize)
+		var questions QuestionFunc
+		if opt.Questions != nil {
+			questions = opt.Questions(r.Run)
+		}
+		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, questions, opt.PageSize)
 		if err != nil {
 			return nil, fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
 		}
@@ -445,7 +479,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // pages from that file in item order as people count (item 2 before item
 // 10). Runs longer than one page also get a page list per outcome other
 // than correct, so the wrong answers of a large run sit together.
-func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, pageSize int) (runFiles, error) {
+func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, questions QuestionFunc, pageSize int) (runFiles, error) {
 	total := row.Samples
 	data, err := s.create(runData(run.ID))
 	if err != nil {
@@ -479,7 +513,7 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		counts[smp.Score.Outcome]++
 		folder.Add(&smp)
 		off := cw.n
-		if err := enc.Encode(NewSnapshotSample(smp, redact)); err != nil {
+		if err := enc.Encode(publish(smp, redact, questions)); err != nil {
 			return err
 		}
 		entries = append(entries, entry{smp.ItemID, smp.Index, smp.Score.Outcome, off, int(cw.n - off)})

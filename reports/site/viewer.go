@@ -92,6 +92,11 @@ type navLink struct {
 	Current bool
 }
 
+// choiceView is one option of a multiple-choice question.
+type choiceView struct {
+	Letter, Text string
+}
+
 // sampleView is one sample on a page.
 type sampleView struct {
 	Anchor        string
@@ -111,6 +116,8 @@ type sampleView struct {
 	Error         string
 	Warnings      []string
 	Redacted      bool
+	Question      string
+	Choices       []choiceView
 	Content       string
 	Reasoning     string
 	HasReasoning  bool
@@ -222,6 +229,14 @@ func newSampleView(n int, s SnapshotSample) sampleView {
 	}
 	if s.Content != nil {
 		v.Content = *s.Content
+	}
+	v.Question = s.Question
+	for i, c := range s.Choices {
+		letter := string(rune('A' + i))
+		if i >= 26 {
+			letter = strconv.Itoa(i + 1)
+		}
+		v.Choices = append(v.Choices, choiceView{letter, c})
 	}
 	if s.Reasoning != nil && *s.Reasoning != "" {
 		v.Reasoning = *s.Reasoning
@@ -486,6 +501,7 @@ form.search input[type=search] { min-width: 18rem; }
 .side section { border: 1px solid #e3e3e3; padding: .2rem .8rem; }
 p.hit { margin: 1rem 0 0; }
 ul.figures { margin: .2rem 0 .6rem; }
+ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 #f-correct:checked ~ .samples .s:not(.o-correct),
 #f-wrong:checked ~ .samples .s:not(.o-wrong),
 #f-unparsed:checked ~ .samples .s:not(.o-unparsed),
@@ -585,6 +601,14 @@ ul.figures { margin: .2rem 0 .6rem; }
 <dt>warning</dt><dd>{{.}}</dd>
 {{- end}}
 </dl>
+{{- if .Question}}
+<details class="q"><summary>question</summary>
+<pre>{{.Question}}</pre>
+{{- if .Choices}}
+<ol class="choices">{{range .Choices}}<li><b>{{.Letter}}.</b> {{.Text}}</li>{{end}}</ol>
+{{- end}}
+</details>
+{{- end}}
 {{- if .Redacted}}
 <p class="withheld">Answer withheld.</p>
 {{- else}}

@@ -245,14 +245,18 @@ func rank(rows []Row, cs []Comparison) {
 }
 
 // parityChecks finds, for each benchmark with both origins, the best CN and
-// the best West row and reads their comparison CN-first.
+// the best West row and reads their comparison CN-first. Mock rows never
+// stand in for a real model; where a benchmark has no real CN and West
+// pair, the offline demo's mock-cn and mock-west rows make one, labelled
+// mock.
 func parityChecks(rows []Row, cs []Comparison) []Comparison {
-	type best struct{ cn, west *Row }
+	type best struct{ cn, west, mockCN, mockWest *Row }
 	bests := map[string]*best{}
 	var order []string
+	better := func(cur *Row, r *Row) bool { return cur == nil || r.Accuracy > cur.Accuracy }
 	for i := range rows {
 		r := &rows[i]
-		if r.Mock || math.IsNaN(r.Accuracy) {
+		if math.IsNaN(r.Accuracy) {
 			continue
 		}
 		name := r.Benchmark()
@@ -264,10 +268,21 @@ func parityChecks(rows []Row, cs []Comparison) []Comparison {
 		}
 		// Rows come best first within a suite version; across versions
 		// the first of equal accuracies stays, as in the table.
-		switch {
-		case strings.EqualFold(r.Origin, "CN") && (b.cn == nil || r.Accuracy > b.cn.Accuracy):
+		switch origin := r.Origin; {
+		case r.Mock:
+			switch demoOrigin(*r) {
+			case "CN":
+				if better(b.mockCN, r) {
+					b.mockCN = r
+				}
+			case "West":
+				if better(b.mockWest, r) {
+					b.mockWest = r
+				}
+			}
+		case strings.EqualFold(origin, "CN") && better(b.cn, r):
 			b.cn = r
-		case strings.EqualFold(r.Origin, "West") && (b.west == nil || r.Accuracy > b.west.Accuracy):
+		case strings.EqualFold(origin, "West") && better(b.west, r):
 			b.west = r
 		}
 	}
@@ -275,27 +290,43 @@ func parityChecks(rows []Row, cs []Comparison) []Comparison {
 	var out []Comparison
 	for _, name := range order {
 		b := bests[name]
-		if b.cn == nil || b.west == nil {
+		cn, west, labelCN, labelWest := b.cn, b.west, "CN", "West"
+		if cn == nil || west == nil {
+			cn, west, labelCN, labelWest = b.mockCN, b.mockWest, "CN (mock)", "West (mock)"
+		}
+		if cn == nil || west == nil {
 			continue
 		}
 		i := slices.IndexFunc(cs, func(c Comparison) bool {
-			return c.Benchmark == name && (c.A.Run == b.cn.RunID && c.B.Run == b.west.RunID ||
-				c.A.Run == b.west.RunID && c.B.Run == b.cn.RunID)
+			return c.Benchmark == name && (c.A.Run == cn.RunID && c.B.Run == west.RunID ||
+				c.A.Run == west.RunID && c.B.Run == cn.RunID)
 		})
 		if i < 0 {
 			nan := math.NaN()
 			out = append(out, Comparison{
 				Kind: KindParity, Benchmark: name,
-				A:    Side{Label: "CN", Model: b.cn.Model, Run: b.cn.RunID, Accuracy: nan},
-				B:    Side{Label: "West", Model: b.west.Model, Run: b.west.RunID, Accuracy: nan},
+				A:    Side{Label: labelCN, Model: cn.Model, Run: cn.RunID, Accuracy: nan},
+				B:    Side{Label: labelWest, Model: west.Model, Run: west.RunID, Accuracy: nan},
 				Diff: nan, CILow: nan, CIHigh: nan, PValue: nan,
 				Verdict: "not comparable: no item scored by both runs",
 			})
 			continue
 		}
-		out = append(out, cs[i].from(b.cn.RunID).labelled(KindParity, "CN", "West"))
+		out = append(out, cs[i].from(cn.RunID).labelled(KindParity, labelCN, labelWest))
 	}
 	return out
+}
+
+// demoOrigin is the side a mock row stands in for in the offline demo: the
+// catalog's mock-cn and mock-west providers, "" for any other mock.
+func demoOrigin(r Row) string {
+	switch r.Provider {
+	case "mock-cn":
+		return "CN"
+	case "mock-west":
+		return "West"
+	}
+	return ""
 }
 
 // verdict words an A − B difference for people. A tie states its interval

@@ -147,8 +147,8 @@ func rankCell(r Row) string {
 // Markdown and HTML reports.
 var parityHeader = []string{"BENCHMARK", "CN", "WEST", "SHARED", "CN %", "WEST %", "VERDICT"}
 
-func parityCells(p Comparison) []string {
-	return []string{p.Benchmark, p.A.Model, p.B.Model, strconv.Itoa(p.SharedItems), pct(p.A.Accuracy), pct(p.B.Accuracy), p.Verdict}
+func parityCells(p Comparison, labels map[int64]string) []string {
+	return []string{p.Benchmark, labels[p.A.Run], labels[p.B.Run], strconv.Itoa(p.SharedItems), pct(p.A.Accuracy), pct(p.B.Accuracy), p.Verdict}
 }
 
 // comparisonHeader and comparisonCells lay out the paired-comparison table.
@@ -249,7 +249,7 @@ func Tables(lb *Leaderboard) []Table {
 	labels := modelLabels(lb)
 	parity := newTable(TableParity, parityTitle, parityBlurb, parityHeader)
 	for _, p := range lb.ParityChecks {
-		parity.add(parityCells(p), p.A.Run, p.B.Run)
+		parity.add(parityCells(p, labels), p.A.Run, p.B.Run)
 	}
 	language := newTable(TableLanguage, languageTitle, languageBlurb, languageHeader)
 	for _, g := range lb.LanguageGaps {

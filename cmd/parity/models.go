@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -83,10 +84,27 @@ Add or override providers in ~/.config/parity/providers.yaml or --providers FILE
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, e.Origin, key, url, strings.Join(ms, ", "))
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if slices.ContainsFunc(out, func(e modelEntry) bool { return e.Origin == "mock" }) {
+				fmt.Fprint(a.stdout, mockHelp)
+			}
+			return nil
 		},
 	}
 }
+
+// mockHelp says what the offline mock models do, since their names alone
+// do not.
+const mockHelp = `
+Mock models answer offline, in process, with made-up answers; their rows are labelled mock everywhere:
+  mock/oracle          right on about 80% of items, the same answers on every rerun
+  mock/oracle-NN       right on about NN% of items (any NN from 0 to 100, e.g. mock/oracle-55)
+  mock/random          a random answer of the right shape
+  mock-cn/oracle-NN    the offline demo's stand-in for a CN model: where no real CN and West
+  mock-west/oracle-NN  runs exist, reports pair these two in the parity check (labelled mock)
+`
 
 func currencySign(c string) string {
 	switch c {

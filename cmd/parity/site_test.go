@@ -246,3 +246,18 @@ func TestSnapshotPublishesQuestionsTheLicenceAllows(t *testing.T) {
 	}
 	assert.Contains(t, ta.mustRun("verify", dir), "OK: every file")
 }
+
+// The README's offline demo shows what parity is for: a parity check and a
+// language gap, from mocks labelled as such.
+func TestOfflineDemoShowsAParityCheckAndALanguageGap(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock-cn/oracle-70", "-m", "mock-west/oracle-85", "-s", "gsm8k", "-s", "mgsm:en", "-s", "mgsm:zh", "--limit", "20")
+	out := ta.mustRun("report")
+	assert.Contains(t, out, "Parity check")
+	assert.Contains(t, out, "CN (mock)")
+	assert.Contains(t, out, "Language gap")
+	assert.Contains(t, out, "mock-cn/oracle-70 [mock]")
+	models := ta.mustRun("models")
+	assert.Contains(t, models, "mock-cn/oracle-NN")
+	assert.Contains(t, models, "mock/oracle-NN       right on about NN% of items")
+}

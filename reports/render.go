@@ -117,13 +117,17 @@ func (r Row) SuiteLabel() string {
 	return name + "@" + r.SuiteVersion
 }
 
-// ModelLabel marks mock rows in the model column itself, so a copied line
-// cannot lose the label.
+// ModelLabel marks mock rows, and rows another model answered, in the model
+// column itself, so a copied line cannot lose the label.
 func (r Row) ModelLabel() string {
-	if r.Mock {
-		return r.Model + " [mock]"
+	label := r.Model
+	if r.Substituted {
+		label += " [answered by " + flat(r.ModelReported) + "]"
 	}
-	return r.Model
+	if r.Mock {
+		label += " [mock]"
+	}
+	return label
 }
 
 // itemsCell counts the original items of a CircularEval run, not its
@@ -200,6 +204,7 @@ const (
 	TableRuns     = "runs"
 	TableParity   = "parity"
 	TableLanguage = "language"
+	TableHosts    = "hosts"
 	TableOrigin   = "origin"
 	TablePairs    = "pairs"
 )
@@ -243,8 +248,8 @@ func RunTable(lb *Leaderboard) Table {
 }
 
 // Tables lays out the tables after the run table, in reading order: the
-// parity check, language gap, origin groups and paired comparisons; tables
-// without rows are left out.
+// parity check, language gap, same model on different hosts, origin groups
+// and paired comparisons; tables without rows are left out.
 func Tables(lb *Leaderboard) []Table {
 	labels := modelLabels(lb)
 	parity := newTable(TableParity, parityTitle, parityBlurb, parityHeader)
@@ -255,6 +260,14 @@ func Tables(lb *Leaderboard) []Table {
 	for _, g := range lb.LanguageGaps {
 		language.add(languageCells(g, labels), g.A.Run, g.B.Run)
 	}
+	byRun := make(map[int64]Row, len(lb.Rows))
+	for _, r := range lb.Rows {
+		byRun[r.RunID] = r
+	}
+	hosts := newTable(TableHosts, hostTitle, hostBlurb, hostHeader)
+	for _, g := range lb.HostGaps {
+		hosts.add(hostCells(g, byRun), g.A.Run, g.B.Run)
+	}
 	origin := newTable(TableOrigin, groupsTitle, "", []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"})
 	for _, g := range lb.Groups {
 		origin.add([]string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
@@ -264,20 +277,31 @@ func Tables(lb *Leaderboard) []Table {
 		compared.add(comparisonCells(c, labels), c.A.Run, c.B.Run)
 	}
 	var out []Table
-	for _, t := range []Table{parity, language, origin, compared} {
+	for _, t := range []Table{parity, language, hosts, origin, compared} {
 		if len(t.Rows) > 0 {
 			out = append(out, t)
 		}
 	}
-	return out
+	return append(out, sweepTables(lb)...)
 }
 
 // modelLabels maps run ids to model labels, so comparisons carry the mock
-// marker the run table shows.
+// marker the run table shows, and the setting of a model run at several
+// (an effort sweep), which would otherwise be compared with itself.
 func modelLabels(lb *Leaderboard) map[int64]string {
+	settings := map[string]map[string]bool{}
+	for _, r := range lb.Rows {
+		if settings[r.Model] == nil {
+			settings[r.Model] = map[string]bool{}
+		}
+		settings[r.Model][r.Setting] = true
+	}
 	m := make(map[int64]string, len(lb.Rows))
 	for _, r := range lb.Rows {
 		m[r.RunID] = r.ModelLabel()
+		if len(settings[r.Model]) > 1 {
+			m[r.RunID] += " (" + orDash(r.Setting) + ")"
+		}
 	}
 	return m
 }
@@ -478,7 +502,8 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 // rightAligned marks the numeric columns of a table.
 func rightAligned(header []string) []bool {
 	text := map[string]bool{"SUITE": true, "MODEL": true, "ORIGIN": true, "THINKING": true, "SCORER": true, "COST": true, "JUDGE": true,
-		"BENCHMARK": true, "LANGUAGE": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true}
+		"BENCHMARK": true, "LANGUAGE": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true,
+		"SETTING": true, "PARETO": true}
 	right := make([]bool, len(header))
 	for i, h := range header {
 		right[i] = !text[h]

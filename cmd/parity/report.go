@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
@@ -152,6 +153,13 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 		}
 		in = append(in, reports.Input{Run: r, Samples: samples})
 	}
+	if opt.Canonical == nil {
+		cat, err := a.catalog()
+		if err != nil {
+			return nil, nil, err
+		}
+		opt.Canonical = canonicalNames(cat)
+	}
 	lb, err := reports.Build(in, opt)
 	return runs, lb, err
 }
@@ -159,8 +167,8 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 // subjectLeaderboard builds the leaderboard of runs with a row per run and
 // subject: whole-suite runs of suites whose items have subjects (MMLU, BBH,
 // C-Eval, CMMLU, MGSM's languages) are split by subject, other runs stay
-// whole. It returns nil when no run splits. Only the runs that split are
-// read again.
+// whole. It returns nil when no run splits. It reads the runs' samples
+// again, without their texts.
 func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []parity.Run, opt reports.Options) (*reports.Leaderboard, error) {
 	subjects := map[string]map[string]string{} // suite -> item id -> subject
 	subjectsOf := func(suite string) (map[string]string, error) {
@@ -205,6 +213,20 @@ func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []par
 		return subjects[r.Suite.Name][cmp.Or(s.RotationOf, s.ItemID)]
 	})
 	return reports.Build(in, opt)
+}
+
+// canonicalNames tells reports which open model a run's model id serves and
+// whether the id is on the maker's own API, so one model's runs on several
+// hosts are paired.
+func canonicalNames(cat *providers.Catalog) func(string) (string, bool) {
+	return func(id string) (string, bool) {
+		m, p, err := cat.Resolve(id)
+		if err != nil {
+			return "", false
+		}
+		c := p.Canonical(m.Name)
+		return c, c != "" && !p.Host
+	}
 }
 
 // parseRates reads CUR=RATE pairs.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,6 +31,7 @@ func (a *app) reportCmd() *cobra.Command {
 		rateDate string
 		outFile  string
 		bySubj   bool
+		text     reports.TextOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -107,10 +109,16 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 					lb = split
 				}
 			}
-			if outFile == "" {
-				return site.Render(a.stdout, lb, format)
+			render := func(w io.Writer) error {
+				if format == "text" {
+					return reports.RenderText(w, lb, text)
+				}
+				return site.Render(w, lb, format)
 			}
-			return writeFileAtomic(outFile, func(f *os.File) error { return site.Render(f, lb, format) })
+			if outFile == "" {
+				return render(a.stdout)
+			}
+			return writeFileAtomic(outFile, func(f *os.File) error { return render(f) })
 		},
 	}
 	fl := cmd.Flags()
@@ -122,6 +130,8 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 	fl.StringArrayVar(&rates, "rate", nil, "exchange rate into --currency, e.g. CNY=0.1404 (repeatable)")
 	fl.StringVar(&rateDate, "rate-date", "", "the date the --rate values were read, shown beside converted costs")
 	fl.StringVar(&outFile, "out", "", "write to this file instead of stdout")
+	fl.BoolVar(&text.Wide, "wide", false, "text: every column, without folding the ones that are the same in every row into a header line")
+	fl.BoolVar(&text.AllPairs, "all-pairs", false, "text: every paired comparison, not only each CN run against the best West run")
 	fl.BoolVar(&bySubj, "by-subject", false, "a row per subject (MMLU subject, BBH task, C-Eval/CMMLU subject, MGSM language) of each run over a whole suite")
 	return cmd
 }

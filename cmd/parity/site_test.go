@@ -261,3 +261,16 @@ func TestOfflineDemoShowsAParityCheckAndALanguageGap(t *testing.T) {
 	assert.Contains(t, models, "mock-cn/oracle-NN")
 	assert.Contains(t, models, "mock/oracle-NN       right on about NN% of items")
 }
+
+func TestReportWideAndAllPairs(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock-cn/oracle-70", "-m", "mock-west/oracle-85", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "10")
+	compact := ta.mustRun("report")
+	assert.Contains(t, compact, "Same in every run:")
+	assert.Contains(t, compact, "other paired comparison(s) not shown")
+	wide := ta.mustRun("report", "--wide", "--all-pairs")
+	assert.NotContains(t, wide, "Same in every run:")
+	assert.Contains(t, wide, "REASON TOK")
+	assert.NotContains(t, wide, "not shown")
+	assert.Contains(t, ta.mustRun("report", "--format", "md"), "REASON TOK", "only the text report folds")
+}

@@ -99,11 +99,13 @@ func Diff(a, b DiffRun, opt Options) (DiffResult, error) {
 	keyA, keyB := diffKeys(a, b)
 	x, y := diffRow(a, keyA), diffRow(b, keyB)
 	var buf pairBuffers
-	c, ok := compare(x, y, opt, &buf)
+	c, swapped, ok := compare(x, y, opt, &buf)
 	if !ok {
 		return DiffResult{}, parity.Errorf(parity.ErrUsage, "runs %d and %d share no scored item: compare runs of one suite (and for languages, of one selection)", a.Run.ID, b.Run.ID)
 	}
-	c = c.from(a.Run.ID)
+	if swapped {
+		c = c.swapped()
+	}
 	c.Benchmark = x.row.Benchmark()
 	if y.row.Benchmark() != c.Benchmark {
 		c.Benchmark += " vs " + y.row.Benchmark()

@@ -284,12 +284,16 @@ func TestProviderConcurrency(t *testing.T) {
 	store := newStore()
 	r := newRunner(client, store)
 	r.Concurrency = 6
+	var log strings.Builder
+	r.Log = &log
 	client.caps = map[string]int{"a": 2, "b": 3}
 	res, err := r.Run(context.Background(), []Job{
 		{Model: model("a"), Suite: &fakeSuite{name: "s", n: 10}},
 		{Model: model("b"), Suite: &fakeSuite{name: "s", n: nb}},
+		{Model: model("a"), Suite: &fakeSuite{name: "t", n: 1}},
 	})
 	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(log.String(), "a: the catalog allows 2 request(s) at a time, below --concurrency 6"), "said once per provider: %s", log.String())
 	assert.Equal(t, 2, client.peak["a"])
 	assert.LessOrEqual(t, client.peak["b"], 3)
 	assert.LessOrEqual(t, client.maxTotal, 6)

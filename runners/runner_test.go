@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +27,35 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) bool {
 		t.Errorf("timed out waiting for %s", what)
 		return false
 	}
+}
+
+// gate holds the requests that pass it until want of them are waiting,
+// then lets them all go: a test can see that the runner had that many in
+// flight at once. Once open it holds nothing, so extra requests show in
+// the counts instead of hanging the test.
+type gate struct {
+	mu      sync.Mutex
+	want    int
+	waiting int
+	open    chan struct{}
+}
+
+func newGate(want int) *gate { return &gate{want: want, open: make(chan struct{})} }
+
+func (g *gate) pass(t *testing.T) {
+	g.mu.Lock()
+	select {
+	case <-g.open:
+		g.mu.Unlock()
+		return
+	default:
+	}
+	g.waiting++
+	if g.waiting == g.want {
+		close(g.open)
+	}
+	g.mu.Unlock()
+	waitFor(t, g.open, strconv.Itoa(g.want)+" requests in flight together")
 }
 
 func newRunner(c parity.Client, s parity.Store) *Runner {
@@ -610,10 +640,17 @@ func TestTwoFreshJobsMakeTwoRuns(t *testing.T) {
 
 // With 32 requests allowed in flight and a budget of 5.5 requests, the
 // spend must still stop at 5: the first request goes alone until its cost
-// is known, and later ones are admitted only while the estimate fits.
+// is known, and then exactly the four that the estimate fits go out at
+// once. The client holds those four until all of them have arrived, so the
+// test sees that they were in flight together; a fifth would not be held,
+// and would show in the count.
 func TestBudgetHoldsAtHighConcurrency(t *testing.T) {
+	var arrived atomic.Int64
+	together := newGate(4)
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		time.Sleep(2 * time.Millisecond)
+		if arrived.Add(1) > 1 {
+			together.pass(t)
+		}
 		return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 	})
 	store := newStore()
@@ -625,15 +662,18 @@ func TestBudgetHoldsAtHighConcurrency(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, parity.ErrBudget, parity.CodeOf(err))
 	assert.Equal(t, int64(5), client.calls.Load(), "never more than the budget buys")
+	assert.Equal(t, 4, client.maxTotal, "the probe alone, then four at once")
 	assert.Equal(t, 5, store.sampleCount(res[0].Run.ID))
 }
 
-// Two models priced 1 and 10 per request share a budget of 30: each job's
-// in-flight requests are estimated at its own mean, so the expensive one
-// cannot hide behind the cheap one's average.
+// Two models priced 1 and 10 per request share a budget of 30. After both
+// first requests (spent 11) the dear model may send one more (21) but not
+// two (31): each job's requests in flight are estimated at its own mean,
+// so the expensive one cannot hide behind the cheap one's average (5.5,
+// which would let three more go and spend 41). Whatever order the workers
+// reserve in, the counts are exact.
 func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		time.Sleep(time.Millisecond)
 		return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 	})
 	store := newStore()
@@ -641,14 +681,29 @@ func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
 	r.Concurrency = 16
 	r.MaxCost, r.MaxCostCurrency = 30, "USD"
 	res, err := r.Run(context.Background(), []Job{
-		{Model: model("cheap"), Suite: &fakeSuite{name: "s", n: 100}, Price: &parity.Price{Output: 1e6, Currency: "USD"}},
+		{Model: model("cheap"), Suite: &fakeSuite{name: "s", n: 1}, Price: &parity.Price{Output: 1e6, Currency: "USD"}},
 		{Model: model("dear"), Suite: &fakeSuite{name: "s", n: 100}, Price: &parity.Price{Output: 10e6, Currency: "USD"}},
 	})
 	require.Error(t, err)
 	assert.Equal(t, parity.ErrBudget, parity.CodeOf(err))
-	spent := float64(store.sampleCount(res[0].Run.ID))*1 + float64(store.sampleCount(res[1].Run.ID))*10
-	assert.LessOrEqual(t, spent, 30.0)
-	assert.Positive(t, store.sampleCount(res[1].Run.ID))
+	assert.Equal(t, 1, store.sampleCount(res[0].Run.ID))
+	assert.Equal(t, 2, store.sampleCount(res[1].Run.ID), "the probe and one more")
+}
+
+// TestBudgetEstimateIsPerJob drives the estimate step by step, with the
+// requests in flight exactly where the test puts them.
+func TestBudgetEstimateIsPerJob(t *testing.T) {
+	ctx := context.Background()
+	b := newBudget(30, "USD")
+	cheap, dear := &jobState{}, &jobState{}
+	require.True(t, b.reserve(ctx, cheap), "each model's first request goes without an estimate")
+	require.True(t, b.reserve(ctx, dear))
+	b.settle(cheap, 1, true)
+	b.settle(dear, 10, true)
+	require.True(t, b.reserve(ctx, dear), "11 spent + 10 = 21")
+	assert.False(t, b.reserve(ctx, dear), "11 + 10 in flight + 10 = 31; at the mean of both jobs (5.5) it would be 26.5")
+	assert.True(t, b.hit())
+	assert.False(t, b.reserve(ctx, cheap), "once reached, nothing more goes out")
 }
 
 func TestRunHeldByAnotherProcessIsRefused(t *testing.T) {

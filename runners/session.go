@@ -194,7 +194,7 @@ func (s *session) do(u unit) {
 	req := parity.Request{
 		Model:    st.job.Model.ID,
 		Messages: msgs,
-		Params:   st.job.Params,
+		Params:   st.run.Params,
 		Ref:      parity.ItemRef{Suite: st.info.Name, ItemID: it.ID, Sample: u.sample},
 	}
 	started := s.c.Now()

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
@@ -134,6 +135,13 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 	if err != nil {
 		return nil, nil, err
 	}
+	if opt.Canonical == nil {
+		cat, err := a.catalog()
+		if err != nil {
+			return nil, nil, err
+		}
+		opt.Canonical = canonicalNames(cat)
+	}
 	lb, err := reports.BuildFrom(accs, opt)
 	return runs, lb, err
 }
@@ -180,6 +188,20 @@ feed:
 		return nil, err
 	}
 	return accs, nil
+}
+
+// canonicalNames tells reports which open model a run's model id serves and
+// whether the id is on the maker's own API, so one model's runs on several
+// hosts are paired.
+func canonicalNames(cat *providers.Catalog) func(string) (string, bool) {
+	return func(id string) (string, bool) {
+		m, p, err := cat.Resolve(id)
+		if err != nil {
+			return "", false
+		}
+		c := p.Canonical(m.Name)
+		return c, c != "" && !p.Host
+	}
 }
 
 // parseRates reads CUR=RATE pairs.

@@ -375,13 +375,17 @@ func TestDeadline(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	srv := providertest.New(t, providertest.Options{Latency: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	// The server cancels the request's context as it receives it, then
+	// holds the answer far longer than the test runs.
+	srv := providertest.New(t, providertest.Options{Latency: time.Minute, FaultFunc: func(providertest.ChatRequest) *providertest.Fault {
+		cancel()
+		return nil
+	}})
 	cat := builtin(t)
 	_, err := cat.AddEndpoint("vllm", srv.BaseURL(), "")
 	require.NoError(t, err)
 	c := providers.New(cat, providers.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 	comp, err := c.Complete(ctx, ask("vllm/m", parity.Params{Stream: true}))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.Canceled))
@@ -389,6 +393,7 @@ func TestCancel(t *testing.T) {
 
 	_, err = c.Complete(ctx, ask("vllm/m", parity.Params{}))
 	assert.ErrorIs(t, err, context.Canceled, "an already cancelled context sends nothing")
+	assert.Equal(t, 1, srv.Count())
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -521,14 +526,14 @@ func TestRetryAfterBeyondDuration(t *testing.T) {
 }
 
 func TestCancelMidStream(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
 	c, _, _ := rawServer(t, "vllm", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\n\n")
 		w.(http.Flusher).Flush()
+		cancel() // the stream has begun: stop the caller midway
 		<-r.Context().Done()
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(30 * time.Millisecond); cancel() }()
 	comp, err := c.Complete(ctx, ask("vllm/m", parity.Params{Stream: true}))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)

@@ -82,7 +82,10 @@ type DoctorReport struct {
 	Model         string `json:"model"`
 	ModelReported string `json:"model_reported,omitempty"`
 	Provider      string `json:"provider"`
-	URL           string `json:"url"`
+	// URL is the chat completions endpoint, without any password.
+	URL string `json:"url"`
+	// Request is the body of the first probe, byte for byte as it was sent.
+	Request json.RawMessage `json:"request,omitempty"`
 	// ReasoningField is where reasoning text came back: reasoning_content,
 	// reasoning or think (inline tags); empty when none was seen.
 	ReasoningField string  `json:"reasoning_field,omitempty"`
@@ -202,7 +205,7 @@ func (c *Client) Doctor(ctx context.Context, modelID string, opt DoctorOptions) 
 	dopt.MaxRetryWait = min(dopt.MaxRetryWait, 5*time.Second)
 	dopt.Deadline = opt.Timeout
 	d := &doctor{c: New(c.cat, dopt), model: m, p: p, key: key, limit: opt.MaxTokens,
-		rep: &DoctorReport{Model: m.ID, Provider: p.Name, URL: strings.TrimRight(p.URL(c.opt.Region), "/") + "/chat/completions"}}
+		rep: &DoctorReport{Model: m.ID, Provider: p.Name}}
 	for _, name := range doctorChecks {
 		d.rep.Checks = append(d.rep.Checks, Check{Name: name})
 	}
@@ -223,13 +226,18 @@ func (d *doctor) send(ctx context.Context, p parity.Params) (*probe, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.rep.Requests == 0 {
+		d.rep.URL, d.rep.Request = pl.URL, pl.JSON
+	}
 	d.rep.Requests++
 	comp, err := d.c.Complete(ctx, req)
 	if ctx.Err() != nil {
 		return nil, ctxError(ctx, d.model.ID)
 	}
 	pr := &probe{plan: pl, comp: comp, err: err}
-	pr.fields, pr.usage = inspectRaw(comp.Raw, pl.Stream)
+	// A server that ignores "stream" answers with one JSON body.
+	sse := pl.Stream && !strings.HasPrefix(strings.TrimSpace(comp.Raw), "{")
+	pr.fields, pr.usage = inspectRaw(comp.Raw, sse)
 	return pr, nil
 }
 
@@ -417,7 +425,7 @@ func (d *doctor) firstFailure(err error) {
 			advice = "the endpoint did not answer a tiny request in time: check the base URL, or raise --timeout"
 		}
 		if p.Origin == "local" {
-			advice = "start the server at " + p.URL(d.c.opt.Region) + ", or point --base-url at where it runs"
+			advice = "start the server at " + withoutPassword(p.URL(d.c.opt.Region)) + ", or point --base-url at where it runs"
 		}
 		rep.set(CheckReachable, CheckFail, msg, advice)
 	case parity.ErrBadResponse:
@@ -474,7 +482,7 @@ func (d *doctor) notFoundAdvice() string {
 		return a
 	}
 	if d.p.Origin == "local" {
-		return "ask for a model the server serves (GET " + strings.TrimRight(d.p.URL(d.c.opt.Region), "/") + "/models lists them), and check the base URL ends in /v1"
+		return "ask for a model the server serves (GET " + strings.TrimRight(withoutPassword(d.p.URL(d.c.opt.Region)), "/") + "/models lists them), and check the base URL ends in /v1"
 	}
 	return fmt.Sprintf("check the model name against the %s model list%s and that the base URL is the API root", d.p.Name, docsRef(d.p))
 }

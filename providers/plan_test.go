@@ -178,6 +178,18 @@ func TestPlanEveryBuiltinProvider(t *testing.T) {
 	assert.Equal(t, map[string]any{"google": map[string]any{"thinking_config": map[string]any{"thinking_budget": 1024}}}, pl.Body["extra_body"])
 }
 
+// TestPlanSendsStopSequences checks that a request's stop sequences reach
+// the body as the API's "stop" field, and that none means no field.
+func TestPlanSendsStopSequences(t *testing.T) {
+	c := providers.New(builtin(t), providers.Options{})
+	pl, err := c.Plan(parity.Request{Model: "vllm/Qwen/Qwen3-8B", Params: parity.Params{Stop: []string{"\n\nQuestion:", "\nQ:"}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"\n\nQuestion:", "\nQ:"}, pl.Body["stop"])
+	pl, err = c.Plan(parity.Request{Model: "vllm/Qwen/Qwen3-8B"})
+	require.NoError(t, err)
+	assert.NotContains(t, pl.Body, "stop")
+}
+
 // TestPlanWarnsWhenTheLimitSkipsReasoning: a token-limit field that caps
 // only the answer lets a run spend more than --max-tokens; the run says so.
 func TestPlanWarnsWhenTheLimitSkipsReasoning(t *testing.T) {

@@ -423,6 +423,9 @@ func (p *Provider) Adapt(model string, params parity.Params, now time.Time) (Ada
 		{"top_p", params.TopP != nil, deref(params.TopP)},
 		{"seed", params.Seed != nil, deref(params.Seed)},
 	}
+	if len(params.Stop) > 0 {
+		out.Fields["stop"] = params.Stop
+	}
 	for _, s := range sampling {
 		switch {
 		case !s.set:

@@ -77,6 +77,13 @@ type Leaderboard struct {
 	// LanguageGaps compare each model on aligned items asked in English and
 	// in another language (mgsm:en against mgsm:zh, say).
 	LanguageGaps []Comparison
+	// Curves follow each model on each benchmark across the settings it
+	// was run at (parity run --sweep): accuracy, reasoning tokens,
+	// truncation and cost per setting.
+	Curves []Curve
+	// Frontiers plot accuracy against cost for every model and setting of
+	// a benchmark, with the Pareto-optimal runs marked.
+	Frontiers []Frontier
 	// Notes are caveats a reader must see next to the numbers.
 	Notes []string
 }
@@ -168,6 +175,9 @@ type Row struct {
 	Scorers []string
 	// Thinking summarises the reasoning switches the run asked for.
 	Thinking string
+	// Setting names the settings an effort or budget sweep varies
+	// (parity.Params.Setting), which tell the points of a curve apart.
+	Setting string
 
 	// JudgeChecked counts scored samples an LLM judge also graded, and
 	// JudgeOverturned those where it disagreed with the rule scorer on
@@ -254,6 +264,8 @@ func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard
 	lb.LanguageGaps = languageGaps(built, opt)
 	lb.HostGaps = hostGaps(built, opt)
 	lb.Groups = groups(lb.Rows)
+	lb.Curves = curves(lb.Rows)
+	lb.Frontiers = frontiers(lb.Rows)
 	lb.Notes = notes(lb.Rows, opt)
 	lb.Notes = append(lb.Notes, comparisonNotes(lb.Rows, lb.Comparisons)...)
 	return lb, nil

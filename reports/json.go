@@ -23,7 +23,11 @@ type jsonReport struct {
 	ParityChecks []jsonComparison `json:"parity_checks"`
 	LanguageGaps []jsonComparison `json:"language_gaps"`
 	HostGaps     []jsonComparison `json:"host_gaps"`
-	Notes        []string         `json:"notes"`
+	// Curves and Frontiers are there when the runs have any (see
+	// Leaderboard).
+	Curves    []Curve    `json:"curves,omitempty"`
+	Frontiers []Frontier `json:"frontiers,omitempty"`
+	Notes     []string   `json:"notes"`
 }
 
 // jsonComparison is the one JSON form of a Comparison: diff, ci_low and
@@ -126,6 +130,8 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 		ParityChecks: newJSONComparisons(lb.ParityChecks),
 		LanguageGaps: newJSONComparisons(lb.LanguageGaps),
 		HostGaps:     newJSONComparisons(lb.HostGaps),
+		Curves:       lb.Curves,
+		Frontiers:    lb.Frontiers,
 		Notes:        append([]string{}, lb.Notes...),
 	}
 	for _, r := range lb.Rows {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -60,7 +61,7 @@ func optionalColumns(lb *Leaderboard) columns {
 
 // tableHeader names the columns of the text, Markdown and HTML tables.
 func tableHeader(col columns) []string {
-	h := []string{"SUITE", "RANK", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
+	h := []string{"RUN", "SUITE", "RANK", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
 	if col.circular {
 		h = append(h, "CIRCULAR %")
 	}
@@ -74,13 +75,14 @@ func tableHeader(col columns) []string {
 
 func tableCells(r Row, col columns) []string {
 	c := []string{
+		strconv.FormatInt(r.RunID, 10),
 		r.SuiteLabel(),
 		rankCell(r),
 		r.ModelLabel(),
 		orDash(r.Origin),
 		orDash(r.Thinking),
 		strconv.Itoa(r.K),
-		strconv.Itoa(r.Items),
+		itemsCell(r),
 		pct(r.Accuracy),
 		interval(r.CILow, r.CIHigh),
 	}
@@ -128,6 +130,15 @@ func (r Row) ModelLabel() string {
 	return label
 }
 
+// itemsCell counts the original items of a CircularEval run, not its
+// rotations, as a reader counts the questions asked.
+func itemsCell(r Row) string {
+	if r.CircularItems > 0 {
+		return strconv.Itoa(r.CircularItems)
+	}
+	return strconv.Itoa(r.Items)
+}
+
 // rankCell shows the tie band; unranked rows (nothing scored) get a dash.
 func rankCell(r Row) string {
 	if r.Rank <= 0 {
@@ -171,7 +182,22 @@ type Table struct {
 	// Runs lists, per row, the runs the row is evidence of: the row's own
 	// run, or both sides of a comparison, side A first.
 	Runs [][]int64
+	// Links says, per column, what its cells link to in renderers that
+	// link each number to its evidence.
+	Links []Link
 }
+
+// Link is what a table cell links to.
+type Link int
+
+// The links of a table cell: nothing, the row's first or second run, or
+// the page of the comparison of the two.
+const (
+	LinkNone Link = iota
+	LinkRunA
+	LinkRunB
+	LinkPair
+)
 
 // Names of the tables Tables lays out.
 const (
@@ -184,7 +210,23 @@ const (
 )
 
 func newTable(name, title, blurb string, header []string) Table {
-	return Table{Name: name, Title: title, Blurb: blurb, Header: header, Right: rightAligned(header)}
+	t := Table{Name: name, Title: title, Blurb: blurb, Header: header, Right: rightAligned(header), Links: make([]Link, len(header))}
+	for i, h := range header {
+		switch h {
+		case "RUN", "MODEL", "ACC %", "A", "CN":
+			t.Links[i] = LinkRunA
+		case "B", "WEST":
+			t.Links[i] = LinkRunB
+		case "VERDICT", "DIFF", "SHARED":
+			t.Links[i] = LinkPair
+		}
+	}
+	if name == TableLanguage {
+		// Its MODEL names the model of both runs; the language column
+		// opens the other language's run.
+		t.Links[slices.Index(header, "LANGUAGE")] = LinkRunA
+	}
+	return t
 }
 
 func (t *Table) add(cells []string, runs ...int64) {
@@ -240,15 +282,26 @@ func Tables(lb *Leaderboard) []Table {
 			out = append(out, t)
 		}
 	}
-	return out
+	return append(out, sweepTables(lb)...)
 }
 
 // modelLabels maps run ids to model labels, so comparisons carry the mock
-// marker the run table shows.
+// marker the run table shows, and the setting of a model run at several
+// (an effort sweep), which would otherwise be compared with itself.
 func modelLabels(lb *Leaderboard) map[int64]string {
+	settings := map[string]map[string]bool{}
+	for _, r := range lb.Rows {
+		if settings[r.Model] == nil {
+			settings[r.Model] = map[string]bool{}
+		}
+		settings[r.Model][r.Setting] = true
+	}
 	m := make(map[int64]string, len(lb.Rows))
 	for _, r := range lb.Rows {
 		m[r.RunID] = r.ModelLabel()
+		if len(settings[r.Model]) > 1 {
+			m[r.RunID] += " (" + orDash(r.Setting) + ")"
+		}
 	}
 	return m
 }
@@ -296,6 +349,11 @@ func tokens(r Row, x float64) string {
 	}
 	return strconv.FormatFloat(x, 'f', 0, 64)
 }
+
+// Duration writes a latency the one way every parity output does: "-"
+// for none, "<1ms", whole milliseconds below a second, else seconds with
+// one decimal.
+func Duration(d time.Duration) string { return duration(d) }
 
 func duration(d time.Duration) string {
 	switch {
@@ -444,7 +502,8 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 // rightAligned marks the numeric columns of a table.
 func rightAligned(header []string) []bool {
 	text := map[string]bool{"SUITE": true, "MODEL": true, "ORIGIN": true, "THINKING": true, "SCORER": true, "COST": true, "JUDGE": true,
-		"BENCHMARK": true, "LANGUAGE": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true}
+		"BENCHMARK": true, "LANGUAGE": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true,
+		"SETTING": true, "PARETO": true}
 	right := make([]bool, len(header))
 	for i, h := range header {
 		right[i] = !text[h]

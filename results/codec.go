@@ -18,7 +18,7 @@ var runColumns = []string{
 	"suite_name", "suite_version", "suite_language", "suite_license", "suite_description", "suite_items",
 	"suite_data_sha256", "suite_prompt_hash", "suite_scorer", "suite_scorer_version", "suite_kind", "suite_non_commercial",
 	"params", "samples", "item_limit", "seed", "subject", "items", "parity_version", "git_revision",
-	"started_at", "finished_at", "price", "warnings", "note",
+	"started_at", "finished_at", "price", "warnings", "note", "shard",
 }
 
 // sampleColumns are the samples columns after id and run_id, in the order
@@ -37,7 +37,7 @@ var sampleColumns = []string{
 var heavyColumns = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
 
 var (
-	runSelect         = "id, " + strings.Join(runColumns, ", ")
+	runSelectAll      = "id, " + strings.Join(runColumns, ", ")
 	sampleSelect      = "run_id, " + strings.Join(sampleColumns, ", ")
 	sampleSelectLight = "run_id, " + strings.Join(lightColumns(), ", ")
 )
@@ -51,6 +51,15 @@ func lightColumns() []string {
 		cols[i] = c
 	}
 	return cols
+}
+
+// runSelect is the select list scanRun reads. A read-only file older than
+// schema 3 has no shard column; its runs are whole runs.
+func (db *DB) runSelect() string {
+	if db.fileSchema < 3 {
+		return strings.TrimSuffix(runSelectAll, "shard") + "NULL AS shard"
+	}
+	return runSelectAll
 }
 
 func placeholders(n int) string {
@@ -123,13 +132,21 @@ func runArgs(r *parity.Run) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode warnings: %w", err)
 	}
+	var shard any
+	if r.Shard != nil {
+		b, err := json.Marshal(r.Shard)
+		if err != nil {
+			return nil, fmt.Errorf("encode shard: %w", err)
+		}
+		shard = string(b)
+	}
 	s := r.Suite
 	return []any{
 		r.Fingerprint, string(r.Status), r.Model.ID, r.Model.Provider, r.Model.Name, r.Model.Origin, r.ModelReported, r.BaseURL,
 		s.Name, s.Version, s.Language, s.License, s.Description, s.Items,
 		s.DataSHA256, s.PromptHash, s.Scorer, s.ScorerVersion, s.Kind, s.NonCommercial,
 		string(params), r.Samples, r.Limit, r.Seed, r.Subject, r.Items, r.ParityVersion, r.GitRevision,
-		nanos(r.StartedAt), nanos(r.FinishedAt), price, warnings, r.Note,
+		nanos(r.StartedAt), nanos(r.FinishedAt), price, warnings, r.Note, shard,
 	}, nil
 }
 
@@ -139,6 +156,7 @@ func scanRun(sc scanner) (parity.Run, error) {
 		status, params    string
 		started, finished sql.NullInt64
 		price, warnings   sql.NullString
+		shard             sql.NullString
 		s                 = &r.Suite
 	)
 	err := sc.Scan(&r.ID,
@@ -146,7 +164,7 @@ func scanRun(sc scanner) (parity.Run, error) {
 		&s.Name, &s.Version, &s.Language, &s.License, &s.Description, &s.Items,
 		&s.DataSHA256, &s.PromptHash, &s.Scorer, &s.ScorerVersion, &s.Kind, &s.NonCommercial,
 		&params, &r.Samples, &r.Limit, &r.Seed, &r.Subject, &r.Items, &r.ParityVersion, &r.GitRevision,
-		&started, &finished, &price, &warnings, &r.Note)
+		&started, &finished, &price, &warnings, &r.Note, &shard)
 	if err != nil {
 		return r, err
 	}
@@ -163,6 +181,12 @@ func scanRun(sc scanner) (parity.Run, error) {
 	}
 	if r.Warnings, err = fromJSONList[string](warnings, "warnings"); err != nil {
 		return r, fmt.Errorf("run %d: %w", r.ID, err)
+	}
+	if shard.Valid {
+		r.Shard = new(parity.Shard)
+		if err := json.Unmarshal([]byte(shard.String), r.Shard); err != nil {
+			return r, fmt.Errorf("run %d: decode shard: %w", r.ID, err)
+		}
 	}
 	return r, nil
 }

@@ -225,3 +225,33 @@ func TestRunsLatestIsLastStartedNotLastMerged(t *testing.T) {
 	require.Len(t, runs, 1)
 	require.Equal(t, recent.ID, runs[0].ID, "the newest run is the one started last, not the one merged last")
 }
+
+// TestRunsLatestKeepsSettingsApart: the runs of a sweep (parity run --sweep)
+// differ in effort, budget, thinking or token limit; each is its own
+// configuration with its own latest run, while a rerun at one setting
+// still replaces the older run at that setting.
+func TestRunsLatestKeepsSettingsApart(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	mk := func(p parity.Params) *parity.Run {
+		r := fullRun("openai/o4-mini", "gsm8k")
+		r.Params = p
+		r.Fingerprint = parity.RunFingerprint(*r)
+		require.NoError(t, db.CreateRun(ctx, r))
+		return r
+	}
+	low1 := mk(parity.Params{Effort: "low"})
+	low2 := mk(parity.Params{Effort: "low"})
+	high := mk(parity.Params{Effort: "high"})
+	budget := mk(parity.Params{ThinkingBudget: 1024})
+	off := mk(parity.Params{Thinking: "off"})
+	short := mk(parity.Params{Effort: "low", MaxTokens: 512})
+	runs, err := db.Runs(ctx, RunFilter{Latest: true})
+	require.NoError(t, err)
+	var got []int64
+	for _, r := range runs {
+		got = append(got, r.ID)
+	}
+	assert.Equal(t, []int64{low2.ID, high.ID, budget.ID, off.ID, short.ID}, got)
+	assert.NotContains(t, got, low1.ID)
+}

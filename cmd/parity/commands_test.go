@@ -153,6 +153,16 @@ func TestRescoreRestoresVerdicts(t *testing.T) {
 	}
 	assert.Equal(t, 15-countOutcome(before, parity.OutcomeWrong), lines[0].Changed)
 	assert.InDelta(t, float64(correct)/15, *lines[0].NewAccuracy, 1e-12)
+	wantFlips := map[string]int{}
+	for _, s := range before {
+		if s.Score.Outcome != parity.OutcomeWrong {
+			wantFlips["wrong->"+string(s.Score.Outcome)]++
+		}
+	}
+	assert.Equal(t, wantFlips, dry[0].Flips, "the dry run counts each direction of change")
+	assert.Equal(t, wantFlips, lines[0].Flips)
+	assert.Equal(t, "wrong->correct 3, correct->wrong 1", flipText(map[string]int{"correct->wrong": 1, "wrong->correct": 3}))
+	assert.Equal(t, "-", flipText(nil))
 	after := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
 	for i := range after {
 		assert.Equal(t, before[i].Score, after[i].Score)
@@ -224,7 +234,7 @@ func TestMergeShards(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	merged := decode[[]map[string]any](t, a.stdout.String())
 	require.Len(t, merged, 1, "the shard merged before the failure is reported")
-	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0}, merged[0])
+	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0, "joined": 0.0}, merged[0])
 }
 
 func TestCircularRunShowsBothAccuracies(t *testing.T) {

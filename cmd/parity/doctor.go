@@ -134,5 +134,11 @@ func (a *app) printDoctor(rep *providers.DoctorReport) error {
 			fmt.Fprintf(tw, "\t\t→ %s\n", c.Advice)
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(rep.Request) > 0 {
+		fmt.Fprintf(a.stdout, "first request sent: %s\n", rep.Request)
+	}
+	return nil
 }

@@ -45,6 +45,8 @@ type runOptions struct {
 	maxCost        string
 	circular       bool
 	judge          string
+	sweeps         []string
+	shard          string
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -94,6 +96,8 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
 	f.StringVar(&o.maxCost, "max-cost", "", `stop before this invocation spends more than this, e.g. "5 USD" or "30 CNY"`)
 	f.BoolVar(&o.circular, "circular", false, "ask multiple-choice items once per rotation of the options (CircularEval)")
+	f.StringArrayVar(&o.sweeps, "sweep", nil, "one run per setting: effort=low,medium,high, thinking-budget=1024,4096,16384, max-tokens=… or thinking=off,on (repeatable: every combination)")
+	f.StringVar(&o.shard, "shard", "", "run only shard INDEX/COUNT of the items (e.g. 2/4), on this machine; 'parity merge' joins the shards into one run")
 	f.StringVar(&o.judge, "judge", "", "after the run, ask this provider/model about answers the rules rejected (see 'parity judge')")
 	return cmd
 }
@@ -186,6 +190,14 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	if err != nil {
 		return err
 	}
+	settings, err := sweepSettings(o.sweeps, params, cmd.Flags())
+	if err != nil {
+		return err
+	}
+	shardIndex, shardCount, err := parseShard(o.shard)
+	if err != nil {
+		return err
+	}
 	if o.samples > 1 && params.Temperature != nil && *params.Temperature == 0 {
 		fmt.Fprintf(a.stderr, "warning: --samples %d with --temperature 0 draws near-identical answers, so pass@k and maj@k will say little; leave the temperature unset or raise it\n", o.samples)
 	}
@@ -265,19 +277,32 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	})
 	var jobs []runners.Job
 	for _, m := range models {
-		plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: params})
-		if err != nil {
+		plans := make([]*providers.Plan, len(settings))
+		warned := map[string]bool{}
+		for k, ps := range settings {
+			plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: ps})
+			if err != nil {
+				return err
+			}
+			for _, w := range plan.Warnings {
+				if !warned[w] {
+					warned[w] = true
+					fmt.Fprintf(a.stderr, "warning: %s: %s\n", m.model.ID, w)
+				}
+			}
+			plans[k] = plan
+		}
+		if err := checkSweep(m.model.ID, plans, settings); err != nil {
 			return err
 		}
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(a.stderr, "warning: %s: %s\n", m.model.ID, w)
-		}
-		for _, s := range suiteList {
-			jobs = append(jobs, runners.Job{
-				Model: m.model, Suite: s.suite, Subject: s.subject, Params: params,
-				Samples: o.samples, Limit: o.limit, Seed: o.seed,
-				BaseURL: plan.URL, Price: m.prov.Price(m.model.Name), Fresh: o.fresh, Warnings: plan.Warnings,
-			})
+		for k, ps := range settings {
+			for _, s := range suiteList {
+				jobs = append(jobs, runners.Job{
+					Model: m.model, Suite: s.suite, Subject: s.subject, Params: ps,
+					Samples: o.samples, Limit: o.limit, Seed: o.seed, ShardIndex: shardIndex, ShardCount: shardCount,
+					BaseURL: plans[k].URL, Price: m.prov.Price(m.model.Name), Fresh: o.fresh, Warnings: plans[k].Warnings,
+				})
+			}
 		}
 	}
 
@@ -300,7 +325,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		r.Progress = a.stderr
 	}
 	res, runErr := r.Run(ctx, jobs)
-	if err := a.printRunResults(ctx, db, res); err != nil {
+	if err := a.printRunResults(ctx, db, res, len(settings) > 1); err != nil {
 		return err
 	}
 	if judge == nil || ctx.Err() != nil {
@@ -335,6 +360,8 @@ type runSummary struct {
 	Model   string `json:"model"`
 	Suite   string `json:"suite"`
 	Subject string `json:"subject,omitempty"`
+	// Setting names the swept settings of the run, with --sweep.
+	Setting string `json:"setting,omitempty"`
 	Status  string `json:"status"`
 	Done    int    `json:"done"`
 	Target  int    `json:"target"`
@@ -347,13 +374,17 @@ type runSummary struct {
 
 // printRunResults prints one line per run. The accuracy is read back from
 // the database, so a resumed or already complete run shows the accuracy of
-// the whole run, not of the few samples this invocation added.
-func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners.Result) error {
+// the whole run, not of the few samples this invocation added. A sweep
+// adds a column naming each run's setting.
+func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners.Result, swept bool) error {
 	ctx = context.WithoutCancel(ctx) // an interrupted run still gets its summary
 	out := make([]runSummary, 0, len(res))
 	for _, r := range res {
 		s := runSummary{RunID: r.Run.ID, Model: r.Run.Model.ID, Suite: r.Run.Suite.Name, Subject: r.Run.Subject,
 			Status: r.Status, Done: r.Done, Target: r.Target, Outcomes: r.Counts}
+		if swept {
+			s.Setting = settingLabel(r.Run.Params)
+		}
 		counts := r.Counts
 		if r.Run.ID > 0 {
 			c, err := db.Progress(ctx, r.Run.ID)
@@ -377,7 +408,11 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tSTATUS\tDONE\tACC %\tOUTCOMES (this invocation)")
+	setting := func(string) string { return "" }
+	if swept {
+		setting = func(s string) string { return s + "\t" }
+	}
+	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\t"+setting("SETTING")+"STATUS\tDONE\tACC %\tOUTCOMES (this invocation)")
 	for _, s := range out {
 		acc := "-"
 		if s.Accuracy != nil {
@@ -387,7 +422,7 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		if s.Subject != "" {
 			suite += ":" + s.Subject
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, setting(s.Setting), s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
 	}
 	return tw.Flush()
 }

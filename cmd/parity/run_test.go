@@ -108,14 +108,21 @@ func TestRunKnownAnswersGivesExactAccuracy(t *testing.T) {
 func TestRunResumesAfterInterruptWithNoDuplicateOrGap(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var served atomic.Int64
-	answer := evenKnower(t)
-	srv := providertest.New(t, providertest.Options{Answer: func(req providertest.ChatRequest) providertest.Reply {
-		if served.Add(1) == 12 {
-			cancel() // the user presses Ctrl-C while requests are in flight
+	// Twelve answers, then the server holds requests; once it holds all
+	// three the run sends at once, the user presses Ctrl-C. Nothing can be
+	// in transit then, so the counts below are exact.
+	const answered, concurrency = 12, 3
+	srv := newHeldServer(t, answered)
+	go func() {
+		for range concurrency {
+			select {
+			case <-srv.held:
+			case <-ctx.Done():
+				return
+			}
 		}
-		return answer(req)
-	}})
+		cancel()
+	}()
 	ta := newTestApp(t)
 	args := []string{"run", "-m", "lab/exam-model", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "30", "--concurrency", "3"}
 
@@ -126,11 +133,11 @@ func TestRunResumesAfterInterruptWithNoDuplicateOrGap(t *testing.T) {
 	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
 	require.Len(t, runs, 1)
 	assert.Equal(t, parity.RunPartial, runs[0].Status)
-	assert.Greater(t, runs[0].Done, 0, "what was scored before Ctrl-C is kept")
-	assert.Less(t, runs[0].Done, 30)
-	firstDone := runs[0].Done
+	assert.Equal(t, answered, runs[0].Done, "what was scored before Ctrl-C is kept")
 	firstCount := srv.Count()
+	require.Equal(t, answered+concurrency, firstCount)
 
+	srv.release()
 	ta.mustRun(args...)
 	assert.Contains(t, ta.stderr.String(), "resum")
 	samples := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
@@ -141,7 +148,7 @@ func TestRunResumesAfterInterruptWithNoDuplicateOrGap(t *testing.T) {
 		seen[s.ItemID] = true
 		assert.NotEqual(t, parity.OutcomeError, s.Score.Outcome)
 	}
-	assert.Equal(t, 30-firstDone, srv.Count()-firstCount, "the second process asks only for what is missing")
+	assert.Equal(t, 30-answered, srv.Count()-firstCount, "the second process asks only for what is missing")
 
 	before := srv.Count()
 	out := ta.mustRun(args...)

@@ -23,13 +23,17 @@ import (
 type htmlPage struct {
 	Generated string
 	Header    []htmlCell
-	Rows      [][]htmlCell
+	Rows      []htmlRow
 	Charts    []htmlChart
-	Groups    [][]htmlCell
+	Groups    []htmlRow
 	Parity    htmlTable
 	Language  htmlTable
 	Hosts     htmlTable
 	Compared  htmlTable
+	// Frontiers and Extra hold the sweep sections: cost frontier charts
+	// and the tables Tables lays out after the ones above.
+	Frontiers []frontierChart
+	Extra     []htmlTable
 	Notes     []string
 }
 
@@ -37,18 +41,53 @@ type htmlPage struct {
 type htmlTable struct {
 	Title, Blurb string
 	Header       []htmlCell
-	Rows         [][]htmlCell
+	Rows         []htmlRow
 }
 
-func newHTMLTable(t reports.Table) htmlTable {
+// htmlRow is a table row; ID is its anchor, when it has one.
+type htmlRow struct {
+	ID    string
+	Cells []htmlCell
+}
+
+// linker makes the links from numbers to their evidence: the run pages and
+// comparison pages of a snapshot or a server, or the run table's rows
+// (#run-<id>) within a single page. A nil function links nothing of that
+// kind.
+type linker struct {
+	run  func(id int64) string
+	pair func(a, b int64) string
+}
+
+// pageLinks link within a standalone report page: every run and comparison
+// goes to the run's row.
+var pageLinks = linker{run: func(id int64) string { return "#run-" + strconv.FormatInt(id, 10) }}
+
+// href is where a cell of a row about runs links, or "".
+func (lk linker) href(l reports.Link, runs []int64) string {
+	switch {
+	case l == reports.LinkRunA && len(runs) > 0 && lk.run != nil:
+		return lk.run(runs[0])
+	case l == reports.LinkRunB && len(runs) > 1 && lk.run != nil:
+		return lk.run(runs[1])
+	case l == reports.LinkPair && len(runs) > 1 && lk.pair != nil:
+		return lk.pair(runs[0], runs[1])
+	}
+	return ""
+}
+
+func newHTMLTable(t reports.Table, lk linker) htmlTable {
 	h := htmlTable{Title: t.Title, Blurb: t.Blurb}
 	for i, c := range t.Header {
-		h.Header = append(h.Header, htmlCell{c, t.Right[i]})
+		h.Header = append(h.Header, htmlCell{Text: c, Right: t.Right[i]})
 	}
-	for _, cells := range t.Rows {
-		row := make([]htmlCell, len(cells))
+	for r, cells := range t.Rows {
+		row := htmlRow{Cells: make([]htmlCell, len(cells))}
+		if t.Name == reports.TableRuns { // every run row is an anchor, #run-<id>
+			row.ID = "run-" + strconv.FormatInt(t.Runs[r][0], 10)
+		}
 		for i, c := range cells {
-			row[i] = htmlCell{c, t.Right[i]}
+			row.Cells[i] = htmlCell{Text: c, Right: t.Right[i], Href: lk.href(t.Links[i], t.Runs[r])}
 		}
 		h.Rows = append(h.Rows, row)
 	}
@@ -58,6 +97,7 @@ func newHTMLTable(t reports.Table) htmlTable {
 type htmlCell struct {
 	Text  string
 	Right bool
+	Href  string
 }
 
 type htmlChart struct {
@@ -75,6 +115,7 @@ type htmlTick struct {
 }
 
 type htmlBar struct {
+	Href       string
 	Label      string
 	Title      string
 	Class      string
@@ -111,7 +152,7 @@ func Render(w io.Writer, lb *reports.Leaderboard, format string) error {
 	case format == "html" && lb == nil:
 		return fmt.Errorf("render html: no leaderboard")
 	case format == "html":
-		if err := renderHTML(w, lb); err != nil {
+		if err := renderHTML(w, lb, pageLinks); err != nil {
 			return fmt.Errorf("render html: %w", err)
 		}
 		return nil
@@ -121,13 +162,13 @@ func Render(w io.Writer, lb *reports.Leaderboard, format string) error {
 	return fmt.Errorf("unknown report format %q: use one of %s", format, strings.Join(Formats, ", "))
 }
 
-func renderHTML(w io.Writer, lb *reports.Leaderboard) error {
+func renderHTML(w io.Writer, lb *reports.Leaderboard, lk linker) error {
 	runs := reports.RunTable(lb)
 	page := htmlPage{Generated: lb.Generated(), Notes: lb.Notes}
-	h := newHTMLTable(runs)
+	h := newHTMLTable(runs, lk)
 	page.Header, page.Rows = h.Header, h.Rows
 	for _, t := range reports.Tables(lb) {
-		h := newHTMLTable(t)
+		h := newHTMLTable(t, lk)
 		switch t.Name {
 		case reports.TableParity:
 			page.Parity = h
@@ -139,16 +180,19 @@ func renderHTML(w io.Writer, lb *reports.Leaderboard) error {
 			page.Groups = h.Rows
 		case reports.TablePairs:
 			page.Compared = h
+		default:
+			page.Extra = append(page.Extra, h)
 		}
 	}
-	page.Charts = charts(lb.Rows)
+	page.Charts = charts(lb.Rows, lk)
+	page.Frontiers = frontierCharts(lb.Frontiers)
 	return pageTemplate.Execute(w, page)
 }
 
 // charts draws one bar chart per benchmark (suite, subject, version), since
 // accuracies on different suites, or on mgsm:en and mgsm:zh, are not on a
 // common scale.
-func charts(rows []reports.Row) []htmlChart {
+func charts(rows []reports.Row, lk linker) []htmlChart {
 	var out []htmlChart
 	same := func(a, b reports.Row) bool { return a.Benchmark() == b.Benchmark() && a.SuiteVersion == b.SuiteVersion }
 	for i := 0; i < len(rows); {
@@ -156,13 +200,13 @@ func charts(rows []reports.Row) []htmlChart {
 		for j < len(rows) && same(rows[j], rows[i]) {
 			j++
 		}
-		out = append(out, chart(rows[i:j]))
+		out = append(out, chart(rows[i:j], lk))
 		i = j
 	}
 	return out
 }
 
-func chart(rows []reports.Row) htmlChart {
+func chart(rows []reports.Row, lk linker) htmlChart {
 	c := htmlChart{
 		Suite:   rows[0].SuiteLabel(),
 		Width:   chartLabelW + chartPlotW + chartRightW,
@@ -176,6 +220,7 @@ func chart(rows []reports.Row) htmlChart {
 	for i, r := range rows {
 		y := chartTop + i*chartStep
 		b := htmlBar{
+			Href:   lk.href(reports.LinkRunA, []int64{r.RunID}),
 			Label:  shorten(r.ModelLabel(), 44),
 			Title:  r.ModelLabel() + ": " + reports.Pct(r.Accuracy) + "% " + reports.Interval(r.CILow, r.CIHigh),
 			Class:  barClass(r),
@@ -204,17 +249,7 @@ func chart(rows []reports.Row) htmlChart {
 
 // barClass colours bars by origin from a fixed set of class names, so no
 // catalog text ever becomes a CSS identifier.
-func barClass(r reports.Row) string {
-	switch {
-	case r.Mock:
-		return "bar mock"
-	case strings.EqualFold(r.Origin, "CN"):
-		return "bar cn"
-	case strings.EqualFold(r.Origin, "West"):
-		return "bar west"
-	}
-	return "bar other"
-}
+func barClass(r reports.Row) string { return "bar " + originClass(r.Origin, r.Mock) }
 
 // shorten keeps a bar label inside the label column; the full name stays in
 // the bar's tooltip and in the table.
@@ -253,8 +288,13 @@ svg .grid { stroke: #e3e3e3; }
 svg .ci { stroke: #1d1d1f; stroke-width: 1.5; }
 .bar.cn { fill: #d9534f; } .bar.west { fill: #337ab7; } .bar.other { fill: #8a8a8a; } .bar.mock { fill: #c8c8c8; }
 .legend span { display: inline-block; width: .8rem; height: .8rem; margin: 0 .3rem 0 1rem; vertical-align: -1px; }
+.dot.cn { fill: #d9534f; } .dot.west { fill: #337ab7; } .dot.other { fill: #8a8a8a; } .dot.mock { fill: #c8c8c8; }
+svg .dot.optimal { stroke: #1d1d1f; stroke-width: 2; } svg .curve { fill: none; stroke: #b0b0b0; stroke-width: 1; }
+svg .pareto { fill: none; stroke: #1d1d1f; stroke-width: 1.5; stroke-dasharray: 4 3; } svg text.small { font-size: 11px; }
 .legend .cn { background: #d9534f; } .legend .west { background: #337ab7; } .legend .other { background: #8a8a8a; } .legend .mock { background: #c8c8c8; }
 ul.notes li { margin: .25rem 0; }
+tr:target { background: #fff3bf; }
+a { color: inherit; text-decoration-color: #9ab; }
 </style>
 </head>
 <body>
@@ -271,13 +311,13 @@ ul.notes li { margin: .25rem 0; }
 <line class="grid" x1="{{.X}}" y1="{{$c.PlotTop}}" x2="{{.X}}" y2="{{$c.PlotBottom}}"/><text x="{{.X}}" y="14" text-anchor="middle">{{.Label}}</text>
 {{- end}}
 {{- range .Bars}}
-<g><title>{{.Title}}</title>
+{{if .Href}}<a href="{{.Href}}">{{end}}<g><title>{{.Title}}</title>
 <text x="{{.LabelX}}" y="{{.TextY}}" text-anchor="end">{{.Label}}</text>
 <rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="16"/>
 {{- if .HasCI}}
 <line class="ci" x1="{{.CILo}}" y1="{{.CIY}}" x2="{{.CIHi}}" y2="{{.CIY}}"/><line class="ci" x1="{{.CILo}}" y1="{{.CapTop}}" x2="{{.CILo}}" y2="{{.CapBottom}}"/><line class="ci" x1="{{.CIHi}}" y1="{{.CapTop}}" x2="{{.CIHi}}" y2="{{.CapBottom}}"/>
 {{- end}}
-<text x="{{.ValueX}}" y="{{.TextY}}" dx="8">{{.Value}}</text></g>
+<text x="{{.ValueX}}" y="{{.TextY}}" dx="8">{{.Value}}</text></g>{{if .Href}}</a>{{end}}
 {{- end}}
 </svg>
 {{end}}<h2>Runs</h2>
@@ -285,7 +325,7 @@ ul.notes li { margin: .25rem 0; }
 <thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{template "row" .}}
 {{- end}}
 </tbody>
 </table></div>
@@ -301,7 +341,7 @@ ul.notes li { margin: .25rem 0; }
 <thead><tr><th>SUITE</th><th>ORIGIN</th><th class="num">MODELS</th><th class="num">MEAN ACC %</th></tr></thead>
 <tbody>
 {{- range .Groups}}
-<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{template "row" .}}
 {{- end}}
 </tbody>
 </table>
@@ -309,6 +349,36 @@ ul.notes li { margin: .25rem 0; }
 {{- with .Compared}}{{if .Rows}}
 {{template "table" .}}
 {{- end}}{{end}}
+{{- range .Frontiers}}
+<h2>Cost frontier: {{.Title}}</h2>
+<p class="meta">Accuracy against {{.XLabel}}; whiskers are 95% intervals, grey lines join the settings of one model, the dashed steps join the Pareto-optimal runs (outlined).</p>
+<svg width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="cost frontier on {{.Title}}">
+{{- $f := .}}
+{{- range .XTicks}}
+<line class="grid" x1="{{.X}}" y1="{{$f.Top}}" x2="{{.X}}" y2="{{$f.Bottom}}"/><text x="{{.X}}" y="{{$f.Bottom}}" dy="16" text-anchor="middle">{{.Label}}</text>
+{{- end}}
+{{- range .YTicks}}
+<line class="grid" x1="{{$f.Left}}" y1="{{.Y}}" x2="{{$f.Right}}" y2="{{.Y}}"/><text x="{{$f.Left}}" y="{{.Y}}" dx="-6" dy="4" text-anchor="end">{{.Label}}</text>
+{{- end}}
+<text x="{{$f.Left}}" y="{{$f.Height}}" dy="-8">{{.XLabel}}</text>
+{{- range .Curves}}
+<polyline class="curve" points="{{.}}"/>
+{{- end}}
+{{- if .Pareto}}
+<polyline class="pareto" points="{{.Pareto}}"/>
+{{- end}}
+{{- range .Dots}}
+<g><title>{{.Title}}</title>
+{{- if .HasCI}}
+<line class="ci" x1="{{.X}}" y1="{{.CILo}}" x2="{{.X}}" y2="{{.CIHi}}"/>
+{{- end}}
+<circle class="{{.Class}}" cx="{{.X}}" cy="{{.Y}}" r="5"/><text class="small" x="{{.LabelX}}" y="{{.LabelY}}" text-anchor="{{.Anchor}}">{{.Label}}</text></g>
+{{- end}}
+</svg>
+{{- end}}
+{{- range .Extra}}
+{{template "table" .}}
+{{- end}}
 {{- if .Notes}}
 <h2>Notes</h2>
 <ul class="notes">
@@ -319,13 +389,13 @@ ul.notes li { margin: .25rem 0; }
 {{- end}}
 </body>
 </html>
-{{define "table"}}<h2>{{.Title}}</h2>
+{{define "row"}}<tr{{if .ID}} id="{{.ID}}"{{end}}>{{range .Cells}}<td{{if .Right}} class="num"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>{{end}}{{define "table"}}<h2>{{.Title}}</h2>
 <p class="meta">{{.Blurb}}</p>
 <div class="scroll"><table>
 <thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{template "row" .}}
 {{- end}}
 </tbody>
 </table></div>

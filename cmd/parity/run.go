@@ -47,6 +47,8 @@ type runOptions struct {
 	judge          string
 	sweeps         []string
 	shard          string
+	// replicaConcurrency caps each base URL of a pool.
+	replicaConcurrency int
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -86,7 +88,8 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.StringVar(&o.effort, "effort", "", "reasoning effort: low, medium, high or max")
 	f.IntVar(&o.thinkingBudget, "thinking-budget", 0, "thinking token budget, where the provider takes one")
 	f.BoolVar(&o.fresh, "fresh", false, "start a new run even if one with these settings exists")
-	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint")
+	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint, or to a pool: URL1,URL2,... (least in flight first, failover when one dies)")
+	f.IntVar(&o.replicaConcurrency, "replica-concurrency", 0, "with several base URLs, the most requests in flight to each one (0 = no cap per replica)")
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included: 1 sends each request once and never retries")
@@ -186,6 +189,9 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return usagef("--api-key-env goes with --base-url")
 	}
+	if o.replicaConcurrency < 0 {
+		return usagef("--replica-concurrency %d: give 0 (no cap) or more", o.replicaConcurrency)
+	}
 	params, err := o.params(cmd)
 	if err != nil {
 		return err
@@ -218,8 +224,8 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 				continue
 			}
 			seen[prov] = true
-			if _, err := cat.AddEndpoint(prov, o.baseURL, o.apiKeyEnv); err != nil {
-				return &parity.Error{Code: parity.ErrUsage, Message: "--base-url", Err: err}
+			if err := addEndpoints(cat, prov, o.baseURL, o.apiKeyEnv); err != nil {
+				return err
 			}
 		}
 	}
@@ -261,14 +267,15 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	}
 
 	client := providers.New(cat, providers.Options{
-		HTTPClient:       a.httpClient,
-		Getenv:           a.getenv,
-		Region:           o.region,
-		MaxAttempts:      o.attempts,
-		Deadline:         o.timeout,
-		MaxResponseBytes: o.maxResponse,
-		Concurrency:      o.concurrency,
-		Answers:          answerKey(ctx, suiteList),
+		HTTPClient:         a.httpClient,
+		Getenv:             a.getenv,
+		Region:             o.region,
+		MaxAttempts:        o.attempts,
+		Deadline:           o.timeout,
+		MaxResponseBytes:   o.maxResponse,
+		Concurrency:        o.concurrency,
+		Answers:            answerKey(ctx, suiteList),
+		ReplicaConcurrency: o.replicaConcurrency,
 	})
 	var jobs []runners.Job
 	for _, m := range models {

@@ -19,6 +19,17 @@ type Params struct {
 	Thinking       string   `json:"thinking,omitempty"` // "on", "off", "auto" or "" for the provider default
 	Effort         string   `json:"effort,omitempty"`   // "low", "medium", "high", "max" or ""
 	ThinkingBudget int      `json:"thinking_budget,omitempty"`
+	// Stop lists stop sequences sent with every request (the API's "stop"
+	// field). Few-shot suites set them so a base model stops where it
+	// would start inventing the next question (see StopSequencer).
+	Stop []string `json:"stop,omitempty"`
+}
+
+// StopSequencer is implemented by suites whose prompts continue a
+// pattern (few-shot examples): the runner sends their stop sequences
+// unless the run sets its own, and records them with the run's Params.
+type StopSequencer interface {
+	StopSequences() []string
 }
 
 // Request is one chat completion request in provider-neutral form.

@@ -25,9 +25,9 @@ const (
 
 // Model identifies a model in the catalog: "provider/name".
 type Model struct {
-	ID       string `json:"id"`       // "deepseek/deepseek-reasoner"
+	ID       string `json:"id"`       // "deepseek/deepseek-v4-pro"
 	Provider string `json:"provider"` // "deepseek"
-	Name     string `json:"name"`     // "deepseek-reasoner", what the API is asked for
+	Name     string `json:"name"`     // "deepseek-v4-pro", what the API is asked for
 	// Origin groups models for comparisons: "CN", "West", "local" or "mock".
 	Origin string `json:"origin"`
 }

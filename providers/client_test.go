@@ -130,7 +130,7 @@ func TestCompleteDeepSeekCacheHitAndKeepAlive(t *testing.T) {
 		return providertest.Reply{Content: "ok", Usage: &parity.Usage{PromptTokens: 100, CompletionTokens: 5, CachedTokens: 64}}
 	}})
 	for _, stream := range []bool{false, true} {
-		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: stream}))
+		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: stream}))
 		require.NoError(t, err)
 		assert.Equal(t, 64, comp.Usage.CachedTokens)
 		assert.Equal(t, "ok", comp.Content)
@@ -190,7 +190,7 @@ func TestRetryAfter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, srv, clk := setup(t, "deepseek", providertest.Options{Faults: []providertest.Fault{providertest.RateLimited(tt.retryAfter)}})
 			clk.step = 0
-			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 			require.NoError(t, err)
 			assert.Equal(t, 2, comp.Attempts)
 			assert.Equal(t, 2, srv.Count())
@@ -224,7 +224,7 @@ func TestRetryTransientFailures(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				c, srv, clk := setup(t, "deepseek", providertest.Options{Faults: []providertest.Fault{tt.fault}})
-				comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: stream}))
+				comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: stream}))
 				require.NoError(t, err)
 				assert.Equal(t, "The answer is \\boxed{42}.", comp.Content)
 				assert.Equal(t, 2, comp.Attempts)
@@ -242,7 +242,7 @@ func TestRetriesExhausted(t *testing.T) {
 		f := providertest.ServerError(502)
 		return &f
 	}})
-	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 	require.Error(t, err)
 	assert.Equal(t, parity.ErrServer, parity.CodeOf(err))
 	assert.Equal(t, 5, srv.Count())
@@ -308,7 +308,7 @@ func TestMissingKey(t *testing.T) {
 	_, err := cat.AddEndpoint("deepseek", srv.BaseURL(), "")
 	require.NoError(t, err)
 	c := providers.New(cat, providers.Options{Getenv: func(string) string { return "" }})
-	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 	assert.Equal(t, parity.ErrCredentials, parity.CodeOf(err))
 	assert.Contains(t, err.Error(), "DEEPSEEK_API_KEY")
 	assert.Equal(t, parity.ErrCredentials, comp.ErrorCode)
@@ -366,7 +366,7 @@ func TestDeadline(t *testing.T) {
 		require.NoError(t, err)
 		c = providers.New(cat, providers.Options{Getenv: func(string) string { return testKey }, Deadline: 10 * time.Second,
 			Now: clk.Now, Sleep: clk.Sleep})
-		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 		assert.Equal(t, parity.ErrRateLimit, parity.CodeOf(err))
 		assert.Contains(t, comp.Error, "deadline")
 		assert.Equal(t, 1, srv.Count())
@@ -375,13 +375,17 @@ func TestDeadline(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	srv := providertest.New(t, providertest.Options{Latency: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	// The server cancels the request's context as it receives it, then
+	// holds the answer far longer than the test runs.
+	srv := providertest.New(t, providertest.Options{Latency: time.Minute, FaultFunc: func(providertest.ChatRequest) *providertest.Fault {
+		cancel()
+		return nil
+	}})
 	cat := builtin(t)
 	_, err := cat.AddEndpoint("vllm", srv.BaseURL(), "")
 	require.NoError(t, err)
 	c := providers.New(cat, providers.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 	comp, err := c.Complete(ctx, ask("vllm/m", parity.Params{Stream: true}))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.Canceled))
@@ -389,6 +393,7 @@ func TestCancel(t *testing.T) {
 
 	_, err = c.Complete(ctx, ask("vllm/m", parity.Params{}))
 	assert.ErrorIs(t, err, context.Canceled, "an already cancelled context sends nothing")
+	assert.Equal(t, 1, srv.Count())
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -398,7 +403,7 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: i%2 == 0}))
+			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: i%2 == 0}))
 			assert.NoError(t, err)
 			assert.Equal(t, "6*7 = 42.", comp.Reasoning[len(comp.Reasoning)-9:])
 		}()
@@ -472,7 +477,7 @@ func TestKeyNeverLeaksWhenCut(t *testing.T) {
 		w.WriteHeader(401)
 		fmt.Fprintf(w, `{"error":{"message":"%s bad key %s"}}`, strings.Repeat("x", 180), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	})
-	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 	require.Error(t, err)
 	for _, s := range []string{comp.Raw, comp.Error, err.Error()} {
 		for i := 0; i+8 <= len(testKey); i++ {
@@ -521,14 +526,14 @@ func TestRetryAfterBeyondDuration(t *testing.T) {
 }
 
 func TestCancelMidStream(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
 	c, _, _ := rawServer(t, "vllm", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\n\n")
 		w.(http.Flusher).Flush()
+		cancel() // the stream has begun: stop the caller midway
 		<-r.Context().Done()
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(30 * time.Millisecond); cancel() }()
 	comp, err := c.Complete(ctx, ask("vllm/m", parity.Params{Stream: true}))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)

@@ -25,23 +25,38 @@
 //
 // # Client
 //
-// New returns a parity.Client built on github.com/sashabaranov/go-openai.
-// go-openai cannot send extra body fields or temperature 0, has no retries
-// and hides headers and bodies it does not model, so it is given an HTTPDoer
-// of this package that
+// New returns the parity.Client every model is asked through. Client.Plan is
+// the one place a request body is built: the model and messages, the
+// token-limit field, sampling parameters (an explicit 0 included), the
+// thinking switch, stream usage, the catalog's extra fields and
+// Request.Extra, encoded once into Plan.JSON. Complete sends exactly those
+// bytes; doctor and the run's stored settings show that same plan.
 //
-//   - splices the planned fields into its body (token-limit field, sampling
-//     parameters including an explicit 0, thinking switch, stream usage,
-//     Request.Extra), which also keeps its reasoning-model validation from
-//     rejecting valid requests, since go-openai itself only sees the model,
-//     messages and stream flag;
+// The client sends and reads itself, using github.com/sashabaranov/go-openai
+// for the wire shapes it models well (usage, finish reasons, error objects). Its
+// own client is not on the request path: it writes its own body from its
+// own struct (which cannot carry temperature 0 or provider fields), joins
+// the endpoint to the base URL as text (breaking a base URL with a query
+// string), hides response headers on errors, and its stream reader takes an
+// event with "error":null for an error and reports a stream that stops
+// between two events as if it had ended with [DONE]. Each attempt
+//
+//   - posts the plan's body to the current replica, with the key as a
+//     bearer token;
 //   - retries 429, 5xx, malformed bodies and dropped connections (also
 //     mid-stream) with decorrelated-jitter back-off, honouring Retry-After
 //     (seconds or HTTP date) and retry-after-ms, within MaxAttempts and the
 //     Deadline, and never retries credentials, balance, invalid request,
-//     not found or moderation failures;
-//   - reads the whole body (the whole event stream when streaming), so the
-//     raw response is kept and reasoning fields go-openai drops can be read.
+//     not found or moderation failures, nor an answer over
+//     Options.MaxResponseBytes (16 MiB by default);
+//   - reads the whole body (the whole event stream when streaming) and
+//     decodes it once, event by event, into the answer, keeping the raw
+//     response; a raw response too long to be worth a second copy of the
+//     answer keeps only its two ends.
+//
+// Every string taken from a response (content, reasoning, model and
+// finish reason, raw body, error text) is scrubbed of the API key, and a
+// password in a base URL is used but never shown: Plan.URL leaves it out.
 //
 // # Limits
 //
@@ -56,15 +71,22 @@
 // A model or provider with base_urls spreads attempts over its replicas,
 // taking one that fails Options.ReplicaFailures times in a row out for
 // Options.ReplicaCooldown, and retries a failed attempt at once on another
-// healthy replica. PROVIDERS.md lists what each built-in provider needs.
+// healthy replica. docs/providers.md lists what each built-in provider needs.
 //
-// Per-request data travels in the request context; the limiter is the only
-// state shared between requests and the Client is safe for concurrent use. Client.Plan shows the exact
-// body a request would be sent with, and the warnings for settings the
-// provider cannot honour.
+// The per-provider cap is set in the catalog and enforced here only;
+// Client.ProviderConcurrency tells a worker pool the cap, so it can hold
+// work back instead of tying workers up waiting for it. Options.Concurrency
+// sizes the idle connection pool to the requests in flight.
+//
+// Each request's state is a local value of the Complete call that sends
+// it, handed explicitly to the sender, the limiter and the mock; the
+// limiter is the only state shared between requests and the Client is safe
+// for concurrent use.
 //
 // The mock provider ("mock/oracle", "mock/oracle-NN", "mock/random") is
 // served in process in the same wire format, so a new user can try the whole
-// pipeline offline; it reads parity.Request.Hint from the context, never
-// from the wire.
+// pipeline offline. It learns which item and sample it is asked from
+// Request.Ref, which is never sent, and their gold answers from the
+// Options.Answers key its caller builds; no gold answer travels with a
+// request.
 package providers

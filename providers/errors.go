@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	openai "github.com/sashabaranov/go-openai"
+
 	"github.com/parity-bench/parity"
 )
 
@@ -87,6 +89,31 @@ func (e apiError) code() string {
 	return s
 }
 
+// errorObject reads an {"error":{...}} object in go-openai's shape, which
+// also takes a message sent as a list of strings and Azure's inner error
+// code (its content filter), then adds Google's status name, which that
+// shape leaves out. It fails when the object has no message.
+func errorObject(e []byte) (apiError, bool) {
+	var oe openai.APIError
+	if json.Unmarshal(e, &oe) != nil {
+		return apiError{}, false
+	}
+	out := apiError{Message: oe.Message, Type: oe.Type}
+	if oe.Code != nil {
+		out.Code, _ = json.Marshal(oe.Code) // a number or a string: cannot fail
+	}
+	if oe.InnerError != nil && oe.InnerError.Code != "" {
+		out.Type = strings.TrimSpace(out.Type + " " + oe.InnerError.Code)
+	}
+	var google struct {
+		Status string `json:"status"`
+	}
+	if json.Unmarshal(e, &google) == nil {
+		out.Status = google.Status
+	}
+	return out, true
+}
+
 // parseAPIError reads the error of a body in any of the shapes seen in the
 // wild: {"error":{...}} (OpenAI, DeepSeek, vLLM, Ark, Zhipu, OpenRouter),
 // {"error":"text"}, {"code":..,"message":..} (DashScope native),
@@ -114,6 +141,9 @@ func parseAPIError(body []byte) (apiError, bool) {
 		return apiError{Message: br.StatusMsg, Code: json.RawMessage(strconv.Itoa(br.StatusCode))}, true
 	}
 	if e := bytes.TrimSpace(env.Error); len(e) > 0 && string(e) != "null" {
+		if obj, ok := errorObject(e); ok {
+			return obj, true
+		}
 		var obj apiError
 		if json.Unmarshal(e, &obj) == nil {
 			return obj, true
@@ -136,7 +166,10 @@ func parseAPIError(body []byte) (apiError, bool) {
 	return apiError{}, false
 }
 
-var moderationWords = []string{"content_filter", "content filter", "content_policy", "moderation", "data_inspection_failed", "sensitive content", "flagged"}
+// moderationWords mark an error as a moderation refusal;
+// ResponsibleAIPolicyViolation is Azure OpenAI's inner error code for it.
+var moderationWords = []string{"content_filter", "content filter", "content_policy", "moderation", "data_inspection_failed", "sensitive content", "flagged",
+	"responsibleaipolicyviolation"}
 
 // classifyHTTP turns an error response (or an error object sent inside a
 // 200 stream, status 0) into a failure. Provider rules come first, then

@@ -2,7 +2,11 @@ package providers
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,7 +121,53 @@ func TestIdlePoolSizedFromConcurrency(t *testing.T) {
 		if n == 0 {
 			want = 256
 		}
-		assert.Equal(t, want, tr.MaxIdleConnsPerHost, "concurrency %d", n)
+		assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, want, "concurrency %d", n)
 		assert.GreaterOrEqual(t, tr.MaxIdleConns, want, "concurrency %d", n)
+	}
+}
+
+// TestModelCapDoesNotBlockOtherModels: a request queued behind its model's
+// own cap must not hold a provider slot other models could use.
+func TestModelCapDoesNotBlockOtherModels(t *testing.T) {
+	hold := make(chan struct{})
+	arrived := make(chan string, 8)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(b), `"model":"slow"`) {
+			arrived <- "slow"
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+			}
+		} else {
+			arrived <- "fast"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"model":"x","choices":[{"message":{"content":"A"},"finish_reason":"stop"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	defer close(hold)
+	cat, err := Builtin()
+	require.NoError(t, err)
+	require.NoError(t, cat.Merge([]byte("providers:\n  vllm:\n    concurrency: 2\n    models:\n      slow: {concurrency: 1}\n"), "test"))
+	_, err = cat.AddEndpoint("vllm", srv.URL+"/v1", "")
+	require.NoError(t, err)
+	c := New(cat, Options{})
+	queued := make(chan string, 8)
+	c.lim.queued = func(key string) { queued <- key }
+	ask := func(model string) parity.Request {
+		return parity.Request{Model: model, Messages: []parity.Message{{Role: "user", Content: "q"}}}
+	}
+	for i := 0; i < 2; i++ {
+		go func() { _, _ = c.Complete(context.Background(), ask("vllm/slow")) }()
+	}
+	require.Equal(t, "slow", <-arrived)
+	require.Equal(t, "vllm/slow", <-queued, "the second slow request queues on its model's cap")
+	go func() { _, _ = c.Complete(context.Background(), ask("vllm/fast")) }()
+	select {
+	case m := <-arrived:
+		assert.Equal(t, "fast", m)
+	case <-time.After(2 * time.Second):
+		t.Fatal("a request for another model waited behind one queued on the slow model's cap")
 	}
 }

@@ -21,6 +21,10 @@ type limiter struct {
 	buckets map[string]*bucket
 	gates   map[string]*gate
 	pools   map[string]*replicaPool
+
+	// queued, when set, is told the key of a gate a request starts waiting
+	// at; tests use it to know a request is queued without sleeping.
+	queued func(key string)
 }
 
 func newLimiter(opt *Options) *limiter {
@@ -72,6 +76,7 @@ func (l *limiter) bucket(key string, perMinute int) *bucket {
 // request admitted under the current cap shrinks it, so a burst of 429s
 // from requests already in flight halves once, not once per request.
 type gate struct {
+	key                  string
 	max, limit, inflight int
 	successes            int
 	epoch                uint64
@@ -81,7 +86,7 @@ type gate struct {
 func (l *limiter) gate(key string, max int) *gate {
 	g := l.gates[key]
 	if g == nil || g.max != max {
-		g = &gate{max: max, limit: max, wake: make(chan struct{})}
+		g = &gate{key: key, max: max, limit: max, wake: make(chan struct{})}
 		l.gates[key] = g
 	}
 	return g
@@ -99,6 +104,9 @@ func (l *limiter) enter(ctx context.Context, g *gate) (uint64, error) {
 		}
 		wake := g.wake
 		l.mu.Unlock()
+		if l.queued != nil {
+			l.queued(g.key)
+		}
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()

@@ -2,11 +2,6 @@ package providers_test
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,54 +195,20 @@ func TestCancelledWaitIsNoSuccess(t *testing.T) {
 	p, err := cat.AddEndpoint("vllm", srv.BaseURL(), "")
 	require.NoError(t, err)
 	p.Concurrency, p.RPM = 4, 1
-	c := providers.New(cat, providers.Options{RecoverAfter: 1, MaxAttempts: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	// The only wait is the RPM bucket's: cancel the request as it starts.
+	wait := func(ctx context.Context, d time.Duration) error {
+		assert.Greater(t, d, 50*time.Second, "waits about a minute for the RPM bucket")
+		cancel()
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	c := providers.New(cat, providers.Options{RecoverAfter: 1, MaxAttempts: 1, Sleep: wait})
 	_, err = c.Complete(context.Background(), ask("vllm/m", parity.Params{}))
 	require.Error(t, err)
 	require.Equal(t, 2, c.ConcurrencyLimit("vllm/m"))
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	_, err = c.Complete(ctx, ask("vllm/m", parity.Params{})) // waits a minute for the RPM bucket
+	_, err = c.Complete(ctx, ask("vllm/m", parity.Params{}))
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 2, c.ConcurrencyLimit("vllm/m"))
 	assert.Equal(t, 1, srv.Count())
-}
-
-// TestModelCapDoesNotBlockOtherModels: a request queued behind its model's
-// own cap must not hold a provider slot other models could use.
-func TestModelCapDoesNotBlockOtherModels(t *testing.T) {
-	hold := make(chan struct{})
-	arrived := make(chan string, 8)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		if strings.Contains(string(b), `"model":"slow"`) {
-			arrived <- "slow"
-			select {
-			case <-hold:
-			case <-r.Context().Done():
-			}
-		} else {
-			arrived <- "fast"
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"model":"x","choices":[{"message":{"content":"A"},"finish_reason":"stop"}]}`)
-	}))
-	t.Cleanup(srv.Close)
-	defer close(hold)
-	cat := builtin(t)
-	require.NoError(t, cat.Merge([]byte("providers:\n  vllm:\n    concurrency: 2\n    models:\n      slow: {concurrency: 1}\n"), "test"))
-	_, err := cat.AddEndpoint("vllm", srv.URL+"/v1", "")
-	require.NoError(t, err)
-	c := providers.New(cat, providers.Options{})
-	for i := 0; i < 2; i++ {
-		go func() { _, _ = c.Complete(context.Background(), ask("vllm/slow", parity.Params{})) }()
-	}
-	require.Equal(t, "slow", <-arrived)
-	time.Sleep(20 * time.Millisecond) // the second slow request queues on its model's cap
-	go func() { _, _ = c.Complete(context.Background(), ask("vllm/fast", parity.Params{})) }()
-	select {
-	case m := <-arrived:
-		assert.Equal(t, "fast", m)
-	case <-time.After(2 * time.Second):
-		t.Fatal("a request for another model waited behind one queued on the slow model's cap")
-	}
 }

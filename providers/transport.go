@@ -90,10 +90,10 @@ func (c *Client) once(ctx context.Context, st *call) (result, *failure) {
 	opt := &c.opt
 	st.raw, st.ttft = nil, 0
 	endpoint, err := chatURL(st.baseURL)
-	if err != nil {
-		return result{}, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, withoutPassword(st.baseURL), err)}
+	var req *http.Request
+	if err == nil {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(st.body))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(st.body))
 	if err != nil {
 		return result{}, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, withoutPassword(st.baseURL), err)}
 	}

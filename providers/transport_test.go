@@ -196,3 +196,56 @@ func TestLargeAnswerNotStoredTwice(t *testing.T) {
 	assert.NotContains(t, comp.Raw, "left out")
 	assert.Contains(t, comp.Raw, `"finish_reason"`)
 }
+
+// TestDoctorShowsTheBodySent: doctor reports the first probe's body byte
+// for byte as the endpoint received it, and an endpoint URL without the
+// base URL's password.
+func TestDoctorShowsTheBodySent(t *testing.T) {
+	bodies := make(chan string, 8)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies <- string(b)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"model":"m","choices":[{"message":{"content":"5"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}`)
+	}))
+	defer srv.Close()
+	cat := builtin(t)
+	_, err := cat.AddEndpoint("lab", strings.Replace(srv.URL, "http://", "http://u:doc-secret@", 1)+"/v1?v=2", "")
+	require.NoError(t, err)
+	rep, err := providers.New(cat, providers.Options{}).Doctor(context.Background(), "lab/m", providers.DoctorOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, <-bodies, string(rep.Request))
+	assert.Equal(t, strings.Replace(srv.URL, "http://", "http://u@", 1)+"/v1/chat/completions?v=2", rep.URL)
+	for _, c := range rep.Checks {
+		assert.NotContains(t, c.Detail+c.Advice, "doc-secret")
+	}
+}
+
+// TestErrorShapes: error objects are read in go-openai's shape, which takes
+// a message sent as a list and Azure's inner error code.
+func TestErrorShapes(t *testing.T) {
+	tests := []struct {
+		name, body string
+		code       parity.ErrorCode
+		said       string
+	}{
+		{"message list", `{"error":{"message":["max_tokens must be at most 8192","top_p too high"],"type":"invalid_request_error","code":null}}`,
+			parity.ErrInvalidRequest, "API said: max_tokens must be at most 8192, top_p too high"},
+		{"azure inner error", `{"error":{"message":"The response was filtered.","type":null,"param":"prompt","code":"400","innererror":{"code":"ResponsibleAIPolicyViolation"}}}`,
+			parity.ErrContentFilter, "API said: The response was filtered."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, n := rawServer(t, "vllm", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, tt.body)
+			})
+			comp, err := c.Complete(context.Background(), ask("vllm/m", parity.Params{}))
+			require.Error(t, err)
+			assert.Equal(t, tt.code, comp.ErrorCode)
+			assert.Contains(t, comp.Error, tt.said)
+			assert.Equal(t, 1, n())
+		})
+	}
+}

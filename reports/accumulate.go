@@ -63,13 +63,14 @@ func NewAccumulator(run parity.Run) *Accumulator {
 		RunID:         run.ID,
 		Model:         run.Model.ID,
 		ModelReported: run.ModelReported,
+		Substituted:   parity.ModelSubstituted(run.Model.Name, run.ModelReported),
 		Provider:      run.Model.Provider,
 		Origin:        run.Model.Origin,
 		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",
 		Suite:         run.Suite.Name,
 		Subject:       run.Subject,
 		SuiteVersion:  run.Suite.Version,
-		Language:      run.Suite.Language,
+		Language:      RunLanguage(run),
 		NonCommercial: run.Suite.NonCommercial,
 		Status:        string(run.Status),
 		Target:        run.Target(),
@@ -313,4 +314,14 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 
 func keyLess(a, b parity.SampleKey) bool {
 	return a.ItemID < b.ItemID || (a.ItemID == b.ItemID && a.Index < b.Index)
+}
+
+// RunLanguage is the language a run asked its questions in: the suite's,
+// or for a multilingual suite ("mul") limited to one language, that
+// language (mgsm:zh asks in zh).
+func RunLanguage(run parity.Run) string {
+	if run.Suite.Language == "mul" && run.Subject != "" {
+		return run.Subject
+	}
+	return run.Suite.Language
 }

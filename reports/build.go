@@ -51,6 +51,11 @@ type Options struct {
 	// permutation test when two runs differ on more than ExactSignFlipMax
 	// items; zero means DefaultPermutations.
 	Permutations int
+	// Canonical names the open-weight model a catalog model id serves
+	// (deepseek-ai/DeepSeek-R1 for together/deepseek-ai/DeepSeek-R1) and
+	// whether the id is on the maker's own API, so runs of one model on
+	// several hosts can be paired; nil leaves HostGaps empty.
+	Canonical func(modelID string) (canonical string, makerAPI bool)
 }
 
 // Leaderboard is the report model every renderer writes.
@@ -66,6 +71,9 @@ type Leaderboard struct {
 	// ParityChecks pit the best CN row of each benchmark against its best
 	// West row, the comparison parity exists to make.
 	ParityChecks []Comparison
+	// HostGaps pair each host of an open model with the maker's own API
+	// (or the best host) on shared items: "same model, different hosts".
+	HostGaps []Comparison
 	// LanguageGaps compare each model on aligned items asked in English and
 	// in another language (mgsm:en against mgsm:zh, say).
 	LanguageGaps []Comparison
@@ -87,8 +95,16 @@ type Row struct {
 	RunID         int64
 	Model         string // catalog id, "provider/model"
 	ModelReported string // what the API said it ran, when known
-	Provider      string
-	Origin        string
+	// Substituted marks a row whose API reported another model than the one
+	// asked for (beyond a dated suffix): the scores are that model's.
+	Substituted bool
+	// Canonical is the open-weight model the row's model id serves, when
+	// known (Options.Canonical); MakerAPI says the provider is the
+	// model's maker rather than a host.
+	Canonical string
+	MakerAPI  bool
+	Provider  string
+	Origin    string
 	// Mock marks rows answered by the offline mock provider, so nobody
 	// mistakes a pipeline demo for a model's score.
 	Mock         bool
@@ -233,6 +249,9 @@ func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard
 	built := make([]scoredRow, 0, len(accs))
 	for _, acc := range accs {
 		row, tallies := acc.finish(opt)
+		if opt.Canonical != nil {
+			row.Canonical, row.MakerAPI = opt.Canonical(row.Model)
+		}
 		built = append(built, scoredRow{row, tallies})
 	}
 	slices.SortStableFunc(built, func(a, b scoredRow) int { return compareRows(a.row, b.row) })
@@ -243,6 +262,7 @@ func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard
 	rank(lb.Rows, lb.Comparisons)
 	lb.ParityChecks = parityChecks(lb.Rows, lb.Comparisons)
 	lb.LanguageGaps = languageGaps(built, opt)
+	lb.HostGaps = hostGaps(built, opt)
 	lb.Groups = groups(lb.Rows)
 	lb.Curves = curves(lb.Rows)
 	lb.Frontiers = frontiers(lb.Rows)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -60,7 +61,7 @@ func optionalColumns(lb *Leaderboard) columns {
 
 // tableHeader names the columns of the text, Markdown and HTML tables.
 func tableHeader(col columns) []string {
-	h := []string{"SUITE", "RANK", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
+	h := []string{"RUN", "SUITE", "RANK", "MODEL", "ORIGIN", "THINKING", "K", "ITEMS", "ACC %", "95% CI"}
 	if col.circular {
 		h = append(h, "CIRCULAR %")
 	}
@@ -74,13 +75,14 @@ func tableHeader(col columns) []string {
 
 func tableCells(r Row, col columns) []string {
 	c := []string{
+		strconv.FormatInt(r.RunID, 10),
 		r.SuiteLabel(),
 		rankCell(r),
 		r.ModelLabel(),
 		orDash(r.Origin),
 		orDash(r.Thinking),
 		strconv.Itoa(r.K),
-		strconv.Itoa(r.Items),
+		itemsCell(r),
 		pct(r.Accuracy),
 		interval(r.CILow, r.CIHigh),
 	}
@@ -115,13 +117,26 @@ func (r Row) SuiteLabel() string {
 	return name + "@" + r.SuiteVersion
 }
 
-// ModelLabel marks mock rows in the model column itself, so a copied line
-// cannot lose the label.
+// ModelLabel marks mock rows, and rows another model answered, in the model
+// column itself, so a copied line cannot lose the label.
 func (r Row) ModelLabel() string {
-	if r.Mock {
-		return r.Model + " [mock]"
+	label := r.Model
+	if r.Substituted {
+		label += " [answered by " + flat(r.ModelReported) + "]"
 	}
-	return r.Model
+	if r.Mock {
+		label += " [mock]"
+	}
+	return label
+}
+
+// itemsCell counts the original items of a CircularEval run, not its
+// rotations, as a reader counts the questions asked.
+func itemsCell(r Row) string {
+	if r.CircularItems > 0 {
+		return strconv.Itoa(r.CircularItems)
+	}
+	return strconv.Itoa(r.Items)
 }
 
 // rankCell shows the tie band; unranked rows (nothing scored) get a dash.
@@ -167,19 +182,51 @@ type Table struct {
 	// Runs lists, per row, the runs the row is evidence of: the row's own
 	// run, or both sides of a comparison, side A first.
 	Runs [][]int64
+	// Links says, per column, what its cells link to in renderers that
+	// link each number to its evidence.
+	Links []Link
 }
+
+// Link is what a table cell links to.
+type Link int
+
+// The links of a table cell: nothing, the row's first or second run, or
+// the page of the comparison of the two.
+const (
+	LinkNone Link = iota
+	LinkRunA
+	LinkRunB
+	LinkPair
+)
 
 // Names of the tables Tables lays out.
 const (
 	TableRuns     = "runs"
 	TableParity   = "parity"
 	TableLanguage = "language"
+	TableHosts    = "hosts"
 	TableOrigin   = "origin"
 	TablePairs    = "pairs"
 )
 
 func newTable(name, title, blurb string, header []string) Table {
-	return Table{Name: name, Title: title, Blurb: blurb, Header: header, Right: rightAligned(header)}
+	t := Table{Name: name, Title: title, Blurb: blurb, Header: header, Right: rightAligned(header), Links: make([]Link, len(header))}
+	for i, h := range header {
+		switch h {
+		case "RUN", "MODEL", "ACC %", "A", "CN":
+			t.Links[i] = LinkRunA
+		case "B", "WEST":
+			t.Links[i] = LinkRunB
+		case "VERDICT", "DIFF", "SHARED":
+			t.Links[i] = LinkPair
+		}
+	}
+	if name == TableLanguage {
+		// Its MODEL names the model of both runs; the language column
+		// opens the other language's run.
+		t.Links[slices.Index(header, "LANGUAGE")] = LinkRunA
+	}
+	return t
 }
 
 func (t *Table) add(cells []string, runs ...int64) {
@@ -201,8 +248,8 @@ func RunTable(lb *Leaderboard) Table {
 }
 
 // Tables lays out the tables after the run table, in reading order: the
-// parity check, language gap, origin groups and paired comparisons; tables
-// without rows are left out.
+// parity check, language gap, same model on different hosts, origin groups
+// and paired comparisons; tables without rows are left out.
 func Tables(lb *Leaderboard) []Table {
 	labels := modelLabels(lb)
 	parity := newTable(TableParity, parityTitle, parityBlurb, parityHeader)
@@ -213,6 +260,14 @@ func Tables(lb *Leaderboard) []Table {
 	for _, g := range lb.LanguageGaps {
 		language.add(languageCells(g, labels), g.A.Run, g.B.Run)
 	}
+	byRun := make(map[int64]Row, len(lb.Rows))
+	for _, r := range lb.Rows {
+		byRun[r.RunID] = r
+	}
+	hosts := newTable(TableHosts, hostTitle, hostBlurb, hostHeader)
+	for _, g := range lb.HostGaps {
+		hosts.add(hostCells(g, byRun), g.A.Run, g.B.Run)
+	}
 	origin := newTable(TableOrigin, groupsTitle, "", []string{"SUITE", "ORIGIN", "MODELS", "MEAN ACC %"})
 	for _, g := range lb.Groups {
 		origin.add([]string{g.Suite, g.Origin, strconv.Itoa(g.Models), pct(g.MeanAccuracy)})
@@ -222,7 +277,7 @@ func Tables(lb *Leaderboard) []Table {
 		compared.add(comparisonCells(c, labels), c.A.Run, c.B.Run)
 	}
 	var out []Table
-	for _, t := range []Table{parity, language, origin, compared} {
+	for _, t := range []Table{parity, language, hosts, origin, compared} {
 		if len(t.Rows) > 0 {
 			out = append(out, t)
 		}
@@ -294,6 +349,11 @@ func tokens(r Row, x float64) string {
 	}
 	return strconv.FormatFloat(x, 'f', 0, 64)
 }
+
+// Duration writes a latency the one way every parity output does: "-"
+// for none, "<1ms", whole milliseconds below a second, else seconds with
+// one decimal.
+func Duration(d time.Duration) string { return duration(d) }
 
 func duration(d time.Duration) string {
 	switch {

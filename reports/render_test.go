@@ -234,3 +234,28 @@ func TestCSVText(t *testing.T) {
 		assert.Equal(t, want, csvText(in), "%q", in)
 	}
 }
+
+// TestRenderFlagsSubstitutedModel checks a row whose API reported another
+// model than the one asked for says so in every format: the scores are the
+// other model's.
+func TestRenderFlagsSubstitutedModel(t *testing.T) {
+	in := fixture()
+	in[0].Run.Model.Name = "gemini-2.5-pro"
+	in[0].Run.Model.ID = "gemini/gemini-2.5-pro"
+	in[0].Run.ModelReported = "gemini-3.8-flash"
+	in[1].Run.ModelReported = "o4-mini-2025-04-16" // a dated snapshot is the same model
+	lb, err := Build(in, fixedOptions())
+	require.NoError(t, err)
+	for _, format := range Formats {
+		var buf bytes.Buffer
+		require.NoError(t, Render(&buf, lb, format))
+		out := buf.String()
+		switch format {
+		case "text", "md":
+			assert.Contains(t, out, "gemini/gemini-2.5-pro [answered by gemini-3.8-flash]", format)
+			assert.NotContains(t, out, "o4-mini [answered by", format)
+		case "json":
+			assert.Regexp(t, `"substituted": ?true`, out, format)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -116,8 +117,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // OpenReadOnly opens an existing results database for reading only: the
 // file is never created, migrated or written, so listing and reporting
-// work on a copy someone published, or while another process runs. Writing
-// methods return an error.
+// work on a copy someone published, in a directory or on a drive this user
+// may not write, or while another process runs. Writing methods return an
+// error.
+//
+// A database whose write-ahead log (the -wal file) exists is read through
+// it, sharing its index (-shm) with any writer at work, so a report beside
+// a running run sees every committed sample. Without a -wal file the main
+// file is the whole database, and it is opened immutable: SQLite then takes
+// no lock and creates no -wal or -shm file, which it otherwise would even
+// for a read, and which a read-only directory does not allow. The one thing
+// an immutable read cannot see is a writer that starts on the file while
+// the read is under way; rerun a read that overlapped one.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, parity.Errorf(parity.ErrUsage, "no results database given: pass the path of a results file")
@@ -138,19 +149,24 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(abs, "mode=ro&"+readerParams))
-	if err != nil {
-		return nil, fmt.Errorf("open results %s: %w", path, err)
+	params := "mode=ro&immutable=1&"
+	_, werr := os.Stat(abs + "-wal")
+	if werr == nil {
+		params = "mode=ro&"
+	} else if !errors.Is(werr, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open results %s: %w", path, werr)
 	}
-	r.SetMaxOpenConns(readers)
-	r.SetMaxIdleConns(readers)
-	if err := r.PingContext(ctx); err != nil {
-		r.Close()
-		return nil, openError(path, err)
+	r, version, err := openReader(ctx, path, abs, params, len(migrations))
+	if err != nil && werr == nil && cannotShareWAL(err) {
+		return nil, parity.Errorf(parity.ErrConfig,
+			"cannot read %s: its write-ahead log %s-wal needs a shared-memory index (-shm) that this user may not create in %s; "+
+				"copy the database together with its -wal file into a directory you may write and read it there",
+			path, filepath.Base(abs), filepath.Dir(abs))
 	}
-	version, err := checkHeader(ctx, r, "main", path, len(migrations))
 	if err != nil {
-		r.Close()
+		if sqliteCode(err) != 0 {
+			return nil, openError(path, err)
+		}
 		return nil, err
 	}
 	if version == 0 {
@@ -164,6 +180,39 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	// since the first (see fileSchema), so a published database stays
 	// readable where it cannot be upgraded.
 	return &DB{path: path, r: r, schema: len(migrations), fileSchema: version}, nil
+}
+
+// openReader opens the read-only pool with the given URI parameters and
+// reads the file's header. An error from the first access to the file is
+// returned as the driver gave it, for the caller to classify.
+func openReader(ctx context.Context, path, abs, params string, known int) (*sql.DB, int, error) {
+	r, err := sql.Open("sqlite", dsn(abs, params+readerParams))
+	if err != nil {
+		return nil, 0, fmt.Errorf("open results %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	var v int
+	if err := r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		r.Close()
+		return nil, 0, err
+	}
+	version, err := checkHeader(ctx, r, "main", path, known)
+	if err != nil {
+		r.Close()
+		return nil, 0, err
+	}
+	return r, version, nil
+}
+
+// cannotShareWAL reports whether err is SQLite failing to set up the
+// shared-memory index of a WAL database it may only read.
+func cannotShareWAL(err error) bool {
+	switch sqliteCode(err) {
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
+		return true
+	}
+	return false
 }
 
 // writer returns the writing connection, or an error for a database opened

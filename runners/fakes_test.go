@@ -137,7 +137,12 @@ type fakeStore struct {
 	adds    int
 	// committed, when set, receives the size of each committed batch.
 	committed chan int
-	updates   int
+	// gate, when set, holds every AddSamples until it is closed, like a
+	// slow disk; held is closed when the first one starts waiting.
+	gate     chan struct{}
+	held1st  chan struct{}
+	heldOnce sync.Once
+	updates  int
 	// held are the lock names taken, as Store.Lock would by another
 	// process; a name already held makes Lock fail with ErrBusy.
 	held map[string]bool
@@ -217,6 +222,12 @@ func (s *fakeStore) SampleKeys(ctx context.Context, id int64) (map[parity.Sample
 }
 
 func (s *fakeStore) AddSamples(ctx context.Context, batch []parity.Sample) error {
+	if s.gate != nil {
+		if s.held1st != nil {
+			s.heldOnce.Do(func() { close(s.held1st) })
+		}
+		<-s.gate
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("fake store: %w", err)
 	}

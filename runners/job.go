@@ -75,12 +75,16 @@ func (c *config) load(ctx context.Context, i int, job Job) (*jobState, error) {
 		}
 		return nil, parity.Errorf(parity.ErrUsage, "no items selected from %s: check the subject name with the suite list", what)
 	}
+	params := job.Params
+	if s, ok := job.Suite.(parity.StopSequencer); ok && params.Stop == nil {
+		params.Stop = s.StopSequences()
+	}
 	run := &parity.Run{
 		Status:        parity.RunRunning,
 		Model:         job.Model,
 		BaseURL:       job.BaseURL,
 		Suite:         st.info,
-		Params:        job.Params,
+		Params:        params,
 		Samples:       st.samples,
 		Limit:         job.Limit,
 		Seed:          job.Seed,

@@ -34,13 +34,10 @@ const (
 // rate limits of most accounts.
 const DefaultConcurrency = 8
 
-// DefaultBatchSize is the number of samples per commit when
-// Runner.BatchSize is zero; larger batches save little once WAL is on.
+// DefaultBatchSize is the most samples per commit when Runner.BatchSize is
+// zero. Batches only reach it when answers arrive faster than SQLite
+// commits; larger ones save little once WAL is on.
 const DefaultBatchSize = 64
-
-// DefaultFlushEvery is how long a scored sample may wait for its commit when
-// Runner.FlushEvery is zero.
-const DefaultFlushEvery = 200 * time.Millisecond
 
 // Job is one model answering one suite with fixed settings.
 type Job struct {
@@ -77,11 +74,10 @@ type Runner struct {
 	Store  parity.Store
 	// Concurrency bounds the requests in flight across all jobs.
 	Concurrency int
-	// BatchSize is the most samples committed in one transaction.
+	// BatchSize is the most samples committed in one transaction. Samples
+	// never wait for a batch to fill: the writer commits whatever is queued
+	// as soon as it is free (group commit).
 	BatchSize int
-	// FlushEvery is the longest a scored sample waits before it is committed,
-	// so a slow run still saves its answers promptly.
-	FlushEvery time.Duration
 	// Progress receives a progress bar; nil shows none.
 	Progress io.Writer
 	// Log receives one line per job when it starts and ends; nil discards.
@@ -180,9 +176,6 @@ func (r *Runner) config() *config {
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = DefaultBatchSize
-	}
-	if c.FlushEvery <= 0 {
-		c.FlushEvery = DefaultFlushEvery
 	}
 	if c.Now == nil {
 		c.Now = time.Now

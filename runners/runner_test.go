@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +27,35 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) bool {
 		t.Errorf("timed out waiting for %s", what)
 		return false
 	}
+}
+
+// gate holds the requests that pass it until want of them are waiting,
+// then lets them all go: a test can see that the runner had that many in
+// flight at once. Once open it holds nothing, so extra requests show in
+// the counts instead of hanging the test.
+type gate struct {
+	mu      sync.Mutex
+	want    int
+	waiting int
+	open    chan struct{}
+}
+
+func newGate(want int) *gate { return &gate{want: want, open: make(chan struct{})} }
+
+func (g *gate) pass(t *testing.T) {
+	g.mu.Lock()
+	select {
+	case <-g.open:
+		g.mu.Unlock()
+		return
+	default:
+	}
+	g.waiting++
+	if g.waiting == g.want {
+		close(g.open)
+	}
+	g.mu.Unlock()
+	waitFor(t, g.open, strconv.Itoa(g.want)+" requests in flight together")
 }
 
 func newRunner(c parity.Client, s parity.Store) *Runner {
@@ -271,9 +301,13 @@ func TestResumeAfterCancel(t *testing.T) {
 	const items, samples = 50, 2
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	store := newStore()
+	store.gate = make(chan struct{})
+	var once sync.Once
 	client := newClient(func(rctx context.Context, req parity.Request) (parity.Completion, error) {
 		if req.Ref.ItemID == "20" {
 			cancel()
+			once.Do(func() { close(store.gate) })
 		}
 		if req.Ref.ItemID >= "20" && len(req.Ref.ItemID) == 2 {
 			<-rctx.Done()
@@ -281,11 +315,9 @@ func TestResumeAfterCancel(t *testing.T) {
 		}
 		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
-	store := newStore()
 	r := newRunner(client, store)
-	// Nothing is committed before the end, so the samples can only reach the
-	// store through the final flush, on a context that survived the cancel.
-	r.BatchSize, r.FlushEvery = 1000, time.Hour
+	// The store holds every commit until the cancel, so the samples can
+	// only reach it on a context that survived the cancel.
 	job := Job{Model: model("p"), Suite: &fakeSuite{name: "s", n: items}, Samples: samples}
 
 	res, err := r.Run(ctx, []Job{job})
@@ -460,18 +492,47 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-func TestBatchesNeverExceedBatchSize(t *testing.T) {
+// Group commit: while the first commit is held, the other answers queue up
+// and go into the next commits together, never more than BatchSize at once.
+func TestBatchesFormWhileACommitRuns(t *testing.T) {
 	store := newStore()
-	r := newRunner(correctClient(), store)
-	r.BatchSize, r.FlushEvery = 7, time.Hour
-	_, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 50}}})
+	store.gate, store.held1st = make(chan struct{}), make(chan struct{})
+	// With one worker, being asked item k means the answer to item k-1 is
+	// already queued for the writer. Item 1 is answered once the first
+	// commit is under way, and the commit ends when item 29 is asked.
+	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
+		switch req.Ref.ItemID {
+		case "1":
+			if !waitFor(t, store.held1st, "the first commit") {
+				return parity.Completion{}, errors.New("stuck")
+			}
+		case "29":
+			close(store.gate)
+		}
+		return parity.Completion{Content: req.Ref.ItemID}, nil
+	})
+	// The writer's queue holds Concurrency + 4 × BatchSize = 29 answers,
+	// so the 28 answers between the first and the last all fit in it.
+	r := newRunner(client, store)
+	r.Concurrency, r.BatchSize = 1, 7
+	_, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 30}}})
 	require.NoError(t, err)
-	assert.Equal(t, []int{7, 7, 7, 7, 7, 7, 7, 1}, store.batchSizes())
+	sizes := store.batchSizes()
+	require.GreaterOrEqual(t, len(sizes), 6)
+	assert.Equal(t, 1, sizes[0], "the first answer is committed alone, at once")
+	assert.Equal(t, []int{7, 7, 7, 7}, sizes[1:5], "28 answers queued behind it, taken 7 at a time")
+	total := 0
+	for _, n := range sizes {
+		assert.LessOrEqual(t, n, 7)
+		total += n
+	}
+	assert.Equal(t, 30, total)
 }
 
-// The second request is answered only once the first sample is committed,
-// which with a batch size of 1000 can only be the timer's doing.
-func TestFlushOnTimer(t *testing.T) {
+// With a batch size of 1000 and one worker, the second request is answered
+// only once the first sample is committed: a sample never waits for a batch
+// to fill or for a timer.
+func TestSampleCommittedWithoutWaitingForOthers(t *testing.T) {
 	store := newStore()
 	store.committed = make(chan int, 10)
 	committed := make(chan struct{})
@@ -481,14 +542,14 @@ func TestFlushOnTimer(t *testing.T) {
 	}()
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
 		if req.Ref.ItemID == "1" {
-			if !waitFor(t, committed, "a timed flush") {
+			if !waitFor(t, committed, "the first commit") {
 				return parity.Completion{}, errors.New("stuck")
 			}
 		}
 		return parity.Completion{Content: req.Ref.ItemID}, nil
 	})
 	r := newRunner(client, store)
-	r.Concurrency, r.BatchSize, r.FlushEvery = 1, 1000, 5*time.Millisecond
+	r.Concurrency, r.BatchSize = 1, 1000
 	_, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 3}}})
 	require.NoError(t, err)
 	assert.Equal(t, 1, store.batchSizes()[0])
@@ -498,13 +559,16 @@ func TestStoreFailureStopsEverything(t *testing.T) {
 	store := newStore()
 	store.failAdd = 2
 	r := newRunner(correctClient(), store)
-	r.BatchSize, r.FlushEvery = 5, time.Hour
+	r.BatchSize = 5
 	res, err := r.Run(context.Background(), []Job{{Model: model("p"), Suite: &fakeSuite{name: "s", n: 200}}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "disk full")
 	assert.Equal(t, parity.ErrInternal, parity.CodeOf(err))
 	assert.Equal(t, StatusPartial, res[0].Status)
-	assert.Equal(t, 5, store.sampleCount(res[0].Run.ID), "only the first batch was stored")
+	sizes := store.batchSizes()
+	require.Len(t, sizes, 1, "nothing is committed after the failure")
+	assert.Equal(t, sizes[0], store.sampleCount(res[0].Run.ID), "only the first batch was stored")
+	assert.Equal(t, sizes[0], res[0].Done)
 	assert.Contains(t, store.run(res[0].Run.ID).Note, "saving samples failed")
 }
 
@@ -576,10 +640,17 @@ func TestTwoFreshJobsMakeTwoRuns(t *testing.T) {
 
 // With 32 requests allowed in flight and a budget of 5.5 requests, the
 // spend must still stop at 5: the first request goes alone until its cost
-// is known, and later ones are admitted only while the estimate fits.
+// is known, and then exactly the four that the estimate fits go out at
+// once. The client holds those four until all of them have arrived, so the
+// test sees that they were in flight together; a fifth would not be held,
+// and would show in the count.
 func TestBudgetHoldsAtHighConcurrency(t *testing.T) {
+	var arrived atomic.Int64
+	together := newGate(4)
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		time.Sleep(2 * time.Millisecond)
+		if arrived.Add(1) > 1 {
+			together.pass(t)
+		}
 		return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 	})
 	store := newStore()
@@ -591,15 +662,18 @@ func TestBudgetHoldsAtHighConcurrency(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, parity.ErrBudget, parity.CodeOf(err))
 	assert.Equal(t, int64(5), client.calls.Load(), "never more than the budget buys")
+	assert.Equal(t, 4, client.maxTotal, "the probe alone, then four at once")
 	assert.Equal(t, 5, store.sampleCount(res[0].Run.ID))
 }
 
-// Two models priced 1 and 10 per request share a budget of 30: each job's
-// in-flight requests are estimated at its own mean, so the expensive one
-// cannot hide behind the cheap one's average.
+// Two models priced 1 and 10 per request share a budget of 30. After both
+// first requests (spent 11) the dear model may send one more (21) but not
+// two (31): each job's requests in flight are estimated at its own mean,
+// so the expensive one cannot hide behind the cheap one's average (5.5,
+// which would let three more go and spend 41). Whatever order the workers
+// reserve in, the counts are exact.
 func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
-		time.Sleep(time.Millisecond)
 		return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 	})
 	store := newStore()
@@ -607,14 +681,29 @@ func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
 	r.Concurrency = 16
 	r.MaxCost, r.MaxCostCurrency = 30, "USD"
 	res, err := r.Run(context.Background(), []Job{
-		{Model: model("cheap"), Suite: &fakeSuite{name: "s", n: 100}, Price: &parity.Price{Output: 1e6, Currency: "USD"}},
+		{Model: model("cheap"), Suite: &fakeSuite{name: "s", n: 1}, Price: &parity.Price{Output: 1e6, Currency: "USD"}},
 		{Model: model("dear"), Suite: &fakeSuite{name: "s", n: 100}, Price: &parity.Price{Output: 10e6, Currency: "USD"}},
 	})
 	require.Error(t, err)
 	assert.Equal(t, parity.ErrBudget, parity.CodeOf(err))
-	spent := float64(store.sampleCount(res[0].Run.ID))*1 + float64(store.sampleCount(res[1].Run.ID))*10
-	assert.LessOrEqual(t, spent, 30.0)
-	assert.Positive(t, store.sampleCount(res[1].Run.ID))
+	assert.Equal(t, 1, store.sampleCount(res[0].Run.ID))
+	assert.Equal(t, 2, store.sampleCount(res[1].Run.ID), "the probe and one more")
+}
+
+// TestBudgetEstimateIsPerJob drives the estimate step by step, with the
+// requests in flight exactly where the test puts them.
+func TestBudgetEstimateIsPerJob(t *testing.T) {
+	ctx := context.Background()
+	b := newBudget(30, "USD")
+	cheap, dear := &jobState{}, &jobState{}
+	require.True(t, b.reserve(ctx, cheap), "each model's first request goes without an estimate")
+	require.True(t, b.reserve(ctx, dear))
+	b.settle(cheap, 1, true)
+	b.settle(dear, 10, true)
+	require.True(t, b.reserve(ctx, dear), "11 spent + 10 = 21")
+	assert.False(t, b.reserve(ctx, dear), "11 + 10 in flight + 10 = 31; at the mean of both jobs (5.5) it would be 26.5")
+	assert.True(t, b.hit())
+	assert.False(t, b.reserve(ctx, cheap), "once reached, nothing more goes out")
 }
 
 func TestRunHeldByAnotherProcessIsRefused(t *testing.T) {

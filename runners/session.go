@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/parity-bench/parity"
 )
@@ -68,7 +67,8 @@ func newSession(c *config, reqCtx, keep context.Context, cancelReq context.Cance
 		// send it, so nothing queues beyond the requests in flight.
 		work: make(chan unit),
 		// Room for every worker's answer plus several batches, so workers
-		// go straight back to asking while the writer commits.
+		// go straight back to asking while the writer commits; what queues
+		// here during a commit is the next batch.
 		out: make(chan scored, c.Concurrency+4*c.BatchSize),
 	}
 	if c.MaxCost > 0 {
@@ -194,7 +194,7 @@ func (s *session) do(u unit) {
 	req := parity.Request{
 		Model:    st.job.Model.ID,
 		Messages: msgs,
-		Params:   st.job.Params,
+		Params:   st.run.Params,
 		Ref:      parity.ItemRef{Suite: st.info.Name, ItemID: it.ID, Sample: u.sample},
 	}
 	started := s.c.Now()
@@ -248,50 +248,51 @@ func fatalError(comp parity.Completion, err error) error {
 	return &parity.Error{Code: comp.ErrorCode, Message: comp.Error}
 }
 
-// write commits scored samples in batches of BatchSize, or sooner once the
-// oldest has waited FlushEvery. After a failed commit it keeps draining so
-// that no worker blocks, and returns the error once the workers are done.
+// write commits scored samples by group commit: it waits for one sample,
+// takes whatever else is already queued (at most BatchSize) and commits them
+// together at once. A sample therefore never waits for others to arrive; it
+// waits only while an earlier commit runs, and batches grow exactly when
+// commits are the bottleneck. After a failed commit it keeps draining so that
+// no worker blocks, and returns the error once the workers are done.
 func (s *session) write() error {
 	var failed error
 	size := s.c.BatchSize
-	batch := make([]parity.Sample, 0, size)
 	owners := make([]*jobState, 0, size)
-	timer := time.NewTimer(s.c.FlushEvery)
-	timer.Stop()
-	flush := func() {
-		timer.Stop()
-		if len(batch) > 0 && failed == nil {
-			if err := s.commit(batch, owners); err != nil {
-				failed = err
-				s.cancelReq(err)
-			}
-		}
-		// A fresh slice, in case the store kept the one it was given.
-		batch = make([]parity.Sample, 0, size)
-		clear(owners)
-		owners = owners[:0]
-	}
 	defer s.progress.close()
 	for {
-		select {
-		case sc, ok := <-s.out:
-			if !ok {
-				flush()
-				return failed
+		sc, ok := <-s.out
+		if !ok {
+			return failed
+		}
+		if failed != nil {
+			continue
+		}
+		// A fresh slice each time, in case the store kept the one it was
+		// given, sized to what is queued: most batches are small.
+		batch := append(make([]parity.Sample, 0, min(size, 1+len(s.out))), sc.sample)
+		owners = append(owners[:0], sc.job)
+		closed := false
+	drain:
+		for len(batch) < size {
+			select {
+			case sc, ok := <-s.out:
+				if !ok {
+					closed = true
+					break drain
+				}
+				batch = append(batch, sc.sample)
+				owners = append(owners, sc.job)
+			default:
+				break drain
 			}
-			if failed != nil {
-				continue
-			}
-			batch = append(batch, sc.sample)
-			owners = append(owners, sc.job)
-			if len(batch) == 1 {
-				timer.Reset(s.c.FlushEvery)
-			}
-			if len(batch) >= size {
-				flush()
-			}
-		case <-timer.C:
-			flush()
+		}
+		if err := s.commit(batch, owners); err != nil {
+			failed = err
+			s.cancelReq(err)
+		}
+		clear(owners)
+		if closed {
+			return failed
 		}
 	}
 }

@@ -36,6 +36,8 @@ func TestInterleavedStopsLoseAndRepeatNothing(t *testing.T) {
 			if k == cancelAt {
 				cancel()
 			}
+			// Load jitter, not synchronisation: answers come back in a
+			// different order on every iteration.
 			time.Sleep(time.Duration(rand.IntN(300)) * time.Microsecond)
 			if rctx.Err() != nil {
 				return parity.Completion{}, rctx.Err()
@@ -51,7 +53,6 @@ func TestInterleavedStopsLoseAndRepeatNothing(t *testing.T) {
 		r := newRunner(client, store)
 		r.Concurrency = 1 + rng.IntN(8)
 		r.BatchSize = 1 + rng.IntN(10)
-		r.FlushEvery = time.Duration(1+rng.IntN(3)) * time.Millisecond
 		client.caps = map[string]int{"a": 1 + rng.IntN(3)}
 		r.Progress = io.Discard
 		if rng.IntN(2) == 0 {
@@ -93,7 +94,9 @@ func TestInterleavedStopsLoseAndRepeatNothing(t *testing.T) {
 				require.NotEmpty(t, st.Note)
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
+		// Once every goroutine Run started has ended, nothing can commit
+		// any more: the count must be the one Run returned with.
+		waitGoroutines(t, base, iter)
 		store.mu.Lock()
 		require.Equal(t, adds, store.adds, "iter %d: commits after Run returned", iter)
 		store.mu.Unlock()
@@ -112,12 +115,21 @@ func TestInterleavedStopsLoseAndRepeatNothing(t *testing.T) {
 			require.Equal(t, res[i].Run.ID, re.Run.ID)
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if g := runtime.NumGoroutine(); g > base {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines %d > %d\n%s", g, base, buf[:runtime.Stack(buf, true)])
+	waitGoroutines(t, base, -1)
+}
+
+// waitGoroutines waits until no more goroutines run than before the test:
+// those Run started must all end once it returns. Their ending is not an
+// event anything can wait on, so it yields until the count is back down,
+// and fails with every stack if that takes more than 10 s.
+func waitGoroutines(t *testing.T, base, iter int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > base {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("iter %d: goroutines %d > %d after Run returned\n%s", iter, runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+		}
+		runtime.Gosched()
 	}
 }

@@ -45,6 +45,8 @@ func aimeSpec(name, year, file string) Spec {
 		Data:     aimeData,
 		Files:    []string{file},
 		Load:     func() ([]parity.Item, error) { return loadAIME(file) },
+		Count:    30,
+		FirstID:  year + "-I-1",
 		// Exam I and II are the natural subsets ("aime25:II").
 		Subjects: []string{"I", "II"},
 	}

@@ -15,12 +15,6 @@ var cmathFS embed.FS
 
 var cmathData = dataFolder(cmathFS, "data/cmath")
 
-// zhMathPrompt is the Chinese zero-shot chain-of-thought prompt: "reason
-// step by step and write the final answer in \boxed{}".
-const zhMathPrompt = `{{.Question}}
-
-请逐步推理，并把最终答案写在 \boxed{} 中。`
-
 // CMATH is the 600-item CMATH set of Chinese primary-school word problems
 // (grades 1 to 6, 100 each). Gold answers include fractions ("2/6") and
 // percentages ("12%"), so it is graded as math rather than as plain numbers.
@@ -32,10 +26,12 @@ var CMATH = MustNew(Spec{
 	Description: "CMATH (Xiaomi, 600 Chinese primary-school math word problems, grades 1-6 as " +
 		"subjects grade1..grade6), Chinese zero-shot chain of thought, answer in \\boxed{}.",
 	Kind:     answer.Math,
-	Template: zhMathPrompt,
+	Template: mathPromptZH,
 	Data:     cmathData,
 	Files:    []string{"cmath_dev.jsonl"},
 	Load:     loadCMATH,
+	Count:    600,
+	FirstID:  "1",
 })
 
 func init() { MustRegister(CMATH) }

@@ -15,12 +15,6 @@ var gsm8kFS embed.FS
 
 var gsm8kData = dataFolder(gsm8kFS, "data/gsm8k")
 
-// gsm8kPrompt is the zero-shot chain-of-thought prompt shared by the
-// English math suites; \boxed{} gives the grader an unambiguous final answer.
-const gsm8kPrompt = `{{.Question}}
-
-Please reason step by step, and put your final answer within \boxed{}.`
-
 // GSM8K is the 1,319-problem GSM8K test split of grade-school word problems.
 var GSM8K = MustNew(Spec{
 	Name:     "gsm8k",
@@ -33,10 +27,12 @@ var GSM8K = MustNew(Spec{
 	// The last number is a fallback because GSM8K's own convention predates
 	// \boxed{}; models that ignore the instruction still get graded.
 	Options:  answer.Options{LastNumber: true},
-	Template: gsm8kPrompt,
+	Template: mathPromptEN,
 	Data:     gsm8kData,
 	Files:    []string{"test.jsonl"},
 	Load:     loadGSM8K,
+	Count:    1319,
+	FirstID:  "1",
 })
 
 func init() { MustRegister(GSM8K) }

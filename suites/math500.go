@@ -24,10 +24,12 @@ var MATH500 = MustNew(Spec{
 	Description: "MATH-500 (OpenAI PRM800K subset of the MATH test set, 500 competition problems, " +
 		"7 subjects, levels 1-5), zero-shot chain of thought, LaTeX answer in \\boxed{}.",
 	Kind:     answer.Math,
-	Template: gsm8kPrompt,
+	Template: mathPromptEN,
 	Data:     math500Data,
 	Files:    []string{"test.jsonl"},
 	Load:     loadMATH500,
+	Count:    500,
+	FirstID:  "test/precalculus/807.json",
 })
 
 func init() { MustRegister(MATH500) }

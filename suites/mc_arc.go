@@ -34,6 +34,8 @@ var ARC = MustNew(Spec{
 	Data:        arcData,
 	Files:       []string{"ARC-Challenge-test.jsonl"},
 	Load:        loadARC,
+	Count:       1172,
+	FirstID:     "Mercury_7175875",
 })
 
 func init() { MustRegister(ARC) }

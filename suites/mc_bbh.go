@@ -53,7 +53,10 @@ var BBH = MustNew(Spec{
 	Data:        bbhData,
 	Files:       mcGlob(bbhData, "bbh/*.json", "cot-prompts/*.txt"),
 	Load:        loadBBH,
+	Count:       6511,
+	FirstID:     "boolean_expressions/0",
 	Grade:       gradeBBH,
+	FewShot:     true,
 })
 
 func init() { MustRegister(BBH) }

@@ -45,6 +45,8 @@ func cevalSpec(name string, patterns ...string) Spec {
 		Data:          cevalData,
 		Files:         mcGlob(cevalData, patterns...),
 		Load:          func() ([]parity.Item, error) { return loadCEval("val/*.csv", "_val") },
+		Count:         1346,
+		FirstID:       "accountant/0",
 	}
 }
 

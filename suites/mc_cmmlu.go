@@ -45,6 +45,8 @@ func cmmluSpec(name string, patterns ...string) Spec {
 		Data:          cmmluData,
 		Files:         mcGlob(cmmluData, patterns...),
 		Load:          func() ([]parity.Item, error) { return loadCMMLU("test/*.csv") },
+		Count:         11582,
+		FirstID:       "agronomy/0",
 	}
 }
 

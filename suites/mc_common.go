@@ -15,35 +15,7 @@ import (
 	"sync"
 
 	"github.com/parity-bench/parity"
-)
-
-// The multiple-choice prompts ask for zero-shot chain of thought and a boxed
-// letter: reasoning models think anyway, and \boxed{} is the one answer
-// marker every grader and every model family agrees on.
-const (
-	mcTemplateEN = `{{if .Meta.topic}}The following is a multiple-choice question about {{.Meta.topic}}.
-
-{{end}}{{.Question}}
-
-{{range $i, $c := .Choices}}{{letter $i}}. {{$c}}
-{{end}}
-Think step by step, then answer with the letter of the correct option in \boxed{}.`
-
-	mcTemplateZH = `以下是一道单项选择题。
-
-{{.Question}}
-
-{{range $i, $c := .Choices}}{{letter $i}}. {{$c}}
-{{end}}
-请逐步思考，最后把正确选项的字母写在 \boxed{} 中。`
-)
-
-// The reply formats of worked examples in few-shot prompts. They end the way
-// the zero-shot instruction asks the model to end, so the examples teach the
-// answer format rather than contradict it.
-const (
-	shotReplyEN = `The answer is \boxed{%s}.`
-	shotReplyZH = `答案是 \boxed{%s}。`
+	"github.com/parity-bench/parity/suites/answer"
 )
 
 // FewShot is a suite whose prompts put worked examples before the question,
@@ -226,3 +198,7 @@ func mustReadEmbedded(fsys fs.FS, name string) []byte {
 	}
 	return data
 }
+
+// StopSequences returns answer.ContinuationStops: a base model continuing
+// the examples would otherwise write the next question itself.
+func (f *FewShot) StopSequences() []string { return answer.ContinuationStops }

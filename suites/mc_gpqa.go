@@ -51,11 +51,14 @@ func newGPQA(seed int64) *gpqaSuite {
 		Language:    "en",
 		License:     "CC BY 4.0",
 		Description: "GPQA Diamond (198 expert-written science questions, 4 options shuffled per item and run seed), zero-shot chain of thought, letter in \\boxed{}. Data stay encrypted in the binary.",
+		Sealed:      true,
 		Kind:        answer.Choice,
 		Template:    mcTemplateEN,
 		Data:        gpqaData,
 		Files:       []string{"gpqa_diamond.zip"},
 		Load:        func() ([]parity.Item, error) { return loadGPQA(seed) },
+		Count:       198,
+		FirstID:     "rec06pnAkLOr2t2mp",
 	})}
 }
 

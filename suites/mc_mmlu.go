@@ -46,6 +46,8 @@ func mmluSpec(name string, patterns ...string) Spec {
 		Data:        mmluData,
 		Files:       mcGlob(mmluData, patterns...),
 		Load:        func() ([]parity.Item, error) { return loadMMLU("test/*.csv", "_test") },
+		Count:       14042,
+		FirstID:     "abstract_algebra/0",
 	}
 }
 

@@ -2,8 +2,6 @@ package suites
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,88 +13,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/suites/answer"
 )
 
-// mcSuites are the suites of the mc_*.go files with what their data must
-// hold. GPQA has no golden prompt on purpose: its questions must never be
-// written into the repository in plain text.
-var mcSuites = []struct {
-	suite    parity.Suite
-	items    int
-	subjects int
-	language string
-	golden   bool
-	messages int // messages per prompt
-}{
-	{GPQA, 198, 3, "en", false, 1},
-	{MMLU, 14042, 57, "en", true, 1},
-	{MMLU5Shot, 14042, 57, "en", true, 11},
-	{ARC, 1172, 0, "en", true, 1},
-	{BBH, 6511, 27, "en", true, 1},
-	{CEval, 1346, 52, "zh", true, 1},
-	{CEval5Shot, 1346, 52, "zh", true, 11},
-	{CMMLU, 11582, 67, "zh", true, 1},
-	{CMMLU5Shot, 11582, 67, "zh", true, 11},
-}
-
-func TestMCSuitesData(t *testing.T) {
-	for _, tt := range mcSuites {
-		name := suiteName(tt.suite)
-		t.Run(name, func(t *testing.T) {
-			items, err := tt.suite.Items(context.Background())
-			require.NoError(t, err)
-			require.Len(t, items, tt.items)
-			info := tt.suite.Info()
-			assert.Equal(t, name, info.Name)
-			assert.Equal(t, tt.items, info.Items)
-			assert.Equal(t, tt.language, info.Language)
-			assert.Len(t, info.DataSHA256, 64)
-			assert.Len(t, info.PromptHash, 64)
-			assert.NotEmpty(t, info.Description)
-			assert.NotEmpty(t, info.License)
-
-			subjects := map[string]bool{}
-			ids := map[string]bool{}
-			for _, it := range items {
-				assert.False(t, ids[it.ID], "duplicate id %s", it.ID)
-				ids[it.ID] = true
-				assert.NotEmpty(t, strings.TrimSpace(it.Question), "item %s has no question", it.ID)
-				assert.NotEmpty(t, it.Answer, "item %s has no answer", it.ID)
-				if it.Subject != "" {
-					subjects[it.Subject] = true
-				}
-				if len(it.Choices) > 0 {
-					assert.GreaterOrEqual(t, mcLetterIndex(it.Answer, len(it.Choices)), 0, "item %s: gold %q", it.ID, it.Answer)
-				}
-			}
-			assert.Len(t, subjects, tt.subjects)
-			if sj, ok := tt.suite.(Subjecter); ok {
-				assert.Len(t, sj.Subjects(), tt.subjects)
-			}
-		})
+// TestNonCommercialSuites pins the licences that forbid commercial use:
+// C-Eval and CMMLU must say so wherever suites are listed.
+func TestNonCommercialSuites(t *testing.T) {
+	for _, s := range []parity.Suite{CEval, CEval5Shot, CMMLU, CMMLU5Shot} {
+		assert.Equal(t, "CC BY-NC-SA 4.0", s.Info().License, suiteName(s))
+		assert.True(t, s.Info().NonCommercial, suiteName(s))
 	}
 }
 
-// TestMCSuitesLicences pins the non-commercial flag: C-Eval and CMMLU must
-// say so wherever suites are listed.
-func TestMCSuitesLicences(t *testing.T) {
-	want := map[string]string{
-		"gpqa": "CC BY 4.0", "mmlu": "MIT", "mmlu-5shot": "MIT", "arc": "CC BY-SA 4.0", "bbh": "MIT",
-		"ceval": "CC BY-NC-SA 4.0", "ceval-5shot": "CC BY-NC-SA 4.0", "cmmlu": "CC BY-NC-SA 4.0", "cmmlu-5shot": "CC BY-NC-SA 4.0",
-	}
-	for _, tt := range mcSuites {
-		info := tt.suite.Info()
-		assert.Equal(t, want[info.Name], info.License, info.Name)
-		assert.Equal(t, strings.Contains(info.License, "NC"), info.NonCommercial, info.Name)
-	}
-}
-
-func TestMCSuitesRegistered(t *testing.T) {
-	for _, tt := range mcSuites {
-		s, _, err := Lookup(suiteName(tt.suite))
-		require.NoError(t, err)
-		assert.Same(t, tt.suite, s)
-	}
+func TestMCSubjectLookup(t *testing.T) {
 	s, subject, err := Lookup("mmlu:high_school_mathematics")
 	require.NoError(t, err)
 	assert.Same(t, MMLU, s)
@@ -106,72 +35,6 @@ func TestMCSuitesRegistered(t *testing.T) {
 	assert.Equal(t, "word_sorting", subject)
 	_, _, err = Lookup("cmmlu:no_such_subject")
 	require.Error(t, err)
-}
-
-func renderConversation(msgs []parity.Message) string {
-	var b strings.Builder
-	for _, m := range msgs {
-		fmt.Fprintf(&b, "=== %s ===\n%s\n", m.Role, m.Content)
-	}
-	return b.String()
-}
-
-func TestMCSuitesGoldenPrompts(t *testing.T) {
-	for _, tt := range mcSuites {
-		name := suiteName(tt.suite)
-		t.Run(name, func(t *testing.T) {
-			items, err := tt.suite.Items(context.Background())
-			require.NoError(t, err)
-			msgs := tt.suite.Prompt(items[0])
-			require.Len(t, msgs, tt.messages)
-			for i, m := range msgs {
-				want := "user"
-				if i%2 == 1 {
-					want = "assistant"
-				}
-				assert.Equal(t, want, m.Role, "message %d", i)
-			}
-			if tt.golden {
-				golden(t, "prompts/"+name+".golden", renderConversation(msgs))
-			}
-		})
-	}
-}
-
-// TestMCSuitesGoldScoresCorrect boxes every gold answer and expects it to
-// score correct, and a different option letter to score wrong.
-func TestMCSuitesGoldScoresCorrect(t *testing.T) {
-	for _, tt := range mcSuites {
-		if strings.HasSuffix(suiteName(tt.suite), "-5shot") {
-			continue // same items and scorer as the zero-shot suite
-		}
-		t.Run(suiteName(tt.suite), func(t *testing.T) {
-			items, err := tt.suite.Items(context.Background())
-			require.NoError(t, err)
-			var failed []string
-			wrong := 0
-			for _, it := range items {
-				c := parity.Completion{Content: "Let's think step by step.\nSo the answer is \\boxed{" + it.Answer + "}.", FinishReason: "stop"}
-				if len(it.Choices) == 0 {
-					// Free-form BBH answers (bracket sequences) are stated
-					// the way the published examples state them.
-					c.Content = "Let's think step by step.\nSo the answer is " + it.Answer + "."
-				}
-				if s := tt.suite.Score(it, c); s.Outcome != parity.OutcomeCorrect {
-					failed = append(failed, fmt.Sprintf("%s: gold %q → %s (extracted %q, %s)", it.ID, it.Answer, s.Outcome, s.Extracted, s.Detail))
-				}
-				if len(it.Choices) > 1 {
-					other := Letter((mcLetterIndex(it.Answer, len(it.Choices)) + 1) % len(it.Choices))
-					c.Content = "\\boxed{" + other + "}"
-					if s := tt.suite.Score(it, c); s.Outcome != parity.OutcomeWrong {
-						wrong++
-					}
-				}
-			}
-			assert.Empty(t, failed, "%d of %d gold answers do not score correct", len(failed), len(items))
-			assert.Zero(t, wrong, "other letters scored as not wrong")
-		})
-	}
 }
 
 func TestMCPromptLanguage(t *testing.T) {
@@ -375,43 +238,19 @@ func TestNoGPQAPlaintextInTestdata(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// TestMCEmbeddedData recomputes every embedded file's sha256 against the
-// SHA256SUMS copied with it and checks DataSHA256 is the hash of the suite
-// files' lines of that listing, so `sha256sum` reproduces it.
-func TestMCEmbeddedData(t *testing.T) {
-	folders := map[string]fs.FS{"gpqa": gpqaData, "mmlu": mmluData, "arc": arcData, "bbh": bbhData, "ceval": cevalData, "cmmlu": cmmluData}
-	for name, fsys := range folders {
-		t.Run(name, func(t *testing.T) {
-			sums, _ := embeddedSums(t, fsys)
-			require.NotEmpty(t, sums)
-			for file, want := range sums {
-				data, err := fs.ReadFile(fsys, file)
-				require.NoError(t, err)
-				got := sha256.Sum256(data)
-				assert.Equal(t, want, hex.EncodeToString(got[:]), file)
-			}
-			for _, f := range []string{"PROVENANCE.md", "NOTICE"} {
-				_, err := fs.Stat(fsys, f)
-				assert.NoError(t, err, "%s must travel with the data", f)
-			}
-		})
+// TestFewShotSuitesSendStopSequences checks which suites ask the runner
+// for the grader's continuation stops: the few-shot ones (also under
+// --circular) and BBH, whose prompt holds its examples; zero-shot suites
+// ask for none.
+func TestFewShotSuitesSendStopSequences(t *testing.T) {
+	for _, s := range []parity.Suite{MMLU5Shot, CEval5Shot, CMMLU5Shot, BBH, Circular(MMLU5Shot)} {
+		st, ok := s.(parity.StopSequencer)
+		require.True(t, ok, s.Info().Name)
+		assert.Equal(t, answer.ContinuationStops, st.StopSequences(), s.Info().Name)
 	}
-	for _, tt := range mcSuites {
-		b, ok := tt.suite.(*Builtin)
-		if fs, isFew := tt.suite.(*FewShot); isFew {
-			b, ok = fs.Builtin, true
-		}
-		if g, isGPQA := tt.suite.(*gpqaSuite); isGPQA {
-			b, ok = g.Builtin, true
-		}
-		require.True(t, ok)
-		_, lines := embeddedSums(t, b.spec.Data)
-		var listing strings.Builder
-		for _, f := range b.spec.Files {
-			require.Contains(t, lines, f, "data file not covered by SHA256SUMS")
-			listing.WriteString(lines[f])
-		}
-		sum := sha256.Sum256([]byte(listing.String()))
-		assert.Equal(t, hex.EncodeToString(sum[:]), b.Info().DataSHA256, b.Name())
+	gsm, _, err := Lookup("gsm8k")
+	require.NoError(t, err)
+	if st, ok := gsm.(parity.StopSequencer); ok {
+		assert.Empty(t, st.StopSequences(), "zero-shot prompts need no stop sequences")
 	}
 }

@@ -52,6 +52,8 @@ var MGSM = MustNew(Spec{
 	Data:     mgsmData,
 	Files:    mgsmFiles(),
 	Load:     loadMGSM,
+	Count:    2750,
+	FirstID:  "bn-1",
 	Subjects: mgsmLanguages,
 	Grade:    gradeMGSM,
 })

@@ -3,8 +3,12 @@
 // built from (Spec and Builtin), and the embedded data under data/<suite>/.
 //
 // Adding a suite is one Go file plus one data folder: the file embeds the
-// data, writes a loader that turns it into parity.Items, fills in a Spec and
-// calls MustRegister(MustNew(spec)) in init.
+// data, writes a loader that turns it into parity.Items, fills in a Spec
+// (with the item count and first item ID the data hold) and calls
+// MustRegister(MustNew(spec)) in init. The registry test then checks the
+// suite from its Spec and data folder alone; `go test ./suites -update`
+// writes its golden prompt. Prompts that several suites share, user suites
+// included, live in prompts.go.
 package suites
 
 import (
@@ -47,6 +51,10 @@ type Spec struct {
 	NonCommercial bool
 	// Description is one or two sentences for `parity suites`.
 	Description string
+	// Sealed marks data whose authors ask that the questions never appear
+	// in plain text (GPQA): nothing that quotes them is published or kept
+	// in the repository, not even a golden prompt.
+	Sealed bool
 
 	// Kind is how answers are extracted and compared.
 	Kind answer.Kind
@@ -65,9 +73,19 @@ type Spec struct {
 	// come from. DataSHA256 hashes them in this order, so keep it fixed.
 	Data  fs.FS
 	Files []string
+	// DataSHA256, when set, is the data's hash as the caller computed it
+	// from files it has read already (user suites); Data and Files are
+	// then not needed.
+	DataSHA256 string
 	// Load turns the data into items in a deterministic order. It runs at
 	// most once, the first time anything needs the items.
 	Load func() ([]parity.Item, error)
+	// Count and FirstID are what Load must return: how many items, and
+	// the ID of the first. Loading fails otherwise, so a truncated,
+	// reordered or wrongly copied data file never runs, and the suite's
+	// tests take both from here. Zero values check nothing (user suites).
+	Count   int
+	FirstID string
 
 	// Subjects optionally lists the valid subjects in display order. When
 	// nil, the distinct non-empty Item.Subject values are used, sorted.
@@ -76,6 +94,9 @@ type Spec struct {
 	// need more than one comparison (several blanks, several letters). It
 	// must be pure, like Suite.Score.
 	Grade func(it parity.Item, response string) answer.Result
+	// FewShot marks prompts that hold worked examples in the question
+	// text ("Q: … A: …"), so runs send answer.ContinuationStops.
+	FewShot bool
 }
 
 // Builtin is a parity.Suite built from a Spec. Its data are loaded and
@@ -126,7 +147,7 @@ func New(s Spec) (*Builtin, error) {
 		return nil, fmt.Errorf("new suite %s: version is empty", s.Name)
 	case s.Load == nil:
 		return nil, fmt.Errorf("new suite %s: no loader", s.Name)
-	case s.Data == nil || len(s.Files) == 0:
+	case s.DataSHA256 == "" && (s.Data == nil || len(s.Files) == 0):
 		return nil, fmt.Errorf("new suite %s: no data files to hash", s.Name)
 	}
 	if _, err := answer.ParseKind(string(s.Kind)); err != nil {
@@ -158,13 +179,20 @@ func MustNew(s Spec) *Builtin {
 // rendered here so that Prompt cannot fail later for an item of this suite.
 func (b *Builtin) load() {
 	b.once.Do(func() {
-		b.dataHash, b.err = HashFiles(b.spec.Data, b.spec.Files)
+		b.dataHash = b.spec.DataSHA256
+		if b.dataHash == "" {
+			b.dataHash, b.err = HashFiles(b.spec.Data, b.spec.Files)
+		}
 		if b.err != nil {
 			b.err = fmt.Errorf("load %s: %w", b.spec.Name, b.err)
 			return
 		}
 		items, err := b.spec.Load()
 		if err != nil {
+			b.err = fmt.Errorf("load %s: %w", b.spec.Name, err)
+			return
+		}
+		if err := b.spec.checkShape(items); err != nil {
 			b.err = fmt.Errorf("load %s: %w", b.spec.Name, err)
 			return
 		}
@@ -195,23 +223,57 @@ func (b *Builtin) load() {
 	})
 }
 
+// checkShape compares loaded items with Count and FirstID.
+func (s *Spec) checkShape(items []parity.Item) error {
+	if s.Count > 0 && len(items) != s.Count {
+		return fmt.Errorf("the data hold %d items where %d were expected: the embedded data are incomplete or changed", len(items), s.Count)
+	}
+	if s.FirstID != "" && (len(items) == 0 || items[0].ID != s.FirstID) {
+		first := ""
+		if len(items) > 0 {
+			first = items[0].ID
+		}
+		return fmt.Errorf("the first item is %q where %q was expected: the embedded data are reordered or changed", first, s.FirstID)
+	}
+	return nil
+}
+
 // HashFiles returns the sha256 of a SHA256SUMS-style listing of the files
 // ("<sha256>  <name>\n" per file, in the order given). Hashing the listing
 // rather than the concatenation keeps file boundaries significant, and lets
 // anyone reproduce the value with sha256sum on the data folder.
 func HashFiles(fsys fs.FS, names []string) (string, error) {
-	var listing strings.Builder
-	for _, name := range names {
+	files := make([]namedData, len(names))
+	for i, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return "", fmt.Errorf("hash data: %w", err)
 		}
-		sum := sha256.Sum256(data)
-		fmt.Fprintf(&listing, "%s  %s\n", hex.EncodeToString(sum[:]), name)
+		files[i] = namedData{name, data}
+	}
+	return hashListing(files), nil
+}
+
+// namedData is a file's contents under the name its listing line gives.
+type namedData struct {
+	name string
+	data []byte
+}
+
+// hashListing is HashFiles on contents already read.
+func hashListing(files []namedData) string {
+	var listing strings.Builder
+	for _, f := range files {
+		sum := sha256.Sum256(f.data)
+		fmt.Fprintf(&listing, "%s  %s\n", hex.EncodeToString(sum[:]), f.name)
 	}
 	sum := sha256.Sum256([]byte(listing.String()))
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:])
 }
+
+// Sealed reports whether the suite's questions must never appear in plain
+// text; see Spec.Sealed.
+func (b *Builtin) Sealed() bool { return b.spec.Sealed }
 
 // Name returns the registry name without loading any data.
 func (b *Builtin) Name() string { return b.spec.Name }
@@ -326,4 +388,13 @@ func (b *Builtin) grade(it parity.Item, content string) answer.Result {
 		opt.Choices = it.Choices
 	}
 	return answer.Grade(b.spec.Kind, content, it.Answer, opt)
+}
+
+// StopSequences returns the stop sequences a run of the suite sends: the
+// grader's continuation markers for few-shot prompts, none otherwise.
+func (b *Builtin) StopSequences() []string {
+	if !b.spec.FewShot {
+		return nil
+	}
+	return answer.ContinuationStops
 }

@@ -178,3 +178,28 @@ func TestHashFilesMissingFile(t *testing.T) {
 	_, err := HashFiles(fstest.MapFS{}, []string{"nope.txt"})
 	require.ErrorContains(t, err, "hash data")
 }
+
+// TestLoadChecksShape: data that do not hold the items the Spec expects
+// fail to load, naming what was found.
+func TestLoadChecksShape(t *testing.T) {
+	tests := []struct {
+		count int
+		first string
+		want  string
+	}{
+		{2, "1", ""},
+		{0, "", ""},
+		{3, "", "load toy: the data hold 2 items where 3 were expected: the embedded data are incomplete or changed"},
+		{2, "2", `load toy: the first item is "1" where "2" was expected: the embedded data are reordered or changed`},
+	}
+	for _, tt := range tests {
+		s := testSpec()
+		s.Count, s.FirstID = tt.count, tt.first
+		_, err := MustNew(s).Items(context.Background())
+		if tt.want == "" {
+			assert.NoError(t, err)
+			continue
+		}
+		assert.EqualError(t, err, tt.want)
+	}
+}

@@ -4,15 +4,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"go/build"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/suites/answer"
 )
 
 func fileSHA(t *testing.T, path string) string {
@@ -23,8 +26,18 @@ func fileSHA(t *testing.T, path string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// loadUserFile loads a suite file from disk the way cmd/parity hands it
+// over: a file system rooted at its folder.
+func loadUserFile(path string) (parity.Suite, error) {
+	return LoadUserSuite(os.DirFS(filepath.Dir(path)), filepath.Base(path), path)
+}
+
+func loadUserDir(dir string) ([]parity.Suite, error) {
+	return LoadUserSuites(os.DirFS(dir), ".", dir)
+}
+
 func TestLoadUserSuiteChoiceJSONL(t *testing.T) {
-	s, err := LoadUserSuite(filepath.Join("testdata", "user", "quiz.yaml"))
+	s, err := loadUserFile(filepath.Join("testdata", "user", "quiz.yaml"))
 	require.NoError(t, err)
 	info := s.Info()
 	assert.Equal(t, "quiz", info.Name)
@@ -70,7 +83,7 @@ func TestLoadUserSuiteChoiceJSONL(t *testing.T) {
 }
 
 func TestLoadUserSuiteNumberCSV(t *testing.T) {
-	s, err := LoadUserSuite(filepath.Join("testdata", "user", "sums.yaml"))
+	s, err := loadUserFile(filepath.Join("testdata", "user", "sums.yaml"))
 	require.NoError(t, err)
 	info := s.Info()
 	assert.Equal(t, "sums", info.Name)
@@ -91,7 +104,7 @@ func TestLoadUserSuiteNumberCSV(t *testing.T) {
 }
 
 func TestLoadUserSuitesDirectory(t *testing.T) {
-	all, err := LoadUserSuites(filepath.Join("testdata", "user"))
+	all, err := loadUserDir(filepath.Join("testdata", "user"))
 	require.NoError(t, err)
 	require.Len(t, all, 2)
 	assert.Equal(t, "quiz", all[0].Info().Name)
@@ -105,13 +118,13 @@ func TestLoadUserSuitesDirectory(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("name: broken\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "d.jsonl"), []byte(`{"question": "q", "answer": "a"}`+"\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("ignored"), 0o644))
-	_, err = LoadUserSuites(dir)
+	_, err = loadUserDir(dir)
 	require.Error(t, err)
 	msg := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")
 	assert.Equal(t, "b.yml: suite name \"same\" is already used by "+filepath.Join(dir, "a.yaml")+": rename one of them\nc.yaml:1: missing field \"version\"",
 		strings.Replace(msg, "a.yaml", filepath.Join(dir, "a.yaml"), 1))
 
-	_, err = LoadUserSuites(filepath.Join(dir, "missing"))
+	_, err = loadUserDir(filepath.Join(dir, "missing"))
 	require.Error(t, err)
 	assert.Equal(t, parity.ErrConfig, parity.CodeOf(err))
 }
@@ -218,12 +231,75 @@ func TestLoadUserSuiteErrors(t *testing.T) {
 			for name, content := range files {
 				require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
 			}
-			_, err := LoadUserSuite(path)
+			_, err := loadUserFile(path)
 			require.Error(t, err)
 			got := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")
 			assert.Equal(t, strings.ReplaceAll(tt.want, "DIR/", ""), got)
 			assert.NotContains(t, got, "\n", "errors are one line")
 			assert.Equal(t, parity.ErrConfig, parity.CodeOf(err))
 		})
+	}
+}
+
+// TestUserDefaultPromptsArePinned: a user suite without a prompt of its
+// own is asked with the built-in suites' prompt of its kind, and its runs
+// are fingerprinted by that prompt's hash, so the text must not drift.
+func TestUserDefaultPromptsArePinned(t *testing.T) {
+	want := map[answer.Kind][2]string{
+		answer.Choice: {"0066708adc659a9dce22b893843f17eeab67b31a9ca3075cf9a0748a9ad4ae3e", "d61dd00d00d76394908f667c23d21eda6eab95abfa49b5d8252c31e7b9281408"},
+		answer.Number: {"88c66cc0b77a0fee670845c18fda15ea7764c362a0a9a43ccc44a2ae24adef03", "fdd19bb2a408795ba57cf276577131185eb924fa844c09fea6ca61aa9f270287"},
+		answer.Math:   {"88c66cc0b77a0fee670845c18fda15ea7764c362a0a9a43ccc44a2ae24adef03", "fdd19bb2a408795ba57cf276577131185eb924fa844c09fea6ca61aa9f270287"},
+		answer.Text:   {"b46f0e9b313321d84167231ef1d990d0effe4215ad1d61077a219105fb32cdab", "b523d75bfda4087daae1c0d463a9e054e8a88d838b6a25bc38b8b17833bb711d"},
+	}
+	require.Len(t, userDefaultPrompts, len(want))
+	for kind, hashes := range want {
+		for lang, h := range hashes {
+			sum := sha256.Sum256([]byte(userDefaultPrompts[kind][lang]))
+			assert.Equal(t, h, hex.EncodeToString(sum[:]), "%s prompt %d", kind, lang)
+		}
+	}
+	assert.Equal(t, GSM8K.Info().PromptHash, want[answer.Number][0], "the built-in English maths prompt")
+	assert.Equal(t, CMATH.Info().PromptHash, want[answer.Math][1], "the built-in Chinese maths prompt")
+	assert.Equal(t, MMLU.Info().PromptHash, want[answer.Choice][0])
+	assert.Equal(t, CEval.Info().PromptHash, want[answer.Choice][1])
+}
+
+// TestUserSuitesReadOnlyTheFSTheyAreGiven: a suite and its data come from
+// any fs.FS, data paths resolve against the suite file's folder (or the
+// root of the FS with a leading "/"), and messages use the names the
+// caller shows.
+func TestUserSuitesReadOnlyTheFSTheyAreGiven(t *testing.T) {
+	fsys := fstest.MapFS{
+		"suites/a/quiz.yaml":    {Data: []byte("name: q\nversion: 1\ndata: ../shared/q.jsonl\nkind: number\nfewshot:\n  file: /dev/q.jsonl\n")},
+		"suites/shared/q.jsonl": {Data: []byte(`{"question": "1+1?", "answer": "2"}` + "\n")},
+		"dev/q.jsonl":           {Data: []byte(`{"question": "2+2?", "answer": "4"}` + "\n")},
+		"suites/b/bad.yaml":     {Data: []byte("name: b\nversion: 1\ndata: missing.jsonl\nkind: number\n")},
+	}
+	s, err := LoadUserSuite(fsys, "suites/a/quiz.yaml", "my/quiz.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "my/quiz.yaml", s.(*UserSuite).Path())
+	items, err := s.Items(context.Background())
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	assert.Equal(t, "1+1?", items[0].Question)
+	require.Len(t, s.Prompt(items[0]), 3, "the example from /dev/q.jsonl comes first")
+
+	_, err = LoadUserSuite(fsys, "suites/b/bad.yaml", filepath.Join("elsewhere", "bad.yaml"))
+	require.Error(t, err)
+	assert.Equal(t, filepath.Join("elsewhere", "bad.yaml")+`:3: field "data": cannot read `+filepath.Join("elsewhere", "missing.jsonl")+": file does not exist", err.Error())
+
+	all, err := LoadUserSuites(fsys, "suites/a", "here")
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	assert.Equal(t, filepath.Join("here", "quiz.yaml"), all[0].(*UserSuite).Path())
+}
+
+// TestUserSuitesDoNoFileIO: the package reads what it is handed; only
+// cmd/parity touches the disk.
+func TestUserSuitesDoNoFileIO(t *testing.T) {
+	pkg, err := build.ImportDir(".", 0)
+	require.NoError(t, err)
+	for _, imp := range []string{"os", "testing/fstest"} {
+		assert.NotContains(t, pkg.Imports, imp)
 	}
 }

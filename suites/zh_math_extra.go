@@ -54,13 +54,13 @@ const zhChoicePrompt = `{{.Question}}
 
 // CNMiddleSchool is 101 Chinese middle-school exam questions, 40 with
 // inline options A-D and 61 open.
-var CNMiddleSchool = MustNew(zhMixedSpec("cn_middle_school", "cn_middle_school.test.jsonl",
+var CNMiddleSchool = MustNew(zhMixedSpec("cn_middle_school", "cn_middle_school.test.jsonl", 101,
 	"Chinese middle-school math exam questions (101, from the Qwen2.5-Math harness): inline "+
 		"multiple choice graded by letter, open questions graded as LaTeX math. Chinese prompt, \\boxed{} answer."))
 
 // Gaokao2024Mix is 91 questions from the 2024 gaokao mathematics papers,
 // mixing inline multiple choice with open questions.
-var Gaokao2024Mix = MustNew(zhMixedSpec("gaokao2024_mix", "gaokao2024_mix.test.jsonl",
+var Gaokao2024Mix = MustNew(zhMixedSpec("gaokao2024_mix", "gaokao2024_mix.test.jsonl", 91,
 	"Gaokao 2024 math questions (91, from the Qwen2.5-Math harness): inline multiple choice "+
 		"graded by letter, open questions graded as LaTeX math. Chinese prompt, \\boxed{} answer."))
 
@@ -77,6 +77,8 @@ var GaokaoMathCloze = MustNew(Spec{
 	Data:     zhMathExtraData,
 	Files:    []string{"gaokao_math_cloze.test.jsonl"},
 	Load:     loadGaokaoCloze,
+	Count:    118,
+	FirstID:  "1",
 	Grade:    gradeBlanks,
 })
 
@@ -93,6 +95,8 @@ var GaokaoMathQA = MustNew(Spec{
 	Data:     zhMathExtraData,
 	Files:    []string{"gaokao_math_qa.test.jsonl"},
 	Load:     loadGaokaoQA,
+	Count:    351,
+	FirstID:  "1",
 	Grade:    gradeChoiceSet,
 })
 
@@ -103,7 +107,7 @@ func init() {
 	MustRegister(GaokaoMathQA)
 }
 
-func zhMixedSpec(name, file, desc string) Spec {
+func zhMixedSpec(name, file string, count int, desc string) Spec {
 	return Spec{
 		Name:        name,
 		Version:     "1",
@@ -115,6 +119,8 @@ func zhMixedSpec(name, file, desc string) Spec {
 		Data:        zhMathExtraData,
 		Files:       []string{file},
 		Load:        func() ([]parity.Item, error) { return loadZhMixed(file) },
+		Count:       count,
+		FirstID:     "0",
 		Grade:       gradeMixed,
 		// "choice" and "open" let a run look at either half alone.
 		Subjects: []string{"choice", "open"},

@@ -80,7 +80,8 @@ func BenchmarkEndToEnd(b *testing.B) {
 			if _, err := cat.AddEndpoint("bench", srv.BaseURL(), ""); err != nil {
 				b.Fatal(err)
 			}
-			client := providers.New(cat, providers.Options{})
+			// As parity run builds it: the idle pool sized to --concurrency.
+			client := providers.New(cat, providers.Options{Concurrency: tc.concurrency})
 			model, _, err := cat.Resolve("bench/model")
 			if err != nil {
 				b.Fatal(err)

@@ -84,11 +84,7 @@ func diffRun(ctx context.Context, db *results.DB, id int64) (reports.DiffRun, er
 func writeDiff(out io.Writer, d reports.DiffResult, ra, rb parity.Run, limit int) error {
 	w := &stickyWriter{w: out}
 	name := func(r parity.Run) string {
-		s := r.Suite.Name
-		if r.Subject != "" {
-			s += ":" + r.Subject
-		}
-		return printable(fmt.Sprintf("run %d: %s on %s@%s", r.ID, r.Model.ID, s, r.Suite.Version))
+		return printable(fmt.Sprintf("run %d: %s on %s", r.ID, r.Model.ID, suiteAt(r)))
 	}
 	fmt.Fprintf(w, "A = %s\nB = %s\n\n", name(ra), name(rb))
 	fmt.Fprintf(w, "%d shared items: A %s%%, B %s%%; B gains %d, loses %d, net %+d\n",

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
@@ -135,8 +136,29 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 		}
 		in = append(in, reports.Input{Run: r, Samples: samples})
 	}
+	if opt.Canonical == nil {
+		cat, err := a.catalog()
+		if err != nil {
+			return nil, nil, err
+		}
+		opt.Canonical = canonicalNames(cat)
+	}
 	lb, err := reports.Build(in, opt)
 	return runs, lb, err
+}
+
+// canonicalNames tells reports which open model a run's model id serves and
+// whether the id is on the maker's own API, so one model's runs on several
+// hosts are paired.
+func canonicalNames(cat *providers.Catalog) func(string) (string, bool) {
+	return func(id string) (string, bool) {
+		m, p, err := cat.Resolve(id)
+		if err != nil {
+			return "", false
+		}
+		c := p.Canonical(m.Name)
+		return c, c != "" && !p.Host
+	}
 }
 
 // parseRates reads CUR=RATE pairs.

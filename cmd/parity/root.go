@@ -65,6 +65,8 @@ SQLite and prints leaderboards with confidence intervals, cost and latency.`,
 		a.judgeCmd(),
 		a.snapshotCmd(),
 		a.diffCmd(),
+		a.verifyCmd(),
+		a.serveCmd(),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

@@ -64,7 +64,7 @@ retried) and does nothing for a finished one; --fresh starts a new run.
 Models are provider/model ids from the catalog ('parity models'); suites are
 names from 'parity suites', optionally with a subject (mmlu:anatomy).
 Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limit 20`,
-		Example: `  parity run -m deepseek/deepseek-v4-pro -m openai/o4-mini -s gsm8k -s math500 --limit 100 --samples 4
+		Example: `  parity run -m deepseek/deepseek-v4-pro -m openai/gpt-6.1-sol -s gsm8k -s math500 --limit 100 --samples 4
   parity run -m vllm/Qwen/QwQ-32B -s aime24 --samples 8 --max-tokens 32768
   parity run -m lab/my-model --base-url http://10.0.0.5:8000/v1 -s gsm8k`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -243,6 +243,11 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		seenModel[id] = true
 		m, p, err := cat.Resolve(id)
 		if err != nil {
+			return err
+		}
+		// A retired model, or settings the API would refuse, fail here:
+		// before any key is looked for and before anything is sent.
+		if _, err := p.Adapt(m.Name, params, a.now()); err != nil {
 			return err
 		}
 		if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -106,14 +108,21 @@ func TestRunKnownAnswersGivesExactAccuracy(t *testing.T) {
 func TestRunResumesAfterInterruptWithNoDuplicateOrGap(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var served atomic.Int64
-	answer := evenKnower(t)
-	srv := providertest.New(t, providertest.Options{Answer: func(req providertest.ChatRequest) providertest.Reply {
-		if served.Add(1) == 12 {
-			cancel() // the user presses Ctrl-C while requests are in flight
+	// Twelve answers, then the server holds requests; once it holds all
+	// three the run sends at once, the user presses Ctrl-C. Nothing can be
+	// in transit then, so the counts below are exact.
+	const answered, concurrency = 12, 3
+	srv := newHeldServer(t, answered)
+	go func() {
+		for range concurrency {
+			select {
+			case <-srv.held:
+			case <-ctx.Done():
+				return
+			}
 		}
-		return answer(req)
-	}})
+		cancel()
+	}()
 	ta := newTestApp(t)
 	args := []string{"run", "-m", "lab/exam-model", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "30", "--concurrency", "3"}
 
@@ -124,11 +133,11 @@ func TestRunResumesAfterInterruptWithNoDuplicateOrGap(t *testing.T) {
 	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
 	require.Len(t, runs, 1)
 	assert.Equal(t, parity.RunPartial, runs[0].Status)
-	assert.Greater(t, runs[0].Done, 0, "what was scored before Ctrl-C is kept")
-	assert.Less(t, runs[0].Done, 30)
-	firstDone := runs[0].Done
+	assert.Equal(t, answered, runs[0].Done, "what was scored before Ctrl-C is kept")
 	firstCount := srv.Count()
+	require.Equal(t, answered+concurrency, firstCount)
 
+	srv.release()
 	ta.mustRun(args...)
 	assert.Contains(t, ta.stderr.String(), "resum")
 	samples := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
@@ -139,7 +148,7 @@ func TestRunResumesAfterInterruptWithNoDuplicateOrGap(t *testing.T) {
 		seen[s.ItemID] = true
 		assert.NotEqual(t, parity.OutcomeError, s.Score.Outcome)
 	}
-	assert.Equal(t, 30-firstDone, srv.Count()-firstCount, "the second process asks only for what is missing")
+	assert.Equal(t, 30-answered, srv.Count()-firstCount, "the second process asks only for what is missing")
 
 	before := srv.Count()
 	out := ta.mustRun(args...)
@@ -170,12 +179,34 @@ func TestRunSummaryAccuracyIsTheWholeRuns(t *testing.T) {
 
 func TestRunMissingKeyNamesTheVariable(t *testing.T) {
 	ta := newTestApp(t)
-	code := ta.run(context.Background(), "run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k")
+	code := ta.run(context.Background(), "run", "-m", "deepseek/deepseek-v4-pro", "-s", "gsm8k")
 	assert.Equal(t, exitConfig, code)
 	assert.Contains(t, ta.stderr.String(), "DEEPSEEK_API_KEY")
 	assert.Equal(t, 1, strings.Count(strings.TrimSpace(ta.stderr.String()), "\n")+1, "one line")
 	_, err := os.Stat(ta.dbPath())
 	assert.True(t, os.IsNotExist(err), "nothing is written before the keys are checked")
+}
+
+// TestRunRefusesRetiredModel checks a retired id exits 2 before any key is
+// looked for, anything is written or any request is sent, naming what to
+// use instead.
+func TestRunRefusesRetiredModel(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{})
+	for _, args := range [][]string{
+		{"run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k"},
+		{"run", "-m", "deepseek/deepseek-chat", "-s", "gsm8k", "--base-url", srv.BaseURL()},
+		{"run", "-m", "openai/o4-mini", "-m", "mock/oracle", "-s", "gsm8k"},
+	} {
+		ta := newTestApp(t)
+		code := ta.run(context.Background(), args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		msg := ta.stderr.String()
+		assert.Contains(t, msg, "retired on")
+		assert.Regexp(t, `use (deepseek/deepseek-flash|openai/gpt-6.1-terra)`, msg)
+		_, err := os.Stat(ta.dbPath())
+		assert.True(t, os.IsNotExist(err), "nothing is written for a refused model")
+	}
+	assert.Zero(t, srv.Count(), "nothing is sent")
 }
 
 func TestUsageAndInputErrors(t *testing.T) {
@@ -299,4 +330,75 @@ func TestStreamedInlineThinkingIsSplitAndTimed(t *testing.T) {
 		assert.True(t, r.Stream)
 		assert.True(t, r.IncludeUsage, "stream_options.include_usage is asked for")
 	}
+}
+
+// TestRunAdaptsAndRecordsWhatWasSent runs MiniMax greedy: the API refuses
+// temperature 0, so the run sends the nearest accepted value, and show and
+// the report say so. The fake also answers under another model's name,
+// which the run records and the report flags.
+func TestRunAdaptsAndRecordsWhatWasSent(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Dialect: providertest.DialectMiniMax, Answer: func(req providertest.ChatRequest) providertest.Reply {
+		r := evenKnower(t)(req)
+		r.Model = "MiniMax-M3"
+		return r
+	}})
+	ta := newTestApp(t)
+	ta.env["MINIMAX_API_KEY"] = "sk-test-minimax"
+	ta.mustRun("run", "-m", "minimax/MiniMax-M2.7", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "4", "--temperature", "0")
+	assert.Contains(t, ta.stderr.String(), "temperature 0 is not accepted by MiniMax-M2.7 (from 0.01 to 1); sent 0.01")
+	require.Equal(t, 4, srv.Count())
+	for _, r := range srv.Requests() {
+		assert.Equal(t, 0.01, r.JSON()["temperature"], "an accepted value is sent")
+	}
+	out := ta.mustRun("show", "1", "--limit", "1")
+	assert.Contains(t, out, "warning: minimax: temperature 0 is not accepted")
+	assert.Contains(t, out, "ANSWERED BY MiniMax-M3")
+	assert.Contains(t, ta.mustRun("report"), "minimax/MiniMax-M2.7 [answered by MiniMax-M3]")
+}
+
+// TestSameModelOnTwoHosts runs one open model on two hosts, each a local
+// fake reached with --base-url as the README shows, and checks report,
+// JSON and snapshot pair the hosts on shared items.
+func TestSameModelOnTwoHosts(t *testing.T) {
+	good := providertest.New(t, providertest.Options{Answer: evenKnower(t)})
+	poor := providertest.New(t, providertest.Options{Answer: func(req providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Content: "I cannot say.", Reasoning: "…"}
+	}})
+	ta := newTestApp(t)
+	ta.env["TOGETHER_API_KEY"] = "sk-test-together"
+	ta.env["DEEPINFRA_API_KEY"] = "sk-test-deepinfra"
+	ta.mustRun("run", "-m", "together/deepseek-ai/DeepSeek-R1", "--base-url", good.BaseURL(), "-s", "gsm8k", "--limit", "6")
+	ta.mustRun("run", "-m", "deepinfra/deepseek-ai/DeepSeek-R1", "--base-url", poor.BaseURL(), "-s", "gsm8k", "--limit", "6")
+
+	text := ta.mustRun("report")
+	assert.Contains(t, text, "Same model, different hosts")
+	assert.Contains(t, text, "deepseek-ai/DeepSeek-R1")
+
+	var doc struct {
+		HostGaps []struct {
+			Kind        string `json:"kind"`
+			SharedItems int    `json:"shared_items"`
+			A, B        struct{ Label string }
+		} `json:"host_gaps"`
+		Rows []struct {
+			Origin    string `json:"origin"`
+			Canonical string `json:"canonical"`
+		} `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(ta.mustRun("report", "--format", "json")), &doc))
+	require.Len(t, doc.HostGaps, 1)
+	assert.Equal(t, "host", doc.HostGaps[0].Kind)
+	assert.Equal(t, 6, doc.HostGaps[0].SharedItems)
+	assert.Equal(t, "deepinfra", doc.HostGaps[0].A.Label, "the poorer host against the better one")
+	assert.Equal(t, "together", doc.HostGaps[0].B.Label)
+	for _, r := range doc.Rows {
+		assert.Equal(t, "CN", r.Origin, "a host's run of DeepSeek's model counts as CN")
+		assert.Equal(t, "deepseek-ai/DeepSeek-R1", r.Canonical)
+	}
+
+	dir := filepath.Join(ta.dir, "site")
+	ta.mustRun("snapshot", dir)
+	page, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "Same model, different hosts")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/results"
 )
 
@@ -60,7 +61,15 @@ func (a *app) showCmd() *cobra.Command {
 				}
 				return a.printJSON(samples)
 			}
-			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, run.Model.ID, run.Suite.Name, run.Status)
+			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, run.Model.ID, suiteAt(*run), run.Status)
+			if parity.ModelSubstituted(run.Model.Name, run.ModelReported) {
+				fmt.Fprintf(a.stdout, "  ANSWERED BY %s: the API reported another model than the one asked for\n", printable(run.ModelReported))
+			}
+			// What the provider could not honour as asked, and what was
+			// sent instead, as recorded when the run was planned.
+			for _, w := range run.Warnings {
+				fmt.Fprintf(a.stdout, "  warning: %s\n", printable(w))
+			}
 			n := 0
 			err = db.EachSample(ctx, id, f, func(s parity.Sample) error {
 				n++
@@ -94,7 +103,7 @@ func writeSample(w io.Writer, s parity.Sample, raw bool) {
 		fmt.Fprintf(w, "judge: %s %q (%s@%s)\n", s.Judge.Outcome, s.Judge.Extracted, s.Judge.Scorer, s.Judge.ScorerVersion)
 	}
 	fmt.Fprintf(w, "tokens: prompt %d, completion %d (reasoning %d)  latency %s  attempts %d  finish %s\n",
-		c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, c.Latency.Round(1e6), c.Attempts, c.FinishReason)
+		c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, reports.Duration(c.Latency), c.Attempts, c.FinishReason)
 	if c.Error != "" {
 		fmt.Fprintf(w, "error (%s): %s\n", c.ErrorCode, printable(c.Error))
 	}
@@ -124,4 +133,14 @@ func printable(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// suiteAt names a run's suite as every parity output does:
+// name[:subject]@version.
+func suiteAt(r parity.Run) string {
+	s := r.Suite.Name
+	if r.Subject != "" {
+		s += ":" + r.Subject
+	}
+	return s + "@" + r.Suite.Version
 }

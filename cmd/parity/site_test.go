@@ -1,7 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,4 +95,62 @@ func TestWriteDiffListsFlipsSafely(t *testing.T) {
 	assert.Contains(t, out, "4[2J 1", "control characters dropped, line breaks folded")
 	assert.NotContains(t, out, "\x1b")
 	assert.Contains(t, out, "... and 1 more")
+}
+
+func TestVerifySnapshot(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "6")
+	old := filepath.Join(ta.dir, "old")
+	ta.mustRun("snapshot", old)
+	out := ta.mustRun("verify", old)
+	assert.Contains(t, out, "OK: every file and every verdict is as published")
+	assert.Contains(t, out, "6 re-graded with parity-answer@")
+
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "math500", "--limit", "3")
+	snap := filepath.Join(ta.dir, "new")
+	ta.mustRun("snapshot", snap)
+	rep := decode[verifyReport](t, ta.mustRun("verify", snap, "--against", old, "--json"))
+	assert.True(t, rep.OK)
+	require.NotNil(t, rep.Against)
+	require.Len(t, rep.Against.NewRuns, 1)
+	assert.Contains(t, rep.Against.NewRuns[0], "mock/oracle on math500")
+	assert.Empty(t, rep.Against.RemovedRuns)
+
+	// One published byte changed: the checksum catches it.
+	path := filepath.Join(snap, "runs", "1.jsonl")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	i := bytes.Index(data, []byte(`"extracted":"`)) + len(`"extracted":"`)
+	data[i] ^= 1
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	assert.Equal(t, exitError, ta.run(context.Background(), "verify", snap))
+	assert.Contains(t, ta.stdout.String(), "runs/1.jsonl changed")
+	assert.Contains(t, ta.stderr.String(), "the snapshot is not as published")
+
+	// The checksums rewritten to match: re-grading still catches it.
+	var sums bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(must(os.ReadFile(filepath.Join(snap, "SHA256SUMS")))))
+	for sc.Scan() {
+		_, name, _ := strings.Cut(sc.Text(), "  ")
+		sum := sha256.Sum256(must(os.ReadFile(filepath.Join(snap, name))))
+		fmt.Fprintf(&sums, "%x  %s\n", sum, name)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(snap, "SHA256SUMS"), sums.Bytes(), 0o644))
+	assert.Equal(t, exitError, ta.run(context.Background(), "verify", snap))
+	assert.NotContains(t, ta.stdout.String(), "changed: its sha256")
+	assert.Contains(t, ta.stdout.String(), "but re-grades as")
+
+	require.NoError(t, os.WriteFile(filepath.Join(snap, "extra.html"), []byte("x"), 0o644))
+	assert.Equal(t, exitError, ta.run(context.Background(), "verify", snap))
+	assert.Contains(t, ta.stdout.String(), "extra.html is not in SHA256SUMS")
+
+	assert.Equal(t, exitUsage, ta.run(context.Background(), "verify", ta.dir))
+	assert.Contains(t, ta.stderr.String(), "no readable SHA256SUMS")
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

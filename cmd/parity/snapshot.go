@@ -78,6 +78,10 @@ withheld too. DIR must not exist or be empty.`,
 			if err != nil {
 				return err
 			}
+			redact, user, err := publishOptions()
+			if err != nil {
+				return err
+			}
 			published := make([]site.SnapshotRun, 0, len(runs))
 			for _, r := range runs {
 				id := r.ID
@@ -86,9 +90,10 @@ withheld too. DIR must not exist or be empty.`,
 				}})
 			}
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{
-				Now:      a.now,
-				Database: filepath.Base(a.databasePath()),
-				Redact:   func(r parity.Run) bool { return redactedSuites[r.Suite.Name] },
+				Now:          a.now,
+				Database:     filepath.Base(a.databasePath()),
+				Redact:       redact,
+				UserProvider: user,
 			})
 			if err != nil {
 				return err

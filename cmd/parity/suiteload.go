@@ -35,7 +35,11 @@ func (a *app) userSuites() (map[string]parity.Suite, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && !explicit {
 		return out, nil
 	}
-	list, err := suites.LoadUserSuites(dir)
+	fsys, name, err := rootFS(dir)
+	if err != nil {
+		return nil, &parity.Error{Code: parity.ErrConfig, Message: "read suites directory " + dir, Err: err}
+	}
+	list, err := suites.LoadUserSuites(fsys, name, dir)
 	if err != nil {
 		return nil, &parity.Error{Code: parity.ErrConfig, Err: err}
 	}
@@ -116,9 +120,28 @@ func (a *app) loadSuites(specs, files []string, circular bool, seed int64) ([]se
 // suitesLoadUser loads a user suite file; its errors name the file, line
 // and field, and count as configuration errors.
 func suitesLoadUser(path string) (parity.Suite, error) {
-	s, err := suites.LoadUserSuite(path)
-	if err != nil {
-		return nil, &parity.Error{Code: parity.ErrConfig, Err: err}
+	fsys, name, err := rootFS(path)
+	if err == nil {
+		var s parity.Suite
+		if s, err = suites.LoadUserSuite(fsys, name, path); err == nil {
+			return s, nil
+		}
 	}
-	return s, nil
+	return nil, &parity.Error{Code: parity.ErrConfig, Err: err}
+}
+
+// rootFS hands user suites the file system from its root, with path's name
+// in it, so the data files a suite names may sit anywhere its author can
+// point to: beside it, in a folder above it, or at an absolute path.
+func rootFS(path string) (fs.FS, string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, "", err
+	}
+	root := filepath.VolumeName(abs) + string(filepath.Separator)
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return nil, "", err
+	}
+	return os.DirFS(root), filepath.ToSlash(rel), nil
 }

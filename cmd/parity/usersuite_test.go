@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,4 +121,29 @@ func TestRescoreAllWithoutAUserSuiteChangesNothing(t *testing.T) {
 
 	lines := decode[[]rescoreLine](t, ta.mustRun("rescore", "--all", "--suite-file", file, "--json"))
 	assert.Len(t, lines, 2)
+}
+
+// A suite file may name data above its folder or by an absolute path, in
+// the directory of suites as with --suite-file.
+func TestUserSuiteDataOutsideItsFolder(t *testing.T) {
+	ta := newTestApp(t)
+	shared := filepath.Join(ta.dir, "shared")
+	require.NoError(t, os.MkdirAll(shared, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(shared, "items.jsonl"), []byte(`{"uid": "a", "question": "2+2?", "answer": "4"}`+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(shared, "dev.jsonl"), []byte(`{"uid": "d", "question": "1+1?", "answer": "2"}`+"\n"), 0o644))
+	yaml := strings.Replace(userSuiteYAML, "data: items.jsonl", "data: ../shared/items.jsonl\nfewshot:\n  file: "+filepath.ToSlash(filepath.Join(shared, "dev.jsonl")), 1)
+	file := writeUserSuite(t, filepath.Join(ta.dir, "mine"), yaml, "")
+	sum := decode[[]runSummary](t, ta.mustRun("run", "-m", "mock/oracle-100", "--suite-file", file, "--json"))
+	require.Len(t, sum, 1)
+	assert.Equal(t, 1, sum[0].Outcomes[parity.OutcomeCorrect])
+
+	dir := filepath.Join(ta.dir, ".config", "parity", "suites")
+	writeUserSuite(t, dir, strings.Replace(yaml, "../shared", "../../../shared", 1), "")
+	infos := decode[[]parity.SuiteInfo](t, ta.mustRun("suites", "--json"))
+	assert.True(t, slices.ContainsFunc(infos, func(in parity.SuiteInfo) bool { return in.Name == "capitals-math" }))
+
+	writeUserSuite(t, dir, strings.Replace(yaml, "../shared", "../nowhere", 1), "")
+	code := ta.run(context.Background(), "suites")
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, ta.stderr.String(), filepath.Join(dir, "suite.yaml")+`:5: field "data": cannot read `+filepath.Join(dir, "..", "nowhere", "items.jsonl"))
 }

@@ -23,11 +23,12 @@ import (
 type htmlPage struct {
 	Generated string
 	Header    []htmlCell
-	Rows      [][]htmlCell
+	Rows      []htmlRow
 	Charts    []htmlChart
-	Groups    [][]htmlCell
+	Groups    []htmlRow
 	Parity    htmlTable
 	Language  htmlTable
+	Hosts     htmlTable
 	Compared  htmlTable
 	// Frontiers and Extra hold the sweep sections: cost frontier charts
 	// and the tables Tables lays out after the ones above.
@@ -40,18 +41,53 @@ type htmlPage struct {
 type htmlTable struct {
 	Title, Blurb string
 	Header       []htmlCell
-	Rows         [][]htmlCell
+	Rows         []htmlRow
 }
 
-func newHTMLTable(t reports.Table) htmlTable {
+// htmlRow is a table row; ID is its anchor, when it has one.
+type htmlRow struct {
+	ID    string
+	Cells []htmlCell
+}
+
+// linker makes the links from numbers to their evidence: the run pages and
+// comparison pages of a snapshot or a server, or the run table's rows
+// (#run-<id>) within a single page. A nil function links nothing of that
+// kind.
+type linker struct {
+	run  func(id int64) string
+	pair func(a, b int64) string
+}
+
+// pageLinks link within a standalone report page: every run and comparison
+// goes to the run's row.
+var pageLinks = linker{run: func(id int64) string { return "#run-" + strconv.FormatInt(id, 10) }}
+
+// href is where a cell of a row about runs links, or "".
+func (lk linker) href(l reports.Link, runs []int64) string {
+	switch {
+	case l == reports.LinkRunA && len(runs) > 0 && lk.run != nil:
+		return lk.run(runs[0])
+	case l == reports.LinkRunB && len(runs) > 1 && lk.run != nil:
+		return lk.run(runs[1])
+	case l == reports.LinkPair && len(runs) > 1 && lk.pair != nil:
+		return lk.pair(runs[0], runs[1])
+	}
+	return ""
+}
+
+func newHTMLTable(t reports.Table, lk linker) htmlTable {
 	h := htmlTable{Title: t.Title, Blurb: t.Blurb}
 	for i, c := range t.Header {
-		h.Header = append(h.Header, htmlCell{c, t.Right[i]})
+		h.Header = append(h.Header, htmlCell{Text: c, Right: t.Right[i]})
 	}
-	for _, cells := range t.Rows {
-		row := make([]htmlCell, len(cells))
+	for r, cells := range t.Rows {
+		row := htmlRow{Cells: make([]htmlCell, len(cells))}
+		if t.Name == reports.TableRuns { // every run row is an anchor, #run-<id>
+			row.ID = "run-" + strconv.FormatInt(t.Runs[r][0], 10)
+		}
 		for i, c := range cells {
-			row[i] = htmlCell{c, t.Right[i]}
+			row.Cells[i] = htmlCell{Text: c, Right: t.Right[i], Href: lk.href(t.Links[i], t.Runs[r])}
 		}
 		h.Rows = append(h.Rows, row)
 	}
@@ -61,6 +97,7 @@ func newHTMLTable(t reports.Table) htmlTable {
 type htmlCell struct {
 	Text  string
 	Right bool
+	Href  string
 }
 
 type htmlChart struct {
@@ -78,6 +115,7 @@ type htmlTick struct {
 }
 
 type htmlBar struct {
+	Href       string
 	Label      string
 	Title      string
 	Class      string
@@ -114,7 +152,7 @@ func Render(w io.Writer, lb *reports.Leaderboard, format string) error {
 	case format == "html" && lb == nil:
 		return fmt.Errorf("render html: no leaderboard")
 	case format == "html":
-		if err := renderHTML(w, lb); err != nil {
+		if err := renderHTML(w, lb, pageLinks); err != nil {
 			return fmt.Errorf("render html: %w", err)
 		}
 		return nil
@@ -124,18 +162,20 @@ func Render(w io.Writer, lb *reports.Leaderboard, format string) error {
 	return fmt.Errorf("unknown report format %q: use one of %s", format, strings.Join(Formats, ", "))
 }
 
-func renderHTML(w io.Writer, lb *reports.Leaderboard) error {
+func renderHTML(w io.Writer, lb *reports.Leaderboard, lk linker) error {
 	runs := reports.RunTable(lb)
 	page := htmlPage{Generated: lb.Generated(), Notes: lb.Notes}
-	h := newHTMLTable(runs)
+	h := newHTMLTable(runs, lk)
 	page.Header, page.Rows = h.Header, h.Rows
 	for _, t := range reports.Tables(lb) {
-		h := newHTMLTable(t)
+		h := newHTMLTable(t, lk)
 		switch t.Name {
 		case reports.TableParity:
 			page.Parity = h
 		case reports.TableLanguage:
 			page.Language = h
+		case reports.TableHosts:
+			page.Hosts = h
 		case reports.TableOrigin:
 			page.Groups = h.Rows
 		case reports.TablePairs:
@@ -144,7 +184,7 @@ func renderHTML(w io.Writer, lb *reports.Leaderboard) error {
 			page.Extra = append(page.Extra, h)
 		}
 	}
-	page.Charts = charts(lb.Rows)
+	page.Charts = charts(lb.Rows, lk)
 	page.Frontiers = frontierCharts(lb.Frontiers)
 	return pageTemplate.Execute(w, page)
 }
@@ -152,7 +192,7 @@ func renderHTML(w io.Writer, lb *reports.Leaderboard) error {
 // charts draws one bar chart per benchmark (suite, subject, version), since
 // accuracies on different suites, or on mgsm:en and mgsm:zh, are not on a
 // common scale.
-func charts(rows []reports.Row) []htmlChart {
+func charts(rows []reports.Row, lk linker) []htmlChart {
 	var out []htmlChart
 	same := func(a, b reports.Row) bool { return a.Benchmark() == b.Benchmark() && a.SuiteVersion == b.SuiteVersion }
 	for i := 0; i < len(rows); {
@@ -160,13 +200,13 @@ func charts(rows []reports.Row) []htmlChart {
 		for j < len(rows) && same(rows[j], rows[i]) {
 			j++
 		}
-		out = append(out, chart(rows[i:j]))
+		out = append(out, chart(rows[i:j], lk))
 		i = j
 	}
 	return out
 }
 
-func chart(rows []reports.Row) htmlChart {
+func chart(rows []reports.Row, lk linker) htmlChart {
 	c := htmlChart{
 		Suite:   rows[0].SuiteLabel(),
 		Width:   chartLabelW + chartPlotW + chartRightW,
@@ -180,6 +220,7 @@ func chart(rows []reports.Row) htmlChart {
 	for i, r := range rows {
 		y := chartTop + i*chartStep
 		b := htmlBar{
+			Href:   lk.href(reports.LinkRunA, []int64{r.RunID}),
 			Label:  shorten(r.ModelLabel(), 44),
 			Title:  r.ModelLabel() + ": " + reports.Pct(r.Accuracy) + "% " + reports.Interval(r.CILow, r.CIHigh),
 			Class:  barClass(r),
@@ -252,6 +293,8 @@ svg .dot.optimal { stroke: #1d1d1f; stroke-width: 2; } svg .curve { fill: none; 
 svg .pareto { fill: none; stroke: #1d1d1f; stroke-width: 1.5; stroke-dasharray: 4 3; } svg text.small { font-size: 11px; }
 .legend .cn { background: #d9534f; } .legend .west { background: #337ab7; } .legend .other { background: #8a8a8a; } .legend .mock { background: #c8c8c8; }
 ul.notes li { margin: .25rem 0; }
+tr:target { background: #fff3bf; }
+a { color: inherit; text-decoration-color: #9ab; }
 </style>
 </head>
 <body>
@@ -268,13 +311,13 @@ ul.notes li { margin: .25rem 0; }
 <line class="grid" x1="{{.X}}" y1="{{$c.PlotTop}}" x2="{{.X}}" y2="{{$c.PlotBottom}}"/><text x="{{.X}}" y="14" text-anchor="middle">{{.Label}}</text>
 {{- end}}
 {{- range .Bars}}
-<g><title>{{.Title}}</title>
+{{if .Href}}<a href="{{.Href}}">{{end}}<g><title>{{.Title}}</title>
 <text x="{{.LabelX}}" y="{{.TextY}}" text-anchor="end">{{.Label}}</text>
 <rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="16"/>
 {{- if .HasCI}}
 <line class="ci" x1="{{.CILo}}" y1="{{.CIY}}" x2="{{.CIHi}}" y2="{{.CIY}}"/><line class="ci" x1="{{.CILo}}" y1="{{.CapTop}}" x2="{{.CILo}}" y2="{{.CapBottom}}"/><line class="ci" x1="{{.CIHi}}" y1="{{.CapTop}}" x2="{{.CIHi}}" y2="{{.CapBottom}}"/>
 {{- end}}
-<text x="{{.ValueX}}" y="{{.TextY}}" dx="8">{{.Value}}</text></g>
+<text x="{{.ValueX}}" y="{{.TextY}}" dx="8">{{.Value}}</text></g>{{if .Href}}</a>{{end}}
 {{- end}}
 </svg>
 {{end}}<h2>Runs</h2>
@@ -282,11 +325,14 @@ ul.notes li { margin: .25rem 0; }
 <thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{template "row" .}}
 {{- end}}
 </tbody>
 </table></div>
 {{- with .Language}}{{if .Rows}}
+{{template "table" .}}
+{{- end}}{{end}}
+{{- with .Hosts}}{{if .Rows}}
 {{template "table" .}}
 {{- end}}{{end}}
 {{- if .Groups}}
@@ -295,7 +341,7 @@ ul.notes li { margin: .25rem 0; }
 <thead><tr><th>SUITE</th><th>ORIGIN</th><th class="num">MODELS</th><th class="num">MEAN ACC %</th></tr></thead>
 <tbody>
 {{- range .Groups}}
-<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{template "row" .}}
 {{- end}}
 </tbody>
 </table>
@@ -343,13 +389,13 @@ ul.notes li { margin: .25rem 0; }
 {{- end}}
 </body>
 </html>
-{{define "table"}}<h2>{{.Title}}</h2>
+{{define "row"}}<tr{{if .ID}} id="{{.ID}}"{{end}}>{{range .Cells}}<td{{if .Right}} class="num"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>{{end}}{{define "table"}}<h2>{{.Title}}</h2>
 <p class="meta">{{.Blurb}}</p>
 <div class="scroll"><table>
 <thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr>{{range .}}<td{{if .Right}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{template "row" .}}
 {{- end}}
 </tbody>
 </table></div>

@@ -66,6 +66,10 @@ type SnapshotOptions struct {
 	// PageSize caps the samples of one viewer page; zero means
 	// DefaultPageSize.
 	PageSize int
+	// UserProvider reports whether a run's provider came from a user's
+	// providers file rather than the built-in catalog, so its rerun
+	// command says the file is needed. Nil means built-in.
+	UserProvider func(parity.Run) bool
 }
 
 // Manifest is the content of a snapshot's MANIFEST.json.
@@ -262,13 +266,17 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 		man.Database = filepath.Base(opt.Database)
 	}
 	published := make([]parity.Run, 0, len(runs))
+	written := make(map[int64]runFiles, len(runs))
 	for _, r := range runs {
 		run := publicRun(r.Run)
 		redact := opt.Redact != nil && opt.Redact(r.Run)
-		pages, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, opt.PageSize)
+		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
+		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, opt.PageSize)
 		if err != nil {
 			return nil, fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
 		}
+		written[run.ID] = files
+		pages := files.pages
 		published = append(published, run)
 		man.Runs = append(man.Runs, ManifestRun{
 			ID: run.ID, Model: run.Model.ID, Suite: run.Suite.Name, SuiteVersion: run.Suite.Version,
@@ -286,6 +294,9 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 		if err := site.write(f.name, func(w io.Writer) error { return Render(w, lb, f.format) }); err != nil {
 			return nil, err
 		}
+	}
+	if err := writeComparePages(ctx, site, lb, published, written); err != nil {
+		return nil, err
 	}
 	if err := site.write("index.html", func(w io.Writer) error { return writeIndex(w, lb, man) }); err != nil {
 		return nil, err
@@ -347,58 +358,80 @@ func snapshotDirTaken(dir string) error {
 	return parity.Errorf(parity.ErrUsage, "%s already exists and is not empty: name a new directory for the snapshot (one is never written over another) or remove this one first", dir)
 }
 
-func runPage(id int64, page int) string {
-	if page <= 1 {
-		return "runs/" + strconv.FormatInt(id, 10) + ".html"
+func runPage(id int64, page int) string { return outcomePage(id, "", page) }
+
+// outcomePage names page n of a run's samples of one outcome, or of all its
+// samples when outcome is empty.
+func outcomePage(id int64, outcome parity.Outcome, page int) string {
+	name := "runs/" + strconv.FormatInt(id, 10)
+	if outcome != "" {
+		name += "-" + string(outcome)
 	}
-	return "runs/" + strconv.FormatInt(id, 10) + "-" + strconv.Itoa(page) + ".html"
+	if page > 1 {
+		name += "-" + strconv.Itoa(page)
+	}
+	return name + ".html"
 }
 
 func runData(id int64) string { return "runs/" + strconv.FormatInt(id, 10) + ".jsonl" }
 
-// writeRunFiles streams one run's samples into its JSONL file and viewer
-// pages at once, holding one sample at a time, and returns the page count.
-func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact bool, pageSize int) (int, error) {
-	total := row.Samples
-	pages := max(1, (total+pageSize-1)/pageSize)
-	view := newRunView(run, row, redact, pages)
+// entry locates one published sample in its run's samples file, so pages
+// can be written in an order other than the store's without holding the
+// samples.
+type entry struct {
+	item    string
+	index   int
+	outcome parity.Outcome
+	off     int64
+	n       int
+}
 
+// sampleRef is where a reader finds an item's first sample.
+type sampleRef struct {
+	page   string // relative to the snapshot root
+	anchor string
+}
+
+// runFiles is what writing one run's files leaves for the rest of the site.
+type runFiles struct {
+	pages int
+	items []reports.ItemResult
+	refs  map[string]sampleRef // by item id
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// writeRunFiles streams one run's samples into its JSONL file, holding one
+// sample at a time and an index entry per sample, then writes its viewer
+// pages from that file in item order as people count (item 2 before item
+// 10). Runs longer than one page also get a page list per outcome other
+// than correct, so the wrong answers of a large run sit together.
+func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, pageSize int) (runFiles, error) {
+	total := row.Samples
 	data, err := s.create(runData(run.ID))
 	if err != nil {
-		return 0, err
+		return runFiles{}, err
 	}
 	defer data.abort()
-	enc := json.NewEncoder(data)
+	cw := &countingWriter{w: data}
+	enc := json.NewEncoder(cw)
 
 	var (
-		page   *siteFile
-		pageNo int
-		n      int
-		prev   *parity.SampleKey
-		counts = map[parity.Outcome]int{}
+		entries = make([]entry, 0, total)
+		prev    *parity.SampleKey
+		counts  = map[parity.Outcome]int{}
+		folder  reports.ItemFolder
 	)
-	defer func() {
-		if page != nil {
-			page.abort()
-		}
-	}()
-	closePage := func() error {
-		if err := viewerTemplate.ExecuteTemplate(page, "foot", view.page(pageNo)); err != nil {
-			return err
-		}
-		err := page.Close()
-		page = nil
-		return err
-	}
-	openPage := func() error {
-		pageNo++
-		var err error
-		if page, err = s.create(runPage(run.ID, pageNo)); err != nil {
-			return err
-		}
-		return viewerTemplate.ExecuteTemplate(page, "head", view.page(pageNo))
-	}
-
 	err = r.Each(ctx, func(smp parity.Sample) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -411,50 +444,126 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 			return fmt.Errorf("sample %s#%d is out of item order or repeated: read samples ordered by item id and index", smp.ItemID, smp.Index)
 		}
 		prev = &key
-		if n >= total {
+		if len(entries) >= total {
 			return changedRun(run.ID, total)
 		}
-		if n%pageSize == 0 {
-			if page != nil {
-				if err := closePage(); err != nil {
-					return err
-				}
-			}
-			if err := openPage(); err != nil {
-				return err
-			}
-		}
-		n++
 		counts[smp.Score.Outcome]++
-		pub := NewSnapshotSample(smp, redact)
-		if err := enc.Encode(pub); err != nil {
+		folder.Add(&smp)
+		off := cw.n
+		if err := enc.Encode(NewSnapshotSample(smp, redact)); err != nil {
 			return err
 		}
-		return viewerTemplate.ExecuteTemplate(page, "sample", newSampleView(n, pub))
+		entries = append(entries, entry{smp.ItemID, smp.Index, smp.Score.Outcome, off, int(cw.n - off)})
+		return nil
 	})
 	if err != nil {
-		return 0, err
+		return runFiles{}, err
 	}
-	if n != total {
-		return 0, changedRun(run.ID, total)
+	if len(entries) != total {
+		return runFiles{}, changedRun(run.ID, total)
 	}
 	for _, o := range parity.Outcomes {
 		if counts[o] != row.Outcomes[o] {
-			return 0, changedRun(run.ID, total)
+			return runFiles{}, changedRun(run.ID, total)
 		}
-	}
-	if page == nil { // a run with no sample still gets its page
-		if err := openPage(); err != nil {
-			return 0, err
-		}
-	}
-	if err := closePage(); err != nil {
-		return 0, err
 	}
 	if err := data.Close(); err != nil {
-		return 0, err
+		return runFiles{}, err
 	}
-	return pages, nil
+	slices.SortFunc(entries, func(a, b entry) int {
+		return cmp.Or(reports.CompareIDs(a.item, b.item), cmp.Compare(a.index, b.index))
+	})
+
+	src, err := os.Open(filepath.Join(s.root, filepath.FromSlash(runData(run.ID))))
+	if err != nil {
+		return runFiles{}, err
+	}
+	defer src.Close()
+	pages := max(1, (total+pageSize-1)/pageSize)
+	view := newRunView(run, row, redact, userProvider, pages)
+	if pages > 1 {
+		for _, o := range parity.Outcomes {
+			if o != parity.OutcomeCorrect && counts[o] > 0 {
+				view.Lists = append(view.Lists, outcomeList{Outcome: string(o), N: counts[o], Href: view.href(o, 1)})
+			}
+		}
+	}
+	out := runFiles{pages: pages, items: folder.Items(), refs: map[string]sampleRef{}}
+	for i := range entries {
+		e := &entries[i]
+		if _, ok := out.refs[e.item]; !ok {
+			out.refs[e.item] = sampleRef{page: runPage(run.ID, i/pageSize+1), anchor: "s" + strconv.Itoa(i+1)}
+		}
+	}
+	all := make([]int, len(entries))
+	for i := range all {
+		all[i] = i
+	}
+	if err := writePages(ctx, s, src, view, "", entries, all, pageSize); err != nil {
+		return runFiles{}, err
+	}
+	for _, l := range view.Lists {
+		o := parity.Outcome(l.Outcome)
+		var sel []int
+		for i, e := range entries {
+			if e.outcome == o {
+				sel = append(sel, i)
+			}
+		}
+		if err := writePages(ctx, s, src, view, o, entries, sel, pageSize); err != nil {
+			return runFiles{}, err
+		}
+	}
+	return out, nil
+}
+
+// relRun makes a path under runs/ relative to a run page.
+func relRun(p string) string { return strings.TrimPrefix(p, "runs/") }
+
+// writePages writes the pages of the samples sel picks from entries (all
+// of them when outcome is empty), reading each sample back from src.
+func writePages(ctx context.Context, s *siteDir, src io.ReaderAt, view *runView, outcome parity.Outcome, entries []entry, sel []int, pageSize int) error {
+	pages := max(1, (len(sel)+pageSize-1)/pageSize)
+	var buf []byte
+	for p := 1; p <= pages; p++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pv := view.page(outcome, p, pages)
+		f, err := s.create(outcomePage(view.ID, outcome, p))
+		if err != nil {
+			return err
+		}
+		if err := viewerTemplate.ExecuteTemplate(f, "head", pv); err != nil {
+			f.abort()
+			return err
+		}
+		for _, i := range sel[(p-1)*pageSize : min(len(sel), p*pageSize)] {
+			e := entries[i]
+			buf = slices.Grow(buf[:0], e.n)[:e.n]
+			if _, err := src.ReadAt(buf, e.off); err != nil {
+				f.abort()
+				return fmt.Errorf("read back %s: %w", runData(view.ID), err)
+			}
+			var smp SnapshotSample
+			if err := json.Unmarshal(buf, &smp); err != nil {
+				f.abort()
+				return fmt.Errorf("read back %s: %w", runData(view.ID), err)
+			}
+			if err := viewerTemplate.ExecuteTemplate(f, "sample", newSampleView(i+1, smp)); err != nil {
+				f.abort()
+				return err
+			}
+		}
+		if err := viewerTemplate.ExecuteTemplate(f, "foot", pv); err != nil {
+			f.abort()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func changedRun(id int64, total int) error {
@@ -601,4 +710,12 @@ func (s *siteDir) writeSums() error {
 		_, err := w.Write(b.Bytes())
 		return err
 	})
+}
+
+// mkdir makes a directory under root.
+func (s *siteDir) mkdir(rel string) error {
+	if err := os.Mkdir(filepath.Join(s.root, filepath.FromSlash(rel)), 0o755); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	return nil
 }

@@ -154,8 +154,8 @@ func TestSnapshotWritesEveryFile(t *testing.T) {
 	require.NoError(t, err)
 
 	files := readTree(t, dir)
-	want := []string{"MANIFEST.json", "SHA256SUMS", "index.html", "leaderboard.csv", "leaderboard.json", "leaderboard.md", "runs.json",
-		"runs/1-2.html", "runs/1-3.html", "runs/1.html", "runs/1.jsonl", "runs/2-2.html", "runs/2.html", "runs/2.jsonl"}
+	want := []string{"MANIFEST.json", "SHA256SUMS", "compare/2-1.html", "index.html", "leaderboard.csv", "leaderboard.json", "leaderboard.md", "runs.json",
+		"runs/1-2.html", "runs/1-3.html", "runs/1-wrong.html", "runs/1.html", "runs/1.jsonl", "runs/2-2.html", "runs/2-wrong.html", "runs/2.html", "runs/2.jsonl"}
 	assert.Equal(t, want, slices.Sorted(func(yield func(string) bool) {
 		for k := range files {
 			if !yield(k) {
@@ -219,6 +219,19 @@ func TestSnapshotWritesEveryFile(t *testing.T) {
 	assert.Contains(t, page3, "item-04")
 	assert.Contains(t, page3, `href="1-2.html"`)
 	assert.NotContains(t, page2, "<h2>Settings</h2>", "settings only on the first page")
+
+	// The outcome filter works in CSS alone: the radio inputs must be
+	// siblings of the samples, not inside a paragraph.
+	assert.Regexp(t, `<div class="filter">\s*<span>Show:</span>\s*<input type="radio" name="f" id="f-all" checked>`, page1)
+	filter := page1[strings.Index(page1, `<div class="filter">`):strings.Index(page1, `<div class="samples">`)]
+	assert.NotContains(t, filter, "<p>")
+	assert.NotContains(t, filter, "</p>")
+	assert.Contains(t, page1, `href="1-wrong.html"`, "a large run lists its wrong answers together")
+	wrong := string(files["runs/1-wrong.html"])
+	assert.Contains(t, wrong, "item-01")
+	assert.Contains(t, wrong, "item-04")
+	assert.NotContains(t, wrong, "item-00")
+	assert.NotContains(t, wrong, "<h2>Settings</h2>")
 }
 
 func TestSnapshotIsDeterministic(t *testing.T) {
@@ -466,10 +479,13 @@ func TestReproduceCommandQuotes(t *testing.T) {
 	r.Params = parity.Params{MaxTokens: 32768, Temperature: &temp, Thinking: "on"}
 	r.BaseURL = "http://gpu:8000/v1/chat/completions"
 	r.Model.Origin = "local"
-	assert.Equal(t, "parity run -m vllm/Qwen/QwQ-32B -s 'mmlu:high school math' --circular --limit 10 --seed 1 --samples 4 --max-tokens 32768 --temperature 0 --thinking on --base-url http://gpu:8000/v1 --fresh",
-		reproduceCommand(r))
+	assert.Equal(t, "parity run -m vllm/Qwen/QwQ-32B -s 'mmlu:high school math' --circular --limit 10 --seed 1 --samples 4 --max-tokens 32768 --temperature 0 --thinking on --base-url http://gpu:8000/v1 --fresh\n# add --api-key-env VAR if the endpoint needs a key",
+		reproduceCommand(r, false))
 	r.Model.Origin = "CN"
-	assert.NotContains(t, reproduceCommand(r), "--base-url", "catalog providers find their own endpoint")
+	assert.NotContains(t, reproduceCommand(r, false), "--base-url", "catalog providers find their own endpoint")
+	assert.NotContains(t, reproduceCommand(r, false), "\n#")
+	assert.Contains(t, reproduceCommand(r, true), "\n# vllm is not in parity's built-in catalog: add --providers with the YAML file that defines it",
+		"a model from a user's catalog cannot be rerun without it")
 	assert.Equal(t, `'it'\''s'`, shellQuote("it's"))
 }
 
@@ -484,4 +500,42 @@ func TestSnapshotCSVNeutralisesFormulas(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `'=HYPERLINK(""http://evil.example"")`)
 	assert.NotContains(t, string(data), `,"=HYPERLINK`)
+}
+
+func TestSnapshotComparisonPagesListFlippedItems(t *testing.T) {
+	a, b := snapRun(1, "cn/model", "gsm8k", 12), snapRun(2, "west/model", "gsm8k", 12)
+	b.Model.Origin = "West"
+	sa, sb := snapSamples(1, 12, plainAnswers), snapSamples(2, 12, plainAnswers)
+	for i := range sa {
+		sa[i].ItemID = fmt.Sprintf("q%d", i+1) // q1 … q12: q10 sorts after q9
+		sb[i].ItemID = sa[i].ItemID
+		sb[i].Score = sa[i].Score
+	}
+	sb[9].Score = parity.Score{Outcome: parity.OutcomeWrong, Extracted: `<script>alert("x")</script>`, Scorer: "number", ScorerVersion: "2"}
+	slices.SortFunc(sa, func(x, y parity.Sample) int { return strings.Compare(x.ItemID, y.ItemID) })
+	slices.SortFunc(sb, func(x, y parity.Sample) int { return strings.Compare(x.ItemID, y.ItemID) })
+	lb, runs := snapFixture(t, []parity.Run{a, b}, [][]parity.Sample{sa, sb})
+	dir := filepath.Join(t.TempDir(), "snap")
+	opt := snapOptions()
+	opt.PageSize = 5
+	_, err := WriteSnapshot(context.Background(), dir, lb, runs, opt)
+	require.NoError(t, err)
+	files := readTree(t, dir)
+	verifySums(t, files)
+
+	index := string(files["index.html"])
+	assert.Contains(t, index, `<a href="compare/1-2.html">`, "the parity check links to its comparison page")
+	assert.Contains(t, index, `<a href="runs/1.html">`, "leaderboard rows link to their runs")
+	page := string(files["compare/1-2.html"])
+	assertInert(t, "compare/1-2.html", page)
+	assert.Contains(t, page, "Items answered differently (1)")
+	assert.Contains(t, page, "net -1 for West")
+	assert.Contains(t, page, `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;`)
+	// q10 is the 10th item in counting order: page 2 of five a page.
+	assert.Contains(t, page, `href="../runs/1-2.html#s10"`)
+	assert.Contains(t, page, `href="../runs/2-2.html#s10"`)
+	run1 := string(files["runs/1.html"])
+	assert.Less(t, strings.Index(run1, "<code>q2</code>"), strings.Index(run1, "<code>q5</code>"), "items in counting order")
+	assert.NotContains(t, run1, "<code>q10</code>", "q10 comes after q9, on page 2")
+	assert.Contains(t, string(files["runs/1-2.html"]), `id="s10"`)
 }

@@ -24,8 +24,9 @@ import (
 
 // snapshotCSP allows the inline styles and SVG the pages use and nothing
 // else: no script, no remote resource, so the pages work offline and stay
-// inert even if an escaping bug let markup through.
-const snapshotCSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`
+// inert even if an escaping bug let markup through. Forms may submit to
+// their own origin, which only parity serve's search pages have.
+const snapshotCSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'">`
 
 // setting is one line of a run's settings table.
 type setting struct {
@@ -52,14 +53,35 @@ type runView struct {
 	Counts    []outcomeCount
 	Total     int
 	Accuracy  string
-	Data      string
-	Pages     int
+	// Figures are the run's other headline numbers: pass@k, maj@k,
+	// circular accuracy, when it has them.
+	Figures []setting
+	Data    string
+	Pages   int
+	// Lists link the pages of one outcome, for runs longer than a page.
+	Lists []outcomeList
+	// Home is the leaderboard, relative to the run's pages; Self is the
+	// run's first page.
+	Home, Self string
+	// href names page n of the run's samples of one outcome (all samples
+	// when empty): files in a snapshot, query strings on a server.
+	href func(outcome parity.Outcome, n int) string
 }
 
-// pageView is one page file of a run.
+// outcomeList links the samples of one outcome.
+type outcomeList struct {
+	Outcome string
+	N       int
+	Href    string
+}
+
+// pageView is one page file of a run: of all its samples (Outcome empty)
+// or of one outcome's.
 type pageView struct {
 	*runView
+	Outcome    string
 	Page       int
+	Of         int
 	Nav        []navLink
 	Prev, Next string
 }
@@ -104,7 +126,7 @@ func outcomeClass(o parity.Outcome) string {
 	return "o-other"
 }
 
-func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runView {
+func newRunView(run parity.Run, row reports.Row, redact, userProvider bool, pages int) *runView {
 	v := &runView{
 		ID:        run.ID,
 		Model:     run.Model.ID,
@@ -112,11 +134,32 @@ func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runVie
 		Mock:      row.Mock,
 		Redacted:  redact,
 		Settings:  runSettings(run),
-		Reproduce: reproduceCommand(run),
+		Reproduce: reproduceCommand(run, userProvider),
 		Total:     row.Samples,
 		Accuracy:  percent(row.Accuracy),
 		Data:      strconv.FormatInt(run.ID, 10) + ".jsonl",
 		Pages:     pages,
+		Home:      "../index.html",
+		href:      func(o parity.Outcome, n int) string { return relRun(outcomePage(run.ID, o, n)) },
+	}
+	v.Self = v.href("", 1)
+	if row.KMax > 1 {
+		v.Figures = append(v.Figures, setting{Name: "pass@" + strconv.Itoa(row.KMax), Value: percent(row.PassAtK[row.KMax])})
+	}
+	if row.K > 1 {
+		v.Figures = append(v.Figures, setting{Name: "maj@" + strconv.Itoa(row.K), Value: percent(row.MajAtK)})
+	}
+	if row.CircularItems > 0 && row.Items > row.CircularItems {
+		for i := range v.Settings {
+			if v.Settings[i].Name == "Selection" {
+				v.Settings[i].Value += fmt.Sprintf("; CircularEval: %d original items, each asked in %d rotations of its options",
+					row.CircularItems, row.Items/row.CircularItems)
+			}
+		}
+	}
+	if row.CircularItems > 0 {
+		v.Figures = append(v.Figures, setting{Name: "CircularEval accuracy", Value: percent(row.CircularAccuracy) +
+			" of " + strconv.Itoa(row.CircularItems) + " items, right in every rotation of their options"})
 	}
 	if !math.IsNaN(row.Accuracy) && !math.IsNaN(row.CILow) && !math.IsNaN(row.CIHigh) {
 		v.Accuracy += " (95% CI " + percent(row.CILow) + " – " + percent(row.CIHigh) + ")"
@@ -127,18 +170,19 @@ func newRunView(run parity.Run, row reports.Row, redact bool, pages int) *runVie
 	return v
 }
 
-func (v *runView) page(n int) pageView {
-	p := pageView{runView: v, Page: n}
-	href := func(i int) string { return strings.TrimPrefix(runPage(v.ID, i), "runs/") }
-	if v.Pages > 1 {
-		for i := 1; i <= v.Pages; i++ {
+// page is page n of of, of all samples or of one outcome's.
+func (v *runView) page(outcome parity.Outcome, n, of int) pageView {
+	p := pageView{runView: v, Outcome: string(outcome), Page: n, Of: of}
+	href := func(i int) string { return v.href(outcome, i) }
+	if of > 1 {
+		for i := 1; i <= of; i++ {
 			p.Nav = append(p.Nav, navLink{Label: strconv.Itoa(i), Href: href(i), Current: i == n})
 		}
 	}
 	if n > 1 {
 		p.Prev = href(n - 1)
 	}
-	if n < v.Pages {
+	if n < of {
 		p.Next = href(n + 1)
 	}
 	return p
@@ -159,13 +203,13 @@ func newSampleView(n int, s SnapshotSample) sampleView {
 		Error:        s.Error,
 		Warnings:     s.Warnings,
 		Redacted:     s.Redacted,
-		Latency:      strconv.FormatInt(s.LatencyMS, 10) + " ms",
+		Latency:      reports.Duration(time.Duration(s.LatencyMS) * time.Millisecond),
 		Tokens: fmt.Sprintf("%d in, %d out (%d reasoning)", s.Usage.PromptTokens,
 			s.Usage.CompletionTokens, s.Usage.ReasoningTokens),
 		Cost: strconv.FormatFloat(s.Cost, 'f', -1, 64),
 	}
 	if s.TTFTMS > 0 {
-		v.Latency += ", first token " + strconv.FormatInt(s.TTFTMS, 10) + " ms"
+		v.Latency += ", first token " + reports.Duration(time.Duration(s.TTFTMS)*time.Millisecond)
 	}
 	if s.Judge != nil {
 		v.Judge = string(s.Judge.Outcome)
@@ -231,8 +275,8 @@ func runSettings(run parity.Run) []setting {
 		{Name: "Model the API reported", Value: or(run.ModelReported, "not reported"), Code: run.ModelReported != ""},
 		{Name: "Provider / origin", Value: or(run.Model.Provider, "–") + " / " + or(run.Model.Origin, "–")},
 		{Name: "API base URL", Value: or(run.BaseURL, "the catalog's default for the provider"), Code: run.BaseURL != ""},
-		{Name: "Suite", Value: suiteName(run) + " version " + run.Suite.Version, Code: true},
-		{Name: "Language / licence", Value: or(run.Suite.Language, "–") + " / " + or(run.Suite.License, "–")},
+		{Name: "Suite", Value: suiteLabel(run), Code: true},
+		{Name: "Language / licence", Value: or(reports.RunLanguage(run), "–") + " / " + or(run.Suite.License, "–")},
 		{Name: "Data sha256", Value: or(run.Suite.DataSHA256, "–"), Code: true},
 		{Name: "Prompt template hash", Value: or(run.Suite.PromptHash, "–"), Code: true},
 		{Name: "Scorer", Value: run.Suite.Scorer + "@" + run.Suite.ScorerVersion + " (" + or(run.Suite.Kind, "–") + " answers)", Code: true},
@@ -271,7 +315,7 @@ func priceText(p *parity.Price) string {
 // reproduceCommand is the parity run command line that asks the same
 // questions with the same settings. --fresh keeps it from resuming the
 // original run when run against the same database.
-func reproduceCommand(run parity.Run) string {
+func reproduceCommand(run parity.Run, userProvider bool) string {
 	args := []string{"parity", "run", "-m", run.Model.ID, "-s", suiteName(run)}
 	if strings.HasSuffix(run.Suite.Version, "+circular") {
 		args = append(args, "--circular")
@@ -308,16 +352,24 @@ func reproduceCommand(run parity.Run) string {
 		args = append(args, "--thinking-budget", strconv.Itoa(p.ThinkingBudget))
 	}
 	// Catalog providers find their endpoint themselves (--base-url would
-	// replace it, and the mock's in-process transport with it); endpoints
-	// given on the command line are recorded with the path the client adds.
-	if run.BaseURL != "" && (run.Model.Origin == "custom" || run.Model.Origin == "local") {
+	// replace it, and the provider's transport with it); endpoints given
+	// on the command line are recorded with the path the client adds.
+	custom := run.Model.Origin == "custom" || run.Model.Origin == "local"
+	if run.BaseURL != "" && custom {
 		args = append(args, "--base-url", strings.TrimSuffix(run.BaseURL, "/chat/completions"))
 	}
 	args = append(args, "--fresh")
 	for i, a := range args {
 		args[i] = shellQuote(a)
 	}
-	return strings.Join(args, " ")
+	cmd := strings.Join(args, " ")
+	switch {
+	case userProvider:
+		cmd += "\n# " + run.Model.Provider + " is not in parity's built-in catalog: add --providers with the YAML file that defines it"
+	case custom:
+		cmd += "\n# add --api-key-env VAR if the endpoint needs a key"
+	}
+	return cmd
 }
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@+,%-]+$`)
@@ -354,7 +406,7 @@ type indexView struct {
 // of its body and the snapshot's security policy added to its head.
 func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	var board bytes.Buffer
-	if err := Render(&board, lb, "html"); err != nil {
+	if err := renderHTML(&board, lb, snapshotLinks); err != nil {
 		return err
 	}
 	rows := make(map[int64]reports.Row, len(lb.Rows))
@@ -371,7 +423,7 @@ func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 			suite += ":" + r.Subject
 		}
 		v.Runs = append(v.Runs, indexRun{
-			ID: r.ID, Page: r.Page, Data: r.Data, Model: r.Model, Suite: suite + " " + r.SuiteVersion,
+			ID: r.ID, Page: r.Page, Data: r.Data, Model: r.Model, Suite: suite + "@" + r.SuiteVersion,
 			Status: r.Status, Samples: r.Samples, Accuracy: percent(rows[r.ID].Accuracy), Redacted: r.Redacted,
 		})
 	}
@@ -379,7 +431,12 @@ func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	if err := viewerTemplate.ExecuteTemplate(&section, "index", v); err != nil {
 		return err
 	}
-	page := board.Bytes()
+	return withSection(w, board.Bytes(), section.Bytes())
+}
+
+// withSection writes the leaderboard page with a section added before the
+// end of its body and the site's security policy added to its head.
+func withSection(w io.Writer, page, section []byte) error {
 	if i := bytes.Index(page, []byte("<head>")); i >= 0 {
 		i += len("<head>")
 		page = append(page[:i:i], append([]byte("\n"+snapshotCSP), page[i:]...)...)
@@ -388,7 +445,7 @@ func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	if end < 0 {
 		end = len(page)
 	}
-	for _, part := range [][]byte{page[:end], section.Bytes(), page[end:]} {
+	for _, part := range [][]byte{page[:end], section, page[end:]} {
 		if _, err := w.Write(part); err != nil {
 			return err
 		}
@@ -421,6 +478,12 @@ details.s > div { margin: .3rem 0 .6rem 1.2rem; }
 .o-refused .badge, .o-error .badge, .o-other .badge { color: #555; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .15rem .8rem; margin: .3rem 0; }
 dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
+form.search { margin: .8rem 0 1.2rem; display: flex; flex-wrap: wrap; gap: .4rem; }
+form.search input[type=search] { min-width: 18rem; }
+.side { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }
+.side section { border: 1px solid #e3e3e3; padding: .2rem .8rem; }
+p.hit { margin: 1rem 0 0; }
+ul.figures { margin: .2rem 0 .6rem; }
 #f-correct:checked ~ .samples .s:not(.o-correct),
 #f-wrong:checked ~ .samples .s:not(.o-wrong),
 #f-unparsed:checked ~ .samples .s:not(.o-unparsed),
@@ -443,16 +506,16 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 <meta charset="utf-8">
 ` + snapshotCSP + `
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>run {{.ID}}: {{.Model}} on {{.Suite}}{{if gt .Page 1}} (page {{.Page}}){{end}}</title>
+<title>run {{.ID}}: {{.Model}} on {{.Suite}}{{if .Outcome}}, {{.Outcome}} samples{{end}}{{if gt .Page 1}} (page {{.Page}}){{end}}</title>
 {{template "style"}}
 </head>
 <body>
-<p><a href="../index.html">← leaderboard</a></p>
+<p><a href="{{.Home}}">← leaderboard</a>{{if .Outcome}} · <a href="{{.Self}}">run {{.ID}}</a>{{end}}</p>
 <h1>Run {{.ID}}: <code>{{.Model}}</code> on <code>{{.Suite}}</code>{{if .Mock}} [mock]{{end}}</h1>
 {{- if .Mock}}
 <p>This run was answered by the offline mock provider: it demonstrates the pipeline and says nothing about any model.</p>
 {{- end}}
-{{- if eq .Page 1}}
+{{- if and (eq .Page 1) (not .Outcome)}}
 <h2>Settings</h2>
 <table>
 <tbody>
@@ -465,6 +528,13 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 <pre>{{.Reproduce}}</pre>
 <h2>Outcomes</h2>
 <p>Accuracy (pass@1 over scored samples): {{.Accuracy}}.</p>
+{{- if .Figures}}
+<ul class="figures">
+{{- range .Figures}}
+<li>{{.Name}}: {{.Value}}</li>
+{{- end}}
+</ul>
+{{- end}}
 <table>
 <thead><tr><th>OUTCOME</th><th>SAMPLES</th></tr></thead>
 <tbody>
@@ -475,19 +545,22 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 </tbody>
 </table>
 {{- end}}
+{{- if .Lists}}
+<p class="lists">Every sample of one outcome on its own pages:
+{{- range .Lists}} <a href="{{.Href}}">{{.Outcome}} ({{.N}})</a>{{end}}</p>
+{{- end}}
 {{- if .Redacted}}
 <p class="withheld">The answers of this run are withheld: its suite's data must not be published in plain text, and models quote the questions in their answers. Outcomes, extracted answers and gold answers are shown; the answer text, the reasoning and the scorers' notes are not.</p>
 {{- end}}
-<h2>Samples{{if gt .Pages 1}}, page {{.Page}} of {{.Pages}}{{end}}</h2>
-<p>Every sample of the run, ordered by item, {{if gt .Pages 1}}split into pages; {{end}}also in <a href="{{.Data}}">{{.Data}}</a>, one JSON object a line. Click a sample to open it.</p>
+<h2>{{if .Outcome}}Samples with outcome {{.Outcome}}{{else}}Samples{{end}}{{if gt .Of 1}}, page {{.Page}} of {{.Of}}{{end}}</h2>
+<p>{{if .Outcome}}The {{.Outcome}} samples of the run{{else}}Every sample of the run{{end}}, ordered by item, {{if gt .Of 1}}split into pages; {{end}}all samples also in <a href="{{.Data}}">{{.Data}}</a>, one JSON object a line. Click a sample to open it.</p>
 {{- template "nav" .}}
 <div class="filter">
-<p>Show:
+<span>Show:</span>
 <input type="radio" name="f" id="f-all" checked><label for="f-all">all</label>
 {{- range .Counts}}
 <input type="radio" name="f" id="f-{{.Outcome}}"><label for="f-{{.Outcome}}">{{.Outcome}}</label>
 {{- end}}
-</p>
 <div class="samples">
 {{end}}
 
@@ -528,7 +601,7 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 </div>
 </div>
 {{- template "nav" .}}
-<p><a href="../index.html">← leaderboard</a></p>
+<p><a href="{{.Home}}">← leaderboard</a></p>
 </body>
 </html>
 {{end}}
@@ -554,8 +627,8 @@ dt { color: #666; } dd { margin: 0; overflow-wrap: anywhere; }
 </ul>
 <h2>How to audit</h2>
 <ol>
-<li>Check that no file changed since it was published: in this folder run <code>sha256sum -c SHA256SUMS</code> (on macOS <code>shasum -a 256 -c SHA256SUMS</code>).</li>
-<li>Re-grade: the samples files hold each answer with the answer the scorer extracted, the gold answer and the verdict, so every verdict can be checked line by line.</li>
+<li>Check that no file changed since it was published and that every verdict holds: <code>parity verify DIR</code> re-checks every checksum and re-grades every published answer with the grader version its run recorded. Without parity, in this folder run <code>sha256sum -c SHA256SUMS</code> (on macOS <code>shasum -a 256 -c SHA256SUMS</code>).</li>
+<li>Re-grade by hand: the samples files hold each answer with the answer the scorer extracted, the gold answer and the verdict, so every verdict can be checked line by line; each comparison page lists the items two runs answered differently.</li>
 <li>Rerun: each run page shows the settings the run recorded and the <code>parity run</code> command that asks the same questions again. Install the same parity version, check that <code>parity suites --json</code> reports the same suite version, data sha256 and prompt hash, rerun, and compare with <code>parity report</code>: accuracies should agree within their confidence intervals.</li>
 </ol>
 <p class="meta">Snapshot generated {{.Generated}} by parity {{.ParityVersion}}{{if .Database}} from the database {{.Database}}{{end}}.</p>

@@ -5,12 +5,13 @@ package answer
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
 // Version identifies the extraction and equivalence rules. Bump it on any
 // rule change so that stored scores can be traced to the grader that made them.
-const Version = "1.1.0"
+const Version = "1.2.0"
 
 // Kind selects how an answer is extracted and compared.
 type Kind string
@@ -129,8 +130,19 @@ func equivalent(kind Kind, pred, gold string, opt Options) (bool, string) {
 			}
 		}
 	}
+	// Gold answers that list accepted alternatives ("\frac{3}{10} \# \#
+	// 0.3", GAOKAO-Bench's form) match any of them.
+	if alts := reGoldAlt.Split(gold, -1); len(alts) > 1 {
+		for _, g := range alts {
+			if ok, how := mathEqual(pred, goldAnswer(g, opt)); ok {
+				return ok, how
+			}
+		}
+	}
 	return mathEqual(pred, goldAnswer(gold, opt))
 }
+
+var reGoldAlt = regexp.MustCompile(`\s*\\?#\s*\\?#\s*`)
 
 // goldAnswer extracts the reference answer when the gold is a full worked
 // solution (MATH-style, with \boxed) rather than a bare answer.

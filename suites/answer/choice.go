@@ -6,7 +6,7 @@ import (
 )
 
 var (
-	reChoiceMarker = regexp.MustCompile(`(?i)(?:\banswers?\s*(?:is)?\s*[:：]|(?:correct|final|best|right)\s+(?:answer|option|choice)\s*(?:is|:)?|\b(?:answer|option|choice)\s+is\b|\bis\s+option\b|答案\s*(?:应该|应)?\s*(?:是|为|為|選|选)?\s*[:：]?|正确(?:答案|选项)\s*(?:是|为)?\s*[:：]?|选择|选项|選|选)`)
+	reChoiceMarker = regexp.MustCompile(`(?i)(?:r[ée]ponse\s+(?:correcte\s+)?(?:est|:)|respuesta\s+(?:correcta\s+)?(?:es|:)|antwort\s+(?:ist|:)|\banswers?\s*(?:is)?\s*[:：]|(?:correct|final|best|right)\s+(?:answer|option|choice)\s*(?:is|:)?|\b(?:answer|option|choice)\s+is\b|\bis\s+option\b|答案\s*(?:应该|应)?\s*(?:是|为|為|選|选)?\s*[:：]?|正确(?:答案|选项)\s*(?:是|为)?\s*[:：]?|选择|选项|選|选)`)
 	reLeadLetter   = regexp.MustCompile(`^[\s*"'“‘\[(]*\(?([A-Z])\)?(?:[\s*"'”’\]).:,;!]|$)`)
 	reGoldLetter   = regexp.MustCompile(`^\s*[(\[]?([A-Za-z])(?:[)\].:\s]|$)`)
 	reAltLetter    = regexp.MustCompile(`^[\s*"'”’)\].]*(?:or|/|,|and|或|和|与|还是|&)\s*[*"'“(\[]*[A-Z](?:[^A-Za-z]|$)`)
@@ -212,6 +212,14 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 // the option text ("(D) Alina", "C Cecile").
 func goldLetter(gold string, opt Options) string {
 	g := foldWidth(strings.TrimSpace(gold))
+	// A gold that is an option's whole text ("a trigonometric function",
+	// "(b)" among options "(a)".."(e)") names that option, whatever
+	// letter it happens to start with.
+	if len(g) > 1 {
+		if l, ok := wholeOption(g, opt); ok {
+			return l
+		}
+	}
 	if m := reGoldLetter.FindStringSubmatch(g); m != nil {
 		return strings.ToUpper(m[1])
 	}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/reports/site"
+	"github.com/parity-bench/parity/results"
+)
+
+// dbSource serves the server's pages from the results database, read at
+// every request so the pages follow runs as they progress.
+type dbSource struct {
+	a   *app
+	db  *results.DB
+	sel runSelection
+	opt reports.Options
+}
+
+func (s *dbSource) Leaderboard(ctx context.Context) (*reports.Leaderboard, []parity.Run, error) {
+	runs, lb, err := s.a.leaderboard(ctx, s.db, &s.sel, s.opt)
+	return lb, runs, err
+}
+
+func (s *dbSource) Samples(ctx context.Context, runID int64, q site.SampleQuery, fn func(parity.Sample) error) error {
+	return s.db.EachSample(ctx, runID, results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID}, fn)
+}
+
+// publishOptions are the redaction and rerun-command rules snapshot and
+// serve share.
+func publishOptions() (redact, userProvider func(parity.Run) bool, err error) {
+	builtin, err := providers.Builtin()
+	if err != nil {
+		return nil, nil, err
+	}
+	redact = func(r parity.Run) bool { return redactedSuites[r.Suite.Name] }
+	userProvider = func(r parity.Run) bool {
+		_, ok := builtin.Provider(r.Model.Provider)
+		return !ok && r.Model.Origin != "custom" && r.Model.Origin != "local"
+	}
+	return redact, userProvider, nil
+}
+
+func (a *app) serveCmd() *cobra.Command {
+	var (
+		addr   string
+		runIDs []int64
+		all    bool
+		sel    runSelection
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Browse the leaderboard and every sample in a browser, live from the database",
+		Long: `Serve the pages 'parity snapshot' writes, live from the results database
+(opened read-only), plus what a static site cannot do: search across every
+sample's answer, filter by model, suite, subject and outcome, and open one
+item side by side across every model. Pages run no script. The address
+defaults to the loopback interface, so only this machine can connect; an
+address on another interface makes every answer readable from the network.`,
+		Example: `  parity serve
+  parity serve --addr 127.0.0.1:9000 --suite gsm8k --all`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return usagef("--addr %q is not host:port: write e.g. 127.0.0.1:8080", addr)
+			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			redact, user, err := publishOptions()
+			if err != nil {
+				return err
+			}
+			db, err := a.openDB(ctx, dbRead)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			sel.ids = runIDs
+			sel.latest = !all && len(runIDs) == 0
+			src := &dbSource{a: a, db: db, sel: sel, opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
+				Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate}}
+			if _, _, err := src.Leaderboard(ctx); err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return parity.Errorf(parity.ErrUsage, "--addr %s: %v: pick a free port, e.g. --addr 127.0.0.1:0", addr, err)
+			}
+			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				fmt.Fprintf(a.stderr, "warning: serving on %s, not the loopback interface: every answer in the database is readable from the network\n", addr)
+			}
+			srv := &http.Server{
+				Handler:           site.NewServer(src, site.ServerOptions{Redact: redact, UserProvider: user}),
+				ReadHeaderTimeout: 10 * time.Second,
+				BaseContext:       func(net.Listener) context.Context { return ctx },
+			}
+			fmt.Fprintf(a.stderr, "serving the leaderboard on http://%s/ (read-only); Ctrl-C stops\n", ln.Addr())
+			done := make(chan error, 1)
+			go func() { done <- srv.Serve(ln) }()
+			select {
+			case err := <-done:
+				return err
+			case <-ctx.Done():
+				shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				srv.Shutdown(shutdown)
+				if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+					return err
+				}
+				return nil
+			}
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
+	sel.addFlags(fl)
+	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
+	return cmd
+}

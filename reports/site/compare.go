@@ -1,0 +1,188 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
+)
+
+// snapshotLinks link the leaderboard of a snapshot to its run and
+// comparison pages.
+var snapshotLinks = linker{
+	run:  func(id int64) string { return runPage(id, 1) },
+	pair: func(a, b int64) string { return comparePage(a, b) },
+}
+
+func comparePage(a, b int64) string {
+	return "compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10) + ".html"
+}
+
+// compareView is a comparison page: the paired comparison as the
+// leaderboard states it, and every item the two runs answered differently.
+type compareView struct {
+	Home         string
+	Title        string
+	Kind         string
+	A, B         compareSide
+	Verdict      string
+	Method       string
+	Shared       int
+	Excluded     int
+	Gained, Lost int
+	Net          string
+	Flips        []flipView
+}
+
+type compareSide struct {
+	Label, Model, Suite, Accuracy, Href string
+	Run                                 int64
+}
+
+type flipView struct {
+	Key  string
+	A, B flipCell
+	Gold string
+}
+
+type flipCell struct {
+	ID, Result, Extracted, Href, Class string
+}
+
+// pairPages lists the comparisons that get a page: every pair, parity
+// check and language gap, once per ordered pair of runs.
+func pairPages(lb *reports.Leaderboard) []reports.Comparison {
+	seen := map[[2]int64]bool{}
+	var out []reports.Comparison
+	for _, list := range [][]reports.Comparison{lb.ParityChecks, lb.LanguageGaps, lb.Comparisons} {
+		for _, c := range list {
+			k := [2]int64{c.A.Run, c.B.Run}
+			if seen[k] || c.SharedItems == 0 {
+				continue
+			}
+			seen[k] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// writeComparePages writes compare/<a>-<b>.html for every comparison on
+// the leaderboard, from the runs' folded items.
+func writeComparePages(ctx context.Context, s *siteDir, lb *reports.Leaderboard, runs []parity.Run, files map[int64]runFiles) error {
+	byID := make(map[int64]parity.Run, len(runs))
+	for _, r := range runs {
+		byID[r.ID] = r
+	}
+	pairs := pairPages(lb)
+	if len(pairs) == 0 {
+		return nil
+	}
+	if err := s.mkdir("compare"); err != nil {
+		return err
+	}
+	for _, c := range pairs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ra, okA := byID[c.A.Run]
+		rb, okB := byID[c.B.Run]
+		if !okA || !okB {
+			continue
+		}
+		v, err := newCompareView(c, reports.DiffRun{Run: ra, Items: files[ra.ID].items}, reports.DiffRun{Run: rb, Items: files[rb.ID].items},
+			files[ra.ID].refs, files[rb.ID].refs, "../")
+		if err != nil {
+			return fmt.Errorf("compare runs %d and %d: %w", c.A.Run, c.B.Run, err)
+		}
+		if err := s.write(comparePage(c.A.Run, c.B.Run), func(w io.Writer) error {
+			return compareTemplate.Execute(w, v)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newCompareView lays out comparison c with the items of both runs; refs
+// locate each item's first sample, root is the path from the page to the
+// site's root.
+func newCompareView(c reports.Comparison, a, b reports.DiffRun, refsA, refsB map[string]sampleRef, root string) (compareView, error) {
+	d, err := reports.Diff(a, b, reports.Options{Bootstrap: 1, Permutations: 1})
+	if err != nil {
+		return compareView{}, err
+	}
+	side := func(s reports.Side, r parity.Run) compareSide {
+		return compareSide{Label: s.Label, Model: s.Model, Suite: suiteLabel(r), Accuracy: percent(s.Accuracy),
+			Href: root + runPage(r.ID, 1), Run: r.ID}
+	}
+	v := compareView{
+		Home: root + "index.html", Kind: c.Kind,
+		Title: fmt.Sprintf("%s: run %d against run %d", c.Benchmark, c.A.Run, c.B.Run),
+		A:     side(c.A, a.Run), B: side(c.B, b.Run),
+		Verdict: c.Verdict, Method: c.Method, Shared: c.SharedItems, Excluded: c.Excluded,
+		Gained: d.Gained, Lost: d.Lost, Net: fmt.Sprintf("%+d", d.Net),
+	}
+	cell := func(r reports.ItemResult, refs map[string]sampleRef) flipCell {
+		fc := flipCell{ID: r.ID, Result: string(r.Outcome), Extracted: r.Extracted, Class: outcomeClass(r.Outcome)}
+		if r.Total > 1 {
+			fc.Result = fmt.Sprintf("%d/%d correct", r.Correct, r.Scored)
+		}
+		if ref, ok := refs[r.ID]; ok {
+			fc.Href = root + ref.page + "#" + ref.anchor
+		}
+		return fc
+	}
+	for _, f := range d.Flips {
+		v.Flips = append(v.Flips, flipView{Key: f.Key, A: cell(f.A, refsA), B: cell(f.B, refsB), Gold: f.A.Gold})
+	}
+	return v, nil
+}
+
+// suiteLabel names a run's suite as the leaderboard does: name, subject,
+// version.
+func suiteLabel(r parity.Run) string {
+	return suiteName(r) + "@" + r.Suite.Version
+}
+
+var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("compare").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+` + snapshotCSP + `
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+{{template "style"}}
+</head>
+<body>
+<p><a href="{{.Home}}">← leaderboard</a></p>
+<h1>{{.Title}}</h1>
+<table>
+<thead><tr><th></th><th>MODEL</th><th>SUITE</th><th class="num">ACC % (SHARED ITEMS)</th></tr></thead>
+<tbody>
+<tr><th>{{.A.Label}}</th><td><a href="{{.A.Href}}">run {{.A.Run}}</a>: <code>{{.A.Model}}</code></td><td><code>{{.A.Suite}}</code></td><td class="num">{{.A.Accuracy}}</td></tr>
+<tr><th>{{.B.Label}}</th><td><a href="{{.B.Href}}">run {{.B.Run}}</a>: <code>{{.B.Model}}</code></td><td><code>{{.B.Suite}}</code></td><td class="num">{{.B.Accuracy}}</td></tr>
+</tbody>
+</table>
+<p class="verdict"><strong>{{.Verdict}}</strong>{{if .Method}} ({{.Method}}){{end}}, on {{.Shared}} items both runs scored{{if .Excluded}}; {{.Excluded}} item(s) scored by one run only are left out{{end}}.</p>
+<p>{{.B.Label}} is right where {{.A.Label}} is not on {{.Gained}} item(s), and wrong where {{.A.Label}} is right on {{.Lost}}: net {{.Net}} for {{.B.Label}}.</p>
+<h2>Items answered differently ({{len .Flips}})</h2>
+{{- if .Flips}}
+<div class="scroll"><table class="flips">
+<thead><tr><th>ITEM</th><th>{{.A.Label}}</th><th>{{.A.Label}} ANSWER</th><th>{{.B.Label}}</th><th>{{.B.Label}} ANSWER</th><th>GOLD</th></tr></thead>
+<tbody>
+{{- range .Flips}}
+<tr><td>{{if .A.Href}}<a href="{{.A.Href}}"><code>{{.Key}}</code></a>{{else}}<code>{{.Key}}</code>{{end}}</td><td class="{{.A.Class}}"><span class="badge">{{.A.Result}}</span></td><td><code>{{.A.Extracted}}</code></td><td class="{{.B.Class}}">{{if .B.Href}}<a href="{{.B.Href}}"><span class="badge">{{.B.Result}}</span></a>{{else}}<span class="badge">{{.B.Result}}</span>{{end}}</td><td><code>{{.B.Extracted}}</code></td><td><code>{{.Gold}}</code></td></tr>
+{{- end}}
+</tbody>
+</table></div>
+{{- else}}
+<p>None: the two runs agree on every shared item.</p>
+{{- end}}
+</body>
+</html>
+`))

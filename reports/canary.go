@@ -2,6 +2,7 @@ package reports
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -22,6 +23,10 @@ const CanaryAlpha = 0.01
 // canary calls drift, however significant: providers move token counts a
 // little with serving changes that leave the model alone.
 const CanaryTokenShift = 0.2
+
+// CanaryLatencyShift is the smallest change in median latency the canary
+// reports as a change: latency moves with the provider's load every hour.
+const CanaryLatencyShift = 0.5
 
 // Signal is one thing a canary compares between a model's baseline and a
 // check: the model id the API reports, verdicts, answers, answer text,
@@ -46,25 +51,30 @@ type Signal struct {
 // CanaryChange is one item whose extracted answer or verdict differs from
 // the baseline's first sample.
 type CanaryChange struct {
-	Item                  string
-	Before, After         string // extracted answers
-	BeforeOut, AfterOut   parity.Outcome
-	BeforeText, AfterText string
+	Item       string         `json:"item"`
+	Before     string         `json:"before"` // extracted answers
+	After      string         `json:"after"`
+	BeforeOut  parity.Outcome `json:"before_outcome"`
+	AfterOut   parity.Outcome `json:"after_outcome"`
+	BeforeText string         `json:"before_text"`
+	AfterText  string         `json:"after_text"`
 }
 
 // CanaryCheck compares a check run of a canary set against the model's
 // baseline run.
 type CanaryCheck struct {
-	Model           string
-	Baseline, Check int64 // run ids
-	BaselineStarted time.Time
-	CheckStarted    time.Time
-	Items           int // items both runs scored
-	Signals         []Signal
-	Changes         []CanaryChange
-	Drifted         bool
+	Model           string    `json:"model"`
+	Baseline        int64     `json:"baseline_run"`
+	Check           int64     `json:"check_run"`
+	BaselineStarted time.Time `json:"baseline_started"`
+	CheckStarted    time.Time `json:"check_started"`
+	// Items counts the items both runs scored.
+	Items   int            `json:"items"`
+	Signals []Signal       `json:"signals"`
+	Changes []CanaryChange `json:"changes"`
+	Drifted bool           `json:"drifted"`
 	// What names the signals that drifted, for a one-line summary.
-	What []string
+	What []string `json:"drifted_signals"`
 }
 
 // canaryItem is one item's samples in a canary run.
@@ -122,9 +132,9 @@ func foldCanary(samples []parity.Sample) (map[string]*canaryItem, map[string]int
 //     samples (one change added, so a perfectly repeatable baseline does
 //     not make a single change significant);
 //   - completion tokens and latency: a sign-flip test of the per-item log
-//     ratio to the baseline; tokens also need a median shift of at least
-//     CanaryTokenShift. Latency follows the provider's load, so it is shown
-//     and never counts as drift.
+//     ratio to the baseline, with a median shift of at least
+//     CanaryTokenShift (CanaryLatencyShift). Latency follows the
+//     provider's load, so it is shown and never counts as drift.
 //
 // seed seeds the sign-flip tests, so a check always reads the same.
 func Canary(baseline, check Input, seed int64) (CanaryCheck, error) {
@@ -200,15 +210,10 @@ func Canary(baseline, check Input, seed int64) (CanaryCheck, error) {
 	c.Signals = append(c.Signals, changeSignal("answers", answers, noiseAnswers, twice, c.Items))
 	c.Signals = append(c.Signals, changeSignal("answer text", texts, noiseTexts, twice, c.Items))
 
-	tokens := ratioSignal("completion tokens", seed, ids, base, now, func(it *canaryItem) float64 { return float64(it.tokens[0]) })
-	if tokens.Changed && !math.IsNaN(tokens.P) {
-		shift := medianRatio(ids, base, now, func(it *canaryItem) float64 { return float64(it.tokens[0]) })
-		tokens.Changed = math.Abs(shift-1) >= CanaryTokenShift
-	}
+	tokens := ratioSignal("completion tokens", seed, CanaryTokenShift, ids, base, now, func(it *canaryItem) float64 { return float64(it.tokens[0]) })
 	tokens.Drift = tokens.Changed
 	c.Signals = append(c.Signals, tokens)
-	latency := ratioSignal("latency", seed, ids, base, now, func(it *canaryItem) float64 { return float64(it.latency[0]) })
-	latency.Drift = false
+	latency := ratioSignal("latency", seed, CanaryLatencyShift, ids, base, now, func(it *canaryItem) float64 { return float64(it.latency[0]) })
 	c.Signals = append(c.Signals, latency)
 
 	for _, s := range c.Signals {
@@ -278,8 +283,9 @@ func binomialTail(n, k int, p float64) float64 {
 }
 
 // ratioSignal tests the per-item log ratio of a positive quantity between
-// the check and the baseline's first sample with a sign-flip test.
-func ratioSignal(name string, seed int64, ids []string, base, now map[string]*canaryItem, v func(*canaryItem) float64) Signal {
+// the check and the baseline's first sample with a sign-flip test; it is
+// a change when significant and the median ratio moved by shift or more.
+func ratioSignal(name string, seed int64, shift float64, ids []string, base, now map[string]*canaryItem, v func(*canaryItem) float64) Signal {
 	var diffs []float64
 	var b, n []float64
 	for _, id := range ids {
@@ -295,8 +301,9 @@ func ratioSignal(name string, seed int64, ids []string, base, now map[string]*ca
 		return s
 	}
 	s.P = SignFlipTest(diffs, DefaultPermutations, seed)
-	s.Changed = s.P < CanaryAlpha
-	s.Detail = "median ratio now/baseline " + strconv.FormatFloat(medianRatio(ids, base, now, v), 'f', 2, 64)
+	ratio := medianRatio(ids, base, now, v)
+	s.Changed = s.P < CanaryAlpha && math.Abs(ratio-1) >= shift
+	s.Detail = "median ratio now/baseline " + strconv.FormatFloat(ratio, 'f', 2, 64)
 	return s
 }
 
@@ -330,4 +337,18 @@ func quantity(name string, x float64) string {
 		return duration(time.Duration(x))
 	}
 	return strconv.FormatFloat(x, 'f', 0, 64)
+}
+
+// MarshalJSON writes a Signal with a null p-value where there is no test.
+func (s Signal) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name     string   `json:"name"`
+		Baseline string   `json:"baseline"`
+		Now      string   `json:"now"`
+		Noise    string   `json:"noise,omitempty"`
+		P        *float64 `json:"p_value"`
+		Changed  bool     `json:"changed"`
+		Drift    bool     `json:"drift"`
+		Detail   string   `json:"detail,omitempty"`
+	}{s.Name, s.Baseline, s.Now, s.Noise, nullable(s.P), s.Changed, s.Drift, s.Detail})
 }

@@ -216,7 +216,7 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	if err != nil {
 		return nil, err
 	}
-	if o.samples > 1 && params.Temperature != nil && *params.Temperature == 0 {
+	if o.samples > 1 && params.Temperature != nil && *params.Temperature == 0 && !o.quiet {
 		fmt.Fprintf(a.stderr, "warning: --samples %d with --temperature 0 draws near-identical answers, so pass@k and maj@k will say little; leave the temperature unset or raise it\n", o.samples)
 	}
 	maxCost, maxCur, err := parseMaxCost(o.maxCost)

@@ -6,7 +6,7 @@ LDFLAGS   := -X github.com/parity-bench/parity.GitRevision=$(REV)
 FUZZTIME  ?= 20s
 PKGS      := ./...
 
-.PHONY: help build test race bench fuzz lint clean
+.PHONY: help build test race bench fuzz lint clean agreement
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -29,6 +29,13 @@ fuzz: ## run each fuzz target for FUZZTIME
 	@for t in $$($(GO) test -list '^Fuzz' ./suites/answer | grep '^Fuzz'); do \
 		echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./suites/answer || exit 1; \
 	done
+
+REAL      ?= ../shared/scoring/real
+
+agreement: ## grade every set in $(REAL) and write docs/agreement.md
+	@ls $(REAL)/*.jsonl.gz >/dev/null 2>&1 || { echo "agreement: no *.jsonl.gz in $(REAL); set REAL=DIR"; exit 1; }
+	$(GO) run ./cmd/parity score --markdown --source-errors suites/answer/testdata/source-errors.tsv $(REAL)/*.jsonl.gz > docs/agreement.md.tmp
+	mv docs/agreement.md.tmp docs/agreement.md
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

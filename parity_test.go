@@ -110,14 +110,14 @@ func TestParseOutcome(t *testing.T) {
 
 func TestRunFingerprint(t *testing.T) {
 	zero := 0.0
-	base := Run{Model: Model{ID: "deepseek/deepseek-reasoner"}, Suite: SuiteInfo{Name: "gsm8k", Version: "1", DataSHA256: "d", PromptHash: "p"},
+	base := Run{Model: Model{ID: "deepseek/deepseek-v4-pro"}, Suite: SuiteInfo{Name: "gsm8k", Version: "1", DataSHA256: "d", PromptHash: "p"},
 		Params: Params{MaxTokens: 100}, Samples: 1, Limit: 10, Seed: 1}
 	same := base
 	same.ID, same.Status, same.Note = 9, RunComplete, "ignored"
 	assert.Equal(t, RunFingerprint(base), RunFingerprint(same), "identity fields that do not change the work are ignored")
 
 	changes := map[string]func(r *Run){
-		"model":       func(r *Run) { r.Model.ID = "openai/o4-mini" },
+		"model":       func(r *Run) { r.Model.ID = "openai/gpt-6.1-sol" },
 		"suite ver":   func(r *Run) { r.Suite.Version = "2" },
 		"prompt":      func(r *Run) { r.Suite.PromptHash = "q" },
 		"data":        func(r *Run) { r.Suite.DataSHA256 = "e" },
@@ -278,6 +278,33 @@ func TestRunFingerprintNamesTheSelection(t *testing.T) {
 	assert.NotEqual(t, "2cb504d7cd03c90d24659dd8da459dce", RunFingerprint(r), "fingerprint under the old selection")
 	r.Limit = 0
 	assert.Equal(t, "f7f1a0b40910ba56b6ae29e5c93714ab", RunFingerprint(r), "no limit: nothing to resume differently")
+}
+
+func TestModelSubstituted(t *testing.T) {
+	tests := []struct {
+		asked, reported string
+		want            bool
+	}{
+		{"gpt-6.1-sol", "gpt-6.1-sol-2026-09-29", false},
+		{"o3", "o3-2025-04-16", false},
+		{"claude-sonnet-4-5", "claude-sonnet-4-5-20250929", false},
+		{"doubao-seed-1-6", "doubao-seed-1-6-250615", false},
+		{"MiniMax-M2.7", "minimax-m2.7", false},
+		{"Qwen/QwQ-32B", "QwQ-32B", false},
+		{"gemini-3.8-flash", "models/gemini-3.8-flash", false},
+		{"deepseek-v4-pro", "", false},
+		{"oracle", "mock-oracle", false},
+		{"ep-20250101000000-abcde", "doubao-seed-2.0-pro", false},
+		{"gemini-2.5-pro", "gemini-3.8-flash", true},
+		{"deepseek-v4-flash", "deepseek-flash", true},
+		{"gpt-5", "gpt-5.1", true},
+		{"kimi-k3", "kimi-k3.1-pro", true},
+	}
+	for _, tt := range tests {
+		if got := ModelSubstituted(tt.asked, tt.reported); got != tt.want {
+			t.Errorf("ModelSubstituted(%q, %q) = %v, want %v", tt.asked, tt.reported, got, tt.want)
+		}
+	}
 }
 
 func TestAccuracy(t *testing.T) {

@@ -2,6 +2,8 @@ package parity
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,6 +19,17 @@ type Params struct {
 	Thinking       string   `json:"thinking,omitempty"` // "on", "off", "auto" or "" for the provider default
 	Effort         string   `json:"effort,omitempty"`   // "low", "medium", "high", "max" or ""
 	ThinkingBudget int      `json:"thinking_budget,omitempty"`
+	// Stop lists stop sequences sent with every request (the API's "stop"
+	// field). Few-shot suites set them so a base model stops where it
+	// would start inventing the next question (see StopSequencer).
+	Stop []string `json:"stop,omitempty"`
+}
+
+// StopSequencer is implemented by suites whose prompts continue a
+// pattern (few-shot examples): the runner sends their stop sequences
+// unless the run sets its own, and records them with the run's Params.
+type StopSequencer interface {
+	StopSequences() []string
 }
 
 // Request is one chat completion request in provider-neutral form.
@@ -100,4 +113,25 @@ type Client interface {
 	// Complete sends one request. A failed request returns an error; the
 	// Completion then still carries what is known (attempts, latency, raw body).
 	Complete(ctx context.Context, req Request) (Completion, error)
+}
+
+// Setting names the reasoning settings of p that a sweep varies (thinking,
+// effort, thinking budget, token limit), as "effort high, budget 4096";
+// empty when none is set. Reports and run summaries label the runs of an
+// effort or budget curve with it.
+func (p Params) Setting() string {
+	var parts []string
+	if p.Thinking != "" {
+		parts = append(parts, "thinking "+p.Thinking)
+	}
+	if p.Effort != "" {
+		parts = append(parts, "effort "+p.Effort)
+	}
+	if p.ThinkingBudget > 0 {
+		parts = append(parts, "budget "+strconv.Itoa(p.ThinkingBudget))
+	}
+	if p.MaxTokens > 0 {
+		parts = append(parts, "max tokens "+strconv.Itoa(p.MaxTokens))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -25,9 +25,9 @@ const (
 
 // Model identifies a model in the catalog: "provider/name".
 type Model struct {
-	ID       string `json:"id"`       // "deepseek/deepseek-reasoner"
+	ID       string `json:"id"`       // "deepseek/deepseek-v4-pro"
 	Provider string `json:"provider"` // "deepseek"
-	Name     string `json:"name"`     // "deepseek-reasoner", what the API is asked for
+	Name     string `json:"name"`     // "deepseek-v4-pro", what the API is asked for
 	// Origin groups models for comparisons: "CN", "West", "local" or "mock".
 	Origin string `json:"origin"`
 }
@@ -52,6 +52,9 @@ type Run struct {
 	Subject string `json:"subject,omitempty"` // subset filter, if any
 	// Items is the number of items selected, so Items*Samples is the target.
 	Items int `json:"items"`
+	// Shard is set on the run of one shard of a run split over machines
+	// (see ShardItems); Items then counts the shard's items.
+	Shard *Shard `json:"shard,omitempty"`
 
 	ParityVersion string `json:"parity_version"`
 	GitRevision   string `json:"git_revision,omitempty"`
@@ -87,10 +90,16 @@ func RunFingerprint(r Run) string {
 		// Selection is empty without a limit, which selects everything,
 		// so such runs keep the fingerprint they had before it existed.
 		Selection string `json:",omitempty"`
+		// Shard is "INDEX/COUNT" for the run of one shard, empty for a
+		// whole run, which keeps the fingerprint it always had.
+		Shard string `json:",omitempty"`
 	}{r.Model.ID, r.BaseURL, r.Suite.Name, r.Suite.Version, r.Suite.DataSHA256, r.Suite.PromptHash,
-		r.Params, r.Samples, r.Limit, r.Seed, r.Subject, ""}
+		r.Params, r.Samples, r.Limit, r.Seed, r.Subject, "", ""}
 	if r.Limit > 0 {
 		key.Selection = SelectionScheme
+	}
+	if r.Shard != nil {
+		key.Shard = r.Shard.String()
 	}
 	b, _ := json.Marshal(key) // plain struct: cannot fail
 	sum := sha256.Sum256(b)

@@ -96,3 +96,48 @@ func selectionRank(seed int64, it Item) uint64 {
 	sum := sha256.Sum256([]byte(strconv.FormatInt(seed, 10) + "\x00" + key))
 	return binary.BigEndian.Uint64(sum[:8])
 }
+
+// Shard is one part of a run split over several machines (parity run
+// --shard INDEX/COUNT): ShardItems picks its items, and parity merge joins
+// the shards' runs into the run done in one place.
+type Shard struct {
+	// Index is 1 … Count.
+	Index int `json:"index"`
+	Count int `json:"count"`
+	// Items is the number of items of the whole run, and Whole its
+	// fingerprint, so that a merge knows which run the shard is part of
+	// and when it is complete.
+	Items int    `json:"items"`
+	Whole string `json:"whole"`
+}
+
+// String writes the shard as --shard takes it, "2/4".
+func (s Shard) String() string { return strconv.Itoa(s.Index) + "/" + strconv.Itoa(s.Count) }
+
+// ShardItems returns the items of shard index (1 … count) of items: the
+// groups Select keeps together (an item with its rotations, translations
+// of one problem) are dealt out in turn in the order they first appear, so
+// every item is in exactly one shard, shards differ in size by one group at
+// most, and the split depends only on the items, never on the machine.
+func ShardItems(items []Item, index, count int) []Item {
+	if count <= 1 {
+		return items
+	}
+	group := map[string]int{}
+	var out []Item
+	for _, it := range items {
+		key := "item:" + it.original()
+		if it.Pair != "" {
+			key = "pair:" + it.Pair
+		}
+		g, ok := group[key]
+		if !ok {
+			g = len(group)
+			group[key] = g
+		}
+		if g%count == index-1 {
+			out = append(out, it)
+		}
+	}
+	return out
+}

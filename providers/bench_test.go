@@ -30,7 +30,7 @@ func BenchmarkClientComplete(b *testing.B) {
 				b.Fatal(err)
 			}
 			c := providers.New(cat, providers.Options{Getenv: func(string) string { return "sk-bench-key-000000" }})
-			req := parity.Request{Model: "deepseek/deepseek-chat", Params: parity.Params{Stream: stream, MaxTokens: 256, Temperature: new(float64)},
+			req := parity.Request{Model: "deepseek/deepseek-flash", Params: parity.Params{Stream: stream, MaxTokens: 256, Temperature: new(float64)},
 				Messages: []parity.Message{{Role: "user", Content: "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?"}}}
 			b.ReportAllocs()
 			b.ResetTimer()

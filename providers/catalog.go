@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -30,6 +31,10 @@ var origins = []string{"CN", "West", "local", "mock", "custom"}
 // modify while a Client uses it.
 type Catalog struct {
 	providers map[string]*Provider
+	// makers maps the organisation of an open-weight model's canonical name
+	// (deepseek-ai in deepseek-ai/DeepSeek-R1), lowercased, to its origin,
+	// so a host's run of that model is grouped with its maker's.
+	makers map[string]string
 }
 
 // Provider is one OpenAI-compatible API: where it lives, how it is
@@ -38,8 +43,13 @@ type Provider struct {
 	// Name is the catalog key, the part of a model id before the first "/".
 	Name string `yaml:"-"`
 	// Docs points at the provider's API documentation.
-	Docs    string `yaml:"docs,omitempty"`
-	BaseURL string `yaml:"base_url"`
+	Docs string `yaml:"docs,omitempty"`
+	// Verified is the date (YYYY-MM-DD) the entry was last checked against
+	// the provider's own documentation; Sources are the pages it rests on.
+	// `parity models` warns about entries not verified for StaleAfter.
+	Verified string   `yaml:"verified,omitempty"`
+	Sources  []string `yaml:"sources,omitempty"`
+	BaseURL  string   `yaml:"base_url"`
 	// BaseURLs lists replicas of one self-hosted deployment (vLLM or SGLang
 	// behind several hosts); when set it replaces BaseURL and requests are
 	// spread over the healthy ones.
@@ -53,14 +63,29 @@ type Provider struct {
 	// false so a missing variable sends no Authorization header instead of
 	// failing.
 	KeyRequired *bool `yaml:"key_required,omitempty"`
-	// Origin groups results: CN, West, local, mock or custom.
+	// Origin groups results: CN, West, local, mock or custom. For a Host
+	// it is the host's own; its open models take their maker's origin.
 	Origin string `yaml:"origin"`
+	// Host marks a provider that serves other makers' open-weight models
+	// (SiliconFlow, Together, Fireworks, Groq, DeepInfra): a model's
+	// canonical name is its id's last "org/name" part unless a model entry
+	// says otherwise, and its origin is the maker's (see Catalog makers).
+	Host bool `yaml:"host,omitempty"`
 	// Transport "mock" serves requests in process (the offline mock); empty
 	// means HTTP.
 	Transport string `yaml:"transport,omitempty"`
 	// TokenLimitField is the body field the output limit goes in:
 	// max_tokens (default) or max_completion_tokens.
 	TokenLimitField string `yaml:"token_limit_field,omitempty"`
+	// LimitExcludesReasoning says the token-limit field caps only the
+	// answer, not the reasoning before it, so --max-tokens truncates
+	// differently here than on providers whose limit counts both.
+	LimitExcludesReasoning bool `yaml:"limit_excludes_reasoning,omitempty"`
+	// MaxOutput is the largest token limit the API accepts; a larger
+	// --max-tokens is lowered to it with a warning. 0 means no known cap.
+	MaxOutput int `yaml:"max_output,omitempty"`
+	// Temperature is the range of temperatures the API accepts.
+	Temperature *TemperatureRule `yaml:"temperature,omitempty"`
 	// Thinking says how Params.Thinking, Effort and ThinkingBudget map to
 	// body fields.
 	Thinking Thinking `yaml:"thinking,omitempty"`
@@ -97,12 +122,34 @@ type Provider struct {
 }
 
 // ModelSpec is what the catalog knows about one model or model pattern.
+// Every rule field left empty keeps the provider's (or an earlier
+// pattern's) value.
 type ModelSpec struct {
 	// Price applies to the exact model name only, never to a pattern.
 	Price    *parity.Price `yaml:"price,omitempty"`
 	Ignores  []string      `yaml:"ignores,omitempty"`
 	Thinking *Thinking     `yaml:"thinking,omitempty"`
 	Note     string        `yaml:"note,omitempty"`
+	// Flagship marks a provider's current top models: listed first by
+	// `parity models` and each one checked against its provider's fake in
+	// the tests.
+	Flagship bool `yaml:"flagship,omitempty"`
+	// Canonical names the open-weight model a host serves under its own id
+	// (deepseek-ai/DeepSeek-R1), so runs on different hosts can be paired.
+	Canonical string `yaml:"canonical,omitempty"`
+	// Retired is the date (YYYY-MM-DD) the model id stops (or stopped)
+	// being served; from that day parity refuses it and names Replacement.
+	// With ServedBy set the API keeps answering the old id with another
+	// model instead, and runs are warned rather than refused.
+	Retired     string `yaml:"retired,omitempty"`
+	Replacement string `yaml:"replacement,omitempty"`
+	ServedBy    string `yaml:"served_by,omitempty"`
+	// TokenLimitField, LimitExcludesReasoning, MaxOutput and Temperature
+	// override the provider's for this model.
+	TokenLimitField        string           `yaml:"token_limit_field,omitempty"`
+	LimitExcludesReasoning *bool            `yaml:"limit_excludes_reasoning,omitempty"`
+	MaxOutput              int              `yaml:"max_output,omitempty"`
+	Temperature            *TemperatureRule `yaml:"temperature,omitempty"`
 	// BaseURLs overrides the provider's address for this model: replicas
 	// serving the same weights.
 	BaseURLs []string `yaml:"base_urls,omitempty"`
@@ -130,6 +177,17 @@ type ErrorRule struct {
 	// Hint tells the user what to do; the default hint of Code is used
 	// when empty.
 	Hint string `yaml:"hint,omitempty"`
+}
+
+// StaleAfter is how long a catalog entry may go unverified before `parity
+// models` warns that the provider's API may have changed since.
+const StaleAfter = 120 * 24 * time.Hour
+
+// Stale reports whether the entry was last verified more than StaleAfter
+// before now, or never.
+func (p *Provider) Stale(now time.Time) bool {
+	d, err := time.Parse(time.DateOnly, p.Verified)
+	return err != nil || now.Sub(d) > StaleAfter
 }
 
 // NeedsKey reports whether requests fail without an API key.
@@ -232,30 +290,103 @@ func (p *Provider) Price(model string) *parity.Price {
 	return nil
 }
 
-// quirks returns the sampling parameters a model ignores and its thinking
-// switch: the provider's, then matching patterns in key order, then the
-// exact entry, each overriding the one before. A model entry naming a
-// thinking style starts from that preset instead of refining the provider's.
-func (p *Provider) quirks(name string) (ignores []string, th Thinking) {
-	ignores = p.Ignores
-	th = p.Thinking.resolved()
+// rules are the request rules that apply to one model: the provider's, then
+// matching patterns in key order, then the exact entry, each overriding the
+// one before. A model entry naming a thinking style starts from that preset
+// instead of refining the provider's.
+type rules struct {
+	ignores                []string
+	thinking               Thinking
+	tokenField             string
+	limitExcludesReasoning bool
+	maxOutput              int
+	temperature            *TemperatureRule
+	// retired, replacement and servedBy come from the most specific entry
+	// that sets retired or served_by, with the key it was found under.
+	retired, replacement, servedBy, retiredKey string
+}
+
+func (p *Provider) rules(name string) rules {
+	r := rules{ignores: p.Ignores, thinking: p.Thinking.resolved(), tokenField: p.TokenLimitField,
+		limitExcludesReasoning: p.LimitExcludesReasoning, maxOutput: p.MaxOutput, temperature: p.Temperature}
 	for _, k := range p.modelKeys(name) {
 		m := p.Models[k]
 		if m == nil {
 			continue
 		}
 		if m.Ignores != nil {
-			ignores = append(append([]string(nil), ignores...), m.Ignores...)
+			r.ignores = append(append([]string(nil), r.ignores...), m.Ignores...)
 		}
 		if m.Thinking != nil {
 			if m.Thinking.Style != "" {
-				th = m.Thinking.resolved()
+				r.thinking = m.Thinking.resolved()
 			} else {
-				th = th.overlay(*m.Thinking)
+				r.thinking = r.thinking.overlay(*m.Thinking)
 			}
 		}
+		if m.TokenLimitField != "" {
+			r.tokenField = m.TokenLimitField
+		}
+		if m.LimitExcludesReasoning != nil {
+			r.limitExcludesReasoning = *m.LimitExcludesReasoning
+		}
+		if m.MaxOutput > 0 {
+			r.maxOutput = m.MaxOutput
+		}
+		if m.Temperature != nil {
+			r.temperature = m.Temperature
+		}
+		if m.Retired != "" || m.ServedBy != "" {
+			r.retired, r.replacement, r.servedBy, r.retiredKey = m.Retired, m.Replacement, m.ServedBy, k
+		}
 	}
-	return ignores, th
+	if r.tokenField == "" {
+		r.tokenField = "max_tokens"
+	}
+	return r
+}
+
+// Retirement is what the catalog says about a model id going away.
+type Retirement struct {
+	// Date is the day the id stops being served (YYYY-MM-DD).
+	Date string `json:"date,omitempty"`
+	// Replacement is the id to use instead; ServedBy the model the API
+	// answers the old id with after Date, when it does not refuse it.
+	Replacement string `json:"replacement,omitempty"`
+	ServedBy    string `json:"served_by,omitempty"`
+	// Retired reports whether Date has passed (or, with no date, ServedBy
+	// already answers the id).
+	Retired bool `json:"retired"`
+	// Entry is the model entry or pattern it comes from.
+	Entry string `json:"entry"`
+}
+
+// soonDays is how far ahead a retirement date makes a model "soon to retire".
+const soonDays = 30
+
+// Soon reports whether the retirement is still ahead but within 30 days of now.
+func (r Retirement) Soon(now time.Time) bool {
+	if r.Retired || r.Date == "" {
+		return false
+	}
+	d, err := time.Parse(time.DateOnly, r.Date)
+	return err == nil && d.Sub(now) <= soonDays*24*time.Hour
+}
+
+// Retirement returns what the catalog knows about model going away at now,
+// or nil when nothing is known.
+func (p *Provider) Retirement(model string, now time.Time) *Retirement {
+	r := p.rules(model)
+	if r.retired == "" && r.servedBy == "" {
+		return nil
+	}
+	out := &Retirement{Date: r.retired, Replacement: r.replacement, ServedBy: r.servedBy, Entry: r.retiredKey}
+	if r.retired == "" {
+		out.Retired = true
+	} else if d, err := time.Parse(time.DateOnly, r.retired); err == nil {
+		out.Retired = !now.UTC().Before(d)
+	}
+	return out
 }
 
 func (p *Provider) clone() *Provider {
@@ -266,6 +397,8 @@ func (p *Provider) clone() *Provider {
 	c.Extra = cloneMap(p.Extra)
 	c.Ignores = append([]string(nil), p.Ignores...)
 	c.Errors = append([]ErrorRule(nil), p.Errors...)
+	c.Sources = append([]string(nil), p.Sources...)
+	c.Temperature = p.Temperature.clone()
 	if p.KeyRequired != nil {
 		b := *p.KeyRequired
 		c.KeyRequired = &b
@@ -291,6 +424,11 @@ func (m *ModelSpec) clone() *ModelSpec {
 	c.Ignores = append([]string(nil), m.Ignores...)
 	c.BaseURLs = append([]string(nil), m.BaseURLs...)
 	c.Extra = cloneMap(m.Extra)
+	c.Temperature = m.Temperature.clone()
+	if m.LimitExcludesReasoning != nil {
+		b := *m.LimitExcludesReasoning
+		c.LimitExcludesReasoning = &b
+	}
 	if m.Thinking != nil {
 		t := m.Thinking.clone()
 		c.Thinking = &t
@@ -300,7 +438,7 @@ func (m *ModelSpec) clone() *ModelSpec {
 
 // Builtin returns a fresh copy of the embedded catalog.
 func Builtin() (*Catalog, error) {
-	c := &Catalog{providers: map[string]*Provider{}}
+	c := &Catalog{providers: map[string]*Provider{}, makers: map[string]string{}}
 	if err := c.Merge(builtinYAML, "builtin catalog.yaml"); err != nil {
 		return nil, err
 	}
@@ -310,13 +448,14 @@ func Builtin() (*Catalog, error) {
 // file is the shape of a catalog file, used to reject unknown fields.
 type file struct {
 	Providers map[string]Provider `yaml:"providers"`
+	Makers    map[string]string   `yaml:"makers"`
 }
 
 // Merge adds the providers of a catalog file to c. An entry naming a known
 // provider overrides only the fields it sets, so a user file can change
 // deepseek's base_url and keep everything else; a model entry likewise
-// overrides only its own fields, except that a price card and thinking
-// fragments are replaced whole. source names the file in error messages.
+// overrides only its own fields, except that a price card, a temperature
+// rule and thinking fragments are replaced whole. source names the file in error messages.
 // Nothing changes when an error is returned.
 func (c *Catalog) Merge(data []byte, source string) error {
 	// fail names the file, and the line where one is known, as file:line.
@@ -340,11 +479,17 @@ func (c *Catalog) Merge(data []byte, source string) error {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return parity.Errorf(parity.ErrConfig, "catalog %s", yamlError(source, err))
 	}
+	for org, origin := range strict.Makers {
+		if !contains(origins[:2], origin) {
+			return fail(0, "makers: %q has origin %q: use CN or West", org, origin)
+		}
+	}
 	provs := mappingValue(&root, "providers")
 	if provs == nil {
-		if len(strict.Providers) == 0 {
+		if len(strict.Providers) == 0 && len(strict.Makers) == 0 {
 			return fail(0, "no top-level \"providers:\" mapping found")
 		}
+		c.addMakers(strict.Makers)
 		return nil
 	}
 	next := make(map[string]*Provider, len(c.providers))
@@ -376,6 +521,9 @@ func (c *Catalog) Merge(data []byte, source string) error {
 					if mappingValue(mnode, "price") != nil {
 						m.Price = nil
 					}
+					if mappingValue(mnode, "temperature") != nil {
+						m.Temperature = nil
+					}
 					if t := mappingValue(mnode, "thinking"); t != nil && m.Thinking != nil {
 						m.Thinking.prepareOverride(t)
 					}
@@ -396,7 +544,47 @@ func (c *Catalog) Merge(data []byte, source string) error {
 		next[name] = p
 	}
 	c.providers = next
+	c.addMakers(strict.Makers)
 	return nil
+}
+
+func (c *Catalog) addMakers(m map[string]string) {
+	if c.makers == nil {
+		c.makers = map[string]string{}
+	}
+	for org, origin := range m {
+		c.makers[strings.ToLower(org)] = origin
+	}
+}
+
+// MakerOrigin returns the origin (CN or West) of the organisation that made
+// an open-weight model, from its canonical name, or "" when unknown.
+func (c *Catalog) MakerOrigin(canonical string) string {
+	org, _, ok := strings.Cut(canonical, "/")
+	if !ok {
+		return ""
+	}
+	return c.makers[strings.ToLower(org)]
+}
+
+// Canonical returns the open-weight model a provider's model id serves
+// (deepseek-ai/DeepSeek-R1), or "" when the catalog does not know: a model
+// entry's canonical, else, on a host, the id's last "org/name" part.
+func (p *Provider) Canonical(model string) string {
+	keys := p.modelKeys(model)
+	for i := len(keys) - 1; i >= 0; i-- {
+		if m := p.Models[keys[i]]; m != nil && m.Canonical != "" {
+			return m.Canonical
+		}
+	}
+	if !p.Host {
+		return ""
+	}
+	parts := strings.Split(model, "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
 }
 
 // prepareOverride clears the fields of p that node replaces whole rather
@@ -404,6 +592,9 @@ func (c *Catalog) Merge(data []byte, source string) error {
 func prepareOverride(p *Provider, node *yaml.Node) {
 	if t := mappingValue(node, "thinking"); t != nil {
 		p.Thinking.prepareOverride(t)
+	}
+	if mappingValue(node, "temperature") != nil {
+		p.Temperature = nil
 	}
 }
 
@@ -491,10 +682,22 @@ func (p *Provider) validate() error {
 	if !contains(origins, p.Origin) {
 		return fmt.Errorf("origin %q: use one of %s", p.Origin, strings.Join(origins, ", "))
 	}
-	switch p.TokenLimitField {
-	case "", "max_tokens", "max_completion_tokens":
-	default:
-		return fmt.Errorf("token_limit_field %q: use max_tokens or max_completion_tokens", p.TokenLimitField)
+	if p.Verified != "" && !validDate(p.Verified) {
+		return fmt.Errorf("verified %q: give the date the entry was checked as YYYY-MM-DD", p.Verified)
+	}
+	for _, src := range p.Sources {
+		if strings.TrimSpace(src) == "" {
+			return fmt.Errorf("sources: an entry is empty; give the page (URL) the entry rests on")
+		}
+	}
+	if err := checkTokenField(p.TokenLimitField); err != nil {
+		return err
+	}
+	if p.MaxOutput < 0 {
+		return fmt.Errorf("max_output must not be negative")
+	}
+	if err := p.Temperature.validate(); err != nil {
+		return fmt.Errorf("temperature: %w", err)
 	}
 	if err := p.Thinking.validate(); err != nil {
 		return fmt.Errorf("thinking: %w", err)
@@ -530,8 +733,20 @@ func (p *Provider) validate() error {
 		if err := checkIgnores(m.Ignores); err != nil {
 			return fmt.Errorf("model %q: %w", name, err)
 		}
-		if m.Concurrency < 0 || m.RPM < 0 || m.TPM < 0 {
-			return fmt.Errorf("model %q: concurrency, rpm and tpm must not be negative", name)
+		if m.Concurrency < 0 || m.RPM < 0 || m.TPM < 0 || m.MaxOutput < 0 {
+			return fmt.Errorf("model %q: concurrency, rpm, tpm and max_output must not be negative", name)
+		}
+		if err := checkTokenField(m.TokenLimitField); err != nil {
+			return fmt.Errorf("model %q: %w", name, err)
+		}
+		if err := m.Temperature.validate(); err != nil {
+			return fmt.Errorf("model %q: temperature: %w", name, err)
+		}
+		if m.Retired != "" && !validDate(m.Retired) {
+			return fmt.Errorf("model %q: retired %q: give the date the id stops being served as YYYY-MM-DD", name, m.Retired)
+		}
+		if (m.Retired != "" || m.ServedBy != "") && m.Replacement == "" && m.ServedBy == "" {
+			return fmt.Errorf("model %q: a retired model needs replacement: (the id to use instead) or served_by: (the model now answering it)", name)
 		}
 		for _, u := range m.BaseURLs {
 			if err := checkURL(u); err != nil {
@@ -559,6 +774,22 @@ func (p *Provider) validate() error {
 		}
 	}
 	return nil
+}
+
+func checkTokenField(f string) error {
+	switch f {
+	case "", "max_tokens", "max_completion_tokens":
+		return nil
+	}
+	return fmt.Errorf("token_limit_field %q: use max_tokens or max_completion_tokens", f)
+}
+
+func validDate(s string) bool {
+	if !dateRE.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 func checkURL(u string) error {
@@ -622,7 +853,7 @@ func (c *Catalog) Resolve(modelID string) (parity.Model, *Provider, error) {
 	prov, name, ok := strings.Cut(id, "/")
 	if !ok || prov == "" || name == "" {
 		return parity.Model{}, nil, parity.Errorf(parity.ErrUsage,
-			"model %q: use provider/model, e.g. deepseek/deepseek-reasoner or vllm/Qwen/QwQ-32B", modelID)
+			"model %q: use provider/model, e.g. deepseek/deepseek-v4-pro or vllm/Qwen/QwQ-32B", modelID)
 	}
 	p, found := c.providers[prov]
 	if !found {
@@ -631,7 +862,13 @@ func (c *Catalog) Resolve(modelID string) (parity.Model, *Provider, error) {
 				"(providers: {%s: {base_url: ..., key_env: ..., origin: ...}}) or pass --base-url and --api-key-env",
 			prov, modelID, c.names(), prov)
 	}
-	return parity.Model{ID: id, Provider: prov, Name: name, Origin: p.Origin}, p, nil
+	origin := p.Origin
+	if p.Host {
+		if o := c.MakerOrigin(p.Canonical(name)); o != "" {
+			origin = o // the maker's, so the parity check groups by who made it
+		}
+	}
+	return parity.Model{ID: id, Provider: prov, Name: name, Origin: origin}, p, nil
 }
 
 // AddEndpoint registers a one-off OpenAI-compatible endpoint, for

@@ -79,7 +79,7 @@ func TestResolve(t *testing.T) {
 		code     parity.ErrorCode
 		contains []string
 	}{
-		{id: "deepseek/deepseek-reasoner", want: parity.Model{ID: "deepseek/deepseek-reasoner", Provider: "deepseek", Name: "deepseek-reasoner", Origin: "CN"}},
+		{id: "deepseek/deepseek-v4-pro", want: parity.Model{ID: "deepseek/deepseek-v4-pro", Provider: "deepseek", Name: "deepseek-v4-pro", Origin: "CN"}},
 		{id: "vllm/Qwen/QwQ-32B", want: parity.Model{ID: "vllm/Qwen/QwQ-32B", Provider: "vllm", Name: "Qwen/QwQ-32B", Origin: "local"}},
 		{id: "openai/some-future-model", want: parity.Model{ID: "openai/some-future-model", Provider: "openai", Name: "some-future-model", Origin: "West"}},
 		{id: "gpt", code: parity.ErrUsage, contains: []string{"use provider/model"}},
@@ -133,7 +133,7 @@ providers:
 	require.NotNil(t, pr)
 	assert.Equal(t, parity.Price{Input: 4, Output: 16, Currency: "CNY", AsOf: "2026-01-01", Source: "https://example.com"}, *pr,
 		"a price card is replaced whole: no stale cached_input")
-	assert.Equal(t, []string{"temperature", "top_p"}, ds.Models["deepseek-reasoner"].Ignores, "other model fields are kept")
+	assert.Equal(t, "2026-07-24", ds.Models["deepseek-reasoner"].Retired, "other model fields are kept")
 	assert.NotNil(t, ds.Price("deepseek-flash"), "other models are kept")
 
 	dash, ok := cat.Provider("dashscope")
@@ -165,6 +165,14 @@ func TestMergeErrors(t *testing.T) {
 		{"currency", "providers:\n  deepseek:\n    models:\n      m: {price: {input: 1, output: 2, currency: EUR, as_of: \"2026-01-01\"}}\n", []string{"EUR"}},
 		{"error code", "providers:\n  deepseek:\n    errors: [{match: x, code: oops}]\n", []string{"oops"}},
 		{"name", "providers:\n  Bad/Name:\n    base_url: http://h\n    origin: West\n", []string{"lowercase"}},
+		{"verified date", "providers:\n  deepseek:\n    verified: last week\n", []string{"verified", "YYYY-MM-DD"}},
+		{"impossible verified date", "providers:\n  deepseek:\n    verified: \"2026-02-30\"\n", []string{"verified"}},
+		{"retired date", "providers:\n  deepseek:\n    models:\n      m: {retired: soon, replacement: n}\n", []string{"retired", "YYYY-MM-DD"}},
+		{"retired without replacement", "providers:\n  deepseek:\n    models:\n      m: {retired: \"2026-01-01\"}\n", []string{"replacement"}},
+		{"temperature both", "providers:\n  minimax:\n    temperature: {fixed: 1, min: 0}\n", []string{"temperature", "either fixed or min/max"}},
+		{"temperature order", "providers:\n  minimax:\n    temperature: {min: 1, max: 0.5}\n", []string{"min 1 is above max 0.5"}},
+		{"model token field", "providers:\n  ark:\n    models:\n      m: {token_limit_field: max_output}\n", []string{"max_output"}},
+		{"budget min", "providers:\n  anthropic:\n    thinking: {budget_min: -1}\n", []string{"budget_min"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,4 +216,112 @@ func TestAddEndpoint(t *testing.T) {
 
 	_, err = cat.AddEndpoint("bad", "ftp://x", "")
 	assert.Equal(t, parity.ErrUsage, parity.CodeOf(err))
+}
+
+// TestCatalogFindingsOf20261130 pins what the review of 2026-11-30 found in
+// the providers' own pages (sources in catalog.yaml): retirement dates and
+// replacements, substitutions, prices where published, and what was checked
+// and left as it was.
+func TestCatalogFindingsOf20261130(t *testing.T) {
+	cat := builtin(t)
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		require.NoError(t, err)
+		return d.Add(12 * time.Hour)
+	}
+	tests := []struct {
+		provider, model, at string
+		retired, soon       bool
+		replacement, served string
+	}{
+		{"deepseek", "deepseek-reasoner", "2026-11-30", true, false, "deepseek-flash", ""},
+		{"deepseek", "deepseek-chat", "2026-07-24", true, false, "deepseek-flash", ""},
+		{"deepseek", "deepseek-chat", "2026-07-23", false, true, "deepseek-flash", ""},
+		{"deepseek", "deepseek-v4-flash", "2026-11-30", true, false, "", "deepseek-flash"},
+		{"openai", "o4-mini", "2026-11-30", true, false, "gpt-6.1-terra", ""},
+		{"openai", "o4-mini-2025-04-16", "2026-11-30", true, false, "gpt-6.1-terra", ""},
+		{"openai", "o3", "2026-11-30", false, true, "gpt-6.1-sol", ""},
+		{"openai", "gpt-5", "2026-12-11", true, false, "gpt-6.1-sol", ""},
+		{"openai", "gpt-5-mini", "2026-11-30", false, true, "gpt-6.1-terra", ""},
+		{"moonshot", "kimi-k2-thinking", "2026-11-30", true, false, "kimi-k2.6", ""},
+		{"moonshot", "kimi-k2-thinking-turbo", "2026-11-30", true, false, "kimi-k2.6", ""},
+		{"gemini", "gemini-2.5-pro", "2026-11-30", false, true, "gemini-3.8-flash", "gemini-3.8-flash"},
+		{"gemini", "gemini-2.5-pro", "2026-12-01", true, false, "gemini-3.8-flash", "gemini-3.8-flash"},
+		{"gemini", "gemini-2.5-flash", "2026-12-02", true, false, "gemini-3.5-flash-lite", "gemini-3.5-flash-lite"},
+	}
+	for _, tt := range tests {
+		p, _ := cat.Provider(tt.provider)
+		r := p.Retirement(tt.model, day(tt.at))
+		require.NotNil(t, r, "%s/%s", tt.provider, tt.model)
+		assert.Equal(t, tt.retired, r.Retired, "%s/%s at %s", tt.provider, tt.model, tt.at)
+		assert.Equal(t, tt.soon, r.Soon(day(tt.at)), "%s/%s soon at %s", tt.provider, tt.model, tt.at)
+		assert.Equal(t, tt.replacement, r.Replacement)
+		assert.Equal(t, tt.served, r.ServedBy)
+	}
+	for _, live := range []string{"deepseek/deepseek-flash", "openai/gpt-6.1-sol", "moonshot/kimi-k2.6", "moonshot/kimi-k3", "gemini/gemini-3.8-flash"} {
+		_, p, err := cat.Resolve(live)
+		require.NoError(t, err)
+		assert.Nil(t, p.Retirement(live[len(p.Name)+1:], day("2026-11-30")), live)
+	}
+
+	// Gemini answers the retired ids with another model: runs are warned, not refused.
+	c := providers.New(cat, providers.Options{Now: func() time.Time { return day("2026-12-02") }})
+	pl, err := c.Plan(parity.Request{Model: "gemini/gemini-2.5-pro"})
+	require.NoError(t, err)
+	assert.Contains(t, pl.Warnings, "gemini: gemini-2.5-pro is answered by gemini-3.8-flash under the old name since 2026-12-01; results are gemini-3.8-flash's, not gemini-2.5-pro's")
+
+	for _, m := range []string{"anthropic/claude-opus-5-5", "anthropic/claude-sonnet-5-5", "gemini/gemini-3.8-flash",
+		"moonshot/kimi-k3", "zai/glm-5", "openai/gpt-6.1-sol", "minimax/MiniMax-M2.7", "deepseek/deepseek-v4-pro"} {
+		_, p, err := cat.Resolve(m)
+		require.NoError(t, err)
+		pr := p.Price(m[len(p.Name)+1:])
+		require.NotNil(t, pr, m)
+		assert.Equal(t, "USD", pr.Currency, m)
+		assert.NotEmpty(t, pr.Source, m)
+	}
+
+	// llama-server still defaults to 8080; PR 26508 only announces :9931
+	// for a future release, so the default stays until that release exists.
+	lc, _ := cat.Provider("llamacpp")
+	assert.Equal(t, "http://localhost:8080/v1", lc.BaseURL)
+	assert.Contains(t, lc.Sources, "https://github.com/ggml-org/llama.cpp/pull/26508")
+
+	for _, p := range cat.Providers() {
+		assert.NotEmpty(t, p.Verified, p.Name)
+		assert.NotEmpty(t, p.Sources, p.Name)
+		assert.False(t, p.Stale(day("2026-11-30")), p.Name)
+	}
+}
+
+// TestCanonicalNamesAndMakers checks a host's open model is known by its
+// maker's canonical name and grouped under its maker's origin, while the
+// host stays the provider.
+func TestCanonicalNamesAndMakers(t *testing.T) {
+	cat := builtin(t)
+	tests := []struct {
+		id, canonical, origin string
+	}{
+		{"together/deepseek-ai/DeepSeek-R1", "deepseek-ai/DeepSeek-R1", "CN"},
+		{"siliconflow/Pro/deepseek-ai/DeepSeek-V4-Flash", "deepseek-ai/DeepSeek-V4-Flash", "CN"},
+		{"fireworks/accounts/fireworks/models/deepseek-r1-0528", "deepseek-ai/DeepSeek-R1-0528", "CN"},
+		{"groq/openai/gpt-oss-120b", "openai/gpt-oss-120b", "West"},
+		{"deepinfra/Qwen/Qwen3-235B-A22B", "Qwen/Qwen3-235B-A22B", "CN"},
+		{"deepinfra/unknown-lab/some-model", "unknown-lab/some-model", "West"}, // unknown maker: the host's origin
+		{"deepseek/deepseek-v4-pro", "deepseek-ai/DeepSeek-V4-Pro", "CN"},
+		{"openai/gpt-6.1-sol", "", "West"},
+		{"vllm/Qwen/QwQ-32B", "", "local"}, // a self-hosted server is not a host of record
+	}
+	for _, tt := range tests {
+		m, p, err := cat.Resolve(tt.id)
+		require.NoError(t, err, tt.id)
+		assert.Equal(t, tt.canonical, p.Canonical(m.Name), tt.id)
+		assert.Equal(t, tt.origin, m.Origin, tt.id)
+	}
+
+	require.NoError(t, cat.Merge([]byte("makers:\n  newlab: CN\n"), "user.yaml"))
+	m, _, err := cat.Resolve("together/newlab/model-x")
+	require.NoError(t, err)
+	assert.Equal(t, "CN", m.Origin, "a user file adds makers")
+	err = cat.Merge([]byte("makers:\n  elsewhere: Mars\n"), "user.yaml")
+	assert.ErrorContains(t, err, `"elsewhere" has origin "Mars": use CN or West`)
 }

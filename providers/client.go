@@ -67,6 +67,12 @@ type Options struct {
 	// stays out before it is tried again; default 30s.
 	ReplicaFailures int
 	ReplicaCooldown time.Duration
+	// ReplicaConcurrency caps the requests in flight to each replica of a
+	// deployment with several base URLs, so that a pool of servers of
+	// different sizes, or one slow server, is never sent more than it
+	// takes; a request waits for a replica with room. 0 means no cap per
+	// replica.
+	ReplicaConcurrency int
 }
 
 // Client is the one shared OpenAI-compatible client. It implements
@@ -137,16 +143,14 @@ func New(cat *Catalog, opt Options) *Client {
 // cannot exhaust memory.
 const DefaultMaxResponseBytes = 16 << 20
 
-// pooledTransport is Go's default transport with an idle pool twice as
-// large as the requests in flight. Go keeps 100 idle connections in all and
-// 2 per host by default; above that, every answer closes a connection and
-// the next request opens a new one, a handshake per request. The headroom
-// keeps the connections a request dials while another is being handed
-// back, instead of closing one of them.
+// pooledTransport is Go's default transport with an idle pool as large as
+// the requests in flight. Go keeps 100 idle connections in all and 2 per
+// host by default; above that, every answer closes a connection and the
+// next request opens a new one, which costs a handshake per request.
 func pooledTransport(inflight int) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = max(2*inflight, 100)
-	t.MaxIdleConnsPerHost = 2 * inflight
+	t.MaxIdleConns = max(inflight, 100)
+	t.MaxIdleConnsPerHost = inflight
 	return t
 }
 
@@ -191,16 +195,17 @@ type Plan struct {
 var reserved = []string{"model", "messages", "stream"}
 
 // Plan builds a request's body, the one place it is built, without
-// sending anything: the model and messages, the token-limit field, sampling
-// parameters (temperature 0 included), the thinking switch, streaming with
-// usage, the catalog's extra fields, then Request.Extra deep-merged on top.
-// Settings the provider cannot honour become warnings.
+// sending anything: the model and messages, the catalog's extra fields, the
+// generation parameters as Provider.Adapt writes them for the model (token
+// limit, sampling with temperature 0 included, thinking switch, effort,
+// budget, streaming with usage), then Request.Extra deep-merged on top.
+// Settings the provider cannot honour as asked become warnings saying what
+// was sent instead; a retired model is refused.
 func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	m, p, err := c.cat.Resolve(req.Model)
 	if err != nil {
 		return nil, err
 	}
-	ignores, th := p.quirks(m.Name)
 	urls := p.URLs(m.Name, c.opt.Region)
 	endpoint, err := chatURL(urls[0])
 	if err != nil && p.Transport != "mock" { // the mock is served in process
@@ -213,101 +218,13 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 			return nil, parity.Errorf(parity.ErrConfig, "catalog: provider %s sets body field %q in extra; parity sets it itself, remove it", p.Name, k)
 		}
 	}
-	thinking := th.thinks(req.Thinking)
-	warn := func(format string, args ...any) {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf(format, args...))
+	ad, err := p.Adapt(m.Name, req.Params, c.opt.Now())
+	if err != nil {
+		return nil, err
 	}
-	if req.MaxTokens < 0 || req.ThinkingBudget < 0 {
-		return nil, parity.Errorf(parity.ErrUsage, "max tokens and thinking budget must not be negative")
-	}
-	if req.MaxTokens > 0 {
-		field := p.TokenLimitField
-		if field == "" {
-			field = "max_tokens"
-		}
-		body[field] = req.MaxTokens
-	}
-	sampling := []struct {
-		name string
-		set  bool
-		val  any
-	}{
-		{"temperature", req.Temperature != nil, deref(req.Temperature)},
-		{"top_p", req.TopP != nil, deref(req.TopP)},
-		{"seed", req.Seed != nil, deref(req.Seed)},
-	}
-	for _, s := range sampling {
-		if !s.set {
-			continue
-		}
-		if contains(ignores, s.name) {
-			warn("%s: %s is ignored or rejected by %s; not sent", p.Name, s.name, m.Name)
-			continue
-		}
-		if thinking && contains(th.Ignores, s.name) {
-			warn("%s: %s has no effect while %s thinks; not sent", p.Name, s.name, m.Name)
-			continue
-		}
-		body[s.name] = s.val
-	}
-	switch req.Thinking {
-	case "":
-	case "on", "off", "auto":
-		frag := map[string]map[string]any{"on": th.Enable, "off": th.Disable, "auto": th.Auto}[req.Thinking]
-		if frag == nil {
-			switch req.Thinking {
-			case "on":
-				warn("%s: cannot switch thinking on for %s; the model's default applies", p.Name, m.Name)
-			case "off":
-				warn("%s: cannot switch thinking off for %s; it may still think", p.Name, m.Name)
-			default:
-				warn("%s: has no automatic thinking mode for %s; the model's default applies", p.Name, m.Name)
-			}
-		}
-		mergeInto(body, frag)
-	default:
-		return nil, parity.Errorf(parity.ErrUsage, "thinking %q: use on, off or auto", req.Thinking)
-	}
-	if req.Effort != "" {
-		switch {
-		case !contains(parityEfforts, req.Effort):
-			return nil, parity.Errorf(parity.ErrUsage, "effort %q: use low, medium, high or max", req.Effort)
-		case req.Thinking == "off":
-			warn("%s: effort %q not sent because thinking is off", p.Name, req.Effort)
-		case th.BudgetReplacesEffort && req.ThinkingBudget > 0 && th.BudgetField != "":
-			warn("%s: takes a thinking budget or an effort, not both; budget %d sent, effort %q not sent", p.Name, req.ThinkingBudget, req.Effort)
-		case th.EffortField == "":
-			warn("%s: has no reasoning effort setting for %s; effort %q not sent", p.Name, m.Name, req.Effort)
-		default:
-			v, ok := req.Effort, true
-			if th.Efforts != nil {
-				v, ok = th.Efforts[req.Effort]
-			}
-			if ok {
-				setPath(body, th.EffortField, v)
-			} else {
-				warn("%s: effort %q is not available for %s (has %s); not sent", p.Name, req.Effort, m.Name, effortList(th.Efforts))
-			}
-		}
-	}
-	if req.ThinkingBudget > 0 {
-		switch {
-		case req.Thinking == "off":
-			warn("%s: thinking budget not sent because thinking is off", p.Name)
-		case th.BudgetField == "":
-			warn("%s: has no thinking budget setting for %s; budget %d not sent", p.Name, m.Name, req.ThinkingBudget)
-		default:
-			setPath(body, th.BudgetField, req.ThinkingBudget)
-		}
-	}
-	pl.Stream = req.Stream
-	if !req.Stream && p.StreamRequiredForThinking && req.Thinking != "off" {
-		pl.Stream = true
-		warn("%s: streams thinking only; request streamed", p.Name)
-	}
-	if pl.Stream {
-		body["stream_options"] = map[string]any{"include_usage": true}
-	}
+	mergeInto(body, ad.Fields)
+	pl.Warnings = ad.Warnings
+	pl.Stream = ad.Stream
 	for _, k := range reserved {
 		if _, ok := req.Extra[k]; ok {
 			return nil, parity.Errorf(parity.ErrUsage, "extra body field %q is set by parity itself; remove it", k)
@@ -579,14 +496,11 @@ func (u *usageJSON) usage() parity.Usage {
 	return out
 }
 
-// messageJSON is a message, or a stream's delta: the answer and the three
-// places reasoning text comes back. go-openai's message types leave out
-// "reasoning" (OpenRouter, vLLM, Ollama) and reasoning_details, and decode
-// tool calls too, whose shape some servers bend; a field parity does not
-// read must not make an answer unreadable, so only these are decoded.
+// messageJSON is a message (or a stream's delta) as go-openai models it,
+// plus the reasoning fields it drops: "reasoning" (OpenRouter, vLLM,
+// Ollama) and reasoning_details.
 type messageJSON struct {
-	Content          string            `json:"content"`
-	ReasoningContent string            `json:"reasoning_content"`
+	openai.ChatCompletionStreamChoiceDelta
 	Reasoning        json.RawMessage   `json:"reasoning"`
 	ReasoningDetails []reasoningDetail `json:"reasoning_details"`
 }

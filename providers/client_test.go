@@ -130,7 +130,7 @@ func TestCompleteDeepSeekCacheHitAndKeepAlive(t *testing.T) {
 		return providertest.Reply{Content: "ok", Usage: &parity.Usage{PromptTokens: 100, CompletionTokens: 5, CachedTokens: 64}}
 	}})
 	for _, stream := range []bool{false, true} {
-		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: stream}))
+		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: stream}))
 		require.NoError(t, err)
 		assert.Equal(t, 64, comp.Usage.CachedTokens)
 		assert.Equal(t, "ok", comp.Content)
@@ -190,7 +190,7 @@ func TestRetryAfter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, srv, clk := setup(t, "deepseek", providertest.Options{Faults: []providertest.Fault{providertest.RateLimited(tt.retryAfter)}})
 			clk.step = 0
-			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 			require.NoError(t, err)
 			assert.Equal(t, 2, comp.Attempts)
 			assert.Equal(t, 2, srv.Count())
@@ -224,7 +224,7 @@ func TestRetryTransientFailures(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				c, srv, clk := setup(t, "deepseek", providertest.Options{Faults: []providertest.Fault{tt.fault}})
-				comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: stream}))
+				comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: stream}))
 				require.NoError(t, err)
 				assert.Equal(t, "The answer is \\boxed{42}.", comp.Content)
 				assert.Equal(t, 2, comp.Attempts)
@@ -242,7 +242,7 @@ func TestRetriesExhausted(t *testing.T) {
 		f := providertest.ServerError(502)
 		return &f
 	}})
-	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 	require.Error(t, err)
 	assert.Equal(t, parity.ErrServer, parity.CodeOf(err))
 	assert.Equal(t, 5, srv.Count())
@@ -308,7 +308,7 @@ func TestMissingKey(t *testing.T) {
 	_, err := cat.AddEndpoint("deepseek", srv.BaseURL(), "")
 	require.NoError(t, err)
 	c := providers.New(cat, providers.Options{Getenv: func(string) string { return "" }})
-	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 	assert.Equal(t, parity.ErrCredentials, parity.CodeOf(err))
 	assert.Contains(t, err.Error(), "DEEPSEEK_API_KEY")
 	assert.Equal(t, parity.ErrCredentials, comp.ErrorCode)
@@ -366,7 +366,7 @@ func TestDeadline(t *testing.T) {
 		require.NoError(t, err)
 		c = providers.New(cat, providers.Options{Getenv: func(string) string { return testKey }, Deadline: 10 * time.Second,
 			Now: clk.Now, Sleep: clk.Sleep})
-		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+		comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 		assert.Equal(t, parity.ErrRateLimit, parity.CodeOf(err))
 		assert.Contains(t, comp.Error, "deadline")
 		assert.Equal(t, 1, srv.Count())
@@ -403,7 +403,7 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{Stream: i%2 == 0}))
+			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: i%2 == 0}))
 			assert.NoError(t, err)
 			assert.Equal(t, "6*7 = 42.", comp.Reasoning[len(comp.Reasoning)-9:])
 		}()
@@ -477,7 +477,7 @@ func TestKeyNeverLeaksWhenCut(t *testing.T) {
 		w.WriteHeader(401)
 		fmt.Fprintf(w, `{"error":{"message":"%s bad key %s"}}`, strings.Repeat("x", 180), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	})
-	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-chat", parity.Params{}))
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
 	require.Error(t, err)
 	for _, s := range []string{comp.Raw, comp.Error, err.Error()} {
 		for i := 0; i+8 <= len(testKey); i++ {

@@ -3,6 +3,7 @@ package providers_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,7 +43,7 @@ func TestProviderWireFormats(t *testing.T) {
 		{provider: "dashscope-cn", model: "qwen-plus", dialect: providertest.DialectDashScope,
 			params: parity.Params{Thinking: "off"}, want: map[string]any{"enable_thinking": false}},
 		{provider: "ark", model: "ep-20250101000000-abcde", params: parity.Params{Thinking: "auto", MaxTokens: 64},
-			want: map[string]any{"thinking": map[string]any{"type": "auto"}, "max_tokens": 64.0, "model": "ep-20250101000000-abcde"}},
+			want: map[string]any{"thinking": map[string]any{"type": "auto"}, "max_completion_tokens": 64.0, "model": "ep-20250101000000-abcde"}, absent: []string{"max_tokens"}},
 		{provider: "moonshot", model: "kimi-k2.5", params: parity.Params{Thinking: "off", Temperature: ptr(0.3)},
 			want: map[string]any{"thinking": map[string]any{"type": "disabled"}}, absent: []string{"temperature"}, warnings: 1},
 		{provider: "zhipu", model: "glm-4.6", params: parity.Params{Thinking: "on"},
@@ -192,4 +193,132 @@ func TestGeminiRefusesEffortWithBudget(t *testing.T) {
 	assert.Equal(t, parity.ErrInvalidRequest, parity.CodeOf(err))
 	assert.Contains(t, comp.Error, "cannot be set together")
 	assert.Equal(t, 1, srv.Count())
+}
+
+// dialects maps each provider to the fake that enforces its API's rules.
+var dialects = map[string]string{
+	"deepseek": providertest.DialectDeepSeek, "dashscope": providertest.DialectDashScope,
+	"dashscope-cn": providertest.DialectDashScope, "ark": providertest.DialectArk,
+	"moonshot": providertest.DialectMoonshot, "minimax": providertest.DialectMiniMax,
+	"openai": providertest.DialectOpenAI, "anthropic": providertest.DialectAnthropic,
+	"gemini": providertest.DialectGemini, "openrouter": providertest.DialectOpenRouter,
+	"siliconflow": providertest.DialectSiliconFlow, "xai": providertest.DialectXAI,
+}
+
+// flagshipParams are the settings a user may pass; each must reach every
+// flagship in a form its API accepts.
+var flagshipParams = []parity.Params{
+	{},
+	{Thinking: "on"}, {Thinking: "off"}, {Thinking: "auto"},
+	{Thinking: "on", Effort: "low"}, {Thinking: "on", Effort: "medium"},
+	{Thinking: "on", Effort: "high"}, {Thinking: "on", Effort: "max"},
+	{Effort: "max", ThinkingBudget: 2048, MaxTokens: 8192},
+	{Temperature: ptr(0.0)}, {Temperature: ptr(0.7)}, {Temperature: ptr(1.5), TopP: ptr(0.95)},
+	{Thinking: "on", MaxTokens: 4096}, {Thinking: "on", ThinkingBudget: 2048, MaxTokens: 4096},
+	{Thinking: "on", ThinkingBudget: 8192, MaxTokens: 4096},
+	{MaxTokens: 100000},
+}
+
+// TestFlagshipsAcceptedByTheirAPIs builds each provider's flagship models
+// into requests with every common setting and sends them to a fake that
+// refuses what the provider's API refuses: a catalog entry that would make
+// the real API refuse a run fails here.
+func TestFlagshipsAcceptedByTheirAPIs(t *testing.T) {
+	cat := builtin(t)
+	for _, p := range cat.Providers() {
+		var flagships []string
+		for name, m := range p.Models {
+			if m != nil && m.Flagship {
+				flagships = append(flagships, name)
+			}
+		}
+		if (p.Origin == "CN" || p.Origin == "West") && p.Name != "openrouter" { // a router serves other makers' models
+			assert.NotEmpty(t, flagships, "%s lists no flagship model", p.Name)
+		}
+		if len(flagships) == 0 {
+			continue
+		}
+		srv := providertest.New(t, providertest.Options{Dialect: dialects[p.Name], Answer: answer})
+		c := endpointClient(t, cat, p.Name, srv)
+		for _, model := range flagships {
+			for _, params := range flagshipParams {
+				t.Run(fmt.Sprintf("%s/%s/%+v", p.Name, model, params), func(t *testing.T) {
+					_, err := c.Complete(context.Background(), ask(p.Name+"/"+model, params))
+					require.NoError(t, err)
+				})
+			}
+		}
+	}
+}
+
+// endpointClient points a copy of cat's provider at srv, on the day the
+// catalog was verified.
+func endpointClient(t *testing.T, cat *providers.Catalog, provider string, srv *providertest.Server) *providers.Client {
+	t.Helper()
+	_, err := cat.AddEndpoint(provider, srv.BaseURL(), "")
+	require.NoError(t, err)
+	return providers.New(cat, providers.Options{Getenv: func(string) string { return testKey }, Now: verifiedOn, MaxAttempts: 1})
+}
+
+// TestWrongCatalogEntriesAreRefused puts back the entries the 2026-11-30
+// review found wrong and checks the fakes refuse the requests they build,
+// as the real APIs do.
+func TestWrongCatalogEntriesAreRefused(t *testing.T) {
+	tests := []struct {
+		name, provider, model, patch string
+		params                       parity.Params
+		says                         string
+	}{
+		{"minimax greedy sent as 0", "minimax", "MiniMax-M2.7", "minimax: {temperature: {min: 0}}",
+			parity.Params{Temperature: ptr(0.0)}, "temperature"},
+		{"minimax limit above 2048", "minimax", "MiniMax-M2.7", "minimax: {max_output: 100000}",
+			parity.Params{MaxTokens: 8192}, "max_completion_tokens"},
+		{"claude enabled on an adaptive model", "anthropic", "claude-sonnet-5-5", "anthropic: {thinking: {enable: {thinking: {type: enabled, budget_tokens: 8192}}}}",
+			parity.Params{Thinking: "on", MaxTokens: 16000}, "thinking.type.enabled"},
+		{"claude disabled on an always-on model", "anthropic", "claude-opus-5-5", `anthropic: {models: {"claude-opus-5-5*": {thinking: {disable: {thinking: {type: disabled}}}}}}`,
+			parity.Params{Thinking: "off"}, "disabled"},
+		{"claude budget not below max_tokens", "anthropic", "claude-sonnet-4-5", `anthropic: {models: {"claude-*-4-[0-5]*": {thinking: {budget_below_limit: false}}}}`,
+			parity.Params{Thinking: "on", MaxTokens: 4096}, "max_tokens"},
+		{"kimi k3 temperature not fixed", "moonshot", "kimi-k3", `moonshot: {models: {"kimi-k3*": {temperature: {min: 0, max: 1}}}}`,
+			parity.Params{Temperature: ptr(0.3)}, "only 1"},
+		{"kimi k2.7 code under the k2.5+ switch", "moonshot", "kimi-k2.7-code", `moonshot: {models: {"kimi-k2.7*": {thinking: {style: thinking_type}}}}`,
+			parity.Params{Thinking: "off"}, "cannot be disabled"},
+		{"deepseek-reasoner not retired", "deepseek", "deepseek-reasoner", `deepseek: {models: {deepseek-reasoner: {retired: "2099-01-01"}}}`,
+			parity.Params{}, "Model Not Exist"},
+		{"gpt-5.1 effort max passed through", "openai", "gpt-5.1", `openai: {models: {"gpt-5.[1-9]*": {thinking: {efforts: {max: max}}}}}`,
+			parity.Params{Effort: "max"}, "reasoning_effort"},
+		{"gpt-6.1-sol told none exists", "openai", "gpt-6.1-sol", `openai: {models: {gpt-6.1-sol: {thinking: {disable: {reasoning_effort: none}}}}}`,
+			parity.Params{Thinking: "off"}, "none"},
+		{"gemini pro switched off with none", "gemini", "gemini-3.1-pro-preview", `gemini: {models: {"gemini-*-pro*": {thinking: {disable: {reasoning_effort: none}}}}}`,
+			parity.Params{Thinking: "off"}, "disabled"},
+		{"ark effort max passed through", "ark", "doubao-seed-2.0-pro", `ark: {thinking: {efforts: {max: max}}}`,
+			parity.Params{Effort: "max"}, "reasoning_effort"},
+		{"openrouter effort and budget together", "openrouter", "x/y", `openrouter: {thinking: {budget_replaces_effort: false}}`,
+			parity.Params{Effort: "low", ThinkingBudget: 1000}, "Only one"},
+		{"siliconflow effort low passed through on DeepSeek V4", "siliconflow", "deepseek-ai/DeepSeek-V4-Flash", `siliconflow: {models: {"deepseek-ai/DeepSeek-V4*": {thinking: {efforts: {low: low}}}}}`,
+			parity.Params{Effort: "low"}, "high or max"},
+		{"grok-4.5 told it can stop thinking", "xai", "grok-4.5", `xai: {models: {grok-4.5: {thinking: {disable: {reasoning_effort: none}}}}}`,
+			parity.Params{Thinking: "off"}, "reasoning_effort none"},
+		{"grok-4.20 sent an effort", "xai", "grok-4.20-reasoning", `xai: {models: {"grok-4.20*": {thinking: {style: reasoning_effort}}}}`,
+			parity.Params{Effort: "high"}, "does not support"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Options{Dialect: dialects[tt.provider], Answer: answer})
+			cat := builtin(t)
+			c := endpointClient(t, cat, tt.provider, srv)
+			_, err := c.Complete(context.Background(), ask(tt.provider+"/"+tt.model, tt.params))
+			if ret := strings.Contains(tt.patch, "retired"); ret {
+				assert.Equal(t, parity.ErrUsage, parity.CodeOf(err), "the catalog as shipped refuses the retired id itself")
+				assert.Zero(t, srv.Count(), "before sending anything")
+			} else {
+				require.NoError(t, err, "the catalog as shipped is accepted")
+			}
+
+			require.NoError(t, cat.Merge([]byte("providers:\n  "+tt.patch+"\n"), "wrong.yaml"))
+			comp, err := c.Complete(context.Background(), ask(tt.provider+"/"+tt.model, tt.params))
+			require.Error(t, err, "the wrong entry is refused by the fake")
+			assert.Contains(t, comp.Error, tt.says)
+		})
+	}
 }

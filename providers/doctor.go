@@ -36,6 +36,10 @@ const (
 	CheckThinkingSwitch = "thinking_switch" // thinking on and off make a difference
 	CheckStreamUsage    = "stream_usage"    // a streamed answer ends with a usage chunk
 	CheckLatency        = "latency"         // how long the probes took
+	// CheckCatalog probes what the catalog claims the model accepts: the
+	// lowest temperature it lets through, the lowest and highest effort it
+	// sends, automatic thinking. Only with DoctorOptions.CatalogClaims.
+	CheckCatalog = "catalog"
 )
 
 var doctorChecks = []string{CheckReachable, CheckKey, CheckAccount, CheckModel, CheckTokenLimit,
@@ -53,6 +57,11 @@ type DoctorOptions struct {
 	Timeout time.Duration
 	// MaxTokens is the output limit sent with the probes; default 256.
 	MaxTokens int
+	// CatalogClaims adds the catalog check: one tiny request for each
+	// setting the catalog says the model accepts beyond thinking on and
+	// off. A refusal is reported as a catalog error naming the field and
+	// value to change.
+	CatalogClaims bool
 }
 
 // Check is one line of a doctor report: what was checked, the verdict, what
@@ -65,7 +74,8 @@ type Check struct {
 }
 
 // DoctorReport is what Client.Doctor found out about one model. Checks
-// holds every check named by the Check* constants, in that order.
+// holds every check named by the Check* constants, in that order; the
+// catalog check only when it was asked for.
 type DoctorReport struct {
 	// Model is the model id asked for; ModelReported the id the API put in
 	// its answer.
@@ -149,12 +159,13 @@ func (p *probe) size() int {
 }
 
 type doctor struct {
-	c     *Client
-	model parity.Model
-	p     *Provider
-	key   string
-	limit int
-	rep   *DoctorReport
+	c      *Client
+	model  parity.Model
+	p      *Provider
+	key    string
+	limit  int
+	claims bool
+	rep    *DoctorReport
 }
 
 // Doctor sends a few tiny requests to a model and reports what works: the
@@ -197,6 +208,10 @@ func (c *Client) Doctor(ctx context.Context, modelID string, opt DoctorOptions) 
 		rep: &DoctorReport{Model: m.ID, Provider: p.Name}}
 	for _, name := range doctorChecks {
 		d.rep.Checks = append(d.rep.Checks, Check{Name: name})
+	}
+	if opt.CatalogClaims {
+		d.claims = true
+		d.rep.Checks = append(d.rep.Checks, Check{Name: CheckCatalog})
 	}
 	if err := d.run(ctx); err != nil {
 		return nil, err
@@ -288,8 +303,112 @@ func (d *doctor) run(ctx context.Context) error {
 	}
 	d.streamUsage(st)
 	d.latency(plain, on, st)
+	if d.claims {
+		if err := d.catalogClaims(ctx, plain); err != nil {
+			return err
+		}
+	}
 	rep.skipRest("not checked")
 	return nil
+}
+
+// claim is one setting the catalog says the model accepts, and where it
+// says so.
+type claim struct {
+	params parity.Params
+	field  string // the body field the setting is written to
+	fix    string // what to change in a providers file when it is refused
+}
+
+// claims lists the settings worth one request each: the lowest temperature
+// the catalog lets through, the lowest and highest effort it sends,
+// automatic thinking where it has a switch for it.
+func (d *doctor) claimList() []claim {
+	p, name := d.p, d.model.Name
+	r := p.rules(name)
+	var out []claim
+	where := fmt.Sprintf("for %s (provider %s", name, p.Name)
+	if len(p.modelKeys(name)) > 0 {
+		where += ", model entries " + strings.Join(p.modelKeys(name), ", ")
+	}
+	where += ") in a providers file (--providers)"
+	if !contains(r.ignores, "temperature") {
+		t := r.temperature.lowest()
+		out = append(out, claim{params: parity.Params{Temperature: &t}, field: "temperature",
+			fix: "set temperature: {min: …, max: …} or add temperature to ignores " + where})
+	}
+	th := r.thinking
+	if th.EffortField != "" {
+		var sent []string
+		for _, e := range parityEfforts {
+			v, ok := e, th.Efforts == nil
+			if th.Efforts != nil {
+				v, ok = th.Efforts[e]
+			}
+			if ok && !contains(sent, v) {
+				sent = append(sent, v)
+				out = append(out, claim{params: parity.Params{Thinking: "on", Effort: e}, field: th.EffortField,
+					fix: fmt.Sprintf("remove %s from thinking.efforts (or map it to a value the API takes) %s", e, where)})
+			}
+		}
+		if len(out) > 0 && len(sent) > 2 {
+			// The lowest and the highest: the ends are where models differ.
+			first := len(out) - len(sent)
+			out = append(out[:first+1], out[len(out)-1])
+		}
+	}
+	if th.Auto != nil {
+		out = append(out, claim{params: parity.Params{Thinking: "auto"}, field: "thinking (auto)",
+			fix: "remove thinking.auto " + where})
+	}
+	return out
+}
+
+// catalogClaims sends one tiny request per claim that changes the body; a
+// refusal is a catalog error.
+func (d *doctor) catalogClaims(ctx context.Context, plain *probe) error {
+	var okd, bad []string
+	var advice []string
+	for _, cl := range d.claimList() {
+		cl.params.MaxTokens = d.limit
+		pl, err := d.c.Plan(parity.Request{Model: d.model.ID, Messages: []parity.Message{{Role: "user", Content: doctorPrompt}}, Params: cl.params})
+		if err != nil || reflect.DeepEqual(pl.Body, plain.plan.Body) {
+			continue // nothing new would be asked
+		}
+		value := sentValue(pl.Body, cl.field)
+		pr, err := d.send(ctx, cl.params)
+		if err != nil {
+			return err
+		}
+		switch code := parity.CodeOf(pr.err); {
+		case pr.err == nil:
+			okd = append(okd, cl.field+"="+value)
+		case code == parity.ErrInvalidRequest || code == parity.ErrNotFound:
+			bad = append(bad, fmt.Sprintf("%s=%s refused: %s", cl.field, value, oneLine(pr.err.Error(), 200)))
+			advice = append(advice, cl.fix)
+		default:
+			okd = append(okd, cl.field+"="+value+" not confirmed ("+string(code)+")")
+		}
+	}
+	switch {
+	case len(bad) > 0:
+		d.rep.set(CheckCatalog, CheckFail, "catalog error: "+strings.Join(bad, "; "), strings.Join(advice, "; "))
+	case len(okd) == 0:
+		d.rep.set(CheckCatalog, CheckSkipped, "nothing beyond thinking on and off to check: the catalog sends no temperature, effort or automatic thinking for this model", "")
+	default:
+		d.rep.set(CheckCatalog, CheckOK, "accepted: "+strings.Join(okd, ", "), "")
+	}
+	return nil
+}
+
+// sentValue renders the value a claim wrote, for messages.
+func sentValue(body map[string]any, field string) string {
+	switch field {
+	case "thinking (auto)":
+		return "auto"
+	}
+	b, _ := json.Marshal(getPath(body, field))
+	return string(b)
 }
 
 // firstFailure turns the failure of the first request into the check it
@@ -481,7 +600,13 @@ func (d *doctor) thinkingSwitch(ctx context.Context, on *probe) error {
 		return err
 	}
 	if off.err != nil {
-		rep.set(CheckThinkingSwitch, CheckFail, "the request with thinking off failed: "+oneLine(off.err.Error(), 300), fix)
+		detail := "the request with thinking off failed: " + oneLine(off.err.Error(), 300)
+		if parity.CodeOf(off.err) == parity.ErrInvalidRequest {
+			frag, _ := json.Marshal(p.rules(d.model.Name).thinking.Disable)
+			detail = fmt.Sprintf("catalog error: the API refused thinking off as the catalog sends it (%s): %s", frag, oneLine(off.err.Error(), 300))
+			fix = fmt.Sprintf("if %s cannot stop thinking, remove thinking.disable for it (a model entry with thinking: {style: none, enable: {}}) in a providers file (--providers); otherwise correct thinking.disable", d.model.Name)
+		}
+		rep.set(CheckThinkingSwitch, CheckFail, detail, fix)
 		return nil
 	}
 	nOn, nOff := on.size(), off.size()

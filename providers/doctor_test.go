@@ -170,11 +170,11 @@ func TestDoctor(t *testing.T) {
 		requests int               // probes that reached the server
 	}{
 		{
-			name: "healthy deepseek", provider: "deepseek", model: "deepseek/deepseek-chat",
+			name: "healthy deepseek", provider: "deepseek", model: "deepseek/deepseek-flash",
 			answer: thinksUnlessOff,
 			want:   allOK, field: "reasoning_content", requests: 4,
 			detail: map[string]string{"token_limit": "max_tokens=256 accepted", "reasoning": "reasoning_content",
-				"thinking_switch": "none with it off", "model": "reported deepseek-chat", "key": "DEEPSEEK_API_KEY accepted"},
+				"thinking_switch": "none with it off", "model": "reported deepseek-flash", "key": "DEEPSEEK_API_KEY accepted"},
 		},
 		{
 			name: "vllm reasoning field", provider: "vllm", model: "vllm/Qwen/Qwen3-8B",
@@ -188,19 +188,19 @@ func TestDoctor(t *testing.T) {
 			detail: map[string]string{"reasoning": "inline <think> tags"},
 		},
 		{
-			name: "thinking switch ignored", provider: "deepseek", model: "deepseek/deepseek-chat",
+			name: "thinking switch ignored", provider: "deepseek", model: "deepseek/deepseek-flash",
 			answer: alwaysThinks,
 			want:   with(map[string]providers.CheckStatus{"thinking_switch": warn}), field: "reasoning_content", requests: 4,
 			advice: map[string]string{"thinking_switch": "thinking (enable/disable) for deepseek"},
 		},
 		{
-			name: "no switch to turn thinking off", provider: "deepseek", model: "deepseek/deepseek-reasoner",
+			name: "no switch to turn thinking off", provider: "moonshot", model: "moonshot/kimi-k2.7-code",
 			answer: alwaysThinks,
 			want:   with(map[string]providers.CheckStatus{"thinking_switch": skip}), field: "reasoning_content", requests: 2,
-			detail: map[string]string{"reasoning": "no switch to turn thinking on", "thinking_switch": "no switch to turn thinking off"},
+			detail: map[string]string{"thinking_switch": "no switch to turn thinking off"},
 		},
 		{
-			name: "key rejected", provider: "deepseek", model: "deepseek/deepseek-chat",
+			name: "key rejected", provider: "deepseek", model: "deepseek/deepseek-flash",
 			opt:  providertest.Options{Faults: []providertest.Fault{providertest.DeepSeekUnauthorized}},
 			want: afterFirst("key", "reachable"), requests: 1,
 			advice: map[string]string{"key": "DEEPSEEK_API_KEY"},
@@ -219,7 +219,7 @@ func TestDoctor(t *testing.T) {
 			advice: map[string]string{"key": "works only without --region cn"},
 		},
 		{
-			name: "insufficient balance", provider: "deepseek", model: "deepseek/deepseek-chat",
+			name: "insufficient balance", provider: "deepseek", model: "deepseek/deepseek-flash",
 			opt:  providertest.Options{Faults: []providertest.Fault{providertest.DeepSeekNoBalance}},
 			want: afterFirst("account", "reachable", "key"), requests: 1,
 			advice: map[string]string{"account": "insufficient balance: top up the deepseek account"},
@@ -238,7 +238,7 @@ func TestDoctor(t *testing.T) {
 			detail:   map[string]string{"model": "has not activated the model"},
 		},
 		{
-			name: "stream without usage", provider: "deepseek", model: "deepseek/deepseek-chat",
+			name: "stream without usage", provider: "deepseek", model: "deepseek/deepseek-flash",
 			answer: thinksUnlessOff, noUsage: true,
 			want: with(map[string]providers.CheckStatus{"stream_usage": warn}), field: "reasoning_content", requests: 4,
 			advice: map[string]string{"stream_usage": "run without --stream"},
@@ -252,7 +252,7 @@ func TestDoctor(t *testing.T) {
 			advice: map[string]string{"token_limit": "set token_limit_field: max_completion_tokens for lab"},
 		},
 		{
-			name: "token limit ignored", provider: "deepseek", model: "deepseek/deepseek-chat",
+			name: "token limit ignored", provider: "deepseek", model: "deepseek/deepseek-flash",
 			answer: func(body map[string]any) providertest.Reply {
 				r := thinksUnlessOff(body)
 				r.Usage = &parity.Usage{PromptTokens: 20, CompletionTokens: 2000}
@@ -265,7 +265,7 @@ func TestDoctor(t *testing.T) {
 			detail: map[string]string{"token_limit": "1990 tokens came back"},
 		},
 		{
-			name: "other model reported", provider: "deepseek", model: "deepseek/deepseek-chat",
+			name: "other model reported", provider: "deepseek", model: "deepseek/deepseek-flash",
 			answer: func(body map[string]any) providertest.Reply {
 				r := thinksUnlessOff(body)
 				r.Model = "llama-3-8b"
@@ -280,7 +280,7 @@ func TestDoctor(t *testing.T) {
 			want:   with(map[string]providers.CheckStatus{"reasoning": warn, "thinking_switch": warn}), requests: 4,
 		},
 		{
-			name: "server failing", provider: "deepseek", model: "deepseek/deepseek-chat",
+			name: "server failing", provider: "deepseek", model: "deepseek/deepseek-flash",
 			opt: providertest.Options{Faults: []providertest.Fault{providertest.DeepSeekBusy, providertest.DeepSeekBusy}},
 			want: func() map[string]providers.CheckStatus {
 				m := afterFirst("model", "reachable")
@@ -346,7 +346,7 @@ func TestDoctor(t *testing.T) {
 func TestDoctorWireRequests(t *testing.T) {
 	srv := bodyAware(t, providertest.Options{}, thinksUnlessOff)
 	c := doctorClient(t, "deepseek", srv.BaseURL(), "")
-	rep, err := c.Doctor(context.Background(), "deepseek/deepseek-chat", providers.DoctorOptions{MaxTokens: 64})
+	rep, err := c.Doctor(context.Background(), "deepseek/deepseek-flash", providers.DoctorOptions{MaxTokens: 64})
 	require.NoError(t, err)
 	require.Equal(t, 4, rep.Requests)
 	reqs := srv.Requests()
@@ -354,14 +354,14 @@ func TestDoctorWireRequests(t *testing.T) {
 	for _, r := range reqs {
 		assert.Equal(t, "Bearer "+doctorKey, r.Authorization)
 		assert.Equal(t, 64.0, r.JSON()["max_tokens"], "every probe carries the provider's token-limit field")
-		assert.Equal(t, "deepseek-chat", r.Model)
+		assert.Equal(t, "deepseek-flash", r.Model)
 	}
 	assert.NotContains(t, reqs[0].JSON(), "thinking", "the plain probe uses the model's default")
 	assert.Equal(t, map[string]any{"type": "enabled"}, reqs[1].JSON()["thinking"])
 	assert.Equal(t, map[string]any{"type": "disabled"}, reqs[2].JSON()["thinking"])
 	assert.True(t, reqs[3].Stream)
 	assert.True(t, reqs[3].IncludeUsage)
-	assert.Equal(t, "deepseek-chat", rep.ModelReported)
+	assert.Equal(t, "deepseek-flash", rep.ModelReported)
 	assert.Equal(t, srv.BaseURL()+"/chat/completions", rep.URL)
 }
 
@@ -395,7 +395,7 @@ func TestDoctorTimeoutIsPerRequest(t *testing.T) {
 	srv := providertest.New(t, providertest.Options{Latency: 5 * time.Second})
 	c := doctorClient(t, "deepseek", srv.BaseURL(), "")
 	start := time.Now()
-	rep, err := c.Doctor(context.Background(), "deepseek/deepseek-chat", providers.DoctorOptions{Timeout: 100 * time.Millisecond})
+	rep, err := c.Doctor(context.Background(), "deepseek/deepseek-flash", providers.DoctorOptions{Timeout: 100 * time.Millisecond})
 	require.NoError(t, err)
 	assert.Less(t, time.Since(start), 3*time.Second, "the client's 20-minute deadline does not apply")
 	ch, _ := rep.Check("reachable")
@@ -415,7 +415,7 @@ func TestDoctorErrors(t *testing.T) {
 		code  parity.ErrorCode
 		msg   string
 	}{
-		{"deepseek/deepseek-chat", parity.ErrCredentials, "export DEEPSEEK_API_KEY"},
+		{"deepseek/deepseek-flash", parity.ErrCredentials, "export DEEPSEEK_API_KEY"},
 		{"no-slash", parity.ErrUsage, "use provider/model"},
 		{"nowhere/model", parity.ErrNotFound, "unknown provider"},
 	}
@@ -431,7 +431,7 @@ func TestDoctorErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c = doctorClient(t, "deepseek", srv.BaseURL(), "")
-	_, err = c.Doctor(ctx, "deepseek/deepseek-chat", providers.DoctorOptions{})
+	_, err = c.Doctor(ctx, "deepseek/deepseek-flash", providers.DoctorOptions{})
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
@@ -455,7 +455,7 @@ func TestDoctorKeyNeverLeaks(t *testing.T) {
 	}
 	srv := providertest.New(t, providertest.Options{FaultFunc: echo})
 	c := doctorClient(t, "deepseek", srv.BaseURL(), "")
-	rep, err := c.Doctor(context.Background(), "deepseek/deepseek-chat", providers.DoctorOptions{})
+	rep, err := c.Doctor(context.Background(), "deepseek/deepseek-flash", providers.DoctorOptions{})
 	require.NoError(t, err)
 	ch, _ := rep.Check("key")
 	assert.Equal(t, providers.CheckFail, ch.Status)
@@ -463,4 +463,47 @@ func TestDoctorKeyNeverLeaks(t *testing.T) {
 	b, err := json.Marshal(rep)
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), doctorKey)
+}
+
+// TestDoctorProbesCatalogClaims checks the catalog check against fakes that
+// refuse what the real APIs refuse: the shipped entries pass, and an entry
+// put back the way the 2026-11-30 review found it is a catalog error naming
+// the field, the value and what to change.
+func TestDoctorProbesCatalogClaims(t *testing.T) {
+	tests := []struct {
+		name, provider, model, patch string
+		check                        string
+		status                       providers.CheckStatus
+		detail, advice               string
+	}{
+		{name: "minimax as shipped", provider: "minimax", model: "minimax/MiniMax-M2.7",
+			check: providers.CheckCatalog, status: providers.CheckOK, detail: "temperature=0.01"},
+		{name: "minimax greedy at 0", provider: "minimax", model: "minimax/MiniMax-M2.7", patch: "minimax: {temperature: {min: 0}}",
+			check: providers.CheckCatalog, status: providers.CheckFail, detail: "catalog error: temperature=0 refused", advice: "set temperature"},
+		{name: "gpt-5.1 as shipped", provider: "openai", model: "openai/gpt-5.1",
+			check: providers.CheckCatalog, status: providers.CheckOK, detail: `reasoning_effort="low", reasoning_effort="high"`},
+		{name: "gpt-5.1 told max exists", provider: "openai", model: "openai/gpt-5.1", patch: `openai: {models: {"gpt-5.[1-9]*": {thinking: {efforts: {low: low, max: max}}}}}`,
+			check: providers.CheckCatalog, status: providers.CheckFail, detail: `reasoning_effort="max" refused`, advice: "remove max from thinking.efforts"},
+		{name: "always-on claude told it can stop", provider: "anthropic", model: "anthropic/claude-opus-5-5", patch: `anthropic: {models: {"claude-opus-5-5*": {thinking: {disable: {thinking: {type: disabled}}}}}}`,
+			check: providers.CheckThinkingSwitch, status: providers.CheckFail, detail: `catalog error: the API refused thinking off as the catalog sends it ({"thinking":{"type":"disabled"}})`, advice: "remove thinking.disable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := providertest.New(t, providertest.Options{Dialect: dialects[tt.provider], Answer: answer})
+			cat := builtin(t)
+			if tt.patch != "" {
+				require.NoError(t, cat.Merge([]byte("providers:\n  "+tt.patch+"\n"), "wrong.yaml"))
+			}
+			c := endpointClient(t, cat, tt.provider, srv)
+			rep, err := c.Doctor(context.Background(), tt.model, providers.DoctorOptions{CatalogClaims: true})
+			require.NoError(t, err)
+			ch, found := rep.Check(tt.check)
+			require.True(t, found)
+			assert.Equal(t, tt.status, ch.Status, "%+v", rep.Checks)
+			assert.Contains(t, ch.Detail, tt.detail)
+			assert.Contains(t, ch.Advice, tt.advice)
+			last := rep.Checks[len(rep.Checks)-1]
+			assert.Equal(t, providers.CheckCatalog, last.Name, "the catalog check comes last")
+		})
+	}
 }

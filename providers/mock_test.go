@@ -159,3 +159,52 @@ func TestMockAnswerKey(t *testing.T) {
 	assert.Contains(t, comp.Content, "cannot answer")
 	assert.Len(t, asked, 2, "a request naming no item is not looked up")
 }
+
+// TestMockEffortCurve: more effort or a larger thinking budget gives the
+// mock more reasoning tokens and more correct answers, until every item has
+// the reasoning it needs; a token limit below what it writes truncates.
+func TestMockEffortCurve(t *testing.T) {
+	c := providers.New(builtin(t), providers.Options{Answers: answers("42", "number")})
+	type point struct {
+		correct, truncated int
+		reasoning          float64
+	}
+	measure := func(p parity.Params) point {
+		var pt point
+		const n = 600
+		for i := 0; i < n; i++ {
+			req := ask("mock/oracle-90", p)
+			req.Ref = parity.ItemRef{Suite: "s", ItemID: fmt.Sprintf("q%d", i)}
+			comp, err := c.Complete(context.Background(), req)
+			require.NoError(t, err)
+			if comp.FinishReason == "length" {
+				pt.truncated++
+				assert.Empty(t, comp.Content, "a cut-off answer carries no answer")
+				assert.LessOrEqual(t, comp.Usage.CompletionTokens, p.MaxTokens)
+			}
+			if got, _ := extract(comp.Content); got == "42" {
+				pt.correct++
+			}
+			pt.reasoning += float64(comp.Usage.ReasoningTokens) / n
+		}
+		return pt
+	}
+	low, medium, high, max := measure(parity.Params{Effort: "low"}), measure(parity.Params{Effort: "medium"}),
+		measure(parity.Params{Effort: "high"}), measure(parity.Params{Effort: "max"})
+	assert.Less(t, low.reasoning, medium.reasoning)
+	assert.Less(t, medium.reasoning, high.reasoning)
+	assert.Less(t, low.correct, medium.correct)
+	assert.Less(t, medium.correct, high.correct)
+	assert.Equal(t, high.correct, max.correct, "high already covers every item's need: a plateau")
+	assert.InDelta(t, high.reasoning, max.reasoning, 1e-9)
+
+	small, large := measure(parity.Params{ThinkingBudget: 1024}), measure(parity.Params{ThinkingBudget: 16384})
+	assert.Less(t, small.correct, large.correct)
+	assert.LessOrEqual(t, small.reasoning, 1024.0)
+	assert.Equal(t, max.correct, large.correct)
+	assert.Zero(t, large.truncated)
+
+	cut := measure(parity.Params{Effort: "high", MaxTokens: 1500})
+	assert.Positive(t, cut.truncated)
+	assert.Less(t, cut.correct, high.correct)
+}

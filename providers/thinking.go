@@ -2,10 +2,15 @@ package providers
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/parity-bench/parity"
 )
 
 // Thinking describes, as data, how a provider switches reasoning on and off
@@ -41,6 +46,93 @@ type Thinking struct {
 	// thinks (DeepSeek's temperature and top_p); they are not sent then,
 	// and a warning says so.
 	Ignores []string `yaml:"ignores,omitempty"`
+	// BudgetBelowLimit says the API refuses a thinking budget that is not
+	// below the token limit (Anthropic); BudgetMin is the smallest budget
+	// it takes. A budget at or above --max-tokens is lowered to half of it
+	// with a warning, and refused when that falls below BudgetMin.
+	BudgetBelowLimit bool `yaml:"budget_below_limit,omitempty"`
+	BudgetMin        int  `yaml:"budget_min,omitempty"`
+}
+
+// TemperatureRule is the range of temperatures an API accepts. Min and Max
+// are the lowest and highest values parity sends (for an API taking
+// (0, 1], Min is the smallest step above 0 it documents or accepts); Fixed
+// means only that one value is accepted. A temperature outside the range
+// is moved to the nearest accepted value and the change is warned about.
+type TemperatureRule struct {
+	Min   *float64 `yaml:"min,omitempty"`
+	Max   *float64 `yaml:"max,omitempty"`
+	Fixed *float64 `yaml:"fixed,omitempty"`
+}
+
+func (r *TemperatureRule) clone() *TemperatureRule {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	for _, f := range []**float64{&c.Min, &c.Max, &c.Fixed} {
+		if *f != nil {
+			v := **f
+			*f = &v
+		}
+	}
+	return &c
+}
+
+func (r *TemperatureRule) validate() error {
+	if r == nil {
+		return nil
+	}
+	if r.Fixed != nil && (r.Min != nil || r.Max != nil) {
+		return fmt.Errorf("give either fixed or min/max, not both")
+	}
+	for _, f := range []*float64{r.Min, r.Max, r.Fixed} {
+		if f != nil && (*f < 0 || math.IsNaN(*f) || math.IsInf(*f, 0)) {
+			return fmt.Errorf("values must be numbers of at least 0")
+		}
+	}
+	if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
+		return fmt.Errorf("min %g is above max %g", *r.Min, *r.Max)
+	}
+	return nil
+}
+
+// accept returns the temperature to send for t and whether it differs.
+func (r *TemperatureRule) accept(t float64) (float64, bool) {
+	switch {
+	case r == nil:
+		return t, false
+	case r.Fixed != nil:
+		return *r.Fixed, t != *r.Fixed
+	case r.Min != nil && t < *r.Min:
+		return *r.Min, true
+	case r.Max != nil && t > *r.Max:
+		return *r.Max, true
+	}
+	return t, false
+}
+
+// lowest is the lowest temperature the rule lets parity send.
+func (r *TemperatureRule) lowest() float64 {
+	v, _ := r.accept(0)
+	return v
+}
+
+// String describes the rule for messages: "fixed at 1", "from 0.01 to 1".
+func (r *TemperatureRule) String() string {
+	num := func(f *float64, def string) string {
+		if f == nil {
+			return def
+		}
+		return strconv.FormatFloat(*f, 'g', -1, 64)
+	}
+	switch {
+	case r == nil:
+		return "any"
+	case r.Fixed != nil:
+		return "fixed at " + num(r.Fixed, "")
+	}
+	return "from " + num(r.Min, "0") + " to " + num(r.Max, "2")
 }
 
 // thinks reports whether a request with the given Params.Thinking will
@@ -127,6 +219,12 @@ func (t Thinking) overlay(o Thinking) Thinking {
 	if o.Ignores != nil {
 		out.Ignores = o.Ignores
 	}
+	if o.BudgetBelowLimit {
+		out.BudgetBelowLimit = true
+	}
+	if o.BudgetMin > 0 {
+		out.BudgetMin = o.BudgetMin
+	}
 	return out
 }
 
@@ -186,6 +284,9 @@ func (t Thinking) validate() error {
 	}
 	if err := checkIgnores(t.Ignores); err != nil {
 		return err
+	}
+	if t.BudgetMin < 0 {
+		return fmt.Errorf("budget_min must not be negative")
 	}
 	for k := range t.Efforts {
 		if !contains(parityEfforts, k) {
@@ -253,4 +354,211 @@ func setPath(m map[string]any, dotted string, v any) {
 		m = next
 	}
 	m[parts[len(parts)-1]] = v
+}
+
+// Adapted is how one request's generation parameters are written for one
+// provider and model: the body fields they become, whether the request is
+// streamed, and a warning for every setting that was changed, dropped, or
+// is known to run as something else there. What a run sends is what the
+// warnings say, so the same flags mean the same thing on every provider
+// wherever the API allows it, and are recorded where it does not.
+type Adapted struct {
+	// Fields are body fields: token limit, sampling parameters, the
+	// thinking switch, effort and budget.
+	Fields   map[string]any
+	Stream   bool
+	Warnings []string
+}
+
+// Adapt applies the catalog's rules for model to params at time now:
+// retirement (a retired id is refused with its replacement named, an id
+// served by another model is warned about), the token-limit field and the
+// API's largest limit, the accepted temperature range, sampling parameters
+// the model ignores, the thinking switch, the effort the API actually
+// runs, and the budget it accepts. It returns a usage error for a setting
+// parity cannot express in a form the API accepts.
+func (p *Provider) Adapt(model string, params parity.Params, now time.Time) (Adapted, error) {
+	r := p.rules(model)
+	th := r.thinking
+	out := Adapted{Fields: map[string]any{}}
+	warn := func(format string, args ...any) {
+		out.Warnings = append(out.Warnings, p.Name+": "+fmt.Sprintf(format, args...))
+	}
+	if ret := p.Retirement(model, now); ret != nil {
+		switch {
+		case ret.Retired && ret.ServedBy == "":
+			return out, parity.Errorf(parity.ErrUsage, "%s/%s was retired on %s and is no longer served: use %s/%s (catalog entry %q; override it with --providers if this is wrong)",
+				p.Name, model, ret.Date, p.Name, ret.Replacement, ret.Entry)
+		case ret.Retired:
+			warn("%s is answered by %s under the old name%s; results are %s's, not %s's", model, ret.ServedBy, sinceDate(ret.Date), ret.ServedBy, model)
+		case ret.Soon(now):
+			next := ret.Replacement
+			if ret.ServedBy != "" {
+				next = ret.ServedBy + " (the API will answer the old id with it)"
+			}
+			warn("%s retires on %s; move to %s", model, ret.Date, next)
+		}
+	}
+	if params.MaxTokens < 0 || params.ThinkingBudget < 0 {
+		return out, parity.Errorf(parity.ErrUsage, "max tokens and thinking budget must not be negative")
+	}
+	limit := params.MaxTokens
+	if limit > 0 {
+		if r.maxOutput > 0 && limit > r.maxOutput {
+			warn("%s takes at most %d output tokens; %s %d lowered to %d", model, r.maxOutput, r.tokenField, limit, r.maxOutput)
+			limit = r.maxOutput
+		}
+		out.Fields[r.tokenField] = limit
+		if r.limitExcludesReasoning {
+			warn("%s caps only the answer on %s, not the reasoning before it; runs here may spend more than %d tokens", r.tokenField, model, limit)
+		}
+	}
+	thinking := th.thinks(params.Thinking)
+	sampling := []struct {
+		name string
+		set  bool
+		val  any
+	}{
+		{"temperature", params.Temperature != nil, deref(params.Temperature)},
+		{"top_p", params.TopP != nil, deref(params.TopP)},
+		{"seed", params.Seed != nil, deref(params.Seed)},
+	}
+	if len(params.Stop) > 0 {
+		out.Fields["stop"] = params.Stop
+	}
+	for _, s := range sampling {
+		switch {
+		case !s.set:
+		case contains(r.ignores, s.name):
+			warn("%s is ignored or rejected by %s; not sent", s.name, model)
+		case thinking && contains(th.Ignores, s.name):
+			warn("%s has no effect while %s thinks; not sent", s.name, model)
+		case s.name == "temperature":
+			t := *params.Temperature
+			sent, changed := r.temperature.accept(t)
+			if changed {
+				warn("temperature %g is not accepted by %s (%s); sent %g", t, model, r.temperature, sent)
+			}
+			out.Fields[s.name] = sent
+		default:
+			out.Fields[s.name] = s.val
+		}
+	}
+	switch params.Thinking {
+	case "":
+	case "on", "off", "auto":
+		frag := map[string]map[string]any{"on": th.Enable, "off": th.Disable, "auto": th.Auto}[params.Thinking]
+		if frag == nil {
+			switch params.Thinking {
+			case "on":
+				warn("cannot switch thinking on for %s; the model's default applies", model)
+			case "off":
+				warn("cannot switch thinking off for %s; it may still think", model)
+			default:
+				warn("has no automatic thinking mode for %s; the model's default applies", model)
+			}
+		}
+		mergeInto(out.Fields, frag)
+	default:
+		return out, parity.Errorf(parity.ErrUsage, "thinking %q: use on, off or auto", params.Thinking)
+	}
+	if err := th.effort(params, model, out.Fields, warn); err != nil {
+		return out, err
+	}
+	if err := th.budget(params, limit, model, out.Fields, warn); err != nil {
+		return out, err
+	}
+	out.Stream = params.Stream
+	if !params.Stream && p.StreamRequiredForThinking && params.Thinking != "off" {
+		out.Stream = true
+		warn("streams thinking only; request streamed")
+	}
+	if out.Stream {
+		out.Fields["stream_options"] = map[string]any{"include_usage": true}
+	}
+	return out, nil
+}
+
+func sinceDate(d string) string {
+	if d == "" {
+		return ""
+	}
+	return " since " + d
+}
+
+// effort writes Params.Effort where the provider takes it, as the value the
+// API runs it as.
+func (t Thinking) effort(params parity.Params, model string, fields map[string]any, warn func(string, ...any)) error {
+	e := params.Effort
+	switch {
+	case e == "":
+	case !contains(parityEfforts, e):
+		return parity.Errorf(parity.ErrUsage, "effort %q: use low, medium, high or max", e)
+	case params.Thinking == "off":
+		warn("effort %q not sent because thinking is off", e)
+	case t.BudgetReplacesEffort && params.ThinkingBudget > 0 && t.BudgetField != "":
+		warn("takes a thinking budget or an effort, not both; budget %d sent, effort %q not sent", params.ThinkingBudget, e)
+	case t.EffortField == "":
+		warn("has no reasoning effort setting for %s; effort %q not sent", model, e)
+	default:
+		v, ok := e, true
+		if t.Efforts != nil {
+			v, ok = t.Efforts[e]
+		}
+		if !ok {
+			warn("effort %q is not available for %s (has %s); not sent", e, model, effortList(t.Efforts))
+			return nil
+		}
+		if v != e {
+			warn("effort %q runs as %q on %s; %s=%q sent", e, v, model, t.EffortField, v)
+		}
+		setPath(fields, t.EffortField, v)
+	}
+	return nil
+}
+
+// budget writes the thinking budget, keeping it below the token limit where
+// the API requires that. The budget is the one asked for, or the default a
+// thinking fragment carries.
+func (t Thinking) budget(params parity.Params, limit int, model string, fields map[string]any, warn func(string, ...any)) error {
+	b := params.ThinkingBudget
+	if b > 0 {
+		switch {
+		case params.Thinking == "off":
+			warn("thinking budget not sent because thinking is off")
+			return nil
+		case t.BudgetField == "":
+			warn("has no thinking budget setting for %s; budget %d not sent", model, b)
+			return nil
+		}
+		setPath(fields, t.BudgetField, b)
+	} else if t.BudgetField != "" {
+		if v, ok := getPath(fields, t.BudgetField).(int); ok {
+			b = v
+		}
+	}
+	if b <= 0 || !t.BudgetBelowLimit || limit <= 0 || b < limit {
+		return nil
+	}
+	half := limit / 2
+	if half < t.BudgetMin {
+		return parity.Errorf(parity.ErrUsage, "thinking budget %d must stay below --max-tokens %d on %s, and the smallest budget it takes is %d: raise --max-tokens to at least %d, or use --thinking off",
+			b, limit, model, t.BudgetMin, 2*t.BudgetMin)
+	}
+	warn("thinking budget %d is not below the token limit %d, which %s refuses; budget %d sent", b, limit, model, half)
+	setPath(fields, t.BudgetField, half)
+	return nil
+}
+
+// getPath reads the value at a dotted path, nil when absent.
+func getPath(m map[string]any, dotted string) any {
+	parts := strings.Split(dotted, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			return nil
+		}
+		m = next
+	}
+	return m[parts[len(parts)-1]]
 }

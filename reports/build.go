@@ -51,6 +51,11 @@ type Options struct {
 	// permutation test when two runs differ on more than ExactSignFlipMax
 	// items; zero means DefaultPermutations.
 	Permutations int
+	// Canonical names the open-weight model a catalog model id serves
+	// (deepseek-ai/DeepSeek-R1 for together/deepseek-ai/DeepSeek-R1) and
+	// whether the id is on the maker's own API, so runs of one model on
+	// several hosts can be paired; nil leaves HostGaps empty.
+	Canonical func(modelID string) (canonical string, makerAPI bool)
 }
 
 // Leaderboard is the report model every renderer writes.
@@ -66,9 +71,19 @@ type Leaderboard struct {
 	// ParityChecks pit the best CN row of each benchmark against its best
 	// West row, the comparison parity exists to make.
 	ParityChecks []Comparison
+	// HostGaps pair each host of an open model with the maker's own API
+	// (or the best host) on shared items: "same model, different hosts".
+	HostGaps []Comparison
 	// LanguageGaps compare each model on aligned items asked in English and
 	// in another language (mgsm:en against mgsm:zh, say).
 	LanguageGaps []Comparison
+	// Curves follow each model on each benchmark across the settings it
+	// was run at (parity run --sweep): accuracy, reasoning tokens,
+	// truncation and cost per setting.
+	Curves []Curve
+	// Frontiers plot accuracy against cost for every model and setting of
+	// a benchmark, with the Pareto-optimal runs marked.
+	Frontiers []Frontier
 	// Notes are caveats a reader must see next to the numbers.
 	Notes []string
 }
@@ -80,8 +95,16 @@ type Row struct {
 	RunID         int64
 	Model         string // catalog id, "provider/model"
 	ModelReported string // what the API said it ran, when known
-	Provider      string
-	Origin        string
+	// Substituted marks a row whose API reported another model than the one
+	// asked for (beyond a dated suffix): the scores are that model's.
+	Substituted bool
+	// Canonical is the open-weight model the row's model id serves, when
+	// known (Options.Canonical); MakerAPI says the provider is the
+	// model's maker rather than a host.
+	Canonical string
+	MakerAPI  bool
+	Provider  string
+	Origin    string
 	// Mock marks rows answered by the offline mock provider, so nobody
 	// mistakes a pipeline demo for a model's score.
 	Mock         bool
@@ -152,6 +175,9 @@ type Row struct {
 	Scorers []string
 	// Thinking summarises the reasoning switches the run asked for.
 	Thinking string
+	// Setting names the settings an effort or budget sweep varies
+	// (parity.Params.Setting), which tell the points of a curve apart.
+	Setting string
 
 	// JudgeChecked counts scored samples an LLM judge also graded, and
 	// JudgeOverturned those where it disagreed with the rule scorer on
@@ -223,6 +249,9 @@ func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard
 	built := make([]scoredRow, 0, len(accs))
 	for _, acc := range accs {
 		row, tallies := acc.finish(opt)
+		if opt.Canonical != nil {
+			row.Canonical, row.MakerAPI = opt.Canonical(row.Model)
+		}
 		built = append(built, scoredRow{row, tallies})
 	}
 	slices.SortStableFunc(built, func(a, b scoredRow) int { return compareRows(a.row, b.row) })
@@ -233,7 +262,10 @@ func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard
 	rank(lb.Rows, lb.Comparisons)
 	lb.ParityChecks = parityChecks(lb.Rows, lb.Comparisons)
 	lb.LanguageGaps = languageGaps(built, opt)
+	lb.HostGaps = hostGaps(built, opt)
 	lb.Groups = groups(lb.Rows)
+	lb.Curves = curves(lb.Rows)
+	lb.Frontiers = frontiers(lb.Rows)
 	lb.Notes = notes(lb.Rows, opt)
 	lb.Notes = append(lb.Notes, comparisonNotes(lb.Rows, lb.Comparisons)...)
 	return lb, nil

@@ -16,13 +16,18 @@ type jsonReport struct {
 	GeneratedAt time.Time   `json:"generated_at"`
 	Rows        []jsonRow   `json:"rows"`
 	Groups      []jsonGroup `json:"groups"`
-	// Comparisons, ParityChecks and LanguageGaps are always arrays,
-	// empty when no two runs share an item, so consumers need no null
-	// check. All three hold paired comparisons in one form.
+	// Comparisons, ParityChecks, LanguageGaps and HostGaps are always
+	// arrays, empty when no two runs share an item, so consumers need no
+	// null check. All hold paired comparisons in one form.
 	Comparisons  []jsonComparison `json:"comparisons"`
 	ParityChecks []jsonComparison `json:"parity_checks"`
 	LanguageGaps []jsonComparison `json:"language_gaps"`
-	Notes        []string         `json:"notes"`
+	HostGaps     []jsonComparison `json:"host_gaps"`
+	// Curves and Frontiers are there when the runs have any (see
+	// Leaderboard).
+	Curves    []Curve    `json:"curves,omitempty"`
+	Frontiers []Frontier `json:"frontiers,omitempty"`
+	Notes     []string   `json:"notes"`
 }
 
 // jsonComparison is the one JSON form of a Comparison: diff, ci_low and
@@ -67,6 +72,8 @@ type jsonRow struct {
 	RunID                int64              `json:"run_id"`
 	Model                string             `json:"model"`
 	ModelReported        string             `json:"model_reported,omitempty"`
+	Substituted          bool               `json:"substituted,omitempty"`
+	Canonical            string             `json:"canonical,omitempty"`
 	Provider             string             `json:"provider"`
 	Origin               string             `json:"origin"`
 	Mock                 bool               `json:"mock"`
@@ -122,11 +129,14 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 		Comparisons:  newJSONComparisons(lb.Comparisons),
 		ParityChecks: newJSONComparisons(lb.ParityChecks),
 		LanguageGaps: newJSONComparisons(lb.LanguageGaps),
+		HostGaps:     newJSONComparisons(lb.HostGaps),
+		Curves:       lb.Curves,
+		Frontiers:    lb.Frontiers,
 		Notes:        append([]string{}, lb.Notes...),
 	}
 	for _, r := range lb.Rows {
 		jr := jsonRow{
-			RunID: r.RunID, Model: r.Model, ModelReported: r.ModelReported, Provider: r.Provider,
+			RunID: r.RunID, Model: r.Model, ModelReported: r.ModelReported, Substituted: r.Substituted, Canonical: r.Canonical, Provider: r.Provider,
 			Origin: r.Origin, Mock: r.Mock, Suite: r.Suite, SuiteVersion: r.SuiteVersion,
 			Language: r.Language, NonCommercial: r.NonCommercial, Status: r.Status, Rank: r.Rank,
 			Thinking: r.Thinking, Items: r.Items, Samples: r.Samples, Target: r.Target, K: r.K,

@@ -18,7 +18,7 @@ var runColumns = []string{
 	"suite_name", "suite_version", "suite_language", "suite_license", "suite_description", "suite_items",
 	"suite_data_sha256", "suite_prompt_hash", "suite_scorer", "suite_scorer_version", "suite_kind", "suite_non_commercial",
 	"params", "samples", "item_limit", "seed", "subject", "items", "parity_version", "git_revision",
-	"started_at", "finished_at", "price", "warnings", "note",
+	"started_at", "finished_at", "price", "warnings", "note", "shard",
 }
 
 // sampleColumns are the samples columns after id and run_id, in the order
@@ -32,25 +32,69 @@ var sampleColumns = []string{
 	"content", "reasoning", "messages", "raw",
 }
 
-// heavyColumns maps the large sample texts to what a light read selects
-// instead, so light and full reads share one scan function.
-var heavyColumns = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
+// SampleFields picks what a sample read takes from each row. Reading fewer
+// columns is most of what makes a report over a large database fast: the
+// texts left out are most of a sample's size.
+type SampleFields int
 
-var (
-	runSelect         = "id, " + strings.Join(runColumns, ", ")
-	sampleSelect      = "run_id, " + strings.Join(sampleColumns, ", ")
-	sampleSelectLight = "run_id, " + strings.Join(lightColumns(), ", ")
+const (
+	// AllFields reads every field.
+	AllFields SampleFields = iota
+	// LightFields leaves out the raw response, request messages, reasoning
+	// and content.
+	LightFields
+	// PublishedFields leaves out the request messages and the raw
+	// response: what a published snapshot never shows. Every other field
+	// is read.
+	PublishedFields
+	// ScoreFields reads only what a leaderboard row folds: the key, the
+	// outcome, extracted answer, scorer and scorer version, the judge's
+	// outcome (Judge holds nothing else), token usage, latency and cost.
+	// Every other field is left zero.
+	ScoreFields
 )
 
-func lightColumns() []string {
+// leftOut maps the large sample texts to what a read that leaves them out
+// selects instead, so light, published and full reads share one scan
+// function.
+var (
+	lightLeftOut     = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
+	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''"}
+)
+
+// scoreColumns are the columns a ScoreFields read selects, in the order
+// scanScore uses.
+var scoreColumns = []string{
+	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "judge_outcome",
+	"prompt_tokens", "completion_tokens", "reasoning_tokens", "latency_ns", "cost",
+}
+
+var (
+	runSelectAll          = "id, " + strings.Join(runColumns, ", ")
+	sampleSelect          = "run_id, " + strings.Join(sampleColumns, ", ")
+	sampleSelectLight     = "run_id, " + strings.Join(leaveOut(lightLeftOut), ", ")
+	sampleSelectPublished = "run_id, " + strings.Join(leaveOut(publishedLeftOut), ", ")
+	sampleSelectScore     = strings.Join(scoreColumns, ", ")
+)
+
+func leaveOut(subs map[string]string) []string {
 	cols := make([]string, len(sampleColumns))
 	for i, c := range sampleColumns {
-		if sub, ok := heavyColumns[c]; ok {
+		if sub, ok := subs[c]; ok {
 			c = sub
 		}
 		cols[i] = c
 	}
 	return cols
+}
+
+// runSelect is the select list scanRun reads. A read-only file older than
+// schema 3 has no shard column; its runs are whole runs.
+func (db *DB) runSelect() string {
+	if db.fileSchema < 3 {
+		return strings.TrimSuffix(runSelectAll, "shard") + "NULL AS shard"
+	}
+	return runSelectAll
 }
 
 func placeholders(n int) string {
@@ -123,13 +167,21 @@ func runArgs(r *parity.Run) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode warnings: %w", err)
 	}
+	var shard any
+	if r.Shard != nil {
+		b, err := json.Marshal(r.Shard)
+		if err != nil {
+			return nil, fmt.Errorf("encode shard: %w", err)
+		}
+		shard = string(b)
+	}
 	s := r.Suite
 	return []any{
 		r.Fingerprint, string(r.Status), r.Model.ID, r.Model.Provider, r.Model.Name, r.Model.Origin, r.ModelReported, r.BaseURL,
 		s.Name, s.Version, s.Language, s.License, s.Description, s.Items,
 		s.DataSHA256, s.PromptHash, s.Scorer, s.ScorerVersion, s.Kind, s.NonCommercial,
 		string(params), r.Samples, r.Limit, r.Seed, r.Subject, r.Items, r.ParityVersion, r.GitRevision,
-		nanos(r.StartedAt), nanos(r.FinishedAt), price, warnings, r.Note,
+		nanos(r.StartedAt), nanos(r.FinishedAt), price, warnings, r.Note, shard,
 	}, nil
 }
 
@@ -139,6 +191,7 @@ func scanRun(sc scanner) (parity.Run, error) {
 		status, params    string
 		started, finished sql.NullInt64
 		price, warnings   sql.NullString
+		shard             sql.NullString
 		s                 = &r.Suite
 	)
 	err := sc.Scan(&r.ID,
@@ -146,7 +199,7 @@ func scanRun(sc scanner) (parity.Run, error) {
 		&s.Name, &s.Version, &s.Language, &s.License, &s.Description, &s.Items,
 		&s.DataSHA256, &s.PromptHash, &s.Scorer, &s.ScorerVersion, &s.Kind, &s.NonCommercial,
 		&params, &r.Samples, &r.Limit, &r.Seed, &r.Subject, &r.Items, &r.ParityVersion, &r.GitRevision,
-		&started, &finished, &price, &warnings, &r.Note)
+		&started, &finished, &price, &warnings, &r.Note, &shard)
 	if err != nil {
 		return r, err
 	}
@@ -163,6 +216,12 @@ func scanRun(sc scanner) (parity.Run, error) {
 	}
 	if r.Warnings, err = fromJSONList[string](warnings, "warnings"); err != nil {
 		return r, fmt.Errorf("run %d: %w", r.ID, err)
+	}
+	if shard.Valid {
+		r.Shard = new(parity.Shard)
+		if err := json.Unmarshal([]byte(shard.String), r.Shard); err != nil {
+			return r, fmt.Errorf("run %d: decode shard: %w", r.ID, err)
+		}
 	}
 	return r, nil
 }
@@ -225,6 +284,28 @@ func scanSample(sc scanner) (parity.Sample, error) {
 	}
 	if s.Messages, err = fromJSONList[parity.Message](messages, "messages"); err != nil {
 		return s, fmt.Errorf("sample %s#%d: %w", s.ItemID, s.Index, err)
+	}
+	return s, nil
+}
+
+// scanScore reads a row of scoreColumns into a sample of run runID.
+func scanScore(sc scanner, runID int64) (parity.Sample, error) {
+	var (
+		s       = parity.Sample{RunID: runID}
+		u       = &s.Completion.Usage
+		outcome string
+		judge   sql.NullString
+		latency int64
+	)
+	err := sc.Scan(&s.ItemID, &s.Index, &outcome, &s.Score.Extracted, &s.Score.Scorer, &s.Score.ScorerVersion, &judge,
+		&u.PromptTokens, &u.CompletionTokens, &u.ReasoningTokens, &latency, &s.Cost)
+	if err != nil {
+		return s, err
+	}
+	s.Score.Outcome = parity.Outcome(outcome)
+	s.Completion.Latency = time.Duration(latency)
+	if judge.Valid {
+		s.Judge = &parity.Score{Outcome: parity.Outcome(judge.String)}
 	}
 	return s, nil
 }

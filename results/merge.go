@@ -21,6 +21,9 @@ type MergeStats struct {
 	// time), typically because the shard was merged before. Samples the
 	// shard has gained since are still copied into them.
 	Skipped int
+	// Joined counts runs of one shard (parity run --shard) joined into the
+	// whole run they are part of, which is created by the first of them.
+	Joined int
 }
 
 var (
@@ -38,6 +41,41 @@ var (
 			" ON CONFLICT (run_id, item_id, idx) DO UPDATE SET " + strings.Join(set, ", ") +
 			" WHERE samples.outcome = 'error' AND excluded.outcome <> 'error'"
 	}()
+	// copyShardSQL starts the whole run of a shard run: the shard's run
+	// with the whole run's fingerprint and items, not yet complete.
+	copyShardSQL = func() string {
+		sel := make([]string, len(runColumns))
+		for i, c := range runColumns {
+			switch c {
+			case "fingerprint":
+				c = "json_extract(shard, '$.whole')"
+			case "items":
+				c = "json_extract(shard, '$.items')"
+			case "status":
+				c = "'partial'"
+			case "finished_at", "shard":
+				c = "NULL"
+			case "note":
+				c = "''"
+			}
+			sel[i] = c
+		}
+		return "INSERT INTO main.runs (" + strings.Join(runColumns, ", ") + ") SELECT " + strings.Join(sel, ", ") + " FROM src.runs WHERE id = ?"
+	}()
+	// joinShardSQL brings the whole run up to date after a shard's samples
+	// are copied into it: the earliest start, the model the API reported,
+	// and complete once every sample is there, answered (as a run done in
+	// one place is), with the latest finish of its shards.
+	joinShardSQL = `UPDATE main.runs SET
+		started_at = min(coalesce(started_at, s_started), coalesce(s_started, started_at)),
+		model_reported = CASE WHEN model_reported = '' THEN s_reported ELSE model_reported END,
+		status = CASE WHEN answered >= items * samples THEN 'complete' ELSE 'partial' END,
+		finished_at = CASE WHEN answered >= items * samples THEN max(coalesce(finished_at, 0), coalesce(s_finished, 0)) END,
+		note = CASE WHEN answered >= items * samples THEN '' ELSE
+			'joined from shards: ' || answered || ' of ' || (items * samples) || ' samples answered; merge the other shards, or run the same command without --shard to finish here' END
+		FROM (SELECT started_at AS s_started, finished_at AS s_finished, model_reported AS s_reported FROM src.runs WHERE id = ?),
+		     (SELECT count(*) AS answered FROM main.samples WHERE run_id = ? AND outcome <> 'error')
+		WHERE main.runs.id = ?`
 	// copyGroupsSQL copies the item groups of a run.
 	copyGroupsSQL = "INSERT INTO main.item_groups (run_id, item_id, rotation_of, pair) SELECT ?, item_id, rotation_of, pair" +
 		" FROM src.item_groups WHERE run_id = ? ON CONFLICT DO NOTHING"
@@ -53,6 +91,13 @@ var (
 // get new ids. A run whose fingerprint and start time are already present is
 // not copied again, so merging the same shard twice copies nothing the second
 // time; samples and the completion it gained since are copied into it.
+//
+// The run of one shard (parity run --shard) is not copied as a run of its
+// own: its samples join the newest whole run with the fingerprint the shard
+// records, which the first shard merged creates. That run is complete once
+// every shard's samples are in, and is then the run done in one place:
+// same fingerprint, items and samples, so the same report row, and the
+// same command run here without --shard resumes it.
 // The shard is opened read-only and must have the same schema version as db.
 func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 	var st MergeStats
@@ -111,16 +156,22 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 	type srcRun struct {
 		id      int64
 		present sql.NullInt64 // the id of the run's earlier copy
+		shard   bool
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT s.id, (SELECT min(m.id) FROM main.runs m
-		WHERE m.fingerprint = s.fingerprint AND m.started_at IS s.started_at) FROM src.runs s ORDER BY s.id`)
+	// A shard's run goes into the newest whole run with the fingerprint
+	// the shard records; any other run into its earlier copy, if any.
+	rows, err := tx.QueryContext(ctx, `SELECT s.id, CASE WHEN s.shard IS NULL
+		THEN (SELECT min(m.id) FROM main.runs m WHERE m.fingerprint = s.fingerprint AND m.started_at IS s.started_at)
+		ELSE (SELECT m.id FROM main.runs m WHERE m.fingerprint = json_extract(s.shard, '$.whole') AND m.shard IS NULL
+			ORDER BY m.`+strings.ReplaceAll(newestFirst, ", ", ", m.")+` LIMIT 1) END,
+		s.shard IS NOT NULL FROM src.runs s ORDER BY s.id`)
 	if err != nil {
 		return fail(err)
 	}
 	var runs []srcRun
 	for rows.Next() {
 		var r srcRun
-		if err := rows.Scan(&r.id, &r.present); err != nil {
+		if err := rows.Scan(&r.id, &r.present, &r.shard); err != nil {
 			rows.Close()
 			return fail(err)
 		}
@@ -133,7 +184,19 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 
 	for _, r := range runs {
 		newID := r.present.Int64
-		if r.present.Valid {
+		if r.shard {
+			st.Joined++
+			if !r.present.Valid {
+				res, err := tx.ExecContext(ctx, copyShardSQL, r.id)
+				if err != nil {
+					return fail(fmt.Errorf("start the whole run of shard run %d: %w", r.id, err))
+				}
+				if newID, err = res.LastInsertId(); err != nil {
+					return fail(fmt.Errorf("start the whole run of shard run %d: %w", r.id, err))
+				}
+				st.Runs++
+			}
+		} else if r.present.Valid {
 			st.Skipped++
 			if _, err := tx.ExecContext(ctx, finishRunSQL, r.id, newID, r.id); err != nil {
 				return fail(fmt.Errorf("update run %d: %w", r.id, err))
@@ -160,6 +223,11 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 			return fail(fmt.Errorf("copy samples of run %d: %w", r.id, err))
 		}
 		st.Samples += int(n)
+		if r.shard {
+			if _, err := tx.ExecContext(ctx, joinShardSQL, r.id, newID, newID); err != nil {
+				return fail(fmt.Errorf("join shard run %d into run %d: %w", r.id, newID, err))
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)

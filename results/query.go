@@ -17,11 +17,18 @@ type RunFilter struct {
 	Suite  string // suite name
 	Status parity.RunStatus
 	// Latest keeps only the newest (last started) matching run of each
-	// model × suite × subject (plain and circular runs apart), the one a
+	// model × suite × subject (plain and circular runs apart, and each
+	// setting of thinking, effort, budget and token limit apart), the one a
 	// leaderboard shows; the other filters apply first, so Latest with
 	// Status "complete" gives the newest complete run.
 	Latest bool
 }
+
+// settingColumns are the reasoning settings a sweep varies (parity run
+// --sweep): runs of one model and suite that differ in them are different
+// configurations, each with its own latest run, not older tries of one.
+const settingColumns = "json_extract(params, '$.thinking'), json_extract(params, '$.effort'), " +
+	"json_extract(params, '$.thinking_budget'), json_extract(params, '$.max_tokens')"
 
 // newestFirst orders runs by start time, newest first; ids only break ties.
 const newestFirst = "started_at DESC, id DESC"
@@ -54,12 +61,12 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	q := "SELECT " + runSelect + " FROM runs" + where
+	q := "SELECT " + db.runSelect() + " FROM runs" + where
 	if f.Latest {
 		// Newest is the run started last: a merged shard's runs get new,
 		// higher ids however old they are.
-		q = "SELECT " + runSelect + " FROM runs WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (" +
-			"PARTITION BY model_id, suite_name, subject, suite_version LIKE '%+circular' ORDER BY " + newestFirst +
+		q = "SELECT " + db.runSelect() + " FROM runs WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (" +
+			"PARTITION BY model_id, suite_name, subject, suite_version LIKE '%+circular', " + settingColumns + " ORDER BY " + newestFirst +
 			") AS n FROM runs" + where + ") WHERE n = 1)"
 	}
 	rows, err := db.r.QueryContext(ctx, q+" ORDER BY id", args...)
@@ -84,7 +91,7 @@ func (db *DB) Runs(ctx context.Context, f RunFilter) ([]parity.Run, error) {
 // Run returns one run. A missing run is a *parity.Error with code
 // ErrNotFound that tells the user how to list the runs there are.
 func (db *DB) Run(ctx context.Context, id int64) (*parity.Run, error) {
-	r, err := scanRun(db.r.QueryRowContext(ctx, "SELECT "+runSelect+" FROM runs WHERE id = ?", id))
+	r, err := scanRun(db.r.QueryRowContext(ctx, "SELECT "+db.runSelect()+" FROM runs WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, runNotFound(id)
 	}
@@ -132,7 +139,7 @@ func (db *DB) Progress(ctx context.Context, runID int64) (Counts, error) {
 		}
 		c.ByOutcome[parity.Outcome(o)] = n
 		c.Stored += n
-		if parity.Outcome(o) != parity.OutcomeError {
+		if parity.Outcome(o).Scored() {
 			c.Done += n
 		}
 	}
@@ -147,8 +154,12 @@ type SampleFilter struct {
 	Outcome parity.Outcome
 	ItemID  string
 	// Light leaves out the raw response, messages, reasoning and content,
-	// which are most of a sample's size and which reports do not need.
+	// which are most of a sample's size and which reports do not need: it
+	// is Fields: LightFields.
 	Light bool
+	// Fields picks the fields read; see SampleFields. It takes precedence
+	// over Light when set.
+	Fields SampleFields
 	// Limit caps the number of samples; zero or less means no cap.
 	Limit int
 }
@@ -170,9 +181,18 @@ func (db *DB) Samples(ctx context.Context, runID int64, f SampleFilter) ([]parit
 // database (UpdateScores, say): the iteration reads a snapshot on a
 // connection of its own.
 func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn func(parity.Sample) error) error {
-	cols := sampleSelect
-	if f.Light {
+	fields := f.Fields
+	if fields == AllFields && f.Light {
+		fields = LightFields
+	}
+	cols, scan := sampleSelect, func(sc scanner) (parity.Sample, error) { return scanSample(sc) }
+	switch fields {
+	case LightFields:
 		cols = sampleSelectLight
+	case PublishedFields:
+		cols = sampleSelectPublished
+	case ScoreFields:
+		cols, scan = sampleSelectScore, func(sc scanner) (parity.Sample, error) { return scanScore(sc, runID) }
 	}
 	q := "SELECT " + cols + " FROM samples WHERE run_id = ?"
 	args := []any{runID}
@@ -199,7 +219,7 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 	}
 	defer rows.Close()
 	for rows.Next() {
-		s, err := scanSample(rows)
+		s, err := scan(rows)
 		if err != nil {
 			return fmt.Errorf("read samples of run %d: %w", runID, err)
 		}

@@ -133,6 +133,26 @@ func TestSamplesFilter(t *testing.T) {
 	want := fullSample(r.ID, "a", 0, parity.OutcomeError)
 	want.Completion.Raw, want.Completion.Content, want.Completion.Reasoning, want.Messages = "", "", "", nil
 	assert.Equal(t, want, light[0], "a light read leaves out only the large texts")
+
+	published, err := db.Samples(ctx, r.ID, SampleFilter{ItemID: "a", Fields: PublishedFields})
+	require.NoError(t, err)
+	require.Len(t, published, 2)
+	want = fullSample(r.ID, "a", 0, parity.OutcomeError)
+	want.Completion.Raw, want.Messages = "", nil
+	assert.Equal(t, want, published[0], "a published read leaves out only the request and the raw body")
+
+	scores, err := db.Samples(ctx, r.ID, SampleFilter{ItemID: "a", Fields: ScoreFields})
+	require.NoError(t, err)
+	require.Len(t, scores, 2)
+	full := fullSample(r.ID, "a", 0, parity.OutcomeError)
+	want = parity.Sample{RunID: r.ID, ItemID: "a", Index: 0,
+		Score: parity.Score{Outcome: parity.OutcomeError, Extracted: full.Score.Extracted, Scorer: full.Score.Scorer, ScorerVersion: full.Score.ScorerVersion},
+		Judge: &parity.Score{Outcome: full.Judge.Outcome},
+		Completion: parity.Completion{Usage: parity.Usage{PromptTokens: full.Completion.Usage.PromptTokens,
+			CompletionTokens: full.Completion.Usage.CompletionTokens, ReasoningTokens: full.Completion.Usage.ReasoningTokens},
+			Latency: full.Completion.Latency},
+		Cost: full.Cost}
+	assert.Equal(t, want, scores[0], "a score read takes what a leaderboard row folds and nothing else")
 }
 
 func TestEachSampleStopsOnError(t *testing.T) {
@@ -224,4 +244,34 @@ func TestRunsLatestIsLastStartedNotLastMerged(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, runs, 1)
 	require.Equal(t, recent.ID, runs[0].ID, "the newest run is the one started last, not the one merged last")
+}
+
+// TestRunsLatestKeepsSettingsApart: the runs of a sweep (parity run --sweep)
+// differ in effort, budget, thinking or token limit; each is its own
+// configuration with its own latest run, while a rerun at one setting
+// still replaces the older run at that setting.
+func TestRunsLatestKeepsSettingsApart(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	mk := func(p parity.Params) *parity.Run {
+		r := fullRun("openai/o4-mini", "gsm8k")
+		r.Params = p
+		r.Fingerprint = parity.RunFingerprint(*r)
+		require.NoError(t, db.CreateRun(ctx, r))
+		return r
+	}
+	low1 := mk(parity.Params{Effort: "low"})
+	low2 := mk(parity.Params{Effort: "low"})
+	high := mk(parity.Params{Effort: "high"})
+	budget := mk(parity.Params{ThinkingBudget: 1024})
+	off := mk(parity.Params{Thinking: "off"})
+	short := mk(parity.Params{Effort: "low", MaxTokens: 512})
+	runs, err := db.Runs(ctx, RunFilter{Latest: true})
+	require.NoError(t, err)
+	var got []int64
+	for _, r := range runs {
+		got = append(got, r.ID)
+	}
+	assert.Equal(t, []int64{low2.ID, high.ID, budget.ID, off.ID, short.ID}, got)
+	assert.NotContains(t, got, low1.ID)
 }

@@ -75,7 +75,7 @@ func (db *DB) CreateRun(ctx context.Context, r *parity.Run) error {
 // LatestRun returns the newest (last started) run with the fingerprint, or
 // nil when there is none.
 func (db *DB) LatestRun(ctx context.Context, fingerprint string) (*parity.Run, error) {
-	row := db.r.QueryRowContext(ctx, "SELECT "+runSelect+" FROM runs WHERE fingerprint = ? ORDER BY "+newestFirst+" LIMIT 1", fingerprint)
+	row := db.r.QueryRowContext(ctx, "SELECT "+db.runSelect()+" FROM runs WHERE fingerprint = ? ORDER BY "+newestFirst+" LIMIT 1", fingerprint)
 	r, err := scanRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

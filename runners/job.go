@@ -46,7 +46,14 @@ type jobState struct {
 }
 
 func (st *jobState) label() string {
-	return st.job.Model.ID + " on " + st.info.Name
+	l := st.job.Model.ID + " on " + st.info.Name
+	if st.job.Subject != "" {
+		l += ":" + st.job.Subject
+	}
+	if st.job.ShardCount > 1 {
+		l += fmt.Sprintf(" (shard %d/%d)", st.job.ShardIndex, st.job.ShardCount)
+	}
+	return l
 }
 
 // load reads and selects the job's items and builds its run, touching no
@@ -71,12 +78,16 @@ func (c *config) load(ctx context.Context, i int, job Job) (*jobState, error) {
 		}
 		return nil, parity.Errorf(parity.ErrUsage, "no items selected from %s: check the subject name with the suite list", what)
 	}
+	params := job.Params
+	if s, ok := job.Suite.(parity.StopSequencer); ok && params.Stop == nil {
+		params.Stop = s.StopSequences()
+	}
 	run := &parity.Run{
 		Status:        parity.RunRunning,
 		Model:         job.Model,
 		BaseURL:       job.BaseURL,
 		Suite:         st.info,
-		Params:        job.Params,
+		Params:        params,
 		Samples:       st.samples,
 		Limit:         job.Limit,
 		Seed:          job.Seed,
@@ -89,6 +100,19 @@ func (c *config) load(ctx context.Context, i int, job Job) (*jobState, error) {
 		Warnings:      job.Warnings,
 	}
 	run.Fingerprint = parity.RunFingerprint(*run)
+	if job.ShardCount > 1 {
+		if job.ShardIndex < 1 || job.ShardIndex > job.ShardCount {
+			return nil, parity.Errorf(parity.ErrUsage, "shard %d/%d does not exist: number shards from 1 to %d", job.ShardIndex, job.ShardCount, job.ShardCount)
+		}
+		run.Shard = &parity.Shard{Index: job.ShardIndex, Count: job.ShardCount, Items: len(st.items), Whole: run.Fingerprint}
+		st.items = parity.ShardItems(st.items, job.ShardIndex, job.ShardCount)
+		if len(st.items) == 0 {
+			return nil, parity.Errorf(parity.ErrUsage, "shard %s of %s has no items: %d items cannot be split %d ways; use fewer shards",
+				run.Shard, st.info.Name, run.Shard.Items, job.ShardCount)
+		}
+		run.Items = len(st.items)
+		run.Fingerprint = parity.RunFingerprint(*run)
+	}
 	st.run = run
 	return st, nil
 }

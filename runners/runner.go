@@ -51,6 +51,11 @@ type Job struct {
 	Seed  int64
 	// Subject keeps only the items of one subset; "" keeps all.
 	Subject string
+	// ShardIndex and ShardCount, when ShardCount > 1, keep only shard
+	// ShardIndex (1 … ShardCount) of the selected items (see
+	// parity.ShardItems); the run records the shard, and parity merge
+	// joins the shards' runs into one.
+	ShardIndex, ShardCount int
 	// BaseURL is recorded in the run (it is part of the resume key) and is
 	// not used to send anything: the Client knows where to send.
 	BaseURL string

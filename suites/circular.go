@@ -148,3 +148,11 @@ func (c *circular) Prompt(it parity.Item) []parity.Message { return c.inner.Prom
 func (c *circular) Score(it parity.Item, comp parity.Completion) parity.Score {
 	return c.inner.Score(it, comp)
 }
+
+// StopSequences forwards the wrapped suite's stop sequences, if any.
+func (c *circular) StopSequences() []string {
+	if s, ok := c.inner.(parity.StopSequencer); ok {
+		return s.StopSequences()
+	}
+	return nil
+}

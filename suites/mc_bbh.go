@@ -56,6 +56,7 @@ var BBH = MustNew(Spec{
 	Count:       6511,
 	FirstID:     "boolean_expressions/0",
 	Grade:       gradeBBH,
+	FewShot:     true,
 })
 
 func init() { MustRegister(BBH) }

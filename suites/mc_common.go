@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/suites/answer"
 )
 
 // FewShot is a suite whose prompts put worked examples before the question,
@@ -197,3 +198,7 @@ func mustReadEmbedded(fsys fs.FS, name string) []byte {
 	}
 	return data
 }
+
+// StopSequences returns answer.ContinuationStops: a base model continuing
+// the examples would otherwise write the next question itself.
+func (f *FewShot) StopSequences() []string { return answer.ContinuationStops }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/suites/answer"
 )
 
 // TestNonCommercialSuites pins the licences that forbid commercial use:
@@ -235,4 +236,21 @@ func TestNoGPQAPlaintextInTestdata(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
+}
+
+// TestFewShotSuitesSendStopSequences checks which suites ask the runner
+// for the grader's continuation stops: the few-shot ones (also under
+// --circular) and BBH, whose prompt holds its examples; zero-shot suites
+// ask for none.
+func TestFewShotSuitesSendStopSequences(t *testing.T) {
+	for _, s := range []parity.Suite{MMLU5Shot, CEval5Shot, CMMLU5Shot, BBH, Circular(MMLU5Shot)} {
+		st, ok := s.(parity.StopSequencer)
+		require.True(t, ok, s.Info().Name)
+		assert.Equal(t, answer.ContinuationStops, st.StopSequences(), s.Info().Name)
+	}
+	gsm, _, err := Lookup("gsm8k")
+	require.NoError(t, err)
+	if st, ok := gsm.(parity.StopSequencer); ok {
+		assert.Empty(t, st.StopSequences(), "zero-shot prompts need no stop sequences")
+	}
 }

@@ -94,6 +94,9 @@ type Spec struct {
 	// need more than one comparison (several blanks, several letters). It
 	// must be pure, like Suite.Score.
 	Grade func(it parity.Item, response string) answer.Result
+	// FewShot marks prompts that hold worked examples in the question
+	// text ("Q: … A: …"), so runs send answer.ContinuationStops.
+	FewShot bool
 }
 
 // Builtin is a parity.Suite built from a Spec. Its data are loaded and
@@ -109,6 +112,8 @@ type Builtin struct {
 	subjects []string
 	dataHash string
 	err      error
+
+	prepared sync.Map // item id → answer.Options with the item's options prepared
 }
 
 var templateFuncs = template.FuncMap{
@@ -382,7 +387,32 @@ func (b *Builtin) grade(it parity.Item, content string) answer.Result {
 	}
 	opt := b.spec.Options
 	if b.spec.Kind == answer.Choice {
-		opt.Choices = it.Choices
+		opt = b.optionsFor(it)
 	}
 	return answer.Grade(b.spec.Kind, content, it.Answer, opt)
+}
+
+// optionsFor returns the grading options of a choice item with its
+// option texts prepared once (answer.Options.Prepare) and reused for the
+// item's later samples and re-scoring.
+func (b *Builtin) optionsFor(it parity.Item) answer.Options {
+	if v, ok := b.prepared.Load(it.ID); ok {
+		if o := v.(answer.Options); slices.Equal(o.Choices, it.Choices) {
+			return o
+		}
+	}
+	opt := b.spec.Options
+	opt.Choices = it.Choices
+	opt = opt.Prepare()
+	b.prepared.Store(it.ID, opt)
+	return opt
+}
+
+// StopSequences returns the stop sequences a run of the suite sends: the
+// grader's continuation markers for few-shot prompts, none otherwise.
+func (b *Builtin) StopSequences() []string {
+	if !b.spec.FewShot {
+		return nil
+	}
+	return answer.ContinuationStops
 }

@@ -153,6 +153,16 @@ func TestRescoreRestoresVerdicts(t *testing.T) {
 	}
 	assert.Equal(t, 15-countOutcome(before, parity.OutcomeWrong), lines[0].Changed)
 	assert.InDelta(t, float64(correct)/15, *lines[0].NewAccuracy, 1e-12)
+	wantFlips := map[string]int{}
+	for _, s := range before {
+		if s.Score.Outcome != parity.OutcomeWrong {
+			wantFlips["wrong->"+string(s.Score.Outcome)]++
+		}
+	}
+	assert.Equal(t, wantFlips, dry[0].Flips, "the dry run counts each direction of change")
+	assert.Equal(t, wantFlips, lines[0].Flips)
+	assert.Equal(t, "wrong->correct 3, correct->wrong 1", flipText(map[string]int{"correct->wrong": 1, "wrong->correct": 3}))
+	assert.Equal(t, "-", flipText(nil))
 	after := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
 	for i := range after {
 		assert.Equal(t, before[i].Score, after[i].Score)
@@ -224,7 +234,7 @@ func TestMergeShards(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	merged := decode[[]map[string]any](t, a.stdout.String())
 	require.Len(t, merged, 1, "the shard merged before the failure is reported")
-	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0}, merged[0])
+	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0, "joined": 0.0}, merged[0])
 }
 
 func TestCircularRunShowsBothAccuracies(t *testing.T) {
@@ -364,4 +374,78 @@ func TestGPQARescoreKeepsARunsRecordedShuffle(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, version, s.Info().Version)
 	}
+}
+
+// TestModelsShowsVerificationAndRetirement checks every provider carries the
+// date it was verified and its sources, retired and retiring models are
+// marked, and an entry not verified within 120 days is warned about.
+func TestModelsShowsVerificationAndRetirement(t *testing.T) {
+	ta := newTestApp(t)
+	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
+	byProvider := map[string]modelEntry{}
+	for _, e := range models {
+		byProvider[e.Provider] = e
+		assert.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, e.Verified, e.Provider)
+		assert.NotEmpty(t, e.Sources, e.Provider)
+		assert.False(t, e.Stale, e.Provider)
+	}
+	assert.Empty(t, ta.stderr.String(), "no warning while every entry is fresh")
+	status := func(provider, id string) modelInfo {
+		for _, m := range byProvider[provider].Models {
+			if m.ID == id {
+				return m
+			}
+		}
+		t.Fatalf("%s/%s not listed", provider, id)
+		return modelInfo{}
+	}
+	assert.Equal(t, "retired", status("deepseek", "deepseek-reasoner").Status)
+	assert.Equal(t, "deepseek-flash", status("deepseek", "deepseek-reasoner").Retirement.Replacement)
+	assert.Equal(t, "substituted", status("deepseek", "deepseek-v4-flash").Status)
+	assert.Equal(t, "retiring", status("gemini", "gemini-2.5-pro").Status)
+	assert.Equal(t, "active", status("openai", "o3").Status, "12-11 is more than 30 days after the test's 11-01")
+	assert.True(t, byProvider["deepseek"].Models[0].Flagship, "flagships first")
+
+	text := ta.mustRun("models")
+	assert.Contains(t, text, "deepseek-reasoner [RETIRED 2026-07-24, use deepseek-flash]")
+	assert.Contains(t, text, "gemini-2.5-pro [retires 2026-12-01; then served by gemini-3.8-flash]")
+	assert.Contains(t, text, "*deepseek-v4-pro $0.66/1.98")
+
+	dir := filepath.Join(ta.dir, ".config", "parity")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "providers.yaml"), []byte("providers:\n  minimax:\n    verified: \"2026-06-01\"\n  mylab:\n    base_url: http://127.0.0.1:9/v1\n    origin: custom\n"), 0o644))
+	models = decode[[]modelEntry](t, ta.mustRun("models", "--json"))
+	for _, e := range models {
+		assert.Equal(t, e.Provider == "minimax" || e.Provider == "mylab", e.Stale, e.Provider)
+	}
+	assert.Contains(t, ta.stderr.String(), "catalog entry minimax last verified 2026-06-01 (over 120 days ago)")
+	assert.Contains(t, ta.stderr.String(), "catalog entry mylab never verified")
+	assert.Contains(t, ta.mustRun("models"), "2026-06-01 (stale)")
+}
+
+// TestModelsGroupsOpenModelsByMaker checks every open model the catalog
+// names is listed under its maker with each provider serving it, and the
+// JSON gives each model its canonical name.
+func TestModelsGroupsOpenModelsByMaker(t *testing.T) {
+	ta := newTestApp(t)
+	text := ta.mustRun("models")
+	i := strings.Index(text, "OPEN MODELS BY MAKER")
+	require.Positive(t, i)
+	open := text[i:]
+	assert.Regexp(t, `deepseek-ai \(CN\)`, open)
+	assert.Regexp(t, `deepseek-ai/DeepSeek-R1 +siliconflow/deepseek-ai/DeepSeek-R1, together/deepseek-ai/DeepSeek-R1`, open)
+	assert.Regexp(t, `zai-org/GLM-5 +zai/glm-5, zhipu/glm-5`, open)
+	assert.Regexp(t, `openai \(West\)`, open)
+
+	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
+	canonical := map[string]string{}
+	for _, e := range models {
+		for _, m := range e.Models {
+			canonical[e.Provider+"/"+m.ID] = m.Canonical
+		}
+	}
+	assert.Equal(t, "deepseek-ai/DeepSeek-R1-0528", canonical["fireworks/accounts/fireworks/models/deepseek-r1-0528"])
+	assert.Equal(t, "openai/gpt-oss-120b", canonical["groq/openai/gpt-oss-120b"])
+	assert.Equal(t, "deepseek-ai/DeepSeek-V4-Pro", canonical["deepseek/deepseek-v4-pro"])
+	assert.Empty(t, canonical["openai/gpt-6.1-sol"], "a closed model has no canonical name")
 }

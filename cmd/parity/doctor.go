@@ -19,6 +19,7 @@ type doctorOptions struct {
 	region    string
 	timeout   time.Duration
 	maxTokens int
+	claims    bool
 }
 
 func (a *app) doctorCmd() *cobra.Command {
@@ -30,11 +31,16 @@ func (a *app) doctorCmd() *cobra.Command {
 reachable, the key is accepted, the account can pay, the model answers and which
 id it reports, the token-limit field is accepted, reasoning comes back and in
 which field, the thinking switch is honoured, a streamed answer ends with token
-usage, and how long it all took. Every failed check says what to do.
+usage, and how long it all took. With --catalog (the default) it also sends one
+tiny request for each setting the catalog says the model accepts beyond thinking
+on and off (the lowest temperature it lets through, the lowest and highest effort,
+automatic thinking): a refusal is a catalog error naming the field and value to
+change in a providers file (docs/providers.md). Every failed check says what to do.
 
 It takes the same endpoint flags as 'parity run'. Exit code 0 when every check
 is ok or a warning, 1 when one fails, 4 when the key is not set.`,
 		Example: `  parity doctor deepseek/deepseek-v4-pro
+  parity doctor minimax/MiniMax-M2.7 --catalog=false
   parity doctor dashscope/qwen-plus --region cn
   parity doctor lab/my-model --base-url http://10.0.0.5:8000/v1 --json`,
 		Args: cobra.ExactArgs(1),
@@ -48,6 +54,7 @@ is ok or a warning, 1 when one fails, 4 when the key is not set.`,
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "deadline per probe request, its one retry included")
 	f.IntVar(&o.maxTokens, "max-tokens", 256, "output token limit sent with each probe")
+	f.BoolVar(&o.claims, "catalog", true, "also probe the catalog's claims for this model (temperature, efforts, automatic thinking)")
 	return cmd
 }
 
@@ -86,7 +93,7 @@ func (a *app) doctor(cmd *cobra.Command, modelID string, o doctorOptions) error 
 		Getenv:     a.getenv,
 		Region:     o.region,
 	})
-	rep, err := client.Doctor(cmd.Context(), m.ID, providers.DoctorOptions{Timeout: o.timeout, MaxTokens: o.maxTokens})
+	rep, err := client.Doctor(cmd.Context(), m.ID, providers.DoctorOptions{Timeout: o.timeout, MaxTokens: o.maxTokens, CatalogClaims: o.claims})
 	if err != nil {
 		return err
 	}

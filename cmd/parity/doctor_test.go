@@ -24,7 +24,7 @@ func echoKey(r providertest.ChatRequest) *providertest.Fault {
 }
 
 func TestDoctorCommand(t *testing.T) {
-	checks := []string{"reachable", "key", "account", "model", "token_limit", "reasoning", "thinking_switch", "stream_usage", "latency"}
+	checks := []string{"reachable", "key", "account", "model", "token_limit", "reasoning", "thinking_switch", "stream_usage", "latency", "catalog"}
 	tests := []struct {
 		name     string
 		args     []string // after "doctor"; "BASE" is replaced by the server's URL
@@ -37,8 +37,13 @@ func TestDoctorCommand(t *testing.T) {
 	}{
 		{
 			name: "healthy endpoint", args: []string{"lab/r1", "--base-url", "BASE", "--api-key-env", "LAB_KEY"},
-			env: map[string]string{"LAB_KEY": doctorSecret}, code: 0, requests: 2, // no thinking switch: plain and streamed
-			stdout: append([]string{"lab/r1 at BASE/chat/completions", "CHECK", "STATUS", "LAB_KEY accepted", "reasoning_content"}, checks...),
+			env: map[string]string{"LAB_KEY": doctorSecret}, code: 0, requests: 3, // no thinking switch: plain, streamed, temperature 0
+			stdout: append([]string{"lab/r1 at BASE/chat/completions", "CHECK", "STATUS", "LAB_KEY accepted", "reasoning_content", "accepted: temperature=0"}, checks...),
+		},
+		{
+			name: "without the catalog check", args: []string{"lab/r1", "--base-url", "BASE", "--api-key-env", "LAB_KEY", "--catalog=false"},
+			env: map[string]string{"LAB_KEY": doctorSecret}, code: 0, requests: 2,
+			stdout: checks[:len(checks)-1],
 		},
 		{
 			name: "key rejected", args: []string{"lab/r1", "--base-url", "BASE", "--api-key-env", "LAB_KEY"},
@@ -47,7 +52,7 @@ func TestDoctorCommand(t *testing.T) {
 			stderr: []string{"parity: doctor: key failed for lab/r1: see the advice above"},
 		},
 		{
-			name: "insufficient balance", args: []string{"deepseek/deepseek-chat", "--base-url", "BASE"},
+			name: "insufficient balance", args: []string{"deepseek/deepseek-flash", "--base-url", "BASE"},
 			env: map[string]string{"DEEPSEEK_API_KEY": doctorSecret}, opt: providertest.Options{Faults: []providertest.Fault{providertest.DeepSeekNoBalance}},
 			code: 1, requests: 1,
 			stdout: []string{"account", "FAIL", "→ insufficient balance: top up the deepseek account"},
@@ -59,7 +64,7 @@ func TestDoctorCommand(t *testing.T) {
 			stderr: []string{"API key not set: LAB_KEY (for lab/r1); export the variable"},
 		},
 		{
-			name: "catalog key not set", args: []string{"deepseek/deepseek-chat"},
+			name: "catalog key not set", args: []string{"deepseek/deepseek-flash"},
 			code: 4, stderr: []string{"API key not set: DEEPSEEK_API_KEY"},
 		},
 		{
@@ -127,7 +132,7 @@ func TestDoctorCommandJSON(t *testing.T) {
 			rep := decode[providers.DoctorReport](t, ta.stdout.String())
 			assert.Equal(t, "lab/r1", rep.Model)
 			assert.Equal(t, "lab", rep.Provider)
-			assert.Len(t, rep.Checks, 9)
+			assert.Len(t, rep.Checks, 10)
 			assert.Equal(t, tt.failed, rep.Failed())
 			if !tt.failed {
 				assert.Equal(t, "reasoning_content", rep.ReasoningField)

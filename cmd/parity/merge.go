@@ -12,6 +12,8 @@ type mergeLine struct {
 	Runs    int    `json:"runs"`    // runs copied
 	Samples int    `json:"samples"` // samples copied with them
 	Skipped int    `json:"skipped"` // runs already present
+	// Joined counts shard runs (run --shard) joined into their whole run.
+	Joined int `json:"joined"`
 }
 
 func (a *app) mergeCmd() *cobra.Command {
@@ -20,7 +22,12 @@ func (a *app) mergeCmd() *cobra.Command {
 		Short: "Merge result databases from other machines into this one",
 		Long: `Copy the runs and samples of other parity databases (shards run on other
 machines) into the database named by --db. Each shard is merged in one
-transaction; merging the same shard twice copies nothing the second time.`,
+transaction; merging the same shard twice copies nothing the second time.
+
+Runs made with 'parity run --shard INDEX/COUNT' are joined: the samples of
+every shard go into one run, which is complete once all shards are merged
+and is then the run done in one place (same report row; the same command
+without --shard resumes it).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -39,9 +46,13 @@ transaction; merging the same shard twice copies nothing the second time.`,
 					mergeErr = err
 					break
 				}
-				all = append(all, mergeLine{Shard: p, Runs: st.Runs, Samples: st.Samples, Skipped: st.Skipped})
+				all = append(all, mergeLine{Shard: p, Runs: st.Runs, Samples: st.Samples, Skipped: st.Skipped, Joined: st.Joined})
 				if !a.jsonOut {
-					fmt.Fprintf(a.stdout, "%s: %d runs, %d samples merged; %d runs already present\n", p, st.Runs, st.Samples, st.Skipped)
+					fmt.Fprintf(a.stdout, "%s: %d runs, %d samples merged; %d runs already present", p, st.Runs, st.Samples, st.Skipped)
+					if st.Joined > 0 {
+						fmt.Fprintf(a.stdout, "; %d shard runs joined into their whole runs", st.Joined)
+					}
+					fmt.Fprintln(a.stdout)
 				}
 			}
 			if a.jsonOut {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -25,7 +26,10 @@ type rescoreLine struct {
 	NewAccuracy *float64 `json:"new_accuracy"`
 	Scorer      string   `json:"scorer"`
 	DataChanged bool     `json:"data_changed,omitempty"`
-	DryRun      bool     `json:"dry_run,omitempty"`
+	// Flips counts the samples whose outcome changed, by direction
+	// ("wrong->correct": 12), so a new grader's effect can be read.
+	Flips  map[string]int `json:"flips,omitempty"`
+	DryRun bool           `json:"dry_run,omitempty"`
 }
 
 func (a *app) rescoreCmd() *cobra.Command {
@@ -161,6 +165,10 @@ func (a *app) rescoreRun(cmd *cobra.Command, db *results.DB, r parity.Run, user 
 		if sc != smp.Score {
 			if sc.Outcome != smp.Score.Outcome {
 				line.Changed++
+				if line.Flips == nil {
+					line.Flips = map[string]int{}
+				}
+				line.Flips[string(smp.Score.Outcome)+"->"+string(sc.Outcome)]++
 			}
 			updates = append(updates, results.ScoreUpdate{Key: smp.Key(), Score: sc})
 		}
@@ -198,13 +206,36 @@ func (a *app) printRescore(lines []rescoreLine) error {
 		return fmt.Sprintf("%.1f", 100**p)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tSAMPLES\tCHANGED\tACC % BEFORE\tACC % AFTER\tGRADER")
+	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tSAMPLES\tCHANGED\tACC % BEFORE\tACC % AFTER\tGRADER\tCHANGES")
 	for _, l := range lines {
 		grader := l.Scorer
 		if l.DryRun {
 			grader += " (dry run, nothing saved)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", l.RunID, l.Model, l.Suite, l.Samples, l.Changed, pctp(l.OldAccuracy), pctp(l.NewAccuracy), grader)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", l.RunID, l.Model, l.Suite, l.Samples, l.Changed, pctp(l.OldAccuracy), pctp(l.NewAccuracy), grader, flipText(l.Flips))
 	}
 	return tw.Flush()
+}
+
+// flipText lists the outcome changes of a run, largest first, as
+// "wrong->correct 12, correct->wrong 3"; "-" when nothing changed.
+func flipText(flips map[string]int) string {
+	if len(flips) == 0 {
+		return "-"
+	}
+	keys := make([]string, 0, len(flips))
+	for k := range flips {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if flips[keys[i]] != flips[keys[j]] {
+			return flips[keys[i]] > flips[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, flips[k])
+	}
+	return strings.Join(parts, ", ")
 }

@@ -45,6 +45,14 @@ type runOptions struct {
 	maxCost        string
 	circular       bool
 	judge          string
+	sweeps         []string
+	shard          string
+	// replicaConcurrency caps each base URL of a pool.
+	replicaConcurrency int
+	// mixed are suites a command built itself, run besides the named ones;
+	// quiet leaves the summary table to that command.
+	mixed []selectedSuite
+	quiet bool
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -60,7 +68,7 @@ retried) and does nothing for a finished one; --fresh starts a new run.
 Models are provider/model ids from the catalog ('parity models'); suites are
 names from 'parity suites', optionally with a subject (mmlu:anatomy).
 Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limit 20`,
-		Example: `  parity run -m deepseek/deepseek-v4-pro -m openai/o4-mini -s gsm8k -s math500 --limit 100 --samples 4
+		Example: `  parity run -m deepseek/deepseek-v4-pro -m openai/gpt-6.1-sol -s gsm8k -s math500 --limit 100 --samples 4
   parity run -m vllm/Qwen/QwQ-32B -s aime24 --samples 8 --max-tokens 32768
   parity run -m lab/my-model --base-url http://10.0.0.5:8000/v1 -s gsm8k`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -84,7 +92,8 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.StringVar(&o.effort, "effort", "", "reasoning effort: low, medium, high or max")
 	f.IntVar(&o.thinkingBudget, "thinking-budget", 0, "thinking token budget, where the provider takes one")
 	f.BoolVar(&o.fresh, "fresh", false, "start a new run even if one with these settings exists")
-	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint")
+	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint, or to a pool: URL1,URL2,... (least in flight first, failover when one dies)")
+	f.IntVar(&o.replicaConcurrency, "replica-concurrency", 0, "with several base URLs, the most requests in flight to each one (0 = no cap per replica)")
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included: 1 sends each request once and never retries")
@@ -94,6 +103,8 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
 	f.StringVar(&o.maxCost, "max-cost", "", `stop before this invocation spends more than this, e.g. "5 USD" or "30 CNY"`)
 	f.BoolVar(&o.circular, "circular", false, "ask multiple-choice items once per rotation of the options (CircularEval)")
+	f.StringArrayVar(&o.sweeps, "sweep", nil, "one run per setting: effort=low,medium,high, thinking-budget=1024,4096,16384, max-tokens=… or thinking=off,on (repeatable: every combination)")
+	f.StringVar(&o.shard, "shard", "", "run only shard INDEX/COUNT of the items (e.g. 2/4), on this machine; 'parity merge' joins the shards into one run")
 	f.StringVar(&o.judge, "judge", "", "after the run, ask this provider/model about answers the rules rejected (see 'parity judge')")
 	return cmd
 }
@@ -156,47 +167,66 @@ func parseMaxCost(s string) (float64, string, error) {
 }
 
 func (a *app) run(cmd *cobra.Command, o runOptions) error {
+	_, err := a.execute(cmd, o)
+	return err
+}
+
+// execute plans and runs the jobs of o and returns how each ended, with
+// the error Runner.Run gave. Commands that run suites of their own making
+// (canary, probe) pass them in o.mixed.
+func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error) {
 	ctx := cmd.Context()
 	if len(o.models) == 0 {
-		return usagef("run needs at least one model: -m provider/model (see 'parity models'; try -m mock/oracle offline)")
+		return nil, usagef("run needs at least one model: -m provider/model (see 'parity models'; try -m mock/oracle offline)")
 	}
-	if len(o.suiteSpecs)+len(o.suiteFiles) == 0 {
-		return usagef("run needs at least one suite: -s NAME (see 'parity suites') or --suite-file FILE")
+	if len(o.suiteSpecs)+len(o.suiteFiles)+len(o.mixed) == 0 {
+		return nil, usagef("run needs at least one suite: -s NAME (see 'parity suites') or --suite-file FILE")
 	}
 	if o.samples < 1 || o.limit < 0 || o.concurrency < 1 || o.attempts < 1 {
-		return usagef("--samples, --concurrency and --attempts must be at least 1, and --limit at least 0")
+		return nil, usagef("--samples, --concurrency and --attempts must be at least 1, and --limit at least 0")
 	}
 	if fl := cmd.Flags(); fl.Changed("retries") {
 		if fl.Changed("attempts") {
-			return usagef("--retries and --attempts say the same thing: give only --attempts")
+			return nil, usagef("--retries and --attempts say the same thing: give only --attempts")
 		}
 		if o.retries < 0 {
-			return usagef("--retries %d: give 0 or more retries, or use --attempts", o.retries)
+			return nil, usagef("--retries %d: give 0 or more retries, or use --attempts", o.retries)
 		}
 		o.attempts = o.retries + 1
 		fmt.Fprintf(a.stderr, "warning: --retries is deprecated: use --attempts %d, which counts the first try too\n", o.attempts)
 	}
 	if o.maxResponse < 1 {
-		return usagef("--max-response-bytes %d: give a size in bytes of at least 1, e.g. %d (16 MiB)", o.maxResponse, providers.DefaultMaxResponseBytes)
+		return nil, usagef("--max-response-bytes %d: give a size in bytes of at least 1, e.g. %d (16 MiB)", o.maxResponse, providers.DefaultMaxResponseBytes)
 	}
 	if o.apiKeyEnv != "" && o.baseURL == "" {
-		return usagef("--api-key-env goes with --base-url")
+		return nil, usagef("--api-key-env goes with --base-url")
+	}
+	if o.replicaConcurrency < 0 {
+		return nil, usagef("--replica-concurrency %d: give 0 (no cap) or more", o.replicaConcurrency)
 	}
 	params, err := o.params(cmd)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if o.samples > 1 && params.Temperature != nil && *params.Temperature == 0 {
+	settings, err := sweepSettings(o.sweeps, params, cmd.Flags())
+	if err != nil {
+		return nil, err
+	}
+	shardIndex, shardCount, err := parseShard(o.shard)
+	if err != nil {
+		return nil, err
+	}
+	if o.samples > 1 && params.Temperature != nil && *params.Temperature == 0 && !o.quiet {
 		fmt.Fprintf(a.stderr, "warning: --samples %d with --temperature 0 draws near-identical answers, so pass@k and maj@k will say little; leave the temperature unset or raise it\n", o.samples)
 	}
 	maxCost, maxCur, err := parseMaxCost(o.maxCost)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	cat, err := a.catalog()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.baseURL != "" {
 		seen := map[string]bool{}
@@ -206,8 +236,8 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 				continue
 			}
 			seen[prov] = true
-			if _, err := cat.AddEndpoint(prov, o.baseURL, o.apiKeyEnv); err != nil {
-				return &parity.Error{Code: parity.ErrUsage, Message: "--base-url", Err: err}
+			if err := addEndpoints(cat, prov, o.baseURL, o.apiKeyEnv); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -225,7 +255,12 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		seenModel[id] = true
 		m, p, err := cat.Resolve(id)
 		if err != nil {
-			return err
+			return nil, err
+		}
+		// A retired model, or settings the API would refuse, fail here:
+		// before any key is looked for and before anything is sent.
+		if _, err := p.Adapt(m.Name, params, a.now()); err != nil {
+			return nil, err
 		}
 		if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {
 			missing = append(missing, fmt.Sprintf("%s (for %s)", p.KeyEnv, m.ID))
@@ -233,52 +268,67 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		models = append(models, resolved{m, p})
 	}
 	if len(missing) > 0 {
-		return parity.Errorf(parity.ErrCredentials, "API key not set: %s; export the variable (keys are read from the environment only), or try parity offline with -m mock/oracle",
+		return nil, parity.Errorf(parity.ErrCredentials, "API key not set: %s; export the variable (keys are read from the environment only), or try parity offline with -m mock/oracle",
 			strings.Join(missing, ", "))
 	}
 
 	suiteList, err := a.loadSuites(o.suiteSpecs, o.suiteFiles, o.circular, o.seed)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	suiteList = append(suiteList, o.mixed...)
 	var judge *runners.Judge
 	if o.judge != "" {
 		if judge, err = a.newJudge(cat, o.judge, o.concurrency); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
 	client := providers.New(cat, providers.Options{
-		HTTPClient:       a.httpClient,
-		Getenv:           a.getenv,
-		Region:           o.region,
-		MaxAttempts:      o.attempts,
-		Deadline:         o.timeout,
-		MaxResponseBytes: o.maxResponse,
-		Concurrency:      o.concurrency,
-		Answers:          answerKey(ctx, suiteList),
+		HTTPClient:         a.httpClient,
+		Getenv:             a.getenv,
+		Region:             o.region,
+		MaxAttempts:        o.attempts,
+		Deadline:           o.timeout,
+		MaxResponseBytes:   o.maxResponse,
+		Concurrency:        o.concurrency,
+		Answers:            answerKey(ctx, suiteList),
+		ReplicaConcurrency: o.replicaConcurrency,
 	})
 	var jobs []runners.Job
 	for _, m := range models {
-		plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: params})
-		if err != nil {
-			return err
+		plans := make([]*providers.Plan, len(settings))
+		warned := map[string]bool{}
+		for k, ps := range settings {
+			plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: ps})
+			if err != nil {
+				return nil, err
+			}
+			for _, w := range plan.Warnings {
+				if !warned[w] {
+					warned[w] = true
+					fmt.Fprintf(a.stderr, "warning: %s: %s\n", m.model.ID, w)
+				}
+			}
+			plans[k] = plan
 		}
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(a.stderr, "warning: %s: %s\n", m.model.ID, w)
+		if err := checkSweep(m.model.ID, plans, settings); err != nil {
+			return nil, err
 		}
-		for _, s := range suiteList {
-			jobs = append(jobs, runners.Job{
-				Model: m.model, Suite: s.suite, Subject: s.subject, Params: params,
-				Samples: o.samples, Limit: o.limit, Seed: o.seed,
-				BaseURL: plan.URL, Price: m.prov.Price(m.model.Name), Fresh: o.fresh, Warnings: plan.Warnings,
-			})
+		for k, ps := range settings {
+			for _, s := range suiteList {
+				jobs = append(jobs, runners.Job{
+					Model: m.model, Suite: s.suite, Subject: s.subject, Params: ps,
+					Samples: o.samples, Limit: o.limit, Seed: o.seed, ShardIndex: shardIndex, ShardCount: shardCount,
+					BaseURL: plans[k].URL, Price: m.prov.Price(m.model.Name), Fresh: o.fresh, Warnings: plans[k].Warnings,
+				})
+			}
 		}
 	}
 
 	db, err := a.openDB(ctx, dbCreate)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
 
@@ -295,11 +345,14 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		r.Progress = a.stderr
 	}
 	res, runErr := r.Run(ctx, jobs)
-	if err := a.printRunResults(ctx, db, res); err != nil {
-		return err
+	if o.quiet {
+		return res, runErr
+	}
+	if err := a.printRunResults(ctx, db, res, len(settings) > 1); err != nil {
+		return nil, err
 	}
 	if judge == nil || ctx.Err() != nil {
-		return runErr
+		return res, runErr
 	}
 	user := map[string]parity.Suite{}
 	for _, s := range suiteList {
@@ -315,13 +368,13 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	lines, err := a.judgeRuns(ctx, db, judge, judged, user, false)
 	if !a.jsonOut {
 		if perr := a.printJudge(lines); perr != nil {
-			return perr
+			return nil, perr
 		}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return runErr
+	return res, runErr
 }
 
 // runSummary is one line of `parity run` output.
@@ -330,6 +383,8 @@ type runSummary struct {
 	Model   string `json:"model"`
 	Suite   string `json:"suite"`
 	Subject string `json:"subject,omitempty"`
+	// Setting names the swept settings of the run, with --sweep.
+	Setting string `json:"setting,omitempty"`
 	Status  string `json:"status"`
 	Done    int    `json:"done"`
 	Target  int    `json:"target"`
@@ -342,13 +397,17 @@ type runSummary struct {
 
 // printRunResults prints one line per run. The accuracy is read back from
 // the database, so a resumed or already complete run shows the accuracy of
-// the whole run, not of the few samples this invocation added.
-func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners.Result) error {
+// the whole run, not of the few samples this invocation added. A sweep
+// adds a column naming each run's setting.
+func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners.Result, swept bool) error {
 	ctx = context.WithoutCancel(ctx) // an interrupted run still gets its summary
 	out := make([]runSummary, 0, len(res))
 	for _, r := range res {
 		s := runSummary{RunID: r.Run.ID, Model: r.Run.Model.ID, Suite: r.Run.Suite.Name, Subject: r.Run.Subject,
 			Status: r.Status, Done: r.Done, Target: r.Target, Outcomes: r.Counts}
+		if swept {
+			s.Setting = settingLabel(r.Run.Params)
+		}
 		counts := r.Counts
 		if r.Run.ID > 0 {
 			c, err := db.Progress(ctx, r.Run.ID)
@@ -372,7 +431,11 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tSTATUS\tDONE\tACC %\tOUTCOMES (this invocation)")
+	setting := func(string) string { return "" }
+	if swept {
+		setting = func(s string) string { return s + "\t" }
+	}
+	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\t"+setting("SETTING")+"STATUS\tDONE\tACC %\tOUTCOMES (this invocation)")
 	for _, s := range out {
 		acc := "-"
 		if s.Accuracy != nil {
@@ -382,7 +445,7 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		if s.Subject != "" {
 			suite += ":" + s.Subject
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, setting(s.Setting), s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
 	}
 	return tw.Flush()
 }
@@ -409,8 +472,7 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 	type book struct {
 		once  sync.Once
 		suite parity.Suite
-		kind  string
-		gold  map[string]string
+		gold  map[string][2]string // answer and kind
 	}
 	var (
 		index sync.Once
@@ -436,13 +498,18 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 			if err != nil {
 				return
 			}
-			b.kind = b.suite.Info().Kind
-			b.gold = make(map[string]string, len(items))
+			kind := b.suite.Info().Kind
+			b.gold = make(map[string][2]string, len(items))
 			for _, it := range items {
-				b.gold[it.ID] = it.Answer
+				// A mix of suites (parity canary) says each item's kind.
+				k := kind
+				if it.Meta["kind"] != "" {
+					k = it.Meta["kind"]
+				}
+				b.gold[it.ID] = [2]string{it.Answer, k}
 			}
 		})
-		gold, ok := b.gold[ref.ItemID]
-		return gold, b.kind, ok
+		g, ok := b.gold[ref.ItemID]
+		return g[0], g[1], ok
 	}
 }

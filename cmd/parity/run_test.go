@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -177,12 +179,34 @@ func TestRunSummaryAccuracyIsTheWholeRuns(t *testing.T) {
 
 func TestRunMissingKeyNamesTheVariable(t *testing.T) {
 	ta := newTestApp(t)
-	code := ta.run(context.Background(), "run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k")
+	code := ta.run(context.Background(), "run", "-m", "deepseek/deepseek-v4-pro", "-s", "gsm8k")
 	assert.Equal(t, exitConfig, code)
 	assert.Contains(t, ta.stderr.String(), "DEEPSEEK_API_KEY")
 	assert.Equal(t, 1, strings.Count(strings.TrimSpace(ta.stderr.String()), "\n")+1, "one line")
 	_, err := os.Stat(ta.dbPath())
 	assert.True(t, os.IsNotExist(err), "nothing is written before the keys are checked")
+}
+
+// TestRunRefusesRetiredModel checks a retired id exits 2 before any key is
+// looked for, anything is written or any request is sent, naming what to
+// use instead.
+func TestRunRefusesRetiredModel(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{})
+	for _, args := range [][]string{
+		{"run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k"},
+		{"run", "-m", "deepseek/deepseek-chat", "-s", "gsm8k", "--base-url", srv.BaseURL()},
+		{"run", "-m", "openai/o4-mini", "-m", "mock/oracle", "-s", "gsm8k"},
+	} {
+		ta := newTestApp(t)
+		code := ta.run(context.Background(), args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		msg := ta.stderr.String()
+		assert.Contains(t, msg, "retired on")
+		assert.Regexp(t, `use (deepseek/deepseek-flash|openai/gpt-6.1-terra)`, msg)
+		_, err := os.Stat(ta.dbPath())
+		assert.True(t, os.IsNotExist(err), "nothing is written for a refused model")
+	}
+	assert.Zero(t, srv.Count(), "nothing is sent")
 }
 
 func TestUsageAndInputErrors(t *testing.T) {
@@ -306,4 +330,94 @@ func TestStreamedInlineThinkingIsSplitAndTimed(t *testing.T) {
 		assert.True(t, r.Stream)
 		assert.True(t, r.IncludeUsage, "stream_options.include_usage is asked for")
 	}
+}
+
+// TestRunAdaptsAndRecordsWhatWasSent runs MiniMax greedy: the API refuses
+// temperature 0, so the run sends the nearest accepted value, and show and
+// the report say so. The fake also answers under another model's name,
+// which the run records and the report flags.
+func TestRunAdaptsAndRecordsWhatWasSent(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Dialect: providertest.DialectMiniMax, Answer: func(req providertest.ChatRequest) providertest.Reply {
+		r := evenKnower(t)(req)
+		r.Model = "MiniMax-M3"
+		return r
+	}})
+	ta := newTestApp(t)
+	ta.env["MINIMAX_API_KEY"] = "sk-test-minimax"
+	ta.mustRun("run", "-m", "minimax/MiniMax-M2.7", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "4", "--temperature", "0")
+	assert.Contains(t, ta.stderr.String(), "temperature 0 is not accepted by MiniMax-M2.7 (from 0.01 to 1); sent 0.01")
+	require.Equal(t, 4, srv.Count())
+	for _, r := range srv.Requests() {
+		assert.Equal(t, 0.01, r.JSON()["temperature"], "an accepted value is sent")
+	}
+	out := ta.mustRun("show", "1", "--limit", "1")
+	assert.Contains(t, out, "warning: minimax: temperature 0 is not accepted")
+	assert.Contains(t, out, "ANSWERED BY MiniMax-M3")
+	assert.Contains(t, ta.mustRun("report"), "minimax/MiniMax-M2.7 [answered by MiniMax-M3]")
+}
+
+// TestSameModelOnTwoHosts runs one open model on two hosts, each a local
+// fake reached with --base-url as the README shows, and checks report,
+// JSON and snapshot pair the hosts on shared items.
+func TestSameModelOnTwoHosts(t *testing.T) {
+	good := providertest.New(t, providertest.Options{Answer: evenKnower(t)})
+	poor := providertest.New(t, providertest.Options{Answer: func(req providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Content: "I cannot say.", Reasoning: "…"}
+	}})
+	ta := newTestApp(t)
+	ta.env["TOGETHER_API_KEY"] = "sk-test-together"
+	ta.env["DEEPINFRA_API_KEY"] = "sk-test-deepinfra"
+	ta.mustRun("run", "-m", "together/deepseek-ai/DeepSeek-R1", "--base-url", good.BaseURL(), "-s", "gsm8k", "--limit", "6")
+	ta.mustRun("run", "-m", "deepinfra/deepseek-ai/DeepSeek-R1", "--base-url", poor.BaseURL(), "-s", "gsm8k", "--limit", "6")
+
+	text := ta.mustRun("report")
+	assert.Contains(t, text, "Same model, different hosts")
+	assert.Contains(t, text, "deepseek-ai/DeepSeek-R1")
+
+	var doc struct {
+		HostGaps []struct {
+			Kind        string `json:"kind"`
+			SharedItems int    `json:"shared_items"`
+			A, B        struct{ Label string }
+		} `json:"host_gaps"`
+		Rows []struct {
+			Origin    string `json:"origin"`
+			Canonical string `json:"canonical"`
+		} `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(ta.mustRun("report", "--format", "json")), &doc))
+	require.Len(t, doc.HostGaps, 1)
+	assert.Equal(t, "host", doc.HostGaps[0].Kind)
+	assert.Equal(t, 6, doc.HostGaps[0].SharedItems)
+	assert.Equal(t, "deepinfra", doc.HostGaps[0].A.Label, "the poorer host against the better one")
+	assert.Equal(t, "together", doc.HostGaps[0].B.Label)
+	for _, r := range doc.Rows {
+		assert.Equal(t, "CN", r.Origin, "a host's run of DeepSeek's model counts as CN")
+		assert.Equal(t, "deepseek-ai/DeepSeek-R1", r.Canonical)
+	}
+
+	dir := filepath.Join(ta.dir, "site")
+	ta.mustRun("snapshot", dir)
+	page, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "Same model, different hosts")
+}
+
+// TestMockRunIsNotFlaggedAsSubstituted: the mock reports "mock-oracle" for
+// oracle, a vendor prefix on the same name, not another model.
+func TestMockRunIsNotFlaggedAsSubstituted(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "3")
+	assert.NotContains(t, ta.mustRun("report"), "answered by")
+	assert.NotContains(t, ta.mustRun("show", "1", "--limit", "1"), "ANSWERED BY")
+}
+
+// TestOfflineHostDemo shows the host comparison without a key: the mock
+// and a mock host serving the same model less faithfully.
+func TestOfflineHostDemo(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-m", "mock-host/oracle-40", "-s", "gsm8k", "--limit", "30")
+	text := ta.mustRun("report")
+	assert.Contains(t, text, "Same model, different hosts")
+	assert.Regexp(t, `parity-mock/oracle +mock-host +mock`, text)
 }

@@ -3,10 +3,15 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +28,10 @@ type scoreLine struct {
 	// Expected is a verdict from another grader, if the input carries one;
 	// parity then reports how often it agrees.
 	Expected *bool `json:"expected,omitempty"`
+	// ID and Kind are optional: an item id for reports, and the answer
+	// kind of this line, used when neither --kind nor --suite is given.
+	ID   string `json:"id,omitempty"`
+	Kind string `json:"kind,omitempty"`
 }
 
 // scoreResult is one output line: the input fields plus parity's verdict.
@@ -39,46 +48,163 @@ type scoreResult struct {
 }
 
 func (a *app) scoreCmd() *cobra.Command {
-	var suiteName, kindName string
-	var lastNumber bool
+	var suiteName, kindName, reviewedFile string
+	var lastNumber, markdown bool
+	var top int
 	cmd := &cobra.Command{
-		Use:   "score [FILE]",
+		Use:   "score [FILE...]",
 		Short: "Grade predictions made elsewhere (JSONL in, JSONL out)",
+		Args:  cobra.ArbitraryArgs,
 		Long: `Grade model outputs produced by another tool. Each input line is a JSON object
 {"prediction": "...", "gold": "..."} (plus "choices": [...] for multiple choice,
 and optionally "expected": true|false, another grader's verdict to compare with).
-Each output line adds "extracted", "correct" and "outcome". A summary goes to stderr.
+Each output line adds "extracted", "correct", "outcome" and "detail" (which
+answer span and comparison decided). A summary goes to stderr; when the lines
+carry "expected" it also gives the agreement, both accuracies and the largest
+disagreement classes (outcome × detail) with an example each.
+
 Grade with a suite's own rules (--suite gsm8k) or with an answer kind
-(--kind number|math|choice|text). Reads standard input when FILE is omitted.`,
-		Args: cobra.MaximumNArgs(1),
+(--kind number|math|choice|text); with neither, every line must carry its own
+"kind". Reads standard input when no FILE is given; files ending in .gz are
+decompressed. --markdown writes the agreement report of every file as Markdown
+to stdout instead of the graded lines (make agreement uses it); --source-errors
+names reviewed disagreement classes where the other grader is wrong
+(tab-separated: set, outcome, detail, expected, reason).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (suiteName == "") == (kindName == "") {
-				return usagef("score needs exactly one of --suite NAME or --kind number|math|choice|text")
+			if suiteName != "" && kindName != "" {
+				return usagef("score takes one of --suite NAME or --kind number|math|choice|text, not both")
 			}
 			grade, err := a.grader(suiteName, kindName, lastNumber)
 			if err != nil {
 				return err
 			}
-			in, name := a.stdin, "stdin"
-			if len(args) == 1 {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return parity.Errorf(parity.ErrUsage, "score: %v", err)
-				}
-				defer f.Close()
-				in, name = f, args[0]
-			}
-			lines, err := readScoreLines(in, name)
+			reviewed, err := readSourceErrors(reviewedFile)
 			if err != nil {
 				return err
 			}
-			return a.writeScores(lines, grade)
+			inputs := args
+			if len(inputs) == 0 {
+				inputs = []string{"-"}
+			}
+			var sums []answer.Agreement
+			for _, name := range inputs {
+				lines, err := a.readScoreFile(name, suiteName == "" && kindName == "")
+				if err != nil {
+					return err
+				}
+				results := gradeAll(lines, grade)
+				if !markdown {
+					if err := a.writeScores(lines, results); err != nil {
+						return err
+					}
+				}
+				sum := answer.Summarise(setName(name), verdicts(lines, results), reviewed)
+				a.printScoreSummary(results, sum, top)
+				sums = append(sums, sum)
+			}
+			if markdown {
+				return writeAgreementMarkdown(a.stdout, sums)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&suiteName, "suite", "", "grade with this suite's extraction and equivalence rules")
-	cmd.Flags().StringVar(&kindName, "kind", "", "answer kind: number, math, choice or text")
+	cmd.Flags().StringVar(&kindName, "kind", "", `answer kind: number, math, choice or text (default: each line's "kind")`)
 	cmd.Flags().BoolVar(&lastNumber, "last-number", false, "with --kind number: fall back to the last number in the text")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "write the agreement report as Markdown instead of graded lines")
+	cmd.Flags().StringVar(&reviewedFile, "source-errors", "", "file of reviewed disagreement classes where the other grader is wrong")
+	cmd.Flags().IntVar(&top, "classes", 5, "how many disagreement classes the stderr summary shows")
 	return cmd
+}
+
+func readSourceErrors(path string) ([]answer.SourceError, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, parity.Errorf(parity.ErrUsage, "score: %v", err)
+	}
+	defer f.Close()
+	out, err := answer.ParseSourceErrors(f)
+	if err != nil {
+		return nil, parity.Errorf(parity.ErrUsage, "%s: %v", path, err)
+	}
+	return out, nil
+}
+
+// setName is the name a file's agreement is reported under.
+func setName(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	b := strings.TrimSuffix(filepath.Base(path), ".gz")
+	return strings.TrimSuffix(b, ".jsonl")
+}
+
+func (a *app) readScoreFile(name string, needKind bool) ([]scoreLine, error) {
+	if name == "-" {
+		return readScoreLines(a.stdin, "stdin", needKind)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, parity.Errorf(parity.ErrUsage, "score: %v", err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(name, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, parity.Errorf(parity.ErrUsage, "score: %s: %v", name, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	return readScoreLines(r, name, needKind)
+}
+
+// gradeAll grades every line on all cores; grading is pure, so each
+// result lands at its line's index.
+func gradeAll(lines []scoreLine, grade func(scoreLine) parity.Score) []parity.Score {
+	out := make([]parity.Score, len(lines))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(lines); i += workers {
+				out[i] = grade(lines[i])
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
+}
+
+func verdicts(lines []scoreLine, results []parity.Score) []answer.Verdict {
+	var out []answer.Verdict
+	for i, l := range lines {
+		if l.Expected == nil {
+			continue
+		}
+		id := l.ID
+		if id == "" {
+			id = fmt.Sprintf("line %d", i+1)
+		}
+		out = append(out, answer.Verdict{ID: id, Outcome: string(results[i].Outcome), Detail: results[i].Detail,
+			Expected: *l.Expected, Example: excerpt(*l.Prediction, 160), Gold: excerpt(*l.Gold, 80), Prediction: *l.Prediction})
+	}
+	return out
+}
+
+// excerpt keeps the end of a long text, where an answer is, on one line.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return "…" + string(r[len(r)-n:])
+	}
+	return s
 }
 
 // grader returns a function grading one prediction against one gold answer.
@@ -93,12 +219,20 @@ func (a *app) grader(suiteName, kindName string, lastNumber bool) (func(scoreLin
 			return s.Score(it, parity.Completion{Content: *l.Prediction, FinishReason: parity.FinishStop})
 		}, nil
 	}
-	kind, err := answer.ParseKind(kindName)
-	if err != nil {
-		return nil, parity.Errorf(parity.ErrUsage, "%v", err)
+	var kind answer.Kind
+	if kindName != "" {
+		k, err := answer.ParseKind(kindName)
+		if err != nil {
+			return nil, parity.Errorf(parity.ErrUsage, "%v", err)
+		}
+		kind = k
 	}
 	return func(l scoreLine) parity.Score {
-		r := answer.Grade(kind, *l.Prediction, *l.Gold, answer.Options{Choices: l.Choices, LastNumber: lastNumber})
+		k := kind
+		if k == "" {
+			k = answer.Kind(l.Kind) // checked when the line was read
+		}
+		r := answer.Grade(k, *l.Prediction, *l.Gold, answer.Options{Choices: l.Choices, LastNumber: lastNumber})
 		out := parity.OutcomeUnparsed
 		switch {
 		case r.Correct:
@@ -112,7 +246,7 @@ func (a *app) grader(suiteName, kindName string, lastNumber bool) (func(scoreLin
 
 // readScoreLines reads and checks the whole input before anything is
 // graded, so a bad line 900 does not leave 899 results behind.
-func readScoreLines(r io.Reader, name string) ([]scoreLine, error) {
+func readScoreLines(r io.Reader, name string, needKind bool) ([]scoreLine, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
 	var out []scoreLine
@@ -130,6 +264,13 @@ func readScoreLines(r io.Reader, name string) ([]scoreLine, error) {
 		if l.Prediction == nil || l.Gold == nil {
 			return nil, parity.Errorf(parity.ErrUsage, `%s:%d: each line needs "prediction" and "gold" string fields`, name, n)
 		}
+		if needKind {
+			k, err := answer.ParseKind(l.Kind)
+			if err != nil {
+				return nil, parity.Errorf(parity.ErrUsage, "%s:%d: %v (give --kind or --suite, or a \"kind\" on every line)", name, n, err)
+			}
+			l.Kind = string(k)
+		}
 		out = append(out, l)
 	}
 	if err := sc.Err(); err != nil {
@@ -138,24 +279,17 @@ func readScoreLines(r io.Reader, name string) ([]scoreLine, error) {
 	return out, nil
 }
 
-func (a *app) writeScores(lines []scoreLine, grade func(scoreLine) parity.Score) error {
+func (a *app) writeScores(lines []scoreLine, results []parity.Score) error {
 	w := bufio.NewWriter(a.stdout)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	counts := map[parity.Outcome]int{}
-	compared, agreed := 0, 0
 	for i, l := range lines {
-		s := grade(l)
+		s := results[i]
 		res := scoreResult{Line: i + 1, Prediction: *l.Prediction, Gold: *l.Gold, Extracted: s.Extracted,
 			Correct: s.Outcome == parity.OutcomeCorrect, Outcome: s.Outcome, Detail: s.Detail, Expected: l.Expected}
-		counts[s.Outcome]++
 		if l.Expected != nil {
 			agree := *l.Expected == res.Correct
 			res.Agree = &agree
-			compared++
-			if agree {
-				agreed++
-			}
 		}
 		if err := enc.Encode(res); err != nil {
 			return fmt.Errorf("write scores: %w", err)
@@ -164,13 +298,76 @@ func (a *app) writeScores(lines []scoreLine, grade func(scoreLine) parity.Score)
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write scores: %w", err)
 	}
-	total := len(lines)
-	fmt.Fprintf(a.stderr, "scored %d: correct %d (%s), wrong %d, unparsed %d\n", total,
-		counts[parity.OutcomeCorrect], pct(counts[parity.OutcomeCorrect], total), counts[parity.OutcomeWrong], counts[parity.OutcomeUnparsed])
-	if compared > 0 {
-		fmt.Fprintf(a.stderr, "agreement with \"expected\": %d of %d (%s)\n", agreed, compared, pct(agreed, compared))
-	}
 	return nil
+}
+
+// printScoreSummary tells people on stderr how the grading went and, when
+// the lines carry another grader's verdicts, where the two disagree.
+func (a *app) printScoreSummary(results []parity.Score, sum answer.Agreement, top int) {
+	counts := map[parity.Outcome]int{}
+	for _, s := range results {
+		counts[s.Outcome]++
+	}
+	total := len(results)
+	fmt.Fprintf(a.stderr, "%s: scored %d: correct %d (%s), wrong %d, unparsed %d\n", sum.Set, total,
+		counts[parity.OutcomeCorrect], pct(counts[parity.OutcomeCorrect], total), counts[parity.OutcomeWrong], counts[parity.OutcomeUnparsed])
+	if sum.Items == 0 {
+		return
+	}
+	fmt.Fprintf(a.stderr, "agreement with \"expected\": %d of %d (%s); parity accuracy %s, source accuracy %s\n",
+		sum.Agreed, sum.Items, pct(sum.Agreed, sum.Items), pct(sum.ParityCorrect, sum.Items), pct(sum.SourceCorrect, sum.Items))
+	if sum.SourceWrongCount > 0 {
+		fmt.Fprintf(a.stderr, "with the %d reviewed source errors counted for parity: %s\n", sum.SourceWrongCount, pct(sum.Agreed+sum.SourceWrongCount, sum.Items))
+	}
+	for i, c := range sum.Classes {
+		if i >= top {
+			fmt.Fprintf(a.stderr, "  ... %d more classes\n", len(sum.Classes)-top)
+			break
+		}
+		fmt.Fprintf(a.stderr, "  %5d  %s  e.g. %s: gold %q, prediction %q\n", c.Count, c.Class, c.Example.ID, c.Example.Gold, c.Example.Example)
+	}
+}
+
+// writeAgreementMarkdown writes the agreement report docs/agreement.md is
+// made of: a table of every set, then each set's disagreement classes
+// with an example and, where the source is wrong, why.
+func writeAgreementMarkdown(w io.Writer, sums []answer.Agreement) error {
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "# Agreement with the sources' own graders\n\n")
+	fmt.Fprintf(b, "Generated by `make agreement` (grader %s): `parity score --markdown` over every set in\n", answer.Version)
+	fmt.Fprintf(b, "`../shared/scoring/real/`, each line graded with its own `kind`. \"source wrong\" counts the\n")
+	fmt.Fprintf(b, "disagreements in classes reviewed as the source's error (`suites/answer/testdata/source-errors.tsv`);\n")
+	fmt.Fprintf(b, "\"adjusted\" counts those for parity. Do not edit by hand.\n\n")
+	fmt.Fprintf(b, "| set | items | agreement | parity acc | source acc | source wrong | adjusted |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range sums {
+		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %d | %s |\n", s.Set, s.Items, pct(s.Agreed, s.Items),
+			pct(s.ParityCorrect, s.Items), pct(s.SourceCorrect, s.Items), s.SourceWrongCount, pct(s.Agreed+s.SourceWrongCount, s.Items))
+	}
+	for _, s := range sums {
+		fmt.Fprintf(b, "\n## %s\n\n%d items, %d disagreements", s.Set, s.Items, s.Items-s.Agreed)
+		if len(s.Classes) == 0 {
+			b.WriteString(".\n")
+			continue
+		}
+		b.WriteString(":\n\n| count | class (parity outcome × detail) | example | source wrong because |\n|---:|---|---|---|\n")
+		for _, c := range s.Classes {
+			ex := fmt.Sprintf("`%s`: gold `%s`; `%s`", mdCode(c.Example.ID), mdCode(c.Example.Gold), mdCode(c.Example.Example))
+			fmt.Fprintf(b, "| %d | %s | %s | %s |\n", c.Count, mdCell(c.Class), ex, mdCell(c.Reason))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdCell makes text safe inside a Markdown table cell.
+// mdCode makes text safe inside a code span in a Markdown table cell;
+// the span shows model output as written, markup and all.
+func mdCode(s string) string {
+	return strings.NewReplacer("|", `\|`, "`", "'", "\n", " ").Replace(s)
+}
+
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "`", "'", "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 func pct(n, d int) string {

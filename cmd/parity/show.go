@@ -62,6 +62,14 @@ func (a *app) showCmd() *cobra.Command {
 				return a.printJSON(samples)
 			}
 			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, run.Model.ID, suiteAt(*run), run.Status)
+			if parity.ModelSubstituted(run.Model.Name, run.ModelReported) {
+				fmt.Fprintf(a.stdout, "  ANSWERED BY %s: the API reported another model than the one asked for\n", printable(run.ModelReported))
+			}
+			// What the provider could not honour as asked, and what was
+			// sent instead, as recorded when the run was planned.
+			for _, w := range run.Warnings {
+				fmt.Fprintf(a.stdout, "  warning: %s\n", printable(w))
+			}
 			n := 0
 			err = db.EachSample(ctx, id, f, func(s parity.Sample) error {
 				n++

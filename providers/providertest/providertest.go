@@ -13,9 +13,12 @@ package providertest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -38,8 +41,8 @@ const (
 // textbook OpenAI server. Options.Dialect picks one; faults in each
 // provider's own error shape are built with the constructors below.
 const (
-	// DialectOpenAI is the plain format.
-	DialectOpenAI = ""
+	// DialectPlain is the plain format with no model rules.
+	DialectPlain = ""
 	// DialectDeepSeek sends blank lines before a JSON body and ": keep-alive"
 	// comments before a stream, as DeepSeek does while a request queues.
 	DialectDeepSeek = "deepseek"
@@ -54,9 +57,40 @@ const (
 	// budget (with a JSON-array error body) and returns thought summaries
 	// inline in <thought> tags when include_thoughts is set.
 	DialectGemini = "gemini"
-	// DialectOpenRouter returns reasoning in message.reasoning.
+	// DialectOpenRouter returns reasoning in message.reasoning and refuses
+	// reasoning.effort together with reasoning.max_tokens.
 	DialectOpenRouter = "openrouter"
+	// DialectOpenAI is OpenAI's API with its model rules: reasoning models
+	// refuse max_tokens and a temperature other than 1, reasoning_effort
+	// values a model lacks (none before gpt-5.1 and on gpt-6.1-sol), and
+	// shut-down model ids.
+	DialectOpenAI = "openai"
+	// DialectAnthropic is Claude's OpenAI-compatible endpoint: a budget must
+	// be at least 1024 and below max_tokens, models from Opus 4.7 on refuse
+	// thinking type enabled, always-on models refuse disabled, and adaptive
+	// thinking takes no budget.
+	DialectAnthropic = "anthropic"
+	// DialectMoonshot is Kimi's API: K3 takes only temperature 1, and K3 and
+	// K2.7 Code refuse thinking disabled; the original kimi-k2 ids are gone.
+	DialectMoonshot = "moonshot"
+	// DialectArk is Volcengine Ark: reasoning_effort is minimal, low,
+	// medium or high; max_completion_tokens is at most 65536.
+	DialectArk = "ark"
+	// DialectSiliconFlow is SiliconFlow: thinking_budget is 128 to 32768,
+	// and DeepSeek V4 takes reasoning_effort high or max only.
+	DialectSiliconFlow = "siliconflow"
+	// DialectXAI is xAI: grok-4.5 refuses reasoning_effort none and
+	// grok-4.20 models refuse reasoning_effort altogether.
+	DialectXAI = "xai"
 )
+
+// Retired model ids the dialects refuse, as of 2026-11-30 (each
+// provider's deprecation notes; see providers/catalog.yaml for sources).
+var retired = map[string][]string{
+	DialectDeepSeek: {"deepseek-chat", "deepseek-reasoner"},
+	DialectOpenAI:   {"o4-mini*", "o1*", "o3-mini*", "gpt-4-*", "gpt-3.5*"},
+	DialectMoonshot: {"kimi-k2-*"},
+}
 
 // ChatRequest is one request as the server received it.
 type ChatRequest struct {
@@ -259,7 +293,8 @@ type Options struct {
 	FaultFunc func(req ChatRequest) *Fault
 	// NoRecord stops keeping request bodies, for long benchmarks.
 	NoRecord bool
-	// Dialect is one of the Dialect constants.
+	// Dialect is one of the Dialect constants. DialectOpenAI itself is the
+	// plain format plus OpenAI's rules; the zero value applies no rules.
 	Dialect string
 }
 
@@ -412,33 +447,234 @@ func (s *Server) streamOptions(req ChatRequest) wire.StreamOptions {
 }
 
 // refuse returns the fault a dialect answers a request its provider
-// documents as invalid with, or nil.
+// documents as invalid with, or nil. The rules are the providers' own, kept
+// here apart from the catalog, so that a catalog entry that would make a
+// real API refuse a request fails a test.
 func (s *Server) refuse(req ChatRequest, body []byte) *Fault {
-	var b struct {
-		EnableThinking  *bool  `json:"enable_thinking"`
-		ReasoningEffort string `json:"reasoning_effort"`
-		ExtraBody       struct {
-			Google struct {
-				ThinkingConfig struct {
-					ThinkingBudget *int `json:"thinking_budget"`
-				} `json:"thinking_config"`
-			} `json:"google"`
-		} `json:"extra_body"`
-	}
+	var b map[string]any
 	_ = json.Unmarshal(body, &b)
-	switch s.opt.Dialect {
+	return dialectRules(s.opt.Dialect, req, b)
+}
+
+func dialectRules(dialect string, req ChatRequest, b map[string]any) *Fault {
+	str := func(path ...string) (string, bool) {
+		v, ok := lookup(b, path...)
+		s, isStr := v.(string)
+		return s, ok && isStr
+	}
+	num := func(path ...string) (float64, bool) {
+		v, ok := lookup(b, path...)
+		f, isNum := v.(float64)
+		return f, ok && isNum
+	}
+	_, hasBudget := lookup(b, "extra_body", "google", "thinking_config", "thinking_budget")
+	effort, hasEffort := str("reasoning_effort")
+	model := req.Model
+	for _, pat := range retired[dialect] {
+		if ok, _ := path.Match(pat, model); ok {
+			return retiredFault(dialect, model)
+		}
+	}
+	switch dialect {
 	case DialectDashScope:
-		if !req.Stream && b.EnableThinking != nil && *b.EnableThinking {
+		if v, ok := lookup(b, "enable_thinking"); ok && v == true && !req.Stream {
 			f := DashScopeStreamOnly
 			return &f
 		}
+	case DialectDeepSeek:
+		if hasEffort && !oneOf(effort, "minimal", "low", "medium", "high", "xhigh", "max", "ultra") {
+			return invalid(OpenAIError("Invalid reasoning_effort value: "+effort, "invalid_request_error", "invalid_request_error"))
+		}
 	case DialectGemini:
-		if b.ReasoningEffort != "" && b.ExtraBody.Google.ThinkingConfig.ThinkingBudget != nil {
+		if hasEffort && hasBudget {
 			f := GeminiError(400, "INVALID_ARGUMENT", "reasoning_effort and thinking_budget cannot be set together")
+			return &f
+		}
+		if effort == "none" && strings.Contains(model, "pro") {
+			f := GeminiError(400, "INVALID_ARGUMENT", "Thinking can't be disabled for this model.")
+			return &f
+		}
+	case DialectMiniMax:
+		if t, ok := num("temperature"); ok && (t <= 0 || t > 1) {
+			f := MiniMaxError(2013, "invalid params, temperature must be in (0, 1]")
+			return &f
+		}
+		if n, ok := num("max_completion_tokens"); ok && n > 2048 {
+			f := MiniMaxError(2013, "invalid params, max_completion_tokens must be at most 2048")
+			return &f
+		}
+	case DialectOpenRouter:
+		_, e := lookup(b, "reasoning", "effort")
+		_, m := lookup(b, "reasoning", "max_tokens")
+		if e && m {
+			return invalid(`{"error":{"code":400,"message":"Only one of reasoning.effort and reasoning.max_tokens may be set"}}`)
+		}
+	case DialectOpenAI:
+		return openAIRules(model, b)
+	case DialectAnthropic:
+		return anthropicRules(model, b)
+	case DialectMoonshot:
+		k3 := strings.HasPrefix(model, "kimi-k3")
+		if t, ok := num("temperature"); ok && k3 && t != 1 {
+			return invalid(OpenAIError("invalid temperature: only 1 is allowed for this model", "invalid_request_error", ""))
+		}
+		if th, _ := str("thinking", "type"); th == "disabled" && (k3 || strings.HasPrefix(model, "kimi-k2.7")) {
+			return invalid(OpenAIError("thinking cannot be disabled for this model", "invalid_request_error", ""))
+		}
+		if k3 && hasEffort && !oneOf(effort, "low", "medium", "high", "xhigh", "max") {
+			return invalid(OpenAIError("invalid reasoning_effort: "+effort, "invalid_request_error", ""))
+		}
+	case DialectSiliconFlow:
+		if n, ok := num("thinking_budget"); ok && (n < 128 || n > 32768) {
+			return invalid(OpenAIError("thinking_budget must be between 128 and 32768", "invalid_request_error", "20015"))
+		}
+		if hasEffort && strings.Contains(model, "DeepSeek-V4") && !oneOf(effort, "high", "max") {
+			return invalid(OpenAIError("reasoning_effort must be high or max", "invalid_request_error", "20015"))
+		}
+	case DialectXAI:
+		if hasEffort && strings.HasPrefix(model, "grok-4.20") {
+			return invalid(OpenAIError("Model "+model+" does not support parameter reasoningEffort.", "invalid_request_error", ""))
+		}
+		if hasEffort && !oneOf(effort, "none", "low", "medium", "high") || effort == "none" && strings.HasPrefix(model, "grok-4.5") {
+			return invalid(OpenAIError("Invalid reasoning_effort "+effort+" for model "+model, "invalid_request_error", ""))
+		}
+	case DialectArk:
+		if hasEffort && !oneOf(effort, "minimal", "low", "medium", "high") {
+			f := ArkError(400, "InvalidParameter", "BadRequest", "The parameter `reasoning_effort` specified in the request is not valid: "+effort)
+			return &f
+		}
+		if n, ok := num("max_completion_tokens"); ok && n > 65536 {
+			f := ArkError(400, "InvalidParameter", "BadRequest", "The parameter `max_completion_tokens` specified in the request is not valid")
 			return &f
 		}
 	}
 	return nil
+}
+
+// openAIRules are OpenAI's documented parameter rules for reasoning models.
+func openAIRules(model string, b map[string]any) *Fault {
+	reasoning := strings.HasPrefix(model, "o") || strings.HasPrefix(model, "gpt-5") || strings.HasPrefix(model, "gpt-6")
+	if !reasoning {
+		return nil
+	}
+	if _, ok := b["max_tokens"]; ok {
+		f := OpenAIBadRequest
+		return &f
+	}
+	if t, ok := b["temperature"].(float64); ok && t != 1 {
+		return invalid(OpenAIError("Unsupported value: 'temperature' does not support "+strconv.FormatFloat(t, 'g', -1, 64)+" with this model. Only the default (1) value is supported.", "invalid_request_error", "unsupported_value"))
+	}
+	e, ok := b["reasoning_effort"].(string)
+	if !ok {
+		return nil
+	}
+	var allowed []string
+	switch {
+	case strings.HasPrefix(model, "gpt-6.1-sol"):
+		allowed = []string{"low", "medium", "high", "xhigh", "max"}
+	case strings.HasPrefix(model, "gpt-6"):
+		allowed = []string{"none", "low", "medium", "high", "xhigh", "max"}
+	case strings.HasPrefix(model, "gpt-5.1"):
+		allowed = []string{"none", "low", "medium", "high"}
+	case strings.HasPrefix(model, "gpt-5."):
+		allowed = []string{"none", "low", "medium", "high", "xhigh"}
+	case strings.HasPrefix(model, "gpt-5"):
+		allowed = []string{"minimal", "low", "medium", "high"}
+	default:
+		allowed = []string{"low", "medium", "high"}
+	}
+	if !oneOf(e, allowed...) {
+		return invalid(OpenAIError("Unsupported value: 'reasoning_effort' does not support '"+e+"' with this model. Supported values are: "+strings.Join(allowed, ", ")+".", "invalid_request_error", "unsupported_value"))
+	}
+	return nil
+}
+
+// anthropicRules are Claude's thinking rules (extended- and
+// adaptive-thinking pages).
+func anthropicRules(model string, b map[string]any) *Fault {
+	bad := func(msg string) *Fault {
+		return invalid(`{"type":"error","error":{"type":"invalid_request_error","message":` + string(wire.AppendString(nil, msg)) + `}}`)
+	}
+	typ, _ := lookup(b, "thinking", "type")
+	budget, hasBudget := lookup(b, "thinking", "budget_tokens")
+	alwaysOn := strings.HasPrefix(model, "claude-fable") || strings.HasPrefix(model, "claude-mythos") || strings.HasPrefix(model, "claude-opus-5-5")
+	legacy := false
+	for _, pat := range []string{"claude-*-4-[0-5]*", "claude-3-*"} {
+		if ok, _ := path.Match(pat, model); ok {
+			legacy = true
+		}
+	}
+	adaptiveCapable := !legacy || strings.Contains(model, "-4-6")
+	switch typ {
+	case "enabled":
+		if !legacy && !strings.Contains(model, "-4-6") {
+			return bad(`"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.`)
+		}
+		n, _ := budget.(float64)
+		maxTokens, _ := b["max_tokens"].(float64)
+		if !hasBudget || n < 1024 {
+			return bad("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024")
+		}
+		if maxTokens > 0 && n >= maxTokens {
+			return bad("`max_tokens` must be greater than `thinking.budget_tokens`")
+		}
+	case "adaptive":
+		if !adaptiveCapable {
+			return bad(`"thinking.type.adaptive" is not supported for this model.`)
+		}
+		if hasBudget {
+			return bad("thinking.adaptive.budget_tokens: Extra inputs are not permitted")
+		}
+	case "disabled":
+		if alwaysOn {
+			return bad(`"thinking.type.disabled" is not supported for this model.`)
+		}
+	}
+	if e, ok := lookup(b, "output_config", "effort"); ok && !oneOf(fmt.Sprint(e), "low", "medium", "high", "max") {
+		return bad("output_config.effort: Input should be 'low', 'medium', 'high' or 'max'")
+	}
+	return nil
+}
+
+func retiredFault(dialect, model string) *Fault {
+	switch dialect {
+	case DialectDeepSeek:
+		return invalid(OpenAIError("Model Not Exist", "invalid_request_error", "invalid_request_error"))
+	case DialectMoonshot:
+		f := Status(404, OpenAIError("Not found the model "+model+" or Permission denied", "resource_not_found_error", ""))
+		return &f
+	}
+	f := Status(404, OpenAIError("The model `"+model+"` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations", "invalid_request_error", "model_not_found"))
+	return &f
+}
+
+func invalid(body string) *Fault {
+	f := Status(400, body)
+	return &f
+}
+
+// lookup reads a value at a path of object keys.
+func lookup(m map[string]any, path ...string) (any, bool) {
+	var v any = m
+	for _, k := range path {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = obj[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func oneOf(s string, list ...string) bool {
+	for _, x := range list {
+		if s == x {
+			return true
+		}
+	}
+	return false
 }
 
 // dialectReply shapes a successful answer the way the dialect's provider

@@ -28,7 +28,12 @@ type htmlPage struct {
 	Groups    []htmlRow
 	Parity    htmlTable
 	Language  htmlTable
+	Hosts     htmlTable
 	Compared  htmlTable
+	// Frontiers and Extra hold the sweep sections: cost frontier charts
+	// and the tables Tables lays out after the ones above.
+	Frontiers []frontierChart
+	Extra     []htmlTable
 	Notes     []string
 }
 
@@ -102,6 +107,8 @@ type htmlChart struct {
 	PlotBottom    int
 	Ticks         []htmlTick
 	Bars          []htmlBar
+	// Circular says some bar carries a CircularEval accuracy.
+	Circular bool
 }
 
 type htmlTick struct {
@@ -118,6 +125,10 @@ type htmlBar struct {
 	Y, TextY   int
 	X, W       string
 	HasCI      bool
+	// Circ is the width of the CircularEval accuracy bar, "" for runs
+	// without rotations; CircY is its top.
+	Circ       string
+	CircY      int
 	CIY        int
 	CILo, CIHi string
 	CapTop     int
@@ -169,13 +180,18 @@ func renderHTML(w io.Writer, lb *reports.Leaderboard, lk linker) error {
 			page.Parity = h
 		case reports.TableLanguage:
 			page.Language = h
+		case reports.TableHosts:
+			page.Hosts = h
 		case reports.TableOrigin:
 			page.Groups = h.Rows
 		case reports.TablePairs:
 			page.Compared = h
+		default:
+			page.Extra = append(page.Extra, h)
 		}
 	}
 	page.Charts = charts(lb.Rows, lk)
+	page.Frontiers = frontierCharts(lb.Frontiers)
 	return pageTemplate.Execute(w, page)
 }
 
@@ -226,6 +242,11 @@ func chart(rows []reports.Row, lk linker) htmlChart {
 			b.W = coord(r.Accuracy * chartPlotW)
 			b.Value += "%"
 		}
+		if r.CircularItems > 0 && !math.IsNaN(r.CircularAccuracy) {
+			b.Circ, b.CircY = coord(r.CircularAccuracy*chartPlotW), y+chartBarH-4
+			b.Title += "; right in every rotation (CircularEval): " + reports.Pct(r.CircularAccuracy) + "%"
+			c.Circular = true
+		}
 		if !math.IsNaN(r.CILow) && !math.IsNaN(r.CIHigh) {
 			b.HasCI = true
 			b.CIY = y + chartBarH/2
@@ -239,17 +260,7 @@ func chart(rows []reports.Row, lk linker) htmlChart {
 
 // barClass colours bars by origin from a fixed set of class names, so no
 // catalog text ever becomes a CSS identifier.
-func barClass(r reports.Row) string {
-	switch {
-	case r.Mock:
-		return "bar mock"
-	case strings.EqualFold(r.Origin, "CN"):
-		return "bar cn"
-	case strings.EqualFold(r.Origin, "West"):
-		return "bar west"
-	}
-	return "bar other"
-}
+func barClass(r reports.Row) string { return "bar " + originClass(r.Origin, r.Mock) }
 
 // shorten keeps a bar label inside the label column; the full name stays in
 // the bar's tooltip and in the table.
@@ -286,8 +297,12 @@ svg { display: block; margin: .5rem 0 1rem; max-width: 100%; height: auto; }
 svg text { font-size: 12px; fill: #1d1d1f; }
 svg .grid { stroke: #e3e3e3; }
 svg .ci { stroke: #1d1d1f; stroke-width: 1.5; }
+svg .circ { fill: #1d1d1f; opacity: .55; }
 .bar.cn { fill: #d9534f; } .bar.west { fill: #337ab7; } .bar.other { fill: #8a8a8a; } .bar.mock { fill: #c8c8c8; }
 .legend span { display: inline-block; width: .8rem; height: .8rem; margin: 0 .3rem 0 1rem; vertical-align: -1px; }
+.dot.cn { fill: #d9534f; } .dot.west { fill: #337ab7; } .dot.other { fill: #8a8a8a; } .dot.mock { fill: #c8c8c8; }
+svg .dot.optimal { stroke: #1d1d1f; stroke-width: 2; } svg .curve { fill: none; stroke: #b0b0b0; stroke-width: 1; }
+svg .pareto { fill: none; stroke: #1d1d1f; stroke-width: 1.5; stroke-dasharray: 4 3; } svg text.small { font-size: 11px; }
 .legend .cn { background: #d9534f; } .legend .west { background: #337ab7; } .legend .other { background: #8a8a8a; } .legend .mock { background: #c8c8c8; }
 ul.notes li { margin: .25rem 0; }
 tr:target { background: #fff3bf; }
@@ -311,12 +326,18 @@ a { color: inherit; text-decoration-color: #9ab; }
 {{if .Href}}<a href="{{.Href}}">{{end}}<g><title>{{.Title}}</title>
 <text x="{{.LabelX}}" y="{{.TextY}}" text-anchor="end">{{.Label}}</text>
 <rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="16"/>
+{{- if .Circ}}
+<rect class="circ" x="{{.X}}" y="{{.CircY}}" width="{{.Circ}}" height="4"/>
+{{- end}}
 {{- if .HasCI}}
 <line class="ci" x1="{{.CILo}}" y1="{{.CIY}}" x2="{{.CIHi}}" y2="{{.CIY}}"/><line class="ci" x1="{{.CILo}}" y1="{{.CapTop}}" x2="{{.CILo}}" y2="{{.CapBottom}}"/><line class="ci" x1="{{.CIHi}}" y1="{{.CapTop}}" x2="{{.CIHi}}" y2="{{.CapBottom}}"/>
 {{- end}}
 <text x="{{.ValueX}}" y="{{.TextY}}" dx="8">{{.Value}}</text></g>{{if .Href}}</a>{{end}}
 {{- end}}
 </svg>
+{{- if .Circular}}
+<p class="meta">The thin dark bar inside a bar is the share of items right in every rotation of their options (CircularEval).</p>
+{{- end}}
 {{end}}<h2>Runs</h2>
 <div class="scroll"><table>
 <thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
@@ -327,6 +348,9 @@ a { color: inherit; text-decoration-color: #9ab; }
 </tbody>
 </table></div>
 {{- with .Language}}{{if .Rows}}
+{{template "table" .}}
+{{- end}}{{end}}
+{{- with .Hosts}}{{if .Rows}}
 {{template "table" .}}
 {{- end}}{{end}}
 {{- if .Groups}}
@@ -343,6 +367,36 @@ a { color: inherit; text-decoration-color: #9ab; }
 {{- with .Compared}}{{if .Rows}}
 {{template "table" .}}
 {{- end}}{{end}}
+{{- range .Frontiers}}
+<h2>Cost frontier: {{.Title}}</h2>
+<p class="meta">Accuracy against {{.XLabel}}; whiskers are 95% intervals, grey lines join the settings of one model, the dashed steps join the Pareto-optimal runs (outlined).</p>
+<svg width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="cost frontier on {{.Title}}">
+{{- $f := .}}
+{{- range .XTicks}}
+<line class="grid" x1="{{.X}}" y1="{{$f.Top}}" x2="{{.X}}" y2="{{$f.Bottom}}"/><text x="{{.X}}" y="{{$f.Bottom}}" dy="16" text-anchor="middle">{{.Label}}</text>
+{{- end}}
+{{- range .YTicks}}
+<line class="grid" x1="{{$f.Left}}" y1="{{.Y}}" x2="{{$f.Right}}" y2="{{.Y}}"/><text x="{{$f.Left}}" y="{{.Y}}" dx="-6" dy="4" text-anchor="end">{{.Label}}</text>
+{{- end}}
+<text x="{{$f.Left}}" y="{{$f.Height}}" dy="-8">{{.XLabel}}</text>
+{{- range .Curves}}
+<polyline class="curve" points="{{.}}"/>
+{{- end}}
+{{- if .Pareto}}
+<polyline class="pareto" points="{{.Pareto}}"/>
+{{- end}}
+{{- range .Dots}}
+<g><title>{{.Title}}</title>
+{{- if .HasCI}}
+<line class="ci" x1="{{.X}}" y1="{{.CILo}}" x2="{{.X}}" y2="{{.CIHi}}"/>
+{{- end}}
+<circle class="{{.Class}}" cx="{{.X}}" cy="{{.Y}}" r="5"/><text class="small" x="{{.LabelX}}" y="{{.LabelY}}" text-anchor="{{.Anchor}}">{{.Label}}</text></g>
+{{- end}}
+</svg>
+{{- end}}
+{{- range .Extra}}
+{{template "table" .}}
+{{- end}}
 {{- if .Notes}}
 <h2>Notes</h2>
 <ul class="notes">

@@ -8,9 +8,13 @@ import (
 )
 
 var (
-	reTextSep     = regexp.MustCompile(`\\(?:text|mbox|textbf|textrm|mathrm)\s*\{\s*(?:and|or|,)\s*\}`)
-	reThousands   = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$`)
-	reThinSpace   = regexp.MustCompile(`(\d)(?:,?\s*(?:\\[,! ]|\{,\})\s*|\s)(\d{3})\b`)
+	reTextSep   = regexp.MustCompile(`\\(?:text|mbox|textbf|textrm|mathrm)\s*\{\s*(?:and|or|,)\s*\}`)
+	reThousands = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$`)
+	reThinSpace = regexp.MustCompile(`(\d)(?:,?\s*(?:\\[,! ]|\{,\})\s*|\s)(\d{3})\b`)
+	// reCJKAnd separates answers joined by a Chinese "and" ("1 和 3").
+	// reRomanLetter is a single upright letter (\mathrm{N}), a variable.
+	reRomanLetter = regexp.MustCompile(`\\(?:mathrm|mathit|rm)\s*\{\s*([A-Za-z])\s*\}`)
+	reCJKAnd      = regexp.MustCompile(`\s*(?:和|与|及|或)\s*`)
 	reDoubleSlash = regexp.MustCompile(`\\\\([a-zA-Z{}()\[\]$%,!])`)
 )
 
@@ -37,14 +41,20 @@ func normMath(s string) string {
 	s = strings.ReplaceAll(s, `\$`, " ")
 	s = strings.ReplaceAll(s, "$", " ")
 	s = reTextSep.ReplaceAllString(s, " , ")
+	if !isASCII(s) {
+		s = reCJKAnd.ReplaceAllString(s, " , ")
+	}
 	for _, r := range [][2]string{
 		{`\dfrac`, `\frac`}, {`\tfrac`, `\frac`}, {`\cfrac`, `\frac`}, {`\left\{`, `\{`}, {`\right\}`, `\}`},
 		{`\lbrace`, `\{`}, {`\rbrace`, `\}`}, {`\lvert`, "|"}, {`\rvert`, "|"}, {`\vert`, "|"}, {`\mid`, "|"},
 		{`\left|`, "|"}, {`\right|`, "|"}, {`\left(`, "("}, {`\right)`, ")"}, {`\left[`, "["}, {`\right]`, "]"},
 		{`\left.`, ""}, {`\right.`, ""}, {`\%`, "%"}, {"^{\\circ}", `\circ`}, {"^\\circ", `\circ`},
-		{`\displaystyle`, ""}, {`\limits`, ""},
+		{`\displaystyle`, ""}, {`\limits`, ""}, {`\mathrm{~`, `\mathrm{`}, {`\text{~`, `\text{`},
 	} {
 		s = strings.ReplaceAll(s, r[0], r[1])
+	}
+	if strings.Contains(s, `\m`) || strings.Contains(s, `\rm`) {
+		s = reRomanLetter.ReplaceAllString(s, "$1")
 	}
 	s = reThinSpace.ReplaceAllString(s, "$1$2")
 	s = reThinSpace.ReplaceAllString(s, "$1$2")
@@ -108,8 +118,50 @@ func mathEqual(pred, gold string) (bool, string) {
 		}
 		return true, "numeric"
 	}
+	// A unit on one side only ("10\text{ cm}^2" against 10, "864
+	// \mbox{ inches}^2" against 864) does not make the value differ.
+	pu, gu := stripUnit(pred), stripUnit(gold)
+	if (pu != pred) != (gu != gold) || pu != pred && gu != gold {
+		if ok, _ := mathEqual(pu, gu); ok && pu != "" && gu != "" {
+			return true, "unit"
+		}
+	}
 	return false, "differs"
 }
+
+var (
+	// reUnitText is a unit written as text after a value, with an
+	// optional power: \text{ cm}^2, \mbox{ inches}^2, \mathrm{~kg}.
+	reUnitText = regexp.MustCompile(`(?:\\[,;!: ]|~|\s)*(?:\\(?:text|mbox|mathrm|textrm|rm)\s*\{[^{}]*\}|\^\{\s*\\(?:text|mathrm)\{[^{}]*\}\s*\})(?:\s*\^\s*\{?-?\d\}?)?\s*$`)
+	// reUnitWords is a unit written as plain words after a number
+	// ("5 cm", "9 customers", "12π inches per second").
+	reUnitWords = regexp.MustCompile(`^(.*?(?:\d|\}|π|\\pi))\s*(?:[a-zA-Z]{2,}(?:\^\{?-?\d\}?)?\s*)+$`)
+	reUnitDeg   = regexp.MustCompile(`\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\circ|\\degree)\s*$`)
+)
+
+// stripUnit removes a trailing unit from an answer; it returns s
+// unchanged when there is none. Function names are not units.
+func stripUnit(s string) string {
+	t := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "$", ""), `\%`, "%"))
+	for i := 0; i < 4; i++ {
+		u := reUnitText.ReplaceAllString(t, "")
+		u = reUnitDeg.ReplaceAllString(u, "")
+		if m := reUnitWords.FindStringSubmatch(u); m != nil && !reFuncWord.MatchString(u[len(m[1]):]) {
+			u = m[1]
+		}
+		u = strings.TrimSpace(u)
+		if u == t || u == "" {
+			break
+		}
+		t = u
+	}
+	if t == strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "$", ""), `\%`, "%")) {
+		return s
+	}
+	return t
+}
+
+var reFuncWord = regexp.MustCompile(`(?i)\b(?:sin|cos|tan|log|ln|exp|sqrt|pi|and|or|mod|or|for)\b`)
 
 // simplifyUnits drops trailing words after a value ("10 square units",
 // "17 any text") and turns "percent" into a percent sign.
@@ -204,7 +256,12 @@ func valueSides(n *node) []*node {
 		out = append(out, last)
 	} else if nameLike(last, 0) && !nameLike(first, 0) && len(n.kids) == 2 {
 		out = append(out, first)
-	} else if len(n.kids) > 2 {
+	} else if first.op == opVar && last.op != opVar && len(n.kids) == 2 {
+		// "S = N_1/N": a single name on the left labels a symbolic value.
+		out = append(out, last)
+	} else if len(n.kids) > 2 || !hasFree(first, 0) && !hasFree(last, 0) {
+		// A chain ("5+5+1 = 7 = 11") or a worked sum ("3/9 = 1/3")
+		// states its result last.
 		out = append(out, last)
 	}
 	if strings.Contains(n.num, "~") {

@@ -267,7 +267,13 @@ func close(a, b complex128) bool {
 	}
 	diff := cmplx.Abs(a - b)
 	scale := math.Max(cmplx.Abs(a), cmplx.Abs(b))
-	return diff <= absTol || diff <= relTol*scale
+	if diff <= relTol*scale {
+		return true
+	}
+	// The absolute tolerance is for rounding noise around zero
+	// (sin(pi) against 0); two small non-zero quantities (1.02e-10 m
+	// against 3.61e-10 m) are compared relatively like any others.
+	return diff <= absTol && math.Min(cmplx.Abs(a), cmplx.Abs(b)) == 0
 }
 
 func finite(a complex128) bool { return !cmplx.IsNaN(a) && !cmplx.IsInf(a) }

@@ -67,29 +67,98 @@ func isASCII(s string) bool {
 	return true
 }
 
-// stripThink returns the part of a response that may hold the answer.
-// Reasoning inside <think>…</think> is only searched when nothing follows
-// it; an unclosed <think> means the model never finished, so the thinking
-// is not searched at all.
+// Reasoning delimiters, in the forms models emit them: <think>…</think>
+// (DeepSeek-R1, QwQ, Qwen3) and the SkyThought/Sky-T1 and
+// still2 tags <|begin_of_thought|>…<|end_of_thought|> followed by
+// <|begin_of_solution|>…<|end_of_solution|>.
+var (
+	thinkOpen  = []string{"<think>", "<|begin_of_thought|>"}
+	thinkClose = []string{"</think>", "<|end_of_thought|>"}
+)
+
+const (
+	solutionOpen  = "<|begin_of_solution|>"
+	solutionClose = "<|end_of_solution|>"
+)
+
+// reContinuation finds where a base model, continuing a few-shot prompt,
+// starts inventing the next question; everything from there on is not
+// part of its answer. ContinuationStops are the same markers as stop
+// sequences for the API.
+var reContinuation = regexp.MustCompile(`\n\s*\n\s*(?:\*\*)?(?:Question|Problem)\s*(?:\d+\s*)?(?:\*\*)?[:：]|\n\s*(?:Q|Problem)\s*[:：]|\n\s*问题\s*(?:\d+\s*)?[:：]`)
+
+// ContinuationStops are the stop sequences parity sends with few-shot
+// prompts, so a base model served by vLLM or SGLang stops where it would
+// start the next question of the pattern. The grader cuts at the same
+// places (see Region), so a model that ignores them is graded alike.
+var ContinuationStops = []string{"\n\nQuestion:", "\nQ:", "\nProblem:", "\n问题："}
+
+// lastIndexAny returns the last position of any of the markers and the
+// marker found there.
+func lastIndexAny(s string, markers []string) (int, string) {
+	best, which := -1, ""
+	for _, m := range markers {
+		if i := strings.LastIndex(s, m); i > best {
+			best, which = i, m
+		}
+	}
+	return best, which
+}
+
+func indexAny(s string, markers []string) int {
+	best := -1
+	for _, m := range markers {
+		if i := strings.Index(s, m); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
+}
+
+// stripThink is the cut step of the pipeline: it returns the part of a
+// response that may hold the answer. A solution section
+// (<|begin_of_solution|>) is taken when there is one. Otherwise reasoning
+// inside <think>…</think> (or its thought-tag twin) is only searched when
+// nothing follows it; an unclosed opening tag means the model never
+// finished, so the thinking is not searched at all. Then an invented next
+// question is cut off (see reContinuation).
 func stripThink(s string) (string, bool) {
 	if len(s) > maxResponse {
 		s = s[len(s)-maxResponse:]
 	}
-	if i := strings.LastIndex(s, "</think>"); i >= 0 {
-		after := s[i+len("</think>"):]
+	region, inThink := thinkRegion(s)
+	if loc := reContinuation.FindStringIndex(region); loc != nil && strings.TrimSpace(region[:loc[0]]) != "" {
+		region = region[:loc[0]]
+	}
+	return tail(region), inThink
+}
+
+func thinkRegion(s string) (string, bool) {
+	if i := strings.LastIndex(s, solutionOpen); i >= 0 {
+		sol := s[i+len(solutionOpen):]
+		if j := strings.Index(sol, solutionClose); j >= 0 {
+			sol = sol[:j]
+		}
+		if strings.TrimSpace(sol) != "" {
+			return sol, false
+		}
+		s = s[:i]
+	}
+	if i, m := lastIndexAny(s, thinkClose); i >= 0 {
+		after := s[i+len(m):]
 		if strings.TrimSpace(after) != "" {
-			return tail(after), false
+			return after, false
 		}
 		inner := s[:i]
-		if j := strings.LastIndex(inner, "<think>"); j >= 0 {
-			inner = inner[j+len("<think>"):]
+		if j, m := lastIndexAny(inner, thinkOpen); j >= 0 {
+			inner = inner[j+len(m):]
 		}
-		return tail(inner), true
+		return inner, true
 	}
-	if i := strings.Index(s, "<think>"); i >= 0 {
-		return tail(s[:i]), false
+	if i := indexAny(s, thinkOpen); i >= 0 {
+		return s[:i], false
 	}
-	return tail(s), false
+	return s, false
 }
 
 func tail(s string) string {
@@ -213,8 +282,8 @@ func allBoxed(s string, limit int) []string {
 }
 
 var (
-	reMathMarker = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|\banswer\b|答案\s*(?:是|为|為|:)|最终答案\s*(?:是|为|:)?|所以[^.\n]{0,30}?(?:为|是|等于)|因此[^.\n]{0,30}?(?:为|是|等于))`)
-	reConclude   = regexp.MustCompile(`(?i)(?:\btherefore\b|\bthus\b|\bhence\b|\bso\b|\bdonc\b|因此|所以|故|综上|لذا|इसलिए)`)
+	reMathMarker = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer(?:\s*\([^()\n]{2,40}\))? is\s*:?|\banswers?\s*(?:is)?\s*:|\banswer\b|答案\s*(?:是|为|為|:)|最终答案\s*(?:是|为|:)?|所以[^.\n]{0,30}?(?:为|是|等于)|因此[^.\n]{0,30}?(?:为|是|等于))`)
+	reConclude   = regexp.MustCompile(`(?i)(?:\btherefore\b|\bthus\b|\bhence\b|\bso\b|\bdonc\b|因此|所以|故|综上|结论|總之|总之|لذا|इसलिए)`)
 	reMathSpan   = regexp.MustCompile(`(?s)\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$([^$\n]+?)\$|\\\(([^\n]+?)\\\)`)
 	reHope       = regexp.MustCompile(`(?i)\.?\s*I hope it is correct.*$`)
 	reCJK        = regexp.MustCompile(`[\p{Han}\p{Hiragana}\p{Katakana}]+`)
@@ -314,16 +383,33 @@ func parses(s string) bool {
 }
 
 func extractMath(response string, opt Options) (string, string, bool) {
-	s, _ := stripThink(response)
-	s = foldWidth(s)
-	if bs := allBoxed(s, 64); len(bs) > 0 {
-		return strings.Join(bs, ", "), "boxed", true
+	s := prepare(response)
+	spans := finalSpans(s, 64)
+	for i := len(spans) - 1; i >= 0; i-- {
+		sp := spans[i]
+		if sp.how == "boxed" {
+			return sp.text, "boxed", true
+		}
+		if v := valueText(sp.text); v != "" && parses(v) {
+			return v, sp.how, true
+		}
+		// A final section that shows its working ends on its value.
+		if last := lastLine(sp.text); last != "" {
+			if v := valueText(last); v != "" && parses(v) {
+				return v, sp.how, true
+			}
+		}
+		// An explicit final answer may be a word or a letter ("【答案】A",
+		// "【答案】分层抽样"), which the math parser does not read.
+		if w := strings.Trim(firstSentence(sp.text), " .,;:*$"); w != "" && utf8.RuneCountInString(w) <= 12 && !strings.ContainsAny(w, " \t") &&
+			(len(w) <= 2 || reCJK.MatchString(w)) {
+			return w, sp.how, true
+		}
 	}
 	if locs := reMathMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
-			seg := cleanSegment(s[locs[i][1]:])
-			if seg != "" && parses(seg) {
-				return seg, "answer-is", true
+			if v := valueText(afterMarker(s[locs[i][1]:])); v != "" && parses(v) {
+				return v, "answer-is", true
 			}
 		}
 	}
@@ -337,6 +423,11 @@ func extractMath(response string, opt Options) (string, string, bool) {
 		}
 	}
 	if locs := reConclude.FindAllStringIndex(s, -1); len(locs) > 0 {
+		for i := len(locs) - 1; i >= 0 && i >= len(locs)-8; i-- {
+			if v := valueText(s[locs[i][1]:]); v != "" {
+				return v, "conclusion", true
+			}
+		}
 		seg := s[locs[len(locs)-1][1]:]
 		if m, ok := mathSpan(seg, true); ok {
 			return m, "conclusion", true
@@ -372,7 +463,7 @@ var (
 	reNumber     = regexp.MustCompile(`-?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3}){2,}\b|\d{1,3}(?: \d{3})+\b|\d+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?[½⅓⅔¼¾⅕⅛]?%?|-?[½⅓⅔¼¾⅕⅛]|-?\.\d+`)
 	reHashes     = regexp.MustCompile(`####\s*`)
 	reNumList    = regexp.MustCompile(`^-?\d+(?:\.\d+)?(?:\s*[,;]\s+-?\d+(?:\.\d+)?)+$`)
-	reNumMarker  = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|answer is|\bresult\s*(?:is|:)|réponse\s*(?:est|:)|respuesta\s*(?:es|:)|antwort\s*(?:ist|:)|答案\s*(?:是|为|為|:)?|结果\s*(?:是|为|:))`)
+	reNumMarker  = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer(?:\s*\([^()\n]{2,40}\))? is\s*:?|\banswers?\s*(?:is)?\s*:|answer(?:\s*\([^()\n]{2,40}\))? is|\bresult\s*(?:is|:)|réponse\s*(?:est|:)|respuesta\s*(?:es|:)|antwort\s*(?:ist|:)|答案\s*(?:是|为|為|:)?|结果\s*(?:是|为|:))`)
 	reChineseNum = regexp.MustCompile(`^[零〇一二两三四五六七八九十百千万亿]+$`)
 )
 
@@ -423,10 +514,13 @@ func answerNumber(seg string) (string, bool) {
 	}
 	if i := strings.LastIndex(seg, "="); i >= 0 {
 		if ns := numbersIn(seg[i+1:]); len(ns) > 0 {
-			return ns[0], true
+			return fractionAt(seg[i+1:], ns[0]), true
 		}
 	}
 	ns := numbersIn(seg)
+	if len(ns) > 0 {
+		return fractionAt(seg, ns[0]), true
+	}
 	if len(ns) == 0 {
 		return "", false
 	}
@@ -434,26 +528,27 @@ func answerNumber(seg string) (string, bool) {
 }
 
 func extractNumber(response string, opt Options) (string, string, bool) {
-	s, _ := stripThink(response)
-	s = foldWidth(s)
-	if bs := allBoxed(s, 64); len(bs) > 0 {
-		b := strings.Join(bs, ", ")
-		if _, ok := parseNumber(b); ok {
+	s := prepare(response)
+	spans := finalSpans(s, 64)
+	for i := len(spans) - 1; i >= 0; i-- {
+		sp := spans[i]
+		if sp.how == "boxed" {
+			b := sp.text
+			if _, ok := parseNumber(b); ok {
+				return b, "boxed", true
+			}
+			if n, ok := lastNumber(b); ok && len(sp.boxes) == 1 && !strings.Contains(b, `\frac`) {
+				return n, "boxed", true
+			}
 			return b, "boxed", true
 		}
-		if n, ok := lastNumber(b); ok && len(bs) == 1 && !strings.Contains(b, `\frac`) {
-			return n, "boxed", true
-		}
-		return b, "boxed", true
-	}
-	if locs := reHashes.FindAllStringIndex(s, -1); len(locs) > 0 {
-		if n, ok := answerNumber(s[locs[len(locs)-1][1]:]); ok {
-			return n, "####", true
+		if n, ok := answerNumber(sp.text); ok {
+			return n, sp.how, true
 		}
 	}
 	if locs := reNumMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
-			if n, ok := answerNumber(s[locs[i][1]:]); ok {
+			if n, ok := answerNumber(afterMarker(s[locs[i][1]:])); ok {
 				return n, "answer-is", true
 			}
 		}
@@ -485,5 +580,43 @@ func extractNumber(response string, opt Options) (string, string, bool) {
 			return v, "whole", true
 		}
 	}
+	if m := reLeadStatement.FindStringSubmatch(t); m != nil {
+		return m[1], "lead", true
+	}
 	return "", "", false
+}
+
+// reLeadStatement is an answer-first response: its first sentence states
+// a value ("The value of f(4) is 16.", "The smallest bar is **1**.").
+// It is the last resort of the number kind, after the last number when
+// Options.LastNumber asks for that.
+var reLeadStatement = regexp.MustCompile(`^[^\n.:=]{3,120}?\s(?:is|are|was|were)\s+(?:about\s+|approximately\s+)?\**\$?(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?)\**(?:\s+[a-zA-Z]+){0,2}\s*(?:\.\s|\.?$|\n)`)
+
+// reFracAnswer is a written fraction or mixed number ("3/4", "1 1/2").
+var reFracAnswer = regexp.MustCompile(`-?\d+(?:\s+\d+)?\s*/\s*\d+\b`)
+
+// fractionAt widens the first number of seg to the fraction or mixed
+// number it starts ("1 1/2" rather than "1"), when it starts one.
+func fractionAt(seg, first string) string {
+	i := strings.Index(seg, first)
+	if i < 0 {
+		return first
+	}
+	if m := reFracAnswer.FindStringIndex(seg[i:]); m != nil && m[0] == 0 {
+		return seg[i : i+m[1]]
+	}
+	return first
+}
+
+// lastLine is the last non-empty line of a final-answer section: the
+// section runs to the next blank line.
+func lastLine(sec string) string {
+	if i := strings.Index(sec, "\n\n"); i >= 0 {
+		sec = sec[:i]
+	}
+	lines := strings.Split(strings.TrimSpace(sec), "\n")
+	if len(lines) < 2 {
+		return ""
+	}
+	return strings.TrimSpace(lines[len(lines)-1])
 }

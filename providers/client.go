@@ -379,6 +379,8 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 		return fail(parity.Errorf(parity.ErrCredentials,
 			"%s: %s is not set: export %s=<your key> to use %s", p.Name, p.KeyEnv, p.KeyEnv, pl.Model.ID), nil)
 	}
+	// Every attempt sends these bytes, so they are what was sent, failed or not.
+	comp.Request = string(pl.JSON)
 	st := &call{provider: p, model: pl.Model.Name, body: pl.JSON, urls: pl.BaseURLs, baseURL: pl.BaseURLs[0],
 		limits: pl.Limits, stream: pl.Stream, key: key, ref: req.Ref, start: start, estimate: estimateTokens(req)}
 	if c.opt.Deadline > 0 {

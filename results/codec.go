@@ -22,14 +22,14 @@ var runColumns = []string{
 }
 
 // sampleColumns are the samples columns after id and run_id, in the order
-// sampleArgs and scanSample use. The last four are the large texts a light
+// sampleArgs and scanSample use. The last five are the large texts a light
 // read leaves out.
 var sampleColumns = []string{
 	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "detail",
 	"judge_outcome", "judge_extracted", "judge_scorer", "judge_scorer_version", "judge_detail",
 	"gold", "finish_reason", "model_reported", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens",
 	"latency_ns", "ttft_ns", "attempts", "error", "error_code", "warnings", "cost", "started_at",
-	"content", "reasoning", "messages", "raw",
+	"content", "reasoning", "messages", "raw", "request",
 }
 
 // SampleFields picks what a sample read takes from each row. Reading fewer
@@ -58,8 +58,8 @@ const (
 // selects instead, so light, published and full reads share one scan
 // function.
 var (
-	lightLeftOut     = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
-	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''"}
+	lightLeftOut     = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''", "request": "''"}
+	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''", "request": "''"}
 )
 
 // scoreColumns are the columns a ScoreFields read selects, in the order
@@ -95,6 +95,15 @@ func (db *DB) runSelect() string {
 		return strings.TrimSuffix(runSelectAll, "shard") + "NULL AS shard"
 	}
 	return runSelectAll
+}
+
+// sampleSelect is a sample select list as a file of this db's schema can
+// answer it: a read-only file older than schema 4 has no request column.
+func (db *DB) sampleSelect(cols string) string {
+	if db.fileSchema < 4 {
+		return strings.TrimSuffix(cols, "request") + "'' AS request"
+	}
+	return cols
 }
 
 func placeholders(n int) string {
@@ -248,7 +257,7 @@ func sampleArgs(s *parity.Sample) ([]any, error) {
 		jo, je, js, jv, jd,
 		s.Gold, c.FinishReason, c.ModelReported, c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, c.Usage.CachedTokens,
 		int64(c.Latency), int64(c.TTFT), c.Attempts, scrub(c.Error), string(c.ErrorCode), warnings, s.Cost, nanos(s.StartedAt),
-		c.Content, c.Reasoning, messages, scrub(c.Raw),
+		c.Content, c.Reasoning, messages, scrub(c.Raw), scrub(c.Request),
 	}, nil
 }
 
@@ -267,7 +276,7 @@ func scanSample(sc scanner) (parity.Sample, error) {
 		&jo, &je, &js, &jv, &jd,
 		&s.Gold, &c.FinishReason, &c.ModelReported, &c.Usage.PromptTokens, &c.Usage.CompletionTokens, &c.Usage.ReasoningTokens, &c.Usage.CachedTokens,
 		&latency, &ttft, &c.Attempts, &c.Error, &errCode, &warnings, &s.Cost, &started,
-		&c.Content, &c.Reasoning, &messages, &c.Raw)
+		&c.Content, &c.Reasoning, &messages, &c.Raw, &c.Request)
 	if err != nil {
 		return s, err
 	}

@@ -67,6 +67,12 @@ type Options struct {
 	// stays out before it is tried again; default 30s.
 	ReplicaFailures int
 	ReplicaCooldown time.Duration
+	// ReplicaConcurrency caps the requests in flight to each replica of a
+	// deployment with several base URLs, so that a pool of servers of
+	// different sizes, or one slow server, is never sent more than it
+	// takes; a request waits for a replica with room. 0 means no cap per
+	// replica.
+	ReplicaConcurrency int
 }
 
 // Client is the one shared OpenAI-compatible client. It implements
@@ -202,8 +208,8 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	}
 	urls := p.URLs(m.Name, c.opt.Region)
 	endpoint, err := chatURL(urls[0])
-	if err != nil {
-		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, urls[0], err)
+	if err != nil && p.Transport != "mock" { // the mock is served in process
+		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, withoutPassword(urls[0]), err)
 	}
 	pl := &Plan{Model: m, Provider: p, URL: withoutPassword(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
 	body := p.extra(m.Name)

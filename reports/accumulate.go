@@ -141,7 +141,7 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 		it.correct++
 	}
 	judged := correct
-	if j := s.Judge; j != nil && j.Outcome != "" && j.Outcome != parity.OutcomeError {
+	if j := s.Judge; j != nil && j.Outcome != "" && j.Outcome.Scored() {
 		r.JudgeChecked++
 		judged = j.Outcome == parity.OutcomeCorrect
 		if judged != correct {

@@ -49,7 +49,7 @@ func (f *ItemFolder) Add(s *parity.Sample) {
 	}
 	it := &f.items[len(f.items)-1]
 	it.Total++
-	if s.Score.Outcome == parity.OutcomeError {
+	if !s.Score.Outcome.Scored() {
 		return
 	}
 	it.Scored++

@@ -17,6 +17,7 @@ import (
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
+	"github.com/parity-bench/parity/suites"
 )
 
 // dbSource serves the server's pages from the results database, opened
@@ -93,7 +94,9 @@ func publishOptions() (redact, userProvider func(parity.Run) bool, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	redact = func(r parity.Run) bool { return redactedSuites[r.Suite.Name] }
+	// Sealed suites (GPQA) keep outcomes and extracted answers but withhold
+	// the answers' text, which quotes the questions.
+	redact = func(r parity.Run) bool { return suites.Sealed(r.Suite.Name) }
 	userProvider = func(r parity.Run) bool {
 		_, ok := builtin.Provider(r.Model.Provider)
 		return !ok && r.Model.Origin != "custom" && r.Model.Origin != "local"

@@ -14,13 +14,6 @@ import (
 	"github.com/parity-bench/parity/results"
 )
 
-// redactedSuites are the suites whose data must not be published in plain
-// text. Their snapshots keep outcomes and extracted answers but withhold the
-// answers' text, which quotes the questions.
-var redactedSuites = map[string]bool{
-	"gpqa": true, // the GPQA authors ask that the questions never appear online in plain text
-}
-
 // questionLicences says, per built-in suite, whether its licence lets a
 // snapshot publish the question text and options beside each answer, so a
 // reader can audit a verdict. Suites not listed (user suites included)
@@ -106,7 +99,9 @@ withheld too. DIR must not exist or be empty.`,
 			for _, r := range runs {
 				id := r.ID
 				published = append(published, site.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
-					return db.EachSample(ctx, id, results.SampleFilter{}, fn)
+					// The snapshot never publishes request messages or raw
+					// bodies, so they are not read (nor decoded).
+					return db.EachSample(ctx, id, results.SampleFilter{Fields: results.PublishedFields}, fn)
 				}})
 			}
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{

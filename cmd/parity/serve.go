@@ -39,6 +39,7 @@ func (s *dbSource) read(ctx context.Context, fn func(*results.DB) error) error {
 	return fn(db)
 }
 
+// Leaderboard builds the leaderboard of the selected runs as report does.
 func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, runs []parity.Run, err error) {
 	err = s.read(ctx, func(db *results.DB) error {
 		runs, lb, err = s.a.leaderboard(ctx, db, &s.sel, s.opt)
@@ -47,6 +48,7 @@ func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, ru
 	return lb, runs, err
 }
 
+// Samples reads the samples of a run that q selects, in key order.
 func (s *dbSource) Samples(ctx context.Context, runID int64, q site.SampleQuery, fn func(parity.Sample) error) error {
 	return s.read(ctx, func(db *results.DB) error {
 		return db.EachSample(ctx, runID, results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID}, fn)

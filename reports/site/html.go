@@ -117,14 +117,14 @@ type htmlTick struct {
 }
 
 type htmlBar struct {
-	Href       string
-	Label      string
-	Title      string
-	Class      string
-	LabelX     int
-	Y, TextY   int
-	X, W       string
-	HasCI      bool
+	Href     string
+	Label    string
+	Title    string
+	Class    string
+	LabelX   int
+	Y, TextY int
+	X, W     string
+	HasCI    bool
 	// Circ is the width of the CircularEval accuracy bar, "" for runs
 	// without rotations; CircY is its top.
 	Circ       string

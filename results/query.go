@@ -139,7 +139,7 @@ func (db *DB) Progress(ctx context.Context, runID int64) (Counts, error) {
 		}
 		c.ByOutcome[parity.Outcome(o)] = n
 		c.Stored += n
-		if parity.Outcome(o) != parity.OutcomeError {
+		if parity.Outcome(o).Scored() {
 			c.Done += n
 		}
 	}

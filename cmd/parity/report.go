@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
+	"github.com/parity-bench/parity/suites"
 )
 
 func (a *app) reportCmd() *cobra.Command {
@@ -27,6 +30,8 @@ func (a *app) reportCmd() *cobra.Command {
 		rates    []string
 		rateDate string
 		outFile  string
+		bySubj   bool
+		text     reports.TextOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -39,6 +44,7 @@ By default the newest run of each model × suite is shown; --all shows every run
 		Example: `  parity report
   parity report --format md > leaderboard.md
   parity report --format html --out leaderboard.html
+  parity report --by-subject --suite mmlu
   parity report --currency USD --rate CNY=0.1404 --rate-date 2026-11-01
 
 The currency and rates may also live in ~/.config/parity/config.yaml:
@@ -87,14 +93,32 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 			defer db.Close()
 			sel.ids = runIDs
 			sel.latest = !all && len(runIDs) == 0
-			_, lb, err := a.leaderboard(ctx, db, &sel, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
+			opt := reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate}
+			runs, lb, err := a.leaderboard(ctx, db, &sel, opt)
 			if err != nil {
 				return err
 			}
-			if outFile == "" {
-				return site.Render(a.stdout, lb, format)
+			if bySubj {
+				split, err := a.subjectLeaderboard(ctx, db, runs, opt)
+				if err != nil {
+					return err
+				}
+				if split == nil {
+					fmt.Fprintln(a.stderr, "no run covers several subjects: the leaderboard is the same by subject")
+				} else {
+					lb = split
+				}
 			}
-			return writeFileAtomic(outFile, func(f *os.File) error { return site.Render(f, lb, format) })
+			render := func(w io.Writer) error {
+				if format == "text" {
+					return reports.RenderText(w, lb, text)
+				}
+				return site.Render(w, lb, format)
+			}
+			if outFile == "" {
+				return render(a.stdout)
+			}
+			return writeFileAtomic(outFile, func(f *os.File) error { return render(f) })
 		},
 	}
 	fl := cmd.Flags()
@@ -106,6 +130,9 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 	fl.StringArrayVar(&rates, "rate", nil, "exchange rate into --currency, e.g. CNY=0.1404 (repeatable)")
 	fl.StringVar(&rateDate, "rate-date", "", "the date the --rate values were read, shown beside converted costs")
 	fl.StringVar(&outFile, "out", "", "write to this file instead of stdout")
+	fl.BoolVar(&text.Wide, "wide", false, "text: every column, without folding the ones that are the same in every row into a header line")
+	fl.BoolVar(&text.AllPairs, "all-pairs", false, "text: every paired comparison, not only each CN run against the best West run")
+	fl.BoolVar(&bySubj, "by-subject", false, "a row per subject (MMLU subject, BBH task, C-Eval/CMMLU subject, MGSM language) of each run over a whole suite")
 	return cmd
 }
 
@@ -145,6 +172,57 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 	}
 	lb, err := reports.Build(in, opt)
 	return runs, lb, err
+}
+
+// subjectLeaderboard builds the leaderboard of runs with a row per run and
+// subject: whole-suite runs of suites whose items have subjects (MMLU, BBH,
+// C-Eval, CMMLU, MGSM's languages) are split by subject, other runs stay
+// whole. It returns nil when no run splits. It reads the runs' samples
+// again, without their texts.
+func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []parity.Run, opt reports.Options) (*reports.Leaderboard, error) {
+	subjects := map[string]map[string]string{} // suite -> item id -> subject
+	subjectsOf := func(suite string) (map[string]string, error) {
+		if m, ok := subjects[suite]; ok {
+			return m, nil
+		}
+		m := map[string]string{}
+		subjects[suite] = m
+		s, _, err := suites.Lookup(suite)
+		if err != nil {
+			return m, nil // a user suite: its runs stay whole
+		}
+		items, err := s.Items(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if it.Subject != "" {
+				m[it.ID] = it.Subject
+			}
+		}
+		return m, nil
+	}
+	var in []reports.Input
+	split := false
+	for _, r := range runs {
+		m, err := subjectsOf(r.Suite.Name)
+		if err != nil {
+			return nil, err
+		}
+		samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
+		if err != nil {
+			return nil, err
+		}
+		split = split || (r.Subject == "" && len(m) > 0)
+		in = append(in, reports.Input{Run: r, Samples: samples})
+	}
+	if !split {
+		return nil, nil
+	}
+	in = reports.BySubject(in, func(r parity.Run, s *parity.Sample) string {
+		return subjects[r.Suite.Name][cmp.Or(s.RotationOf, s.ItemID)]
+	})
+	return reports.Build(in, opt)
 }
 
 // canonicalNames tells reports which open model a run's model id serves and

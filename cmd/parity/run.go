@@ -442,9 +442,9 @@ func outcomeList(counts map[parity.Outcome]int) string {
 
 // answerKey lets the offline mock provider look up the gold answers of the
 // items a run asks, in the very suites the run uses (GPQA already shuffled
-// for the run's seed), so that requests never carry them. A suite's items
-// are loaded the first time the mock asks about one of them, so runs of
-// real models never load anything twice.
+// for the run's seed), so that requests never carry them. Nothing is looked
+// at before the mock first asks, and a suite's items are loaded the first
+// time the mock asks about one of them, so runs of real models cost nothing.
 func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 	type book struct {
 		once  sync.Once
@@ -452,14 +452,19 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 		kind  string
 		gold  map[string]string
 	}
-	books := map[string]*book{}
-	for _, s := range list {
-		name := s.suite.Info().Name
-		if books[name] == nil {
-			books[name] = &book{suite: s.suite}
-		}
-	}
+	var (
+		index sync.Once
+		books map[string]*book
+	)
 	return func(ref parity.ItemRef) (string, string, bool) {
+		index.Do(func() {
+			books = map[string]*book{}
+			for _, s := range list {
+				if name := s.suite.Info().Name; books[name] == nil {
+					books[name] = &book{suite: s.suite}
+				}
+			}
+		})
 		b := books[ref.Suite]
 		if b == nil {
 			return "", "", false

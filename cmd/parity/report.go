@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -146,7 +148,8 @@ func validFormat(f string) bool {
 }
 
 // leaderboard selects runs as report and snapshot do and builds their
-// leaderboard from the runs' samples, read without the raw bodies.
+// leaderboard, folding each run's samples as they stream from the database
+// (see foldRuns).
 func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection, opt reports.Options) ([]parity.Run, *reports.Leaderboard, error) {
 	runs, err := sel.runs(ctx, db)
 	if err != nil {
@@ -155,13 +158,9 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 	if len(runs) == 0 {
 		return nil, nil, parity.Errorf(parity.ErrNotFound, "no runs match: start one with 'parity run' or check 'parity runs'")
 	}
-	in := make([]reports.Input, 0, len(runs))
-	for _, r := range runs {
-		samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
-		if err != nil {
-			return nil, nil, err
-		}
-		in = append(in, reports.Input{Run: r, Samples: samples})
+	accs, err := foldRuns(ctx, db, runs)
+	if err != nil {
+		return nil, nil, err
 	}
 	if opt.Canonical == nil {
 		cat, err := a.catalog()
@@ -170,7 +169,7 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 		}
 		opt.Canonical = canonicalNames(cat)
 	}
-	lb, err := reports.Build(in, opt)
+	lb, err := reports.BuildFrom(accs, opt)
 	return runs, lb, err
 }
 
@@ -223,6 +222,50 @@ func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []par
 		return subjects[r.Suite.Name][cmp.Or(s.RotationOf, s.ItemID)]
 	})
 	return reports.Build(in, opt)
+}
+
+// foldRuns folds every run's samples into an accumulator as they are read,
+// taking only the columns a leaderboard row needs, so memory grows with the
+// items of a run and not with its samples or their texts. Runs are read on
+// as many goroutines as there are cores, each on a connection of its own.
+func foldRuns(ctx context.Context, db *results.DB, runs []parity.Run) ([]*reports.Accumulator, error) {
+	accs := make([]*reports.Accumulator, len(runs))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(runs), runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := range next {
+				acc := reports.NewAccumulator(runs[i])
+				err := db.EachSample(ctx, runs[i].ID, results.SampleFilter{Fields: results.ScoreFields}, func(s parity.Sample) error {
+					if err := acc.Add(&s); err != nil {
+						return fmt.Errorf("run %d: %w", runs[i].ID, err)
+					}
+					return nil
+				})
+				if err != nil {
+					cancel(err)
+					continue
+				}
+				accs[i] = acc
+			}
+		})
+	}
+feed:
+	for i := range runs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return accs, nil
 }
 
 // canonicalNames tells reports which open model a run's model id serves and

@@ -99,7 +99,9 @@ withheld too. DIR must not exist or be empty.`,
 			for _, r := range runs {
 				id := r.ID
 				published = append(published, site.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
-					return db.EachSample(ctx, id, results.SampleFilter{}, fn)
+					// The snapshot never publishes request messages or raw
+					// bodies, so they are not read (nor decoded).
+					return db.EachSample(ctx, id, results.SampleFilter{Fields: results.PublishedFields}, fn)
 				}})
 			}
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{

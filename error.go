@@ -27,6 +27,7 @@ const (
 	ErrPartial        ErrorCode = "partial"         // a run ended with samples missing
 	ErrBudget         ErrorCode = "budget"          // a cost limit stopped the run
 	ErrBusy           ErrorCode = "busy"            // another process is working on the same run
+	ErrDrift          ErrorCode = "drift"           // a drift canary found a model changed since its baseline
 	ErrInternal       ErrorCode = "internal"
 )
 

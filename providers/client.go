@@ -67,6 +67,12 @@ type Options struct {
 	// stays out before it is tried again; default 30s.
 	ReplicaFailures int
 	ReplicaCooldown time.Duration
+	// ReplicaConcurrency caps the requests in flight to each replica of a
+	// deployment with several base URLs, so that a pool of servers of
+	// different sizes, or one slow server, is never sent more than it
+	// takes; a request waits for a replica with room. 0 means no cap per
+	// replica.
+	ReplicaConcurrency int
 }
 
 // Client is the one shared OpenAI-compatible client. It implements

@@ -166,10 +166,16 @@ func outcomeOf(f *failure) outcome {
 // replica failing Options.ReplicaFailures times in a row is taken out for
 // Options.ReplicaCooldown; after that it gets traffic again, and one more
 // failure takes it straight back out.
+//
+// With Options.ReplicaConcurrency each replica also takes at most that
+// many requests at once; a request finding every replica full waits for
+// one to finish (wake is closed and replaced whenever one does).
 type replicaPool struct {
 	urls []string
 	st   []replicaState
 	next int
+	cap  int
+	wake chan struct{}
 }
 
 type replicaState struct {
@@ -181,20 +187,21 @@ func (l *limiter) pool(urls []string) *replicaPool {
 	key := strings.Join(urls, "\x00")
 	p := l.pools[key]
 	if p == nil {
-		p = &replicaPool{urls: urls, st: make([]replicaState, len(urls))}
+		p = &replicaPool{urls: urls, st: make([]replicaState, len(urls)), cap: l.opt.ReplicaConcurrency, wake: make(chan struct{})}
 		l.pools[key] = p
 	}
 	return p
 }
 
 // pick chooses a replica at now. When every replica is out, the one back
-// soonest is used rather than failing the request outright.
+// soonest is used rather than failing the request outright. It returns -1
+// when the replicas it could use are all at their cap.
 func (p *replicaPool) pick(now time.Time) int {
 	best := -1
 	for k := range p.st {
 		i := (p.next + k) % len(p.st)
 		s := &p.st[i]
-		if now.Before(s.downUntil) {
+		if now.Before(s.downUntil) || p.full(i) {
 			continue
 		}
 		if best < 0 || s.inflight < p.st[best].inflight {
@@ -202,17 +209,27 @@ func (p *replicaPool) pick(now time.Time) int {
 		}
 	}
 	if best < 0 {
-		best = 0
 		for i := range p.st {
-			if p.st[i].downUntil.Before(p.st[best].downUntil) {
+			if !now.Before(p.st[i].downUntil) {
+				return -1 // healthy ones exist, all full: wait for one
+			}
+		}
+		for i := range p.st {
+			if !p.full(i) && (best < 0 || p.st[i].downUntil.Before(p.st[best].downUntil)) {
 				best = i
 			}
+		}
+		if best < 0 {
+			return -1
 		}
 	}
 	p.next = (best + 1) % len(p.st)
 	p.st[best].inflight++
 	return best
 }
+
+// full reports whether replica i has as many requests in flight as its cap.
+func (p *replicaPool) full(i int) bool { return p.cap > 0 && p.st[i].inflight >= p.cap }
 
 // healthyBesides reports whether a replica other than i is in service.
 func (p *replicaPool) healthyBesides(i int, now time.Time) bool {
@@ -279,12 +296,22 @@ func (l *limiter) acquire(ctx context.Context, st *call) (*ticket, error) {
 			return nil, err
 		}
 	}
-	if len(st.urls) > 1 {
+	for len(st.urls) > 1 {
 		l.mu.Lock()
-		t.pool = l.pool(st.urls)
-		t.replica = t.pool.pick(l.opt.Now())
-		t.baseURL = t.pool.urls[t.replica]
+		pool := l.pool(st.urls)
+		if i := pool.pick(l.opt.Now()); i >= 0 {
+			t.pool, t.replica, t.baseURL = pool, i, pool.urls[i]
+			l.mu.Unlock()
+			break
+		}
+		wake := pool.wake
 		l.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			t.release(outcomeOther)
+			return nil, ctx.Err()
+		case <-wake:
+		}
 	}
 	return t, nil
 }
@@ -303,6 +330,10 @@ func (t *ticket) release(o outcome) {
 	defer l.mu.Unlock()
 	s := &t.pool.st[t.replica]
 	s.inflight--
+	if t.pool.cap > 0 {
+		close(t.pool.wake)
+		t.pool.wake = make(chan struct{})
+	}
 	switch o {
 	case outcomeReplicaFault:
 		s.fails++
@@ -337,17 +368,28 @@ func (l *limiter) settle(st *call, used int) {
 }
 
 // ProviderConcurrency returns the most requests in flight the Client lets
-// through to the provider of modelID, as its catalog entry sets it, or 0
-// when the provider has no cap. This is the one place the cap lives: the
+// through to the provider of modelID, as its catalog entry sets it (or,
+// for a deployment with several base URLs and Options.ReplicaConcurrency,
+// the cap per replica times the replicas, when that is lower), or 0 when
+// the provider has no cap. This is the one place the cap lives: the
 // Client enforces it on every attempt (lowering it for a while after rate
 // limits, see ConcurrencyLimit), and a worker pool asks for it to hold back
 // work for a capped provider instead of tying up workers waiting on it.
 func (c *Client) ProviderConcurrency(modelID string) int {
-	_, p, err := c.cat.Resolve(modelID)
-	if err != nil || p.Concurrency <= 0 {
+	m, p, err := c.cat.Resolve(modelID)
+	if err != nil {
 		return 0
 	}
-	return p.Concurrency
+	n := p.Concurrency
+	// Replicas with a cap each take no more than the cap times their
+	// number, whatever the provider's own cap.
+	if urls := p.URLs(m.Name, c.opt.Region); len(urls) > 1 && c.opt.ReplicaConcurrency > 0 {
+		pooled := len(urls) * c.opt.ReplicaConcurrency
+		if n <= 0 || pooled < n {
+			n = pooled
+		}
+	}
+	return max(n, 0)
 }
 
 // ConcurrencyLimit returns the in-flight cap the Client currently allows

@@ -28,6 +28,7 @@ const (
 	exitUsage       = 2
 	exitPartial     = 3
 	exitConfig      = 4
+	exitDrift       = 5 // parity canary: a model changed since its baseline
 	exitInterrupted = 130
 )
 
@@ -137,6 +138,8 @@ func exitCode(err error) int {
 		return exitPartial
 	case parity.ErrInterrupted:
 		return exitInterrupted
+	case parity.ErrDrift:
+		return exitDrift
 	}
 	return exitError
 }

@@ -47,6 +47,12 @@ type runOptions struct {
 	judge          string
 	sweeps         []string
 	shard          string
+	// replicaConcurrency caps each base URL of a pool.
+	replicaConcurrency int
+	// mixed are suites a command built itself, run besides the named ones;
+	// quiet leaves the summary table to that command.
+	mixed []selectedSuite
+	quiet bool
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -86,7 +92,8 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.StringVar(&o.effort, "effort", "", "reasoning effort: low, medium, high or max")
 	f.IntVar(&o.thinkingBudget, "thinking-budget", 0, "thinking token budget, where the provider takes one")
 	f.BoolVar(&o.fresh, "fresh", false, "start a new run even if one with these settings exists")
-	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint")
+	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint, or to a pool: URL1,URL2,... (least in flight first, failover when one dies)")
+	f.IntVar(&o.replicaConcurrency, "replica-concurrency", 0, "with several base URLs, the most requests in flight to each one (0 = no cap per replica)")
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included: 1 sends each request once and never retries")
@@ -160,55 +167,66 @@ func parseMaxCost(s string) (float64, string, error) {
 }
 
 func (a *app) run(cmd *cobra.Command, o runOptions) error {
+	_, err := a.execute(cmd, o)
+	return err
+}
+
+// execute plans and runs the jobs of o and returns how each ended, with
+// the error Runner.Run gave. Commands that run suites of their own making
+// (canary, probe) pass them in o.mixed.
+func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error) {
 	ctx := cmd.Context()
 	if len(o.models) == 0 {
-		return usagef("run needs at least one model: -m provider/model (see 'parity models'; try -m mock/oracle offline)")
+		return nil, usagef("run needs at least one model: -m provider/model (see 'parity models'; try -m mock/oracle offline)")
 	}
-	if len(o.suiteSpecs)+len(o.suiteFiles) == 0 {
-		return usagef("run needs at least one suite: -s NAME (see 'parity suites') or --suite-file FILE")
+	if len(o.suiteSpecs)+len(o.suiteFiles)+len(o.mixed) == 0 {
+		return nil, usagef("run needs at least one suite: -s NAME (see 'parity suites') or --suite-file FILE")
 	}
 	if o.samples < 1 || o.limit < 0 || o.concurrency < 1 || o.attempts < 1 {
-		return usagef("--samples, --concurrency and --attempts must be at least 1, and --limit at least 0")
+		return nil, usagef("--samples, --concurrency and --attempts must be at least 1, and --limit at least 0")
 	}
 	if fl := cmd.Flags(); fl.Changed("retries") {
 		if fl.Changed("attempts") {
-			return usagef("--retries and --attempts say the same thing: give only --attempts")
+			return nil, usagef("--retries and --attempts say the same thing: give only --attempts")
 		}
 		if o.retries < 0 {
-			return usagef("--retries %d: give 0 or more retries, or use --attempts", o.retries)
+			return nil, usagef("--retries %d: give 0 or more retries, or use --attempts", o.retries)
 		}
 		o.attempts = o.retries + 1
 		fmt.Fprintf(a.stderr, "warning: --retries is deprecated: use --attempts %d, which counts the first try too\n", o.attempts)
 	}
 	if o.maxResponse < 1 {
-		return usagef("--max-response-bytes %d: give a size in bytes of at least 1, e.g. %d (16 MiB)", o.maxResponse, providers.DefaultMaxResponseBytes)
+		return nil, usagef("--max-response-bytes %d: give a size in bytes of at least 1, e.g. %d (16 MiB)", o.maxResponse, providers.DefaultMaxResponseBytes)
 	}
 	if o.apiKeyEnv != "" && o.baseURL == "" {
-		return usagef("--api-key-env goes with --base-url")
+		return nil, usagef("--api-key-env goes with --base-url")
+	}
+	if o.replicaConcurrency < 0 {
+		return nil, usagef("--replica-concurrency %d: give 0 (no cap) or more", o.replicaConcurrency)
 	}
 	params, err := o.params(cmd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	settings, err := sweepSettings(o.sweeps, params, cmd.Flags())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	shardIndex, shardCount, err := parseShard(o.shard)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if o.samples > 1 && params.Temperature != nil && *params.Temperature == 0 {
+	if o.samples > 1 && params.Temperature != nil && *params.Temperature == 0 && !o.quiet {
 		fmt.Fprintf(a.stderr, "warning: --samples %d with --temperature 0 draws near-identical answers, so pass@k and maj@k will say little; leave the temperature unset or raise it\n", o.samples)
 	}
 	maxCost, maxCur, err := parseMaxCost(o.maxCost)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	cat, err := a.catalog()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.baseURL != "" {
 		seen := map[string]bool{}
@@ -218,8 +236,8 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 				continue
 			}
 			seen[prov] = true
-			if _, err := cat.AddEndpoint(prov, o.baseURL, o.apiKeyEnv); err != nil {
-				return &parity.Error{Code: parity.ErrUsage, Message: "--base-url", Err: err}
+			if err := addEndpoints(cat, prov, o.baseURL, o.apiKeyEnv); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -237,12 +255,12 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		seenModel[id] = true
 		m, p, err := cat.Resolve(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		// A retired model, or settings the API would refuse, fail here:
 		// before any key is looked for and before anything is sent.
 		if _, err := p.Adapt(m.Name, params, a.now()); err != nil {
-			return err
+			return nil, err
 		}
 		if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {
 			missing = append(missing, fmt.Sprintf("%s (for %s)", p.KeyEnv, m.ID))
@@ -250,30 +268,32 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		models = append(models, resolved{m, p})
 	}
 	if len(missing) > 0 {
-		return parity.Errorf(parity.ErrCredentials, "API key not set: %s; export the variable (keys are read from the environment only), or try parity offline with -m mock/oracle",
+		return nil, parity.Errorf(parity.ErrCredentials, "API key not set: %s; export the variable (keys are read from the environment only), or try parity offline with -m mock/oracle",
 			strings.Join(missing, ", "))
 	}
 
 	suiteList, err := a.loadSuites(o.suiteSpecs, o.suiteFiles, o.circular, o.seed)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	suiteList = append(suiteList, o.mixed...)
 	var judge *runners.Judge
 	if o.judge != "" {
 		if judge, err = a.newJudge(cat, o.judge, o.concurrency); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
 	client := providers.New(cat, providers.Options{
-		HTTPClient:       a.httpClient,
-		Getenv:           a.getenv,
-		Region:           o.region,
-		MaxAttempts:      o.attempts,
-		Deadline:         o.timeout,
-		MaxResponseBytes: o.maxResponse,
-		Concurrency:      o.concurrency,
-		Answers:          answerKey(ctx, suiteList),
+		HTTPClient:         a.httpClient,
+		Getenv:             a.getenv,
+		Region:             o.region,
+		MaxAttempts:        o.attempts,
+		Deadline:           o.timeout,
+		MaxResponseBytes:   o.maxResponse,
+		Concurrency:        o.concurrency,
+		Answers:            answerKey(ctx, suiteList),
+		ReplicaConcurrency: o.replicaConcurrency,
 	})
 	var jobs []runners.Job
 	for _, m := range models {
@@ -282,7 +302,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		for k, ps := range settings {
 			plan, err := client.Plan(parity.Request{Model: m.model.ID, Messages: []parity.Message{{Role: "user", Content: "?"}}, Params: ps})
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for _, w := range plan.Warnings {
 				if !warned[w] {
@@ -293,7 +313,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 			plans[k] = plan
 		}
 		if err := checkSweep(m.model.ID, plans, settings); err != nil {
-			return err
+			return nil, err
 		}
 		for k, ps := range settings {
 			for _, s := range suiteList {
@@ -308,7 +328,7 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 
 	db, err := a.openDB(ctx, dbCreate)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
 
@@ -325,11 +345,14 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 		r.Progress = a.stderr
 	}
 	res, runErr := r.Run(ctx, jobs)
+	if o.quiet {
+		return res, runErr
+	}
 	if err := a.printRunResults(ctx, db, res, len(settings) > 1); err != nil {
-		return err
+		return nil, err
 	}
 	if judge == nil || ctx.Err() != nil {
-		return runErr
+		return res, runErr
 	}
 	user := map[string]parity.Suite{}
 	for _, s := range suiteList {
@@ -345,13 +368,13 @@ func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	lines, err := a.judgeRuns(ctx, db, judge, judged, user, false)
 	if !a.jsonOut {
 		if perr := a.printJudge(lines); perr != nil {
-			return perr
+			return nil, perr
 		}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return runErr
+	return res, runErr
 }
 
 // runSummary is one line of `parity run` output.
@@ -449,8 +472,7 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 	type book struct {
 		once  sync.Once
 		suite parity.Suite
-		kind  string
-		gold  map[string]string
+		gold  map[string][2]string // answer and kind
 	}
 	var (
 		index sync.Once
@@ -476,13 +498,18 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 			if err != nil {
 				return
 			}
-			b.kind = b.suite.Info().Kind
-			b.gold = make(map[string]string, len(items))
+			kind := b.suite.Info().Kind
+			b.gold = make(map[string][2]string, len(items))
 			for _, it := range items {
-				b.gold[it.ID] = it.Answer
+				// A mix of suites (parity canary) says each item's kind.
+				k := kind
+				if it.Meta["kind"] != "" {
+					k = it.Meta["kind"]
+				}
+				b.gold[it.ID] = [2]string{it.Answer, k}
 			}
 		})
-		gold, ok := b.gold[ref.ItemID]
-		return gold, b.kind, ok
+		g, ok := b.gold[ref.ItemID]
+		return g[0], g[1], ok
 	}
 }

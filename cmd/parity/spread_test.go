@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers/providertest"
 	"github.com/parity-bench/parity/results"
 )
 
@@ -177,4 +178,43 @@ func TestShardUsageErrors(t *testing.T) {
 	code := ta.run(context.Background(), "run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2", "--shard", "3/3")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, ta.stderr.String(), "has no items")
+}
+
+// TestRunOverAnEndpointPool: --base-url takes a list of replicas; requests
+// spread over them, each held to --replica-concurrency, and a replica that
+// is down is left out with no sample lost.
+func TestRunOverAnEndpointPool(t *testing.T) {
+	a := providertest.New(t, providertest.Options{Answer: evenKnower(t)})
+	b := providertest.New(t, providertest.Options{Answer: evenKnower(t)})
+	ta := newTestApp(t)
+	out := ta.mustRun("run", "-m", "lab/exam-model", "--base-url", a.BaseURL()+", "+b.BaseURL(), "-s", "gsm8k", "--limit", "40",
+		"--concurrency", "8", "--replica-concurrency", "2", "--json")
+	sum := decode[[]runSummary](t, out)
+	require.Len(t, sum, 1)
+	assert.Equal(t, "complete", sum[0].Status)
+	assert.Equal(t, 40, a.Count()+b.Count())
+	assert.Positive(t, a.Count())
+	assert.Positive(t, b.Count())
+	assert.LessOrEqual(t, a.MaxInFlight(), 2)
+	assert.LessOrEqual(t, b.MaxInFlight(), 2)
+
+	dead := providertest.New(t, providertest.Options{})
+	deadURL := dead.BaseURL()
+	dead.Close()
+	ta = newTestApp(t)
+	before := a.Count()
+	out = ta.mustRun("run", "-m", "lab/exam-model", "--base-url", deadURL+","+a.BaseURL(), "-s", "gsm8k", "--limit", "10", "--json")
+	sum = decode[[]runSummary](t, out)
+	assert.Equal(t, "complete", sum[0].Status, "failover: the dead replica costs no sample")
+	assert.Equal(t, 10, a.Count()-before)
+
+	for _, bad := range []struct{ urls, says string }{
+		{",", "names no URL"},
+		{a.BaseURL() + "," + a.BaseURL(), "twice"},
+		{a.BaseURL() + ",ftp://x", "--base-url"},
+	} {
+		code := ta.run(context.Background(), "run", "-m", "lab/exam-model", "--base-url", bad.urls, "-s", "gsm8k", "--limit", "1")
+		assert.Equal(t, exitUsage, code, bad.urls)
+		assert.Contains(t, ta.stderr.String(), bad.says)
+	}
 }

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/providers"
+)
+
+// parseShard reads --shard INDEX/COUNT; empty means the whole run.
+func parseShard(s string) (index, count int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
+	index, err1 := strconv.Atoi(a)
+	count, err2 := strconv.Atoi(b)
+	switch {
+	case !ok || err1 != nil || err2 != nil:
+		return 0, 0, usagef("--shard %q is not valid: write INDEX/COUNT, e.g. --shard 1/4 on the first of four machines", s)
+	case count < 2:
+		return 0, 0, usagef("--shard %q: split into two shards or more, or leave --shard out to run everything here", s)
+	case index < 1 || index > count:
+		return 0, 0, usagef("--shard %q: number shards from 1 to %d", s, count)
+	}
+	return index, count, nil
+}
+
+// addEndpoints points provider prov at --base-url: one endpoint, or a pool
+// of replicas written URL1,URL2,... that the client spreads requests over.
+func addEndpoints(cat *providers.Catalog, prov, list, keyEnv string) error {
+	var urls []string
+	for _, u := range strings.Split(list, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	if len(urls) == 0 {
+		return usagef("--base-url %q names no URL: give one, or several separated by commas", list)
+	}
+	var p *providers.Provider
+	for i, u := range urls {
+		if slices.Contains(urls[:i], u) {
+			return usagef("--base-url lists %s twice: give each replica once", u)
+		}
+		var err error
+		// Each URL is checked as an endpoint of its own; the last call
+		// leaves the provider, which then takes the whole list.
+		if p, err = cat.AddEndpoint(prov, u, keyEnv); err != nil {
+			return &parity.Error{Code: parity.ErrUsage, Message: "--base-url", Err: err}
+		}
+	}
+	if len(urls) > 1 {
+		p.BaseURL, p.BaseURLs = urls[0], urls
+	}
+	return nil
+}

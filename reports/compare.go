@@ -244,7 +244,9 @@ func parityChecks(rows []Row, cs []Comparison) []Comparison {
 	var order []string
 	for i := range rows {
 		r := &rows[i]
-		if r.Mock || math.IsNaN(r.Accuracy) {
+		// A probe's higher score means more memorised, not better: it
+		// has no parity check (see probeTables).
+		if r.Mock || math.IsNaN(r.Accuracy) || r.Probe() {
 			continue
 		}
 		name := r.Benchmark()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/results"
 	"github.com/parity-bench/parity/runners"
+	"github.com/parity-bench/parity/suites"
 )
 
 // runOptions are the flags of `parity run`.
@@ -53,6 +55,9 @@ type runOptions struct {
 	// quiet leaves the summary table to that command.
 	mixed []selectedSuite
 	quiet bool
+	// reference are models run besides o.models at their catalog
+	// endpoint, whatever --base-url says (the probes' offline mock).
+	reference []string
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -248,7 +253,7 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	var models []resolved
 	var missing []string
 	seenModel := map[string]bool{}
-	for _, id := range o.models {
+	for _, id := range append(slices.Clone(o.models), o.reference...) {
 		if seenModel[id] {
 			continue
 		}
@@ -476,6 +481,12 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 	}
 	books := map[string]*book{}
 	for _, s := range list {
+		// A contamination probe's answers are benchmark text the mock
+		// must not be handed: it stands for a model that has never seen
+		// the data, the reference row of every probe.
+		if suites.IsProbe(s.suite.Info().Kind) {
+			continue
+		}
 		name := s.suite.Info().Name
 		if books[name] == nil {
 			books[name] = &book{suite: s.suite}

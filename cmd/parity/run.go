@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"slices"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"

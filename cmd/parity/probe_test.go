@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -180,5 +181,26 @@ func TestProbeUsage(t *testing.T) {
 		ta := newTestApp(t)
 		assert.Equal(t, exitUsage, ta.run(context.Background(), tt.args...), tt.args)
 		assert.Contains(t, ta.stderr.String(), tt.says)
+	}
+}
+
+// TestSnapshotShowsMeasures: a snapshot of a database with a sweep and
+// probes shows the curves, the cost frontier chart and the probes, in its
+// page and its data files.
+func TestSnapshotShowsMeasures(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle-90", "-m", "mock/oracle-70", "-s", "gsm8k", "--limit", "10", "--sweep", "effort=low,high")
+	ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "guess", "-s", "mmlu", "--limit", "10")
+	dir := ta.dir + "/site"
+	ta.mustRun("snapshot", dir)
+	page, err := os.ReadFile(dir + "/index.html")
+	require.NoError(t, err)
+	for _, want := range []string{"Effort and budget curves", `aria-label="cost frontier on gsm8k@1"`, "Contamination probes"} {
+		assert.Contains(t, string(page), want)
+	}
+	data, err := os.ReadFile(dir + "/leaderboard.json")
+	require.NoError(t, err)
+	for _, want := range []string{`"curves"`, `"frontiers"`, `"probes"`} {
+		assert.Contains(t, string(data), want)
 	}
 }

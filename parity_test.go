@@ -293,6 +293,7 @@ func TestModelSubstituted(t *testing.T) {
 		{"Qwen/QwQ-32B", "QwQ-32B", false},
 		{"gemini-3.8-flash", "models/gemini-3.8-flash", false},
 		{"deepseek-v4-pro", "", false},
+		{"oracle", "mock-oracle", false},
 		{"ep-20250101000000-abcde", "doubao-seed-2.0-pro", false},
 		{"gemini-2.5-pro", "gemini-3.8-flash", true},
 		{"deepseek-v4-flash", "deepseek-flash", true},

@@ -13,6 +13,8 @@ var datedSuffix = regexp.MustCompile(`[-@_:](\d{4}-\d{2}-\d{2}|\d{8}|\d{6}|\d{4}
 // different model from the one asked for, beyond a dated snapshot suffix,
 // letter case or a namespace prefix: a provider serving another model under
 // the old name (a retired id routed to its successor, a proxy, an alias).
+// A vendor prefix on the same name (mock-oracle for oracle) is the same
+// model.
 // An unreported id, or an inference-endpoint id (Ark's ep-…, which always
 // reports the model behind it), is not a substitution.
 func ModelSubstituted(asked, reported string) bool {
@@ -24,8 +26,9 @@ func ModelSubstituted(asked, reported string) bool {
 		return false
 	}
 	// One side may carry a namespace the other lacks (vLLM's Qwen/QwQ-32B,
-	// Gemini's models/gemini-3.8-flash).
-	return lastSegment(a) != lastSegment(r)
+	// Gemini's models/gemini-3.8-flash, the offline mock's mock-oracle).
+	a, r = lastSegment(a), lastSegment(r)
+	return a != r && !strings.HasSuffix(r, "-"+a) && !strings.HasSuffix(a, "-"+r)
 }
 
 func canonicalID(id string) string {

@@ -15,6 +15,22 @@
 // works under a known provider: "vllm/Qwen/QwQ-32B" asks vllm for
 // "Qwen/QwQ-32B".
 //
+// # Request rules
+//
+// Model entries, exact names or path.Match patterns, carry the rules of
+// today's APIs as data: the accepted temperature range or fixed value, the
+// thinking switches a model takes, the effort each parity effort runs as,
+// the token-limit field, whether it counts the reasoning and its largest
+// value, a thinking budget that must stay below the limit, and retirement
+// (a date and replacement, or the model now answering the old id).
+// Provider.Adapt turns generation parameters into the body fields one
+// model takes and a warning for each change, so the same flags mean the
+// same thing everywhere the API allows and runs record what was really
+// sent; Client.Plan builds every body with it. Each entry records the date
+// it was verified and its sources (Provider.Stale after StaleAfter).
+// Hosts (Provider.Host) serve makers' open models under canonical names
+// (Provider.Canonical), grouped under the maker's origin.
+//
 // For a one-off endpoint, cmd/parity maps
 //
 //	parity run --base-url URL --api-key-env VAR -m name/model

@@ -249,11 +249,14 @@ type ticket struct {
 	pool    *replicaPool
 	replica int
 	baseURL string
+	// charged is what the attempt reserved from the TPM bucket.
+	charged int
 }
 
 // acquire admits one attempt of st: a concurrency slot from each gate, RPM
 // and TPM tokens from the model's buckets (waiting with the injected
-// Sleep), then a replica. Waiting ends with ctx.
+// Sleep), then a replica. It only reads st; what the attempt holds is in
+// the ticket. Waiting ends with ctx.
 func (l *limiter) acquire(ctx context.Context, st *call) (*ticket, error) {
 	t := &ticket{l: l, baseURL: st.urls[0]}
 	lim := st.limits
@@ -284,7 +287,7 @@ func (l *limiter) acquire(ctx context.Context, st *call) (*ticket, error) {
 	}
 	if lim.TPM > 0 {
 		wait = max(wait, l.bucket("tpm:"+key, lim.TPM).reserve(float64(st.estimate), now))
-		st.charged += st.estimate
+		t.charged = st.estimate
 	}
 	l.mu.Unlock()
 	if wait > 0 {

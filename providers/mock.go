@@ -42,10 +42,10 @@ type mockRequest struct {
 // real OpenAI wire format, so the mock exercises the same client path
 // (the body as sent, retries, stream reading, reasoning extraction) as a
 // real API. It reads the model and messages from the body it is sent.
-func serveMock(r *http.Request, body []byte, key AnswerKey, ref parity.ItemRef) *http.Response {
+func serveMock(body []byte, key AnswerKey, ref parity.ItemRef) *http.Response {
 	var req mockRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return mockResponse(r, http.StatusBadRequest, "application/json",
+		return mockResponse(http.StatusBadRequest, "application/json",
 			wire.AppendError(nil, "request body is not JSON: "+err.Error(), "invalid_request_error", ""))
 	}
 	prompt := 0
@@ -60,7 +60,7 @@ func serveMock(r *http.Request, body []byte, key AnswerKey, ref parity.ItemRef) 
 	}
 	reply, ok := mockReply(req.Model, ans, prompt, mockAllowance(req.Effort, req.Budget))
 	if !ok {
-		return mockResponse(r, http.StatusNotFound, "application/json", wire.AppendError(nil,
+		return mockResponse(http.StatusNotFound, "application/json", wire.AppendError(nil,
 			"The model `"+req.Model+"` does not exist: use mock/oracle, mock/oracle-NN (NN% correct) or mock/random",
 			"invalid_request_error", "model_not_found"))
 	}
@@ -69,9 +69,9 @@ func serveMock(r *http.Request, body []byte, key AnswerKey, ref parity.ItemRef) 
 	}
 	if req.Stream {
 		opt := wire.StreamOptions{ChunkSize: 48, IncludeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage}
-		return mockResponse(r, http.StatusOK, "text/event-stream", wire.AppendStream(nil, reply, opt, nil))
+		return mockResponse(http.StatusOK, "text/event-stream", wire.AppendStream(nil, reply, opt, nil))
 	}
-	return mockResponse(r, http.StatusOK, "application/json", wire.AppendCompletion(nil, reply))
+	return mockResponse(http.StatusOK, "application/json", wire.AppendCompletion(nil, reply))
 }
 
 // mix64 is the splitmix64 finaliser. FNV alone barely moves its high bits
@@ -92,13 +92,13 @@ type mockAnswer struct {
 	gold, kind string
 }
 
-func mockResponse(r *http.Request, status int, ctype string, body []byte) *http.Response {
+func mockResponse(status int, ctype string, body []byte) *http.Response {
 	return &http.Response{
 		Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header:        http.Header{"Content-Type": {ctype}},
 		Body:          io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)), Request: r,
+		ContentLength: int64(len(body)),
 	}
 }
 

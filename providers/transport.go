@@ -37,6 +37,7 @@ func (c *Client) send(ctx context.Context, st *call) (result, error) {
 		}
 		st.attempts = attempt
 		st.baseURL = tk.baseURL
+		st.charged += tk.charged
 		res, f := c.once(ctx, st)
 		if f != nil && ctx.Err() != nil {
 			// Cut short by the caller or the deadline: it says nothing
@@ -89,32 +90,15 @@ func finalError(f *failure, attempts int) error {
 func (c *Client) once(ctx context.Context, st *call) (result, *failure) {
 	opt := &c.opt
 	st.raw, st.ttft = nil, 0
-	endpoint, err := chatURL(st.baseURL)
-	var req *http.Request
-	if err == nil {
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(st.body))
-	}
-	if err != nil {
-		return result{}, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, withoutPassword(st.baseURL), err)}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if st.stream {
-		req.Header.Set("Accept", "text/event-stream")
-	} else {
-		req.Header.Set("Accept", "application/json")
-	}
-	if st.key != "" {
-		req.Header.Set("Authorization", "Bearer "+st.key)
-	}
 	sent := opt.Now()
 	var resp *http.Response
 	if st.provider.Transport == "mock" {
-		resp = serveMock(req, st.body, opt.Answers, st.ref)
-	} else if resp, err = c.http.Do(req); err != nil {
-		if ctx.Err() != nil {
-			return result{}, &failure{err: ctxError(ctx, st.provider.Name+"/"+st.model)}
+		resp = serveMock(st.body, opt.Answers, st.ref)
+	} else {
+		var f *failure
+		if resp, f = c.post(ctx, st); f != nil {
+			return result{}, f
 		}
-		return result{}, dropped(st, err)
 	}
 	defer resp.Body.Close()
 	// One byte past the cap tells an answer that fits from one that does not.
@@ -137,6 +121,35 @@ func (c *Client) once(ctx context.Context, st *call) (result, *failure) {
 		st.ttft = opt.Now().Sub(sent)
 	}
 	return res, f
+}
+
+// post sends the plan's body to the current replica.
+func (c *Client) post(ctx context.Context, st *call) (*http.Response, *failure) {
+	endpoint, err := chatURL(st.baseURL)
+	var req *http.Request
+	if err == nil {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(st.body))
+	}
+	if err != nil {
+		return nil, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, withoutPassword(st.baseURL), err)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if st.stream {
+		req.Header.Set("Accept", "text/event-stream")
+	} else {
+		req.Header.Set("Accept", "application/json")
+	}
+	if st.key != "" {
+		req.Header.Set("Authorization", "Bearer "+st.key)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &failure{err: ctxError(ctx, st.provider.Name+"/"+st.model)}
+		}
+		return nil, dropped(st, err)
+	}
+	return resp, nil
 }
 
 // tooLarge is the failure of an answer longer than Options.MaxResponseBytes.

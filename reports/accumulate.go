@@ -60,14 +60,17 @@ type rotationVerdict struct{ bad, failed bool }
 
 // NewAccumulator starts the row of run.
 func NewAccumulator(run parity.Run) *Accumulator {
+	mock := run.Model.Origin == "mock" || run.Model.Provider == "mock"
 	r := Row{
 		RunID:         run.ID,
 		Model:         run.Model.ID,
 		ModelReported: run.ModelReported,
-		Substituted:   parity.ModelSubstituted(run.Model.Name, run.ModelReported),
+		// The mock reports "mock-<model>": it is labelled mock already,
+		// and nothing stands in for anything.
+		Substituted:   !mock && parity.ModelSubstituted(run.Model.Name, run.ModelReported),
 		Provider:      run.Model.Provider,
 		Origin:        run.Model.Origin,
-		Mock:          run.Model.Origin == "mock" || run.Model.Provider == "mock",
+		Mock:          mock,
 		Suite:         run.Suite.Name,
 		Subject:       run.Subject,
 		SuiteVersion:  run.Suite.Version,
@@ -141,7 +144,7 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 		it.correct++
 	}
 	judged := correct
-	if j := s.Judge; j != nil && j.Outcome != "" && j.Outcome != parity.OutcomeError {
+	if j := s.Judge; j != nil && j.Outcome != "" && j.Outcome.Scored() {
 		r.JudgeChecked++
 		judged = j.Outcome == parity.OutcomeCorrect
 		if judged != correct {

@@ -136,7 +136,7 @@ func comparisons(rows []scoredRow, opt Options) []Comparison {
 			if names[i] != names[j] {
 				continue
 			}
-			c, ok := compare(rows[i], rows[j], opt, &buf)
+			c, _, ok := compare(rows[i], rows[j], opt, &buf)
 			if !ok {
 				continue
 			}
@@ -153,8 +153,9 @@ type pairBuffers struct{ a, b, d []float64 }
 
 // compare pairs x and y on the items both scored. Side A is the one with
 // the higher accuracy on them (x on a tie), so that a pair's interval is
-// drawn the same way whichever side a caller reads it from.
-func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
+// drawn the same way whichever side a caller reads it from; swapped says
+// that A is y. (Run ids cannot say: the subject rows of one run share it.)
+func compare(x, y scoredRow, opt Options, buf *pairBuffers) (c Comparison, swapped, ok bool) {
 	a, b, d := buf.a[:0], buf.b[:0], buf.d[:0]
 	defer func() { buf.a, buf.b, buf.d = a, b, d }()
 	tx, ty := x.tallies, y.tallies
@@ -175,11 +176,12 @@ func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
 		}
 	}
 	if len(a) == 0 {
-		return Comparison{}, false
+		return Comparison{}, false, false
 	}
 	accX, accY := mean(a), mean(b)
 	if accY > accX {
 		x, y, a, b, accX, accY = y, x, b, a, accY, accX
+		swapped = true
 	}
 	onlyA, onlyB := 0, 0
 	for k := range a {
@@ -192,7 +194,7 @@ func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
 			onlyB++
 		}
 	}
-	c := Comparison{
+	c = Comparison{
 		A:           Side{Model: x.row.Model, Run: x.row.RunID, Accuracy: accX},
 		B:           Side{Model: y.row.Model, Run: y.row.RunID, Accuracy: accY},
 		SharedItems: len(a), Excluded: excluded, Diff: accX - accY,
@@ -207,7 +209,7 @@ func compare(x, y scoredRow, opt Options, buf *pairBuffers) (Comparison, bool) {
 	default:
 		c.Method, c.PValue = MethodSignFlipMonte, SignFlipTest(d, opt.Permutations, seed)
 	}
-	return c, true
+	return c, swapped, true
 }
 
 // pairSeed derives a pair's seed from both run ids, whichever comes first,
@@ -220,11 +222,17 @@ func pairSeed(seed, run1, run2 int64) int64 {
 
 // rank sets each row's Rank from the comparisons: 1 plus the number of rows
 // significantly ahead of it.
+// A run split by subject has a row per subject, so rows are told apart by
+// benchmark and run.
 func rank(rows []Row, cs []Comparison) {
-	behind := map[int64]int{}
+	type key struct {
+		benchmark string
+		run       int64
+	}
+	behind := map[key]int{}
 	for _, c := range cs {
 		if c.Ahead() {
-			behind[c.B.Run]++
+			behind[key{c.Benchmark, c.B.Run}]++
 		}
 	}
 	for i := range rows {
@@ -232,21 +240,25 @@ func rank(rows []Row, cs []Comparison) {
 			rows[i].Rank = 0
 			continue
 		}
-		rows[i].Rank = 1 + behind[rows[i].RunID]
+		rows[i].Rank = 1 + behind[key{rows[i].Benchmark(), rows[i].RunID}]
 	}
 }
 
 // parityChecks finds, for each benchmark with both origins, the best CN and
-// the best West row and reads their comparison CN-first.
+// the best West row and reads their comparison CN-first. Mock rows never
+// stand in for a real model; where a benchmark has no real CN and West
+// pair, the offline demo's mock-cn and mock-west rows make one, labelled
+// mock.
 func parityChecks(rows []Row, cs []Comparison) []Comparison {
-	type best struct{ cn, west *Row }
+	type best struct{ cn, west, mockCN, mockWest *Row }
 	bests := map[string]*best{}
 	var order []string
+	better := func(cur *Row, r *Row) bool { return cur == nil || r.Accuracy > cur.Accuracy }
 	for i := range rows {
 		r := &rows[i]
 		// A probe's higher score means more memorised, not better: it
 		// has no parity check (see probeTables).
-		if r.Mock || math.IsNaN(r.Accuracy) || r.Probe() {
+		if math.IsNaN(r.Accuracy) || r.Probe() {
 			continue
 		}
 		name := r.Benchmark()
@@ -258,10 +270,21 @@ func parityChecks(rows []Row, cs []Comparison) []Comparison {
 		}
 		// Rows come best first within a suite version; across versions
 		// the first of equal accuracies stays, as in the table.
-		switch {
-		case strings.EqualFold(r.Origin, "CN") && (b.cn == nil || r.Accuracy > b.cn.Accuracy):
+		switch origin := r.Origin; {
+		case r.Mock:
+			switch demoOrigin(*r) {
+			case "CN":
+				if better(b.mockCN, r) {
+					b.mockCN = r
+				}
+			case "West":
+				if better(b.mockWest, r) {
+					b.mockWest = r
+				}
+			}
+		case strings.EqualFold(origin, "CN") && better(b.cn, r):
 			b.cn = r
-		case strings.EqualFold(r.Origin, "West") && (b.west == nil || r.Accuracy > b.west.Accuracy):
+		case strings.EqualFold(origin, "West") && better(b.west, r):
 			b.west = r
 		}
 	}
@@ -269,27 +292,43 @@ func parityChecks(rows []Row, cs []Comparison) []Comparison {
 	var out []Comparison
 	for _, name := range order {
 		b := bests[name]
-		if b.cn == nil || b.west == nil {
+		cn, west, labelCN, labelWest := b.cn, b.west, "CN", "West"
+		if cn == nil || west == nil {
+			cn, west, labelCN, labelWest = b.mockCN, b.mockWest, "CN (mock)", "West (mock)"
+		}
+		if cn == nil || west == nil {
 			continue
 		}
 		i := slices.IndexFunc(cs, func(c Comparison) bool {
-			return c.Benchmark == name && (c.A.Run == b.cn.RunID && c.B.Run == b.west.RunID ||
-				c.A.Run == b.west.RunID && c.B.Run == b.cn.RunID)
+			return c.Benchmark == name && (c.A.Run == cn.RunID && c.B.Run == west.RunID ||
+				c.A.Run == west.RunID && c.B.Run == cn.RunID)
 		})
 		if i < 0 {
 			nan := math.NaN()
 			out = append(out, Comparison{
 				Kind: KindParity, Benchmark: name,
-				A:    Side{Label: "CN", Model: b.cn.Model, Run: b.cn.RunID, Accuracy: nan},
-				B:    Side{Label: "West", Model: b.west.Model, Run: b.west.RunID, Accuracy: nan},
+				A:    Side{Label: labelCN, Model: cn.Model, Run: cn.RunID, Accuracy: nan},
+				B:    Side{Label: labelWest, Model: west.Model, Run: west.RunID, Accuracy: nan},
 				Diff: nan, CILow: nan, CIHigh: nan, PValue: nan,
 				Verdict: "not comparable: no item scored by both runs",
 			})
 			continue
 		}
-		out = append(out, cs[i].from(b.cn.RunID).labelled(KindParity, "CN", "West"))
+		out = append(out, cs[i].from(cn.RunID).labelled(KindParity, labelCN, labelWest))
 	}
 	return out
+}
+
+// demoOrigin is the side a mock row stands in for in the offline demo: the
+// catalog's mock-cn and mock-west providers, "" for any other mock.
+func demoOrigin(r Row) string {
+	switch r.Provider {
+	case "mock-cn":
+		return "CN"
+	case "mock-west":
+		return "West"
+	}
+	return ""
 }
 
 // verdict words an A − B difference for people. A tie states its interval

@@ -382,3 +382,29 @@ func TestLanguageGapsPairRunsOfOneSetting(t *testing.T) {
 		assert.Zero(t, g.Diff, "runs %d and %d", g.B.Run, g.A.Run)
 	}
 }
+
+func TestParityCheckFallsBackToTheMockDemo(t *testing.T) {
+	all := pattern(10, func(int) bool { return true })
+	some := pattern(10, func(i int) bool { return i < 4 })
+	mockRun := func(id int64, provider string, right []bool) Input {
+		in := binaryRun(id, provider+"/oracle-70", "mock", right)
+		in.Run.Model.Provider = provider
+		return in
+	}
+	lb, err := Build([]Input{mockRun(1, "mock-cn", some), mockRun(2, "mock-west", all), mockRun(3, "mock", all)}, fixedOptions())
+	require.NoError(t, err)
+	require.Len(t, lb.ParityChecks, 1)
+	p := lb.ParityChecks[0]
+	assert.Equal(t, "CN (mock)", p.A.Label)
+	assert.Equal(t, int64(1), p.A.Run)
+	assert.Equal(t, "West (mock)", p.B.Label)
+	assert.True(t, strings.HasPrefix(p.Verdict, "CN (mock) behind West (mock) by 60.0 points"), p.Verdict)
+
+	// Real CN and West runs take the check back.
+	lb, err = Build([]Input{mockRun(1, "mock-cn", some), mockRun(2, "mock-west", all),
+		binaryRun(4, "cn/real", "CN", some), binaryRun(5, "west/real", "West", some)}, fixedOptions())
+	require.NoError(t, err)
+	require.Len(t, lb.ParityChecks, 1)
+	assert.Equal(t, "CN", lb.ParityChecks[0].A.Label)
+	assert.Equal(t, int64(4), lb.ParityChecks[0].A.Run)
+}

@@ -49,7 +49,7 @@ func (f *ItemFolder) Add(s *parity.Sample) {
 	}
 	it := &f.items[len(f.items)-1]
 	it.Total++
-	if s.Score.Outcome == parity.OutcomeError {
+	if !s.Score.Outcome.Scored() {
 		return
 	}
 	it.Scored++
@@ -99,11 +99,13 @@ func Diff(a, b DiffRun, opt Options) (DiffResult, error) {
 	keyA, keyB := diffKeys(a, b)
 	x, y := diffRow(a, keyA), diffRow(b, keyB)
 	var buf pairBuffers
-	c, ok := compare(x, y, opt, &buf)
+	c, swapped, ok := compare(x, y, opt, &buf)
 	if !ok {
 		return DiffResult{}, parity.Errorf(parity.ErrUsage, "runs %d and %d share no scored item: compare runs of one suite (and for languages, of one selection)", a.Run.ID, b.Run.ID)
 	}
-	c = c.from(a.Run.ID)
+	if swapped {
+		c = c.swapped()
+	}
 	c.Benchmark = x.row.Benchmark()
 	if y.row.Benchmark() != c.Benchmark {
 		c.Benchmark += " vs " + y.row.Benchmark()

@@ -10,7 +10,7 @@ import (
 	"github.com/parity-bench/parity"
 )
 
-func fold(samples []parity.Sample) []ItemResult {
+func foldItems(samples []parity.Sample) []ItemResult {
 	var f ItemFolder
 	for i := range samples {
 		f.Add(&samples[i])
@@ -25,7 +25,7 @@ func TestDiffListsFlippedItems(t *testing.T) {
 	b := binaryRun(2, "b/m", "West", pattern(20, func(i int) bool { return (i > 0 && i < 10) || (i >= 10 && i < 14) }))
 	b.Samples[0].Score = parity.Score{Outcome: w, Extracted: "7"}
 	b.Samples[0].Gold = "x"
-	d, err := Diff(DiffRun{a.Run, fold(a.Samples)}, DiffRun{b.Run, fold(b.Samples)}, fixedOptions())
+	d, err := Diff(DiffRun{a.Run, foldItems(a.Samples)}, DiffRun{b.Run, foldItems(b.Samples)}, fixedOptions())
 	require.NoError(t, err)
 	assert.Equal(t, 4, d.Gained)
 	assert.Equal(t, 1, d.Lost)
@@ -54,7 +54,7 @@ func TestDiffPairsLanguagesOnAlignedItems(t *testing.T) {
 			}
 			specs = append(specs, spec{fmt.Sprintf("%s-%d", subject, i), 0, o, "1"})
 		}
-		return DiffRun{r, fold(samples(id, "n@1", specs...))}
+		return DiffRun{r, foldItems(samples(id, "n@1", specs...))}
 	}
 	d, err := Diff(mk(1, "en", func(int) bool { return true }), mk(2, "zh", func(i int) bool { return i != 2 }), fixedOptions())
 	require.NoError(t, err)

@@ -58,12 +58,15 @@ func hostGaps(rows []scoredRow, opt Options) []Comparison {
 			if r.row.RunID == ref.row.RunID || r.row.Provider == ref.row.Provider {
 				continue
 			}
-			c, ok := compare(r, ref, opt, &buf)
+			c, swapped, ok := compare(r, ref, opt, &buf)
 			if !ok {
 				continue
 			}
+			if swapped {
+				c = c.swapped()
+			}
 			c.Benchmark = k.benchmark
-			out = append(out, c.from(r.row.RunID).labelled(KindHost, r.row.Provider, ref.row.Provider))
+			out = append(out, c.labelled(KindHost, r.row.Provider, ref.row.Provider))
 		}
 	}
 	slices.SortStableFunc(out, func(x, y Comparison) int {

@@ -57,12 +57,15 @@ func languageGaps(rows []scoredRow, opt Options) []Comparison {
 			if !ok {
 				continue
 			}
-			c, ok := compare(scoredRow{other.row, otherTallies}, scoredRow{en.row, enTallies}, opt, &buf)
+			c, swapped, ok := compare(scoredRow{other.row, otherTallies}, scoredRow{en.row, enTallies}, opt, &buf)
 			if !ok {
 				continue
 			}
+			if swapped {
+				c = c.swapped()
+			}
 			c.Benchmark = en.row.Suite
-			out = append(out, c.from(other.row.RunID).labelled(KindLanguage, other.row.Subject, englishSubject))
+			out = append(out, c.labelled(KindLanguage, other.row.Subject, englishSubject))
 		}
 	}
 	slices.SortStableFunc(out, func(x, y Comparison) int {

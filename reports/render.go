@@ -151,8 +151,8 @@ func rankCell(r Row) string {
 // Markdown and HTML reports.
 var parityHeader = []string{"BENCHMARK", "CN", "WEST", "SHARED", "CN %", "WEST %", "VERDICT"}
 
-func parityCells(p Comparison) []string {
-	return []string{p.Benchmark, p.A.Model, p.B.Model, strconv.Itoa(p.SharedItems), pct(p.A.Accuracy), pct(p.B.Accuracy), p.Verdict}
+func parityCells(p Comparison, labels map[int64]string) []string {
+	return []string{p.Benchmark, labels[p.A.Run], labels[p.B.Run], strconv.Itoa(p.SharedItems), pct(p.A.Accuracy), pct(p.B.Accuracy), p.Verdict}
 }
 
 // comparisonHeader and comparisonCells lay out the paired-comparison table.
@@ -254,7 +254,7 @@ func Tables(lb *Leaderboard) []Table {
 	labels := modelLabels(lb)
 	parity := newTable(TableParity, parityTitle, parityBlurb, parityHeader)
 	for _, p := range lb.ParityChecks {
-		parity.add(parityCells(p), p.A.Run, p.B.Run)
+		parity.add(parityCells(p, labels), p.A.Run, p.B.Run)
 	}
 	language := newTable(TableLanguage, languageTitle, languageBlurb, languageHeader)
 	for _, g := range lb.LanguageGaps {
@@ -423,10 +423,113 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// TextOptions tune the text report.
+type TextOptions struct {
+	// Wide shows every column. Without it, columns whose value is the same
+	// in every row fold into one line above the table, and the per-run
+	// detail columns REASON TOK and P95 are left out, so the table fits a
+	// terminal.
+	Wide bool
+	// AllPairs lists every paired comparison. Without it the text report
+	// lists the ones a reader of parity looks for: each CN run against the
+	// best West run of its benchmark.
+	AllPairs bool
+}
+
+// wideOnly are the run table's columns only the wide text report shows.
+var wideOnly = map[string]bool{"REASON TOK": true, "P95": true}
+
+// neverFolded are the columns that identify a row or carry its result, kept
+// even when every row has the same value.
+var neverFolded = map[string]bool{"RUN": true, "SUITE": true, "RANK": true, "MODEL": true, "ACC %": true, "95% CI": true,
+	"BENCHMARK": true, "A": true, "B": true, "DIFF": true, "VERDICT": true, "CN": true, "WEST": true}
+
+// fold drops the columns of t whose cells are all equal (and, unless wide,
+// the wide-only ones), and returns what was folded as "NAME value" notes.
+func fold(t Table, wide bool) (Table, []string) {
+	if wide || len(t.Rows) < 2 {
+		return t, nil
+	}
+	var keep []int
+	var folded []string
+	for i, h := range t.Header {
+		if t.Name == TableRuns && wideOnly[h] {
+			continue
+		}
+		same := !neverFolded[h]
+		for _, r := range t.Rows[1:] {
+			same = same && r[i] == t.Rows[0][i]
+		}
+		if same {
+			folded = append(folded, h+" "+flat(t.Rows[0][i]))
+			continue
+		}
+		keep = append(keep, i)
+	}
+	pick := func(cells []string) []string {
+		out := make([]string, len(keep))
+		for j, i := range keep {
+			out[j] = cells[i]
+		}
+		return out
+	}
+	out := t
+	out.Header = pick(t.Header)
+	out.Rows = make([][]string, len(t.Rows))
+	for r := range t.Rows {
+		out.Rows[r] = pick(t.Rows[r])
+	}
+	return out, folded
+}
+
+// keyPairs keeps the comparisons of each CN run with the best West run of
+// its benchmark (the offline demo's mock-cn and mock-west stand in where a
+// benchmark has no real ones).
+func keyPairs(lb *Leaderboard) []Comparison {
+	origin := func(r Row) string {
+		if r.Mock {
+			return demoOrigin(r)
+		}
+		return r.Origin
+	}
+	byRun := map[string]Row{}
+	bestWest := map[string]int64{}
+	for _, r := range lb.Rows { // best first within a benchmark
+		b := r.Benchmark()
+		byRun[b+"\x00"+strconv.FormatInt(r.RunID, 10)] = r
+		if _, ok := bestWest[b]; !ok && strings.EqualFold(origin(r), "West") && !math.IsNaN(r.Accuracy) {
+			bestWest[b] = r.RunID
+		}
+	}
+	isCN := func(b string, run int64) bool {
+		r, ok := byRun[b+"\x00"+strconv.FormatInt(run, 10)]
+		return ok && strings.EqualFold(origin(r), "CN")
+	}
+	var out []Comparison
+	for _, c := range lb.Comparisons {
+		w, ok := bestWest[c.Benchmark]
+		if ok && (c.A.Run == w && isCN(c.Benchmark, c.B.Run) || c.B.Run == w && isCN(c.Benchmark, c.A.Run)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func renderText(out io.Writer, lb *Leaderboard) error {
+	return RenderText(out, lb, TextOptions{})
+}
+
+// RenderText writes the text report: aligned columns for a terminal.
+func RenderText(out io.Writer, lb *Leaderboard, opt TextOptions) error {
+	if lb == nil {
+		return fmt.Errorf("render text: no leaderboard")
+	}
 	w := &errWriter{w: out}
 	fmt.Fprintf(w, "parity leaderboard, generated %s\n\n", lb.Generated())
-	runs := RunTable(lb)
+	runs, folded := fold(RunTable(lb), opt.Wide)
+	if len(folded) > 0 {
+		fmt.Fprintf(w, "Same in every run: %s (--wide shows every column)\n", strings.Join(folded, ", "))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	writeTabRow(tw, runs.Header)
 	for _, r := range runs.Rows {
@@ -435,11 +538,25 @@ func renderText(out io.Writer, lb *Leaderboard) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, t := range Tables(lb) {
-		if t.Blurb != "" {
-			fmt.Fprintf(w, "\n%s\n%s\n", t.Title, t.Blurb)
+	view := *lb
+	hidden := 0
+	if !opt.AllPairs {
+		view.Comparisons = keyPairs(lb)
+		hidden = len(lb.Comparisons) - len(view.Comparisons)
+	}
+	for _, t := range Tables(&view) {
+		blurb := t.Blurb
+		if t.Name == TablePairs && !opt.AllPairs {
+			blurb = strings.Replace(blurb, "Every two runs of a benchmark", "Each CN run against the best West run of its benchmark", 1)
+		}
+		t, folded := fold(t, opt.Wide)
+		if blurb != "" {
+			fmt.Fprintf(w, "\n%s\n%s\n", t.Title, blurb)
 		} else {
 			fmt.Fprintf(w, "\n%s\n", t.Title)
+		}
+		if len(folded) > 0 {
+			fmt.Fprintf(w, "Same in every row: %s\n", strings.Join(folded, ", "))
 		}
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		writeTabRow(tw, t.Header)
@@ -450,13 +567,19 @@ func renderText(out io.Writer, lb *Leaderboard) error {
 			return err
 		}
 	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "\n%d other paired comparison(s) not shown: --all-pairs lists every pair\n", hidden)
+	}
 	if len(lb.Notes) > 0 {
 		fmt.Fprint(w, "\nNotes\n")
 		for _, n := range lb.Notes {
 			fmt.Fprintf(w, "- %s\n", flat(n))
 		}
 	}
-	return w.err
+	if w.err != nil {
+		return fmt.Errorf("render text: %w", w.err)
+	}
+	return nil
 }
 
 func writeTabRow(w io.Writer, cells []string) {

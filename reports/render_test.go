@@ -259,3 +259,39 @@ func TestRenderFlagsSubstitutedModel(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderTextFitsATerminal(t *testing.T) {
+	all := pattern(20, func(int) bool { return true })
+	half := pattern(20, func(i int) bool { return i%2 == 0 })
+	lb, err := Build([]Input{
+		binaryRun(1, "cn/a", "CN", half), binaryRun(2, "cn/b", "CN", half),
+		binaryRun(3, "west/best", "West", all), binaryRun(4, "west/other", "West", half),
+	}, fixedOptions())
+	require.NoError(t, err)
+	require.Len(t, lb.Comparisons, 6)
+
+	var compact, wide strings.Builder
+	require.NoError(t, RenderText(&compact, lb, TextOptions{}))
+	require.NoError(t, RenderText(&wide, lb, TextOptions{Wide: true, AllPairs: true}))
+	c := compact.String()
+	assert.Contains(t, c, "Same in every run: THINKING -, K 1, ITEMS 20")
+	assert.Contains(t, c, "ERROR 0")
+	assert.NotContains(t, c, "REASON TOK")
+	header := strings.Split(c, "\n")[3]
+	assert.True(t, strings.HasPrefix(header, "RUN  SUITE  RANK  MODEL"), header)
+	assert.NotContains(t, header, "THINKING")
+	// Only each CN run against the best West run: 2 of 6 pairs.
+	pairs := c[strings.Index(c, "Paired comparisons"):]
+	assert.Equal(t, 2, strings.Count(pairs, "west/best"))
+	assert.NotContains(t, pairs, "west/other")
+	assert.Contains(t, c, "4 other paired comparison(s) not shown: --all-pairs lists every pair")
+
+	w := wide.String()
+	assert.NotContains(t, w, "Same in every")
+	assert.Contains(t, w, "REASON TOK")
+	assert.Contains(t, w, "west/other  ")
+	assert.NotContains(t, w, "not shown")
+	var viaRender strings.Builder
+	require.NoError(t, Render(&viaRender, lb, "text"))
+	assert.Equal(t, c, viaRender.String(), "the text format is the compact report")
+}

@@ -35,7 +35,8 @@ func BenchmarkAddSamples(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "samples/s")
 }
 
-// BenchmarkEachSample streams a 5,000-sample run, fully and light.
+// BenchmarkEachSample streams a 5,000-sample run, reading each set of
+// fields a command asks for.
 func BenchmarkEachSample(b *testing.B) {
 	const total = 5000
 	ctx := context.Background()
@@ -51,11 +52,14 @@ func BenchmarkEachSample(b *testing.B) {
 			batch = batch[:0]
 		}
 	}
-	for _, light := range []bool{false, true} {
-		b.Run(fmt.Sprintf("light=%v", light), func(b *testing.B) {
+	for _, fields := range []struct {
+		name string
+		f    SampleFields
+	}{{"all", AllFields}, {"published", PublishedFields}, {"light", LightFields}, {"score", ScoreFields}} {
+		b.Run("fields="+fields.name, func(b *testing.B) {
 			read := 0
 			for b.Loop() {
-				err := db.EachSample(ctx, r.ID, SampleFilter{Light: light}, func(parity.Sample) error {
+				err := db.EachSample(ctx, r.ID, SampleFilter{Fields: fields.f}, func(parity.Sample) error {
 					read++
 					return nil
 				})

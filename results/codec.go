@@ -32,20 +32,55 @@ var sampleColumns = []string{
 	"content", "reasoning", "messages", "raw",
 }
 
-// heavyColumns maps the large sample texts to what a light read selects
-// instead, so light and full reads share one scan function.
-var heavyColumns = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
+// SampleFields picks what a sample read takes from each row. Reading fewer
+// columns is most of what makes a report over a large database fast: the
+// texts left out are most of a sample's size.
+type SampleFields int
 
-var (
-	runSelectAll      = "id, " + strings.Join(runColumns, ", ")
-	sampleSelect      = "run_id, " + strings.Join(sampleColumns, ", ")
-	sampleSelectLight = "run_id, " + strings.Join(lightColumns(), ", ")
+const (
+	// AllFields reads every field.
+	AllFields SampleFields = iota
+	// LightFields leaves out the raw response, request messages, reasoning
+	// and content.
+	LightFields
+	// PublishedFields leaves out the request messages and the raw
+	// response: what a published snapshot never shows. Every other field
+	// is read.
+	PublishedFields
+	// ScoreFields reads only what a leaderboard row folds: the key, the
+	// outcome, extracted answer, scorer and scorer version, the judge's
+	// outcome (Judge holds nothing else), token usage, latency and cost.
+	// Every other field is left zero.
+	ScoreFields
 )
 
-func lightColumns() []string {
+// leftOut maps the large sample texts to what a read that leaves them out
+// selects instead, so light, published and full reads share one scan
+// function.
+var (
+	lightLeftOut     = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
+	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''"}
+)
+
+// scoreColumns are the columns a ScoreFields read selects, in the order
+// scanScore uses.
+var scoreColumns = []string{
+	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "judge_outcome",
+	"prompt_tokens", "completion_tokens", "reasoning_tokens", "latency_ns", "cost",
+}
+
+var (
+	runSelectAll          = "id, " + strings.Join(runColumns, ", ")
+	sampleSelect          = "run_id, " + strings.Join(sampleColumns, ", ")
+	sampleSelectLight     = "run_id, " + strings.Join(leaveOut(lightLeftOut), ", ")
+	sampleSelectPublished = "run_id, " + strings.Join(leaveOut(publishedLeftOut), ", ")
+	sampleSelectScore     = strings.Join(scoreColumns, ", ")
+)
+
+func leaveOut(subs map[string]string) []string {
 	cols := make([]string, len(sampleColumns))
 	for i, c := range sampleColumns {
-		if sub, ok := heavyColumns[c]; ok {
+		if sub, ok := subs[c]; ok {
 			c = sub
 		}
 		cols[i] = c
@@ -249,6 +284,28 @@ func scanSample(sc scanner) (parity.Sample, error) {
 	}
 	if s.Messages, err = fromJSONList[parity.Message](messages, "messages"); err != nil {
 		return s, fmt.Errorf("sample %s#%d: %w", s.ItemID, s.Index, err)
+	}
+	return s, nil
+}
+
+// scanScore reads a row of scoreColumns into a sample of run runID.
+func scanScore(sc scanner, runID int64) (parity.Sample, error) {
+	var (
+		s       = parity.Sample{RunID: runID}
+		u       = &s.Completion.Usage
+		outcome string
+		judge   sql.NullString
+		latency int64
+	)
+	err := sc.Scan(&s.ItemID, &s.Index, &outcome, &s.Score.Extracted, &s.Score.Scorer, &s.Score.ScorerVersion, &judge,
+		&u.PromptTokens, &u.CompletionTokens, &u.ReasoningTokens, &latency, &s.Cost)
+	if err != nil {
+		return s, err
+	}
+	s.Score.Outcome = parity.Outcome(outcome)
+	s.Completion.Latency = time.Duration(latency)
+	if judge.Valid {
+		s.Judge = &parity.Score{Outcome: parity.Outcome(judge.String)}
 	}
 	return s, nil
 }

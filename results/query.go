@@ -139,7 +139,7 @@ func (db *DB) Progress(ctx context.Context, runID int64) (Counts, error) {
 		}
 		c.ByOutcome[parity.Outcome(o)] = n
 		c.Stored += n
-		if parity.Outcome(o) != parity.OutcomeError {
+		if parity.Outcome(o).Scored() {
 			c.Done += n
 		}
 	}
@@ -154,8 +154,12 @@ type SampleFilter struct {
 	Outcome parity.Outcome
 	ItemID  string
 	// Light leaves out the raw response, messages, reasoning and content,
-	// which are most of a sample's size and which reports do not need.
+	// which are most of a sample's size and which reports do not need: it
+	// is Fields: LightFields.
 	Light bool
+	// Fields picks the fields read; see SampleFields. It takes precedence
+	// over Light when set.
+	Fields SampleFields
 	// Limit caps the number of samples; zero or less means no cap.
 	Limit int
 }
@@ -177,9 +181,18 @@ func (db *DB) Samples(ctx context.Context, runID int64, f SampleFilter) ([]parit
 // database (UpdateScores, say): the iteration reads a snapshot on a
 // connection of its own.
 func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn func(parity.Sample) error) error {
-	cols := sampleSelect
-	if f.Light {
+	fields := f.Fields
+	if fields == AllFields && f.Light {
+		fields = LightFields
+	}
+	cols, scan := sampleSelect, func(sc scanner) (parity.Sample, error) { return scanSample(sc) }
+	switch fields {
+	case LightFields:
 		cols = sampleSelectLight
+	case PublishedFields:
+		cols = sampleSelectPublished
+	case ScoreFields:
+		cols, scan = sampleSelectScore, func(sc scanner) (parity.Sample, error) { return scanScore(sc, runID) }
 	}
 	q := "SELECT " + cols + " FROM samples WHERE run_id = ?"
 	args := []any{runID}
@@ -206,7 +219,7 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 	}
 	defer rows.Close()
 	for rows.Next() {
-		s, err := scanSample(rows)
+		s, err := scan(rows)
 		if err != nil {
 			return fmt.Errorf("read samples of run %d: %w", runID, err)
 		}

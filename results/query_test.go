@@ -133,6 +133,26 @@ func TestSamplesFilter(t *testing.T) {
 	want := fullSample(r.ID, "a", 0, parity.OutcomeError)
 	want.Completion.Raw, want.Completion.Content, want.Completion.Reasoning, want.Messages = "", "", "", nil
 	assert.Equal(t, want, light[0], "a light read leaves out only the large texts")
+
+	published, err := db.Samples(ctx, r.ID, SampleFilter{ItemID: "a", Fields: PublishedFields})
+	require.NoError(t, err)
+	require.Len(t, published, 2)
+	want = fullSample(r.ID, "a", 0, parity.OutcomeError)
+	want.Completion.Raw, want.Messages = "", nil
+	assert.Equal(t, want, published[0], "a published read leaves out only the request and the raw body")
+
+	scores, err := db.Samples(ctx, r.ID, SampleFilter{ItemID: "a", Fields: ScoreFields})
+	require.NoError(t, err)
+	require.Len(t, scores, 2)
+	full := fullSample(r.ID, "a", 0, parity.OutcomeError)
+	want = parity.Sample{RunID: r.ID, ItemID: "a", Index: 0,
+		Score: parity.Score{Outcome: parity.OutcomeError, Extracted: full.Score.Extracted, Scorer: full.Score.Scorer, ScorerVersion: full.Score.ScorerVersion},
+		Judge: &parity.Score{Outcome: full.Judge.Outcome},
+		Completion: parity.Completion{Usage: parity.Usage{PromptTokens: full.Completion.Usage.PromptTokens,
+			CompletionTokens: full.Completion.Usage.CompletionTokens, ReasoningTokens: full.Completion.Usage.ReasoningTokens},
+			Latency: full.Completion.Latency},
+		Cost: full.Cost}
+	assert.Equal(t, want, scores[0], "a score read takes what a leaderboard row folds and nothing else")
 }
 
 func TestEachSampleStopsOnError(t *testing.T) {

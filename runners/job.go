@@ -47,6 +47,9 @@ type jobState struct {
 
 func (st *jobState) label() string {
 	l := st.job.Model.ID + " on " + st.info.Name
+	if st.job.Subject != "" {
+		l += ":" + st.job.Subject
+	}
 	if st.job.ShardCount > 1 {
 		l += fmt.Sprintf(" (shard %d/%d)", st.job.ShardIndex, st.job.ShardCount)
 	}

@@ -284,12 +284,16 @@ func TestProviderConcurrency(t *testing.T) {
 	store := newStore()
 	r := newRunner(client, store)
 	r.Concurrency = 6
+	var log strings.Builder
+	r.Log = &log
 	client.caps = map[string]int{"a": 2, "b": 3}
 	res, err := r.Run(context.Background(), []Job{
 		{Model: model("a"), Suite: &fakeSuite{name: "s", n: 10}},
 		{Model: model("b"), Suite: &fakeSuite{name: "s", n: nb}},
+		{Model: model("a"), Suite: &fakeSuite{name: "t", n: 1}},
 	})
 	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(log.String(), "a: the catalog allows 2 request(s) at a time, below --concurrency 6"), "said once per provider: %s", log.String())
 	assert.Equal(t, 2, client.peak["a"])
 	assert.LessOrEqual(t, client.peak["b"], 3)
 	assert.LessOrEqual(t, client.maxTotal, 6)
@@ -666,14 +670,28 @@ func TestBudgetHoldsAtHighConcurrency(t *testing.T) {
 	assert.Equal(t, 5, store.sampleCount(res[0].Run.ID))
 }
 
-// Two models priced 1 and 10 per request share a budget of 30. After both
-// first requests (spent 11) the dear model may send one more (21) but not
+// Two models priced 1 and 10 per request share a budget of 30. Both first
+// requests are in flight together (the client holds them until both have
+// come), so neither model runs ahead on a price the other has not learnt
+// yet. After them (spent 11) the dear model may send one more (21) but not
 // two (31): each job's requests in flight are estimated at its own mean,
 // so the expensive one cannot hide behind the cheap one's average (5.5,
 // which would let three more go and spend 41). Whatever order the workers
-// reserve in, the counts are exact.
+// reserve in, the counts are exact. The dear model has three items, so its
+// requests waiting for a price can never take every worker from the cheap
+// model's first one.
 func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
+	probes := newGate(2)
+	var mu sync.Mutex
+	seen := map[string]bool{}
 	client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
+		mu.Lock()
+		first := !seen[req.Model]
+		seen[req.Model] = true
+		mu.Unlock()
+		if first {
+			probes.pass(t)
+		}
 		return parity.Completion{Content: req.Ref.ItemID, Usage: parity.Usage{CompletionTokens: 1}}, nil
 	})
 	store := newStore()
@@ -682,7 +700,7 @@ func TestBudgetEstimatesEachModelAtItsOwnPrice(t *testing.T) {
 	r.MaxCost, r.MaxCostCurrency = 30, "USD"
 	res, err := r.Run(context.Background(), []Job{
 		{Model: model("cheap"), Suite: &fakeSuite{name: "s", n: 1}, Price: &parity.Price{Output: 1e6, Currency: "USD"}},
-		{Model: model("dear"), Suite: &fakeSuite{name: "s", n: 100}, Price: &parity.Price{Output: 10e6, Currency: "USD"}},
+		{Model: model("dear"), Suite: &fakeSuite{name: "s", n: 3}, Price: &parity.Price{Output: 10e6, Currency: "USD"}},
 	})
 	require.Error(t, err)
 	assert.Equal(t, parity.ErrBudget, parity.CodeOf(err))

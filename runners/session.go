@@ -76,16 +76,18 @@ func newSession(c *config, reqCtx, keep context.Context, cancelReq context.Cance
 	}
 	capped, _ := c.Client.(cappedClient)
 	sems := map[string]chan struct{}{}
-	total := 0
 	for _, st := range jobs {
 		st.ctx, st.stop = context.WithCancelCause(reqCtx)
 		if st.complete {
 			continue
 		}
-		total += st.pending
 		if n := providerCap(capped, st.job.Model.ID); n > 0 {
 			if sems[st.job.Model.Provider] == nil {
 				sems[st.job.Model.Provider] = make(chan struct{}, n)
+				if n < c.Concurrency {
+					fmt.Fprintf(c.Log, "%s: the catalog allows %d request(s) at a time, below --concurrency %d: its runs share those %d\n",
+						st.job.Model.Provider, n, c.Concurrency, n)
+				}
 			}
 			st.sem = sems[st.job.Model.Provider]
 		}
@@ -105,7 +107,7 @@ func newSession(c *config, reqCtx, keep context.Context, cancelReq context.Cance
 			}
 		}
 	}
-	s.progress = newProgress(c.Progress, total)
+	s.progress = newProgress(c.Progress, c.Now, jobs)
 	return s
 }
 
@@ -316,9 +318,9 @@ func (s *session) commit(batch []parity.Sample, owners []*jobState) error {
 			st.run.ModelReported = batch[i].Completion.ModelReported
 			reported = append(reported, st)
 		}
-		s.progress.count(o)
+		s.progress.count(st.index, o)
 	}
-	s.progress.add(len(batch))
+	s.progress.add()
 	for _, st := range reported {
 		if err := s.c.Store.UpdateRun(s.keep, st.run); err != nil {
 			return fmt.Errorf("save reported model of run %d: %w", st.runID, err)

@@ -90,6 +90,17 @@ func namesLocked() []string {
 	return names
 }
 
+// Sealed reports whether the registered suite called name holds data whose
+// authors ask that the questions never appear in plain text (Spec.Sealed),
+// so that nothing quoting them is published.
+func Sealed(name string) bool {
+	registryMu.RLock()
+	s := registry[name]
+	registryMu.RUnlock()
+	sealed, ok := s.(interface{ Sealed() bool })
+	return ok && sealed.Sealed()
+}
+
 // Lookup resolves "name" or "name:subject" (mmlu:high_school_mathematics,
 // mgsm:zh) to a suite and a subject. The suite is returned whole: the runner
 // narrows it with parity.Select(items, subject, …), which keeps the subject

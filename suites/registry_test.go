@@ -77,3 +77,9 @@ func TestRegisterRejectsDuplicatesAndBadNames(t *testing.T) {
 	require.ErrorContains(t, Register(GSM8K), "already registered")
 	assert.Panics(t, func() { MustRegister(GSM8K) })
 }
+
+func TestSealed(t *testing.T) {
+	assert.True(t, Sealed("gpqa"), "the GPQA authors ask that the questions never appear in plain text")
+	assert.False(t, Sealed("gsm8k"))
+	assert.False(t, Sealed("no-such-suite"))
+}

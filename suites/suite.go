@@ -112,6 +112,8 @@ type Builtin struct {
 	subjects []string
 	dataHash string
 	err      error
+
+	prepared sync.Map // item id → answer.Options with the item's options prepared
 }
 
 var templateFuncs = template.FuncMap{
@@ -385,9 +387,25 @@ func (b *Builtin) grade(it parity.Item, content string) answer.Result {
 	}
 	opt := b.spec.Options
 	if b.spec.Kind == answer.Choice {
-		opt.Choices = it.Choices
+		opt = b.optionsFor(it)
 	}
 	return answer.Grade(b.spec.Kind, content, it.Answer, opt)
+}
+
+// optionsFor returns the grading options of a choice item with its
+// option texts prepared once (answer.Options.Prepare) and reused for the
+// item's later samples and re-scoring.
+func (b *Builtin) optionsFor(it parity.Item) answer.Options {
+	if v, ok := b.prepared.Load(it.ID); ok {
+		if o := v.(answer.Options); slices.Equal(o.Choices, it.Choices) {
+			return o
+		}
+	}
+	opt := b.spec.Options
+	opt.Choices = it.Choices
+	opt = opt.Prepare()
+	b.prepared.Store(it.ID, opt)
+	return opt
 }
 
 // StopSequences returns the stop sequences a run of the suite sends: the

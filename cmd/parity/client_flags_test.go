@@ -84,3 +84,16 @@ func TestMaxResponseBytes(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, ta.stderr.String(), "--max-response-bytes")
 }
+
+// TestMockAnswerKey: the offline mock finds every item's gold answer in the
+// suites of the run, GPQA's options shuffled by the run's seed included,
+// even where two suites use the same item ids.
+func TestMockAnswerKey(t *testing.T) {
+	ta := newTestApp(t)
+	out := ta.mustRun("run", "-m", "mock/oracle-100", "-s", "gsm8k", "-s", "cmath", "-s", "gpqa", "--limit", "4", "--seed", "9", "--json")
+	sum := decode[[]runSummary](t, out)
+	require.Len(t, sum, 3)
+	for _, s := range sum {
+		assert.Equal(t, 4, s.Outcomes[parity.OutcomeCorrect], "%s: %v", s.Suite, s.Outcomes)
+	}
+}

@@ -161,7 +161,7 @@ func (a *app) judgeRuns(ctx context.Context, db *results.DB, j *runners.Judge, r
 			}
 			line.Candidates++
 			if !redo && smp.Judge != nil && smp.Judge.Scorer == j.Scorer() && smp.Judge.ScorerVersion == runners.JudgeVersion &&
-				smp.Judge.Outcome != parity.OutcomeError {
+				smp.Judge.Outcome.Scored() {
 				return nil
 			}
 			it := byID[smp.ItemID]

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -137,10 +138,27 @@ Add or override providers in ~/.config/parity/providers.yaml or --providers FILE
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			return a.printOpenModels(cat, out)
+			if err := a.printOpenModels(cat, out); err != nil {
+				return err
+			}
+			if slices.ContainsFunc(out, func(e modelEntry) bool { return e.Origin == "mock" }) {
+				fmt.Fprint(a.stdout, mockHelp)
+			}
+			return nil
 		},
 	}
 }
+
+// mockHelp says what the offline mock models do, since their names alone
+// do not.
+const mockHelp = `
+Mock models answer offline, in process, with made-up answers; their rows are labelled mock everywhere:
+  mock/oracle          right on about 80% of items, the same answers on every rerun
+  mock/oracle-NN       right on about NN% of items (any NN from 0 to 100, e.g. mock/oracle-55)
+  mock/random          a random answer of the right shape
+  mock-cn/oracle-NN    the offline demo's stand-in for a CN model: where no real CN and West
+  mock-west/oracle-NN  runs exist, reports pair these two in the parity check (labelled mock)
+`
 
 // printOpenModels lists the open-weight models the catalog names, grouped
 // by the organisation that made them, each with every provider serving it:

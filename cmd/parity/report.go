@@ -1,12 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +19,7 @@ import (
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
+	"github.com/parity-bench/parity/suites"
 )
 
 func (a *app) reportCmd() *cobra.Command {
@@ -27,6 +32,8 @@ func (a *app) reportCmd() *cobra.Command {
 		rates    []string
 		rateDate string
 		outFile  string
+		bySubj   bool
+		text     reports.TextOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -39,6 +46,7 @@ By default the newest run of each model × suite is shown; --all shows every run
 		Example: `  parity report
   parity report --format md > leaderboard.md
   parity report --format html --out leaderboard.html
+  parity report --by-subject --suite mmlu
   parity report --currency USD --rate CNY=0.1404 --rate-date 2026-11-01
 
 The currency and rates may also live in ~/.config/parity/config.yaml:
@@ -87,14 +95,32 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 			defer db.Close()
 			sel.ids = runIDs
 			sel.latest = !all && len(runIDs) == 0
-			_, lb, err := a.leaderboard(ctx, db, &sel, reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate})
+			opt := reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate}
+			runs, lb, err := a.leaderboard(ctx, db, &sel, opt)
 			if err != nil {
 				return err
 			}
-			if outFile == "" {
-				return site.Render(a.stdout, lb, format)
+			if bySubj {
+				split, err := a.subjectLeaderboard(ctx, db, runs, opt)
+				if err != nil {
+					return err
+				}
+				if split == nil {
+					fmt.Fprintln(a.stderr, "no run covers several subjects: the leaderboard is the same by subject")
+				} else {
+					lb = split
+				}
 			}
-			return writeFileAtomic(outFile, func(f *os.File) error { return site.Render(f, lb, format) })
+			render := func(w io.Writer) error {
+				if format == "text" {
+					return reports.RenderText(w, lb, text)
+				}
+				return site.Render(w, lb, format)
+			}
+			if outFile == "" {
+				return render(a.stdout)
+			}
+			return writeFileAtomic(outFile, func(f *os.File) error { return render(f) })
 		},
 	}
 	fl := cmd.Flags()
@@ -106,6 +132,9 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 	fl.StringArrayVar(&rates, "rate", nil, "exchange rate into --currency, e.g. CNY=0.1404 (repeatable)")
 	fl.StringVar(&rateDate, "rate-date", "", "the date the --rate values were read, shown beside converted costs")
 	fl.StringVar(&outFile, "out", "", "write to this file instead of stdout")
+	fl.BoolVar(&text.Wide, "wide", false, "text: every column, without folding the ones that are the same in every row into a header line")
+	fl.BoolVar(&text.AllPairs, "all-pairs", false, "text: every paired comparison, not only each CN run against the best West run")
+	fl.BoolVar(&bySubj, "by-subject", false, "a row per subject (MMLU subject, BBH task, C-Eval/CMMLU subject, MGSM language) of each run over a whole suite")
 	return cmd
 }
 
@@ -119,7 +148,8 @@ func validFormat(f string) bool {
 }
 
 // leaderboard selects runs as report and snapshot do and builds their
-// leaderboard from the runs' samples, read without the raw bodies.
+// leaderboard, folding each run's samples as they stream from the database
+// (see foldRuns).
 func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection, opt reports.Options) ([]parity.Run, *reports.Leaderboard, error) {
 	runs, err := sel.runs(ctx, db)
 	if err != nil {
@@ -128,13 +158,9 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 	if len(runs) == 0 {
 		return nil, nil, parity.Errorf(parity.ErrNotFound, "no runs match: start one with 'parity run' or check 'parity runs'")
 	}
-	in := make([]reports.Input, 0, len(runs))
-	for _, r := range runs {
-		samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
-		if err != nil {
-			return nil, nil, err
-		}
-		in = append(in, reports.Input{Run: r, Samples: samples})
+	accs, err := foldRuns(ctx, db, runs)
+	if err != nil {
+		return nil, nil, err
 	}
 	if opt.Canonical == nil {
 		cat, err := a.catalog()
@@ -143,8 +169,103 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 		}
 		opt.Canonical = canonicalNames(cat)
 	}
-	lb, err := reports.Build(in, opt)
+	lb, err := reports.BuildFrom(accs, opt)
 	return runs, lb, err
+}
+
+// subjectLeaderboard builds the leaderboard of runs with a row per run and
+// subject: whole-suite runs of suites whose items have subjects (MMLU, BBH,
+// C-Eval, CMMLU, MGSM's languages) are split by subject, other runs stay
+// whole. It returns nil when no run splits. It reads the runs' samples
+// again, without their texts.
+func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []parity.Run, opt reports.Options) (*reports.Leaderboard, error) {
+	subjects := map[string]map[string]string{} // suite -> item id -> subject
+	subjectsOf := func(suite string) (map[string]string, error) {
+		if m, ok := subjects[suite]; ok {
+			return m, nil
+		}
+		m := map[string]string{}
+		subjects[suite] = m
+		s, _, err := suites.Lookup(suite)
+		if err != nil {
+			return m, nil // a user suite: its runs stay whole
+		}
+		items, err := s.Items(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if it.Subject != "" {
+				m[it.ID] = it.Subject
+			}
+		}
+		return m, nil
+	}
+	var in []reports.Input
+	split := false
+	for _, r := range runs {
+		m, err := subjectsOf(r.Suite.Name)
+		if err != nil {
+			return nil, err
+		}
+		samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
+		if err != nil {
+			return nil, err
+		}
+		split = split || (r.Subject == "" && len(m) > 0)
+		in = append(in, reports.Input{Run: r, Samples: samples})
+	}
+	if !split {
+		return nil, nil
+	}
+	in = reports.BySubject(in, func(r parity.Run, s *parity.Sample) string {
+		return subjects[r.Suite.Name][cmp.Or(s.RotationOf, s.ItemID)]
+	})
+	return reports.Build(in, opt)
+}
+
+// foldRuns folds every run's samples into an accumulator as they are read,
+// taking only the columns a leaderboard row needs, so memory grows with the
+// items of a run and not with its samples or their texts. Runs are read on
+// as many goroutines as there are cores, each on a connection of its own.
+func foldRuns(ctx context.Context, db *results.DB, runs []parity.Run) ([]*reports.Accumulator, error) {
+	accs := make([]*reports.Accumulator, len(runs))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(runs), runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := range next {
+				acc := reports.NewAccumulator(runs[i])
+				err := db.EachSample(ctx, runs[i].ID, results.SampleFilter{Fields: results.ScoreFields}, func(s parity.Sample) error {
+					if err := acc.Add(&s); err != nil {
+						return fmt.Errorf("run %d: %w", runs[i].ID, err)
+					}
+					return nil
+				})
+				if err != nil {
+					cancel(err)
+					continue
+				}
+				accs[i] = acc
+			}
+		})
+	}
+feed:
+	for i := range runs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return accs, nil
 }
 
 // canonicalNames tells reports which open model a run's model id serves and

@@ -470,29 +470,34 @@ func outcomeList(counts map[parity.Outcome]int) string {
 
 // answerKey lets the offline mock provider look up the gold answers of the
 // items a run asks, in the very suites the run uses (GPQA already shuffled
-// for the run's seed), so that requests never carry them. A suite's items
-// are loaded the first time the mock asks about one of them, so runs of
-// real models never load anything twice.
+// for the run's seed), so that requests never carry them. Nothing is looked
+// at before the mock first asks, and a suite's items are loaded the first
+// time the mock asks about one of them, so runs of real models cost nothing.
 func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 	type book struct {
 		once  sync.Once
 		suite parity.Suite
 		gold  map[string][2]string // answer and kind
 	}
-	books := map[string]*book{}
-	for _, s := range list {
-		// A contamination probe's answers are benchmark text the mock
-		// must not be handed: it stands for a model that has never seen
-		// the data, the reference row of every probe.
-		if suites.IsProbe(s.suite.Info().Kind) {
-			continue
-		}
-		name := s.suite.Info().Name
-		if books[name] == nil {
-			books[name] = &book{suite: s.suite}
-		}
-	}
+	var (
+		index sync.Once
+		books map[string]*book
+	)
 	return func(ref parity.ItemRef) (string, string, bool) {
+		index.Do(func() {
+			books = map[string]*book{}
+			for _, s := range list {
+				// A contamination probe's answers are benchmark text the
+				// mock must not be handed: it stands for a model that has
+				// never seen the data, the reference row of every probe.
+				if suites.IsProbe(s.suite.Info().Kind) {
+					continue
+				}
+				if name := s.suite.Info().Name; books[name] == nil {
+					books[name] = &book{suite: s.suite}
+				}
+			}
+		})
 		b := books[ref.Suite]
 		if b == nil {
 			return "", "", false

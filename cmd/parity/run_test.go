@@ -402,3 +402,22 @@ func TestSameModelOnTwoHosts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "Same model, different hosts")
 }
+
+// TestMockRunIsNotFlaggedAsSubstituted: the mock reports "mock-oracle" for
+// oracle, a vendor prefix on the same name, not another model.
+func TestMockRunIsNotFlaggedAsSubstituted(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "3")
+	assert.NotContains(t, ta.mustRun("report"), "answered by")
+	assert.NotContains(t, ta.mustRun("show", "1", "--limit", "1"), "ANSWERED BY")
+}
+
+// TestOfflineHostDemo shows the host comparison without a key: the mock
+// and a mock host serving the same model less faithfully.
+func TestOfflineHostDemo(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-m", "mock-host/oracle-40", "-s", "gsm8k", "--limit", "30")
+	text := ta.mustRun("report")
+	assert.Contains(t, text, "Same model, different hosts")
+	assert.Regexp(t, `parity-mock/oracle +mock-host +mock`, text)
+}

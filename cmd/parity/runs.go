@@ -115,7 +115,7 @@ func (a *app) runsCmd() *cobra.Command {
 		Short: "List the runs in the database with status, progress and accuracy",
 		Example: `  parity runs --suite mgsm:zh
   parity runs --status stopped
-  parity runs --model deepseek/deepseek-reasoner --model openai/o4-mini`,
+  parity runs --model deepseek/deepseek-v4-pro --model openai/gpt-6.1-sol`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx, dbRead)

@@ -351,7 +351,7 @@ func writeAgreementMarkdown(w io.Writer, sums []answer.Agreement) error {
 		}
 		b.WriteString(":\n\n| count | class (parity outcome × detail) | example | source wrong because |\n|---:|---|---|---|\n")
 		for _, c := range s.Classes {
-			ex := fmt.Sprintf("`%s`: gold `%s`; …%s", c.Example.ID, mdCell(c.Example.Gold), mdCell(c.Example.Example))
+			ex := fmt.Sprintf("`%s`: gold `%s`; `%s`", mdCode(c.Example.ID), mdCode(c.Example.Gold), mdCode(c.Example.Example))
 			fmt.Fprintf(b, "| %d | %s | %s | %s |\n", c.Count, mdCell(c.Class), ex, mdCell(c.Reason))
 		}
 	}
@@ -360,9 +360,14 @@ func writeAgreementMarkdown(w io.Writer, sums []answer.Agreement) error {
 }
 
 // mdCell makes text safe inside a Markdown table cell.
+// mdCode makes text safe inside a code span in a Markdown table cell;
+// the span shows model output as written, markup and all.
+func mdCode(s string) string {
+	return strings.NewReplacer("|", `\|`, "`", "'", "\n", " ").Replace(s)
+}
+
 func mdCell(s string) string {
-	s = strings.NewReplacer("|", `\|`, "`", "'", "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
-	return strings.TrimPrefix(s, "…")
+	return strings.NewReplacer("|", `\|`, "`", "'", "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 func pct(n, d int) string {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ import (
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/results"
+	"github.com/parity-bench/parity/suites"
 )
 
 // dbSource serves the server's pages from the results database, read at
@@ -36,6 +38,40 @@ func (s *dbSource) Samples(ctx context.Context, runID int64, q site.SampleQuery,
 	return s.db.EachSample(ctx, runID, results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID}, fn)
 }
 
+// runQuestions finds the questions of a run's items when its suite's
+// licence allows publishing them: the items the run was asked, with the
+// run's own option order (rotations and shuffles rebuilt as rescore
+// does). Each run's items are loaded once.
+func runQuestions(ctx context.Context) func(parity.Run) site.QuestionFunc {
+	var mu sync.Mutex
+	cache := map[int64]site.QuestionFunc{}
+	return func(r parity.Run) site.QuestionFunc {
+		if !questionLicences[r.Suite.Name] {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if q, ok := cache[r.ID]; ok {
+			return q
+		}
+		var q site.QuestionFunc
+		if s, err := suiteOf(r, nil); err == nil {
+			if items, err := s.Items(ctx); err == nil {
+				byID := make(map[string]site.Question, len(items))
+				for _, it := range items {
+					byID[it.ID] = site.Question{Text: it.Question, Choices: it.Choices}
+				}
+				q = func(id string) (site.Question, bool) {
+					x, ok := byID[id]
+					return x, ok
+				}
+			}
+		}
+		cache[r.ID] = q
+		return q
+	}
+}
+
 // publishOptions are the redaction and rerun-command rules snapshot and
 // serve share.
 func publishOptions() (redact, userProvider func(parity.Run) bool, err error) {
@@ -43,7 +79,9 @@ func publishOptions() (redact, userProvider func(parity.Run) bool, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	redact = func(r parity.Run) bool { return redactedSuites[r.Suite.Name] }
+	// Sealed suites (GPQA) keep outcomes and extracted answers but withhold
+	// the answers' text, which quotes the questions.
+	redact = func(r parity.Run) bool { return suites.Sealed(r.Suite.Name) }
 	userProvider = func(r parity.Run) bool {
 		_, ok := builtin.Provider(r.Model.Provider)
 		return !ok && r.Model.Origin != "custom" && r.Model.Origin != "local"
@@ -104,7 +142,7 @@ address on another interface makes every answer readable from the network.`,
 				fmt.Fprintf(a.stderr, "warning: serving on %s, not the loopback interface: every answer in the database is readable from the network\n", addr)
 			}
 			srv := &http.Server{
-				Handler:           site.NewServer(src, site.ServerOptions{Redact: redact, UserProvider: user}),
+				Handler:           site.NewServer(src, site.ServerOptions{Redact: redact, UserProvider: user, Questions: runQuestions(ctx)}),
 				ReadHeaderTimeout: 10 * time.Second,
 				BaseContext:       func(net.Listener) context.Context { return ctx },
 			}

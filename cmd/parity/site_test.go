@@ -13,6 +13,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/suites"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -153,4 +154,123 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+func TestReportBySubject(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm", "--limit", "40")
+	type row struct {
+		Subject  string   `json:"subject"`
+		Accuracy *float64 `json:"accuracy"`
+		Items    int      `json:"items"`
+	}
+	type gap struct {
+		A, B struct {
+			Label    string   `json:"label"`
+			Accuracy *float64 `json:"accuracy"`
+		}
+		SharedItems int `json:"shared_items"`
+	}
+	whole := decode[struct {
+		Rows []row `json:"rows"`
+	}](t, ta.mustRun("report", "--json"))
+	require.Len(t, whole.Rows, 1)
+	split := decode[struct {
+		Rows []row `json:"rows"`
+		Gaps []gap `json:"language_gaps"`
+	}](t, ta.mustRun("report", "--by-subject", "--json"))
+	require.Len(t, split.Rows, 11, "one row per MGSM language")
+	items, total := map[string]float64{}, 0
+	for _, r := range split.Rows {
+		require.NotEmpty(t, r.Subject)
+		items[r.Subject] = *r.Accuracy
+		total += r.Items
+	}
+	assert.Equal(t, whole.Rows[0].Items, total, "the subjects' items add up to the run's")
+	require.NotEmpty(t, split.Gaps, "languages of one run are compared on their aligned problems")
+	for _, g := range split.Gaps {
+		assert.Equal(t, "en", g.B.Label)
+		assert.InDelta(t, items["en"], *g.B.Accuracy, 1e-9, "side B is English, whatever its accuracy")
+		assert.InDelta(t, items[g.A.Label], *g.A.Accuracy, 1e-9)
+	}
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	ta.mustRun("report", "--by-subject", "--suite", "gsm8k")
+	assert.Contains(t, ta.stderr.String(), "no run covers several subjects")
+}
+
+func TestSnapshotPublishesSubjectRows(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm", "--limit", "30")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	index := string(must(os.ReadFile(filepath.Join(dir, "index.html"))))
+	assert.Contains(t, index, `<a href="subjects.html">`)
+	page := string(must(os.ReadFile(filepath.Join(dir, "subjects.html"))))
+	assert.Contains(t, page, "mgsm:zh@")
+	assert.Contains(t, page, `<a href="runs/1.html">`, "subject rows link to their run")
+	rows := decode[struct {
+		Rows []struct {
+			Subject string `json:"subject"`
+		} `json:"rows"`
+	}](t, string(must(os.ReadFile(filepath.Join(dir, "subjects.json")))))
+	assert.Len(t, rows.Rows, 11)
+	assert.Contains(t, ta.mustRun("verify", dir), "OK: every file")
+}
+
+func TestSnapshotPublishesQuestionsTheLicenceAllows(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mmlu", "--limit", "3", "--circular")
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "aime24", "--limit", "2")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	items, err := suites.Circular(suites.MMLU).Items(context.Background())
+	require.NoError(t, err)
+	byID := map[string]parity.Item{}
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	for _, l := range sampleLines(t, must(os.ReadFile(filepath.Join(dir, "runs", "1.jsonl")))) {
+		id := l["item_id"].(string)
+		it, ok := byID[id]
+		require.True(t, ok, id)
+		assert.Equal(t, it.Question, l["question"], "MMLU (MIT) questions are published")
+		var choices []string
+		for _, c := range l["choices"].([]any) {
+			choices = append(choices, c.(string))
+		}
+		assert.Equal(t, it.Choices, choices, "%s: options in the order the run asked them, rotation included", id)
+	}
+	assert.Contains(t, string(must(os.ReadFile(filepath.Join(dir, "runs", "1.html")))), `<summary>question</summary>`)
+	for _, l := range sampleLines(t, must(os.ReadFile(filepath.Join(dir, "runs", "2.jsonl")))) {
+		assert.NotContains(t, l, "question", "AIME problems are the MAA's: withheld")
+	}
+	assert.Contains(t, ta.mustRun("verify", dir), "OK: every file")
+}
+
+// The README's offline demo shows what parity is for: a parity check and a
+// language gap, from mocks labelled as such.
+func TestOfflineDemoShowsAParityCheckAndALanguageGap(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock-cn/oracle-70", "-m", "mock-west/oracle-85", "-s", "gsm8k", "-s", "mgsm:en", "-s", "mgsm:zh", "--limit", "20")
+	out := ta.mustRun("report")
+	assert.Contains(t, out, "Parity check")
+	assert.Contains(t, out, "CN (mock)")
+	assert.Contains(t, out, "Language gap")
+	assert.Contains(t, out, "mock-cn/oracle-70 [mock]")
+	models := ta.mustRun("models")
+	assert.Contains(t, models, "mock-cn/oracle-NN")
+	assert.Contains(t, models, "mock/oracle-NN       right on about NN% of items")
+}
+
+func TestReportWideAndAllPairs(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock-cn/oracle-70", "-m", "mock-west/oracle-85", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "10")
+	compact := ta.mustRun("report")
+	assert.Contains(t, compact, "Same in every run:")
+	assert.Contains(t, compact, "other paired comparison(s) not shown")
+	wide := ta.mustRun("report", "--wide", "--all-pairs")
+	assert.NotContains(t, wide, "Same in every run:")
+	assert.Contains(t, wide, "REASON TOK")
+	assert.NotContains(t, wide, "not shown")
+	assert.Contains(t, ta.mustRun("report", "--format", "md"), "REASON TOK", "only the text report folds")
 }

@@ -14,11 +14,20 @@ import (
 	"github.com/parity-bench/parity/results"
 )
 
-// redactedSuites are the suites whose data must not be published in plain
-// text. Their snapshots keep outcomes and extracted answers but withhold the
-// answers' text, which quotes the questions.
-var redactedSuites = map[string]bool{
-	"gpqa": true, // the GPQA authors ask that the questions never appear online in plain text
+// questionLicences says, per built-in suite, whether its licence lets a
+// snapshot publish the question text and options beside each answer, so a
+// reader can audit a verdict. Suites not listed (user suites included)
+// keep their questions out.
+var questionLicences = map[string]bool{
+	"arc": true, "bbh": true, "gsm8k": true, "math500": true, "mmlu": true, "mmlu-5shot": true, // MIT or CC BY-SA 4.0
+	"cmath": true, "mgsm": true, // CC BY 4.0
+	"ceval": true, "ceval-5shot": true, "cmmlu": true, "cmmlu-5shot": true, // CC BY-NC-SA 4.0: shared under the same terms, non-commercially
+	"aime24": false, "aime25": false, // the problems are the MAA's copyright
+	"gpqa":              false, // its authors ask that the questions never appear online in plain text
+	"cn_middle_school":  false, // research use only (see its PROVENANCE)
+	"gaokao2024_mix":    false,
+	"gaokao_math_cloze": false,
+	"gaokao_math_qa":    false,
 }
 
 // snapshotSummary is what 'parity snapshot --json' prints.
@@ -82,17 +91,25 @@ withheld too. DIR must not exist or be empty.`,
 			if err != nil {
 				return err
 			}
+			subjects, err := a.subjectLeaderboard(ctx, db, runs, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
+			if err != nil {
+				return err
+			}
 			published := make([]site.SnapshotRun, 0, len(runs))
 			for _, r := range runs {
 				id := r.ID
 				published = append(published, site.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
-					return db.EachSample(ctx, id, results.SampleFilter{}, fn)
+					// The snapshot never publishes request messages or raw
+					// bodies, so they are not read (nor decoded).
+					return db.EachSample(ctx, id, results.SampleFilter{Fields: results.PublishedFields}, fn)
 				}})
 			}
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{
 				Now:          a.now,
 				Database:     filepath.Base(a.databasePath()),
 				Redact:       redact,
+				Subjects:     subjects,
+				Questions:    runQuestions(ctx),
 				UserProvider: user,
 			})
 			if err != nil {

@@ -107,6 +107,8 @@ type htmlChart struct {
 	PlotBottom    int
 	Ticks         []htmlTick
 	Bars          []htmlBar
+	// Circular says some bar carries a CircularEval accuracy.
+	Circular bool
 }
 
 type htmlTick struct {
@@ -123,6 +125,10 @@ type htmlBar struct {
 	Y, TextY   int
 	X, W       string
 	HasCI      bool
+	// Circ is the width of the CircularEval accuracy bar, "" for runs
+	// without rotations; CircY is its top.
+	Circ       string
+	CircY      int
 	CIY        int
 	CILo, CIHi string
 	CapTop     int
@@ -236,6 +242,11 @@ func chart(rows []reports.Row, lk linker) htmlChart {
 			b.W = coord(r.Accuracy * chartPlotW)
 			b.Value += "%"
 		}
+		if r.CircularItems > 0 && !math.IsNaN(r.CircularAccuracy) {
+			b.Circ, b.CircY = coord(r.CircularAccuracy*chartPlotW), y+chartBarH-4
+			b.Title += "; right in every rotation (CircularEval): " + reports.Pct(r.CircularAccuracy) + "%"
+			c.Circular = true
+		}
 		if !math.IsNaN(r.CILow) && !math.IsNaN(r.CIHigh) {
 			b.HasCI = true
 			b.CIY = y + chartBarH/2
@@ -286,6 +297,7 @@ svg { display: block; margin: .5rem 0 1rem; max-width: 100%; height: auto; }
 svg text { font-size: 12px; fill: #1d1d1f; }
 svg .grid { stroke: #e3e3e3; }
 svg .ci { stroke: #1d1d1f; stroke-width: 1.5; }
+svg .circ { fill: #1d1d1f; opacity: .55; }
 .bar.cn { fill: #d9534f; } .bar.west { fill: #337ab7; } .bar.other { fill: #8a8a8a; } .bar.mock { fill: #c8c8c8; }
 .legend span { display: inline-block; width: .8rem; height: .8rem; margin: 0 .3rem 0 1rem; vertical-align: -1px; }
 .dot.cn { fill: #d9534f; } .dot.west { fill: #337ab7; } .dot.other { fill: #8a8a8a; } .dot.mock { fill: #c8c8c8; }
@@ -314,12 +326,18 @@ a { color: inherit; text-decoration-color: #9ab; }
 {{if .Href}}<a href="{{.Href}}">{{end}}<g><title>{{.Title}}</title>
 <text x="{{.LabelX}}" y="{{.TextY}}" text-anchor="end">{{.Label}}</text>
 <rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="16"/>
+{{- if .Circ}}
+<rect class="circ" x="{{.X}}" y="{{.CircY}}" width="{{.Circ}}" height="4"/>
+{{- end}}
 {{- if .HasCI}}
 <line class="ci" x1="{{.CILo}}" y1="{{.CIY}}" x2="{{.CIHi}}" y2="{{.CIY}}"/><line class="ci" x1="{{.CILo}}" y1="{{.CapTop}}" x2="{{.CILo}}" y2="{{.CapBottom}}"/><line class="ci" x1="{{.CIHi}}" y1="{{.CapTop}}" x2="{{.CIHi}}" y2="{{.CapBottom}}"/>
 {{- end}}
 <text x="{{.ValueX}}" y="{{.TextY}}" dx="8">{{.Value}}</text></g>{{if .Href}}</a>{{end}}
 {{- end}}
 </svg>
+{{- if .Circular}}
+<p class="meta">The thin dark bar inside a bar is the share of items right in every rotation of their options (CircularEval).</p>
+{{- end}}
 {{end}}<h2>Runs</h2>
 <div class="scroll"><table>
 <thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>

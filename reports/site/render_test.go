@@ -143,3 +143,22 @@ func TestRenderHTMLComparisonsEscaped(t *testing.T) {
 	assert.Contains(t, out, "cn/&lt;b&gt;bold&lt;/b&gt;")
 	assert.Contains(t, out, "CN ahead of West by 83.3 points")
 }
+
+func TestChartsShowCircularAccuracy(t *testing.T) {
+	c, w := parity.OutcomeCorrect, parity.OutcomeWrong
+	r := run(1, "a/m", "CN", "mmlu", 4, 1)
+	r.Suite.Version = "1+circular"
+	specs := []spec{{"q1@r0", 0, c, "A"}, {"q1@r1", 0, c, "B"}, {"q2@r0", 0, c, "A"}, {"q2@r1", 0, w, "B"}}
+	ss := samples(1, "c@1", specs...)
+	for i := range ss {
+		ss[i].RotationOf = strings.Split(ss[i].ItemID, "@")[0]
+	}
+	lb, err := reports.Build([]reports.Input{{Run: r, Samples: ss}}, fixedOptions())
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, lb, "html"))
+	out := buf.String()
+	assert.Contains(t, out, `<rect class="circ" x="300.0" y="40" width="210.0" height="4"/>`, "half the originals are right in every rotation")
+	assert.Contains(t, out, "right in every rotation (CircularEval): 50.0%")
+	assert.Contains(t, out, "The thin dark bar inside a bar")
+}

@@ -36,9 +36,10 @@ type SampleQuery struct {
 
 // ServerOptions tune NewServer. The zero value is usable.
 type ServerOptions struct {
-	// Redact and UserProvider are as in SnapshotOptions.
+	// Redact, UserProvider and Questions are as in SnapshotOptions.
 	Redact       func(parity.Run) bool
 	UserProvider func(parity.Run) bool
+	Questions    func(parity.Run) QuestionFunc
 	// PageSize caps the samples of one run page; zero means
 	// DefaultPageSize.
 	PageSize int
@@ -92,6 +93,14 @@ var serverLinks = linker{
 	pair: func(a, b int64) string {
 		return "/compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10)
 	},
+}
+
+// questions finds the questions of run, nil when they are withheld.
+func (s *server) questions(run parity.Run) QuestionFunc {
+	if s.opt.Questions == nil {
+		return nil
+	}
+	return s.opt.Questions(run)
 }
 
 func (s *server) fail(w http.ResponseWriter, err error) {
@@ -216,8 +225,9 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 	user := s.opt.UserProvider != nil && s.opt.UserProvider(run)
 	row := s.rowOf(lb, run.ID)
 	var list []SnapshotSample
+	questions := s.questions(run)
 	err = s.src.Samples(ctx, run.ID, SampleQuery{Outcome: outcome, ItemID: item}, func(smp parity.Sample) error {
-		list = append(list, NewSnapshotSample(smp, redact))
+		list = append(list, publish(smp, redact, questions))
 		return nil
 	})
 	if err != nil {
@@ -286,8 +296,9 @@ func (s *server) data(w http.ResponseWriter, r *http.Request) {
 	redact := s.opt.Redact != nil && s.opt.Redact(run)
 	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
 	enc := json.NewEncoder(w)
+	questions := s.questions(run)
 	s.src.Samples(ctx, run.ID, SampleQuery{}, func(smp parity.Sample) error {
-		return enc.Encode(NewSnapshotSample(smp, redact))
+		return enc.Encode(publish(smp, redact, questions))
 	})
 }
 
@@ -382,9 +393,10 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 	for _, id := range ids {
 		run := runs[id]
 		redact := s.opt.Redact != nil && s.opt.Redact(run)
+		questions := s.questions(run)
 		err := s.src.Samples(ctx, id, SampleQuery{Outcome: outcome}, func(smp parity.Sample) error {
 			v.Searched++
-			pub := NewSnapshotSample(smp, redact)
+			pub := publish(smp, redact, questions)
 			if needle != "" && !matches(pub, needle) {
 				return nil
 			}
@@ -414,7 +426,7 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 // matches reports whether a published sample mentions needle (lower case)
 // in its item id, answers or texts. Withheld texts are not searched.
 func matches(s SnapshotSample, needle string) bool {
-	fields := []string{s.ItemID, s.Extracted, s.Gold, s.Error}
+	fields := []string{s.ItemID, s.Extracted, s.Gold, s.Error, s.Question}
 	if s.Content != nil {
 		fields = append(fields, *s.Content)
 	}
@@ -467,8 +479,9 @@ func (s *server) item(w http.ResponseWriter, r *http.Request) {
 		run := runs[id]
 		redact := s.opt.Redact != nil && s.opt.Redact(run)
 		col := itemColumn{Run: id, RunHref: serverLinks.run(id), Model: run.Model.ID, Suite: suiteLabel(run)}
+		questions := s.questions(run)
 		err := s.src.Samples(ctx, id, SampleQuery{ItemID: v.ID}, func(smp parity.Sample) error {
-			col.Samples = append(col.Samples, newSampleView(len(col.Samples)+1, NewSnapshotSample(smp, redact)))
+			col.Samples = append(col.Samples, newSampleView(len(col.Samples)+1, publish(smp, redact, questions)))
 			return nil
 		})
 		if err != nil {

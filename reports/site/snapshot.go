@@ -66,6 +66,13 @@ type SnapshotOptions struct {
 	// PageSize caps the samples of one viewer page; zero means
 	// DefaultPageSize.
 	PageSize int
+	// Questions, when set, finds the question text and options of a run's
+	// items, for suites whose licence allows publishing them; it returns
+	// nil for a run whose questions stay withheld. Nil withholds all.
+	Questions func(parity.Run) QuestionFunc
+	// Subjects, when set, is the leaderboard with a row per run and
+	// subject (see reports.BySubject), published beside the main one.
+	Subjects *reports.Leaderboard
 	// UserProvider reports whether a run's provider came from a user's
 	// providers file rather than the built-in catalog, so its rerun
 	// command says the file is needed. Nil means built-in.
@@ -142,6 +149,32 @@ type SnapshotSample struct {
 	Content   *string `json:"content,omitempty"`
 	Reasoning *string `json:"reasoning,omitempty"`
 	Redacted  bool    `json:"redacted,omitempty"`
+	// Question and Choices are the item's text and options, published for
+	// suites whose licence allows it.
+	Question string   `json:"question,omitempty"`
+	Choices  []string `json:"choices,omitempty"`
+}
+
+// Question is an item's text as published beside its samples, so a reader
+// can audit a verdict without the dataset.
+type Question struct {
+	Text    string
+	Choices []string
+}
+
+// QuestionFunc finds the question of an item by id.
+type QuestionFunc func(itemID string) (Question, bool)
+
+// publish converts a sample to its published form with its question, when
+// q has it and the run's answers are not withheld.
+func publish(s parity.Sample, redact bool, q QuestionFunc) SnapshotSample {
+	out := NewSnapshotSample(s, redact)
+	if q != nil && !redact {
+		if it, ok := q(s.ItemID); ok {
+			out.Question, out.Choices = it.Text, it.Choices
+		}
+	}
+	return out
 }
 
 // NewSnapshotSample converts a stored sample to its published form,
@@ -194,7 +227,13 @@ func NewSnapshotSample(s parity.Sample, redact bool) SnapshotSample {
 //	runs.json                  every run's full self-description
 //	runs/<id>.jsonl            one line per sample (see SnapshotSample)
 //	runs/<id>.html             the run's settings, outcome counts and samples,
-//	runs/<id>-2.html …         continued PageSize samples a page
+//	runs/<id>-2.html …         continued PageSize samples a page, in item order
+//	runs/<id>-wrong.html …     for runs longer than a page, the samples of
+//	                           each outcome other than correct together
+//	compare/<a>-<b>.html       each paired comparison, parity check and
+//	                           language gap with the items answered differently
+//	subjects.{html,json,csv,md} with SnapshotOptions.Subjects, the leaderboard
+//	                           by subject
 //	MANIFEST.json              what, when, from which database (see Manifest)
 //	SHA256SUMS                 checksums of every other file, for sha256sum -c
 //
@@ -271,7 +310,11 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 		run := publicRun(r.Run)
 		redact := opt.Redact != nil && opt.Redact(r.Run)
 		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
-		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, opt.PageSize)
+		var questions QuestionFunc
+		if opt.Questions != nil {
+			questions = opt.Questions(r.Run)
+		}
+		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, questions, opt.PageSize)
 		if err != nil {
 			return nil, fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
 		}
@@ -298,7 +341,27 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	if err := writeComparePages(ctx, site, lb, published, written); err != nil {
 		return nil, err
 	}
-	if err := site.write("index.html", func(w io.Writer) error { return writeIndex(w, lb, man) }); err != nil {
+	if sub := opt.Subjects; sub != nil {
+		for _, f := range []struct{ name, format string }{
+			{"subjects.json", "json"}, {"subjects.csv", "csv"}, {"subjects.md", "md"},
+		} {
+			if err := site.write(f.name, func(w io.Writer) error { return Render(w, sub, f.format) }); err != nil {
+				return nil, err
+			}
+		}
+		if err := site.write("subjects.html", func(w io.Writer) error {
+			var board bytes.Buffer
+			if err := renderHTML(&board, sub, linker{run: snapshotLinks.run}); err != nil {
+				return err
+			}
+			page := bytes.Replace(board.Bytes(), []byte("<h1>parity leaderboard</h1>"),
+				[]byte(`<p><a href="index.html">← leaderboard</a></p>`+"\n<h1>parity leaderboard by subject</h1>"), 1)
+			return withSection(w, page, nil)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if err := site.write("index.html", func(w io.Writer) error { return writeIndex(w, lb, man, opt.Subjects != nil) }); err != nil {
 		return nil, err
 	}
 	if err := site.writeJSON("MANIFEST.json", man); err != nil {
@@ -416,7 +479,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // pages from that file in item order as people count (item 2 before item
 // 10). Runs longer than one page also get a page list per outcome other
 // than correct, so the wrong answers of a large run sit together.
-func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, pageSize int) (runFiles, error) {
+func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, questions QuestionFunc, pageSize int) (runFiles, error) {
 	total := row.Samples
 	data, err := s.create(runData(run.ID))
 	if err != nil {
@@ -450,7 +513,7 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		counts[smp.Score.Outcome]++
 		folder.Add(&smp)
 		off := cw.n
-		if err := enc.Encode(NewSnapshotSample(smp, redact)); err != nil {
+		if err := enc.Encode(publish(smp, redact, questions)); err != nil {
 			return err
 		}
 		entries = append(entries, entry{smp.ItemID, smp.Index, smp.Score.Outcome, off, int(cw.n - off)})

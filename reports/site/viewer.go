@@ -92,6 +92,11 @@ type navLink struct {
 	Current bool
 }
 
+// choiceView is one option of a multiple-choice question.
+type choiceView struct {
+	Letter, Text string
+}
+
 // sampleView is one sample on a page.
 type sampleView struct {
 	Anchor        string
@@ -111,6 +116,8 @@ type sampleView struct {
 	Error         string
 	Warnings      []string
 	Redacted      bool
+	Question      string
+	Choices       []choiceView
 	Content       string
 	Reasoning     string
 	HasReasoning  bool
@@ -222,6 +229,14 @@ func newSampleView(n int, s SnapshotSample) sampleView {
 	}
 	if s.Content != nil {
 		v.Content = *s.Content
+	}
+	v.Question = s.Question
+	for i, c := range s.Choices {
+		letter := string(rune('A' + i))
+		if i >= 26 {
+			letter = strconv.Itoa(i + 1)
+		}
+		v.Choices = append(v.Choices, choiceView{letter, c})
 	}
 	if s.Reasoning != nil && *s.Reasoning != "" {
 		v.Reasoning = *s.Reasoning
@@ -399,12 +414,14 @@ type indexView struct {
 	ParityVersion string
 	Database      string
 	Runs          []indexRun
+	// Subjects says the snapshot has a per-subject leaderboard.
+	Subjects bool
 }
 
 // writeIndex writes the leaderboard page Render makes, with the
 // snapshot's own section (runs, files, how to audit) added before the end
 // of its body and the snapshot's security policy added to its head.
-func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
+func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest, subjects bool) error {
 	var board bytes.Buffer
 	if err := renderHTML(&board, lb, snapshotLinks); err != nil {
 		return err
@@ -413,7 +430,7 @@ func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest) error {
 	for _, r := range lb.Rows {
 		rows[r.RunID] = r
 	}
-	v := indexView{Generated: stamp(man.GeneratedAt), ParityVersion: man.ParityVersion, Database: man.Database}
+	v := indexView{Generated: stamp(man.GeneratedAt), ParityVersion: man.ParityVersion, Database: man.Database, Subjects: subjects}
 	if man.GitRevision != "" {
 		v.ParityVersion += " (revision " + man.GitRevision + ")"
 	}
@@ -484,6 +501,7 @@ form.search input[type=search] { min-width: 18rem; }
 .side section { border: 1px solid #e3e3e3; padding: .2rem .8rem; }
 p.hit { margin: 1rem 0 0; }
 ul.figures { margin: .2rem 0 .6rem; }
+ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 #f-correct:checked ~ .samples .s:not(.o-correct),
 #f-wrong:checked ~ .samples .s:not(.o-wrong),
 #f-unparsed:checked ~ .samples .s:not(.o-unparsed),
@@ -583,6 +601,14 @@ ul.figures { margin: .2rem 0 .6rem; }
 <dt>warning</dt><dd>{{.}}</dd>
 {{- end}}
 </dl>
+{{- if .Question}}
+<details class="q"><summary>question</summary>
+<pre>{{.Question}}</pre>
+{{- if .Choices}}
+<ol class="choices">{{range .Choices}}<li><b>{{.Letter}}.</b> {{.Text}}</li>{{end}}</ol>
+{{- end}}
+</details>
+{{- end}}
 {{- if .Redacted}}
 <p class="withheld">Answer withheld.</p>
 {{- else}}
@@ -607,6 +633,10 @@ ul.figures { margin: .2rem 0 .6rem; }
 {{end}}
 
 {{- define "index" -}}
+{{- if .Subjects}}
+<h2>By subject</h2>
+<p><a href="subjects.html">The leaderboard by subject</a>: a row per run and subject (MMLU subject, BBH task, C-Eval and CMMLU subject, MGSM language) for the runs over a whole suite; also as <a href="subjects.json">JSON</a>, <a href="subjects.csv">CSV</a> and <a href="subjects.md">Markdown</a>.</p>
+{{- end}}
 <h2>Runs in this snapshot</h2>
 <p>Each run has a page with its exact settings and every sample, and a samples file with one JSON object a line.</p>
 <div class="scroll"><table>

@@ -42,6 +42,19 @@ type Options struct {
 	// languages that write numbers so (German, Spanish, French answers in
 	// MGSM); elsewhere "1.234" is a decimal.
 	DotThousands bool
+
+	keys *optionKeys // Choices normalised once, see Prepare
+}
+
+// Prepare returns opt with its option texts normalised once, for grading
+// many responses to one item (samples, re-scoring, a suite's scorer that
+// keeps options per item): matching a response against option texts
+// then costs no re-normalisation of the options.
+func (o Options) Prepare() Options {
+	if len(o.Choices) > 0 && (o.keys == nil || len(o.keys.exact) != len(o.Choices)) {
+		o.keys = newOptionKeys(o.Choices)
+	}
+	return o
 }
 
 // Result is the outcome of grading one response.
@@ -55,6 +68,9 @@ type Result struct {
 // Grade extracts the final answer of kind from a model response and compares it with gold.
 // For Choice, gold is the correct letter ("C").
 func Grade(kind Kind, response, gold string, opt Options) Result {
+	if kind == Choice {
+		opt = opt.Prepare()
+	}
 	ext, how, ok := extract(kind, response, opt)
 	if !ok {
 		d := "none"
@@ -132,6 +148,9 @@ func equivalent(kind Kind, pred, gold string, opt Options) (bool, string) {
 	}
 	// Gold answers that list accepted alternatives ("\frac{3}{10} \# \#
 	// 0.3", GAOKAO-Bench's form) match any of them.
+	if !strings.Contains(gold, "#") {
+		return mathEqual(pred, goldAnswer(gold, opt))
+	}
 	if alts := reGoldAlt.Split(gold, -1); len(alts) > 1 {
 		for _, g := range alts {
 			if ok, how := mathEqual(pred, goldAnswer(g, opt)); ok {
@@ -142,12 +161,21 @@ func equivalent(kind Kind, pred, gold string, opt Options) (bool, string) {
 	return mathEqual(pred, goldAnswer(gold, opt))
 }
 
+var reGoldRemark = regexp.MustCompile(`\s*[(（][^()（）]*\p{Han}[^()（）]*[)）]\s*$`)
+
 var reGoldAlt = regexp.MustCompile(`\s*\\?#\s*\\?#\s*`)
 
 // goldAnswer extracts the reference answer when the gold is a full worked
 // solution (MATH-style, with \boxed) rather than a bare answer.
 func goldAnswer(gold string, opt Options) string {
 	g := strings.TrimSpace(gold)
+	// A remark in brackets after the gold ("2 (满足 ... 皆可)", "答案不唯一")
+	// is for human markers, not part of the answer.
+	if !isASCII(g) {
+		if loc := reGoldRemark.FindStringIndex(g); loc != nil && loc[0] > 0 {
+			g = strings.TrimSpace(g[:loc[0]])
+		}
+	}
 	if strings.Contains(g, `\boxed`) || strings.Contains(g, `\fbox`) || !(isShort(g) && parses(g)) {
 		if e, _, ok := extractMath(g, Options{}); ok {
 			return e

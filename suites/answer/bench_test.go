@@ -62,3 +62,41 @@ func BenchmarkGradeChoice(b *testing.B) {
 		}
 	}
 }
+
+// optionBench is an MMLU-Pro-style item with ten long options and
+// responses whose answer is only found, or not found at all, by matching
+// option texts: the costly fallback of the choice kind.
+var optionBench = struct {
+	choices []string
+	resps   []string
+}{
+	choices: []string{
+		"The encoding-decoding process.", "Personal selling.", "The realm of understanding.",
+		"The context of the message.", "Noise.", "The communication channel.", "Feedback.",
+		"The use of jargon.", "The sender-receiver model.", "The use of technology.",
+	},
+	resps: []string{
+		"We refer to Wikipedia articles on marketing for help. The answer concerns how well the source and receiver understand each other.\nAnswer: the realm of understanding",
+		"Let's think. The sender and the receiver must share meaning. The correct answer is the one about shared understanding, which is the realm of understanding.",
+		"Thinking about it, this is about communication between people. I am not sure which option fits best.\nIt depends on the context.",
+	},
+}
+
+// BenchmarkGradeChoiceOptionText grades responses that fall back to
+// option texts, with the options prepared once per item as the suites do.
+func BenchmarkGradeChoiceOptionText(b *testing.B) {
+	b.ReportAllocs()
+	opt := Options{Choices: optionBench.choices}.Prepare()
+	for i := 0; b.Loop(); i++ {
+		Grade(Choice, optionBench.resps[i%len(optionBench.resps)], "C", opt)
+	}
+}
+
+// BenchmarkGradeChoiceOptionTextUnprepared is the same without Prepare.
+func BenchmarkGradeChoiceOptionTextUnprepared(b *testing.B) {
+	b.ReportAllocs()
+	opt := Options{Choices: optionBench.choices}
+	for i := 0; b.Loop(); i++ {
+		Grade(Choice, optionBench.resps[i%len(optionBench.resps)], "C", opt)
+	}
+}

@@ -3,10 +3,11 @@ package answer
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
-	reChoiceMarker = regexp.MustCompile(`(?i)(?:r[ée]ponse\s+(?:correcte\s+)?(?:est|:)|respuesta\s+(?:correcta\s+)?(?:es|:)|antwort\s+(?:ist|:)|\banswers?\s*(?:is)?\s*[:：]|(?:correct|final|best|right)\s+(?:answer|option|choice)\s*(?:is|:)?|\b(?:answer|option|choice)\s+is\b|\bis\s+option\b|答案\s*(?:应该|应)?\s*(?:是|为|為|選|选)?\s*[:：]?|正确(?:答案|选项)\s*(?:是|为)?\s*[:：]?|选择|选项|選|选)`)
+	reChoiceMarker = regexp.MustCompile(`(?i)(?:r[ée]ponse\s+(?:correcte\s+)?(?:est|:)|respuesta\s+(?:correcta\s+)?(?:es|:)|antwort\s+(?:ist|:)|\banswers?\s*(?:is)?\s*[:：]|(?:correct|final|best|right)\s+(?:answer|option|choice)\s*(?:is|:)?|\b(?:answer|option|choice)(?:\s*\([^()\n]{2,40}\))?\s+is\b|\bis\s+option\b|答案\s*(?:应该|应)?\s*(?:是|为|為|選|选)?\s*[:：]?|正确(?:答案|选项)\s*(?:是|为)?\s*[:：]?|选择|选项|選|选)`)
 	reLeadLetter   = regexp.MustCompile(`^[\s*"'“‘\[(]*\(?([A-Z])\)?(?:[\s*"'”’\]).:,;!]|$)`)
 	reGoldLetter   = regexp.MustCompile(`^\s*[(\[]?([A-Za-z])(?:[)\].:\s]|$)`)
 	reAltLetter    = regexp.MustCompile(`^[\s*"'”’)\].]*(?:or|/|,|and|或|和|与|还是|&)\s*[*"'“(\[]*[A-Z](?:[^A-Za-z]|$)`)
@@ -72,18 +73,74 @@ func normOption(s string, exact bool) string {
 	return s
 }
 
+// optionKeys are the comparison keys of an item's options (normOption),
+// exact and case-folded, in option order.
+type optionKeys struct {
+	exact, loose []string
+	longest      int // bytes of the longest key
+}
+
+func newOptionKeys(choices []string) *optionKeys {
+	k := &optionKeys{exact: make([]string, len(choices)), loose: make([]string, len(choices))}
+	for i, c := range choices {
+		k.exact[i] = normOption(c, true)
+		k.loose[i] = strings.ToLower(k.exact[i])
+		k.longest = max(k.longest, len(k.exact[i]), len(k.loose[i]))
+	}
+	return k
+}
+
+// tooLong reports whether seg cannot be any whole option: it holds more
+// non-space bytes than twice the longest option (normalising never
+// removes more than spacing and a few trimmed marks), so a long
+// response is not normalised just to be compared.
+func (k *optionKeys) tooLong(seg string) bool {
+	if len(seg) <= 2*k.longest+16 {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(seg); i++ {
+		switch seg[i] {
+		case ' ', '\t', '\n', '\r':
+		default:
+			n++
+		}
+	}
+	return n > 2*k.longest+16
+}
+
+// keysOf returns the prepared keys of opt, computing them when opt was
+// not prepared.
+func keysOf(opt Options) *optionKeys {
+	if opt.keys != nil && len(opt.keys.exact) == len(opt.Choices) {
+		return opt.keys
+	}
+	return newOptionKeys(opt.Choices)
+}
+
 // wholeOption reports the option whose whole text the segment is. Case
 // decides between options that differ only in case ("Rr", "rr"); a
 // case-insensitive match must be unique.
 func wholeOption(seg string, opt Options) (string, bool) {
+	if len(opt.Choices) == 0 {
+		return "", false
+	}
+	keys := keysOf(opt)
+	if keys.tooLong(seg) {
+		return "", false
+	}
 	for _, exact := range []bool{true, false} {
 		t := normOption(seg, exact)
 		if t == "" {
 			return "", false
 		}
 		found := -1
-		for i, c := range opt.Choices {
-			if normOption(c, exact) == t {
+		ks := keys.loose
+		if exact {
+			ks = keys.exact
+		}
+		for i, c := range ks {
+			if c == t {
 				if found >= 0 {
 					found = -2
 					break
@@ -103,6 +160,9 @@ func wholeOption(seg string, opt Options) (string, bool) {
 // "B超" is the option that says so; "D" or "(D)" alone stays a letter even
 // when some option's text is "D".
 func longOption(seg string, opt Options) (string, bool) {
+	if len(opt.Choices) == 0 || keysOf(opt).tooLong(seg) {
+		return "", false
+	}
 	if reBareLetter.MatchString(normOption(seg, true)) {
 		return "", false
 	}
@@ -119,8 +179,8 @@ func optionText(seg string, opt Options) (string, bool) {
 	if l, ok := wholeOption(seg, opt); ok {
 		return l, true
 	}
-	for i, c := range opt.Choices {
-		if c := normOption(c, false); len(c) >= 3 && strings.Contains(t, c) {
+	for i, c := range keysOf(opt).loose {
+		if len(c) >= 3 && strings.Contains(t, c) {
 			if found >= 0 {
 				return "", false
 			}
@@ -148,7 +208,16 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 			return l, "boxed-text", true
 		}
 	}
-	if locs := reChoiceMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
+	if js := jsonAnswers(s); len(js) > 0 {
+		v := strings.TrimSpace(js[len(js)-1].text)
+		if l, ok := longOption(v, opt); ok {
+			return l, "json-text", true
+		}
+		if l, ok, hedge := letterAt(v, opt); ok || hedge {
+			return l, "json", ok
+		}
+	}
+	if locs := choiceMarkers(s); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
 			seg := s[locs[i][1]:]
 			if j := strings.IndexByte(seg, '\n'); j >= 0 {
@@ -227,4 +296,56 @@ func goldLetter(gold string, opt Options) string {
 		return l
 	}
 	return strings.ToUpper(g)
+}
+
+// choiceKeywords are words every reChoiceMarker match contains, in
+// ASCII lower case.
+var choiceKeywords = []string{"answer", "option", "choice", "ponse", "respuesta", "antwort", "答案", "正确", "选", "選"}
+
+// choiceMarkers is reChoiceMarker.FindAllStringIndex(s, -1), run only
+// from the word before the first keyword: scanning a whole long response
+// with the marker expression is the costliest step of choice grading,
+// and no match can start earlier.
+func choiceMarkers(s string) [][]int {
+	lower := []byte(s)
+	for i, c := range lower {
+		if c >= 'A' && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	ls := string(lower)
+	first := -1
+	for _, k := range choiceKeywords {
+		if i := strings.Index(ls, k); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	// "correct   answer", "is option": back over the spacing and the
+	// word before the keyword, and over the rest of the keyword's word.
+	start := first
+	for start > 0 && (s[start-1] == ' ' || s[start-1] == '\t' || s[start-1] == '\n' || s[start-1] == '\r') {
+		start--
+	}
+	for start > 0 && isWordByte(s[start-1]) {
+		start--
+	}
+	for start > 0 && s[start-1] >= utf8.RuneSelf {
+		start-- // letters such as the é of "réponse"
+	}
+	for start > 0 && isWordByte(s[start-1]) {
+		start--
+	}
+	locs := reChoiceMarker.FindAllStringIndex(s[start:], -1)
+	for _, l := range locs {
+		l[0] += start
+		l[1] += start
+	}
+	return locs
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }

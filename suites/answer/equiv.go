@@ -41,7 +41,9 @@ func normMath(s string) string {
 	s = strings.ReplaceAll(s, `\$`, " ")
 	s = strings.ReplaceAll(s, "$", " ")
 	s = reTextSep.ReplaceAllString(s, " , ")
-	s = reCJKAnd.ReplaceAllString(s, " , ")
+	if !isASCII(s) {
+		s = reCJKAnd.ReplaceAllString(s, " , ")
+	}
 	for _, r := range [][2]string{
 		{`\dfrac`, `\frac`}, {`\tfrac`, `\frac`}, {`\cfrac`, `\frac`}, {`\left\{`, `\{`}, {`\right\}`, `\}`},
 		{`\lbrace`, `\{`}, {`\rbrace`, `\}`}, {`\lvert`, "|"}, {`\rvert`, "|"}, {`\vert`, "|"}, {`\mid`, "|"},
@@ -51,7 +53,9 @@ func normMath(s string) string {
 	} {
 		s = strings.ReplaceAll(s, r[0], r[1])
 	}
-	s = reRomanLetter.ReplaceAllString(s, "$1")
+	if strings.Contains(s, `\m`) || strings.Contains(s, `\rm`) {
+		s = reRomanLetter.ReplaceAllString(s, "$1")
+	}
 	s = reThinSpace.ReplaceAllString(s, "$1$2")
 	s = reThinSpace.ReplaceAllString(s, "$1$2")
 	s = strings.TrimSpace(s)
@@ -252,6 +256,9 @@ func valueSides(n *node) []*node {
 		out = append(out, last)
 	} else if nameLike(last, 0) && !nameLike(first, 0) && len(n.kids) == 2 {
 		out = append(out, first)
+	} else if first.op == opVar && last.op != opVar && len(n.kids) == 2 {
+		// "S = N_1/N": a single name on the left labels a symbolic value.
+		out = append(out, last)
 	} else if len(n.kids) > 2 || !hasFree(first, 0) && !hasFree(last, 0) {
 		// A chain ("5+5+1 = 7 = 11") or a worked sum ("3/9 = 1/3")
 		// states its result last.

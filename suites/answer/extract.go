@@ -282,7 +282,7 @@ func allBoxed(s string, limit int) []string {
 }
 
 var (
-	reMathMarker = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|\banswer\b|答案\s*(?:是|为|為|:)|最终答案\s*(?:是|为|:)?|所以[^.\n]{0,30}?(?:为|是|等于)|因此[^.\n]{0,30}?(?:为|是|等于))`)
+	reMathMarker = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer(?:\s*\([^()\n]{2,40}\))? is\s*:?|\banswers?\s*(?:is)?\s*:|\banswer\b|答案\s*(?:是|为|為|:)|最终答案\s*(?:是|为|:)?|所以[^.\n]{0,30}?(?:为|是|等于)|因此[^.\n]{0,30}?(?:为|是|等于))`)
 	reConclude   = regexp.MustCompile(`(?i)(?:\btherefore\b|\bthus\b|\bhence\b|\bso\b|\bdonc\b|因此|所以|故|综上|结论|總之|总之|لذا|इसलिए)`)
 	reMathSpan   = regexp.MustCompile(`(?s)\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$([^$\n]+?)\$|\\\(([^\n]+?)\\\)`)
 	reHope       = regexp.MustCompile(`(?i)\.?\s*I hope it is correct.*$`)
@@ -393,6 +393,12 @@ func extractMath(response string, opt Options) (string, string, bool) {
 		if v := valueText(sp.text); v != "" && parses(v) {
 			return v, sp.how, true
 		}
+		// A final section that shows its working ends on its value.
+		if last := lastLine(sp.text); last != "" {
+			if v := valueText(last); v != "" && parses(v) {
+				return v, sp.how, true
+			}
+		}
 		// An explicit final answer may be a word or a letter ("【答案】A",
 		// "【答案】分层抽样"), which the math parser does not read.
 		if w := strings.Trim(firstSentence(sp.text), " .,;:*$"); w != "" && utf8.RuneCountInString(w) <= 12 && !strings.ContainsAny(w, " \t") &&
@@ -402,7 +408,7 @@ func extractMath(response string, opt Options) (string, string, bool) {
 	}
 	if locs := reMathMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
-			if v := valueText(s[locs[i][1]:]); v != "" && parses(v) {
+			if v := valueText(afterMarker(s[locs[i][1]:])); v != "" && parses(v) {
 				return v, "answer-is", true
 			}
 		}
@@ -457,7 +463,7 @@ var (
 	reNumber     = regexp.MustCompile(`-?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3}){2,}\b|\d{1,3}(?: \d{3})+\b|\d+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?[½⅓⅔¼¾⅕⅛]?%?|-?[½⅓⅔¼¾⅕⅛]|-?\.\d+`)
 	reHashes     = regexp.MustCompile(`####\s*`)
 	reNumList    = regexp.MustCompile(`^-?\d+(?:\.\d+)?(?:\s*[,;]\s+-?\d+(?:\.\d+)?)+$`)
-	reNumMarker  = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer is\s*:?|\banswers?\s*(?:is)?\s*:|answer is|\bresult\s*(?:is|:)|réponse\s*(?:est|:)|respuesta\s*(?:es|:)|antwort\s*(?:ist|:)|答案\s*(?:是|为|為|:)?|结果\s*(?:是|为|:))`)
+	reNumMarker  = regexp.MustCompile(`(?i)(?:final answer\s*(?:is|:)?|the answer(?:\s*\([^()\n]{2,40}\))? is\s*:?|\banswers?\s*(?:is)?\s*:|answer(?:\s*\([^()\n]{2,40}\))? is|\bresult\s*(?:is|:)|réponse\s*(?:est|:)|respuesta\s*(?:es|:)|antwort\s*(?:ist|:)|答案\s*(?:是|为|為|:)?|结果\s*(?:是|为|:))`)
 	reChineseNum = regexp.MustCompile(`^[零〇一二两三四五六七八九十百千万亿]+$`)
 )
 
@@ -542,7 +548,7 @@ func extractNumber(response string, opt Options) (string, string, bool) {
 	}
 	if locs := reNumMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
-			if n, ok := answerNumber(s[locs[i][1]:]); ok {
+			if n, ok := answerNumber(afterMarker(s[locs[i][1]:])); ok {
 				return n, "answer-is", true
 			}
 		}
@@ -600,4 +606,17 @@ func fractionAt(seg, first string) string {
 		return seg[i : i+m[1]]
 	}
 	return first
+}
+
+// lastLine is the last non-empty line of a final-answer section: the
+// section runs to the next blank line.
+func lastLine(sec string) string {
+	if i := strings.Index(sec, "\n\n"); i >= 0 {
+		sec = sec[:i]
+	}
+	lines := strings.Split(strings.TrimSpace(sec), "\n")
+	if len(lines) < 2 {
+		return ""
+	}
+	return strings.TrimSpace(lines[len(lines)-1])
 }

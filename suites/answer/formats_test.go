@@ -163,3 +163,13 @@ func TestFormatNegatedChoices(t *testing.T) {
 		{name: "option text gold", kind: Choice, resp: "The answer is B.", gold: "a trigonometric function", choices: []string{"a polynomial", "a trigonometric function"}, want: true},
 	})
 }
+
+// JSON answers name options too.
+func TestFormatJSONChoice(t *testing.T) {
+	runFormats(t, []formatCase{
+		{name: "letter", kind: Choice, resp: "```json\n{\"reasoning\": \"A is wrong, so\", \"answer\": \"C\"}\n```", gold: "C", want: true, detail: "json"},
+		{name: "option text", kind: Choice, resp: `{"reasoning": "r", "answer": "Paris"}`, gold: "B", choices: []string{"London", "Paris"}, want: true, detail: "json-text"},
+		{name: "key case", kind: Number, resp: `{"Reasoning": "r", "Answer": "12"}`, gold: "12", want: true, detail: "json"},
+		{name: "chinese", kind: Choice, resp: `{"解析": "A不对", "answer": "B"}`, gold: "B", want: true, detail: "json"},
+	})
+}

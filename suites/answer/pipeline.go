@@ -47,7 +47,7 @@ var (
 	// reJSONAnswer finds an "answer" field of a JSON object, quoted or
 	// not; the JSON models write is often not valid JSON (raw newlines in
 	// strings), so it is matched, not decoded.
-	reJSONAnswer = regexp.MustCompile(`"(?:final_answer|answer)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\d$][\d.,$]*)`)
+	reJSONAnswer = regexp.MustCompile(`(?i)"(?:final[_ ]?answer|answer)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\d$][\d.,$]*)`)
 	// reCalc removes GSM8K calculator annotations ("= $<<9*2=18>>18").
 	reCalc = regexp.MustCompile(`<<[^<>\n]{0,200}>>`)
 	// reEndTags removes end-of-answer tags some benchmarks prompt for
@@ -98,19 +98,27 @@ func finalSpans(s string, boxLimit int) []span {
 		}
 		out = append(out, span{pos: loc[0], how: how, text: afterMarker(s[loc[1]:])})
 	}
-	if strings.Contains(s, `"answer"`) || strings.Contains(s, `"final_answer"`) {
-		for _, m := range reJSONAnswer.FindAllStringSubmatchIndex(s, -1) {
-			raw := s[m[2]:m[3]]
-			v := raw
-			if strings.HasPrefix(raw, `"`) {
-				if err := json.Unmarshal([]byte(raw), &v); err != nil {
-					v = strings.Trim(raw, `"`)
-				}
-			}
-			out = append(out, span{pos: m[0], how: "json", text: v})
-		}
-	}
+	out = append(out, jsonAnswers(s)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].pos < out[j].pos })
+	return out
+}
+
+// jsonAnswers lists the "answer" fields of JSON objects in s.
+func jsonAnswers(s string) []span {
+	if !strings.Contains(s, `nswer"`) && !strings.Contains(s, `NSWER"`) {
+		return nil
+	}
+	var out []span
+	for _, m := range reJSONAnswer.FindAllStringSubmatchIndex(s, -1) {
+		raw := s[m[2]:m[3]]
+		v := raw
+		if strings.HasPrefix(raw, `"`) {
+			if err := json.Unmarshal([]byte(raw), &v); err != nil {
+				v = strings.Trim(raw, `"`)
+			}
+		}
+		out = append(out, span{pos: m[0], how: "json", text: v})
+	}
 	return out
 }
 
@@ -174,7 +182,7 @@ func valueText(seg string) string {
 	if loc := reApprox.FindStringIndex(v); loc != nil && loc[0] > 0 {
 		v = strings.TrimSpace(v[:loc[0]])
 	}
-	if parses(v) && isShort(v) {
+	if parses(v) && isShort(v) && !proseFirst(v) {
 		return v
 	}
 	if t := trimValue(v); t != "" {
@@ -197,18 +205,26 @@ func trimValue(t string) string {
 	if loc := reApprox.FindStringIndex(t); loc != nil && loc[0] > 0 {
 		t = strings.TrimSpace(t[:loc[0]])
 	}
-	if t == "" || !parses(t) || !isShort(t) {
+	if t == "" || !parses(t) || !isShort(t) || proseFirst(t) {
 		return ""
-	}
-	// Prose before the value ("the position increases by 100%") means
-	// the copula did not introduce a value.
-	if w := reProseWord.FindStringIndex(reMathSpan.ReplaceAllString(t, " ")); w != nil {
-		if d := strings.IndexAny(t, "0123456789$\\"); d < 0 || w[0] < d {
-			return ""
-		}
 	}
 	return t
 }
+
+// proseFirst reports whether words come before the first number or
+// formula of t ("the polygon has 15 sides", "to 0.15"): such text
+// describes a value rather than being one. Text with no number at all
+// (\text{east}) is left to the comparison.
+func proseFirst(t string) bool {
+	d := strings.IndexAny(t, "0123456789$\\")
+	if d < 0 || !strings.ContainsAny(t, "0123456789") {
+		return false
+	}
+	w := reProseWord.FindStringIndex(t[:d])
+	return w != nil || reLeadTo.MatchString(t[:d])
+}
+
+var reLeadTo = regexp.MustCompile(`(?i)^\s*(?:to|of|as|at|by|be|me|in)\s`)
 
 // firstSentence is the part of a span up to its end of line or sentence,
 // without sign-off phrases ("I hope it is correct") and chat tokens.

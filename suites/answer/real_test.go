@@ -18,15 +18,11 @@ import (
 // (CI keeps a copy of shared/ next to the repository).
 const realDir = "../../../shared/scoring/real"
 
-// realFloor is the agreement, with reviewed source errors counted for
-// parity, every set must keep. Sets still under the issue's 97% keep at
-// least the figure docs/agreement.md reports for them, so any regression
-// fails; raise a floor when a set improves.
-var realFloor = map[string]float64{
-	"gaokao-gpt-4-0314_math-cloze":                  0.91,
-	"mathvista-bard_testmini":                       0.965,
-	"skythought-sky-t1-math-correct-5k-27b_math500": 0.955,
-}
+// realFloor lowers the 97% bar (agreement with reviewed source errors
+// counted for parity) for a set that cannot reach it yet, to the figure
+// docs/agreement.md reports, so a regression still fails. Every set
+// reaches 97% with grader 1.2.0, so it is empty; keep it that way.
+var realFloor = map[string]float64{}
 
 type realLine struct {
 	ID         string   `json:"id"`
@@ -66,6 +62,9 @@ func TestRealAgreement(t *testing.T) {
 	}
 	if testing.Short() {
 		t.Skip("grading 67k real completions takes a while; run without -short")
+	}
+	if raceEnabled {
+		t.Skip("grading is pure and single-item; under the race detector 67k real completions take minutes, so run this without -race")
 	}
 	rf, err := os.Open("testdata/source-errors.tsv")
 	require.NoError(t, err)

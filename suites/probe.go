@@ -306,15 +306,7 @@ func probeAnswer(content, kind string) string {
 
 // ProbeNormalize is how probes compare texts: letters and digits only,
 // lowercased, so punctuation, spacing and case do not count.
-func ProbeNormalize(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func ProbeNormalize(s string) string { return looseKey(s) }
 
 // The probe prompts. They are fixed: changing one changes the probe's
 // PromptHash, and its Version should be bumped with it.

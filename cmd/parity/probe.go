@@ -5,14 +5,12 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/results"
-	"github.com/parity-bench/parity/runners"
 	"github.com/parity-bench/parity/suites"
 )
 
@@ -71,12 +69,7 @@ docs/measures.md before reading a number as contamination.`,
 	f.StringArrayVarP(&o.suiteSpecs, "suite", "s", nil, "suite to probe, instead of the defaults (repeatable; multiple-choice for guess, math for complete)")
 	f.IntVar(&o.limit, "limit", 200, "probe a deterministic sample of N items per suite (0 = all)")
 	f.Int64Var(&o.seed, "seed", 1, "seed that picks the --limit sample")
-	f.IntVar(&o.concurrency, "concurrency", runners.DefaultConcurrency, "requests in flight at once, across all models")
-	f.IntVar(&o.maxTokens, "max-tokens", 0, "output token limit per answer (0 = provider default)")
-	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this endpoint (or URL1,URL2,... a pool)")
-	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
-	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included")
-	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
+	o.addRequestFlags(f)
 	f.BoolVar(&o.fresh, "fresh", false, "start new probe runs even if finished ones exist")
 	f.BoolVar(&noReference, "no-reference", false, "do not run the offline mock beside the models as the reference row")
 	// Probes decode greedily where the provider allows: a hidden flag so

@@ -25,7 +25,7 @@ type probeKind struct {
 // guessing, math for question completion, and the built-in cutoff pairs.
 var probeKinds = []probeKind{
 	{suites.ProbeGuess, []string{"mmlu", "ceval"}},
-	{suites.ProbeComplete, []string{"math500", "gsm8k"}},
+	{suites.ProbeComplete, []string{"math500", "cmath"}},
 	{"cutoff", nil},
 }
 
@@ -37,6 +37,7 @@ func (a *app) probeCmd() *cobra.Command {
 	var (
 		o           runOptions
 		kinds       []string
+		cutoffs     []string
 		noReference bool
 	)
 	cmd := &cobra.Command{
@@ -48,8 +49,10 @@ it, and compare their accuracy before and after a training cutoff:
   guess     hide one wrong option of a multiple-choice item and ask for its text
             (TS-Guessing, Deng et al. 2023); suites: mmlu and ceval unless -s
   complete  give the first half of a math problem and ask for the rest verbatim;
-            suites: math500 and gsm8k unless -s
-  cutoff    run aime24 and aime25 and report each model's drop beside the others'
+            suites: math500 and cmath unless -s
+  cutoff    run a benchmark from before a training cutoff and one from after
+            (aime24 and aime25 unless --cutoff) and report each model's drop
+            beside the others'
 
 Probes are suites ("mmlu-guess", "math500-complete") with fixed, versioned
 prompts, so their runs are stored, resumed and rescored like any other and show
@@ -58,15 +61,17 @@ reference, a model that has seen nothing. A probe is evidence, not proof: see
 docs/measures.md before reading a number as contamination.`,
 		Example: `  parity probe -m mock/oracle
   parity probe -m deepseek/deepseek-v4-pro -m openai/gpt-5.1 --kind guess --limit 300
-  parity probe -m dashscope/qwen3-max --kind complete -s math500 -s cmath`,
+  parity probe -m dashscope/qwen3-max --kind complete -s math500 -s cmath
+  parity probe -m openai/gpt-5.1 --kind cutoff --cutoff aime24:aime25`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.probe(cmd, o, kinds, noReference)
+			return a.probe(cmd, o, kinds, cutoffs, noReference)
 		},
 	}
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.models, "model", "m", nil, "model as provider/model (repeatable)")
 	f.StringSliceVar(&kinds, "kind", []string{suites.ProbeGuess, suites.ProbeComplete, "cutoff"}, "probes to run: guess, complete, cutoff (comma-separated or repeated)")
 	f.StringArrayVarP(&o.suiteSpecs, "suite", "s", nil, "suite to probe, instead of the defaults (repeatable; multiple-choice for guess, math for complete)")
+	f.StringArrayVar(&cutoffs, "cutoff", nil, "with --kind cutoff, a pair of suites BEFORE:AFTER split by date (repeatable; default aime24:aime25)")
 	f.IntVar(&o.limit, "limit", 200, "probe a deterministic sample of N items per suite (0 = all)")
 	f.Int64Var(&o.seed, "seed", 1, "seed that picks the --limit sample")
 	o.addRequestFlags(f)
@@ -79,10 +84,14 @@ docs/measures.md before reading a number as contamination.`,
 	return cmd
 }
 
-func (a *app) probe(cmd *cobra.Command, o runOptions, kinds []string, noReference bool) error {
+func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []string, noReference bool) error {
 	ctx := cmd.Context()
 	if len(o.models) == 0 {
 		return usagef("probe needs at least one model: -m provider/model (try -m mock/oracle offline)")
+	}
+	cutoffs, err := parseCutoffs(cutoffSpecs)
+	if err != nil {
+		return err
 	}
 	named := o.suiteSpecs
 	var specs []string
@@ -93,7 +102,7 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds []string, noReferenc
 			return usagef("--kind %q is not a probe: use guess, complete or cutoff", k)
 		}
 		if k == "cutoff" {
-			for _, c := range reports.DefaultCutoffs {
+			for _, c := range cutoffs {
 				specs = append(specs, c.Before, c.After)
 			}
 			continue
@@ -157,7 +166,7 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds []string, noReferenc
 		}
 		in = append(in, reports.Input{Run: r.Run, Samples: ss})
 	}
-	lb, err := reports.Build(in, reports.Options{Now: a.now})
+	lb, err := reports.Build(in, reports.Options{Now: a.now, Cutoffs: cutoffs})
 	if err != nil {
 		return err
 	}
@@ -165,6 +174,28 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds []string, noReferenc
 		return err
 	}
 	return runErr
+}
+
+// parseCutoffs reads --cutoff BEFORE:AFTER pairs of suite names.
+func parseCutoffs(specs []string) ([]reports.Cutoff, error) {
+	if len(specs) == 0 {
+		return reports.DefaultCutoffs, nil
+	}
+	var out []reports.Cutoff
+	for _, spec := range specs {
+		before, after, ok := strings.Cut(spec, ":")
+		before, after = strings.TrimSpace(before), strings.TrimSpace(after)
+		if !ok || before == "" || after == "" || before == after {
+			return nil, usagef("--cutoff %q is not valid: write two suites BEFORE:AFTER, e.g. aime24:aime25", spec)
+		}
+		for _, name := range []string{before, after} {
+			if _, _, err := suites.Lookup(name); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, reports.Cutoff{Before: before, After: after})
+	}
+	return out, nil
 }
 
 // printProbes writes the probe and cutoff tables of lb.

@@ -169,6 +169,31 @@ func TestCutoffDrop(t *testing.T) {
 	assert.Contains(t, ta.mustRun("report"), "Before and after a cutoff")
 }
 
+// TestProbeCutoffPairs: --cutoff names the pair parity probe runs and
+// reports.
+func TestProbeCutoffPairs(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{})
+	ta := newTestApp(t)
+	out := ta.mustRun("probe", "-m", "lab/m", "--base-url", srv.BaseURL(), "--kind", "cutoff", "--cutoff", "aime25:aime24", "--limit", "5", "--json")
+	rep := decode[struct {
+		Cutoffs []struct {
+			Before string   `json:"before"`
+			After  string   `json:"after"`
+			Model  string   `json:"model"`
+			Drop   *float64 `json:"drop"`
+			Others *float64 `json:"others_median_drop"`
+		} `json:"cutoffs"`
+	}](t, out)
+	require.Len(t, rep.Cutoffs, 1, "the mock reference has no cutoff")
+	c := rep.Cutoffs[0]
+	assert.Equal(t, "aime25", c.Before)
+	assert.Equal(t, "aime24", c.After)
+	assert.Equal(t, "lab/m", c.Model)
+	require.NotNil(t, c.Drop)
+	assert.Nil(t, c.Others, "no other model to compare with")
+	assert.Equal(t, 10, srv.Count(), "five problems of each year")
+}
+
 func TestProbeUsage(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -177,6 +202,8 @@ func TestProbeUsage(t *testing.T) {
 		{[]string{"probe"}, "at least one model"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "vibes"}, "not a probe"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "guess", "-s", "gsm8k"}, "no suite to probe"},
+		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "--cutoff", "aime24"}, "BEFORE:AFTER"},
+		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "--cutoff", "aime24:aime24"}, "BEFORE:AFTER"},
 	} {
 		ta := newTestApp(t)
 		assert.Equal(t, exitUsage, ta.run(context.Background(), tt.args...), tt.args)

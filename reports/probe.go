@@ -291,7 +291,11 @@ func probeTables(lb *Leaderboard) []Table {
 		pt.add([]string{p.Benchmark, model, strconv.Itoa(p.Items), pct(p.Exact), interval(p.CILow, p.CIHigh), pct(p.Overlap),
 			points(p.AboveRef), p2}, p.RunID)
 	}
+	pt.Links[slices.Index(probesHeader, "EXACT %")] = LinkRunA
 	ct := newTable(TableCutoffs, cutoffsTitle, cutoffsBlurb, cutoffsHeader)
+	// Each side's accuracy opens its run.
+	ct.Links[slices.Index(cutoffsHeader, "BEFORE %")] = LinkRunA
+	ct.Links[slices.Index(cutoffsHeader, "AFTER %")] = LinkRunB
 	for _, d := range lb.Cutoffs {
 		ct.add([]string{d.Before, d.After, d.Model, pct(d.BeforeAcc), pct(d.AfterAcc), points(d.Drop), interval(d.CILow, d.CIHigh),
 			points(d.OthersDrop), points(d.Excess)}, d.BeforeRun, d.AfterRun)

@@ -390,6 +390,8 @@ type runSummary struct {
 	Subject string `json:"subject,omitempty"`
 	// Setting names the swept settings of the run, with --sweep.
 	Setting string `json:"setting,omitempty"`
+	// Shard is "INDEX/COUNT" for the run of one shard (--shard).
+	Shard string `json:"shard,omitempty"`
 	Status  string `json:"status"`
 	Done    int    `json:"done"`
 	Target  int    `json:"target"`
@@ -412,6 +414,9 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 			Status: r.Status, Done: r.Done, Target: r.Target, Outcomes: r.Counts}
 		if swept {
 			s.Setting = settingLabel(r.Run.Params)
+		}
+		if r.Run.Shard != nil {
+			s.Shard = r.Run.Shard.String()
 		}
 		counts := r.Counts
 		if r.Run.ID > 0 {
@@ -449,6 +454,9 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		suite := s.Suite
 		if s.Subject != "" {
 			suite += ":" + s.Subject
+		}
+		if s.Shard != "" {
+			suite += " (shard " + s.Shard + ")"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, setting(s.Setting), s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
 	}

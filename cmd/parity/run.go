@@ -391,10 +391,10 @@ type runSummary struct {
 	// Setting names the swept settings of the run, with --sweep.
 	Setting string `json:"setting,omitempty"`
 	// Shard is "INDEX/COUNT" for the run of one shard (--shard).
-	Shard string `json:"shard,omitempty"`
-	Status  string `json:"status"`
-	Done    int    `json:"done"`
-	Target  int    `json:"target"`
+	Shard  string `json:"shard,omitempty"`
+	Status string `json:"status"`
+	Done   int    `json:"done"`
+	Target int    `json:"target"`
 	// Accuracy is over every sample of the run, as 'parity runs' and the
 	// report count it; Outcomes counts only this invocation's samples.
 	Accuracy *float64               `json:"accuracy"`

@@ -47,6 +47,10 @@ func cevalSpec(name string, patterns ...string) Spec {
 		Load:          func() ([]parity.Item, error) { return loadCEval("val/*.csv", "_val") },
 		Count:         1346,
 		FirstID:       "accountant/0",
+
+		// CC BY-NC-SA 4.0 allows sharing under the same terms and
+		// non-commercially, as a published report is.
+		PublishQuestions: true,
 	}
 }
 

@@ -47,6 +47,10 @@ func cmmluSpec(name string, patterns ...string) Spec {
 		Load:          func() ([]parity.Item, error) { return loadCMMLU("test/*.csv") },
 		Count:         11582,
 		FirstID:       "agronomy/0",
+
+		// CC BY-NC-SA 4.0 allows sharing under the same terms and
+		// non-commercially, as a published report is.
+		PublishQuestions: true,
 	}
 }
 

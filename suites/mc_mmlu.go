@@ -48,6 +48,9 @@ func mmluSpec(name string, patterns ...string) Spec {
 		Load:        func() ([]parity.Item, error) { return loadMMLU("test/*.csv", "_test") },
 		Count:       14042,
 		FirstID:     "abstract_algebra/0",
+
+		// MIT allows redistribution, so reports may quote the questions.
+		PublishQuestions: true,
 	}
 }
 

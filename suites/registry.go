@@ -101,6 +101,17 @@ func Sealed(name string) bool {
 	return ok && sealed.Sealed()
 }
 
+// PublishesQuestions reports whether a published report may quote the
+// questions and options of suite s: true only when its licence allows it
+// (Spec.PublishQuestions, set in a built-in suite's own file or by
+// publish_questions in a user suite's YAML) and its data are not sealed.
+// Wrappers such as Circular answer for the suite they wrap; a suite that
+// says nothing keeps its questions out.
+func PublishesQuestions(s parity.Suite) bool {
+	p, ok := s.(interface{ PublishQuestions() bool })
+	return ok && p.PublishQuestions()
+}
+
 // Lookup resolves "name" or "name:subject" (mmlu:high_school_mathematics,
 // mgsm:zh) to a suite and a subject. The suite is returned whole: the runner
 // narrows it with parity.Select(items, subject, …), which keeps the subject

@@ -18,8 +18,8 @@ import (
 
 // userKeys are the top-level keys of a user suite file, in the order the
 // error message lists them.
-var userKeys = []string{"name", "version", "language", "license", "non_commercial", "description",
-	"data", "fields", "kind", "last_number", "prompt", "fewshot"}
+var userKeys = []string{"name", "version", "language", "license", "non_commercial", "publish_questions",
+	"description", "data", "fields", "kind", "last_number", "prompt", "fewshot"}
 
 var userFieldKeys = []string{"id", "question", "answer", "choices", "subject"}
 
@@ -34,6 +34,7 @@ type userFile struct {
 	language      string
 	license       string
 	nonCommercial bool
+	publish       bool
 	description   string
 	data          string
 	fields        userFields
@@ -104,7 +105,7 @@ func parseUserFile(path string, src []byte) (*userFile, error) {
 	var fieldsNode, fewNode *yaml.Node
 	texts := map[string]*string{"name": &f.name, "version": &f.version, "language": &f.language, "license": &f.license,
 		"description": &f.description, "data": &f.data, "kind": &f.kind, "prompt": &f.prompt}
-	flags := map[string]*bool{"non_commercial": &f.nonCommercial, "last_number": &f.lastNumber}
+	flags := map[string]*bool{"non_commercial": &f.nonCommercial, "publish_questions": &f.publish, "last_number": &f.lastNumber}
 	err := eachKey(path, root, "", userKeys, func(key string, v *yaml.Node) error {
 		f.line[key] = v.Line
 		var err error
@@ -295,6 +296,11 @@ func checkUserFile(f *userFile, rootLine int) error {
 	}
 	if f.language == "" {
 		f.language = "en"
+	}
+	// Publishing questions is the licence's call, so the file must name
+	// the licence it relies on.
+	if f.publish && strings.TrimSpace(f.license) == "" {
+		return userError(f.path, f.line["publish_questions"], "field \"publish_questions\" needs field \"license\": name the licence that lets reports quote the questions")
 	}
 	if f.license == "" {
 		f.license = "unspecified"

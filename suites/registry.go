@@ -2,7 +2,8 @@ package suites
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -82,12 +83,7 @@ func Names() []string {
 }
 
 func namesLocked() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(registry))
 }
 
 // Sealed reports whether the registered suite called name holds data whose

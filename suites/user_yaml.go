@@ -4,6 +4,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -79,7 +80,7 @@ func yamlError(path string, err error) error {
 		return userError(path, 0, "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	line, _ := strconv.Atoi(m[1])
-	if contains(yamlParserProblems, m[2]) {
+	if slices.Contains(yamlParserProblems, m[2]) {
 		line++
 	}
 	return userError(path, line, "invalid YAML: %s", m[2])
@@ -147,7 +148,7 @@ func eachKey(path string, m *yaml.Node, prefix string, known []string, fn func(s
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		key := prefix + k.Value
-		if !contains(known, k.Value) {
+		if !slices.Contains(known, k.Value) {
 			return userError(path, k.Line, "unknown field %q: use one of %s", key, strings.Join(known, ", "))
 		}
 		if seen[key] {
@@ -159,15 +160,6 @@ func eachKey(path string, m *yaml.Node, prefix string, known []string, fn func(s
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func yamlString(path, key string, v *yaml.Node) (string, error) {

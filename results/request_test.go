@@ -12,7 +12,7 @@ import (
 
 // TestRequestStored: the request body as sent is kept with each sample and
 // read back whole; reads that leave out the large texts leave it out too,
-// and a read-only file from before schema 4 reads as having none.
+// and a read-only file from before schema 5 reads as having none.
 func TestRequestStored(t *testing.T) {
 	ctx := context.Background()
 	db, path := openTemp(t)
@@ -29,10 +29,10 @@ func TestRequestStored(t *testing.T) {
 	}
 	require.NoError(t, db.Close())
 
-	// The same file as schema 3 wrote it: no request column.
+	// The same file as schema 4 wrote it: no request column.
 	old, err := Open(ctx, path)
 	require.NoError(t, err)
-	_, err = old.w.ExecContext(ctx, "ALTER TABLE samples DROP COLUMN request; PRAGMA user_version = 3")
+	_, err = old.w.ExecContext(ctx, "ALTER TABLE samples DROP COLUMN request; PRAGMA user_version = 4")
 	require.NoError(t, err)
 	require.NoError(t, old.Close())
 	ro, err := OpenReadOnly(ctx, path)

@@ -116,3 +116,15 @@ func TestShowRequestAsSent(t *testing.T) {
 	samples = decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
 	assert.Empty(t, samples[0].Completion.Request, "left out without --raw, like the raw response")
 }
+
+// TestDoctorPrintsTheBodySent: doctor shows the first probe's body as the
+// client sent it, in text and in JSON.
+func TestDoctorPrintsTheBodySent(t *testing.T) {
+	ta := newTestApp(t)
+	out := ta.mustRun("doctor", "mock/oracle")
+	assert.Contains(t, out, `first request sent: {"max_tokens":256,"messages":[{"content":"What is 2+3?`)
+	rep := decode[map[string]any](t, ta.mustRun("doctor", "mock/oracle", "--json"))
+	body, ok := rep["request"].(map[string]any)
+	require.True(t, ok, "the JSON report carries the body as an object: %v", rep["request"])
+	assert.Equal(t, "oracle", body["model"])
+}

@@ -444,11 +444,16 @@ func scrub(s, key string) string {
 	return strings.ReplaceAll(s, key, "[redacted]")
 }
 
+// redactFree reports whether b holds nothing redact would replace.
+func redactFree(b []byte, key string) bool {
+	return len(key) < 6 || !bytes.Contains(b, []byte(key))
+}
+
 // redact is scrub for a body about to be classified: error messages quote
 // the API's text cut to a length, which could cut an echoed key in two
 // where scrub no longer finds it.
 func redact(b []byte, key string) []byte {
-	if len(key) < 6 || !bytes.Contains(b, []byte(key)) {
+	if redactFree(b, key) {
 		return b
 	}
 	return bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))

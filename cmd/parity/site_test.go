@@ -301,6 +301,16 @@ func TestServeReadsTheDatabase(t *testing.T) {
 	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "8")
 	assert.Contains(t, body("/"), `<a href="/runs/3">`)
 
+	resp, err := srv.Client().Get(srv.URL + "/subjects")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no run covers several subjects yet")
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm", "--limit", "22")
+	assert.Contains(t, body("/"), `<a href="/subjects">`)
+	subjects := body("/subjects")
+	assert.Contains(t, subjects, "mgsm:zh@")
+	assert.Contains(t, subjects, `<a href="/runs/4">`)
+
 	assert.Equal(t, exitUsage, ta.run(ctx, "serve", "--addr", "nonsense"))
 	assert.Contains(t, ta.stderr.String(), "is not host:port")
 }

@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -227,47 +225,12 @@ func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []par
 }
 
 // foldRuns folds every run's samples into an accumulator as they are read,
-// taking only the columns a leaderboard row needs, so memory grows with the
-// items of a run and not with its samples or their texts. Runs are read on
-// as many goroutines as there are cores, each on a connection of its own.
+// taking only the columns a leaderboard row needs (results.ScoreFields),
+// several runs at once.
 func foldRuns(ctx context.Context, db *results.DB, runs []parity.Run) ([]*reports.Accumulator, error) {
-	accs := make([]*reports.Accumulator, len(runs))
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(len(runs), runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := range next {
-				acc := reports.NewAccumulator(runs[i])
-				err := db.EachSample(ctx, runs[i].ID, results.SampleFilter{Fields: results.ScoreFields}, func(s parity.Sample) error {
-					if err := acc.Add(&s); err != nil {
-						return fmt.Errorf("run %d: %w", runs[i].ID, err)
-					}
-					return nil
-				})
-				if err != nil {
-					cancel(err)
-					continue
-				}
-				accs[i] = acc
-			}
-		})
-	}
-feed:
-	for i := range runs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return nil, err
-	}
-	return accs, nil
+	return reports.FoldRuns(ctx, runs, func(ctx context.Context, runID int64, fn func(parity.Sample) error) error {
+		return db.EachSample(ctx, runID, results.SampleFilter{Fields: results.ScoreFields}, fn)
+	})
 }
 
 // canonicalNames tells reports which open model a run's model id serves and

@@ -164,12 +164,7 @@ func suiteLabel(r parity.Run) string {
 	return suiteName(r) + "@" + r.Suite.Version
 }
 
-var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("compare").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-` + snapshotCSP + `
-<meta name="viewport" content="width=device-width, initial-scale=1">
+var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("compare").Parse(pageStart + `
 <title>{{.Title}}</title>
 {{template "style"}}
 </head>

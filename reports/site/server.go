@@ -196,14 +196,19 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 	withSection(w, page, nil)
 }
 
-// runID reads the {id} of a path.
-func runID(r *http.Request, runs map[int64]parity.Run) (parity.Run, error) {
+// boardRun reads the leaderboard and the run on it that the path's {id}
+// names.
+func (s *server) boardRun(r *http.Request) (*reports.Leaderboard, parity.Run, error) {
+	lb, runs, err := s.board(r.Context())
+	if err != nil {
+		return nil, parity.Run{}, err
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	run, ok := runs[id]
 	if err != nil || !ok {
-		return parity.Run{}, notFound("no run %q on this leaderboard", r.PathValue("id"))
+		return nil, parity.Run{}, notFound("no run %q on this leaderboard", r.PathValue("id"))
 	}
-	return run, nil
+	return lb, run, nil
 }
 
 func (s *server) rowOf(lb *reports.Leaderboard, id int64) reports.Row {
@@ -217,12 +222,7 @@ func (s *server) rowOf(lb *reports.Leaderboard, id int64) reports.Row {
 
 func (s *server) run(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	lb, runs, err := s.board(ctx)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	run, err := runID(r, runs)
+	lb, run, err := s.boardRun(r)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -323,12 +323,7 @@ func (s *server) subjects(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) data(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	_, runs, err := s.board(ctx)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	run, err := runID(r, runs)
+	_, run, err := s.boardRun(r)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -556,12 +551,7 @@ var serverTemplate = template.Must(template.Must(viewerTemplate.Clone()).Parse(`
 {{- end}}
 
 {{- define "page-head" -}}
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-` + snapshotCSP + `
-<meta name="viewport" content="width=device-width, initial-scale=1">
+` + pageStart + `
 <title>{{.}}</title>
 {{template "style"}}
 </head>

@@ -28,6 +28,16 @@ import (
 // their own origin, which only parity serve's search pages have.
 const snapshotCSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'">`
 
+// pageStart opens every page of the run viewer, the comparisons and the
+// server: document type, character set, the policy above and viewport, up
+// to the title.
+const pageStart = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+` + snapshotCSP + `
+<meta name="viewport" content="width=device-width, initial-scale=1">`
+
 // setting is one line of a run's settings table.
 type setting struct {
 	Name, Value string
@@ -518,12 +528,7 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 {{- end}}{{end}}
 
 {{- define "head" -}}
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-` + snapshotCSP + `
-<meta name="viewport" content="width=device-width, initial-scale=1">
+` + pageStart + `
 <title>run {{.ID}}: {{.Model}} on {{.Suite}}{{if .Outcome}}, {{.Outcome}} samples{{end}}{{if gt .Page 1}} (page {{.Page}}){{end}}</title>
 {{template "style"}}
 </head>

@@ -48,6 +48,19 @@ func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, ru
 	return lb, runs, err
 }
 
+// Subjects builds the leaderboard by subject of the selected runs.
+func (s *dbSource) Subjects(ctx context.Context) (lb *reports.Leaderboard, err error) {
+	err = s.read(ctx, func(db *results.DB) error {
+		runs, err := s.sel.runs(ctx, db)
+		if err != nil {
+			return err
+		}
+		lb, err = s.a.subjectLeaderboard(ctx, db, runs, s.opt)
+		return err
+	})
+	return lb, err
+}
+
 // Samples reads the samples of a run that q selects, in key order.
 func (s *dbSource) Samples(ctx context.Context, runID int64, q site.SampleQuery, fn func(parity.Sample) error) error {
 	return s.read(ctx, func(db *results.DB) error {

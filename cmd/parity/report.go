@@ -174,8 +174,8 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 // subjectLeaderboard builds the leaderboard of runs with a row per run and
 // subject: whole-suite runs of suites whose items have subjects (MMLU, BBH,
 // C-Eval, CMMLU, MGSM's languages) are split by subject, other runs stay
-// whole. It returns nil when no run splits. It reads the runs' samples
-// again, without their texts.
+// whole. It returns nil, having read nothing, when no run splits; else it
+// reads the runs' samples again, without their texts.
 func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []parity.Run, opt reports.Options) (*reports.Leaderboard, error) {
 	subjects := map[string]map[string]string{} // suite -> item id -> subject
 	subjectsOf := func(suite string) (map[string]string, error) {
@@ -199,22 +199,24 @@ func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []par
 		}
 		return m, nil
 	}
-	var in []reports.Input
 	split := false
 	for _, r := range runs {
 		m, err := subjectsOf(r.Suite.Name)
 		if err != nil {
 			return nil, err
 		}
+		split = split || (r.Subject == "" && len(m) > 0)
+	}
+	if !split {
+		return nil, nil
+	}
+	var in []reports.Input
+	for _, r := range runs {
 		samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
 		if err != nil {
 			return nil, err
 		}
-		split = split || (r.Subject == "" && len(m) > 0)
 		in = append(in, reports.Input{Run: r, Samples: samples})
-	}
-	if !split {
-		return nil, nil
 	}
 	in = reports.BySubject(in, func(r parity.Run, s *parity.Sample) string {
 		return subjects[r.Suite.Name][cmp.Or(s.RotationOf, s.ItemID)]

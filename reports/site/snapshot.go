@@ -464,6 +464,7 @@ type countingWriter struct {
 	n int64
 }
 
+// Write writes p and counts the bytes written.
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
@@ -539,7 +540,11 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		if err := enc.Encode(publish(smp, redact, questions)); err != nil {
 			return err
 		}
-		entries = append(entries, entry{smp.ItemID, smp.Index, smp.Score.Outcome, off, int(cw.n - off)})
+		item := smp.ItemID
+		if n := len(entries); n > 0 && entries[n-1].item == item {
+			item = entries[n-1].item // samples of one item share one id string
+		}
+		entries = append(entries, entry{item, smp.Index, smp.Score.Outcome, off, int(cw.n - off)})
 		return nil
 	})
 	if err != nil {

@@ -62,8 +62,8 @@ var (
 	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''", "request": "''"}
 )
 
-// scoreColumns are the columns a ScoreFields read selects, in the order
-// scoreScanner uses.
+// scoreColumns are the columns a ScoreFields read selects (see
+// scoreSelect), in the order scoreScanner uses.
 var scoreColumns = []string{
 	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "judge_outcome",
 	"prompt_tokens", "completion_tokens", "reasoning_tokens", "latency_ns", "cost",
@@ -74,7 +74,6 @@ var (
 	sampleSelect          = "run_id, " + strings.Join(sampleColumns, ", ")
 	sampleSelectLight     = "run_id, " + strings.Join(leaveOut(lightLeftOut), ", ")
 	sampleSelectPublished = "run_id, " + strings.Join(leaveOut(publishedLeftOut), ", ")
-	sampleSelectScore     = strings.Join(scoreColumns, ", ")
 )
 
 func leaveOut(subs map[string]string) []string {
@@ -401,14 +400,42 @@ func (ss sampleScanner) scan(sc scanner) (parity.Sample, error) {
 	return s, nil
 }
 
-// scoreScanner reads rows of scoreColumns into samples of one run.
-type scoreScanner struct {
-	row   *rawRow
-	runID int64
+// scoreSelect is the select list of a ScoreFields read of run runID. Two
+// substitutions spare the driver a string on every row: the outcome comes
+// as its index in parity.Outcomes (an unknown one as itself, for the
+// reader to refuse), and the scorer and its version come as NULL when they
+// are the run's own, as they nearly always are. The run's are read once,
+// by a subquery SQLite evaluates a single time.
+func scoreSelect(runID int64) string {
+	outcome := "CASE outcome"
+	for i, o := range parity.Outcomes {
+		outcome += fmt.Sprintf(" WHEN '%s' THEN %d", o, i)
+	}
+	outcome += " ELSE outcome END"
+	own := fmt.Sprintf("(scorer, scorer_version) = (SELECT suite_scorer, suite_scorer_version FROM runs WHERE id = %d)", runID)
+	cols := make([]string, len(scoreColumns))
+	for i, c := range scoreColumns {
+		switch c {
+		case "outcome":
+			c = outcome
+		case "scorer", "scorer_version":
+			c = "CASE WHEN " + own + " THEN NULL ELSE " + c + " END"
+		}
+		cols[i] = c
+	}
+	return strings.Join(cols, ", ")
 }
 
-func newScoreScanner(runID int64) scoreScanner {
-	return scoreScanner{newRawRow(scoreColumns), runID}
+// scoreScanner reads rows of scoreSelect into samples of one run, whose
+// own scorer and version stand in for the NULLs.
+type scoreScanner struct {
+	row                   *rawRow
+	runID                 int64
+	scorer, scorerVersion string
+}
+
+func newScoreScanner(runID int64, scorer, scorerVersion string) scoreScanner {
+	return scoreScanner{newRawRow(scoreColumns), runID, scorer, scorerVersion}
 }
 
 func (ss scoreScanner) scan(sc scanner) (parity.Sample, error) {
@@ -418,7 +445,19 @@ func (ss scoreScanner) scan(sc scanner) (parity.Sample, error) {
 		return s, err
 	}
 	s.ItemID, s.Index = r.text(0), int(r.integer(1))
-	s.Score = parity.Score{Outcome: parity.Outcome(r.text(2)), Extracted: r.text(3), Scorer: r.text(4), ScorerVersion: r.text(5)}
+	if i, ok := r.vals[2].(int64); ok && i >= 0 && int(i) < len(parity.Outcomes) {
+		s.Score.Outcome = parity.Outcomes[i]
+	} else {
+		s.Score.Outcome = parity.Outcome(r.text(2))
+	}
+	s.Score.Extracted = r.text(3)
+	var own bool
+	if s.Score.Scorer, own = r.nullText(4); !own {
+		s.Score.Scorer = ss.scorer
+	}
+	if s.Score.ScorerVersion, own = r.nullText(5); !own {
+		s.Score.ScorerVersion = ss.scorerVersion
+	}
 	if jo, ok := r.nullText(6); ok {
 		s.Judge = &parity.Score{Outcome: parity.Outcome(jo)}
 	}

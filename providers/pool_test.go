@@ -136,3 +136,35 @@ func TestPoolFailoverWhenAReplicaDies(t *testing.T) {
 	assert.Equal(t, 8, live.Count())
 	assert.Empty(t, clk.Sleeps(), "failover to a live replica does not back off")
 }
+
+// TestReplicaCapsPerURL: replicas of different sizes get caps of their own;
+// the runner is told their sum, or no total when one replica has no cap.
+func TestReplicaCapsPerURL(t *testing.T) {
+	entered := make(chan string, 16)
+	gate := make(chan struct{})
+	a := newGatedReplica(t, entered, gate, "a")
+	b := newGatedReplica(t, entered, gate, "b")
+	cat := builtin(t)
+	require.NoError(t, cat.Merge([]byte("providers:\n  cluster:\n    origin: local\n    base_urls: ["+a.BaseURL()+", "+b.BaseURL()+"]\n"), "test"))
+	c := providers.New(cat, providers.Options{ReplicaCaps: map[string]int{a.BaseURL(): 3, b.BaseURL(): 1}})
+	assert.Equal(t, 4, c.ProviderConcurrency("cluster/m"))
+	open := providers.New(cat, providers.Options{ReplicaCaps: map[string]int{a.BaseURL(): 3}})
+	assert.Zero(t, open.ProviderConcurrency("cluster/m"), "replica b has no cap, so the pool has no total")
+
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Go(func() {
+			_, err := c.Complete(context.Background(), ask("cluster/m", parity.Params{}))
+			assert.NoError(t, err)
+		})
+	}
+	got := map[string]int{}
+	for i := 0; i < 4; i++ {
+		got[<-entered]++
+	}
+	assert.Equal(t, map[string]int{"a": 3, "b": 1}, got)
+	close(gate)
+	wg.Wait()
+	assert.LessOrEqual(t, a.peak.Load(), int64(3))
+	assert.LessOrEqual(t, b.peak.Load(), int64(1))
+}

@@ -117,14 +117,14 @@ type htmlTick struct {
 }
 
 type htmlBar struct {
-	Href       string
-	Label      string
-	Title      string
-	Class      string
-	LabelX     int
-	Y, TextY   int
-	X, W       string
-	HasCI      bool
+	Href     string
+	Label    string
+	Title    string
+	Class    string
+	LabelX   int
+	Y, TextY int
+	X, W     string
+	HasCI    bool
 	// Circ is the width of the CircularEval accuracy bar, "" for runs
 	// without rotations; CircY is its top.
 	Circ       string
@@ -339,14 +339,7 @@ a { color: inherit; text-decoration-color: #9ab; }
 <p class="meta">The thin dark bar inside a bar is the share of items right in every rotation of their options (CircularEval).</p>
 {{- end}}
 {{end}}<h2>Runs</h2>
-<div class="scroll"><table>
-<thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
-<tbody>
-{{- range .Rows}}
-{{template "row" .}}
-{{- end}}
-</tbody>
-</table></div>
+{{template "grid" .}}
 {{- with .Language}}{{if .Rows}}
 {{template "table" .}}
 {{- end}}{{end}}
@@ -409,12 +402,12 @@ a { color: inherit; text-decoration-color: #9ab; }
 </html>
 {{define "row"}}<tr{{if .ID}} id="{{.ID}}"{{end}}>{{range .Cells}}<td{{if .Right}} class="num"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>{{end}}{{define "table"}}<h2>{{.Title}}</h2>
 <p class="meta">{{.Blurb}}</p>
-<div class="scroll"><table>
+{{template "grid" .}}
+{{- end}}{{define "grid"}}<div class="scroll"><table>
 <thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
 {{template "row" .}}
 {{- end}}
 </tbody>
-</table></div>
-{{- end}}`))
+</table></div>{{end}}`))

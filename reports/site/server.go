@@ -87,12 +87,12 @@ func secureHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// serverLinks link the live leaderboard to the server's pages.
-var serverLinks = linker{
-	run: func(id int64) string { return "/runs/" + strconv.FormatInt(id, 10) },
-	pair: func(a, b int64) string {
-		return "/compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10)
-	},
+// serverLinks link the live leaderboard to the server's run pages;
+// withPairs adds its comparison pages.
+var serverLinks = linker{run: func(id int64) string { return "/runs/" + strconv.FormatInt(id, 10) }}
+
+func serverComparePage(a, b int64) string {
+	return "/compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10)
 }
 
 // questions finds the questions of run, nil when they are withheld.
@@ -164,7 +164,7 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var board, section bytes.Buffer
-	if err := renderHTML(&board, lb, serverLinks); err != nil {
+	if err := renderHTML(&board, lb, withPairs(serverLinks, lb, serverComparePage)); err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -182,14 +182,19 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 	withSection(w, page, nil)
 }
 
-// runID reads the {id} of a path.
-func runID(r *http.Request, runs map[int64]parity.Run) (parity.Run, error) {
+// boardRun reads the leaderboard and the run on it that the path's {id}
+// names.
+func (s *server) boardRun(r *http.Request) (*reports.Leaderboard, parity.Run, error) {
+	lb, runs, err := s.board(r.Context())
+	if err != nil {
+		return nil, parity.Run{}, err
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	run, ok := runs[id]
 	if err != nil || !ok {
-		return parity.Run{}, notFound("no run %q on this leaderboard", r.PathValue("id"))
+		return nil, parity.Run{}, notFound("no run %q on this leaderboard", r.PathValue("id"))
 	}
-	return run, nil
+	return lb, run, nil
 }
 
 func (s *server) rowOf(lb *reports.Leaderboard, id int64) reports.Row {
@@ -203,12 +208,7 @@ func (s *server) rowOf(lb *reports.Leaderboard, id int64) reports.Row {
 
 func (s *server) run(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	lb, runs, err := s.board(ctx)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	run, err := runID(r, runs)
+	lb, run, err := s.boardRun(r)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -283,12 +283,7 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) data(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	_, runs, err := s.board(ctx)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	run, err := runID(r, runs)
+	_, run, err := s.boardRun(r)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -513,12 +508,7 @@ var serverTemplate = template.Must(template.Must(viewerTemplate.Clone()).Parse(`
 {{- end}}
 
 {{- define "page-head" -}}
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-` + snapshotCSP + `
-<meta name="viewport" content="width=device-width, initial-scale=1">
+` + pageStart + `
 <title>{{.}}</title>
 {{template "style"}}
 </head>

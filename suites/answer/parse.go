@@ -429,7 +429,9 @@ func (p *parser) startsPrimary() bool {
 	case c == '(' || c == '{':
 		return true
 	case c == '[':
-		return false // a bracket after a value starts an interval in a list, not a product
+		// A bracket after a value starts an interval in a list, not a
+		// product, unless it only groups: "\frac14[\cos 2t + \sin 2t]".
+		return groupingBracket(p.s[p.pos:])
 	case c == '\\':
 		rest := p.s[p.pos+1:]
 		if strings.HasPrefix(rest, "{") {
@@ -857,6 +859,17 @@ func (p *parser) parseName() (*node, error) {
 	return p.letterNode(name)
 }
 
+// scriptArg parses the argument after mark ('_' or '^') when mark is the
+// next character past any space, and returns nil otherwise.
+func (p *parser) scriptArg(mark byte) (*node, error) {
+	p.skipSpace()
+	if p.pos >= len(p.s) || p.s[p.pos] != mark {
+		return nil, nil
+	}
+	p.pos++
+	return p.parseArg()
+}
+
 func (p *parser) parseFuncArgs(name string) (*node, error) {
 	switch name {
 	case "asin":
@@ -869,29 +882,16 @@ func (p *parser) parseFuncArgs(name string) (*node, error) {
 		name = "log"
 	}
 	// \log_2 x
-	var base *node
-	p.skipSpace()
-	if p.pos < len(p.s) && p.s[p.pos] == '_' {
-		p.pos++
-		b, err := p.parseArg()
-		if err != nil {
-			return nil, err
-		}
-		base = b
+	base, err := p.scriptArg('_')
+	if err != nil {
+		return nil, err
 	}
 	// \sin^2 x means (\sin x)^2.
-	var power *node
-	p.skipSpace()
-	if p.pos < len(p.s) && p.s[p.pos] == '^' {
-		p.pos++
-		e, err := p.parseArg()
-		if err != nil {
-			return nil, err
-		}
-		power = e
+	power, err := p.scriptArg('^')
+	if err != nil {
+		return nil, err
 	}
 	var arg *node
-	var err error
 	p.skipSpace()
 	if p.pos < len(p.s) && p.s[p.pos] == '(' {
 		arg, err = p.parsePostfix()
@@ -1245,4 +1245,32 @@ func trimNumber(s string) string {
 		s = "0" + s
 	}
 	return s
+}
+
+// groupingBracket reports whether s starts with a square bracket that
+// holds one expression (no top-level comma or semicolon) and closes
+// with "]", as brackets used for grouping do.
+func groupingBracket(s string) bool {
+	depth := 0
+	for i := 0; i < len(s) && i < maxExprLen; i++ {
+		switch s[i] {
+		case '(', '[', '{':
+			depth++
+		case ')', '}':
+			depth--
+		case ']':
+			depth--
+			if depth == 0 {
+				return i > 1
+			}
+		case ',', ';':
+			if depth == 1 {
+				return false
+			}
+		}
+		if depth <= 0 {
+			return false
+		}
+	}
+	return false
 }

@@ -285,10 +285,10 @@ func TestServeReadsTheDatabase(t *testing.T) {
 	ta.mustRun("run", "-m", "mock-cn/oracle-70", "-m", "mock-west/oracle-85", "-s", "gsm8k", "--limit", "8")
 	ctx := context.Background()
 	a := &app{getenv: func(k string) string { return ta.env[k] }, now: time.Now, stdout: io.Discard, stderr: io.Discard}
-	redact, user, err := publishOptions()
+	rules, err := a.publishRules(ctx, nil)
 	require.NoError(t, err)
 	src := &dbSource{a: a, sel: runSelection{latest: true}}
-	srv := httptest.NewServer(site.NewServer(src, site.ServerOptions{Redact: redact, UserProvider: user, Questions: runQuestions(ctx)}))
+	srv := httptest.NewServer(site.NewServer(src, site.ServerOptions{Redact: rules.redact, UserProvider: rules.userProvider, Questions: rules.questions}))
 	defer srv.Close()
 	body := func(path string) string {
 		resp, err := srv.Client().Get(srv.URL + path)

@@ -525,8 +525,8 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 			for _, it := range items {
 				// A mix of suites (parity canary) says each item's kind.
 				k := kind
-				if it.Meta["kind"] != "" {
-					k = it.Meta["kind"]
+				if it.Meta["answer_kind"] != "" {
+					k = it.Meta["answer_kind"]
 				}
 				b.gold[it.ID] = [2]string{it.Answer, k}
 			}

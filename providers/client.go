@@ -73,6 +73,10 @@ type Options struct {
 	// takes; a request waits for a replica with room. 0 means no cap per
 	// replica.
 	ReplicaConcurrency int
+	// ReplicaCaps sets the cap of single replicas by base URL, for pools of
+	// servers of different sizes; a replica missing here has
+	// ReplicaConcurrency.
+	ReplicaCaps map[string]int
 }
 
 // Client is the one shared OpenAI-compatible client. It implements

@@ -9,7 +9,7 @@ import (
 )
 
 func TestReplicaPoolCap(t *testing.T) {
-	p := &replicaPool{urls: []string{"a", "b"}, st: make([]replicaState, 2), cap: 1, wake: make(chan struct{})}
+	p := &replicaPool{urls: []string{"a", "b"}, st: make([]replicaState, 2), caps: []int{1, 1}, wake: make(chan struct{})}
 	now := time.Unix(0, 0)
 	assert.Equal(t, 0, p.pick(now))
 	assert.Equal(t, 1, p.pick(now))

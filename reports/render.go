@@ -301,7 +301,11 @@ func modelLabels(lb *Leaderboard) map[int64]string {
 	for _, r := range lb.Rows {
 		m[r.RunID] = r.ModelLabel()
 		if len(settings[r.Model]) > 1 {
-			m[r.RunID] += " (" + orDash(r.Setting) + ")"
+			setting := r.Setting
+			if setting == "" {
+				setting = "default setting"
+			}
+			m[r.RunID] += " (" + setting + ")"
 		}
 	}
 	return m

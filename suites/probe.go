@@ -30,7 +30,9 @@ const (
 
 // ProbeVersion is the version of the probe prompts and their scoring; it is
 // part of every probe suite's Version, so changed prompts make new runs.
-const ProbeVersion = "1"
+// Version 2: a completion that goes on past the end of the problem still
+// counts as reproducing it.
+const ProbeVersion = "2"
 
 // IsProbe reports whether a suite kind is a probe's.
 func IsProbe(kind string) bool { return strings.HasPrefix(kind, "probe-") }
@@ -266,11 +268,22 @@ func (p *probe) Prompt(it parity.Item) []parity.Message {
 }
 
 // Score counts an exact reproduction, compared after ProbeNormalize, as
-// correct and anything else as wrong; Extracted keeps what the model wrote,
-// so reports can also measure how close it came.
+// correct and anything else as wrong: the hidden option alone, or the rest
+// of the problem at the start of the answer (whatever follows it).
+// Extracted keeps what the model wrote (for completion, as much as the
+// rest of the problem would take, twice over), so reports can also
+// measure how close it came.
 func (p *probe) Score(it parity.Item, c parity.Completion) parity.Score {
 	s := parity.Score{Scorer: "probe-exact", ScorerVersion: ProbeVersion}
 	got := probeAnswer(c.Content, p.kind)
+	if p.kind == ProbeComplete {
+		// A model that writes the rest of the problem and then goes on
+		// (to solve it, say) has still reproduced it: the answer is the
+		// stretch of text the rest of the problem would fill, with room.
+		if r, limit := []rune(got), 2*len([]rune(it.Answer))+20; len(r) > limit {
+			got = string(r[:limit])
+		}
+	}
 	if o, forced := parity.FinishOutcome(c, got != ""); forced {
 		s.Outcome = o
 		return s
@@ -279,7 +292,8 @@ func (p *probe) Score(it parity.Item, c parity.Completion) parity.Score {
 	switch {
 	case got == "":
 		s.Outcome, s.Detail = parity.OutcomeUnparsed, "empty answer"
-	case ProbeNormalize(got) == ProbeNormalize(it.Answer):
+	case p.kind == ProbeGuess && ProbeNormalize(got) == ProbeNormalize(it.Answer),
+		p.kind == ProbeComplete && strings.HasPrefix(ProbeNormalize(got), ProbeNormalize(it.Answer)):
 		s.Outcome, s.Detail = parity.OutcomeCorrect, "reproduced exactly"
 	default:
 		s.Outcome = parity.OutcomeWrong

@@ -91,6 +91,12 @@ func TestQuestionCompletionProbe(t *testing.T) {
 		assert.NotContains(t, p.Prompt(it)[0].Content, it.Answer)
 		assert.Equal(t, parity.OutcomeCorrect, p.Score(it, parity.Completion{Content: it.Answer + "\n", FinishReason: "stop"}).Outcome)
 	}
+	it := items[0]
+	long := it.Answer + "\n\nSolution: " + strings.Repeat("and then we add the numbers ", 200)
+	sc := p.Score(it, parity.Completion{Content: long, FinishReason: "stop"})
+	assert.Equal(t, parity.OutcomeCorrect, sc.Outcome, "the rest of the problem, then more, is a reproduction")
+	assert.Less(t, len(sc.Extracted), len(long)/4, "only the stretch that counts is kept")
+	assert.Equal(t, parity.OutcomeWrong, p.Score(it, parity.Completion{Content: "Solution: " + it.Answer, FinishReason: "stop"}).Outcome)
 
 	zh, _, err := suites.Lookup("cmath-complete")
 	require.NoError(t, err)

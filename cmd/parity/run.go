@@ -49,8 +49,9 @@ type runOptions struct {
 	judge          string
 	sweeps         []string
 	shard          string
-	// replicaConcurrency caps each base URL of a pool.
-	replicaConcurrency int
+	// replicaCaps caps each base URL of a pool: "N", or "N1,N2,..." one
+	// per URL of --base-url.
+	replicaCaps string
 	// mixed are suites a command built itself, run besides the named ones;
 	// quiet leaves the summary table to that command.
 	mixed []selectedSuite
@@ -98,7 +99,7 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.IntVar(&o.thinkingBudget, "thinking-budget", 0, "thinking token budget, where the provider takes one")
 	f.BoolVar(&o.fresh, "fresh", false, "start a new run even if one with these settings exists")
 	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint, or to a pool: URL1,URL2,... (least in flight first, failover when one dies)")
-	f.IntVar(&o.replicaConcurrency, "replica-concurrency", 0, "with several base URLs, the most requests in flight to each one (0 = no cap per replica)")
+	f.StringVar(&o.replicaCaps, "replica-concurrency", "", "with several base URLs, the most requests in flight to each: N for all, or N1,N2,... one per URL (0 = no cap)")
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included: 1 sends each request once and never retries")
@@ -206,8 +207,9 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return nil, usagef("--api-key-env goes with --base-url")
 	}
-	if o.replicaConcurrency < 0 {
-		return nil, usagef("--replica-concurrency %d: give 0 (no cap) or more", o.replicaConcurrency)
+	replicaCap, replicaCaps, err := parseReplicaCaps(o.replicaCaps, o.baseURL)
+	if err != nil {
+		return nil, err
 	}
 	params, err := o.params(cmd)
 	if err != nil {
@@ -298,7 +300,8 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 		MaxResponseBytes:   o.maxResponse,
 		Concurrency:        o.concurrency,
 		Answers:            answerKey(ctx, suiteList),
-		ReplicaConcurrency: o.replicaConcurrency,
+		ReplicaConcurrency: replicaCap,
+		ReplicaCaps:        replicaCaps,
 	})
 	var jobs []runners.Job
 	for _, m := range models {
@@ -522,8 +525,8 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 			for _, it := range items {
 				// A mix of suites (parity canary) says each item's kind.
 				k := kind
-				if it.Meta["kind"] != "" {
-					k = it.Meta["kind"]
+				if it.Meta["answer_kind"] != "" {
+					k = it.Meta["answer_kind"]
 				}
 				b.gold[it.ID] = [2]string{it.Answer, k}
 			}

@@ -32,15 +32,49 @@ func parseShard(s string) (index, count int, err error) {
 	return index, count, nil
 }
 
-// addEndpoints points provider prov at --base-url: one endpoint, or a pool
-// of replicas written URL1,URL2,... that the client spreads requests over.
-func addEndpoints(cat *providers.Catalog, prov, list, keyEnv string) error {
+// parseReplicaCaps reads --replica-concurrency: one cap for every replica,
+// or one per URL of the --base-url list, in its order.
+func parseReplicaCaps(spec, baseURLs string) (int, map[string]int, error) {
+	if strings.TrimSpace(spec) == "" {
+		return 0, nil, nil
+	}
+	var caps []int
+	for _, v := range strings.Split(spec, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 {
+			return 0, nil, usagef("--replica-concurrency %q is not valid: give a count (0 = no cap), or one per --base-url URL, e.g. 32,32,8", spec)
+		}
+		caps = append(caps, n)
+	}
+	if len(caps) == 1 {
+		return caps[0], nil, nil
+	}
+	urls := splitURLs(baseURLs)
+	if len(urls) != len(caps) {
+		return 0, nil, usagef("--replica-concurrency gives %d caps for %d --base-url URLs: give one per URL, or one for all", len(caps), len(urls))
+	}
+	m := make(map[string]int, len(urls))
+	for i, u := range urls {
+		m[u] = caps[i]
+	}
+	return 0, m, nil
+}
+
+// splitURLs splits a --base-url list.
+func splitURLs(list string) []string {
 	var urls []string
 	for _, u := range strings.Split(list, ",") {
 		if u = strings.TrimSpace(u); u != "" {
 			urls = append(urls, u)
 		}
 	}
+	return urls
+}
+
+// addEndpoints points provider prov at --base-url: one endpoint, or a pool
+// of replicas written URL1,URL2,... that the client spreads requests over.
+func addEndpoints(cat *providers.Catalog, prov, list, keyEnv string) error {
+	urls := splitURLs(list)
 	if len(urls) == 0 {
 		return usagef("--base-url %q names no URL: give one, or several separated by commas", list)
 	}

@@ -30,8 +30,8 @@ type htmlPage struct {
 	Language  htmlTable
 	Hosts     htmlTable
 	Compared  htmlTable
-	// Frontiers and Extra hold the sweep sections: cost frontier charts
-	// and the tables Tables lays out after the ones above.
+	// Frontiers and Extra hold the sweep sections: effort curve and cost
+	// frontier charts, and the tables Tables lays out after the ones above.
 	Frontiers []frontierChart
 	Extra     []htmlTable
 	Notes     []string
@@ -191,7 +191,7 @@ func renderHTML(w io.Writer, lb *reports.Leaderboard, lk linker) error {
 		}
 	}
 	page.Charts = charts(lb.Rows, lk)
-	page.Frontiers = frontierCharts(lb.Frontiers)
+	page.Frontiers = append(curveCharts(lb.Curves), frontierCharts(lb.Frontiers)...)
 	return pageTemplate.Execute(w, page)
 }
 
@@ -361,9 +361,9 @@ a { color: inherit; text-decoration-color: #9ab; }
 {{template "table" .}}
 {{- end}}{{end}}
 {{- range .Frontiers}}
-<h2>Cost frontier: {{.Title}}</h2>
-<p class="meta">Accuracy against {{.XLabel}}; whiskers are 95% intervals, grey lines join the settings of one model, the dashed steps join the Pareto-optimal runs (outlined).</p>
-<svg width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="cost frontier on {{.Title}}">
+<h2>{{.Heading}}</h2>
+<p class="meta">{{.Blurb}}</p>
+<svg width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Aria}}">
 {{- $f := .}}
 {{- range .XTicks}}
 <line class="grid" x1="{{.X}}" y1="{{$f.Top}}" x2="{{.X}}" y2="{{$f.Bottom}}"/><text x="{{.X}}" y="{{$f.Bottom}}" dy="16" text-anchor="middle">{{.Label}}</text>

@@ -176,6 +176,9 @@ type replicaPool struct {
 	next int
 	cap  int
 	wake chan struct{}
+	// waiting counts requests waiting for room, so a release replaces
+	// wake only when someone listens.
+	waiting int
 }
 
 type replicaState struct {
@@ -305,12 +308,20 @@ func (l *limiter) acquire(ctx context.Context, st *call) (*ticket, error) {
 			break
 		}
 		wake := pool.wake
+		pool.waiting++
 		l.mu.Unlock()
+		var err error
 		select {
 		case <-ctx.Done():
-			t.release(outcomeOther)
-			return nil, ctx.Err()
+			err = ctx.Err()
 		case <-wake:
+		}
+		l.mu.Lock()
+		pool.waiting--
+		l.mu.Unlock()
+		if err != nil {
+			t.release(outcomeOther)
+			return nil, err
 		}
 	}
 	return t, nil
@@ -330,7 +341,7 @@ func (t *ticket) release(o outcome) {
 	defer l.mu.Unlock()
 	s := &t.pool.st[t.replica]
 	s.inflight--
-	if t.pool.cap > 0 {
+	if t.pool.waiting > 0 {
 		close(t.pool.wake)
 		t.pool.wake = make(chan struct{})
 	}

@@ -22,7 +22,7 @@ var runColumns = []string{
 }
 
 // sampleColumns are the samples columns after id and run_id, in the order
-// sampleArgs and scanSample use. The last four are the large texts a light
+// sampleArgs and sampleScanner use. The last four are the large texts a light
 // read leaves out.
 var sampleColumns = []string{
 	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "detail",
@@ -63,7 +63,7 @@ var (
 )
 
 // scoreColumns are the columns a ScoreFields read selects, in the order
-// scanScore uses.
+// scoreScanner uses.
 var scoreColumns = []string{
 	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "judge_outcome",
 	"prompt_tokens", "completion_tokens", "reasoning_tokens", "latency_ns", "cost",
@@ -252,62 +252,171 @@ func sampleArgs(s *parity.Sample) ([]any, error) {
 	}, nil
 }
 
-func scanSample(sc scanner) (parity.Sample, error) {
-	var (
-		s                  parity.Sample
-		c                  = &s.Completion
-		outcome, errCode   string
-		jo, je, js, jv, jd sql.NullString
-		latency, ttft      int64
-		warnings, messages sql.NullString
-		started            sql.NullInt64
-	)
-	err := sc.Scan(&s.RunID,
-		&s.ItemID, &s.Index, &outcome, &s.Score.Extracted, &s.Score.Scorer, &s.Score.ScorerVersion, &s.Score.Detail,
-		&jo, &je, &js, &jv, &jd,
-		&s.Gold, &c.FinishReason, &c.ModelReported, &c.Usage.PromptTokens, &c.Usage.CompletionTokens, &c.Usage.ReasoningTokens, &c.Usage.CachedTokens,
-		&latency, &ttft, &c.Attempts, &c.Error, &errCode, &warnings, &s.Cost, &started,
-		&c.Content, &c.Reasoning, &messages, &c.Raw)
-	if err != nil {
+// rawRow scans a row of a fixed list of columns, taking every value as the
+// driver gives it and converting it here: database/sql turns an integer into
+// an int field by formatting and parsing it, which over a million samples
+// is a good part of a report's time. Its buffers are reused from row to
+// row, and the first value of an unexpected type is remembered as the
+// row's error.
+type rawRow struct {
+	cols []string
+	vals []any
+	ptrs []any
+	bad  string
+}
+
+func newRawRow(cols []string) *rawRow {
+	r := &rawRow{cols: cols, vals: make([]any, len(cols)), ptrs: make([]any, len(cols))}
+	for i := range r.vals {
+		r.ptrs[i] = &r.vals[i]
+	}
+	return r
+}
+
+func (r *rawRow) scan(sc scanner) error {
+	r.bad = ""
+	return sc.Scan(r.ptrs...)
+}
+
+func (r *rawRow) fail(i int) {
+	if r.bad == "" {
+		r.bad = r.cols[i]
+	}
+}
+
+// text returns a TEXT value, "" for NULL.
+func (r *rawRow) text(i int) string {
+	s, _ := r.nullText(i)
+	return s
+}
+
+// nullText returns a TEXT value and whether it was not NULL.
+func (r *rawRow) nullText(i int) (string, bool) {
+	switch v := r.vals[i].(type) {
+	case string:
+		return v, true
+	case []byte:
+		return string(v), true
+	case nil:
+		return "", false
+	}
+	r.fail(i)
+	return "", false
+}
+
+// integer returns an INTEGER value, 0 for NULL.
+func (r *rawRow) integer(i int) int64 {
+	n, _ := r.nullInteger(i)
+	return n
+}
+
+// nullInteger returns an INTEGER value and whether it was not NULL.
+func (r *rawRow) nullInteger(i int) (int64, bool) {
+	switch v := r.vals[i].(type) {
+	case int64:
+		return v, true
+	case nil:
+		return 0, false
+	}
+	r.fail(i)
+	return 0, false
+}
+
+// real returns a REAL value, which SQLite may hand back as an integer.
+func (r *rawRow) real(i int) float64 {
+	switch v := r.vals[i].(type) {
+	case float64:
+		return v
+	case int64:
+		return float64(v)
+	case nil:
+		return 0
+	}
+	r.fail(i)
+	return 0
+}
+
+// err reports a value of an unexpected type in the row just read.
+func (r *rawRow) err(s *parity.Sample) error {
+	if r.bad == "" {
+		return nil
+	}
+	return fmt.Errorf("sample %s#%d: column %s holds a value of the wrong type", s.ItemID, s.Index, r.bad)
+}
+
+// sampleScanner reads rows of "run_id" plus sampleColumns (or a select
+// list that substitutes some of them, see leaveOut).
+type sampleScanner struct{ row *rawRow }
+
+func newSampleScanner() sampleScanner {
+	return sampleScanner{newRawRow(append([]string{"run_id"}, sampleColumns...))}
+}
+
+func (ss sampleScanner) scan(sc scanner) (parity.Sample, error) {
+	var s parity.Sample
+	r := ss.row
+	if err := r.scan(sc); err != nil {
 		return s, err
 	}
-	s.Score.Outcome = parity.Outcome(outcome)
-	c.ErrorCode = parity.ErrorCode(errCode)
-	c.Latency, c.TTFT = time.Duration(latency), time.Duration(ttft)
-	s.StartedAt = fromNanos(started)
-	if jo.Valid {
-		s.Judge = &parity.Score{Outcome: parity.Outcome(jo.String), Extracted: je.String, Scorer: js.String,
-			ScorerVersion: jv.String, Detail: jd.String}
+	c := &s.Completion
+	s.RunID = r.integer(0)
+	s.ItemID, s.Index = r.text(1), int(r.integer(2))
+	s.Score = parity.Score{Outcome: parity.Outcome(r.text(3)), Extracted: r.text(4), Scorer: r.text(5),
+		ScorerVersion: r.text(6), Detail: r.text(7)}
+	if jo, ok := r.nullText(8); ok {
+		s.Judge = &parity.Score{Outcome: parity.Outcome(jo), Extracted: r.text(9), Scorer: r.text(10),
+			ScorerVersion: r.text(11), Detail: r.text(12)}
 	}
-	if c.Warnings, err = fromJSONList[string](warnings, "warnings"); err != nil {
+	s.Gold, c.FinishReason, c.ModelReported = r.text(13), r.text(14), r.text(15)
+	c.Usage = parity.Usage{PromptTokens: int(r.integer(16)), CompletionTokens: int(r.integer(17)),
+		ReasoningTokens: int(r.integer(18)), CachedTokens: int(r.integer(19))}
+	c.Latency, c.TTFT = time.Duration(r.integer(20)), time.Duration(r.integer(21))
+	c.Attempts, c.Error, c.ErrorCode = int(r.integer(22)), r.text(23), parity.ErrorCode(r.text(24))
+	warnings, hasWarnings := r.nullText(25)
+	s.Cost = r.real(26)
+	started, hasStarted := r.nullInteger(27)
+	s.StartedAt = fromNanos(sql.NullInt64{Int64: started, Valid: hasStarted})
+	c.Content, c.Reasoning = r.text(28), r.text(29)
+	messages, hasMessages := r.nullText(30)
+	c.Raw = r.text(31)
+	if err := r.err(&s); err != nil {
+		return s, err
+	}
+	var err error
+	if c.Warnings, err = fromJSONList[string](sql.NullString{String: warnings, Valid: hasWarnings}, "warnings"); err != nil {
 		return s, fmt.Errorf("sample %s#%d: %w", s.ItemID, s.Index, err)
 	}
-	if s.Messages, err = fromJSONList[parity.Message](messages, "messages"); err != nil {
+	if s.Messages, err = fromJSONList[parity.Message](sql.NullString{String: messages, Valid: hasMessages}, "messages"); err != nil {
 		return s, fmt.Errorf("sample %s#%d: %w", s.ItemID, s.Index, err)
 	}
 	return s, nil
 }
 
-// scanScore reads a row of scoreColumns into a sample of run runID.
-func scanScore(sc scanner, runID int64) (parity.Sample, error) {
-	var (
-		s       = parity.Sample{RunID: runID}
-		u       = &s.Completion.Usage
-		outcome string
-		judge   sql.NullString
-		latency int64
-	)
-	err := sc.Scan(&s.ItemID, &s.Index, &outcome, &s.Score.Extracted, &s.Score.Scorer, &s.Score.ScorerVersion, &judge,
-		&u.PromptTokens, &u.CompletionTokens, &u.ReasoningTokens, &latency, &s.Cost)
-	if err != nil {
+// scoreScanner reads rows of scoreColumns into samples of one run.
+type scoreScanner struct {
+	row   *rawRow
+	runID int64
+}
+
+func newScoreScanner(runID int64) scoreScanner {
+	return scoreScanner{newRawRow(scoreColumns), runID}
+}
+
+func (ss scoreScanner) scan(sc scanner) (parity.Sample, error) {
+	s := parity.Sample{RunID: ss.runID}
+	r := ss.row
+	if err := r.scan(sc); err != nil {
 		return s, err
 	}
-	s.Score.Outcome = parity.Outcome(outcome)
-	s.Completion.Latency = time.Duration(latency)
-	if judge.Valid {
-		s.Judge = &parity.Score{Outcome: parity.Outcome(judge.String)}
+	s.ItemID, s.Index = r.text(0), int(r.integer(1))
+	s.Score = parity.Score{Outcome: parity.Outcome(r.text(2)), Extracted: r.text(3), Scorer: r.text(4), ScorerVersion: r.text(5)}
+	if jo, ok := r.nullText(6); ok {
+		s.Judge = &parity.Score{Outcome: parity.Outcome(jo)}
 	}
-	return s, nil
+	s.Completion.Usage = parity.Usage{PromptTokens: int(r.integer(7)), CompletionTokens: int(r.integer(8)), ReasoningTokens: int(r.integer(9))}
+	s.Completion.Latency = time.Duration(r.integer(10))
+	s.Cost = r.real(11)
+	return s, r.err(&s)
 }
 
 // secretPattern matches credentials that an error message or a response

@@ -185,14 +185,14 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 	if fields == AllFields && f.Light {
 		fields = LightFields
 	}
-	cols, scan := sampleSelect, func(sc scanner) (parity.Sample, error) { return scanSample(sc) }
+	cols, scan := sampleSelect, newSampleScanner().scan
 	switch fields {
 	case LightFields:
 		cols = sampleSelectLight
 	case PublishedFields:
 		cols = sampleSelectPublished
 	case ScoreFields:
-		cols, scan = sampleSelectScore, func(sc scanner) (parity.Sample, error) { return scanScore(sc, runID) }
+		cols, scan = sampleSelectScore, newScoreScanner(runID).scan
 	}
 	q := "SELECT " + cols + " FROM samples WHERE run_id = ?"
 	args := []any{runID}

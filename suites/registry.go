@@ -125,6 +125,14 @@ func Lookup(spec string) (parity.Suite, string, error) {
 	known := namesLocked()
 	registryMu.RUnlock()
 	if !ok {
+		// A contamination probe of a suite: "mmlu-guess", "math500-complete".
+		p, err := lookupProbe(name)
+		if err != nil {
+			return nil, "", err
+		}
+		s, ok = p, p != nil
+	}
+	if !ok {
 		return nil, "", parity.Errorf(parity.ErrNotFound,
 			"unknown suite %q: known suites are %s (run `parity suites` for details)",
 			name, strings.Join(known, ", "))

@@ -147,6 +147,7 @@ type stickyWriter struct {
 	err error
 }
 
+// Write writes p unless an earlier write failed.
 func (e *stickyWriter) Write(p []byte) (int, error) {
 	if e.err != nil {
 		return 0, e.err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/results"
 	"github.com/parity-bench/parity/runners"
+	"github.com/parity-bench/parity/suites"
 )
 
 // runOptions are the flags of `parity run`.
@@ -53,6 +55,9 @@ type runOptions struct {
 	// quiet leaves the summary table to that command.
 	mixed []selectedSuite
 	quiet bool
+	// reference are models run besides o.models at their catalog
+	// endpoint, whatever --base-url says (the probes' offline mock).
+	reference []string
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -248,7 +253,7 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	var models []resolved
 	var missing []string
 	seenModel := map[string]bool{}
-	for _, id := range o.models {
+	for _, id := range append(slices.Clone(o.models), o.reference...) {
 		if seenModel[id] {
 			continue
 		}
@@ -385,9 +390,11 @@ type runSummary struct {
 	Subject string `json:"subject,omitempty"`
 	// Setting names the swept settings of the run, with --sweep.
 	Setting string `json:"setting,omitempty"`
-	Status  string `json:"status"`
-	Done    int    `json:"done"`
-	Target  int    `json:"target"`
+	// Shard is "INDEX/COUNT" for the run of one shard (--shard).
+	Shard  string `json:"shard,omitempty"`
+	Status string `json:"status"`
+	Done   int    `json:"done"`
+	Target int    `json:"target"`
 	// Accuracy is over every sample of the run, as 'parity runs' and the
 	// report count it; Outcomes counts only this invocation's samples.
 	Accuracy *float64               `json:"accuracy"`
@@ -407,6 +414,9 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 			Status: r.Status, Done: r.Done, Target: r.Target, Outcomes: r.Counts}
 		if swept {
 			s.Setting = settingLabel(r.Run.Params)
+		}
+		if r.Run.Shard != nil {
+			s.Shard = r.Run.Shard.String()
 		}
 		counts := r.Counts
 		if r.Run.ID > 0 {
@@ -445,6 +455,9 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		if s.Subject != "" {
 			suite += ":" + s.Subject
 		}
+		if s.Shard != "" {
+			suite += " (shard " + s.Shard + ")"
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, setting(s.Setting), s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
 	}
 	return tw.Flush()
@@ -482,6 +495,12 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 		index.Do(func() {
 			books = map[string]*book{}
 			for _, s := range list {
+				// A contamination probe's answers are benchmark text the
+				// mock must not be handed: it stands for a model that has
+				// never seen the data, the reference row of every probe.
+				if suites.IsProbe(s.suite.Info().Kind) {
+					continue
+				}
 				if name := s.suite.Info().Name; books[name] == nil {
 					books[name] = &book{suite: s.suite}
 				}

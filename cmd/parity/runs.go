@@ -184,10 +184,7 @@ func (a *app) runsCmd() *cobra.Command {
 				if l.Accuracy != nil {
 					acc = fmt.Sprintf("%.1f", 100**l.Accuracy)
 				}
-				suite := l.Suite.Name
-				if l.Subject != "" {
-					suite += ":" + l.Subject
-				}
+				suite := suiteAt(l.Run)
 				if l.Model.Origin == "mock" {
 					suite += " [mock]"
 				}

@@ -20,22 +20,39 @@ import (
 	"github.com/parity-bench/parity/suites"
 )
 
-// dbSource serves the server's pages from the results database, read at
-// every request so the pages follow runs as they progress.
+// dbSource serves the server's pages from the results database, opened
+// read-only at every request: a file no writer holds is read as immutable,
+// which would never show a run that starts later, so each request sees
+// the database as it is then.
 type dbSource struct {
 	a   *app
-	db  *results.DB
 	sel runSelection
 	opt reports.Options
 }
 
-func (s *dbSource) Leaderboard(ctx context.Context) (*reports.Leaderboard, []parity.Run, error) {
-	runs, lb, err := s.a.leaderboard(ctx, s.db, &s.sel, s.opt)
+func (s *dbSource) read(ctx context.Context, fn func(*results.DB) error) error {
+	db, err := s.a.openDB(ctx, dbRead)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+// Leaderboard builds the leaderboard of the selected runs as report does.
+func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, runs []parity.Run, err error) {
+	err = s.read(ctx, func(db *results.DB) error {
+		runs, lb, err = s.a.leaderboard(ctx, db, &s.sel, s.opt)
+		return err
+	})
 	return lb, runs, err
 }
 
+// Samples reads the samples of a run that q selects, in key order.
 func (s *dbSource) Samples(ctx context.Context, runID int64, q site.SampleQuery, fn func(parity.Sample) error) error {
-	return s.db.EachSample(ctx, runID, results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID}, fn)
+	return s.read(ctx, func(db *results.DB) error {
+		return db.EachSample(ctx, runID, results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID}, fn)
+	})
 }
 
 // publishRules say what snapshot and serve show of each run: redact
@@ -138,12 +155,7 @@ address on another interface makes every answer readable from the network.`,
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx, dbRead)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			src := &dbSource{a: a, db: db, sel: *sel.selection(), opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
+			src := &dbSource{a: a, sel: *sel.selection(), opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
 				Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate}}
 			if _, _, err := src.Leaderboard(ctx); err != nil {
 				return err

@@ -6,13 +6,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/reports/site"
 	"github.com/parity-bench/parity/suites"
 
 	"github.com/stretchr/testify/assert"
@@ -273,4 +278,35 @@ func TestReportWideAndAllPairs(t *testing.T) {
 	assert.Contains(t, wide, "REASON TOK")
 	assert.NotContains(t, wide, "not shown")
 	assert.Contains(t, ta.mustRun("report", "--format", "md"), "REASON TOK", "only the text report folds")
+}
+
+func TestServeReadsTheDatabase(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock-cn/oracle-70", "-m", "mock-west/oracle-85", "-s", "gsm8k", "--limit", "8")
+	ctx := context.Background()
+	a := &app{getenv: func(k string) string { return ta.env[k] }, now: time.Now, stdout: io.Discard, stderr: io.Discard}
+	rules, err := a.publishRules(ctx, nil)
+	require.NoError(t, err)
+	src := &dbSource{a: a, sel: runSelection{latest: true}}
+	srv := httptest.NewServer(site.NewServer(src, site.ServerOptions{Redact: rules.redact, UserProvider: rules.userProvider, Questions: rules.questions}))
+	defer srv.Close()
+	body := func(path string) string {
+		resp, err := srv.Client().Get(srv.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+		return string(must(io.ReadAll(resp.Body)))
+	}
+	assert.Contains(t, body("/"), `<a href="/compare/1-2">`, "the mock parity check links to its comparison")
+	run := body("/runs/1")
+	assert.Contains(t, run, "<summary>question</summary>", "GSM8K questions are published")
+	assert.Contains(t, run, "parity run -m mock-cn/oracle-70 -s gsm8k --limit 8")
+	assert.Contains(t, body("/compare/1-2"), "Items answered differently")
+
+	// A new run shows up without a restart: the pages are live.
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "8")
+	assert.Contains(t, body("/"), `<a href="/runs/3">`)
+
+	assert.Equal(t, exitUsage, ta.run(ctx, "serve", "--addr", "nonsense"))
+	assert.Contains(t, ta.stderr.String(), "is not host:port")
 }

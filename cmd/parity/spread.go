@@ -4,9 +4,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/runners"
 )
 
 // parseShard reads --shard INDEX/COUNT; empty means the whole run.
@@ -56,4 +60,15 @@ func addEndpoints(cat *providers.Catalog, prov, list, keyEnv string) error {
 		p.BaseURL, p.BaseURLs = urls[0], urls
 	}
 	return nil
+}
+
+// addRequestFlags declares the flags of how requests are sent that the
+// commands running suites of their own (canary, probe) share with run.
+func (o *runOptions) addRequestFlags(f *pflag.FlagSet) {
+	f.IntVar(&o.concurrency, "concurrency", runners.DefaultConcurrency, "requests in flight at once, across all models")
+	f.IntVar(&o.maxTokens, "max-tokens", 0, "output token limit per answer (0 = provider default)")
+	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this endpoint (or URL1,URL2,... a pool)")
+	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
+	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included")
+	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
 }

@@ -89,6 +89,7 @@ func TestShardsMergeIntoTheRunDoneInOnePlace(t *testing.T) {
 			ta.mustRun(append(c, "--shard", fmt.Sprintf("%d/%d", i+1, n))...)
 		}
 		shards[i] = ta.dbPath()
+		assert.Contains(t, ta.stdout.String(), fmt.Sprintf("(shard %d/%d)", i+1, n), "the summary names the shard")
 		// Every shard has part of each run, and groups are never split.
 		for key, v := range viewRuns(t, shards[i]) {
 			require.NotNil(t, v.Shard, key)

@@ -87,12 +87,12 @@ func secureHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// serverLinks link the live leaderboard to the server's pages.
-var serverLinks = linker{
-	run: func(id int64) string { return "/runs/" + strconv.FormatInt(id, 10) },
-	pair: func(a, b int64) string {
-		return "/compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10)
-	},
+// serverLinks link the live leaderboard to the server's run pages;
+// withPairs adds its comparison pages.
+var serverLinks = linker{run: func(id int64) string { return "/runs/" + strconv.FormatInt(id, 10) }}
+
+func serverComparePage(a, b int64) string {
+	return "/compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10)
 }
 
 // questions finds the questions of run, nil when they are withheld.
@@ -164,7 +164,7 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var board, section bytes.Buffer
-	if err := renderHTML(&board, lb, serverLinks); err != nil {
+	if err := renderHTML(&board, lb, withPairs(serverLinks, lb, serverComparePage)); err != nil {
 		s.fail(w, err)
 		return
 	}

@@ -528,6 +528,9 @@ func TestSnapshotComparisonPagesListFlippedItems(t *testing.T) {
 	assert.Contains(t, index, `<a href="runs/1.html">`, "leaderboard rows link to their runs")
 	page := string(files["compare/1-2.html"])
 	assertInert(t, "compare/1-2.html", page)
+	assert.NotContains(t, files, "compare/2-1.html", "one page per two runs, whichever way a table reads them")
+	pairs := index[strings.Index(index, "<h2>Paired comparisons</h2>"):]
+	assert.Contains(t, pairs, `<a href="compare/1-2.html">`, "the pair row links to the parity check's page")
 	assert.Contains(t, page, "Items answered differently (1)")
 	assert.Contains(t, page, "net -1 for West")
 	assert.Contains(t, page, `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;`)

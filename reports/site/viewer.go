@@ -433,7 +433,7 @@ type indexView struct {
 // of its body and the snapshot's security policy added to its head.
 func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest, subjects bool) error {
 	var board bytes.Buffer
-	if err := renderHTML(&board, lb, snapshotLinks); err != nil {
+	if err := renderHTML(&board, lb, withPairs(snapshotLinks, lb, comparePage)); err != nil {
 		return err
 	}
 	rows := make(map[int64]reports.Row, len(lb.Rows))
@@ -588,7 +588,7 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 {{end}}
 
 {{- define "sample" -}}
-<details class="s {{.Class}}" id="{{.Anchor}}"><summary><span class="badge">{{.Outcome}}</span> <code>{{.ItemID}}</code> #{{.Index}} — extracted <code>{{.Extracted}}</code>, gold <code>{{.Gold}}</code></summary>
+<details class="s {{.Class}}" id="{{.Anchor}}"><summary><span class="badge">{{.Outcome}}</span> <code>{{.ItemID}}</code> #{{.Index}} — {{if .Extracted}}extracted <code>{{.Extracted}}</code>{{else}}no answer extracted{{end}}, gold <code>{{.Gold}}</code></summary>
 <div>
 <dl>
 <dt>scorer</dt><dd><code>{{.Scorer}}</code>{{if .Detail}}: {{.Detail}}{{end}}</dd>

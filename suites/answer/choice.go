@@ -21,7 +21,9 @@ var (
 	// "Option B" as the whole response.
 	reBareLetter  = regexp.MustCompile(`^[(\[]?[A-Za-z][)\]]?[.:]?$`)
 	reOptionAlone = regexp.MustCompile(`^[\s*]*(?:[Oo]ption|[Cc]hoice|OPTION)\s*\(?([A-Z])\)?[\s*.:)]*$`)
-	reTextCmd     = regexp.MustCompile(`\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}`)
+	// reNumberedList is a numbered list of answers ("1. **F** …\n2. **A** …").
+	reNumberedList = regexp.MustCompile(`^\s*1[.)][^\n]*\n\s*2[.)]`)
+	reTextCmd      = regexp.MustCompile(`\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}`)
 )
 
 func maxLetter(opt Options) byte {
@@ -217,37 +219,38 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 			return l, "json", ok
 		}
 	}
-	if locs := choiceMarkers(s); len(locs) > 0 {
+	// Markers are tried last first; the tail of a long response is
+	// scanned on its own first, since the answer is nearly always there.
+	tail := tailStart(s, 2048)
+	for pass := 0; pass < 2; pass++ {
+		from := tail
+		if pass == 1 {
+			if tail == 0 {
+				break
+			}
+			from = 0
+		}
+		locs := choiceMarkers(s, from)
 		for i := len(locs) - 1; i >= 0; i-- {
-			seg := s[locs[i][1]:]
-			if j := strings.IndexByte(seg, '\n'); j >= 0 {
-				seg = seg[:j]
+			if pass == 1 && locs[i][0] >= tail {
+				continue // tried in the first pass
 			}
-			if strings.TrimSpace(seg) == "" {
-				continue
-			}
-			seg = reTextCmd.ReplaceAllString(strings.ReplaceAll(seg, "$", ""), "$1")
-			if l, ok := longOption(seg, opt); ok {
-				return l, "answer-text", true
-			}
-			if l, ok := longOption(sentence(seg), opt); ok {
-				return l, "answer-text", true
-			}
-			l, ok, hedge := letterAt(seg, opt)
-			if hedge {
-				return "", "hedge", false
-			}
-			if ok {
-				return l, "answer-is", true
-			}
-			if l, ok := optionText(sentence(seg), opt); ok {
-				return l, "answer-text", true
+			if l, how, ok, stop := choiceAt(s, locs[i], opt); stop {
+				return l, how, ok
 			}
 		}
 	}
 	if ms := reOptionVerdict.FindAllStringSubmatch(s, -1); len(ms) > 0 {
 		if c := ms[len(ms)-1][1]; c[0] <= maxLetter(opt) {
 			return c, "option-verdict", true
+		}
+	}
+	// A concluding clause naming one letter ("therefore I think it's B"),
+	// unless that letter is being ruled out ("so A is wrong").
+	if end, ok := lastMatchEnd(reConclude, s, tail); ok {
+		seg := sentence(s[end:])
+		if l, ok, hedge := letterAt(seg, opt); ok && !hedge && !reRuledOut.MatchString(seg[strings.Index(seg, l)+1:]) {
+			return l, "conclusion", true
 		}
 	}
 	t := strings.TrimSpace(s)
@@ -298,16 +301,77 @@ func goldLetter(gold string, opt Options) string {
 	return strings.ToUpper(g)
 }
 
+// choiceAt reads the answer clause after one marker. stop reports that
+// the clause decided (a letter, an option text or a hedge).
+func choiceAt(s string, loc []int, opt Options) (letter, how string, ok, stop bool) {
+	seg := afterMarker(s[loc[1]:])
+	if reNumberedList.MatchString(seg) {
+		return "", "", false, false // answers to several questions, none of them this one's
+	}
+	if j := strings.IndexByte(seg, '\n'); j >= 0 {
+		seg = seg[:j]
+	}
+	if strings.TrimSpace(seg) == "" {
+		return "", "", false, false
+	}
+	seg = reTextCmd.ReplaceAllString(strings.ReplaceAll(seg, "$", ""), "$1")
+	if l, ok := longOption(seg, opt); ok {
+		return l, "answer-text", true, true
+	}
+	if l, ok := longOption(sentence(seg), opt); ok {
+		return l, "answer-text", true, true
+	}
+	l, ok, hedge := letterAt(seg, opt)
+	if hedge {
+		return "", "hedge", false, true
+	}
+	if ok {
+		return l, "answer-is", true, true
+	}
+	if l, ok := optionText(sentence(seg), opt); ok {
+		return l, "answer-text", true, true
+	}
+	return "", "", false, false
+}
+
+// lastMatchEnd is where the last match of re in s ends, looking at the
+// tail from tail first.
+func lastMatchEnd(re *regexp.Regexp, s string, tail int) (int, bool) {
+	if locs := re.FindAllStringIndex(s[tail:], -1); len(locs) > 0 {
+		return tail + locs[len(locs)-1][1], true
+	}
+	if tail == 0 {
+		return 0, false
+	}
+	if locs := re.FindAllStringIndex(s[:tail], -1); len(locs) > 0 {
+		return locs[len(locs)-1][1], true
+	}
+	return 0, false
+}
+
+// tailStart is where the last n bytes of s begin, moved forward to a
+// space so no word is cut; 0 when s is short.
+func tailStart(s string, n int) int {
+	if len(s) <= n {
+		return 0
+	}
+	i := len(s) - n
+	if j := strings.IndexAny(s[i:], " \n\t"); j >= 0 {
+		return i + j
+	}
+	return 0
+}
+
 // choiceKeywords are words every reChoiceMarker match contains, in
 // ASCII lower case.
 var choiceKeywords = []string{"answer", "option", "choice", "ponse", "respuesta", "antwort", "答案", "正确", "选", "選"}
 
-// choiceMarkers is reChoiceMarker.FindAllStringIndex(s, -1), run only
-// from the word before the first keyword: scanning a whole long response
+// choiceMarkers is reChoiceMarker.FindAllStringIndex(s[from:], -1), with
+// positions in s, run only from the word before the first keyword: scanning a whole long response
 // with the marker expression is the costliest step of choice grading,
 // and no match can start earlier.
-func choiceMarkers(s string) [][]int {
-	lower := []byte(s)
+func choiceMarkers(s string, from int) [][]int {
+	lower := []byte(s[from:])
 	for i, c := range lower {
 		if c >= 'A' && c <= 'Z' {
 			lower[i] = c + 'a' - 'A'
@@ -325,17 +389,17 @@ func choiceMarkers(s string) [][]int {
 	}
 	// "correct   answer", "is option": back over the spacing and the
 	// word before the keyword, and over the rest of the keyword's word.
-	start := first
-	for start > 0 && (s[start-1] == ' ' || s[start-1] == '\t' || s[start-1] == '\n' || s[start-1] == '\r') {
+	start := from + first
+	for start > from && (s[start-1] == ' ' || s[start-1] == '\t' || s[start-1] == '\n' || s[start-1] == '\r') {
 		start--
 	}
-	for start > 0 && isWordByte(s[start-1]) {
+	for start > from && isWordByte(s[start-1]) {
 		start--
 	}
-	for start > 0 && s[start-1] >= utf8.RuneSelf {
+	for start > from && s[start-1] >= utf8.RuneSelf {
 		start-- // letters such as the é of "réponse"
 	}
-	for start > 0 && isWordByte(s[start-1]) {
+	for start > from && isWordByte(s[start-1]) {
 		start--
 	}
 	locs := reChoiceMarker.FindAllStringIndex(s[start:], -1)
@@ -349,3 +413,6 @@ func choiceMarkers(s string) [][]int {
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
+
+// reRuledOut follows a letter that is being ruled out ("A is wrong").
+var reRuledOut = regexp.MustCompile(`(?i)^\W{0,3}(?:is\s+(?:not|incorrect|wrong|false|ruled out)|isn't|can't|cannot|不对|不正确|错误|是错|不是)`)

@@ -82,10 +82,15 @@ const (
 )
 
 // reContinuation finds where a base model, continuing a few-shot prompt,
-// starts inventing the next question; everything from there on is not
-// part of its answer. ContinuationStops are the same markers as stop
+// starts inventing the next question, or where an end-of-sequence token
+// that leaked into the text ends the real output; everything from there
+// on is not part of its answer. ContinuationStops are the same markers as stop
 // sequences for the API.
-var reContinuation = regexp.MustCompile(`\n\s*\n\s*(?:\*\*)?(?:Question|Problem)\s*(?:\d+\s*)?(?:\*\*)?[:：]|\n\s*(?:Q|Problem)\s*[:：]|\n\s*问题\s*(?:\d+\s*)?[:：]`)
+var reContinuation = regexp.MustCompile(`<EOS_TOKEN>|<\|endoftext\|>|</s>|<\|im_end\|>|<\|eot_id\|>|<\|end_of_text\|>|<eos>|<\|end\|>|\n\s*\n\s*(?:\*\*)?(?:Question|Problem)\s*(?:\d+\s*)?(?:\*\*)?[:：]|\n\s*(?:Q|Problem)\s*[:：]|\n\s*问题\s*(?:\d+\s*)?[:：]`)
+
+// reAnswerGiven tells that a text already states an answer, so what a
+// continuation marker starts after it is not needed.
+var reAnswerGiven = regexp.MustCompile(`(?i)answer|\\boxed|####|答案|答：|答:|result is|therefore|thus|所以|因此|故`)
 
 // ContinuationStops are the stop sequences parity sends with few-shot
 // prompts, so a base model served by vLLM or SGLang stops where it would
@@ -127,8 +132,13 @@ func stripThink(s string) (string, bool) {
 		s = s[len(s)-maxResponse:]
 	}
 	region, inThink := thinkRegion(s)
-	if loc := reContinuation.FindStringIndex(region); loc != nil && strings.TrimSpace(region[:loc[0]]) != "" {
-		region = region[:loc[0]]
+	for _, loc := range reContinuation.FindAllStringIndex(region, -1) {
+		// Cut only after an answer was given: a chat model may restate
+		// the problem under a "Problem:" heading before solving it.
+		if before := region[:loc[0]]; reAnswerGiven.MatchString(before) || strings.HasPrefix(region[loc[0]:], "<") && strings.TrimSpace(before) != "" {
+			region = before
+			break
+		}
 	}
 	return tail(region), inThink
 }

@@ -110,6 +110,7 @@ func TestFormatUnitsAndNumbers(t *testing.T) {
 		{name: "time", kind: Math, resp: "She arrives at $\\boxed{20:34}$.", gold: "20:34", want: true},
 		{name: "plain unit words", kind: Math, resp: "So, the final answer is 28 different pizzas.", gold: "28", want: true},
 		{name: "small quantities compare relatively", kind: Math, resp: "$\\boxed{1.02 \\times 10^{-10}}$", gold: "3.61e-10", want: false},
+		{name: "square brackets that group", kind: Math, resp: "$\\boxed{\\frac{1}{4} \\left[\\cos(2t) + \\sin(2t)\\right]}$", gold: "\\frac{\\cos(2t)+\\sin(2t)}{4}", want: true},
 		{name: "small quantities that match", kind: Math, resp: "$\\boxed{3.61 \\times 10^{-10}}$", gold: "3.61e-10", want: true},
 	})
 }
@@ -148,6 +149,9 @@ func TestFormatContinuationCut(t *testing.T) {
 		{name: "Problem:", kind: Math, resp: "Final Answer: The final answer is $4$.\nProblem: Find x.\nSolution: Final Answer: The final answer is $7$.", gold: "4", want: true},
 		{name: "问题：", kind: Number, resp: "所以答案是 18。\n问题：小明有 3 个苹果？\n答案是 3。", gold: "18", want: true},
 		{name: "leading Question: restatement is kept", kind: Number, resp: "Question: how many?\nThe answer is 18.", gold: "18", want: true},
+		{name: "a restated problem before any answer is kept", kind: Math, resp: "Let me solve this.\n\nProblem: find $x$ with $2x = 10$.\n\nSolution: $x = \\boxed{5}$.", gold: "5", want: true},
+		{name: "leaked end-of-sequence token", kind: Choice, resp: "The answer is (G).<EOS_TOKEN> Final answer: G, D, F, H, G.", gold: "G", want: true},
+		{name: "im_end", kind: Number, resp: "答案是 7。<|im_end|>\n答案是 9。", gold: "7", want: true},
 	})
 }
 
@@ -155,6 +159,9 @@ func TestFormatContinuationCut(t *testing.T) {
 func TestFormatNegatedChoices(t *testing.T) {
 	runFormats(t, []formatCase{
 		{name: "not A therefore B", kind: Choice, resp: "It's not A because the rate is wrong, therefore I think the answer is B.", gold: "B", want: true},
+		{name: "issue's wording", kind: Choice, resp: "It's not A since the rate is wrong, therefore I think it's B.", gold: "B", want: true, detail: "conclusion"},
+		{name: "ruled out in the conclusion", kind: Choice, resp: "Looking at the data, so A is wrong.", gold: "A", want: false},
+		{name: "所以 conclusion", kind: Choice, resp: "A不对，所以我认为是B。", gold: "B", want: true},
 		{name: "answer is D not A", kind: Choice, resp: "The answer is D, not A.", gold: "D", want: true},
 		{name: "B不是A", kind: Choice, resp: "分析各选项后，答案是B，不是A。", gold: "B", want: true},
 		{name: "la réponse est C, non A", kind: Choice, resp: "Donc la réponse est C, non A.", gold: "C", want: true},

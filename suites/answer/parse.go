@@ -429,7 +429,9 @@ func (p *parser) startsPrimary() bool {
 	case c == '(' || c == '{':
 		return true
 	case c == '[':
-		return false // a bracket after a value starts an interval in a list, not a product
+		// A bracket after a value starts an interval in a list, not a
+		// product, unless it only groups: "\frac14[\cos 2t + \sin 2t]".
+		return groupingBracket(p.s[p.pos:])
 	case c == '\\':
 		rest := p.s[p.pos+1:]
 		if strings.HasPrefix(rest, "{") {
@@ -1243,4 +1245,32 @@ func trimNumber(s string) string {
 		s = "0" + s
 	}
 	return s
+}
+
+// groupingBracket reports whether s starts with a square bracket that
+// holds one expression (no top-level comma or semicolon) and closes
+// with "]", as brackets used for grouping do.
+func groupingBracket(s string) bool {
+	depth := 0
+	for i := 0; i < len(s) && i < maxExprLen; i++ {
+		switch s[i] {
+		case '(', '[', '{':
+			depth++
+		case ')', '}':
+			depth--
+		case ']':
+			depth--
+			if depth == 0 {
+				return i > 1
+			}
+		case ',', ';':
+			if depth == 1 {
+				return false
+			}
+		}
+		if depth <= 0 {
+			return false
+		}
+	}
+	return false
 }

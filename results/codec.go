@@ -22,14 +22,14 @@ var runColumns = []string{
 }
 
 // sampleColumns are the samples columns after id and run_id, in the order
-// sampleArgs and sampleScanner use. The last four are the large texts a light
-// read leaves out.
+// sampleArgs and sampleScanner use. The last five are the large texts a
+// light read leaves out.
 var sampleColumns = []string{
 	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "detail",
 	"judge_outcome", "judge_extracted", "judge_scorer", "judge_scorer_version", "judge_detail",
 	"gold", "finish_reason", "model_reported", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens",
 	"latency_ns", "ttft_ns", "attempts", "error", "error_code", "warnings", "cost", "started_at",
-	"content", "reasoning", "messages", "raw",
+	"content", "reasoning", "messages", "raw", "request",
 }
 
 // SampleFields picks what a sample read takes from each row. Reading fewer
@@ -58,8 +58,8 @@ const (
 // selects instead, so light, published and full reads share one scan
 // function.
 var (
-	lightLeftOut     = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
-	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''"}
+	lightLeftOut     = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''", "request": "''"}
+	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''", "request": "''"}
 )
 
 // scoreColumns are the columns a ScoreFields read selects, in the order
@@ -95,6 +95,15 @@ func (db *DB) runSelect() string {
 		return strings.TrimSuffix(runSelectAll, "shard") + "NULL AS shard"
 	}
 	return runSelectAll
+}
+
+// sampleCols is a sample select list as a file of this db's schema can
+// answer it: a read-only file older than schema 5 has no request column.
+func (db *DB) sampleCols(cols string) string {
+	if db.fileSchema < 5 {
+		return strings.TrimSuffix(cols, "request") + "'' AS request"
+	}
+	return cols
 }
 
 func placeholders(n int) string {
@@ -252,7 +261,7 @@ func sampleArgs(s *parity.Sample) ([]any, error) {
 		jo, je, js, jv, jd,
 		s.Gold, c.FinishReason, c.ModelReported, c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, c.Usage.CachedTokens,
 		int64(c.Latency), int64(c.TTFT), c.Attempts, scrub(c.Error), string(c.ErrorCode), warnings, s.Cost, nanos(s.StartedAt),
-		c.Content, c.Reasoning, messages, scrub(c.Raw),
+		c.Content, c.Reasoning, messages, scrub(c.Raw), scrub(c.Request),
 	}, nil
 }
 
@@ -382,7 +391,7 @@ func (ss sampleScanner) scan(sc scanner) (parity.Sample, error) {
 	s.StartedAt = fromNanos(sql.NullInt64{Int64: started, Valid: hasStarted})
 	c.Content, c.Reasoning = r.text(28), r.text(29)
 	messages, hasMessages := r.nullText(30)
-	c.Raw = r.text(31)
+	c.Raw, c.Request = r.text(31), r.text(32)
 	if err := r.err(&s); err != nil {
 		return s, err
 	}

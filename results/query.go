@@ -194,7 +194,7 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 	case ScoreFields:
 		cols, scan = sampleSelectScore, newScoreScanner(runID).scan
 	}
-	q := "SELECT " + cols + " FROM samples WHERE run_id = ?"
+	q := "SELECT " + db.sampleCols(cols) + " FROM samples WHERE run_id = ?"
 	args := []any{runID}
 	if f.Outcome != "" {
 		q += " AND outcome = ?"

@@ -144,6 +144,18 @@ func jsonOrNull[T any](v []T) (any, error) {
 	return string(b), nil
 }
 
+// jsonPtrOrNull is the JSON text of an optional value, or NULL without one.
+func jsonPtrOrNull[T any](v *T) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
 func fromJSONList[T any](s sql.NullString, what string) ([]T, error) {
 	if !s.Valid || s.String == "" {
 		return nil, nil
@@ -163,25 +175,17 @@ func runArgs(r *parity.Run) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode params: %w", err)
 	}
-	var price any
-	if r.Price != nil {
-		b, err := json.Marshal(r.Price)
-		if err != nil {
-			return nil, fmt.Errorf("encode price: %w", err)
-		}
-		price = string(b)
+	price, err := jsonPtrOrNull(r.Price)
+	if err != nil {
+		return nil, fmt.Errorf("encode price: %w", err)
 	}
 	warnings, err := jsonOrNull(r.Warnings)
 	if err != nil {
 		return nil, fmt.Errorf("encode warnings: %w", err)
 	}
-	var shard any
-	if r.Shard != nil {
-		b, err := json.Marshal(r.Shard)
-		if err != nil {
-			return nil, fmt.Errorf("encode shard: %w", err)
-		}
-		shard = string(b)
+	shard, err := jsonPtrOrNull(r.Shard)
+	if err != nil {
+		return nil, fmt.Errorf("encode shard: %w", err)
 	}
 	s := r.Suite
 	return []any{

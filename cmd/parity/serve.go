@@ -139,9 +139,7 @@ func runQuestions(ctx context.Context, user map[string]parity.Suite) func(parity
 func (a *app) serveCmd() *cobra.Command {
 	var (
 		addr       string
-		runIDs     []int64
-		all        bool
-		sel        runSelection
+		sel        boardSelection
 		suiteFiles []string
 	)
 	cmd := &cobra.Command{
@@ -170,9 +168,7 @@ address on another interface makes every answer readable from the network.`,
 			if err != nil {
 				return err
 			}
-			sel.ids = runIDs
-			sel.latest = !all && len(runIDs) == 0
-			src := &dbSource{a: a, sel: sel, opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
+			src := &dbSource{a: a, sel: *sel.selection(), opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
 				Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate}}
 			if _, _, err := src.Leaderboard(ctx); err != nil {
 				return err
@@ -208,9 +204,7 @@ address on another interface makes every answer readable from the network.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
-	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
 	sel.addFlags(fl)
-	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	fl.StringArrayVar(&suiteFiles, "suite-file", nil, "user suite files the runs were made with, for their questions where the file allows publishing them")
 	return cmd
 }

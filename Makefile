@@ -4,6 +4,9 @@ BIN       := bin/parity
 REV       := $(shell git describe --always --dirty --abbrev=12 2>/dev/null)
 LDFLAGS   := -X github.com/parity-bench/parity.GitRevision=$(REV)
 FUZZTIME  ?= 20s
+# BENCHDB keeps the scale benchmark's databases (up to 1,000,000 samples,
+# minutes to build) between runs of make bench.
+BENCHDB   ?= bin/benchdb
 PKGS      := ./...
 
 .PHONY: help build test race bench fuzz lint clean agreement
@@ -22,7 +25,7 @@ race: ## run the tests under the race detector
 	$(GO) test -race -count=1 $(PKGS)
 
 bench: ## run the benchmarks and print the figures
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2x ./cmd/parity
+	PARITY_BENCH_DIR=$(abspath $(BENCHDB)) $(GO) test -run '^$$' -bench . -benchmem -benchtime 2x -timeout 60m ./cmd/parity
 	$(GO) test -run '^$$' -bench . -benchmem ./runners ./results ./suites/answer ./reports ./providers
 
 fuzz: ## run each fuzz target for FUZZTIME

@@ -2,6 +2,7 @@ package providers_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,8 +11,8 @@ import (
 	"github.com/parity-bench/parity/providers/providertest"
 )
 
-// BenchmarkClientComplete measures the whole client path (planning, body
-// splice, HTTP, buffering, decoding, reasoning extraction) against the fake
+// BenchmarkClientComplete measures the whole client path (planning and
+// encoding the body, HTTP, buffering, decoding, reasoning extraction) against the fake
 // server at zero latency, with requests in parallel as the runner sends them.
 func BenchmarkClientComplete(b *testing.B) {
 	for _, stream := range []bool{false, true} {
@@ -62,5 +63,38 @@ func BenchmarkMock(b *testing.B) {
 		if _, err := c.Complete(context.Background(), req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLargeAnswer measures the memory one 8 MiB answer costs the
+// client: B/op over the answer's size is how many copies of it are made.
+func BenchmarkLargeAnswer(b *testing.B) {
+	const size = 8 << 20
+	for _, stream := range []bool{false, true} {
+		name := "json"
+		if stream {
+			name = "stream"
+		}
+		b.Run(name, func(b *testing.B) {
+			text := strings.Repeat("x", size)
+			srv := providertest.New(b, providertest.Options{NoRecord: true, ChunkSize: 64 << 10,
+				Answer: func(providertest.ChatRequest) providertest.Reply { return providertest.Reply{Content: text} }})
+			cat, err := providers.Builtin()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := cat.AddEndpoint("vllm", srv.BaseURL(), ""); err != nil {
+				b.Fatal(err)
+			}
+			c := providers.New(cat, providers.Options{})
+			req := parity.Request{Model: "vllm/m", Params: parity.Params{Stream: stream}, Messages: []parity.Message{{Role: "user", Content: "q"}}}
+			b.ReportAllocs()
+			for b.Loop() {
+				comp, err := c.Complete(context.Background(), req)
+				if err != nil || len(comp.Content) != size {
+					b.Fatal(err, len(comp.Content))
+				}
+			}
+		})
 	}
 }

@@ -73,6 +73,10 @@ type Options struct {
 	// takes; a request waits for a replica with room. 0 means no cap per
 	// replica.
 	ReplicaConcurrency int
+	// ReplicaCaps sets the cap of single replicas by base URL, for pools of
+	// servers of different sizes; a replica missing here has
+	// ReplicaConcurrency.
+	ReplicaCaps map[string]int
 }
 
 // Client is the one shared OpenAI-compatible client. It implements
@@ -354,7 +358,7 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 		if st != nil {
 			key = st.key
 			comp.Attempts = st.attempts
-			comp.Raw = keepRaw(scrub(string(st.raw), key))
+			comp.Raw = keepRaw(redact(st.raw, key))
 		}
 		pe.Message = scrub(pe.Message, key)
 		comp.Latency = c.opt.Now().Sub(start)
@@ -379,6 +383,8 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 		return fail(parity.Errorf(parity.ErrCredentials,
 			"%s: %s is not set: export %s=<your key> to use %s", p.Name, p.KeyEnv, p.KeyEnv, pl.Model.ID), nil)
 	}
+	// Every attempt sends these bytes, so they are what was sent, failed or not.
+	comp.Request = string(pl.JSON)
 	st := &call{provider: p, model: pl.Model.Name, body: pl.JSON, urls: pl.BaseURLs, baseURL: pl.BaseURLs[0],
 		limits: pl.Limits, stream: pl.Stream, key: key, ref: req.Ref, start: start, estimate: estimateTokens(req)}
 	if c.opt.Deadline > 0 {
@@ -403,7 +409,7 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	comp.Reasoning = scrub(reasoning, key)
 	comp.ModelReported = scrub(res.model, key)
 	comp.FinishReason = scrub(res.finish, key)
-	comp.Raw = keepRaw(scrub(string(st.raw), key))
+	comp.Raw = keepRaw(redact(st.raw, key))
 	return comp, nil
 }
 
@@ -442,11 +448,16 @@ func scrub(s, key string) string {
 	return strings.ReplaceAll(s, key, "[redacted]")
 }
 
+// redactFree reports whether b holds nothing redact would replace.
+func redactFree(b []byte, key string) bool {
+	return len(key) < 6 || !bytes.Contains(b, []byte(key))
+}
+
 // redact is scrub for a body about to be classified: error messages quote
 // the API's text cut to a length, which could cut an echoed key in two
 // where scrub no longer finds it.
 func redact(b []byte, key string) []byte {
-	if len(key) < 6 || !bytes.Contains(b, []byte(key)) {
+	if redactFree(b, key) {
 		return b
 	}
 	return bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
@@ -542,40 +553,65 @@ func (a *answerJSON) failed(whole bool) bool {
 	return len(e) > 0 && string(e) != "null"
 }
 
-// add folds one decoded answer or stream event into r: texts are joined,
-// the last model, finish reason and usage seen win. A whole answer gives
-// its first choice only; a stream's events give every choice's delta.
-func (r *result) add(a *answerJSON, whole bool, t *texts) {
-	if a.Model != "" {
-		r.model = a.Model
-	}
-	choices := a.Choices
-	if whole && len(choices) > 1 {
-		choices = choices[:1]
-	}
-	for i := range choices {
-		ch := &choices[i]
-		for _, m := range []*messageJSON{&ch.Message, &ch.Delta} {
-			t.content.WriteString(m.Content)
-			t.rc.WriteString(m.ReasoningContent)
-			t.rsn.WriteString(rawString(m.Reasoning))
-			t.det.WriteString(detailsText(m.ReasoningDetails))
-		}
-		if ch.FinishReason != nil && *ch.FinishReason != "" {
+// whole reads a whole answer: its first choice's message.
+func (a *answerJSON) whole() result {
+	r := result{model: a.Model}
+	if len(a.Choices) > 0 {
+		ch := &a.Choices[0]
+		m := &ch.Message
+		r.content, r.reasoningContent = m.Content, m.ReasoningContent
+		r.reasoning, r.details = rawString(m.Reasoning), detailsText(m.ReasoningDetails)
+		if ch.FinishReason != nil {
 			r.finish = string(*ch.FinishReason)
 		}
 	}
 	if a.Usage != nil {
 		r.usage = a.Usage.usage()
 	}
+	return r
 }
 
-// texts gathers an answer's texts as its events arrive.
-type texts struct{ content, rc, rsn, det strings.Builder }
+// events gathers a streamed answer as its events arrive: the texts of
+// every choice's delta in order, joined once at the end rather than grown
+// piece by piece, and the last model, finish reason and usage seen.
+type events struct {
+	r                     result
+	content, rc, rsn, det []string
+}
 
-// finish writes the gathered texts into r.
-func (t *texts) finish(r *result) {
-	r.content, r.reasoningContent, r.reasoning, r.details = t.content.String(), t.rc.String(), t.rsn.String(), t.det.String()
+func (e *events) add(a *answerJSON) {
+	if a.Model != "" {
+		e.r.model = a.Model
+	}
+	for i := range a.Choices {
+		ch := &a.Choices[i]
+		d := &ch.Delta
+		e.content = appendText(e.content, d.Content)
+		e.rc = appendText(e.rc, d.ReasoningContent)
+		e.rsn = appendText(e.rsn, rawString(d.Reasoning))
+		e.det = appendText(e.det, detailsText(d.ReasoningDetails))
+		if ch.FinishReason != nil && *ch.FinishReason != "" {
+			e.r.finish = string(*ch.FinishReason)
+		}
+	}
+	if a.Usage != nil {
+		e.r.usage = a.Usage.usage()
+	}
+}
+
+func appendText(parts []string, s string) []string {
+	if s == "" {
+		return parts
+	}
+	return append(parts, s)
+}
+
+// result joins the gathered texts.
+func (e *events) result() result {
+	r := e.r
+	r.content, r.reasoningContent = strings.Join(e.content, ""), strings.Join(e.rc, "")
+	r.reasoning, r.details = strings.Join(e.rsn, ""), strings.Join(e.det, "")
+	return r
 }
 
 // rawString reads a JSON string, treating null or any other shape as empty.
@@ -594,26 +630,47 @@ func badResponse(st *call, what string) *parity.Error {
 
 // keepRaw is the raw response as stored. An answer's text is stored in
 // full as its content and reasoning, so a raw body too long to be worth a
-// second copy keeps only its head and tail (the envelope, the first and the
-// last events, finish reason and usage) around a note of what was left out.
-func keepRaw(raw string) string {
+// second copy keeps only its two ends (the envelope, the first and the last
+// events, finish reason and usage) around a note of what was left out. Only
+// what is kept is copied.
+func keepRaw(raw []byte) string {
 	if len(raw) <= rawKeep {
-		return raw
+		return string(raw)
 	}
-	// Cut at rune starts, so both parts stay valid UTF-8.
-	i, j := rawKeep/2, len(raw)-rawKeep/2
-	for i > 0 && !utf8.RuneStart(raw[i]) {
-		i--
-	}
-	for j < len(raw) && !utf8.RuneStart(raw[j]) {
-		j++
-	}
-	head, tail := raw[:i], raw[j:]
-	return head + fmt.Sprintf("\n[parity: %d bytes of this raw response left out; the answer's text is stored as its content and reasoning]\n", len(raw)-len(head)-len(tail)) + tail
+	return cutRaw(raw[:rawEnd], raw[len(raw)-rawEnd:], len(raw))
 }
 
-// rawKeep is the longest raw response stored whole.
-const rawKeep = 256 << 10
+// rawKeep is the longest raw response stored whole, rawEnd how much of
+// each end of a longer one is kept: together with the note, at most rawKeep.
+const (
+	rawKeep = 256 << 10
+	rawEnd  = rawKeep/2 - 256
+)
+
+// cutRaw joins the head and tail of a raw response of total bytes around a
+// note of what was left out, trimming them to whole UTF-8 characters.
+func cutRaw(head, tail []byte, total int) string {
+	if k := lastRuneStart(head); k >= 0 && !utf8.FullRune(head[k:]) {
+		head = head[:k]
+	}
+	for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
+		tail = tail[1:]
+	}
+	note := fmt.Sprintf("\n[parity: %d bytes of this raw response left out; the answer's text is stored as its content and reasoning]\n",
+		total-len(head)-len(tail))
+	return string(head) + note + string(tail)
+}
+
+// lastRuneStart is the index of the last byte of b that starts a
+// character, -1 when none of its last four does.
+func lastRuneStart(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
 
 // pickReasoning chooses the reasoning text by the provider's field order and
 // strips inline <think> (or Gemini's <thought>) blocks from the content when

@@ -290,10 +290,10 @@ func (d *doctor) run(ctx context.Context) error {
 
 	// 3. Thinking off: the switch is honoured when reasoning disappears or
 	// shrinks a lot.
-	if on.err == nil {
-		if err := d.thinkingSwitch(ctx, on); err != nil {
-			return err
-		}
+	// A refused "on" is reported here too, as a catalog error when the API
+	// rejected the switch the catalog sends.
+	if err := d.thinkingSwitch(ctx, on); err != nil {
+		return err
 	}
 
 	// 4. Streaming with include_usage: the final usage chunk and TTFT.
@@ -304,7 +304,7 @@ func (d *doctor) run(ctx context.Context) error {
 	d.streamUsage(st)
 	d.latency(plain, on, st)
 	if d.claims {
-		if err := d.catalogClaims(ctx, plain); err != nil {
+		if err := d.catalogClaims(ctx, plain, on.err != nil); err != nil {
 			return err
 		}
 	}
@@ -365,11 +365,15 @@ func (d *doctor) claimList() []claim {
 }
 
 // catalogClaims sends one tiny request per claim that changes the body; a
-// refusal is a catalog error.
-func (d *doctor) catalogClaims(ctx context.Context, plain *probe) error {
+// refusal is a catalog error. Claims that need thinking on are skipped when
+// thinking on was itself refused.
+func (d *doctor) catalogClaims(ctx context.Context, plain *probe, onFailed bool) error {
 	var okd, bad []string
 	var advice []string
 	for _, cl := range d.claimList() {
+		if onFailed && cl.params.Thinking == "on" {
+			continue // thinking on itself was refused: reported by the thinking switch
+		}
 		cl.params.MaxTokens = d.limit
 		pl, err := d.c.Plan(parity.Request{Model: d.model.ID, Messages: []parity.Message{{Role: "user", Content: doctorPrompt}}, Params: cl.params})
 		if err != nil || reflect.DeepEqual(pl.Body, plain.plan.Body) {
@@ -582,7 +586,8 @@ func (d *doctor) thinkingSwitch(ctx context.Context, on *probe) error {
 	rep, p := d.rep, d.p
 	fix := fmt.Sprintf("check thinking (enable/disable) for %s in the providers file (--providers)", p.Name)
 	if on.err != nil {
-		rep.set(CheckThinkingSwitch, CheckFail, "the request with thinking on failed: "+oneLine(on.err.Error(), 300), fix)
+		d.switchFailed("on", on.err, p.rules(d.model.Name).thinking.Enable, fix,
+			fmt.Sprintf("correct thinking.enable for %s in a providers file (--providers); for a model that always thinks use thinking: {style: none, enable: {}}", d.model.Name))
 		return nil
 	}
 	offReq := parity.Params{MaxTokens: d.limit, Thinking: "off"}
@@ -600,13 +605,8 @@ func (d *doctor) thinkingSwitch(ctx context.Context, on *probe) error {
 		return err
 	}
 	if off.err != nil {
-		detail := "the request with thinking off failed: " + oneLine(off.err.Error(), 300)
-		if parity.CodeOf(off.err) == parity.ErrInvalidRequest {
-			frag, _ := json.Marshal(p.rules(d.model.Name).thinking.Disable)
-			detail = fmt.Sprintf("catalog error: the API refused thinking off as the catalog sends it (%s): %s", frag, oneLine(off.err.Error(), 300))
-			fix = fmt.Sprintf("if %s cannot stop thinking, remove thinking.disable for it (a model entry with thinking: {style: none, enable: {}}) in a providers file (--providers); otherwise correct thinking.disable", d.model.Name)
-		}
-		rep.set(CheckThinkingSwitch, CheckFail, detail, fix)
+		d.switchFailed("off", off.err, p.rules(d.model.Name).thinking.Disable, fix,
+			fmt.Sprintf("if %s cannot stop thinking, remove thinking.disable for it (a model entry with thinking: {style: none, enable: {}}) in a providers file (--providers); otherwise correct thinking.disable", d.model.Name))
 		return nil
 	}
 	nOn, nOff := on.size(), off.size()
@@ -624,6 +624,20 @@ func (d *doctor) thinkingSwitch(ctx context.Context, on *probe) error {
 			"--thinking off may not save tokens for this model; "+fix)
 	}
 	return nil
+}
+
+// switchFailed fails the thinking-switch check after the request with
+// thinking on or off (side) failed. When the API refused the body, the
+// fragment the catalog sent (sent) is at fault, and catalogFix replaces
+// the general fix.
+func (d *doctor) switchFailed(side string, err error, sent any, fix, catalogFix string) {
+	detail := "the request with thinking " + side + " failed: " + oneLine(err.Error(), 300)
+	if parity.CodeOf(err) == parity.ErrInvalidRequest {
+		frag, _ := json.Marshal(sent)
+		detail = fmt.Sprintf("catalog error: the API refused thinking %s as the catalog sends it (%s): %s", side, frag, oneLine(err.Error(), 300))
+		fix = catalogFix
+	}
+	d.rep.set(CheckThinkingSwitch, CheckFail, detail, fix)
 }
 
 func (d *doctor) streamUsage(st *probe) {

@@ -484,6 +484,8 @@ func TestDoctorProbesCatalogClaims(t *testing.T) {
 			check: providers.CheckCatalog, status: providers.CheckOK, detail: `reasoning_effort="low", reasoning_effort="high"`},
 		{name: "gpt-5.1 told max exists", provider: "openai", model: "openai/gpt-5.1", patch: `openai: {models: {"gpt-5.[1-9]*": {thinking: {efforts: {low: low, max: max}}}}}`,
 			check: providers.CheckCatalog, status: providers.CheckFail, detail: `reasoning_effort="max" refused`, advice: "remove max from thinking.efforts"},
+		{name: "claude 5.5 sent manual thinking", provider: "anthropic", model: "anthropic/claude-sonnet-5-5", patch: `anthropic: {thinking: {enable: {thinking: {type: enabled, budget_tokens: 1024}}}}`,
+			check: providers.CheckThinkingSwitch, status: providers.CheckFail, detail: `catalog error: the API refused thinking on as the catalog sends it ({"thinking":{"budget_tokens":1024,"type":"enabled"}})`, advice: "correct thinking.enable"},
 		{name: "always-on claude told it can stop", provider: "anthropic", model: "anthropic/claude-opus-5-5", patch: `anthropic: {models: {"claude-opus-5-5*": {thinking: {disable: {thinking: {type: disabled}}}}}}`,
 			check: providers.CheckThinkingSwitch, status: providers.CheckFail, detail: `catalog error: the API refused thinking off as the catalog sends it ({"thinking":{"type":"disabled"}})`, advice: "remove thinking.disable"},
 	}

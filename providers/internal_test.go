@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -170,4 +171,35 @@ func TestModelCapDoesNotBlockOtherModels(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("a request for another model waited behind one queued on the slow model's cap")
 	}
+}
+
+// TestRawEventsKeepBothEnds: a long stream's raw response keeps its first
+// and last bytes whole, says how much it left out, never holds the key and
+// never cuts a character in two.
+func TestRawEventsKeepBothEnds(t *testing.T) {
+	const key = "sk-raw-events-key-123"
+	r := rawEvents{key: key}
+	var all strings.Builder
+	for i := 0; i < 20000; i++ {
+		ev := fmt.Sprintf(`{"n":%d,"delta":"步骤 %s"}`, i, key)
+		r.add([]byte(ev))
+		all.WriteString("data: " + strings.ReplaceAll(ev, key, "[redacted]") + "\n\n")
+	}
+	got := string(r.bytes())
+	want := all.String()
+	require.Greater(t, len(want), rawKeep)
+	assert.LessOrEqual(t, len(got), rawKeep)
+	assert.True(t, utf8.ValidString(got))
+	assert.NotContains(t, got, key)
+	head, rest, ok := strings.Cut(got, "\n[parity: ")
+	require.True(t, ok)
+	note, tail, ok := strings.Cut(rest, "]\n")
+	require.True(t, ok)
+	assert.True(t, strings.HasPrefix(want, head))
+	assert.True(t, strings.HasSuffix(want, tail))
+	assert.Contains(t, note, fmt.Sprintf("%d bytes", len(want)-len(head)-len(tail)))
+
+	short := rawEvents{key: key}
+	short.add([]byte(`{"a":1}`))
+	assert.Equal(t, "data: {\"a\":1}\n\n", string(short.bytes()), "a short stream is kept whole")
 }

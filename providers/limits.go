@@ -174,8 +174,11 @@ type replicaPool struct {
 	urls []string
 	st   []replicaState
 	next int
-	cap  int
+	caps []int // per replica; 0 (or none) means no cap
 	wake chan struct{}
+	// waiting counts requests waiting for room, so a release replaces
+	// wake only when someone listens.
+	waiting int
 }
 
 type replicaState struct {
@@ -187,7 +190,7 @@ func (l *limiter) pool(urls []string) *replicaPool {
 	key := strings.Join(urls, "\x00")
 	p := l.pools[key]
 	if p == nil {
-		p = &replicaPool{urls: urls, st: make([]replicaState, len(urls)), cap: l.opt.ReplicaConcurrency, wake: make(chan struct{})}
+		p = &replicaPool{urls: urls, st: make([]replicaState, len(urls)), caps: l.opt.replicaCaps(urls), wake: make(chan struct{})}
 		l.pools[key] = p
 	}
 	return p
@@ -229,7 +232,22 @@ func (p *replicaPool) pick(now time.Time) int {
 }
 
 // full reports whether replica i has as many requests in flight as its cap.
-func (p *replicaPool) full(i int) bool { return p.cap > 0 && p.st[i].inflight >= p.cap }
+func (p *replicaPool) full(i int) bool {
+	return i < len(p.caps) && p.caps[i] > 0 && p.st[i].inflight >= p.caps[i]
+}
+
+// replicaCaps is the cap of each of urls: its own from ReplicaCaps, else
+// ReplicaConcurrency.
+func (o *Options) replicaCaps(urls []string) []int {
+	caps := make([]int, len(urls))
+	for i, u := range urls {
+		caps[i] = o.ReplicaConcurrency
+		if n, ok := o.ReplicaCaps[u]; ok {
+			caps[i] = n
+		}
+	}
+	return caps
+}
 
 // healthyBesides reports whether a replica other than i is in service.
 func (p *replicaPool) healthyBesides(i int, now time.Time) bool {
@@ -305,12 +323,20 @@ func (l *limiter) acquire(ctx context.Context, st *call) (*ticket, error) {
 			break
 		}
 		wake := pool.wake
+		pool.waiting++
 		l.mu.Unlock()
+		var err error
 		select {
 		case <-ctx.Done():
-			t.release(outcomeOther)
-			return nil, ctx.Err()
+			err = ctx.Err()
 		case <-wake:
+		}
+		l.mu.Lock()
+		pool.waiting--
+		l.mu.Unlock()
+		if err != nil {
+			t.release(outcomeOther)
+			return nil, err
 		}
 	}
 	return t, nil
@@ -330,7 +356,7 @@ func (t *ticket) release(o outcome) {
 	defer l.mu.Unlock()
 	s := &t.pool.st[t.replica]
 	s.inflight--
-	if t.pool.cap > 0 {
+	if t.pool.waiting > 0 {
 		close(t.pool.wake)
 		t.pool.wake = make(chan struct{})
 	}
@@ -369,8 +395,8 @@ func (l *limiter) settle(st *call, used int) {
 
 // ProviderConcurrency returns the most requests in flight the Client lets
 // through to the provider of modelID, as its catalog entry sets it (or,
-// for a deployment with several base URLs and Options.ReplicaConcurrency,
-// the cap per replica times the replicas, when that is lower), or 0 when
+// for a deployment with several base URLs that all have a cap, the sum of
+// their caps, when that is lower), or 0 when
 // the provider has no cap. This is the one place the cap lives: the
 // Client enforces it on every attempt (lowering it for a while after rate
 // limits, see ConcurrencyLimit), and a worker pool asks for it to hold back
@@ -381,10 +407,16 @@ func (c *Client) ProviderConcurrency(modelID string) int {
 		return 0
 	}
 	n := p.Concurrency
-	// Replicas with a cap each take no more than the cap times their
-	// number, whatever the provider's own cap.
-	if urls := p.URLs(m.Name, c.opt.Region); len(urls) > 1 && c.opt.ReplicaConcurrency > 0 {
-		pooled := len(urls) * c.opt.ReplicaConcurrency
+	// Replicas that all have a cap take no more than the sum of their
+	// caps, whatever the provider's own cap.
+	if urls := p.URLs(m.Name, c.opt.Region); len(urls) > 1 {
+		pooled := 0
+		for _, k := range c.opt.replicaCaps(urls) {
+			if k <= 0 {
+				return max(n, 0)
+			}
+			pooled += k
+		}
 		if n <= 0 || pooled < n {
 			n = pooled
 		}

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -8,7 +9,7 @@ import (
 )
 
 func TestReplicaPoolCap(t *testing.T) {
-	p := &replicaPool{urls: []string{"a", "b"}, st: make([]replicaState, 2), cap: 1, wake: make(chan struct{})}
+	p := &replicaPool{urls: []string{"a", "b"}, st: make([]replicaState, 2), caps: []int{1, 1}, wake: make(chan struct{})}
 	now := time.Unix(0, 0)
 	assert.Equal(t, 0, p.pick(now))
 	assert.Equal(t, 1, p.pick(now))
@@ -22,4 +23,25 @@ func TestReplicaPoolCap(t *testing.T) {
 	p.st[1].downUntil = now.Add(2 * time.Minute)
 	assert.Equal(t, 0, p.pick(now), "all out: the one back soonest with room")
 	assert.Equal(t, -1, p.pick(now), "all out and full")
+}
+
+// BenchmarkReplicaAcquire measures what the pool adds to each attempt:
+// choosing the least busy of eight capped replicas and releasing it, from
+// as many goroutines as the benchmark runs, so the one lock is contended.
+func BenchmarkReplicaAcquire(b *testing.B) {
+	urls := []string{"http://r1/v1", "http://r2/v1", "http://r3/v1", "http://r4/v1", "http://r5/v1", "http://r6/v1", "http://r7/v1", "http://r8/v1"}
+	opt := &Options{ReplicaConcurrency: 1 << 20, ReplicaFailures: 3, ReplicaCooldown: time.Minute, Now: time.Now}
+	l := newLimiter(opt)
+	st := &call{provider: &Provider{Name: "cluster"}, model: "m", urls: urls}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		for pb.Next() {
+			t, err := l.acquire(ctx, st)
+			if err != nil {
+				b.Fatal(err)
+			}
+			t.release(outcomeOK)
+		}
+	})
 }

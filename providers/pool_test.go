@@ -41,16 +41,21 @@ func newGatedReplica(t *testing.T, entered chan<- string, gate <-chan struct{}, 
 	return r
 }
 
+// gatedPool is a catalog whose provider "cluster" has two gated replicas.
+func gatedPool(t *testing.T, entered chan<- string, gate <-chan struct{}) (a, b *gatedReplica, cat *providers.Catalog) {
+	a = newGatedReplica(t, entered, gate, "a")
+	b = newGatedReplica(t, entered, gate, "b")
+	cat = builtin(t)
+	require.NoError(t, cat.Merge([]byte("providers:\n  cluster:\n    origin: local\n    base_urls: ["+a.BaseURL()+", "+b.BaseURL()+"]\n"), "test"))
+	return a, b, cat
+}
+
 // TestReplicaConcurrencyCap: with a cap per replica, a pool of two
 // replicas takes two requests each at once and the rest wait for a free
 // replica; the runner is told the pool's total, four.
 func TestReplicaConcurrencyCap(t *testing.T) {
-	entered := make(chan string, 16)
-	gate := make(chan struct{})
-	a := newGatedReplica(t, entered, gate, "a")
-	b := newGatedReplica(t, entered, gate, "b")
-	cat := builtin(t)
-	require.NoError(t, cat.Merge([]byte("providers:\n  cluster:\n    origin: local\n    base_urls: ["+a.BaseURL()+", "+b.BaseURL()+"]\n"), "test"))
+	entered, gate := make(chan string, 16), make(chan struct{})
+	a, b, cat := gatedPool(t, entered, gate)
 	c := providers.New(cat, providers.Options{ReplicaConcurrency: 2})
 	assert.Equal(t, 4, c.ProviderConcurrency("cluster/m"))
 
@@ -83,12 +88,8 @@ func TestReplicaConcurrencyCap(t *testing.T) {
 // TestReplicaWaitEndsWithContext: a request waiting for a full pool gives
 // up when its context ends, and frees nothing it did not hold.
 func TestReplicaWaitEndsWithContext(t *testing.T) {
-	entered := make(chan string, 4)
-	gate := make(chan struct{})
-	a := newGatedReplica(t, entered, gate, "a")
-	b := newGatedReplica(t, entered, gate, "b")
-	cat := builtin(t)
-	require.NoError(t, cat.Merge([]byte("providers:\n  cluster:\n    origin: local\n    base_urls: ["+a.BaseURL()+", "+b.BaseURL()+"]\n"), "test"))
+	entered, gate := make(chan string, 4), make(chan struct{})
+	a, b, cat := gatedPool(t, entered, gate)
 	c := providers.New(cat, providers.Options{ReplicaConcurrency: 1, MaxAttempts: 1})
 	done := make(chan error, 2)
 	for i := 0; i < 2; i++ {
@@ -135,4 +136,32 @@ func TestPoolFailoverWhenAReplicaDies(t *testing.T) {
 	}
 	assert.Equal(t, 8, live.Count())
 	assert.Empty(t, clk.Sleeps(), "failover to a live replica does not back off")
+}
+
+// TestReplicaCapsPerURL: replicas of different sizes get caps of their own;
+// the runner is told their sum, or no total when one replica has no cap.
+func TestReplicaCapsPerURL(t *testing.T) {
+	entered, gate := make(chan string, 16), make(chan struct{})
+	a, b, cat := gatedPool(t, entered, gate)
+	c := providers.New(cat, providers.Options{ReplicaCaps: map[string]int{a.BaseURL(): 3, b.BaseURL(): 1}})
+	assert.Equal(t, 4, c.ProviderConcurrency("cluster/m"))
+	open := providers.New(cat, providers.Options{ReplicaCaps: map[string]int{a.BaseURL(): 3}})
+	assert.Zero(t, open.ProviderConcurrency("cluster/m"), "replica b has no cap, so the pool has no total")
+
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Go(func() {
+			_, err := c.Complete(context.Background(), ask("cluster/m", parity.Params{}))
+			assert.NoError(t, err)
+		})
+	}
+	got := map[string]int{}
+	for i := 0; i < 4; i++ {
+		got[<-entered]++
+	}
+	assert.Equal(t, map[string]int{"a": 3, "b": 1}, got)
+	close(gate)
+	wg.Wait()
+	assert.LessOrEqual(t, a.peak.Load(), int64(3))
+	assert.LessOrEqual(t, b.peak.Load(), int64(1))
 }

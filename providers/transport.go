@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parity-bench/parity"
@@ -22,8 +21,6 @@ import (
 // streaming) before deciding whether it succeeded, so that every transient
 // failure, a stream cut off halfway included, is retried here and nowhere
 // else.
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // send makes the attempts of st until one succeeds, one fails for good, or
 // ctx ends.
@@ -116,7 +113,7 @@ func (c *Client) once(ctx context.Context, st *call) (result, *failure) {
 	// failed with one JSON body and a 200 status, which readJSON reports;
 	// some local servers ignore "stream" and send the whole completion,
 	// which is a good answer.
-	res, f := c.readJSON(limited, st)
+	res, f := c.readJSON(limited, resp.ContentLength, st)
 	if f == nil && st.stream {
 		st.ttft = opt.Now().Sub(sent)
 	}
@@ -178,12 +175,19 @@ func dropped(st *call, err error) *failure {
 }
 
 // readJSON reads a whole JSON answer and decodes it, once.
-func (c *Client) readJSON(r io.Reader, st *call) (result, *failure) {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	_, err := buf.ReadFrom(r)
-	st.raw = append([]byte(nil), buf.Bytes()...)
+// size is the announced Content-Length, -1 when unknown.
+func (c *Client) readJSON(r io.Reader, size int64, st *call) (result, *failure) {
+	// Read straight into the raw response, which is kept: no second copy,
+	// and when the length is announced, no growing either.
+	var err error
+	if size >= 0 && size <= c.opt.MaxResponseBytes {
+		st.raw = make([]byte, size)
+		_, err = io.ReadFull(r, st.raw)
+	} else {
+		var buf bytes.Buffer
+		_, err = buf.ReadFrom(r)
+		st.raw = buf.Bytes()
+	}
 	if int64(len(st.raw)) > c.opt.MaxResponseBytes {
 		return result{}, c.tooLarge(st)
 	}
@@ -201,13 +205,7 @@ func (c *Client) readJSON(r io.Reader, st *call) (result, *failure) {
 	if len(a.Choices) == 0 {
 		return result{}, &failure{err: badResponse(st, "response has no choices")}
 	}
-	var (
-		res result
-		t   texts
-	)
-	res.add(&a, true, &t)
-	t.finish(&res)
-	return res, nil
+	return a.whole(), nil
 }
 
 var (
@@ -224,10 +222,9 @@ var (
 func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failure) {
 	opt := &c.opt
 	in := bufio.NewReaderSize(r, 16<<10)
-	out := make([]byte, 0, 4096)
+	raw := rawEvents{key: st.key}
 	var (
-		res            result
-		t              texts
+		ev             events
 		done, finished bool
 		gotToken       bool
 		readErr        error
@@ -246,7 +243,7 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 		}
 		read += int64(len(line))
 		if read > opt.MaxResponseBytes {
-			st.raw = out
+			st.raw = raw.bytes()
 			return result{}, c.tooLarge(st)
 		}
 		if err != nil && len(line) == 0 {
@@ -260,21 +257,19 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 			case bytes.Equal(payload, doneMarker):
 				done = true
 			case len(payload) > 0:
-				out = append(out, "data: "...)
-				out = append(out, payload...)
-				out = append(out, '\n', '\n')
+				raw.add(payload)
 				var a answerJSON
 				if json.Unmarshal(payload, &a) != nil {
-					st.raw = out
+					st.raw = raw.bytes()
 					return result{}, &failure{retry: true, err: badResponse(st, "stream event is not valid JSON")}
 				}
 				if a.failed(false) {
-					st.raw = out
+					st.raw = raw.bytes()
 					f := classifyHTTP(st.provider, st.model, 0, nil, redact(payload, st.key), opt.Now())
 					return result{}, &f
 				}
-				res.add(&a, false, &t)
-				finished = finished || res.finish != ""
+				ev.add(&a)
+				finished = finished || ev.r.finish != ""
 				if !gotToken && a.hasText() {
 					gotToken = true
 					st.ttft = opt.Now().Sub(sent)
@@ -286,16 +281,66 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 			break
 		}
 	}
-	st.raw = out
 	if !done && (!finished || !errors.Is(readErr, io.EOF)) {
+		st.raw = raw.bytes()
 		if readErr == nil || errors.Is(readErr, io.EOF) {
 			readErr = io.ErrUnexpectedEOF
 		}
 		return result{}, dropped(st, readErr)
 	}
-	st.raw = append(st.raw, "data: [DONE]\n\n"...)
-	t.finish(&res)
-	return res, nil
+	raw.add(doneMarker)
+	st.raw = raw.bytes()
+	return ev.result(), nil
+}
+
+// rawEvents keeps a stream's data events for the raw response, each
+// scrubbed of the key as it arrives: all of them while they are short; once
+// they are not, the first and the last rawEnd bytes, so that a long answer
+// is never held twice while it streams in.
+type rawEvents struct {
+	key   string
+	head  []byte   // the first rawEnd bytes
+	tail  [][]byte // the latest events after the head, about rawEnd bytes
+	tailN int      // bytes in tail
+	total int      // bytes of every event
+}
+
+func (r *rawEvents) add(payload []byte) {
+	const framing = len("data: \n\n")
+	if len(r.head)+len(payload)+framing <= rawEnd && redactFree(payload, r.key) {
+		// The usual case: a short event that needs no scrubbing goes
+		// straight into the head.
+		r.head = append(append(append(r.head, "data: "...), payload...), '\n', '\n')
+		r.total += len(payload) + framing
+		return
+	}
+	ev := make([]byte, 0, len(payload)+framing)
+	ev = append(append(append(ev, "data: "...), payload...), '\n', '\n')
+	ev = redact(ev, r.key)
+	r.total += len(ev)
+	if n := min(len(ev), rawEnd-len(r.head)); n > 0 {
+		r.head = append(r.head, ev[:n]...)
+		ev = ev[n:]
+	}
+	if len(ev) == 0 {
+		return
+	}
+	r.tail = append(r.tail, ev)
+	r.tailN += len(ev)
+	for len(r.tail) > 1 && r.tailN-len(r.tail[0]) >= rawEnd {
+		r.tailN -= len(r.tail[0])
+		r.tail[0] = nil
+		r.tail = r.tail[1:]
+	}
+}
+
+// bytes is the raw response as kept.
+func (r *rawEvents) bytes() []byte {
+	tail := bytes.Join(r.tail, nil)
+	if r.total == len(r.head)+len(tail) && r.total <= rawKeep {
+		return append(r.head, tail...)
+	}
+	return []byte(cutRaw(r.head, tail[max(0, len(tail)-rawEnd):], r.total))
 }
 
 // hasText reports whether any choice of an event carries text.

@@ -30,6 +30,7 @@ type Accumulator struct {
 	prompt    float64
 	complete  float64
 	reasoning float64
+	overlap   float64 // probes: sum of TokenOverlap over scored samples
 	circular  map[string]map[int]*rotationVerdict
 	bases     []string // circular base items in first-seen order
 }
@@ -81,6 +82,8 @@ func NewAccumulator(run parity.Run) *Accumulator {
 		PassAtK:       map[int]float64{},
 		Thinking:      thinking(run.Params),
 		Setting:       run.Params.Setting(),
+		Kind:          run.Suite.Kind,
+		Overlap:       math.NaN(),
 		MajAtK:        math.NaN(),
 		JudgeAccuracy: math.NaN(),
 
@@ -153,6 +156,9 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 	}
 	if ans := normaliseAnswer(s.Score.Extracted); ans != "" {
 		it.votes = append(it.votes, vote{ans, s.Index, correct})
+	}
+	if a.row.Probe() {
+		a.overlap += TokenOverlap(s.Score.Extracted, s.Gold)
 	}
 	a.latencies = append(a.latencies, s.Completion.Latency)
 	a.prompt += float64(s.Completion.Usage.PromptTokens)
@@ -299,6 +305,9 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 	if r.Scored > 0 {
 		n := float64(r.Scored)
 		r.MeanPromptTokens, r.MeanCompletionTokens, r.MeanReasoningTokens = a.prompt/n, a.complete/n, a.reasoning/n
+		if r.Probe() {
+			r.Overlap = a.overlap / n
+		}
 		latencies := slices.Clone(a.latencies)
 		slices.Sort(latencies)
 		r.LatencyP50 = NearestRank(latencies, 50)

@@ -10,6 +10,7 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -51,6 +52,9 @@ type Options struct {
 	// permutation test when two runs differ on more than ExactSignFlipMax
 	// items; zero means DefaultPermutations.
 	Permutations int
+	// Cutoffs are the benchmark pairs whose accuracy drop is reported (see
+	// Leaderboard.Cutoffs); nil means DefaultCutoffs.
+	Cutoffs []Cutoff
 	// Canonical names the open-weight model a catalog model id serves
 	// (deepseek-ai/DeepSeek-R1 for together/deepseek-ai/DeepSeek-R1) and
 	// whether the id is on the maker's own API, so runs of one model on
@@ -84,6 +88,11 @@ type Leaderboard struct {
 	// Frontiers plot accuracy against cost for every model and setting of
 	// a benchmark, with the Pareto-optimal runs marked.
 	Frontiers []Frontier
+	// Probes are the contamination probe rows of each probe benchmark with
+	// the mock's reference row, and Cutoffs each model's accuracy drop
+	// from a benchmark before its training cutoff to one after.
+	Probes  []ProbeResult
+	Cutoffs []CutoffDrop
 	// Notes are caveats a reader must see next to the numbers.
 	Notes []string
 }
@@ -178,6 +187,13 @@ type Row struct {
 	// Setting names the settings an effort or budget sweep varies
 	// (parity.Params.Setting), which tell the points of a curve apart.
 	Setting string
+	// Kind is the suite's answer kind; "probe-guess" and "probe-complete"
+	// mark contamination probes, whose accuracy is the share of benchmark
+	// text reproduced exactly and whose Overlap is the mean token overlap
+	// (LCS F1) of what the model wrote with that text. Overlap is NaN for
+	// other rows.
+	Kind    string
+	Overlap float64
 
 	// JudgeChecked counts scored samples an LLM judge also graded, and
 	// JudgeOverturned those where it disagreed with the rule scorer on
@@ -266,6 +282,8 @@ func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard
 	lb.Groups = groups(lb.Rows)
 	lb.Curves = curves(lb.Rows)
 	lb.Frontiers = frontiers(lb.Rows)
+	lb.Probes = probes(lb.Rows, lb.Comparisons)
+	lb.Cutoffs = cutoffs(lb.Rows, opt)
 	lb.Notes = notes(lb.Rows, opt)
 	lb.Notes = append(lb.Notes, comparisonNotes(lb.Rows, lb.Comparisons)...)
 	return lb, nil
@@ -529,12 +547,7 @@ func mean(xs []float64) float64 {
 }
 
 func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 // roundCost drops the float noise a sum of many small per-sample costs

@@ -248,12 +248,7 @@ func idList(m map[string]int) string {
 	if len(m) == 0 {
 		return "-"
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return strings.Join(keys, ", ")
+	return strings.Join(sortedKeys(m), ", ")
 }
 
 // changeSignal tests whether changed of n items is more than the noise

@@ -256,7 +256,9 @@ func parityChecks(rows []Row, cs []Comparison) []Comparison {
 	better := func(cur *Row, r *Row) bool { return cur == nil || r.Accuracy > cur.Accuracy }
 	for i := range rows {
 		r := &rows[i]
-		if math.IsNaN(r.Accuracy) {
+		// A probe's higher score means more memorised, not better: it
+		// has no parity check (see probeTables).
+		if math.IsNaN(r.Accuracy) || r.Probe() {
 			continue
 		}
 		name := r.Benchmark()

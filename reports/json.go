@@ -27,7 +27,10 @@ type jsonReport struct {
 	// Leaderboard).
 	Curves    []Curve    `json:"curves,omitempty"`
 	Frontiers []Frontier `json:"frontiers,omitempty"`
-	Notes     []string   `json:"notes"`
+	// Probes and Cutoffs likewise (contamination probes).
+	Probes  []ProbeResult `json:"probes,omitempty"`
+	Cutoffs []CutoffDrop  `json:"cutoffs,omitempty"`
+	Notes   []string      `json:"notes"`
 }
 
 // jsonComparison is the one JSON form of a Comparison: diff, ci_low and
@@ -132,6 +135,8 @@ func renderJSON(w io.Writer, lb *Leaderboard) error {
 		HostGaps:     newJSONComparisons(lb.HostGaps),
 		Curves:       lb.Curves,
 		Frontiers:    lb.Frontiers,
+		Probes:       lb.Probes,
+		Cutoffs:      lb.Cutoffs,
 		Notes:        append([]string{}, lb.Notes...),
 	}
 	for _, r := range lb.Rows {

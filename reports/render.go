@@ -282,7 +282,8 @@ func Tables(lb *Leaderboard) []Table {
 			out = append(out, t)
 		}
 	}
-	return append(out, sweepTables(lb)...)
+	out = append(out, sweepTables(lb)...)
+	return append(out, probeTables(lb)...)
 }
 
 // modelLabels maps run ids to model labels, so comparisons carry the mock
@@ -300,7 +301,11 @@ func modelLabels(lb *Leaderboard) map[int64]string {
 	for _, r := range lb.Rows {
 		m[r.RunID] = r.ModelLabel()
 		if len(settings[r.Model]) > 1 {
-			m[r.RunID] += " (" + orDash(r.Setting) + ")"
+			setting := r.Setting
+			if setting == "" {
+				setting = "default setting"
+			}
+			m[r.RunID] += " (" + setting + ")"
 		}
 	}
 	return m
@@ -626,7 +631,7 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 func rightAligned(header []string) []bool {
 	text := map[string]bool{"SUITE": true, "MODEL": true, "ORIGIN": true, "THINKING": true, "SCORER": true, "COST": true, "JUDGE": true,
 		"BENCHMARK": true, "LANGUAGE": true, "CN": true, "WEST": true, "A": true, "B": true, "METHOD": true, "VERDICT": true,
-		"SETTING": true, "PARETO": true}
+		"SETTING": true, "PARETO": true, "PROBE": true, "BEFORE": true, "AFTER": true}
 	right := make([]bool, len(header))
 	for i, h := range header {
 		right[i] = !text[h]

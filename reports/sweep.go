@@ -171,6 +171,15 @@ func markPareto(ps []Point) {
 	}
 }
 
+// settingCell names a run's setting in a table; a run with none set uses
+// the provider's defaults.
+func settingCell(s string) string {
+	if s == "" {
+		return "default"
+	}
+	return s
+}
+
 // cmpNaNLast orders numbers with NaN after every number.
 func cmpNaNLast(a, b float64) int {
 	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
@@ -222,7 +231,7 @@ func sweepTables(lb *Leaderboard) []Table {
 			if !math.IsNaN(p.MeanReasoningTokens) {
 				reasoning = strconv.FormatFloat(p.MeanReasoningTokens, 'f', 0, 64)
 			}
-			curves.add([]string{c.Benchmark, c.Model, orDash(p.Setting), pct(p.Accuracy), interval(p.CILow, p.CIHigh),
+			curves.add([]string{c.Benchmark, c.Model, settingCell(p.Setting), pct(p.Accuracy), interval(p.CILow, p.CIHigh),
 				reasoning, pct(p.TruncationRate), money(p.CostPer1K, p.Currency), money(p.CostPerCorrect, p.Currency)}, p.RunID)
 		}
 	}
@@ -233,7 +242,7 @@ func sweepTables(lb *Leaderboard) []Table {
 			if p.Optimal {
 				mark = "yes"
 			}
-			frontier.add([]string{f.Benchmark, p.Model, orDash(p.Setting), pct(p.Accuracy), interval(p.CILow, p.CIHigh),
+			frontier.add([]string{f.Benchmark, p.Model, settingCell(p.Setting), pct(p.Accuracy), interval(p.CILow, p.CIHigh),
 				money(p.CostPer1K, p.Currency), money(p.CostPerCorrect, p.Currency), mark}, p.RunID)
 		}
 	}

@@ -49,6 +49,10 @@ func aimeSpec(name, year, file string) Spec {
 		FirstID:  year + "-I-1",
 		// Exam I and II are the natural subsets ("aime25:II").
 		Subjects: []string{"I", "II"},
+
+		// The MIT licence covers MathArena's files, not the problems,
+		// which stay the MAA's copyright: reports do not quote them.
+		PublishQuestions: false,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +29,12 @@ func builtinOf(t *testing.T, s parity.Suite) *Builtin {
 	require.True(t, ok, "%T is not built on a Spec", s)
 	return b.base()
 }
+
+// redistributable matches the data licences that allow a published report
+// to quote the questions: the whole licence is MIT or a CC BY 4.0 variant.
+// A licence with a qualifier ("MIT (MathArena); problems (c) MAA", "research
+// use") covers less than the questions, so it does not match.
+var redistributable = regexp.MustCompile(`^(MIT|CC BY(-SA|-NC-SA)? 4\.0)$`)
 
 // TestBuiltinSuites checks every registered suite against what its own
 // Spec and data folder say, so adding a suite needs no edit here: the
@@ -53,6 +60,9 @@ func TestBuiltinSuites(t *testing.T) {
 			assert.NotEmpty(t, info.Description)
 			assert.NotEmpty(t, info.License)
 			assert.Equal(t, strings.Contains(info.License, "-NC"), info.NonCommercial, "non-commercial licences (CC BY-NC…) are flagged")
+			allows := redistributable.MatchString(info.License) && !spec.Sealed
+			assert.Equal(t, allows, spec.PublishQuestions, "licence %q: questions are published exactly when it allows redistribution and the data are not sealed", info.License)
+			assert.Equal(t, allows, PublishesQuestions(s))
 			assert.Len(t, info.DataSHA256, 64)
 			assert.Len(t, info.PromptHash, 64)
 			found, _, err := Lookup(name)

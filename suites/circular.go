@@ -48,6 +48,10 @@ type circular struct {
 	items []parity.Item // nil until expanded successfully
 }
 
+// PublishQuestions is the wrapped suite's: rotating the options changes
+// nothing the licence decides.
+func (c *circular) PublishQuestions() bool { return PublishesQuestions(c.inner) }
+
 // expand rotates the wrapped suite's items once. Failures are not cached,
 // so a cancelled context does not poison later calls.
 func (c *circular) expand(ctx context.Context) ([]parity.Item, error) {

@@ -32,6 +32,10 @@ var CMATH = MustNew(Spec{
 	Load:     loadCMATH,
 	Count:    600,
 	FirstID:  "1",
+
+	// CC BY 4.0 allows redistribution with the attribution that the
+	// published provenance gives.
+	PublishQuestions: true,
 })
 
 func init() { MustRegister(CMATH) }

@@ -33,6 +33,9 @@ var GSM8K = MustNew(Spec{
 	Load:     loadGSM8K,
 	Count:    1319,
 	FirstID:  "1",
+
+	// MIT allows redistribution, so reports may quote the problems.
+	PublishQuestions: true,
 })
 
 func init() { MustRegister(GSM8K) }

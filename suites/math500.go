@@ -30,6 +30,9 @@ var MATH500 = MustNew(Spec{
 	Load:     loadMATH500,
 	Count:    500,
 	FirstID:  "test/precalculus/807.json",
+
+	// MIT allows redistribution, so reports may quote the problems.
+	PublishQuestions: true,
 })
 
 func init() { MustRegister(MATH500) }

@@ -36,6 +36,9 @@ var ARC = MustNew(Spec{
 	Load:        loadARC,
 	Count:       1172,
 	FirstID:     "Mercury_7175875",
+
+	// CC BY-SA 4.0 allows redistribution under the same terms.
+	PublishQuestions: true,
 })
 
 func init() { MustRegister(ARC) }

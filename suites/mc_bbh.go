@@ -57,6 +57,9 @@ var BBH = MustNew(Spec{
 	FirstID:     "boolean_expressions/0",
 	Grade:       gradeBBH,
 	FewShot:     true,
+
+	// MIT allows redistribution, so reports may quote the questions.
+	PublishQuestions: true,
 })
 
 func init() { MustRegister(BBH) }

@@ -115,6 +115,19 @@ func (f *FewShot) Prompt(it parity.Item) []parity.Message {
 	return append(msgs, f.Builtin.Prompt(it)...)
 }
 
+// fiveShot is the five-shot variant of the suite zero describes: named
+// name and described by desc, hashing the example files (devPattern) after
+// the question files, and asking each question after the first five
+// examples of its subject, loaded by loadDev, as earlier chat turns with
+// reply as the answer format.
+func fiveShot(zero Spec, name, desc, devPattern, reply string, loadDev func() ([]parity.Item, error)) *FewShot {
+	s := zero
+	s.Name = name
+	s.Description = desc
+	s.Files = append(slices.Clone(zero.Files), mcGlob(zero.Data, devPattern)...)
+	return NewFewShot(MustNew(s), 5, reply, loadDev)
+}
+
 // mcGlob lists the files matching patterns, each pattern's matches
 // sorted, in pattern order. It panics on a bad pattern or an empty match
 // because both mean the embed directive and the code disagree.
@@ -173,6 +186,53 @@ func mcParseCSV(data []byte, name string) ([]mcRecord, error) {
 		}
 		out = append(out, rec)
 	}
+}
+
+// mcLetterCSVs reads per-subject CSV files (one subject per file, named
+// by mcSubject with the split suffix) whose options sit in columns A-D and
+// whose answer is a letter, the layout C-Eval and CMMLU share. An
+// explanation column (C-Eval's dev split) goes into Meta["explanation"].
+func mcLetterCSVs(fsys fs.FS, pattern, suffix, idCol, questionCol, answerCol string) ([]parity.Item, error) {
+	var items []parity.Item
+	for _, name := range mcGlob(fsys, pattern) {
+		subject := mcSubject(name, suffix)
+		recs, err := mcReadCSV(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			it, err := mcLetterItem(r, subject, idCol, questionCol, answerCol)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if e := r.fields["explanation"]; e != "" {
+				it.Meta = map[string]string{"explanation": e}
+			}
+			items = append(items, it)
+		}
+	}
+	return items, nil
+}
+
+// mcLetterItem builds an item from a CSV row whose options sit in columns
+// A-D and whose answer is a letter.
+func mcLetterItem(r mcRecord, subject, idCol, questionCol, answerCol string) (parity.Item, error) {
+	choices := []string{r.fields["A"], r.fields["B"], r.fields["C"], r.fields["D"]}
+	gold := r.fields[answerCol]
+	if mcLetterIndex(gold, len(choices)) < 0 {
+		return parity.Item{}, fmt.Errorf("line %d: answer %q is not a letter A-D", r.line, gold)
+	}
+	id := r.fields[idCol]
+	if id == "" {
+		return parity.Item{}, fmt.Errorf("line %d: empty %s", r.line, idCol)
+	}
+	return parity.Item{
+		ID:       subject + "/" + id,
+		Subject:  subject,
+		Question: r.fields[questionCol],
+		Choices:  choices,
+		Answer:   gold,
+	}, nil
 }
 
 // mcSubject is the subject a per-subject CSV file holds: its base name

@@ -59,6 +59,10 @@ func newGPQA(seed int64) *gpqaSuite {
 		Load:        func() ([]parity.Item, error) { return loadGPQA(seed) },
 		Count:       198,
 		FirstID:     "rec06pnAkLOr2t2mp",
+
+		// CC BY 4.0, but its authors ask that the questions never appear
+		// online in plain text: sealed, so never published.
+		PublishQuestions: false,
 	})}
 }
 

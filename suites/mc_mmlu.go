@@ -15,40 +15,39 @@ var mmluFS embed.FS
 
 var mmluData = dataFolder(mmluFS, "data/mmlu")
 
+// mmluSpec is MMLU asked zero-shot; MMLU5Shot adds the dev examples.
+var mmluSpec = Spec{
+	Name:        "mmlu",
+	Version:     "1",
+	Language:    "en",
+	License:     "MIT",
+	Description: "MMLU test split (Hendrycks et al., 57 subjects, 4 options), zero-shot chain of thought, letter in \\boxed{}.",
+	Kind:        answer.Choice,
+	Template:    mcTemplateEN,
+	Data:        mmluData,
+	Files:       mcGlob(mmluData, "test/*.csv"),
+	Load:        func() ([]parity.Item, error) { return loadMMLU("test/*.csv", "_test") },
+	Count:       14042,
+	FirstID:     "abstract_algebra/0",
+
+	// MIT allows redistribution, so reports may quote the questions.
+	PublishQuestions: true,
+}
+
 // MMLU is the 14,042-question MMLU test split over 57 subjects, zero-shot
 // chain of thought with a boxed letter. Select one subject with
 // mmlu:<subject> (mmlu:high_school_mathematics).
-var MMLU = MustNew(mmluSpec("mmlu", "test/*.csv"))
+var MMLU = MustNew(mmluSpec)
 
 // MMLU5Shot is MMLU with the five dev examples of the question's subject as
 // earlier chat turns, the few-shot setting of the original paper.
-var MMLU5Shot = NewFewShot(MustNew(mmluSpec("mmlu-5shot", "test/*.csv", "dev/*.csv")), 5, shotReplyEN,
-	func() ([]parity.Item, error) { return loadMMLU("dev/*.csv", "_dev") })
+var MMLU5Shot = fiveShot(mmluSpec, "mmlu-5shot",
+	"MMLU test split (57 subjects, 4 options) with the 5 dev examples of the same subject as chat turns, letter in \\boxed{}.",
+	"dev/*.csv", shotReplyEN, func() ([]parity.Item, error) { return loadMMLU("dev/*.csv", "_dev") })
 
 func init() {
 	MustRegister(MMLU)
 	MustRegister(MMLU5Shot)
-}
-
-func mmluSpec(name string, patterns ...string) Spec {
-	desc := "MMLU test split (Hendrycks et al., 57 subjects, 4 options), zero-shot chain of thought, letter in \\boxed{}."
-	if strings.HasSuffix(name, "5shot") {
-		desc = "MMLU test split (57 subjects, 4 options) with the 5 dev examples of the same subject as chat turns, letter in \\boxed{}."
-	}
-	return Spec{
-		Name:        name,
-		Version:     "1",
-		Language:    "en",
-		License:     "MIT",
-		Description: desc,
-		Kind:        answer.Choice,
-		Template:    mcTemplateEN,
-		Data:        mmluData,
-		Files:       mcGlob(mmluData, patterns...),
-		Load:        func() ([]parity.Item, error) { return loadMMLU("test/*.csv", "_test") },
-		Count:       14042,
-		FirstID:     "abstract_algebra/0",
-	}
 }
 
 // loadMMLU reads the HF cais/mmlu layout: a header row, four choice columns

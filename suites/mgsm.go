@@ -56,6 +56,10 @@ var MGSM = MustNew(Spec{
 	FirstID:  "bn-1",
 	Subjects: mgsmLanguages,
 	Grade:    gradeMGSM,
+
+	// CC BY 4.0 allows redistribution with the attribution that the
+	// published provenance gives.
+	PublishQuestions: true,
 })
 
 // mgsmDotThousands are the languages whose answers write thousands with a

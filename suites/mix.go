@@ -29,7 +29,7 @@ const mixSeparator = "/"
 // suites asked as one run. Each item is asked with its own suite's prompt
 // and graded by its own suite's scorer, so a mixed item scores exactly as
 // it would in its suite; its ID is "<suite>/<id>" and its Meta carries the
-// suite's answer kind under "kind".
+// suite's answer kind under "answer_kind" (BBH items have a "kind" of their own).
 //
 // The mix's DataSHA256 and PromptHash hash those of its parts with their
 // subjects, limits and the seed, so a changed part makes a different run.
@@ -110,7 +110,7 @@ func (m *mix) Items(ctx context.Context) ([]parity.Item, error) {
 			for k, v := range it.Meta {
 				meta[k] = v
 			}
-			meta["kind"] = in.Kind
+			meta["answer_kind"] = in.Kind
 			it.Meta = meta
 			if _, dup := from[it.ID]; dup {
 				return nil, fmt.Errorf("%s: item %s drawn twice: list each suite once", m.name, it.ID)

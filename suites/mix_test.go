@@ -30,7 +30,7 @@ func TestMixAsksAndGradesAsEachSuite(t *testing.T) {
 	want := parity.Select(gsmAll, "", 3, 7)
 	for i, it := range items[:3] {
 		assert.Equal(t, "gsm8k/"+want[i].ID, it.ID)
-		assert.Equal(t, "number", it.Meta["kind"])
+		assert.Equal(t, "number", it.Meta["answer_kind"])
 		assert.Equal(t, gsm.Prompt(want[i]), m.Prompt(it))
 		c := parity.Completion{Content: "The answer is \\boxed{" + want[i].Answer + "}.", FinishReason: "stop"}
 		assert.Equal(t, gsm.Score(want[i], c), m.Score(it, c))
@@ -39,7 +39,7 @@ func TestMixAsksAndGradesAsEachSuite(t *testing.T) {
 	for _, it := range items[3:] {
 		assert.True(t, strings.HasPrefix(it.ID, "mmlu/"))
 		assert.Equal(t, "anatomy", it.Subject)
-		assert.Equal(t, "choice", it.Meta["kind"])
+		assert.Equal(t, "choice", it.Meta["answer_kind"])
 	}
 	info := m.Info()
 	assert.Equal(t, "canary", info.Name)
@@ -47,6 +47,16 @@ func TestMixAsksAndGradesAsEachSuite(t *testing.T) {
 	other := suites.Mix("canary", "1", 7, []suites.MixPart{{Suite: gsm, Limit: 4}, {Suite: mmlu, Subject: "anatomy", Limit: 2}}).Info()
 	assert.NotEqual(t, info.DataSHA256, other.DataSHA256, "another draw is another set")
 	assert.Equal(t, parity.OutcomeUnparsed, m.Score(parity.Item{ID: "nowhere/1"}, parity.Completion{Content: "x"}).Outcome)
+
+	// An item's own meta survives the mix beside its kind.
+	bbh, _, err := suites.Lookup("bbh")
+	require.NoError(t, err)
+	bi, err := suites.Mix("m", "1", 7, []suites.MixPart{{Suite: bbh, Limit: 3}}).Items(ctx)
+	require.NoError(t, err)
+	for _, it := range bi {
+		assert.Equal(t, "text", it.Meta["answer_kind"])
+		assert.NotEmpty(t, it.Meta["kind"], "BBH's own kind is kept")
+	}
 
 	_, err = suites.Mix("dup", "1", 7, []suites.MixPart{{Suite: gsm, Limit: 2}, {Suite: gsm, Limit: 2}}).Items(ctx)
 	require.Error(t, err)

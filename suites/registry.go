@@ -2,7 +2,8 @@ package suites
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -82,12 +83,7 @@ func Names() []string {
 }
 
 func namesLocked() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(registry))
 }
 
 // Sealed reports whether the registered suite called name holds data whose
@@ -99,6 +95,17 @@ func Sealed(name string) bool {
 	registryMu.RUnlock()
 	sealed, ok := s.(interface{ Sealed() bool })
 	return ok && sealed.Sealed()
+}
+
+// PublishesQuestions reports whether a published report may quote the
+// questions and options of suite s: true only when its licence allows it
+// (Spec.PublishQuestions, set in a built-in suite's own file or by
+// publish_questions in a user suite's YAML) and its data are not sealed.
+// Wrappers such as Circular answer for the suite they wrap; a suite that
+// says nothing keeps its questions out.
+func PublishesQuestions(s parity.Suite) bool {
+	p, ok := s.(interface{ PublishQuestions() bool })
+	return ok && p.PublishQuestions()
 }
 
 // Lookup resolves "name" or "name:subject" (mmlu:high_school_mathematics,
@@ -117,6 +124,14 @@ func Lookup(spec string) (parity.Suite, string, error) {
 	s, ok := registry[name]
 	known := namesLocked()
 	registryMu.RUnlock()
+	if !ok {
+		// A contamination probe of a suite: "mmlu-guess", "math500-complete".
+		p, err := lookupProbe(name)
+		if err != nil {
+			return nil, "", err
+		}
+		s, ok = p, p != nil
+	}
 	if !ok {
 		return nil, "", parity.Errorf(parity.ErrNotFound,
 			"unknown suite %q: known suites are %s (run `parity suites` for details)",

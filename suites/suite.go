@@ -55,6 +55,13 @@ type Spec struct {
 	// in plain text (GPQA): nothing that quotes them is published or kept
 	// in the repository, not even a golden prompt.
 	Sealed bool
+	// PublishQuestions says the data licence lets a published report (a
+	// snapshot, the pages of parity serve) quote each question and its
+	// options beside the answers, so a reader can audit a verdict. Set it
+	// in the suite's own file, next to a comment naming the licence, only
+	// when that licence allows redistribution; it has no effect on Sealed
+	// data, whose questions are never published.
+	PublishQuestions bool
 
 	// Kind is how answers are extracted and compared.
 	Kind answer.Kind
@@ -276,6 +283,10 @@ func hashListing(files []namedData) string {
 // Sealed reports whether the suite's questions must never appear in plain
 // text; see Spec.Sealed.
 func (b *Builtin) Sealed() bool { return b.spec.Sealed }
+
+// PublishQuestions reports whether the suite's licence lets a published
+// report quote its questions; see Spec.PublishQuestions.
+func (b *Builtin) PublishQuestions() bool { return b.spec.PublishQuestions && !b.spec.Sealed }
 
 // Name returns the registry name without loading any data.
 func (b *Builtin) Name() string { return b.spec.Name }

@@ -24,6 +24,7 @@ import (
 //	version: "1"
 //	language: en
 //	license: CC BY 4.0
+//	publish_questions: true     # the licence lets reports quote the questions
 //	description: Our internal word problems.
 //	data: mymath.jsonl          # .jsonl or .csv, relative to this file
 //	fields:
@@ -79,6 +80,10 @@ func (u *UserSuite) Subjects() []string {
 	return nil
 }
 
+// PublishQuestions reports whether the file lets published reports quote
+// the questions (publish_questions: true, beside the licence that allows it).
+func (u *UserSuite) PublishQuestions() bool { return PublishesQuestions(u.Suite) }
+
 // LoadUserSuite reads the suite file name (a path in fsys) and the data
 // files it names. Data paths are relative to the suite file; one that
 // starts with "/" is read from the root of fsys. shown is what people call
@@ -126,6 +131,10 @@ func loadUserSuite(fsys fs.FS, name, shown string) (*UserSuite, error) {
 		Template:      f.prompt,
 		DataSHA256:    dataHash,
 		Load:          func() ([]parity.Item, error) { return items, nil },
+
+		// Questions stay out of published reports unless the file says
+		// its licence allows them (publish_questions: true).
+		PublishQuestions: f.publish,
 	})
 	if err != nil {
 		return nil, &parity.Error{Code: parity.ErrConfig, Message: shown, Err: err}

@@ -146,7 +146,7 @@ func TestLoadUserSuiteErrors(t *testing.T) {
 			map[string]string{"data.jsonl": okData + "\n" + `{"question": "q2"}` + "\n"},
 			`data.jsonl:3: missing field "answer"`},
 		{"unknown key", "name: s\nversion: 1\ndata: data.jsonl\nkind: text\npromt: x\n", nil,
-			`suite.yaml:5: unknown field "promt": use one of name, version, language, license, non_commercial, description, data, fields, kind, last_number, prompt, fewshot`},
+			`suite.yaml:5: unknown field "promt": use one of name, version, language, license, non_commercial, publish_questions, description, data, fields, kind, last_number, prompt, fewshot`},
 		{"unknown fields key", "name: s\nversion: 1\ndata: data.jsonl\nkind: text\nfields:\n  qestion: q\n", nil,
 			`suite.yaml:6: unknown field "fields.qestion": use one of id, question, answer, choices, subject`},
 		{"missing name", "version: 1\ndata: data.jsonl\nkind: text\n", nil,
@@ -171,6 +171,10 @@ func TestLoadUserSuiteErrors(t *testing.T) {
 			`suite.yaml:1: want a mapping of suite fields (name: …, data: …)`},
 		{"last_number not bool", "name: s\nversion: 1\ndata: data.jsonl\nkind: number\nlast_number: maybe\n", nil,
 			`suite.yaml:5: field "last_number": "maybe" is not true or false`},
+		{"publish_questions not bool", "name: s\nversion: 1\nlicense: MIT\ndata: data.jsonl\nkind: number\npublish_questions: yes please\n", nil,
+			`suite.yaml:6: field "publish_questions": "yes please" is not true or false`},
+		{"publish_questions without licence", "name: s\nversion: 1\ndata: data.jsonl\nkind: number\npublish_questions: true\n", nil,
+			`suite.yaml:5: field "publish_questions" needs field "license": name the licence that lets reports quote the questions`},
 		{"choice without choices", "name: s\nversion: 1\ndata: data.jsonl\nkind: choice\n", nil,
 			`suite.yaml:4: field "fields.choices" is required when kind is choice: name a list field or the option columns`},
 		{"choices for number", "name: s\nversion: 1\ndata: data.jsonl\nkind: number\nfields:\n  choices: opts\n", nil,
@@ -238,6 +242,28 @@ func TestLoadUserSuiteErrors(t *testing.T) {
 			assert.NotContains(t, got, "\n", "errors are one line")
 			assert.Equal(t, parity.ErrConfig, parity.CodeOf(err))
 		})
+	}
+}
+
+// A user suite's questions stay out of published reports unless its file
+// says its licence allows them.
+func TestUserSuitePublishQuestions(t *testing.T) {
+	for _, tt := range []struct {
+		yaml string
+		want bool
+	}{
+		{"name: s\nversion: 1\nlicense: CC BY 4.0\ndata: data.jsonl\nkind: number\n", false},
+		{"name: s\nversion: 1\nlicense: CC BY 4.0\ndata: data.jsonl\nkind: number\npublish_questions: false\n", false},
+		{"name: s\nversion: 1\nlicense: CC BY 4.0\ndata: data.jsonl\nkind: number\npublish_questions: true\n", true},
+	} {
+		fsys := fstest.MapFS{
+			"suite.yaml": {Data: []byte(tt.yaml)},
+			"data.jsonl": {Data: []byte(`{"question": "q1", "answer": "1"}` + "\n")},
+		}
+		s, err := LoadUserSuite(fsys, "suite.yaml", "suite.yaml")
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, PublishesQuestions(s), tt.yaml)
+		assert.Equal(t, tt.want, PublishesQuestions(Circular(s)), "circular runs follow the suite they rotate")
 	}
 }
 

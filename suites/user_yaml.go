@@ -4,6 +4,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -18,8 +19,8 @@ import (
 
 // userKeys are the top-level keys of a user suite file, in the order the
 // error message lists them.
-var userKeys = []string{"name", "version", "language", "license", "non_commercial", "description",
-	"data", "fields", "kind", "last_number", "prompt", "fewshot"}
+var userKeys = []string{"name", "version", "language", "license", "non_commercial", "publish_questions",
+	"description", "data", "fields", "kind", "last_number", "prompt", "fewshot"}
 
 var userFieldKeys = []string{"id", "question", "answer", "choices", "subject"}
 
@@ -34,6 +35,7 @@ type userFile struct {
 	language      string
 	license       string
 	nonCommercial bool
+	publish       bool
 	description   string
 	data          string
 	fields        userFields
@@ -78,7 +80,7 @@ func yamlError(path string, err error) error {
 		return userError(path, 0, "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	line, _ := strconv.Atoi(m[1])
-	if contains(yamlParserProblems, m[2]) {
+	if slices.Contains(yamlParserProblems, m[2]) {
 		line++
 	}
 	return userError(path, line, "invalid YAML: %s", m[2])
@@ -104,7 +106,7 @@ func parseUserFile(path string, src []byte) (*userFile, error) {
 	var fieldsNode, fewNode *yaml.Node
 	texts := map[string]*string{"name": &f.name, "version": &f.version, "language": &f.language, "license": &f.license,
 		"description": &f.description, "data": &f.data, "kind": &f.kind, "prompt": &f.prompt}
-	flags := map[string]*bool{"non_commercial": &f.nonCommercial, "last_number": &f.lastNumber}
+	flags := map[string]*bool{"non_commercial": &f.nonCommercial, "publish_questions": &f.publish, "last_number": &f.lastNumber}
 	err := eachKey(path, root, "", userKeys, func(key string, v *yaml.Node) error {
 		f.line[key] = v.Line
 		var err error
@@ -146,7 +148,7 @@ func eachKey(path string, m *yaml.Node, prefix string, known []string, fn func(s
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		key := prefix + k.Value
-		if !contains(known, k.Value) {
+		if !slices.Contains(known, k.Value) {
 			return userError(path, k.Line, "unknown field %q: use one of %s", key, strings.Join(known, ", "))
 		}
 		if seen[key] {
@@ -158,15 +160,6 @@ func eachKey(path string, m *yaml.Node, prefix string, known []string, fn func(s
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func yamlString(path, key string, v *yaml.Node) (string, error) {
@@ -295,6 +288,11 @@ func checkUserFile(f *userFile, rootLine int) error {
 	}
 	if f.language == "" {
 		f.language = "en"
+	}
+	// Publishing questions is the licence's call, so the file must name
+	// the licence it relies on.
+	if f.publish && strings.TrimSpace(f.license) == "" {
+		return userError(f.path, f.line["publish_questions"], "field \"publish_questions\" needs field \"license\": name the licence that lets reports quote the questions")
 	}
 	if f.license == "" {
 		f.license = "unspecified"

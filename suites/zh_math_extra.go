@@ -27,6 +27,12 @@ var zhMathExtraData = dataFolder(zhMathExtraFS, "data/zh_math_extra")
 
 const zhMathExtraLicense = "MIT (Qwen2.5-Math harness; research use, see PROVENANCE)"
 
+// zhMathExtraPublish keeps the four sets' questions out of published
+// reports. The MIT licence covers the Qwen2.5-Math harness that collected
+// them, not the exam papers the questions come from; two sets state no
+// licence of their own, and PROVENANCE treats all four as research use.
+const zhMathExtraPublish = false
+
 // zhMixedPrompt tells choice items (options inline in the question) to box
 // the letter, and open items with several parts to box all of them in order.
 const zhMixedPrompt = `{{.Question}}
@@ -80,6 +86,8 @@ var GaokaoMathCloze = MustNew(Spec{
 	Count:    118,
 	FirstID:  "1",
 	Grade:    gradeBlanks,
+
+	PublishQuestions: zhMathExtraPublish,
 })
 
 // GaokaoMathQA is AGIEval's 351 gaokao multiple-choice math questions.
@@ -98,6 +106,8 @@ var GaokaoMathQA = MustNew(Spec{
 	Count:    351,
 	FirstID:  "1",
 	Grade:    gradeChoiceSet,
+
+	PublishQuestions: zhMathExtraPublish,
 })
 
 func init() {
@@ -124,6 +134,8 @@ func zhMixedSpec(name, file string, count int, desc string) Spec {
 		Grade:       gradeMixed,
 		// "choice" and "open" let a run look at either half alone.
 		Subjects: []string{"choice", "open"},
+
+		PublishQuestions: zhMathExtraPublish,
 	}
 }
 

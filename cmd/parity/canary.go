@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -89,12 +88,7 @@ should not appear on the leaderboard. See docs/measures.md.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&baseline, "baseline", false, "record a new baseline for the models instead of checking against the old one")
-	f.IntVar(&o.concurrency, "concurrency", runners.DefaultConcurrency, "requests in flight at once")
-	f.IntVar(&o.maxTokens, "max-tokens", 0, "output token limit per answer (0 = provider default); baseline and check must agree")
-	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this endpoint (or URL1,URL2,... a pool)")
-	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
-	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included")
-	f.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline per request, retries included")
+	o.addRequestFlags(f)
 	// The canary's sampling settings are fixed: these flags exist so that
 	// run's parameter rules apply to them, and are not shown.
 	f.Float64Var(&o.temperature, "temperature", 0, "")

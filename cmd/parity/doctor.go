@@ -49,7 +49,7 @@ is ok or a warning, 1 when one fails, 4 when the key is not set.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.baseURL, "base-url", "", "send the model's provider requests to this OpenAI-compatible endpoint")
+	f.StringVar(&o.baseURL, "base-url", "", "send the model's provider requests to this OpenAI-compatible endpoint (or URL1,URL2,... a pool, spread as in run)")
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "deadline per probe request, its one retry included")
@@ -75,8 +75,8 @@ func (a *app) doctor(cmd *cobra.Command, modelID string, o doctorOptions) error 
 	if o.baseURL != "" {
 		prov, _, _ := strings.Cut(modelID, "/")
 		if prov != "" {
-			if _, err := cat.AddEndpoint(prov, o.baseURL, o.apiKeyEnv); err != nil {
-				return &parity.Error{Code: parity.ErrUsage, Message: "--base-url", Err: err}
+			if err := addEndpoints(cat, prov, o.baseURL, o.apiKeyEnv); err != nil {
+				return err
 			}
 		}
 	}

@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -25,9 +23,7 @@ import (
 func (a *app) reportCmd() *cobra.Command {
 	var (
 		format   string
-		runIDs   []int64
-		sel      runSelection
-		all      bool
+		sel      boardSelection
 		currency string
 		rates    []string
 		rateDate string
@@ -93,10 +89,8 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 				return err
 			}
 			defer db.Close()
-			sel.ids = runIDs
-			sel.latest = !all && len(runIDs) == 0
 			opt := reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate}
-			runs, lb, err := a.leaderboard(ctx, db, &sel, opt)
+			runs, lb, err := a.leaderboard(ctx, db, sel.selection(), opt)
 			if err != nil {
 				return err
 			}
@@ -125,9 +119,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&format, "format", "text", "output format: "+strings.Join(site.Formats, ", "))
-	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
 	sel.addFlags(fl)
-	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	fl.StringVar(&currency, "currency", "", "also show costs converted to this currency")
 	fl.StringArrayVar(&rates, "rate", nil, "exchange rate into --currency, e.g. CNY=0.1404 (repeatable)")
 	fl.StringVar(&rateDate, "rate-date", "", "the date the --rate values were read, shown beside converted costs")
@@ -176,8 +168,8 @@ func (a *app) leaderboard(ctx context.Context, db *results.DB, sel *runSelection
 // subjectLeaderboard builds the leaderboard of runs with a row per run and
 // subject: whole-suite runs of suites whose items have subjects (MMLU, BBH,
 // C-Eval, CMMLU, MGSM's languages) are split by subject, other runs stay
-// whole. It returns nil when no run splits. It reads the runs' samples
-// again, without their texts.
+// whole. It returns nil, having read nothing, when no run splits; else it
+// reads the runs' samples again, without their texts.
 func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []parity.Run, opt reports.Options) (*reports.Leaderboard, error) {
 	subjects := map[string]map[string]string{} // suite -> item id -> subject
 	subjectsOf := func(suite string) (map[string]string, error) {
@@ -201,22 +193,24 @@ func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []par
 		}
 		return m, nil
 	}
-	var in []reports.Input
 	split := false
 	for _, r := range runs {
 		m, err := subjectsOf(r.Suite.Name)
 		if err != nil {
 			return nil, err
 		}
+		split = split || (r.Subject == "" && len(m) > 0)
+	}
+	if !split {
+		return nil, nil
+	}
+	var in []reports.Input
+	for _, r := range runs {
 		samples, err := db.Samples(ctx, r.ID, results.SampleFilter{Light: true})
 		if err != nil {
 			return nil, err
 		}
-		split = split || (r.Subject == "" && len(m) > 0)
 		in = append(in, reports.Input{Run: r, Samples: samples})
-	}
-	if !split {
-		return nil, nil
 	}
 	in = reports.BySubject(in, func(r parity.Run, s *parity.Sample) string {
 		return subjects[r.Suite.Name][cmp.Or(s.RotationOf, s.ItemID)]
@@ -225,47 +219,12 @@ func (a *app) subjectLeaderboard(ctx context.Context, db *results.DB, runs []par
 }
 
 // foldRuns folds every run's samples into an accumulator as they are read,
-// taking only the columns a leaderboard row needs, so memory grows with the
-// items of a run and not with its samples or their texts. Runs are read on
-// as many goroutines as there are cores, each on a connection of its own.
+// taking only the columns a leaderboard row needs (results.ScoreFields),
+// several runs at once.
 func foldRuns(ctx context.Context, db *results.DB, runs []parity.Run) ([]*reports.Accumulator, error) {
-	accs := make([]*reports.Accumulator, len(runs))
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(len(runs), runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := range next {
-				acc := reports.NewAccumulator(runs[i])
-				err := db.EachSample(ctx, runs[i].ID, results.SampleFilter{Fields: results.ScoreFields}, func(s parity.Sample) error {
-					if err := acc.Add(&s); err != nil {
-						return fmt.Errorf("run %d: %w", runs[i].ID, err)
-					}
-					return nil
-				})
-				if err != nil {
-					cancel(err)
-					continue
-				}
-				accs[i] = acc
-			}
-		})
-	}
-feed:
-	for i := range runs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return nil, err
-	}
-	return accs, nil
+	return reports.FoldRuns(ctx, runs, func(ctx context.Context, runID int64, fn func(parity.Sample) error) error {
+		return db.EachSample(ctx, runID, results.SampleFilter{Fields: results.ScoreFields}, fn)
+	})
 }
 
 // canonicalNames tells reports which open model a run's model id serves and

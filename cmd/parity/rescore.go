@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -223,15 +225,9 @@ func flipText(flips map[string]int) string {
 	if len(flips) == 0 {
 		return "-"
 	}
-	keys := make([]string, 0, len(flips))
-	for k := range flips {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if flips[keys[i]] != flips[keys[j]] {
-			return flips[keys[i]] > flips[keys[j]]
-		}
-		return keys[i] < keys[j]
+	keys := slices.Collect(maps.Keys(flips))
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(flips[b], flips[a]), cmp.Compare(a, b))
 	})
 	parts := make([]string, len(keys))
 	for i, k := range keys {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/parity-bench/parity/providers"
 	"github.com/parity-bench/parity/results"
 	"github.com/parity-bench/parity/runners"
+	"github.com/parity-bench/parity/suites"
 )
 
 // runOptions are the flags of `parity run`.
@@ -47,12 +49,16 @@ type runOptions struct {
 	judge          string
 	sweeps         []string
 	shard          string
-	// replicaConcurrency caps each base URL of a pool.
-	replicaConcurrency int
+	// replicaCaps caps each base URL of a pool: "N", or "N1,N2,..." one
+	// per URL of --base-url.
+	replicaCaps string
 	// mixed are suites a command built itself, run besides the named ones;
 	// quiet leaves the summary table to that command.
 	mixed []selectedSuite
 	quiet bool
+	// reference are models run besides o.models at their catalog
+	// endpoint, whatever --base-url says (the probes' offline mock).
+	reference []string
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -93,7 +99,7 @@ Try it offline with the mock provider: parity run -m mock/oracle -s gsm8k --limi
 	f.IntVar(&o.thinkingBudget, "thinking-budget", 0, "thinking token budget, where the provider takes one")
 	f.BoolVar(&o.fresh, "fresh", false, "start a new run even if one with these settings exists")
 	f.StringVar(&o.baseURL, "base-url", "", "send the models' provider requests to this OpenAI-compatible endpoint, or to a pool: URL1,URL2,... (least in flight first, failover when one dies)")
-	f.IntVar(&o.replicaConcurrency, "replica-concurrency", 0, "with several base URLs, the most requests in flight to each one (0 = no cap per replica)")
+	f.StringVar(&o.replicaCaps, "replica-concurrency", "", "with several base URLs, the most requests in flight to each: N for all, or N1,N2,... one per URL (0 = no cap)")
 	f.StringVar(&o.apiKeyEnv, "api-key-env", "", "environment variable holding the key for --base-url")
 	f.StringVar(&o.region, "region", "", `"cn" uses a provider's mainland-China endpoint where it has one`)
 	f.IntVar(&o.attempts, "attempts", 5, "tries per request, the first included: 1 sends each request once and never retries")
@@ -201,8 +207,9 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return nil, usagef("--api-key-env goes with --base-url")
 	}
-	if o.replicaConcurrency < 0 {
-		return nil, usagef("--replica-concurrency %d: give 0 (no cap) or more", o.replicaConcurrency)
+	replicaCap, replicaCaps, err := parseReplicaCaps(o.replicaCaps, o.baseURL)
+	if err != nil {
+		return nil, err
 	}
 	params, err := o.params(cmd)
 	if err != nil {
@@ -248,7 +255,7 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	var models []resolved
 	var missing []string
 	seenModel := map[string]bool{}
-	for _, id := range o.models {
+	for _, id := range append(slices.Clone(o.models), o.reference...) {
 		if seenModel[id] {
 			continue
 		}
@@ -293,7 +300,8 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 		MaxResponseBytes:   o.maxResponse,
 		Concurrency:        o.concurrency,
 		Answers:            answerKey(ctx, suiteList),
-		ReplicaConcurrency: o.replicaConcurrency,
+		ReplicaConcurrency: replicaCap,
+		ReplicaCaps:        replicaCaps,
 	})
 	var jobs []runners.Job
 	for _, m := range models {
@@ -385,9 +393,11 @@ type runSummary struct {
 	Subject string `json:"subject,omitempty"`
 	// Setting names the swept settings of the run, with --sweep.
 	Setting string `json:"setting,omitempty"`
-	Status  string `json:"status"`
-	Done    int    `json:"done"`
-	Target  int    `json:"target"`
+	// Shard is "INDEX/COUNT" for the run of one shard (--shard).
+	Shard  string `json:"shard,omitempty"`
+	Status string `json:"status"`
+	Done   int    `json:"done"`
+	Target int    `json:"target"`
 	// Accuracy is over every sample of the run, as 'parity runs' and the
 	// report count it; Outcomes counts only this invocation's samples.
 	Accuracy *float64               `json:"accuracy"`
@@ -407,6 +417,9 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 			Status: r.Status, Done: r.Done, Target: r.Target, Outcomes: r.Counts}
 		if swept {
 			s.Setting = settingLabel(r.Run.Params)
+		}
+		if r.Run.Shard != nil {
+			s.Shard = r.Run.Shard.String()
 		}
 		counts := r.Counts
 		if r.Run.ID > 0 {
@@ -445,6 +458,9 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 		if s.Subject != "" {
 			suite += ":" + s.Subject
 		}
+		if s.Shard != "" {
+			suite += " (shard " + s.Shard + ")"
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t%d/%d\t%s\t%s\n", s.RunID, s.Model, suite, setting(s.Setting), s.Status, s.Done, s.Target, acc, outcomeList(s.Outcomes))
 	}
 	return tw.Flush()
@@ -482,6 +498,12 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 		index.Do(func() {
 			books = map[string]*book{}
 			for _, s := range list {
+				// A contamination probe's answers are benchmark text the
+				// mock must not be handed: it stands for a model that has
+				// never seen the data, the reference row of every probe.
+				if suites.IsProbe(s.suite.Info().Kind) {
+					continue
+				}
 				if name := s.suite.Info().Name; books[name] == nil {
 					books[name] = &book{suite: s.suite}
 				}
@@ -503,8 +525,8 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 			for _, it := range items {
 				// A mix of suites (parity canary) says each item's kind.
 				k := kind
-				if it.Meta["kind"] != "" {
-					k = it.Meta["kind"]
+				if it.Meta["answer_kind"] != "" {
+					k = it.Meta["answer_kind"]
 				}
 				b.gold[it.ID] = [2]string{it.Answer, k}
 			}

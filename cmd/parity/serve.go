@@ -20,42 +20,106 @@ import (
 	"github.com/parity-bench/parity/suites"
 )
 
-// dbSource serves the server's pages from the results database, read at
-// every request so the pages follow runs as they progress.
+// dbSource serves the server's pages from the results database, opened
+// read-only at every request: a file no writer holds is read as immutable,
+// which would never show a run that starts later, so each request sees
+// the database as it is then.
 type dbSource struct {
 	a   *app
-	db  *results.DB
 	sel runSelection
 	opt reports.Options
 }
 
-func (s *dbSource) Leaderboard(ctx context.Context) (*reports.Leaderboard, []parity.Run, error) {
-	runs, lb, err := s.a.leaderboard(ctx, s.db, &s.sel, s.opt)
+func (s *dbSource) read(ctx context.Context, fn func(*results.DB) error) error {
+	db, err := s.a.openDB(ctx, dbRead)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+// Leaderboard builds the leaderboard of the selected runs as report does.
+func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, runs []parity.Run, err error) {
+	err = s.read(ctx, func(db *results.DB) error {
+		runs, lb, err = s.a.leaderboard(ctx, db, &s.sel, s.opt)
+		return err
+	})
 	return lb, runs, err
 }
 
+// Subjects builds the leaderboard by subject of the selected runs.
+func (s *dbSource) Subjects(ctx context.Context) (lb *reports.Leaderboard, err error) {
+	err = s.read(ctx, func(db *results.DB) error {
+		runs, err := s.sel.runs(ctx, db)
+		if err != nil {
+			return err
+		}
+		lb, err = s.a.subjectLeaderboard(ctx, db, runs, s.opt)
+		return err
+	})
+	return lb, err
+}
+
+// Samples reads the samples of a run that q selects, in key order.
 func (s *dbSource) Samples(ctx context.Context, runID int64, q site.SampleQuery, fn func(parity.Sample) error) error {
-	return s.db.EachSample(ctx, runID, results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID}, fn)
+	return s.read(ctx, func(db *results.DB) error {
+		return db.EachSample(ctx, runID, results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID}, fn)
+	})
+}
+
+// publishRules say what snapshot and serve show of each run: redact
+// withholds the answers' text (sealed suites), userProvider marks runs of
+// providers the built-in catalog does not know, and questions finds the
+// questions a run's licence lets them quote.
+type publishRules struct {
+	redact, userProvider func(parity.Run) bool
+	questions            func(parity.Run) site.QuestionFunc
+}
+
+// publishRules loads what snapshot and serve share: the built-in catalog,
+// and the user suites (--suite-dir and the files given) whose questions may
+// be published.
+func (a *app) publishRules(ctx context.Context, suiteFiles []string) (publishRules, error) {
+	builtin, err := providers.Builtin()
+	if err != nil {
+		return publishRules{}, err
+	}
+	user, err := a.loadUserSuiteMap(suiteFiles)
+	if err != nil {
+		return publishRules{}, err
+	}
+	return publishRules{
+		// Sealed suites (GPQA) keep outcomes and extracted answers but
+		// withhold the answers' text, which quotes the questions.
+		redact: func(r parity.Run) bool { return suites.Sealed(r.Suite.Name) },
+		userProvider: func(r parity.Run) bool {
+			_, ok := builtin.Provider(r.Model.Provider)
+			return !ok && r.Model.Origin != "custom" && r.Model.Origin != "local"
+		},
+		questions: runQuestions(ctx, user),
+	}, nil
 }
 
 // runQuestions finds the questions of a run's items when its suite's
-// licence allows publishing them: the items the run was asked, with the
-// run's own option order (rotations and shuffles rebuilt as rescore
-// does). Each run's items are loaded once.
-func runQuestions(ctx context.Context) func(parity.Run) site.QuestionFunc {
+// licence allows publishing them (suites.PublishesQuestions): the items the
+// run was asked, from the same data, with the run's own option order
+// (rotations and shuffles rebuilt as rescore does). Each run's items are
+// loaded once.
+func runQuestions(ctx context.Context, user map[string]parity.Suite) func(parity.Run) site.QuestionFunc {
 	var mu sync.Mutex
 	cache := map[int64]site.QuestionFunc{}
 	return func(r parity.Run) site.QuestionFunc {
-		if !questionLicences[r.Suite.Name] {
-			return nil
-		}
 		mu.Lock()
 		defer mu.Unlock()
 		if q, ok := cache[r.ID]; ok {
 			return q
 		}
 		var q site.QuestionFunc
-		if s, err := suiteOf(r, nil); err == nil {
+		s, err := suiteOf(r, user)
+		// Questions from other data than the run's (a user suite file edited
+		// since) would sit beside answers to something else.
+		if err == nil && suites.PublishesQuestions(s) && s.Info().DataSHA256 == r.Suite.DataSHA256 {
 			if items, err := s.Items(ctx); err == nil {
 				byID := make(map[string]site.Question, len(items))
 				for _, it := range items {
@@ -72,29 +136,11 @@ func runQuestions(ctx context.Context) func(parity.Run) site.QuestionFunc {
 	}
 }
 
-// publishOptions are the redaction and rerun-command rules snapshot and
-// serve share.
-func publishOptions() (redact, userProvider func(parity.Run) bool, err error) {
-	builtin, err := providers.Builtin()
-	if err != nil {
-		return nil, nil, err
-	}
-	// Sealed suites (GPQA) keep outcomes and extracted answers but withhold
-	// the answers' text, which quotes the questions.
-	redact = func(r parity.Run) bool { return suites.Sealed(r.Suite.Name) }
-	userProvider = func(r parity.Run) bool {
-		_, ok := builtin.Provider(r.Model.Provider)
-		return !ok && r.Model.Origin != "custom" && r.Model.Origin != "local"
-	}
-	return redact, userProvider, nil
-}
-
 func (a *app) serveCmd() *cobra.Command {
 	var (
-		addr   string
-		runIDs []int64
-		all    bool
-		sel    runSelection
+		addr       string
+		sel        boardSelection
+		suiteFiles []string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -118,18 +164,11 @@ address on another interface makes every answer readable from the network.`,
 			if err != nil {
 				return err
 			}
-			redact, user, err := publishOptions()
+			rules, err := a.publishRules(ctx, suiteFiles)
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(ctx, dbRead)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			sel.ids = runIDs
-			sel.latest = !all && len(runIDs) == 0
-			src := &dbSource{a: a, db: db, sel: sel, opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
+			src := &dbSource{a: a, sel: *sel.selection(), opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
 				Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate}}
 			if _, _, err := src.Leaderboard(ctx); err != nil {
 				return err
@@ -142,7 +181,7 @@ address on another interface makes every answer readable from the network.`,
 				fmt.Fprintf(a.stderr, "warning: serving on %s, not the loopback interface: every answer in the database is readable from the network\n", addr)
 			}
 			srv := &http.Server{
-				Handler:           site.NewServer(src, site.ServerOptions{Redact: redact, UserProvider: user, Questions: runQuestions(ctx)}),
+				Handler:           site.NewServer(src, site.ServerOptions{Redact: rules.redact, UserProvider: rules.userProvider, Questions: rules.questions}),
 				ReadHeaderTimeout: 10 * time.Second,
 				BaseContext:       func(net.Listener) context.Context { return ctx },
 			}
@@ -165,8 +204,7 @@ address on another interface makes every answer readable from the network.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
-	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
 	sel.addFlags(fl)
-	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
+	fl.StringArrayVar(&suiteFiles, "suite-file", nil, "user suite files the runs were made with, for their questions where the file allows publishing them")
 	return cmd
 }

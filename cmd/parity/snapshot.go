@@ -14,22 +14,6 @@ import (
 	"github.com/parity-bench/parity/results"
 )
 
-// questionLicences says, per built-in suite, whether its licence lets a
-// snapshot publish the question text and options beside each answer, so a
-// reader can audit a verdict. Suites not listed (user suites included)
-// keep their questions out.
-var questionLicences = map[string]bool{
-	"arc": true, "bbh": true, "gsm8k": true, "math500": true, "mmlu": true, "mmlu-5shot": true, // MIT or CC BY-SA 4.0
-	"cmath": true, "mgsm": true, // CC BY 4.0
-	"ceval": true, "ceval-5shot": true, "cmmlu": true, "cmmlu-5shot": true, // CC BY-NC-SA 4.0: shared under the same terms, non-commercially
-	"aime24": false, "aime25": false, // the problems are the MAA's copyright
-	"gpqa":              false, // its authors ask that the questions never appear online in plain text
-	"cn_middle_school":  false, // research use only (see its PROVENANCE)
-	"gaokao2024_mix":    false,
-	"gaokao_math_cloze": false,
-	"gaokao_math_qa":    false,
-}
-
 // snapshotSummary is what 'parity snapshot --json' prints.
 type snapshotSummary struct {
 	Dir   string  `json:"dir"`
@@ -39,9 +23,8 @@ type snapshotSummary struct {
 
 func (a *app) snapshotCmd() *cobra.Command {
 	var (
-		runIDs []int64
-		sel    runSelection
-		all    bool
+		sel        boardSelection
+		suiteFiles []string
 	)
 	cmd := &cobra.Command{
 		Use:   "snapshot DIR",
@@ -53,9 +36,11 @@ Markdown, runs.json with how each run was made, one JSONL file of samples per
 run, a MANIFEST.json and SHA256SUMS to verify it all.
 
 Runs are selected as 'parity report' selects them: by default the newest run
-of each model × suite. Prompts and raw responses are not published; for
-suites whose data must stay out of plain text (GPQA) the answers' text is
-withheld too. DIR must not exist or be empty.`,
+of each model × suite. Prompts and raw responses are not published; each
+answer is shown with its question and options only when the suite's licence
+allows it (a user suite says so with publish_questions: true); for suites
+whose data must stay out of plain text (GPQA) the answers' text is withheld
+too. DIR must not exist or be empty.`,
 		Example: `  parity snapshot site/2026-11
   parity snapshot board --suite gsm8k --all
   cd site/2026-11 && sha256sum -c SHA256SUMS`,
@@ -81,13 +66,11 @@ withheld too. DIR must not exist or be empty.`,
 				return err
 			}
 			defer db.Close()
-			sel.ids = runIDs
-			sel.latest = !all && len(runIDs) == 0
-			runs, lb, err := a.leaderboard(ctx, db, &sel, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
+			runs, lb, err := a.leaderboard(ctx, db, sel.selection(), reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
 			if err != nil {
 				return err
 			}
-			redact, user, err := publishOptions()
+			rules, err := a.publishRules(ctx, suiteFiles)
 			if err != nil {
 				return err
 			}
@@ -107,10 +90,10 @@ withheld too. DIR must not exist or be empty.`,
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{
 				Now:          a.now,
 				Database:     filepath.Base(a.databasePath()),
-				Redact:       redact,
+				Redact:       rules.redact,
 				Subjects:     subjects,
-				Questions:    runQuestions(ctx),
-				UserProvider: user,
+				Questions:    rules.questions,
+				UserProvider: rules.userProvider,
 			})
 			if err != nil {
 				return err
@@ -129,8 +112,7 @@ withheld too. DIR must not exist or be empty.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
 	sel.addFlags(fl)
-	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
+	fl.StringArrayVar(&suiteFiles, "suite-file", nil, "user suite files the runs were made with, for their questions where the file allows publishing them")
 	return cmd
 }

@@ -89,6 +89,7 @@ func TestShardsMergeIntoTheRunDoneInOnePlace(t *testing.T) {
 			ta.mustRun(append(c, "--shard", fmt.Sprintf("%d/%d", i+1, n))...)
 		}
 		shards[i] = ta.dbPath()
+		assert.Contains(t, ta.stdout.String(), fmt.Sprintf("(shard %d/%d)", i+1, n), "the summary names the shard")
 		// Every shard has part of each run, and groups are never split.
 		for key, v := range viewRuns(t, shards[i]) {
 			require.NotNil(t, v.Shard, key)
@@ -208,12 +209,24 @@ func TestRunOverAnEndpointPool(t *testing.T) {
 	assert.Equal(t, "complete", sum[0].Status, "failover: the dead replica costs no sample")
 	assert.Equal(t, 10, a.Count()-before)
 
-	for _, bad := range []struct{ urls, says string }{
-		{",", "names no URL"},
-		{a.BaseURL() + "," + a.BaseURL(), "twice"},
-		{a.BaseURL() + ",ftp://x", "--base-url"},
+	// A cap per replica, for servers of different sizes.
+	c := providertest.New(t, providertest.Options{Answer: evenKnower(t)})
+	d := providertest.New(t, providertest.Options{Answer: evenKnower(t)})
+	ta = newTestApp(t)
+	ta.mustRun("run", "-m", "lab/exam-model", "--base-url", c.BaseURL()+","+d.BaseURL(), "-s", "gsm8k", "--limit", "30",
+		"--concurrency", "8", "--replica-concurrency", "3,1")
+	assert.Equal(t, 30, c.Count()+d.Count())
+	assert.LessOrEqual(t, c.MaxInFlight(), 3)
+	assert.LessOrEqual(t, d.MaxInFlight(), 1)
+
+	for _, bad := range []struct{ urls, caps, says string }{
+		{",", "", "names no URL"},
+		{a.BaseURL() + "," + a.BaseURL(), "", "twice"},
+		{a.BaseURL() + ",ftp://x", "", "--base-url"},
+		{a.BaseURL() + "," + b.BaseURL(), "1,2,3", "3 caps for 2"},
+		{a.BaseURL() + "," + b.BaseURL(), "-1", "not valid"},
 	} {
-		code := ta.run(context.Background(), "run", "-m", "lab/exam-model", "--base-url", bad.urls, "-s", "gsm8k", "--limit", "1")
+		code := ta.run(context.Background(), "run", "-m", "lab/exam-model", "--base-url", bad.urls, "--replica-concurrency", bad.caps, "-s", "gsm8k", "--limit", "1")
 		assert.Equal(t, exitUsage, code, bad.urls)
 		assert.Contains(t, ta.stderr.String(), bad.says)
 	}

@@ -147,3 +147,32 @@ func TestUserSuiteDataOutsideItsFolder(t *testing.T) {
 	assert.Equal(t, exitConfig, code)
 	assert.Contains(t, ta.stderr.String(), filepath.Join(dir, "suite.yaml")+`:5: field "data": cannot read `+filepath.Join(dir, "..", "nowhere", "items.jsonl"))
 }
+
+// A user suite's questions reach a snapshot only when its file says its
+// licence allows publishing them; otherwise no file of the site holds them.
+func TestSnapshotPublishesUserSuiteQuestionsOnlyWhenTheFileAllows(t *testing.T) {
+	ta := newTestApp(t)
+	const question = "How many legs do two Zorblax beetles have?"
+	data := `{"uid": "a", "question": "` + question + `", "answer": "12"}
+{"uid": "b", "question": "3+3?", "answer": "6"}
+`
+	file := writeUserSuite(t, filepath.Join(ta.dir, "mine"), userSuiteYAML, data)
+	ta.mustRun("run", "-m", "mock/oracle-100", "--suite-file", file)
+
+	closed := filepath.Join(ta.dir, "closed")
+	ta.mustRun("snapshot", closed, "--suite-file", file)
+	files := snapshotFiles(t, closed)
+	require.Contains(t, files, "runs/1.jsonl")
+	for name, content := range files {
+		assert.NotContains(t, string(content), "Zorblax", "%s quotes a question its licence was not said to allow", name)
+	}
+
+	require.NoError(t, os.WriteFile(file, []byte(userSuiteYAML+"publish_questions: true\n"), 0o644))
+	open := filepath.Join(ta.dir, "open")
+	ta.mustRun("snapshot", open, "--suite-file", file)
+	files = snapshotFiles(t, open)
+	lines := sampleLines(t, files["runs/1.jsonl"])
+	require.Len(t, lines, 2)
+	assert.Equal(t, question, lines[0]["question"])
+	assert.Contains(t, string(files["runs/1.html"]), "Zorblax")
+}

@@ -11,12 +11,9 @@ import (
 	"github.com/parity-bench/parity/reports"
 )
 
-// snapshotLinks link the leaderboard of a snapshot to its run and
-// comparison pages.
-var snapshotLinks = linker{
-	run:  func(id int64) string { return runPage(id, 1) },
-	pair: func(a, b int64) string { return comparePage(a, b) },
-}
+// snapshotLinks link the leaderboard of a snapshot to its run pages;
+// withPairs adds its comparison pages.
+var snapshotLinks = linker{run: func(id int64) string { return runPage(id, 1) }}
 
 func comparePage(a, b int64) string {
 	return "compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10) + ".html"
@@ -54,14 +51,15 @@ type flipCell struct {
 }
 
 // pairPages lists the comparisons that get a page: every pair, parity
-// check and language gap, once per ordered pair of runs.
+// check and language gap, once per two runs, read the way the first table
+// to list them reads them (a parity check CN first).
 func pairPages(lb *reports.Leaderboard) []reports.Comparison {
 	seen := map[[2]int64]bool{}
 	var out []reports.Comparison
 	for _, list := range [][]reports.Comparison{lb.ParityChecks, lb.LanguageGaps, lb.Comparisons} {
 		for _, c := range list {
-			k := [2]int64{c.A.Run, c.B.Run}
-			if seen[k] || c.SharedItems == 0 {
+			k := [2]int64{min(c.A.Run, c.B.Run), max(c.A.Run, c.B.Run)}
+			if seen[k] || c.SharedItems == 0 || c.A.Run == c.B.Run {
 				continue
 			}
 			seen[k] = true
@@ -69,6 +67,23 @@ func pairPages(lb *reports.Leaderboard) []reports.Comparison {
 		}
 	}
 	return out
+}
+
+// withPairs links lk's comparisons to the one page of each two runs,
+// whichever way a table reads them; href names the page of a and b.
+func withPairs(lk linker, lb *reports.Leaderboard, href func(a, b int64) string) linker {
+	pages := map[[2]int64][2]int64{}
+	for _, c := range pairPages(lb) {
+		pages[[2]int64{min(c.A.Run, c.B.Run), max(c.A.Run, c.B.Run)}] = [2]int64{c.A.Run, c.B.Run}
+	}
+	lk.pair = func(a, b int64) string {
+		p, ok := pages[[2]int64{min(a, b), max(a, b)}]
+		if !ok {
+			return ""
+		}
+		return href(p[0], p[1])
+	}
+	return lk
 }
 
 // writeComparePages writes compare/<a>-<b>.html for every comparison on
@@ -149,12 +164,7 @@ func suiteLabel(r parity.Run) string {
 	return suiteName(r) + "@" + r.Suite.Version
 }
 
-var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("compare").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-` + snapshotCSP + `
-<meta name="viewport" content="width=device-width, initial-scale=1">
+var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("compare").Parse(pageStart + `
 <title>{{.Title}}</title>
 {{template "style"}}
 </head>
@@ -176,7 +186,7 @@ var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("c
 <thead><tr><th>ITEM</th><th>{{.A.Label}}</th><th>{{.A.Label}} ANSWER</th><th>{{.B.Label}}</th><th>{{.B.Label}} ANSWER</th><th>GOLD</th></tr></thead>
 <tbody>
 {{- range .Flips}}
-<tr><td>{{if .A.Href}}<a href="{{.A.Href}}"><code>{{.Key}}</code></a>{{else}}<code>{{.Key}}</code>{{end}}</td><td class="{{.A.Class}}"><span class="badge">{{.A.Result}}</span></td><td><code>{{.A.Extracted}}</code></td><td class="{{.B.Class}}">{{if .B.Href}}<a href="{{.B.Href}}"><span class="badge">{{.B.Result}}</span></a>{{else}}<span class="badge">{{.B.Result}}</span>{{end}}</td><td><code>{{.B.Extracted}}</code></td><td><code>{{.Gold}}</code></td></tr>
+<tr><td>{{if .A.Href}}<a href="{{.A.Href}}"><code>{{.Key}}</code></a>{{else}}<code>{{.Key}}</code>{{end}}</td><td class="{{.A.Class}}"><span class="badge">{{.A.Result}}</span></td><td>{{if .A.Extracted}}<code>{{.A.Extracted}}</code>{{else}}–{{end}}</td><td class="{{.B.Class}}">{{if .B.Href}}<a href="{{.B.Href}}"><span class="badge">{{.B.Result}}</span></a>{{else}}<span class="badge">{{.B.Result}}</span>{{end}}</td><td>{{if .B.Extracted}}<code>{{.B.Extracted}}</code>{{else}}–{{end}}</td><td><code>{{.Gold}}</code></td></tr>
 {{- end}}
 </tbody>
 </table></div>

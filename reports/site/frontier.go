@@ -24,21 +24,23 @@ func originClass(origin string, mock bool) string {
 	return "other"
 }
 
-// frontierChart is a scatter plot of one cost frontier: accuracy up, cost
-// per 1,000 items across, each run a dot with its interval, the settings
-// of one model joined by a thin line and the Pareto-optimal runs joined by
-// a step line.
+// frontierChart is a scatter plot of accuracy (up) against a run's cost or
+// reasoning (across): each run a dot with its interval, the settings of
+// one model joined by a thin line, and on a cost frontier the
+// Pareto-optimal runs joined by a step line. Heading, Blurb and Aria are
+// the chart's words, by kind.
 type frontierChart struct {
-	Title         string
-	Width, Height int
-	Left, Right   int // plot edges
-	Top, Bottom   int
-	XLabel        string
-	XTicks        []htmlTick
-	YTicks        []frontierTick
-	Curves        []string // polyline points, one per model with several settings
-	Pareto        string   // polyline points
-	Dots          []frontierDot
+	Heading, Blurb, Aria string
+	Title                string
+	Width, Height        int
+	Left, Right          int // plot edges
+	Top, Bottom          int
+	XLabel               string
+	XTicks               []htmlTick
+	YTicks               []frontierTick
+	Curves               []string // polyline points, one per model with several settings
+	Pareto               string   // polyline points
+	Dots                 []frontierDot
 }
 
 type frontierTick struct {
@@ -77,22 +79,66 @@ func frontierCharts(fs []reports.Frontier) []frontierChart {
 }
 
 func drawFrontier(f reports.Frontier) frontierChart {
-	c := frontierChart{
-		Title: f.Benchmark, Width: frontierW, Height: frontierH,
-		Left: frontierLeft, Right: frontierW - frontierRight, Top: frontierTop, Bottom: frontierH - frontierBottom,
-		XLabel: "cost per 1,000 items (" + f.Currency + ")",
+	c := scatter(f.Benchmark, "cost per 1,000 items ("+f.Currency+")", f.Points, func(p reports.Point) float64 { return p.CostPer1K },
+		func(v float64) string {
+			return strconv.FormatFloat(v, 'g', 4, 64) + " " + f.Currency + " per 1,000 items"
+		}, true)
+	c.Heading, c.Aria = "Cost frontier: "+f.Benchmark, "cost frontier on "+f.Benchmark
+	c.Blurb = "Accuracy against " + c.XLabel + "; whiskers are 95% intervals, grey lines join the settings of one model, the dashed steps join the Pareto-optimal runs (outlined)."
+	return c
+}
+
+// curveCharts draws one chart per benchmark with effort or budget curves:
+// accuracy against mean reasoning tokens, every model's settings joined.
+func curveCharts(cs []reports.Curve) []frontierChart {
+	var out []frontierChart
+	for i := 0; i < len(cs); {
+		j := i
+		var ps []reports.Point
+		for j < len(cs) && cs[j].Benchmark == cs[i].Benchmark {
+			for _, p := range cs[j].Points {
+				if !math.IsNaN(p.MeanReasoningTokens) && !math.IsNaN(p.Accuracy) {
+					ps = append(ps, p)
+				}
+			}
+			j++
+		}
+		if len(ps) > 1 {
+			c := scatter(cs[i].Benchmark, "mean reasoning tokens", ps, func(p reports.Point) float64 { return p.MeanReasoningTokens },
+				func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + " reasoning tokens on average" }, false)
+			c.Heading, c.Aria = "Effort curves: "+cs[i].Benchmark, "effort curves on "+cs[i].Benchmark
+			c.Blurb = "Accuracy against " + c.XLabel + " at each setting a model was run with; whiskers are 95% intervals, lines join the settings of one model."
+			out = append(out, c)
+		}
+		i = j
 	}
-	x, xticks := costAxis(f.Points, float64(c.Left), float64(c.Right))
+	return out
+}
+
+// scatter lays out points with accuracy up and xval across; describe
+// words a point's x value for its tooltip, and pareto draws the frontier's
+// steps and outlines.
+func scatter(title, xlabel string, points []reports.Point, xval func(reports.Point) float64, describe func(float64) string, pareto bool) frontierChart {
+	c := frontierChart{
+		Title: title, Width: frontierW, Height: frontierH,
+		Left: frontierLeft, Right: frontierW - frontierRight, Top: frontierTop, Bottom: frontierH - frontierBottom,
+		XLabel: xlabel,
+	}
+	vals := make([]float64, len(points))
+	for i, p := range points {
+		vals[i] = xval(p)
+	}
+	x, xticks := valueAxis(vals, float64(c.Left), float64(c.Right))
 	c.XTicks = xticks
 	if x.log {
 		c.XLabel += ", log scale"
 	}
-	y, yticks := accuracyAxis(f.Points, float64(c.Bottom), float64(c.Top))
+	y, yticks := accuracyAxis(points, float64(c.Bottom), float64(c.Top))
 	c.YTicks = yticks
 
 	byModel := map[string][]reports.Point{}
 	var models []string
-	for _, p := range f.Points {
+	for _, p := range points {
 		if byModel[p.Model] == nil {
 			models = append(models, p.Model)
 		}
@@ -100,27 +146,27 @@ func drawFrontier(f reports.Frontier) frontierChart {
 	}
 	for _, m := range models {
 		if ps := byModel[m]; len(ps) > 1 {
-			c.Curves = append(c.Curves, polyline(ps, x, y, false))
+			c.Curves = append(c.Curves, polyline(ps, xval, x, y, false))
 		}
 	}
 	var optimal []reports.Point
-	for _, p := range f.Points {
-		if p.Optimal {
+	for _, p := range points {
+		if pareto && p.Optimal {
 			optimal = append(optimal, p)
 		}
 	}
 	if len(optimal) > 1 {
-		c.Pareto = polyline(optimal, x, y, true)
+		c.Pareto = polyline(optimal, xval, x, y, true)
 	}
-	for _, p := range f.Points {
+	for _, p := range points {
+		px := x.at(xval(p))
 		d := frontierDot{
 			Class: "dot " + originClass(p.Origin, p.Mock),
-			X:     coord(x.at(p.CostPer1K)), Y: coord(y.at(p.Accuracy)),
+			X:     coord(px), Y: coord(y.at(p.Accuracy)),
 			Label: shorten(pointLabel(p), 44),
 		}
-		d.Title = pointLabel(p) + ": " + reports.Pct(p.Accuracy) + "% " + reports.Interval(p.CILow, p.CIHigh) +
-			", " + strconv.FormatFloat(p.CostPer1K, 'g', 4, 64) + " " + f.Currency + " per 1,000 items"
-		if p.Optimal {
+		d.Title = pointLabel(p) + ": " + reports.Pct(p.Accuracy) + "% " + reports.Interval(p.CILow, p.CIHigh) + ", " + describe(xval(p))
+		if pareto && p.Optimal {
 			d.Class += " optimal"
 			d.Title += ", Pareto-optimal"
 		}
@@ -130,7 +176,6 @@ func drawFrontier(f reports.Frontier) frontierChart {
 		}
 		// Labels go right of the dot, or left of it in the right third of
 		// the plot, where they would run off the chart.
-		px := x.at(p.CostPer1K)
 		d.LabelX, d.LabelY, d.Anchor = coord(px+7), coord(y.at(p.Accuracy)-5), "start"
 		if px > float64(c.Left)+2*float64(c.Right-c.Left)/3 {
 			d.LabelX, d.Anchor = coord(px-7), "end"
@@ -165,13 +210,13 @@ func (a axis) at(v float64) float64 {
 	return a.from + (v-a.lo)/(a.hi-a.lo)*(a.to-a.from)
 }
 
-// costAxis is logarithmic when every cost is positive and they span a
+// valueAxis is logarithmic when every value is positive and they span a
 // factor of ten or more, as costs of different models do; else linear
 // from zero.
-func costAxis(ps []reports.Point, from, to float64) (axis, []htmlTick) {
+func valueAxis(vals []float64, from, to float64) (axis, []htmlTick) {
 	lo, hi := math.Inf(1), 0.0
-	for _, p := range ps {
-		lo, hi = min(lo, p.CostPer1K), max(hi, p.CostPer1K)
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
 	}
 	a := axis{from: from, to: to}
 	if lo > 0 && hi/lo >= 10 {
@@ -234,17 +279,22 @@ func niceStep(x float64) float64 {
 	return 10 * p
 }
 
-func tickText(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+// tickText writes a tick value in plain digits ("1500", "0.25"), rounded
+// first to drop the float noise of step multiples.
+func tickText(v float64) string {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
 
-// polyline joins points in order of cost; step draws the frontier as
-// steps, since between two optimal runs the best accuracy for the money is
+// polyline joins points in order of their x value; step draws the
+// frontier as steps, since between two optimal runs the best accuracy for the money is
 // the cheaper run's until the dearer one is affordable.
-func polyline(ps []reports.Point, x, y axis, step bool) string {
+func polyline(ps []reports.Point, xval func(reports.Point) float64, x, y axis, step bool) string {
 	ps = slices.Clone(ps)
-	slices.SortStableFunc(ps, func(a, b reports.Point) int { return cmp.Compare(a.CostPer1K, b.CostPer1K) })
+	slices.SortStableFunc(ps, func(a, b reports.Point) int { return cmp.Compare(xval(a), xval(b)) })
 	var b strings.Builder
 	for i, p := range ps {
-		px, py := x.at(p.CostPer1K), y.at(p.Accuracy)
+		px, py := x.at(xval(p)), y.at(p.Accuracy)
 		if step && i > 0 {
 			b.WriteString(coord(px) + "," + coord(y.at(ps[i-1].Accuracy)) + " ")
 		}

@@ -83,3 +83,38 @@ func TestFrontierInPageIsEscaped(t *testing.T) {
 	assert.Contains(t, page, "evil/&lt;script&gt;")
 	assert.Regexp(t, regexp.MustCompile(`<circle class="dot cn optimal" cx="[0-9.]+" cy="[0-9.]+" r="5"/>`), page)
 }
+
+// TestCurveCharts: one chart per benchmark with curves, reasoning tokens
+// across, each model's settings joined, and no Pareto marks.
+func TestCurveCharts(t *testing.T) {
+	mk := func(run int64, model, setting string, acc, tokens float64) reports.Point {
+		p := pt(run, model, setting, acc, 1, true)
+		p.MeanReasoningTokens = tokens
+		return p
+	}
+	cs := []reports.Curve{
+		{Model: "lab/a", Benchmark: "gsm8k@1", Points: []reports.Point{mk(1, "lab/a", "effort low", 0.6, 500), mk(2, "lab/a", "effort high", 0.8, 3000)}},
+		{Model: "lab/b", Benchmark: "gsm8k@1", Points: []reports.Point{mk(3, "lab/b", "budget 1024", 0.5, 900), mk(4, "lab/b", "budget 4096", 0.7, 2500)}},
+		{Model: "lab/a", Benchmark: "math500@1", Points: []reports.Point{mk(5, "lab/a", "effort low", 0.4, 800), mk(6, "lab/a", "effort high", 0.6, 5000)}},
+	}
+	charts := curveCharts(cs)
+	require.Len(t, charts, 2)
+	c := charts[0]
+	assert.Equal(t, "Effort curves: gsm8k@1", c.Heading)
+	assert.Len(t, c.Dots, 4)
+	assert.Len(t, c.Curves, 2, "one line per model")
+	assert.Empty(t, c.Pareto)
+	for _, d := range c.Dots {
+		assert.NotContains(t, d.Class, "optimal", "curves mark no frontier")
+		assert.Contains(t, d.Title, "reasoning tokens")
+	}
+	x := func(i int) float64 { v, _ := strconv.ParseFloat(c.Dots[i].X, 64); return v }
+	assert.Less(t, x(0), x(1), "more reasoning further right")
+	assert.Less(t, x(2), x(3))
+}
+
+func TestTickText(t *testing.T) {
+	for v, want := range map[float64]string{1500: "1500", 1000: "1000", 0.25: "0.25", 3 * 0.1: "0.3", 0: "0", 0.001: "0.001"} {
+		assert.Equal(t, want, tickText(v))
+	}
+}

@@ -30,8 +30,8 @@ type htmlPage struct {
 	Language  htmlTable
 	Hosts     htmlTable
 	Compared  htmlTable
-	// Frontiers and Extra hold the sweep sections: cost frontier charts
-	// and the tables Tables lays out after the ones above.
+	// Frontiers and Extra hold the sweep sections: effort curve and cost
+	// frontier charts, and the tables Tables lays out after the ones above.
 	Frontiers []frontierChart
 	Extra     []htmlTable
 	Notes     []string
@@ -117,14 +117,14 @@ type htmlTick struct {
 }
 
 type htmlBar struct {
-	Href       string
-	Label      string
-	Title      string
-	Class      string
-	LabelX     int
-	Y, TextY   int
-	X, W       string
-	HasCI      bool
+	Href     string
+	Label    string
+	Title    string
+	Class    string
+	LabelX   int
+	Y, TextY int
+	X, W     string
+	HasCI    bool
 	// Circ is the width of the CircularEval accuracy bar, "" for runs
 	// without rotations; CircY is its top.
 	Circ       string
@@ -191,7 +191,7 @@ func renderHTML(w io.Writer, lb *reports.Leaderboard, lk linker) error {
 		}
 	}
 	page.Charts = charts(lb.Rows, lk)
-	page.Frontiers = frontierCharts(lb.Frontiers)
+	page.Frontiers = append(curveCharts(lb.Curves), frontierCharts(lb.Frontiers)...)
 	return pageTemplate.Execute(w, page)
 }
 
@@ -339,14 +339,7 @@ a { color: inherit; text-decoration-color: #9ab; }
 <p class="meta">The thin dark bar inside a bar is the share of items right in every rotation of their options (CircularEval).</p>
 {{- end}}
 {{end}}<h2>Runs</h2>
-<div class="scroll"><table>
-<thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
-<tbody>
-{{- range .Rows}}
-{{template "row" .}}
-{{- end}}
-</tbody>
-</table></div>
+{{template "grid" .}}
 {{- with .Language}}{{if .Rows}}
 {{template "table" .}}
 {{- end}}{{end}}
@@ -368,9 +361,9 @@ a { color: inherit; text-decoration-color: #9ab; }
 {{template "table" .}}
 {{- end}}{{end}}
 {{- range .Frontiers}}
-<h2>Cost frontier: {{.Title}}</h2>
-<p class="meta">Accuracy against {{.XLabel}}; whiskers are 95% intervals, grey lines join the settings of one model, the dashed steps join the Pareto-optimal runs (outlined).</p>
-<svg width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="cost frontier on {{.Title}}">
+<h2>{{.Heading}}</h2>
+<p class="meta">{{.Blurb}}</p>
+<svg width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Aria}}">
 {{- $f := .}}
 {{- range .XTicks}}
 <line class="grid" x1="{{.X}}" y1="{{$f.Top}}" x2="{{.X}}" y2="{{$f.Bottom}}"/><text x="{{.X}}" y="{{$f.Bottom}}" dy="16" text-anchor="middle">{{.Label}}</text>
@@ -409,12 +402,12 @@ a { color: inherit; text-decoration-color: #9ab; }
 </html>
 {{define "row"}}<tr{{if .ID}} id="{{.ID}}"{{end}}>{{range .Cells}}<td{{if .Right}} class="num"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>{{end}}{{define "table"}}<h2>{{.Title}}</h2>
 <p class="meta">{{.Blurb}}</p>
-<div class="scroll"><table>
+{{template "grid" .}}
+{{- end}}{{define "grid"}}<div class="scroll"><table>
 <thead><tr>{{range .Header}}<th{{if .Right}} class="num"{{end}}>{{.Text}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
 {{template "row" .}}
 {{- end}}
 </tbody>
-</table></div>
-{{- end}}`))
+</table></div>{{end}}`))

@@ -27,6 +27,15 @@ type Source interface {
 	Samples(ctx context.Context, runID int64, q SampleQuery, fn func(parity.Sample) error) error
 }
 
+// SubjectSource is a Source that can also split runs by subject (see
+// reports.BySubject); the server then has a leaderboard by subject.
+type SubjectSource interface {
+	Source
+	// Subjects builds the leaderboard with a row per run and subject, nil
+	// when no run covers several subjects.
+	Subjects(ctx context.Context) (*reports.Leaderboard, error)
+}
+
 // SampleQuery narrows the samples Source.Samples reads; zero fields select
 // everything.
 type SampleQuery struct {
@@ -73,6 +82,7 @@ func NewServer(src Source, opt ServerOptions) http.Handler {
 	mux.HandleFunc("GET /compare/{pair}", s.compare)
 	mux.HandleFunc("GET /search", s.search)
 	mux.HandleFunc("GET /item", s.item)
+	mux.HandleFunc("GET /subjects", s.subjects)
 	return secureHeaders(mux)
 }
 
@@ -87,12 +97,12 @@ func secureHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// serverLinks link the live leaderboard to the server's pages.
-var serverLinks = linker{
-	run: func(id int64) string { return "/runs/" + strconv.FormatInt(id, 10) },
-	pair: func(a, b int64) string {
-		return "/compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10)
-	},
+// serverLinks link the live leaderboard to the server's run pages;
+// withPairs adds its comparison pages.
+var serverLinks = linker{run: func(id int64) string { return "/runs/" + strconv.FormatInt(id, 10) }}
+
+func serverComparePage(a, b int64) string {
+	return "/compare/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10)
 }
 
 // questions finds the questions of run, nil when they are withheld.
@@ -130,6 +140,8 @@ func (s *server) board(ctx context.Context) (*reports.Leaderboard, map[int64]par
 
 // filters are the choices of the search form, from the runs shown.
 type filters struct {
+	// BySubject shows the link to the leaderboard by subject.
+	BySubject                         bool
 	Q, Model, Suite, Subject, Outcome string
 	Models, Suites, Subjects          []string
 	Outcomes                          []string
@@ -164,11 +176,13 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var board, section bytes.Buffer
-	if err := renderHTML(&board, lb, serverLinks); err != nil {
+	if err := renderHTML(&board, lb, withPairs(serverLinks, lb, serverComparePage)); err != nil {
 		s.fail(w, err)
 		return
 	}
-	if err := serverTemplate.ExecuteTemplate(&section, "search-form", s.filters(runs, nil)); err != nil {
+	f := s.filters(runs, nil)
+	_, f.BySubject = s.src.(SubjectSource)
+	if err := serverTemplate.ExecuteTemplate(&section, "search-form", f); err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -182,14 +196,19 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 	withSection(w, page, nil)
 }
 
-// runID reads the {id} of a path.
-func runID(r *http.Request, runs map[int64]parity.Run) (parity.Run, error) {
+// boardRun reads the leaderboard and the run on it that the path's {id}
+// names.
+func (s *server) boardRun(r *http.Request) (*reports.Leaderboard, parity.Run, error) {
+	lb, runs, err := s.board(r.Context())
+	if err != nil {
+		return nil, parity.Run{}, err
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	run, ok := runs[id]
 	if err != nil || !ok {
-		return parity.Run{}, notFound("no run %q on this leaderboard", r.PathValue("id"))
+		return nil, parity.Run{}, notFound("no run %q on this leaderboard", r.PathValue("id"))
 	}
-	return run, nil
+	return lb, run, nil
 }
 
 func (s *server) rowOf(lb *reports.Leaderboard, id int64) reports.Row {
@@ -203,12 +222,7 @@ func (s *server) rowOf(lb *reports.Leaderboard, id int64) reports.Row {
 
 func (s *server) run(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	lb, runs, err := s.board(ctx)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	run, err := runID(r, runs)
+	lb, run, err := s.boardRun(r)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -281,14 +295,35 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 	viewerTemplate.ExecuteTemplate(w, "foot", pv)
 }
 
-func (s *server) data(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	_, runs, err := s.board(ctx)
+func (s *server) subjects(w http.ResponseWriter, r *http.Request) {
+	src, ok := s.src.(SubjectSource)
+	if !ok {
+		s.fail(w, notFound("this server has no leaderboard by subject"))
+		return
+	}
+	lb, err := src.Subjects(r.Context())
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	run, err := runID(r, runs)
+	if lb == nil {
+		s.fail(w, notFound("no run on this leaderboard covers several subjects"))
+		return
+	}
+	var board bytes.Buffer
+	if err := renderHTML(&board, lb, serverLinks); err != nil {
+		s.fail(w, err)
+		return
+	}
+	page := bytes.Replace(board.Bytes(), []byte("<h1>parity leaderboard</h1>"),
+		[]byte(`<p><a href="/">← leaderboard</a></p>`+"\n<h1>parity leaderboard by subject</h1>"), 1)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	withSection(w, page, nil)
+}
+
+func (s *server) data(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	_, run, err := s.boardRun(r)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -510,15 +545,13 @@ var serverTemplate = template.Must(template.Must(viewerTemplate.Clone()).Parse(`
 <select name="outcome" aria-label="outcome"><option value="">all outcomes</option>{{$o := .Outcome}}{{range .Outcomes}}<option{{if eq . $o}} selected{{end}}>{{.}}</option>{{end}}</select>
 <button type="submit">Search</button>
 </form>
+{{- if .BySubject}}
+<p><a href="/subjects">Leaderboard by subject</a> (a row per MMLU subject, BBH task, C-Eval/CMMLU subject and MGSM language of whole-suite runs)</p>
+{{- end}}
 {{- end}}
 
 {{- define "page-head" -}}
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-` + snapshotCSP + `
-<meta name="viewport" content="width=device-width, initial-scale=1">
+` + pageStart + `
 <title>{{.}}</title>
 {{template "style"}}
 </head>

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parity-bench/parity"
@@ -228,8 +229,8 @@ func NewSnapshotSample(s parity.Sample, redact bool) SnapshotSample {
 //	runs/<id>.jsonl            one line per sample (see SnapshotSample)
 //	runs/<id>.html             the run's settings, outcome counts and samples,
 //	runs/<id>-2.html …         continued PageSize samples a page, in item order
-//	runs/<id>-wrong.html …     for runs longer than a page, the samples of
-//	                           each outcome other than correct together
+//	runs/<id>-wrong.html …     for runs longer than a page, a list of the
+//	                           samples of each outcome other than correct
 //	compare/<a>-<b>.html       each paired comparison, parity check and
 //	                           language gap with the items answered differently
 //	subjects.{html,json,csv,md} with SnapshotOptions.Subjects, the leaderboard
@@ -304,22 +305,17 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	if opt.Database != "" {
 		man.Database = filepath.Base(opt.Database)
 	}
+	perRun, err := writeAllRunFiles(ctx, site, runs, rows, opt)
+	if err != nil {
+		return nil, err
+	}
 	published := make([]parity.Run, 0, len(runs))
 	written := make(map[int64]runFiles, len(runs))
-	for _, r := range runs {
+	for i, r := range runs {
 		run := publicRun(r.Run)
 		redact := opt.Redact != nil && opt.Redact(r.Run)
-		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
-		var questions QuestionFunc
-		if opt.Questions != nil {
-			questions = opt.Questions(r.Run)
-		}
-		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, questions, opt.PageSize)
-		if err != nil {
-			return nil, fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
-		}
-		written[run.ID] = files
-		pages := files.pages
+		written[run.ID] = perRun[i]
+		pages := perRun[i].pages
 		published = append(published, run)
 		man.Runs = append(man.Runs, ManifestRun{
 			ID: run.ID, Model: run.Model.ID, Suite: run.Suite.Name, SuiteVersion: run.Suite.Version,
@@ -447,6 +443,9 @@ type entry struct {
 	outcome parity.Outcome
 	off     int64
 	n       int
+	// extracted and gold are kept for outcomes other than correct, which
+	// long runs list on a page of their own.
+	extracted, gold string
 }
 
 // sampleRef is where a reader finds an item's first sample.
@@ -468,17 +467,46 @@ type countingWriter struct {
 	n int64
 }
 
+// Write writes p and counts the bytes written.
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
 }
 
+// writeAllRunFiles writes the files of every run, as many runs at once as
+// there are cores: each run streams its own samples into its own files, so
+// a snapshot of many runs takes the time of its share of them. The first
+// error stops the others.
+func writeAllRunFiles(ctx context.Context, site *siteDir, runs []SnapshotRun, rows map[int64]reports.Row, opt SnapshotOptions) ([]runFiles, error) {
+	out := make([]runFiles, len(runs))
+	err := reports.EachParallel(ctx, len(runs), func(ctx context.Context, i int) error {
+		r := runs[i]
+		redact := opt.Redact != nil && opt.Redact(r.Run)
+		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
+		var questions QuestionFunc
+		if opt.Questions != nil {
+			questions = opt.Questions(r.Run)
+		}
+		files, err := writeRunFiles(ctx, site, r, publicRun(r.Run), rows[r.Run.ID], redact, user, questions, opt.PageSize)
+		if err != nil {
+			return fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
+		}
+		out[i] = files
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // writeRunFiles streams one run's samples into its JSONL file, holding one
 // sample at a time and an index entry per sample, then writes its viewer
 // pages from that file in item order as people count (item 2 before item
-// 10). Runs longer than one page also get a page list per outcome other
-// than correct, so the wrong answers of a large run sit together.
+// 10). Runs longer than one page also get a list per outcome other than
+// correct, linking each sample, so the wrong answers of a large run can be
+// read together.
 func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, questions QuestionFunc, pageSize int) (runFiles, error) {
 	total := row.Samples
 	data, err := s.create(runData(run.ID))
@@ -516,7 +544,15 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		if err := enc.Encode(publish(smp, redact, questions)); err != nil {
 			return err
 		}
-		entries = append(entries, entry{smp.ItemID, smp.Index, smp.Score.Outcome, off, int(cw.n - off)})
+		item := smp.ItemID
+		if n := len(entries); n > 0 && entries[n-1].item == item {
+			item = entries[n-1].item // samples of one item share one id string
+		}
+		e := entry{item: item, index: smp.Index, outcome: smp.Score.Outcome, off: off, n: int(cw.n - off)}
+		if e.outcome != parity.OutcomeCorrect {
+			e.extracted, e.gold = smp.Score.Extracted, smp.Gold
+		}
+		entries = append(entries, e)
 		return nil
 	})
 	if err != nil {
@@ -566,18 +602,43 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		return runFiles{}, err
 	}
 	for _, l := range view.Lists {
-		o := parity.Outcome(l.Outcome)
-		var sel []int
-		for i, e := range entries {
-			if e.outcome == o {
-				sel = append(sel, i)
-			}
-		}
-		if err := writePages(ctx, s, src, view, o, entries, sel, pageSize); err != nil {
+		if err := writeOutcomeList(s, view, parity.Outcome(l.Outcome), entries, pageSize); err != nil {
 			return runFiles{}, err
 		}
 	}
 	return out, nil
+}
+
+// listView is the page listing a long run's samples of one outcome, each
+// linked to where it sits on the run's pages.
+type listView struct {
+	*runView
+	Outcome string
+	Rows    []listRow
+}
+
+type listRow struct {
+	Href, ItemID, Extracted, Gold string
+	Index                         int
+}
+
+// writeOutcomeList writes runs/<id>-<outcome>.html: one line per sample of
+// the outcome, so the wrong answers of a run spread over many pages can be
+// read together.
+func writeOutcomeList(s *siteDir, view *runView, o parity.Outcome, entries []entry, pageSize int) error {
+	v := listView{runView: view, Outcome: string(o)}
+	for i, e := range entries {
+		if e.outcome != o {
+			continue
+		}
+		v.Rows = append(v.Rows, listRow{
+			Href:   view.href("", i/pageSize+1) + "#s" + strconv.Itoa(i+1),
+			ItemID: e.item, Index: e.index, Extracted: e.extracted, Gold: e.gold,
+		})
+	}
+	return s.write(outcomePage(view.ID, o, 1), func(w io.Writer) error {
+		return viewerTemplate.ExecuteTemplate(w, "list", v)
+	})
 }
 
 // relRun makes a path under runs/ relative to a run page.
@@ -696,6 +757,7 @@ func scrubAll(list []string) []string {
 // siteDir writes files under root and remembers their checksums.
 type siteDir struct {
 	root string
+	mu   sync.Mutex // guards sums: runs are written concurrently
 	sums map[string]string
 }
 
@@ -730,7 +792,9 @@ func (f *siteFile) Close() error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", f.rel, err)
 	}
+	f.site.mu.Lock()
 	f.site.sums[f.rel] = hex.EncodeToString(f.h.Sum(nil))
+	f.site.mu.Unlock()
 	return nil
 }
 

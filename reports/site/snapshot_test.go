@@ -232,6 +232,9 @@ func TestSnapshotWritesEveryFile(t *testing.T) {
 	assert.Contains(t, wrong, "item-04")
 	assert.NotContains(t, wrong, "item-00")
 	assert.NotContains(t, wrong, "<h2>Settings</h2>")
+	assert.Contains(t, wrong, `<a href="1.html#s2"><code>item-01</code></a>`, "each links to its sample")
+	assert.Contains(t, wrong, `<a href="1-3.html#s5"><code>item-04</code></a>`)
+	assertInert(t, "runs/1-wrong.html", wrong)
 }
 
 func TestSnapshotIsDeterministic(t *testing.T) {
@@ -528,6 +531,9 @@ func TestSnapshotComparisonPagesListFlippedItems(t *testing.T) {
 	assert.Contains(t, index, `<a href="runs/1.html">`, "leaderboard rows link to their runs")
 	page := string(files["compare/1-2.html"])
 	assertInert(t, "compare/1-2.html", page)
+	assert.NotContains(t, files, "compare/2-1.html", "one page per two runs, whichever way a table reads them")
+	pairs := index[strings.Index(index, "<h2>Paired comparisons</h2>"):]
+	assert.Contains(t, pairs, `<a href="compare/1-2.html">`, "the pair row links to the parity check's page")
 	assert.Contains(t, page, "Items answered differently (1)")
 	assert.Contains(t, page, "net -1 for West")
 	assert.Contains(t, page, `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;`)

@@ -28,6 +28,16 @@ import (
 // their own origin, which only parity serve's search pages have.
 const snapshotCSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'">`
 
+// pageStart opens every page of the run viewer, the comparisons and the
+// server: document type, character set, the policy above and viewport, up
+// to the title.
+const pageStart = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+` + snapshotCSP + `
+<meta name="viewport" content="width=device-width, initial-scale=1">`
+
 // setting is one line of a run's settings table.
 type setting struct {
 	Name, Value string
@@ -423,7 +433,7 @@ type indexView struct {
 // of its body and the snapshot's security policy added to its head.
 func writeIndex(w io.Writer, lb *reports.Leaderboard, man Manifest, subjects bool) error {
 	var board bytes.Buffer
-	if err := renderHTML(&board, lb, snapshotLinks); err != nil {
+	if err := renderHTML(&board, lb, withPairs(snapshotLinks, lb, comparePage)); err != nil {
 		return err
 	}
 	rows := make(map[int64]reports.Row, len(lb.Rows))
@@ -518,12 +528,7 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 {{- end}}{{end}}
 
 {{- define "head" -}}
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-` + snapshotCSP + `
-<meta name="viewport" content="width=device-width, initial-scale=1">
+` + pageStart + `
 <title>run {{.ID}}: {{.Model}} on {{.Suite}}{{if .Outcome}}, {{.Outcome}} samples{{end}}{{if gt .Page 1}} (page {{.Page}}){{end}}</title>
 {{template "style"}}
 </head>
@@ -583,7 +588,7 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 {{end}}
 
 {{- define "sample" -}}
-<details class="s {{.Class}}" id="{{.Anchor}}"><summary><span class="badge">{{.Outcome}}</span> <code>{{.ItemID}}</code> #{{.Index}} — extracted <code>{{.Extracted}}</code>, gold <code>{{.Gold}}</code></summary>
+<details class="s {{.Class}}" id="{{.Anchor}}"><summary><span class="badge">{{.Outcome}}</span> <code>{{.ItemID}}</code> #{{.Index}} — {{if .Extracted}}extracted <code>{{.Extracted}}</code>{{else}}no answer extracted{{end}}, gold <code>{{.Gold}}</code></summary>
 <div>
 <dl>
 <dt>scorer</dt><dd><code>{{.Scorer}}</code>{{if .Detail}}: {{.Detail}}{{end}}</dd>
@@ -627,6 +632,34 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 </div>
 </div>
 {{- template "nav" .}}
+<p><a href="{{.Home}}">← leaderboard</a></p>
+</body>
+</html>
+{{end}}
+
+{{- define "list" -}}
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+` + snapshotCSP + `
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>run {{.ID}}: {{.Model}} on {{.Suite}}, {{.Outcome}} samples</title>
+{{template "style"}}
+</head>
+<body>
+<p><a href="{{.Home}}">← leaderboard</a> · <a href="{{.Self}}">run {{.ID}}</a></p>
+<h1>Run {{.ID}}: <code>{{.Model}}</code> on <code>{{.Suite}}</code>{{if .Mock}} [mock]{{end}}</h1>
+<h2>Samples with outcome {{.Outcome}} ({{len .Rows}})</h2>
+<p>Each links to the sample on the run's pages, where its answer{{if not .Redacted}} and reasoning{{end}} can be read.</p>
+<table>
+<thead><tr><th>ITEM</th><th class="num">#</th><th>EXTRACTED</th><th>GOLD</th></tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr><td><a href="{{.Href}}"><code>{{.ItemID}}</code></a></td><td class="num">{{.Index}}</td><td>{{if .Extracted}}<code>{{.Extracted}}</code>{{else}}–{{end}}</td><td><code>{{.Gold}}</code></td></tr>
+{{- end}}
+</tbody>
+</table>
 <p><a href="{{.Home}}">← leaderboard</a></p>
 </body>
 </html>

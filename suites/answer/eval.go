@@ -81,11 +81,7 @@ func (c *evalCtx) eval(n *node, depth int) (complex128, error) {
 		}
 		return complex(math.Gamma(real(x)+1), 0), nil
 	case opAdd, opMul, opDiv, opPow, opPM:
-		a, err := c.eval(n.kids[0], d)
-		if err != nil {
-			return 0, err
-		}
-		b, err := c.eval(n.kids[1], d)
+		a, b, err := c.evalPair(n, d)
 		if err != nil {
 			return 0, err
 		}
@@ -105,11 +101,7 @@ func (c *evalCtx) eval(n *node, depth int) (complex128, error) {
 		return power(a, b), nil
 	case opFunc:
 		if n.num == "binom" {
-			a, err := c.eval(n.kids[0], d)
-			if err != nil {
-				return 0, err
-			}
-			b, err := c.eval(n.kids[1], d)
+			a, b, err := c.evalPair(n, d)
 			if err != nil {
 				return 0, err
 			}
@@ -125,6 +117,15 @@ func (c *evalCtx) eval(n *node, depth int) (complex128, error) {
 		return applyFunc(n.num, x)
 	}
 	return 0, errEval
+}
+
+// evalPair evaluates the two operands of a binary node.
+func (c *evalCtx) evalPair(n *node, depth int) (a, b complex128, err error) {
+	if a, err = c.eval(n.kids[0], depth); err != nil {
+		return 0, 0, err
+	}
+	b, err = c.eval(n.kids[1], depth)
+	return a, b, err
 }
 
 // power keeps integer powers of reals exact-ish and real, because
@@ -216,11 +217,7 @@ func exactRat(n *node, depth int) (*big.Rat, bool) {
 		}
 		return r.Neg(r), true
 	case opAdd, opMul, opDiv:
-		a, ok := exactRat(n.kids[0], depth+1)
-		if !ok {
-			return nil, false
-		}
-		b, ok := exactRat(n.kids[1], depth+1)
+		a, b, ok := exactPair(n, depth+1)
 		if !ok {
 			return nil, false
 		}
@@ -235,11 +232,7 @@ func exactRat(n *node, depth int) (*big.Rat, bool) {
 		}
 		return a.Quo(a, b), true
 	case opPow:
-		a, ok := exactRat(n.kids[0], depth+1)
-		if !ok {
-			return nil, false
-		}
-		b, ok := exactRat(n.kids[1], depth+1)
+		a, b, ok := exactPair(n, depth+1)
 		if !ok || !b.IsInt() || b.Num().BitLen() > 12 {
 			return nil, false
 		}
@@ -252,6 +245,15 @@ func exactRat(n *node, depth int) (*big.Rat, bool) {
 		return new(big.Rat).SetFrac(num, den), true
 	}
 	return nil, false
+}
+
+// exactPair is exactRat on the two operands of a binary node.
+func exactPair(n *node, depth int) (a, b *big.Rat, ok bool) {
+	if a, ok = exactRat(n.kids[0], depth); !ok {
+		return nil, nil, false
+	}
+	b, ok = exactRat(n.kids[1], depth)
+	return a, b, ok
 }
 
 // Tolerances for numeric comparison. relTol is relative to the larger

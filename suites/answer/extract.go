@@ -272,9 +272,17 @@ func joinable(between string) bool {
 // allBoxed returns the final run of joined boxes (see joinable); most
 // responses have one box and get a one-element slice.
 func allBoxed(s string, limit int) []string {
+	bodies, _ := finalBoxRun(s, limit)
+	return bodies
+}
+
+// finalBoxRun returns the distinct bodies of the final run of joined boxes
+// in s, in order, and the offset of the run's first box; with no box, nil
+// and -1.
+func finalBoxRun(s string, limit int) ([]string, int) {
 	bs := findBoxes(s, limit)
 	if len(bs) == 0 {
-		return nil
+		return nil, -1
 	}
 	i := len(bs) - 1
 	for i > 0 && joinable(s[bs[i-1].end:bs[i].start]) {
@@ -288,7 +296,7 @@ func allBoxed(s string, limit int) []string {
 			out = append(out, b.body)
 		}
 	}
-	return out
+	return out, bs[i].start
 }
 
 var (

@@ -859,6 +859,17 @@ func (p *parser) parseName() (*node, error) {
 	return p.letterNode(name)
 }
 
+// scriptArg parses the argument after mark ('_' or '^') when mark is the
+// next character past any space, and returns nil otherwise.
+func (p *parser) scriptArg(mark byte) (*node, error) {
+	p.skipSpace()
+	if p.pos >= len(p.s) || p.s[p.pos] != mark {
+		return nil, nil
+	}
+	p.pos++
+	return p.parseArg()
+}
+
 func (p *parser) parseFuncArgs(name string) (*node, error) {
 	switch name {
 	case "asin":
@@ -871,29 +882,16 @@ func (p *parser) parseFuncArgs(name string) (*node, error) {
 		name = "log"
 	}
 	// \log_2 x
-	var base *node
-	p.skipSpace()
-	if p.pos < len(p.s) && p.s[p.pos] == '_' {
-		p.pos++
-		b, err := p.parseArg()
-		if err != nil {
-			return nil, err
-		}
-		base = b
+	base, err := p.scriptArg('_')
+	if err != nil {
+		return nil, err
 	}
 	// \sin^2 x means (\sin x)^2.
-	var power *node
-	p.skipSpace()
-	if p.pos < len(p.s) && p.s[p.pos] == '^' {
-		p.pos++
-		e, err := p.parseArg()
-		if err != nil {
-			return nil, err
-		}
-		power = e
+	power, err := p.scriptArg('^')
+	if err != nil {
+		return nil, err
 	}
 	var arg *node
-	var err error
 	p.skipSpace()
 	if p.pos < len(p.s) && p.s[p.pos] == '(' {
 		arg, err = p.parsePostfix()

@@ -71,20 +71,8 @@ func prepare(response string) string {
 // finalSpans lists the rank-one spans of s in order of position.
 func finalSpans(s string, boxLimit int) []span {
 	var out []span
-	if bs := findBoxes(s, boxLimit); len(bs) > 0 {
-		i := len(bs) - 1
-		for i > 0 && joinable(s[bs[i-1].end:bs[i].start]) {
-			i--
-		}
-		var bodies []string
-		seen := map[string]bool{}
-		for _, b := range bs[i:] {
-			if !seen[b.body] {
-				seen[b.body] = true
-				bodies = append(bodies, b.body)
-			}
-		}
-		out = append(out, span{pos: bs[i].start, how: "boxed", text: strings.Join(bodies, ", "), boxes: bodies})
+	if bodies, start := finalBoxRun(s, boxLimit); bodies != nil {
+		out = append(out, span{pos: start, how: "boxed", text: strings.Join(bodies, ", "), boxes: bodies})
 	}
 	for _, loc := range reFinalMarker.FindAllStringIndex(s, -1) {
 		how := "final-answer"

@@ -99,6 +99,9 @@ type Completion struct {
 	// Raw is the response body as received (the assembled SSE stream when
 	// streaming), kept so any run can be re-read and re-scored later.
 	Raw string `json:"raw,omitempty"`
+	// Request is the request body exactly as it was sent (every attempt
+	// sends the same bytes); empty when nothing could be sent.
+	Request string `json:"request,omitempty"`
 	// Error is the final error message when the request failed after retries.
 	Error string `json:"error,omitempty"`
 	// ErrorCode classifies Error.

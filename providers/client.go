@@ -383,6 +383,8 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 		return fail(parity.Errorf(parity.ErrCredentials,
 			"%s: %s is not set: export %s=<your key> to use %s", p.Name, p.KeyEnv, p.KeyEnv, pl.Model.ID), nil)
 	}
+	// Every attempt sends these bytes, so they are what was sent, failed or not.
+	comp.Request = string(pl.JSON)
 	st := &call{provider: p, model: pl.Model.Name, body: pl.JSON, urls: pl.BaseURLs, baseURL: pl.BaseURLs[0],
 		limits: pl.Limits, stream: pl.Stream, key: key, ref: req.Ref, start: start, estimate: estimateTokens(req)}
 	if c.opt.Deadline > 0 {
@@ -446,11 +448,16 @@ func scrub(s, key string) string {
 	return strings.ReplaceAll(s, key, "[redacted]")
 }
 
+// redactFree reports whether b holds nothing redact would replace.
+func redactFree(b []byte, key string) bool {
+	return len(key) < 6 || !bytes.Contains(b, []byte(key))
+}
+
 // redact is scrub for a body about to be classified: error messages quote
 // the API's text cut to a length, which could cut an echoed key in two
 // where scrub no longer finds it.
 func redact(b []byte, key string) []byte {
-	if len(key) < 6 || !bytes.Contains(b, []byte(key)) {
+	if redactFree(b, key) {
 		return b
 	}
 	return bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))

@@ -154,8 +154,9 @@ func TestCompleteWireBody(t *testing.T) {
 			req := ask(tt.provider+"/gpt-4.1", parity.Params{Temperature: ptr(0.0), MaxTokens: 128, Seed: ptr(3)})
 			req.Extra = map[string]any{"top_k": 5}
 			req.Ref = parity.ItemRef{Suite: "s", ItemID: "item-secret-77"}
-			_, err := c.Complete(context.Background(), req)
+			comp, err := c.Complete(context.Background(), req)
 			require.NoError(t, err)
+			assert.Equal(t, string(srv.Requests()[0].Body), comp.Request, "the completion keeps the body as sent")
 			got := srv.Requests()[0].JSON()
 			for k, v := range tt.want {
 				assert.Equal(t, v, got[k], k)

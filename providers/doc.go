@@ -46,7 +46,8 @@
 // token-limit field, sampling parameters (an explicit 0 included), the
 // thinking switch, stream usage, the catalog's extra fields and
 // Request.Extra, encoded once into Plan.JSON. Complete sends exactly those
-// bytes; doctor and the run's stored settings show that same plan.
+// bytes and returns them as Completion.Request, which is stored with each
+// sample (parity show --raw prints it); doctor reports its first probe's.
 //
 // The client sends and reads itself, using github.com/sashabaranov/go-openai
 // for the wire shapes it models well (usage, finish reasons, error objects). Its

@@ -586,13 +586,8 @@ func (d *doctor) thinkingSwitch(ctx context.Context, on *probe) error {
 	rep, p := d.rep, d.p
 	fix := fmt.Sprintf("check thinking (enable/disable) for %s in the providers file (--providers)", p.Name)
 	if on.err != nil {
-		detail := "the request with thinking on failed: " + oneLine(on.err.Error(), 300)
-		if parity.CodeOf(on.err) == parity.ErrInvalidRequest {
-			frag, _ := json.Marshal(p.rules(d.model.Name).thinking.Enable)
-			detail = fmt.Sprintf("catalog error: the API refused thinking on as the catalog sends it (%s): %s", frag, oneLine(on.err.Error(), 300))
-			fix = fmt.Sprintf("correct thinking.enable for %s in a providers file (--providers); for a model that always thinks use thinking: {style: none, enable: {}}", d.model.Name)
-		}
-		rep.set(CheckThinkingSwitch, CheckFail, detail, fix)
+		d.switchFailed("on", on.err, p.rules(d.model.Name).thinking.Enable, fix,
+			fmt.Sprintf("correct thinking.enable for %s in a providers file (--providers); for a model that always thinks use thinking: {style: none, enable: {}}", d.model.Name))
 		return nil
 	}
 	offReq := parity.Params{MaxTokens: d.limit, Thinking: "off"}
@@ -610,13 +605,8 @@ func (d *doctor) thinkingSwitch(ctx context.Context, on *probe) error {
 		return err
 	}
 	if off.err != nil {
-		detail := "the request with thinking off failed: " + oneLine(off.err.Error(), 300)
-		if parity.CodeOf(off.err) == parity.ErrInvalidRequest {
-			frag, _ := json.Marshal(p.rules(d.model.Name).thinking.Disable)
-			detail = fmt.Sprintf("catalog error: the API refused thinking off as the catalog sends it (%s): %s", frag, oneLine(off.err.Error(), 300))
-			fix = fmt.Sprintf("if %s cannot stop thinking, remove thinking.disable for it (a model entry with thinking: {style: none, enable: {}}) in a providers file (--providers); otherwise correct thinking.disable", d.model.Name)
-		}
-		rep.set(CheckThinkingSwitch, CheckFail, detail, fix)
+		d.switchFailed("off", off.err, p.rules(d.model.Name).thinking.Disable, fix,
+			fmt.Sprintf("if %s cannot stop thinking, remove thinking.disable for it (a model entry with thinking: {style: none, enable: {}}) in a providers file (--providers); otherwise correct thinking.disable", d.model.Name))
 		return nil
 	}
 	nOn, nOff := on.size(), off.size()
@@ -634,6 +624,20 @@ func (d *doctor) thinkingSwitch(ctx context.Context, on *probe) error {
 			"--thinking off may not save tokens for this model; "+fix)
 	}
 	return nil
+}
+
+// switchFailed fails the thinking-switch check after the request with
+// thinking on or off (side) failed. When the API refused the body, the
+// fragment the catalog sent (sent) is at fault, and catalogFix replaces
+// the general fix.
+func (d *doctor) switchFailed(side string, err error, sent any, fix, catalogFix string) {
+	detail := "the request with thinking " + side + " failed: " + oneLine(err.Error(), 300)
+	if parity.CodeOf(err) == parity.ErrInvalidRequest {
+		frag, _ := json.Marshal(sent)
+		detail = fmt.Sprintf("catalog error: the API refused thinking %s as the catalog sends it (%s): %s", side, frag, oneLine(err.Error(), 300))
+		fix = catalogFix
+	}
+	d.rep.set(CheckThinkingSwitch, CheckFail, detail, fix)
 }
 
 func (d *doctor) streamUsage(st *probe) {

@@ -306,7 +306,15 @@ type rawEvents struct {
 }
 
 func (r *rawEvents) add(payload []byte) {
-	ev := make([]byte, 0, len(payload)+8)
+	const framing = len("data: \n\n")
+	if len(r.head)+len(payload)+framing <= rawEnd && redactFree(payload, r.key) {
+		// The usual case: a short event that needs no scrubbing goes
+		// straight into the head.
+		r.head = append(append(append(r.head, "data: "...), payload...), '\n', '\n')
+		r.total += len(payload) + framing
+		return
+	}
+	ev := make([]byte, 0, len(payload)+framing)
 	ev = append(append(append(ev, "data: "...), payload...), '\n', '\n')
 	ev = redact(ev, r.key)
 	r.total += len(ev)

@@ -22,14 +22,14 @@ var runColumns = []string{
 }
 
 // sampleColumns are the samples columns after id and run_id, in the order
-// sampleArgs and sampleScanner use. The last four are the large texts a light
-// read leaves out.
+// sampleArgs and sampleScanner use. The last five are the large texts a
+// light read leaves out.
 var sampleColumns = []string{
 	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "detail",
 	"judge_outcome", "judge_extracted", "judge_scorer", "judge_scorer_version", "judge_detail",
 	"gold", "finish_reason", "model_reported", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens",
 	"latency_ns", "ttft_ns", "attempts", "error", "error_code", "warnings", "cost", "started_at",
-	"content", "reasoning", "messages", "raw",
+	"content", "reasoning", "messages", "raw", "request",
 }
 
 // SampleFields picks what a sample read takes from each row. Reading fewer
@@ -58,12 +58,12 @@ const (
 // selects instead, so light, published and full reads share one scan
 // function.
 var (
-	lightLeftOut     = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''"}
-	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''"}
+	lightLeftOut     = map[string]string{"content": "''", "reasoning": "''", "messages": "NULL", "raw": "''", "request": "''"}
+	publishedLeftOut = map[string]string{"messages": "NULL", "raw": "''", "request": "''"}
 )
 
-// scoreColumns are the columns a ScoreFields read selects, in the order
-// scoreScanner uses.
+// scoreColumns are the columns a ScoreFields read selects (see
+// scoreSelect), in the order scoreScanner uses.
 var scoreColumns = []string{
 	"item_id", "idx", "outcome", "extracted", "scorer", "scorer_version", "judge_outcome",
 	"prompt_tokens", "completion_tokens", "reasoning_tokens", "latency_ns", "cost",
@@ -74,7 +74,6 @@ var (
 	sampleSelect          = "run_id, " + strings.Join(sampleColumns, ", ")
 	sampleSelectLight     = "run_id, " + strings.Join(leaveOut(lightLeftOut), ", ")
 	sampleSelectPublished = "run_id, " + strings.Join(leaveOut(publishedLeftOut), ", ")
-	sampleSelectScore     = strings.Join(scoreColumns, ", ")
 )
 
 func leaveOut(subs map[string]string) []string {
@@ -95,6 +94,15 @@ func (db *DB) runSelect() string {
 		return strings.TrimSuffix(runSelectAll, "shard") + "NULL AS shard"
 	}
 	return runSelectAll
+}
+
+// sampleCols is a sample select list as a file of this db's schema can
+// answer it: a read-only file older than schema 5 has no request column.
+func (db *DB) sampleCols(cols string) string {
+	if db.fileSchema < 5 {
+		return strings.TrimSuffix(cols, "request") + "'' AS request"
+	}
+	return cols
 }
 
 func placeholders(n int) string {
@@ -136,6 +144,18 @@ func jsonOrNull[T any](v []T) (any, error) {
 	return string(b), nil
 }
 
+// jsonPtrOrNull is the JSON text of an optional value, or NULL without one.
+func jsonPtrOrNull[T any](v *T) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
 func fromJSONList[T any](s sql.NullString, what string) ([]T, error) {
 	if !s.Valid || s.String == "" {
 		return nil, nil
@@ -155,25 +175,17 @@ func runArgs(r *parity.Run) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode params: %w", err)
 	}
-	var price any
-	if r.Price != nil {
-		b, err := json.Marshal(r.Price)
-		if err != nil {
-			return nil, fmt.Errorf("encode price: %w", err)
-		}
-		price = string(b)
+	price, err := jsonPtrOrNull(r.Price)
+	if err != nil {
+		return nil, fmt.Errorf("encode price: %w", err)
 	}
 	warnings, err := jsonOrNull(r.Warnings)
 	if err != nil {
 		return nil, fmt.Errorf("encode warnings: %w", err)
 	}
-	var shard any
-	if r.Shard != nil {
-		b, err := json.Marshal(r.Shard)
-		if err != nil {
-			return nil, fmt.Errorf("encode shard: %w", err)
-		}
-		shard = string(b)
+	shard, err := jsonPtrOrNull(r.Shard)
+	if err != nil {
+		return nil, fmt.Errorf("encode shard: %w", err)
 	}
 	s := r.Suite
 	return []any{
@@ -248,7 +260,7 @@ func sampleArgs(s *parity.Sample) ([]any, error) {
 		jo, je, js, jv, jd,
 		s.Gold, c.FinishReason, c.ModelReported, c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, c.Usage.CachedTokens,
 		int64(c.Latency), int64(c.TTFT), c.Attempts, scrub(c.Error), string(c.ErrorCode), warnings, s.Cost, nanos(s.StartedAt),
-		c.Content, c.Reasoning, messages, scrub(c.Raw),
+		c.Content, c.Reasoning, messages, scrub(c.Raw), scrub(c.Request),
 	}, nil
 }
 
@@ -378,7 +390,7 @@ func (ss sampleScanner) scan(sc scanner) (parity.Sample, error) {
 	s.StartedAt = fromNanos(sql.NullInt64{Int64: started, Valid: hasStarted})
 	c.Content, c.Reasoning = r.text(28), r.text(29)
 	messages, hasMessages := r.nullText(30)
-	c.Raw = r.text(31)
+	c.Raw, c.Request = r.text(31), r.text(32)
 	if err := r.err(&s); err != nil {
 		return s, err
 	}
@@ -392,14 +404,42 @@ func (ss sampleScanner) scan(sc scanner) (parity.Sample, error) {
 	return s, nil
 }
 
-// scoreScanner reads rows of scoreColumns into samples of one run.
-type scoreScanner struct {
-	row   *rawRow
-	runID int64
+// scoreSelect is the select list of a ScoreFields read of run runID. Two
+// substitutions spare the driver a string on every row: the outcome comes
+// as its index in parity.Outcomes (an unknown one as itself, for the
+// reader to refuse), and the scorer and its version come as NULL when they
+// are the run's own, as they nearly always are. The run's are read once,
+// by a subquery SQLite evaluates a single time.
+func scoreSelect(runID int64) string {
+	outcome := "CASE outcome"
+	for i, o := range parity.Outcomes {
+		outcome += fmt.Sprintf(" WHEN '%s' THEN %d", o, i)
+	}
+	outcome += " ELSE outcome END"
+	own := fmt.Sprintf("(scorer, scorer_version) = (SELECT suite_scorer, suite_scorer_version FROM runs WHERE id = %d)", runID)
+	cols := make([]string, len(scoreColumns))
+	for i, c := range scoreColumns {
+		switch c {
+		case "outcome":
+			c = outcome
+		case "scorer", "scorer_version":
+			c = "CASE WHEN " + own + " THEN NULL ELSE " + c + " END"
+		}
+		cols[i] = c
+	}
+	return strings.Join(cols, ", ")
 }
 
-func newScoreScanner(runID int64) scoreScanner {
-	return scoreScanner{newRawRow(scoreColumns), runID}
+// scoreScanner reads rows of scoreSelect into samples of one run, whose
+// own scorer and version stand in for the NULLs.
+type scoreScanner struct {
+	row                   *rawRow
+	runID                 int64
+	scorer, scorerVersion string
+}
+
+func newScoreScanner(runID int64, scorer, scorerVersion string) scoreScanner {
+	return scoreScanner{newRawRow(scoreColumns), runID, scorer, scorerVersion}
 }
 
 func (ss scoreScanner) scan(sc scanner) (parity.Sample, error) {
@@ -409,7 +449,19 @@ func (ss scoreScanner) scan(sc scanner) (parity.Sample, error) {
 		return s, err
 	}
 	s.ItemID, s.Index = r.text(0), int(r.integer(1))
-	s.Score = parity.Score{Outcome: parity.Outcome(r.text(2)), Extracted: r.text(3), Scorer: r.text(4), ScorerVersion: r.text(5)}
+	if i, ok := r.vals[2].(int64); ok && i >= 0 && int(i) < len(parity.Outcomes) {
+		s.Score.Outcome = parity.Outcomes[i]
+	} else {
+		s.Score.Outcome = parity.Outcome(r.text(2))
+	}
+	s.Score.Extracted = r.text(3)
+	var own bool
+	if s.Score.Scorer, own = r.nullText(4); !own {
+		s.Score.Scorer = ss.scorer
+	}
+	if s.Score.ScorerVersion, own = r.nullText(5); !own {
+		s.Score.ScorerVersion = ss.scorerVersion
+	}
 	if jo, ok := r.nullText(6); ok {
 		s.Judge = &parity.Score{Outcome: parity.Outcome(jo)}
 	}

@@ -65,15 +65,24 @@ type DB struct {
 
 var _ parity.Store = (*DB)(nil)
 
-// Open opens the results database at path, creating the file and its parent
-// directory when missing and bringing its schema up to date.
-func Open(ctx context.Context, path string) (*DB, error) {
+// absPath is the absolute form of a database path, which must be given.
+func absPath(path string) (string, error) {
 	if path == "" {
-		return nil, parity.Errorf(parity.ErrUsage, "no results database given: pass the path of a results file")
+		return "", parity.Errorf(parity.ErrUsage, "no results database given: pass the path of a results file")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("open results %s: %w", path, err)
+		return "", fmt.Errorf("open results %s: %w", path, err)
+	}
+	return abs, nil
+}
+
+// Open opens the results database at path, creating the file and its parent
+// directory when missing and bringing its schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	abs, err := absPath(path)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("open results %s: %w", path, err)
@@ -130,12 +139,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // an immutable read cannot see is a writer that starts on the file while
 // the read is under way; rerun a read that overlapped one.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
-	if path == "" {
-		return nil, parity.Errorf(parity.ErrUsage, "no results database given: pass the path of a results file")
-	}
-	abs, err := filepath.Abs(path)
+	abs, err := absPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("open results %s: %w", path, err)
+		return nil, err
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {

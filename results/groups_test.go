@@ -87,7 +87,10 @@ func TestSchema1FilesKeepTheirGroups(t *testing.T) {
 			s := smallSample(ids[subject], item, 0, parity.OutcomeCorrect, 10)
 			vals, err := sampleArgs(&s)
 			require.NoError(t, err)
-			_, err = raw.Exec(upsertSampleSQL, append([]any{s.RunID}, vals...)...)
+			// Schema 1 had the columns before request (schema 5).
+			m := slices.Index(sampleColumns, "request")
+			_, err = raw.Exec("INSERT INTO samples (run_id, "+strings.Join(sampleColumns[:m], ", ")+") VALUES ("+placeholders(m+1)+")",
+				append([]any{s.RunID}, vals[:m]...)...)
 			require.NoError(t, err)
 		}
 	}

@@ -67,6 +67,7 @@ func fullSample(runID int64, item string, idx int, o parity.Outcome) parity.Samp
 			Usage:         parity.Usage{PromptTokens: 30, CompletionTokens: 120, ReasoningTokens: 100, CachedTokens: 16},
 			Latency:       1234567891 * time.Nanosecond, TTFT: 98765 * time.Microsecond, Attempts: 2,
 			Raw: `{"id":"x","choices":[]}`, Error: "first attempt: 502", ErrorCode: parity.ErrServer,
+			Request:  `{"messages":[{"content":"1+1=? 用中文回答","role":"user"}],"model":"deepseek-reasoner","stream":false}`,
 			Warnings: []string{"seed not supported"},
 		},
 		Score: parity.Score{Outcome: o, Extracted: "2", Scorer: "number", ScorerVersion: "3", Detail: "2 == 2"},

@@ -187,13 +187,11 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 		if r.shard {
 			st.Joined++
 			if !r.present.Valid {
-				res, err := tx.ExecContext(ctx, copyShardSQL, r.id)
+				id, err := execInsert(ctx, tx, copyShardSQL, r.id)
 				if err != nil {
 					return fail(fmt.Errorf("start the whole run of shard run %d: %w", r.id, err))
 				}
-				if newID, err = res.LastInsertId(); err != nil {
-					return fail(fmt.Errorf("start the whole run of shard run %d: %w", r.id, err))
-				}
+				newID = id
 				st.Runs++
 			}
 		} else if r.present.Valid {
@@ -202,13 +200,11 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 				return fail(fmt.Errorf("update run %d: %w", r.id, err))
 			}
 		} else {
-			res, err := tx.ExecContext(ctx, copyRunSQL, r.id)
+			id, err := execInsert(ctx, tx, copyRunSQL, r.id)
 			if err != nil {
 				return fail(fmt.Errorf("copy run %d: %w", r.id, err))
 			}
-			if newID, err = res.LastInsertId(); err != nil {
-				return fail(fmt.Errorf("copy run %d: %w", r.id, err))
-			}
+			newID = id
 			st.Runs++
 		}
 		if _, err := tx.ExecContext(ctx, copyGroupsSQL, newID, r.id); err != nil {
@@ -233,4 +229,13 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 		return fail(err)
 	}
 	return st, nil
+}
+
+// execInsert runs an INSERT and returns the id of the row it added.
+func execInsert(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }

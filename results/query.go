@@ -192,9 +192,14 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 	case PublishedFields:
 		cols = sampleSelectPublished
 	case ScoreFields:
-		cols, scan = sampleSelectScore, newScoreScanner(runID).scan
+		var scorer, version string
+		err := db.r.QueryRowContext(ctx, "SELECT suite_scorer, suite_scorer_version FROM runs WHERE id = ?", runID).Scan(&scorer, &version)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read samples of run %d: %w", runID, err)
+		}
+		cols, scan = scoreSelect(runID), newScoreScanner(runID, scorer, version).scan
 	}
-	q := "SELECT " + cols + " FROM samples WHERE run_id = ?"
+	q := "SELECT " + db.sampleCols(cols) + " FROM samples WHERE run_id = ?"
 	args := []any{runID}
 	if f.Outcome != "" {
 		q += " AND outcome = ?"

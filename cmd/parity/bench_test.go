@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,4 +143,50 @@ func sampleHeap(peak *uint64) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// instantClient answers every request at once with a correct, realistic
+// completion, so that a run's speed is the runner's, the grader's and
+// SQLite's.
+type instantClient struct{}
+
+func (instantClient) Complete(ctx context.Context, req parity.Request) (parity.Completion, error) {
+	return parity.Completion{
+		Content:      "Adding one gives the answer.\n\nThe final answer is $\\boxed{7}$.",
+		Reasoning:    "Let me work through this carefully, checking each step twice before committing to an answer.",
+		FinishReason: parity.FinishStop, Usage: parity.Usage{PromptTokens: 73, CompletionTokens: 53, ReasoningTokens: 38},
+		Raw: strings.Repeat("x", 600), Attempts: 1,
+	}, nil
+}
+
+// BenchmarkStoreThroughput runs the runner against an instant client and
+// the real SQLite store, so the single writer is the bottleneck: it shows
+// how many answers per second the group commit keeps, committing whatever
+// is queued whenever it is free.
+func BenchmarkStoreThroughput(b *testing.B) {
+	for _, c := range []int{16, 64} {
+		b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
+			const items = 20000
+			var elapsed time.Duration
+			for range b.N {
+				db, err := results.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := &runners.Runner{Client: instantClient{}, Store: db, Concurrency: c}
+				start := time.Now()
+				res, err := r.Run(context.Background(), []runners.Job{{Model: parity.Model{ID: "bench/model", Provider: "bench", Name: "model"},
+					Suite: benchSuite{items}, Samples: 1}})
+				elapsed += time.Since(start)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res[0].Done != items {
+					b.Fatalf("done %d of %d", res[0].Done, items)
+				}
+				db.Close()
+			}
+			b.ReportMetric(float64(items*b.N)/elapsed.Seconds(), "items/s")
+		})
+	}
 }

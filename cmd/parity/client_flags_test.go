@@ -97,3 +97,34 @@ func TestMockAnswerKey(t *testing.T) {
 		assert.Equal(t, 4, s.Outcomes[parity.OutcomeCorrect], "%s: %v", s.Suite, s.Outcomes)
 	}
 }
+
+// TestShowRequestAsSent: parity show --raw prints each sample's request body
+// byte for byte as the endpoint received it, and --json --raw carries it.
+func TestShowRequestAsSent(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{})
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "lab/m", "--base-url", srv.BaseURL(), "-s", "gsm8k", "--limit", "1", "--temperature", "0", "--max-tokens", "64")
+	require.Equal(t, 1, srv.Count())
+	sent := string(srv.Requests()[0].Body)
+	assert.Contains(t, sent, `"temperature":0`)
+
+	out := ta.mustRun("show", "1", "--raw")
+	assert.Contains(t, out, "--- request (as sent)\n"+sent+"\n")
+	samples := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json", "--raw"))
+	require.Len(t, samples, 1)
+	assert.Equal(t, sent, samples[0].Completion.Request)
+	samples = decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
+	assert.Empty(t, samples[0].Completion.Request, "left out without --raw, like the raw response")
+}
+
+// TestDoctorPrintsTheBodySent: doctor shows the first probe's body as the
+// client sent it, in text and in JSON.
+func TestDoctorPrintsTheBodySent(t *testing.T) {
+	ta := newTestApp(t)
+	out := ta.mustRun("doctor", "mock/oracle")
+	assert.Contains(t, out, `first request sent: {"max_tokens":256,"messages":[{"content":"What is 2+3?`)
+	rep := decode[map[string]any](t, ta.mustRun("doctor", "mock/oracle", "--json"))
+	body, ok := rep["request"].(map[string]any)
+	require.True(t, ok, "the JSON report carries the body as an object: %v", rep["request"])
+	assert.Equal(t, "oracle", body["model"])
+}

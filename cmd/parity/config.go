@@ -30,29 +30,46 @@ type config struct {
 	} `yaml:"report"`
 }
 
+// userPath is where a file or folder of the user's settings is: the path a
+// flag gave (flagValue, explicit), else ~/.config/parity/<name>, else ""
+// when there is no home directory.
+func (a *app) userPath(flagValue, name string) (path string, explicit bool) {
+	if flagValue != "" {
+		return flagValue, true
+	}
+	if home := a.getenv("HOME"); home != "" {
+		return filepath.Join(home, ".config", "parity", name), false
+	}
+	return "", false
+}
+
+// readUserFile reads the settings file userPath names. A default file may
+// be absent (found is false, no error); a file a flag named must exist.
+func (a *app) readUserFile(flagValue, name string) (path string, data []byte, found bool, err error) {
+	path, explicit := a.userPath(flagValue, name)
+	if path == "" {
+		return "", nil, false, nil
+	}
+	data, err = os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return path, nil, false, nil
+	}
+	return path, data, err == nil, err
+}
+
 // loadConfig reads the settings file. The default file may be absent; a
 // file named with --config must exist.
 func (a *app) loadConfig() (config, error) {
 	var c config
-	path, explicit := a.configFile, true
-	if path == "" {
-		explicit = false
-		if home := a.getenv("HOME"); home != "" {
-			path = filepath.Join(home, ".config", "parity", "config.yaml")
-		}
-	}
-	if path == "" {
-		return c, nil
-	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && !explicit {
-		return c, nil
-	}
+	path, data, found, err := a.readUserFile(a.configFile, "config.yaml")
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, parity.Errorf(parity.ErrConfig, "config file %s does not exist: check the --config path", path)
 	}
 	if err != nil {
 		return c, parity.Errorf(parity.ErrConfig, "read config: %v", err)
+	}
+	if !found {
+		return c, nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -82,7 +83,10 @@ func diffRun(ctx context.Context, db *results.DB, id int64) (reports.DiffRun, er
 }
 
 func writeDiff(out io.Writer, d reports.DiffResult, ra, rb parity.Run, limit int) error {
-	w := &stickyWriter{w: out}
+	// A bufio.Writer keeps the first write error and returns it from
+	// Flush, so the table is written linearly and a closed pipe still
+	// reported.
+	w := bufio.NewWriter(out)
 	name := func(r parity.Run) string {
 		return printable(fmt.Sprintf("run %d: %s on %s", r.ID, r.Model.ID, suiteAt(r)))
 	}
@@ -95,7 +99,7 @@ func writeDiff(out io.Writer, d reports.DiffResult, ra, rb parity.Run, limit int
 	}
 	if len(d.Flips) == 0 {
 		fmt.Fprintln(w, "\nno item differs")
-		return w.err
+		return w.Flush()
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -112,7 +116,7 @@ func writeDiff(out io.Writer, d reports.DiffResult, ra, rb parity.Run, limit int
 	if limit > 0 && len(d.Flips) > limit {
 		fmt.Fprintf(w, "... and %d more (--limit 0 lists all, --json for scripts)\n", len(d.Flips)-limit)
 	}
-	return w.err
+	return w.Flush()
 }
 
 // result is an item's outcome, or its correct share when it drew several
@@ -139,20 +143,3 @@ func cell(s string) string {
 
 // flatLine folds tabs and line breaks into spaces.
 func flatLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// stickyWriter remembers the first write error, so a table can be written
-// linearly and a closed pipe still reported.
-type stickyWriter struct {
-	w   io.Writer
-	err error
-}
-
-// Write writes p unless an earlier write failed.
-func (e *stickyWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}

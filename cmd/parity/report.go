@@ -23,9 +23,7 @@ import (
 func (a *app) reportCmd() *cobra.Command {
 	var (
 		format   string
-		runIDs   []int64
-		sel      runSelection
-		all      bool
+		sel      boardSelection
 		currency string
 		rates    []string
 		rateDate string
@@ -91,10 +89,8 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 				return err
 			}
 			defer db.Close()
-			sel.ids = runIDs
-			sel.latest = !all && len(runIDs) == 0
 			opt := reports.Options{Now: a.now, Currency: currency, Rates: rateMap, RatesDate: rateDate}
-			runs, lb, err := a.leaderboard(ctx, db, &sel, opt)
+			runs, lb, err := a.leaderboard(ctx, db, sel.selection(), opt)
 			if err != nil {
 				return err
 			}
@@ -123,9 +119,7 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&format, "format", "text", "output format: "+strings.Join(site.Formats, ", "))
-	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
 	sel.addFlags(fl)
-	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	fl.StringVar(&currency, "currency", "", "also show costs converted to this currency")
 	fl.StringArrayVar(&rates, "rate", nil, "exchange rate into --currency, e.g. CNY=0.1404 (repeatable)")
 	fl.StringVar(&rateDate, "rate-date", "", "the date the --rate values were read, shown beside converted costs")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -136,22 +135,12 @@ func (a *app) catalog() (*providers.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, explicit := a.providersFile, true
-	if path == "" {
-		explicit = false
-		if home := a.getenv("HOME"); home != "" {
-			path = filepath.Join(home, ".config", "parity", "providers.yaml")
-		}
-	}
-	if path == "" {
-		return cat, nil
-	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && !explicit {
-		return cat, nil
-	}
+	path, data, found, err := a.readUserFile(a.providersFile, "providers.yaml")
 	if err != nil {
 		return nil, parity.Errorf(parity.ErrConfig, "read provider file: %v", err)
+	}
+	if !found {
+		return cat, nil
 	}
 	if err := cat.Merge(data, path); err != nil {
 		return nil, &parity.Error{Code: parity.ErrConfig, Message: "provider file", Err: err}

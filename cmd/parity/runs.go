@@ -47,6 +47,28 @@ func (s *runSelection) addFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&s.status, "status", "", "only runs with this status: running, stopped (running but its process ended), partial or complete")
 }
 
+// boardSelection is the run selection of the commands that show a
+// leaderboard (report, snapshot, serve): the filters, --run and --all.
+// Without --run or --all they show the newest run of each model × suite.
+type boardSelection struct {
+	runSelection
+	all bool
+}
+
+// addFlags declares the filter flags, --run and --all.
+func (b *boardSelection) addFlags(fl *pflag.FlagSet) {
+	fl.Int64SliceVar(&b.ids, "run", nil, "only these runs (repeatable or comma-separated)")
+	b.runSelection.addFlags(fl)
+	fl.BoolVar(&b.all, "all", false, "every run, not only the newest per model × suite")
+}
+
+// selection is the runSelection the flags describe.
+func (b *boardSelection) selection() *runSelection {
+	s := b.runSelection
+	s.latest = !b.all && len(s.ids) == 0
+	return &s
+}
+
 // filtered reports whether any filter narrows the selection.
 func (s *runSelection) filtered() bool {
 	return len(s.ids) > 0 || len(s.models) > 0 || len(s.suites) > 0 || s.status != ""

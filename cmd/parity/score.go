@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 
@@ -88,18 +89,11 @@ names reviewed disagreement classes where the other grader is wrong
 			}
 			var sums []answer.Agreement
 			for _, name := range inputs {
-				lines, err := a.readScoreFile(name, suiteName == "" && kindName == "")
+				sum, counts, err := a.scoreFile(name, suiteName == "" && kindName == "", grade, reviewed, !markdown)
 				if err != nil {
 					return err
 				}
-				results := gradeAll(lines, grade)
-				if !markdown {
-					if err := a.writeScores(lines, results); err != nil {
-						return err
-					}
-				}
-				sum := answer.Summarise(setName(name), verdicts(lines, results), reviewed)
-				a.printScoreSummary(results, sum, top)
+				a.printScoreSummary(counts, sum, top)
 				sums = append(sums, sum)
 			}
 			if markdown {
@@ -142,25 +136,105 @@ func setName(path string) string {
 	return strings.TrimSuffix(b, ".jsonl")
 }
 
-func (a *app) readScoreFile(name string, needKind bool) ([]scoreLine, error) {
+// scoreChunk is how many lines are graded at a time: enough to keep every
+// core busy, few enough that memory stays flat however long the input.
+const scoreChunk = 4096
+
+// scoreFile grades one input as it streams, a chunk of lines at a time on
+// every core, writing each chunk's results (when write is set) before the
+// next is read. A file is checked whole first, so a bad line 900 leaves no
+// results behind; standard input cannot be read twice, so there a bad line
+// stops the grading where it is.
+func (a *app) scoreFile(name string, needKind bool, grade func(scoreLine) parity.Score, reviewed []answer.SourceError, write bool) (answer.Agreement, map[parity.Outcome]int, error) {
+	set := setName(name)
+	counts := map[parity.Outcome]int{}
+	sum := answer.Agreement{Set: set}
+	if name != "-" {
+		err := a.eachScoreChunk(name, needKind, func([]scoreLine, int) error { return nil })
+		if err != nil {
+			return sum, nil, err
+		}
+	}
+	var w *bufio.Writer
+	if write {
+		w = bufio.NewWriter(a.stdout)
+	}
+	err := a.eachScoreChunk(name, needKind, func(lines []scoreLine, first int) error {
+		results := gradeAll(lines, grade)
+		for _, r := range results {
+			counts[r.Outcome]++
+		}
+		addAgreement(&sum, answer.Summarise(set, verdicts(lines, results, first), reviewed))
+		if w == nil {
+			return nil
+		}
+		return writeScores(w, lines, results, first)
+	})
+	if err != nil {
+		return sum, nil, err
+	}
+	sortClasses(sum.Classes)
+	if w != nil {
+		if err := w.Flush(); err != nil {
+			return sum, nil, fmt.Errorf("write scores: %w", err)
+		}
+	}
+	return sum, counts, nil
+}
+
+// addAgreement adds the agreement of a later chunk of a set to the set's
+// total; a class keeps the example it was first seen with.
+func addAgreement(total *answer.Agreement, part answer.Agreement) {
+	total.Items += part.Items
+	total.Agreed += part.Agreed
+	total.ParityCorrect += part.ParityCorrect
+	total.SourceCorrect += part.SourceCorrect
+	total.SourceWrongCount += part.SourceWrongCount
+next:
+	for _, c := range part.Classes {
+		for i := range total.Classes {
+			if t := &total.Classes[i]; t.Class == c.Class && (t.Reason != "") == (c.Reason != "") {
+				t.Count += c.Count
+				continue next
+			}
+		}
+		total.Classes = append(total.Classes, c)
+	}
+}
+
+// sortClasses puts the largest disagreement classes first, as
+// answer.Summarise does.
+func sortClasses(cs []answer.ClassCount) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].Count != cs[j].Count {
+			return cs[i].Count > cs[j].Count
+		}
+		return cs[i].Class < cs[j].Class
+	})
+}
+
+// eachScoreChunk reads the input named (standard input for "-", gunzipped
+// for .gz) and calls fn with each chunk of checked lines and the number of
+// lines before it.
+func (a *app) eachScoreChunk(name string, needKind bool, fn func(lines []scoreLine, before int) error) error {
 	if name == "-" {
-		return readScoreLines(a.stdin, "stdin", needKind)
+		return readScoreLines(a.stdin, "stdin", needKind, fn)
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, parity.Errorf(parity.ErrUsage, "score: %v", err)
+		return parity.Errorf(parity.ErrUsage, "score: %v", err)
 	}
 	defer f.Close()
 	var r io.Reader = f
 	if strings.HasSuffix(name, ".gz") {
 		gz, err := gzip.NewReader(f)
 		if err != nil {
-			return nil, parity.Errorf(parity.ErrUsage, "score: %s: %v", name, err)
+			return parity.Errorf(parity.ErrUsage, "score: %s: %v", name, err)
 		}
 		defer gz.Close()
 		r = gz
 	}
-	return readScoreLines(r, name, needKind)
+	return readScoreLines(r, name, needKind, fn)
 }
 
 // gradeAll grades every line on all cores; grading is pure, so each
@@ -182,7 +256,7 @@ func gradeAll(lines []scoreLine, grade func(scoreLine) parity.Score) []parity.Sc
 	return out
 }
 
-func verdicts(lines []scoreLine, results []parity.Score) []answer.Verdict {
+func verdicts(lines []scoreLine, results []parity.Score, before int) []answer.Verdict {
 	var out []answer.Verdict
 	for i, l := range lines {
 		if l.Expected == nil {
@@ -190,7 +264,7 @@ func verdicts(lines []scoreLine, results []parity.Score) []answer.Verdict {
 		}
 		id := l.ID
 		if id == "" {
-			id = fmt.Sprintf("line %d", i+1)
+			id = fmt.Sprintf("line %d", before+i+1)
 		}
 		out = append(out, answer.Verdict{ID: id, Outcome: string(results[i].Outcome), Detail: results[i].Detail,
 			Expected: *l.Expected, Example: excerpt(*l.Prediction, 160), Gold: excerpt(*l.Gold, 80), Prediction: *l.Prediction})
@@ -244,13 +318,14 @@ func (a *app) grader(suiteName, kindName string, lastNumber bool) (func(scoreLin
 	}, nil
 }
 
-// readScoreLines reads and checks the whole input before anything is
-// graded, so a bad line 900 does not leave 899 results behind.
-func readScoreLines(r io.Reader, name string, needKind bool) ([]scoreLine, error) {
+// readScoreLines reads and checks the input, calling fn with each chunk of
+// up to scoreChunk lines and the number of lines before it; fn's error
+// stops the reading and is returned as it is.
+func readScoreLines(r io.Reader, name string, needKind bool, fn func(lines []scoreLine, before int) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	var out []scoreLine
-	n := 0
+	out := make([]scoreLine, 0, scoreChunk)
+	n, before := 0, 0
 	for sc.Scan() {
 		n++
 		raw := bytes.TrimSpace(sc.Bytes())
@@ -259,33 +334,42 @@ func readScoreLines(r io.Reader, name string, needKind bool) ([]scoreLine, error
 		}
 		var l scoreLine
 		if err := json.Unmarshal(raw, &l); err != nil {
-			return nil, parity.Errorf(parity.ErrUsage, "%s:%d: not a JSON object: %v", name, n, err)
+			return parity.Errorf(parity.ErrUsage, "%s:%d: not a JSON object: %v", name, n, err)
 		}
 		if l.Prediction == nil || l.Gold == nil {
-			return nil, parity.Errorf(parity.ErrUsage, `%s:%d: each line needs "prediction" and "gold" string fields`, name, n)
+			return parity.Errorf(parity.ErrUsage, `%s:%d: each line needs "prediction" and "gold" string fields`, name, n)
 		}
 		if needKind {
 			k, err := answer.ParseKind(l.Kind)
 			if err != nil {
-				return nil, parity.Errorf(parity.ErrUsage, "%s:%d: %v (give --kind or --suite, or a \"kind\" on every line)", name, n, err)
+				return parity.Errorf(parity.ErrUsage, "%s:%d: %v (give --kind or --suite, or a \"kind\" on every line)", name, n, err)
 			}
 			l.Kind = string(k)
 		}
 		out = append(out, l)
+		if len(out) == scoreChunk {
+			if err := fn(out, before); err != nil {
+				return err
+			}
+			before += len(out)
+			out = out[:0]
+		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, parity.Errorf(parity.ErrUsage, "read %s: %v", name, err)
+		return parity.Errorf(parity.ErrUsage, "read %s: %v", name, err)
 	}
-	return out, nil
+	if len(out) == 0 {
+		return nil
+	}
+	return fn(out, before)
 }
 
-func (a *app) writeScores(lines []scoreLine, results []parity.Score) error {
-	w := bufio.NewWriter(a.stdout)
+func writeScores(w io.Writer, lines []scoreLine, results []parity.Score, before int) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for i, l := range lines {
 		s := results[i]
-		res := scoreResult{Line: i + 1, Prediction: *l.Prediction, Gold: *l.Gold, Extracted: s.Extracted,
+		res := scoreResult{Line: before + i + 1, Prediction: *l.Prediction, Gold: *l.Gold, Extracted: s.Extracted,
 			Correct: s.Outcome == parity.OutcomeCorrect, Outcome: s.Outcome, Detail: s.Detail, Expected: l.Expected}
 		if l.Expected != nil {
 			agree := *l.Expected == res.Correct
@@ -295,20 +379,16 @@ func (a *app) writeScores(lines []scoreLine, results []parity.Score) error {
 			return fmt.Errorf("write scores: %w", err)
 		}
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write scores: %w", err)
-	}
 	return nil
 }
 
 // printScoreSummary tells people on stderr how the grading went and, when
 // the lines carry another grader's verdicts, where the two disagree.
-func (a *app) printScoreSummary(results []parity.Score, sum answer.Agreement, top int) {
-	counts := map[parity.Outcome]int{}
-	for _, s := range results {
-		counts[s.Outcome]++
+func (a *app) printScoreSummary(counts map[parity.Outcome]int, sum answer.Agreement, top int) {
+	total := 0
+	for _, n := range counts {
+		total += n
 	}
-	total := len(results)
 	fmt.Fprintf(a.stderr, "%s: scored %d: correct %d (%s), wrong %d, unparsed %d\n", sum.Set, total,
 		counts[parity.OutcomeCorrect], pct(counts[parity.OutcomeCorrect], total), counts[parity.OutcomeWrong], counts[parity.OutcomeUnparsed])
 	if sum.Items == 0 {

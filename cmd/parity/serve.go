@@ -48,6 +48,19 @@ func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, ru
 	return lb, runs, err
 }
 
+// Subjects builds the leaderboard by subject of the selected runs.
+func (s *dbSource) Subjects(ctx context.Context) (lb *reports.Leaderboard, err error) {
+	err = s.read(ctx, func(db *results.DB) error {
+		runs, err := s.sel.runs(ctx, db)
+		if err != nil {
+			return err
+		}
+		lb, err = s.a.subjectLeaderboard(ctx, db, runs, s.opt)
+		return err
+	})
+	return lb, err
+}
+
 // Samples reads the samples of a run that q selects, in key order.
 func (s *dbSource) Samples(ctx context.Context, runID int64, q site.SampleQuery, fn func(parity.Sample) error) error {
 	return s.read(ctx, func(db *results.DB) error {
@@ -126,9 +139,7 @@ func runQuestions(ctx context.Context, user map[string]parity.Suite) func(parity
 func (a *app) serveCmd() *cobra.Command {
 	var (
 		addr       string
-		runIDs     []int64
-		all        bool
-		sel        runSelection
+		sel        boardSelection
 		suiteFiles []string
 	)
 	cmd := &cobra.Command{
@@ -157,9 +168,7 @@ address on another interface makes every answer readable from the network.`,
 			if err != nil {
 				return err
 			}
-			sel.ids = runIDs
-			sel.latest = !all && len(runIDs) == 0
-			src := &dbSource{a: a, sel: sel, opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
+			src := &dbSource{a: a, sel: *sel.selection(), opt: reports.Options{Currency: strings.ToUpper(cfg.Report.Currency),
 				Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate}}
 			if _, _, err := src.Leaderboard(ctx); err != nil {
 				return err
@@ -195,9 +204,7 @@ address on another interface makes every answer readable from the network.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
-	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
 	sel.addFlags(fl)
-	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	fl.StringArrayVar(&suiteFiles, "suite-file", nil, "user suite files the runs were made with, for their questions where the file allows publishing them")
 	return cmd
 }

@@ -21,7 +21,7 @@ func (a *app) showCmd() *cobra.Command {
 		Use:   "show RUN",
 		Short: "Show the samples of a run: prompt, reasoning, answer, extracted, gold, outcome",
 		Example: `  parity show 3 --outcome wrong
-  parity show 3 --item gsm8k-0042 --raw
+  parity show 3 --item gsm8k-0042 --raw   # with the request body as sent and the raw response
   parity show 3 --json | jq '.[] | select(.score.outcome=="unparsed")'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,7 +53,7 @@ func (a *app) showCmd() *cobra.Command {
 				}
 				if !raw {
 					for i := range samples {
-						samples[i].Completion.Raw = ""
+						samples[i].Completion.Raw, samples[i].Completion.Request = "", ""
 					}
 				}
 				if samples == nil {
@@ -88,7 +88,7 @@ func (a *app) showCmd() *cobra.Command {
 	cmd.Flags().StringVar(&outcome, "outcome", "", "only samples with this outcome (correct, wrong, unparsed, truncated, refused, error)")
 	cmd.Flags().StringVar(&f.ItemID, "item", "", "only this item")
 	cmd.Flags().IntVar(&f.Limit, "limit", 0, "show at most N samples")
-	cmd.Flags().BoolVar(&raw, "raw", false, "include the raw response body")
+	cmd.Flags().BoolVar(&raw, "raw", false, "include the request body as sent and the raw response body")
 	return cmd
 }
 
@@ -113,6 +113,7 @@ func writeSample(w io.Writer, s parity.Sample, raw bool) {
 	section(w, "reasoning", c.Reasoning)
 	section(w, "answer", c.Content)
 	if raw {
+		section(w, "request (as sent)", c.Request)
 		section(w, "raw", c.Raw)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -134,14 +135,7 @@ func TestVerifySnapshot(t *testing.T) {
 	assert.Contains(t, ta.stderr.String(), "the snapshot is not as published")
 
 	// The checksums rewritten to match: re-grading still catches it.
-	var sums bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(must(os.ReadFile(filepath.Join(snap, "SHA256SUMS")))))
-	for sc.Scan() {
-		_, name, _ := strings.Cut(sc.Text(), "  ")
-		sum := sha256.Sum256(must(os.ReadFile(filepath.Join(snap, name))))
-		fmt.Fprintf(&sums, "%x  %s\n", sum, name)
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(snap, "SHA256SUMS"), sums.Bytes(), 0o644))
+	rewriteSums(t, snap)
 	assert.Equal(t, exitError, ta.run(context.Background(), "verify", snap))
 	assert.NotContains(t, ta.stdout.String(), "changed: its sha256")
 	assert.Contains(t, ta.stdout.String(), "but re-grades as")
@@ -307,6 +301,51 @@ func TestServeReadsTheDatabase(t *testing.T) {
 	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "8")
 	assert.Contains(t, body("/"), `<a href="/runs/3">`)
 
+	resp, err := srv.Client().Get(srv.URL + "/subjects")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no run covers several subjects yet")
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "mgsm", "--limit", "22")
+	assert.Contains(t, body("/"), `<a href="/subjects">`)
+	subjects := body("/subjects")
+	assert.Contains(t, subjects, "mgsm:zh@")
+	assert.Contains(t, subjects, `<a href="/runs/4">`)
+
 	assert.Equal(t, exitUsage, ta.run(ctx, "serve", "--addr", "nonsense"))
 	assert.Contains(t, ta.stderr.String(), "is not host:port")
+}
+
+// rewriteSums recomputes SHA256SUMS after a test edits a snapshot, as a
+// forger would.
+func rewriteSums(t *testing.T, dir string) {
+	t.Helper()
+	var sums bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(must(os.ReadFile(filepath.Join(dir, "SHA256SUMS")))))
+	for sc.Scan() {
+		_, name, _ := strings.Cut(sc.Text(), "  ")
+		fmt.Fprintf(&sums, "%x  %s\n", sha256.Sum256(must(os.ReadFile(filepath.Join(dir, name)))), name)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "SHA256SUMS"), sums.Bytes(), 0o644))
+}
+
+func TestVerifySaysWhatItCannotRegrade(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gpqa", "--limit", "3")
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "3")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	out := ta.mustRun("verify", dir)
+	assert.Contains(t, out, "run 1: 3 sample(s), 0 re-graded with")
+	assert.Contains(t, out, "not re-graded: 3 answer(s) withheld from publication")
+	assert.Contains(t, out, "run 2: 3 sample(s), 3 re-graded")
+
+	// A run recorded with another grader version is counted, not re-graded.
+	path := filepath.Join(dir, "runs.json")
+	var runs []parity.Run
+	require.NoError(t, json.Unmarshal(must(os.ReadFile(path)), &runs))
+	runs[1].Suite.ScorerVersion = "0.9.0"
+	require.NoError(t, os.WriteFile(path, must(json.Marshal(runs)), 0o644))
+	rewriteSums(t, dir)
+	out = ta.mustRun("verify", dir)
+	assert.Contains(t, out, "not re-graded: graded by parity-answer@0.9.0; this parity grades with parity-answer@")
 }

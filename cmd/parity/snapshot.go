@@ -23,9 +23,7 @@ type snapshotSummary struct {
 
 func (a *app) snapshotCmd() *cobra.Command {
 	var (
-		runIDs     []int64
-		sel        runSelection
-		all        bool
+		sel        boardSelection
 		suiteFiles []string
 	)
 	cmd := &cobra.Command{
@@ -68,9 +66,7 @@ too. DIR must not exist or be empty.`,
 				return err
 			}
 			defer db.Close()
-			sel.ids = runIDs
-			sel.latest = !all && len(runIDs) == 0
-			runs, lb, err := a.leaderboard(ctx, db, &sel, reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
+			runs, lb, err := a.leaderboard(ctx, db, sel.selection(), reports.Options{Now: a.now, Currency: currency, Rates: cfg.Report.Rates, RatesDate: cfg.Report.RatesDate})
 			if err != nil {
 				return err
 			}
@@ -116,9 +112,7 @@ too. DIR must not exist or be empty.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Int64SliceVar(&runIDs, "run", nil, "only these runs (repeatable or comma-separated)")
 	sel.addFlags(fl)
-	fl.BoolVar(&all, "all", false, "every run, not only the newest per model × suite")
 	fl.StringArrayVar(&suiteFiles, "suite-file", nil, "user suite files the runs were made with, for their questions where the file allows publishing them")
 	return cmd
 }

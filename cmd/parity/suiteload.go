@@ -21,13 +21,7 @@ type selectedSuite struct {
 // ~/.config/parity/suites, which may be absent) by name. A user suite may
 // not take the name of a built-in one, so -s NAME is never ambiguous.
 func (a *app) userSuites() (map[string]parity.Suite, error) {
-	dir, explicit := a.suiteDir, true
-	if dir == "" {
-		explicit = false
-		if home := a.getenv("HOME"); home != "" {
-			dir = filepath.Join(home, ".config", "parity", "suites")
-		}
-	}
+	dir, explicit := a.userPath(a.suiteDir, "suites")
 	out := map[string]parity.Suite{}
 	if dir == "" {
 		return out, nil

@@ -370,7 +370,8 @@ func compareSnapshots(oldDir, newDir string) (*snapshotDiff, error) {
 }
 
 func writeVerify(out io.Writer, rep *verifyReport) {
-	w := &stickyWriter{w: out}
+	w := bufio.NewWriter(out)
+	defer w.Flush()
 	fmt.Fprintf(w, "%s: %d file(s) match SHA256SUMS\n", rep.Dir, rep.Files)
 	for _, r := range rep.Runs {
 		line := fmt.Sprintf("run %d: %d sample(s), %d re-graded with %s", r.ID, r.Samples, r.Regraded, r.Grader)

@@ -27,6 +27,15 @@ type Source interface {
 	Samples(ctx context.Context, runID int64, q SampleQuery, fn func(parity.Sample) error) error
 }
 
+// SubjectSource is a Source that can also split runs by subject (see
+// reports.BySubject); the server then has a leaderboard by subject.
+type SubjectSource interface {
+	Source
+	// Subjects builds the leaderboard with a row per run and subject, nil
+	// when no run covers several subjects.
+	Subjects(ctx context.Context) (*reports.Leaderboard, error)
+}
+
 // SampleQuery narrows the samples Source.Samples reads; zero fields select
 // everything.
 type SampleQuery struct {
@@ -73,6 +82,7 @@ func NewServer(src Source, opt ServerOptions) http.Handler {
 	mux.HandleFunc("GET /compare/{pair}", s.compare)
 	mux.HandleFunc("GET /search", s.search)
 	mux.HandleFunc("GET /item", s.item)
+	mux.HandleFunc("GET /subjects", s.subjects)
 	return secureHeaders(mux)
 }
 
@@ -130,6 +140,8 @@ func (s *server) board(ctx context.Context) (*reports.Leaderboard, map[int64]par
 
 // filters are the choices of the search form, from the runs shown.
 type filters struct {
+	// BySubject shows the link to the leaderboard by subject.
+	BySubject                         bool
 	Q, Model, Suite, Subject, Outcome string
 	Models, Suites, Subjects          []string
 	Outcomes                          []string
@@ -168,7 +180,9 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	if err := serverTemplate.ExecuteTemplate(&section, "search-form", s.filters(runs, nil)); err != nil {
+	f := s.filters(runs, nil)
+	_, f.BySubject = s.src.(SubjectSource)
+	if err := serverTemplate.ExecuteTemplate(&section, "search-form", f); err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -279,6 +293,32 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	viewerTemplate.ExecuteTemplate(w, "foot", pv)
+}
+
+func (s *server) subjects(w http.ResponseWriter, r *http.Request) {
+	src, ok := s.src.(SubjectSource)
+	if !ok {
+		s.fail(w, notFound("this server has no leaderboard by subject"))
+		return
+	}
+	lb, err := src.Subjects(r.Context())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if lb == nil {
+		s.fail(w, notFound("no run on this leaderboard covers several subjects"))
+		return
+	}
+	var board bytes.Buffer
+	if err := renderHTML(&board, lb, serverLinks); err != nil {
+		s.fail(w, err)
+		return
+	}
+	page := bytes.Replace(board.Bytes(), []byte("<h1>parity leaderboard</h1>"),
+		[]byte(`<p><a href="/">← leaderboard</a></p>`+"\n<h1>parity leaderboard by subject</h1>"), 1)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	withSection(w, page, nil)
 }
 
 func (s *server) data(w http.ResponseWriter, r *http.Request) {
@@ -505,6 +545,9 @@ var serverTemplate = template.Must(template.Must(viewerTemplate.Clone()).Parse(`
 <select name="outcome" aria-label="outcome"><option value="">all outcomes</option>{{$o := .Outcome}}{{range .Outcomes}}<option{{if eq . $o}} selected{{end}}>{{.}}</option>{{end}}</select>
 <button type="submit">Search</button>
 </form>
+{{- if .BySubject}}
+<p><a href="/subjects">Leaderboard by subject</a> (a row per MMLU subject, BBH task, C-Eval/CMMLU subject and MGSM language of whole-suite runs)</p>
+{{- end}}
 {{- end}}
 
 {{- define "page-head" -}}

@@ -229,8 +229,8 @@ func NewSnapshotSample(s parity.Sample, redact bool) SnapshotSample {
 //	runs/<id>.jsonl            one line per sample (see SnapshotSample)
 //	runs/<id>.html             the run's settings, outcome counts and samples,
 //	runs/<id>-2.html …         continued PageSize samples a page, in item order
-//	runs/<id>-wrong.html …     for runs longer than a page, the samples of
-//	                           each outcome other than correct together
+//	runs/<id>-wrong.html …     for runs longer than a page, a list of the
+//	                           samples of each outcome other than correct
 //	compare/<a>-<b>.html       each paired comparison, parity check and
 //	                           language gap with the items answered differently
 //	subjects.{html,json,csv,md} with SnapshotOptions.Subjects, the leaderboard
@@ -443,6 +443,9 @@ type entry struct {
 	outcome parity.Outcome
 	off     int64
 	n       int
+	// extracted and gold are kept for outcomes other than correct, which
+	// long runs list on a page of their own.
+	extracted, gold string
 }
 
 // sampleRef is where a reader finds an item's first sample.
@@ -501,8 +504,9 @@ func writeAllRunFiles(ctx context.Context, site *siteDir, runs []SnapshotRun, ro
 // writeRunFiles streams one run's samples into its JSONL file, holding one
 // sample at a time and an index entry per sample, then writes its viewer
 // pages from that file in item order as people count (item 2 before item
-// 10). Runs longer than one page also get a page list per outcome other
-// than correct, so the wrong answers of a large run sit together.
+// 10). Runs longer than one page also get a list per outcome other than
+// correct, linking each sample, so the wrong answers of a large run can be
+// read together.
 func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, questions QuestionFunc, pageSize int) (runFiles, error) {
 	total := row.Samples
 	data, err := s.create(runData(run.ID))
@@ -544,7 +548,11 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		if n := len(entries); n > 0 && entries[n-1].item == item {
 			item = entries[n-1].item // samples of one item share one id string
 		}
-		entries = append(entries, entry{item, smp.Index, smp.Score.Outcome, off, int(cw.n - off)})
+		e := entry{item: item, index: smp.Index, outcome: smp.Score.Outcome, off: off, n: int(cw.n - off)}
+		if e.outcome != parity.OutcomeCorrect {
+			e.extracted, e.gold = smp.Score.Extracted, smp.Gold
+		}
+		entries = append(entries, e)
 		return nil
 	})
 	if err != nil {
@@ -594,18 +602,43 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		return runFiles{}, err
 	}
 	for _, l := range view.Lists {
-		o := parity.Outcome(l.Outcome)
-		var sel []int
-		for i, e := range entries {
-			if e.outcome == o {
-				sel = append(sel, i)
-			}
-		}
-		if err := writePages(ctx, s, src, view, o, entries, sel, pageSize); err != nil {
+		if err := writeOutcomeList(s, view, parity.Outcome(l.Outcome), entries, pageSize); err != nil {
 			return runFiles{}, err
 		}
 	}
 	return out, nil
+}
+
+// listView is the page listing a long run's samples of one outcome, each
+// linked to where it sits on the run's pages.
+type listView struct {
+	*runView
+	Outcome string
+	Rows    []listRow
+}
+
+type listRow struct {
+	Href, ItemID, Extracted, Gold string
+	Index                         int
+}
+
+// writeOutcomeList writes runs/<id>-<outcome>.html: one line per sample of
+// the outcome, so the wrong answers of a run spread over many pages can be
+// read together.
+func writeOutcomeList(s *siteDir, view *runView, o parity.Outcome, entries []entry, pageSize int) error {
+	v := listView{runView: view, Outcome: string(o)}
+	for i, e := range entries {
+		if e.outcome != o {
+			continue
+		}
+		v.Rows = append(v.Rows, listRow{
+			Href:   view.href("", i/pageSize+1) + "#s" + strconv.Itoa(i+1),
+			ItemID: e.item, Index: e.index, Extracted: e.extracted, Gold: e.gold,
+		})
+	}
+	return s.write(outcomePage(view.ID, o, 1), func(w io.Writer) error {
+		return viewerTemplate.ExecuteTemplate(w, "list", v)
+	})
 }
 
 // relRun makes a path under runs/ relative to a run page.

@@ -232,6 +232,9 @@ func TestSnapshotWritesEveryFile(t *testing.T) {
 	assert.Contains(t, wrong, "item-04")
 	assert.NotContains(t, wrong, "item-00")
 	assert.NotContains(t, wrong, "<h2>Settings</h2>")
+	assert.Contains(t, wrong, `<a href="1.html#s2"><code>item-01</code></a>`, "each links to its sample")
+	assert.Contains(t, wrong, `<a href="1-3.html#s5"><code>item-04</code></a>`)
+	assertInert(t, "runs/1-wrong.html", wrong)
 }
 
 func TestSnapshotIsDeterministic(t *testing.T) {

@@ -637,6 +637,34 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 </html>
 {{end}}
 
+{{- define "list" -}}
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+` + snapshotCSP + `
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>run {{.ID}}: {{.Model}} on {{.Suite}}, {{.Outcome}} samples</title>
+{{template "style"}}
+</head>
+<body>
+<p><a href="{{.Home}}">← leaderboard</a> · <a href="{{.Self}}">run {{.ID}}</a></p>
+<h1>Run {{.ID}}: <code>{{.Model}}</code> on <code>{{.Suite}}</code>{{if .Mock}} [mock]{{end}}</h1>
+<h2>Samples with outcome {{.Outcome}} ({{len .Rows}})</h2>
+<p>Each links to the sample on the run's pages, where its answer{{if not .Redacted}} and reasoning{{end}} can be read.</p>
+<table>
+<thead><tr><th>ITEM</th><th class="num">#</th><th>EXTRACTED</th><th>GOLD</th></tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr><td><a href="{{.Href}}"><code>{{.ItemID}}</code></a></td><td class="num">{{.Index}}</td><td>{{if .Extracted}}<code>{{.Extracted}}</code>{{else}}–{{end}}</td><td><code>{{.Gold}}</code></td></tr>
+{{- end}}
+</tbody>
+</table>
+<p><a href="{{.Home}}">← leaderboard</a></p>
+</body>
+</html>
+{{end}}
+
 {{- define "index" -}}
 {{- if .Subjects}}
 <h2>By subject</h2>

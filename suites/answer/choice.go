@@ -249,8 +249,11 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 	// unless that letter is being ruled out ("so A is wrong").
 	if end, ok := lastMatchEnd(reConclude, s, tail); ok {
 		seg := sentence(s[end:])
-		if l, ok, hedge := letterAt(seg, opt); ok && !hedge && !reRuledOut.MatchString(seg[strings.Index(seg, l)+1:]) {
-			return l, "conclusion", true
+		if m := reConcludeLetter.FindStringSubmatchIndex(seg); m != nil {
+			l := seg[m[2]:m[3]]
+			if l[0] <= maxLetter(opt) && !reRuledOut.MatchString(seg[m[3]:]) && !reAltLetter.MatchString(seg[m[3]:]) {
+				return l, "conclusion", true
+			}
 		}
 	}
 	t := strings.TrimSpace(s)
@@ -416,3 +419,8 @@ func isWordByte(c byte) bool {
 
 // reRuledOut follows a letter that is being ruled out ("A is wrong").
 var reRuledOut = regexp.MustCompile(`(?i)^\W{0,3}(?:is\s+(?:not|incorrect|wrong|false|ruled out)|isn't|can't|cannot|不对|不正确|错误|是错|不是)`)
+
+// reConcludeLetter is a letter named as the choice in a concluding
+// clause: "(B)", "it's B", "is option C", "是B", "选B". A bare capital
+// in the reasoning ("10^-10 J", "H2", "G_R") is not one.
+var reConcludeLetter = regexp.MustCompile(`(?:\b(?:is|it's|it is|be|option|choice|answer)\s+\(?|[选是为]\s*\(?|\()([A-Z])\)?(?:[\s.,;:!?。，、)]|$)`)

@@ -321,6 +321,16 @@ const escDollar = "\x00"
 func mathSpan(s string, last bool) (string, bool) {
 	s = strings.ReplaceAll(s, `\$`, escDollar)
 	ms := reMathSpan.FindAllStringSubmatch(s, -1)
+	// Two prices ("$1 each is $18") are not a formula: a $…$ span that
+	// starts with a digit and ends in a space with prose inside is skipped.
+	kept := ms[:0]
+	for _, m := range ms {
+		if g := m[3]; g != "" && g[0] >= '0' && g[0] <= '9' && strings.HasSuffix(g, " ") && reProseWord.MatchString(g) {
+			continue
+		}
+		kept = append(kept, m)
+	}
+	ms = kept
 	if len(ms) == 0 {
 		return "", false
 	}

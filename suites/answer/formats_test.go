@@ -84,6 +84,8 @@ func TestFormatChainsAndApproximations(t *testing.T) {
 		{name: "approx tail is not the answer", kind: Math, resp: "The answer is $x=1/3\\approx 1.3$.", gold: "1.3", want: false},
 		{name: "numeric chain", kind: Math, resp: "【答案】所以概率为3/9=1/3", gold: "\\frac13", want: true},
 		{name: "value after copula", kind: Math, resp: "Therefore, the degree of \\( f(x) \\) is 3.", gold: "3", want: true},
+		{name: "prices are not a formula", kind: Math, resp: "Cookies: 18 sets at $1 each is $18. Total: $18 + $40 = $58. So the profit is $58.", gold: "58", want: true},
+		{name: "prose is not a value", kind: Math, resp: "Therefore, yes, it's a terminating decimal.", gold: "0.35625", want: false},
 		{name: "answer should be", kind: Math, resp: "Therefore, the answer should be 3 units.", gold: "3", want: true},
 	})
 }

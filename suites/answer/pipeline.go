@@ -170,7 +170,7 @@ func valueText(seg string) string {
 	if loc := reApprox.FindStringIndex(v); loc != nil && loc[0] > 0 {
 		v = strings.TrimSpace(v[:loc[0]])
 	}
-	if parses(v) && isShort(v) && !proseFirst(v) {
+	if parses(v) && isShort(v) && !proseFirst(v) && !proseOnly(v) {
 		return v
 	}
 	if t := trimValue(v); t != "" {
@@ -226,4 +226,11 @@ func firstSentence(seg string) string {
 		seg = seg[:loc[0]]
 	}
 	return strings.TrimSpace(seg)
+}
+
+// proseOnly reports whether t is words without a number or formula
+// ("yes, it's a terminating decimal"); a single word (east) may be a
+// text answer.
+func proseOnly(t string) bool {
+	return !strings.ContainsAny(t, "0123456789$\\") && len(reProseWord.FindAllString(t, 2)) >= 2
 }

@@ -189,7 +189,26 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []strin
 	if err := a.printProbes(lb); err != nil {
 		return err
 	}
+	if slices.Contains(kinds, "cutoff") && len(lb.Cutoffs) == 0 && runErr == nil {
+		a.noCutoffNote(lb, o.models)
+	}
 	return runErr
+}
+
+// noCutoffNote says why the cutoff probe showed nothing: the drop is not
+// measured for the offline mock, which has no training cutoff.
+func (a *app) noCutoffNote(lb *reports.Leaderboard, models []string) {
+	var mocks []string
+	for _, r := range lb.Rows {
+		if r.Mock && slices.Contains(models, r.Model) && !slices.Contains(mocks, r.Model) {
+			mocks = append(mocks, r.Model)
+		}
+	}
+	if len(mocks) == len(slices.Compact(slices.Sorted(slices.Values(models)))) {
+		fmt.Fprintf(a.stderr, "no cutoff drop to show: the offline mock (%s) has no training cutoff; probe a real model to see one\n", strings.Join(mocks, ", "))
+		return
+	}
+	fmt.Fprintln(a.stderr, "no cutoff drop to show: no model scored both suites of a --cutoff pair")
 }
 
 // parseCutoffs reads --cutoff BEFORE:AFTER pairs of suite names.

@@ -194,6 +194,17 @@ func TestProbeCutoffPairs(t *testing.T) {
 	assert.Equal(t, 10, srv.Count(), "five problems of each year")
 }
 
+// TestProbeCutoffOfMocksSaysWhyNothingShows: the cutoff drop skips mocks,
+// so a cutoff probe of mocks alone says so instead of printing nothing.
+func TestProbeCutoffOfMocksSaysWhyNothingShows(t *testing.T) {
+	ta := newTestApp(t)
+	out := ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "cutoff", "--limit", "3")
+	assert.Empty(t, out)
+	assert.Contains(t, ta.stderr.String(), "no cutoff drop to show: the offline mock (mock/oracle-90) has no training cutoff")
+	out = ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "cutoff", "--limit", "3", "--json")
+	assert.JSONEq(t, `{"probes": [], "cutoffs": []}`, out)
+}
+
 func TestProbeUsage(t *testing.T) {
 	for _, tt := range []struct {
 		args []string

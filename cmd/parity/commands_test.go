@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -460,4 +464,38 @@ func TestModelsGroupsOpenModelsByMaker(t *testing.T) {
 	assert.Equal(t, "openai/gpt-oss-120b", canonical["groq/openai/gpt-oss-120b"])
 	assert.Equal(t, "deepseek-ai/DeepSeek-V4-Pro", canonical["deepseek/deepseek-v4-pro"])
 	assert.Empty(t, canonical["openai/gpt-6.1-sol"], "a closed model has no canonical name")
+}
+
+// TestHelpExamplesNameLiveModels: every provider/model an example in
+// --help names is in the catalog and not retired, so a user copying one
+// is not refused (local servers and made-up endpoints are exempt).
+func TestHelpExamplesNameLiveModels(t *testing.T) {
+	ta := newTestApp(t)
+	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
+	byProvider := map[string]modelEntry{}
+	for _, m := range models {
+		byProvider[m.Provider] = m
+	}
+	id := regexp.MustCompile(`\b([a-z][a-z0-9-]*)/([A-Za-z0-9][A-Za-z0-9._/-]*)`)
+	var check func(c *cobra.Command)
+	checked := 0
+	check = func(c *cobra.Command) {
+		for _, m := range id.FindAllStringSubmatch(c.Example, -1) {
+			p, ok := byProvider[m[1]]
+			if !ok || p.Origin == "local" {
+				continue
+			}
+			i := slices.IndexFunc(p.Models, func(mi modelInfo) bool { return mi.ID == m[2] })
+			if assert.GreaterOrEqual(t, i, 0, "%s --help: %s is not in the catalog", c.CommandPath(), m[0]) {
+				assert.NotEqual(t, "retired", p.Models[i].Status, "%s --help: %s is retired", c.CommandPath(), m[0])
+			}
+			checked++
+		}
+		for _, sub := range c.Commands() {
+			check(sub)
+		}
+	}
+	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
+	check(a.rootCmd())
+	assert.Greater(t, checked, 5, "the examples name catalog models")
 }

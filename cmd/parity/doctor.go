@@ -41,7 +41,7 @@ It takes the same endpoint flags as 'parity run'. Exit code 0 when every check
 is ok or a warning, 1 when one fails, 4 when the key is not set.`,
 		Example: `  parity doctor deepseek/deepseek-v4-pro
   parity doctor minimax/MiniMax-M2.7 --catalog=false
-  parity doctor dashscope/qwen-plus --region cn
+  parity doctor dashscope/qwen3-max --region cn
   parity doctor lab/my-model --base-url http://10.0.0.5:8000/v1 --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -499,3 +499,17 @@ func TestHelpExamplesNameLiveModels(t *testing.T) {
 	check(a.rootCmd())
 	assert.Greater(t, checked, 5, "the examples name catalog models")
 }
+
+// TestRescoreAllOfAnEmptyDatabase: --json prints an empty list, not null,
+// and the text form says there was nothing to re-grade instead of a bare
+// header.
+func TestRescoreAllOfAnEmptyDatabase(t *testing.T) {
+	ta := newTestApp(t)
+	// A merge of a missing shard leaves a database with no run in it.
+	require.Equal(t, exitError, ta.run(context.Background(), "merge", filepath.Join(ta.dir, "none.db")))
+	out := ta.mustRun("rescore", "--all", "--json")
+	assert.JSONEq(t, `[]`, out)
+	out = ta.mustRun("rescore", "--all")
+	assert.Empty(t, out)
+	assert.Contains(t, ta.stderr.String(), "no runs to re-grade")
+}

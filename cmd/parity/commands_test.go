@@ -513,3 +513,17 @@ func TestRescoreAllOfAnEmptyDatabase(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, ta.stderr.String(), "no runs to re-grade")
 }
+
+// TestScoreInputThatIsNoFile: a missing file or a directory is named with
+// what to give instead, in one line, with nothing on stdout.
+func TestScoreInputThatIsNoFile(t *testing.T) {
+	ta := newTestApp(t)
+	for _, p := range []string{filepath.Join(ta.dir, "none.jsonl"), ta.dir} {
+		assert.Equal(t, exitUsage, ta.run(context.Background(), "score", "--kind", "number", p))
+		msg := ta.stderr.String()
+		assert.Contains(t, msg, "parity: score: cannot read "+p)
+		assert.Contains(t, msg, "give a JSONL file of predictions")
+		assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
+		assert.Empty(t, ta.stdout.String())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -221,8 +222,20 @@ func (a *app) eachScoreChunk(name string, needKind bool, fn func(lines []scoreLi
 		return readScoreLines(a.stdin, "stdin", needKind, fn)
 	}
 	f, err := os.Open(name)
+	if err == nil {
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil && st.IsDir() {
+			err = errors.New("it is a directory")
+		}
+		if err != nil {
+			f.Close()
+		}
+	}
 	if err != nil {
-		return parity.Errorf(parity.ErrUsage, "score: %v", err)
+		if pe := (*os.PathError)(nil); errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return parity.Errorf(parity.ErrUsage, "score: cannot read %s (%v): give a JSONL file of predictions (.jsonl or .jsonl.gz), or - for standard input", name, err)
 	}
 	defer f.Close()
 	var r io.Reader = f

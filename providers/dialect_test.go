@@ -73,6 +73,16 @@ func TestProviderWireFormats(t *testing.T) {
 			want: map[string]any{"chat_template_kwargs": map[string]any{"enable_thinking": true}}},
 		{provider: "llamacpp", model: "qwen3", style: providertest.StyleThinkInline, params: parity.Params{Thinking: "on"},
 			want: map[string]any{"chat_template_kwargs": map[string]any{"enable_thinking": true}}},
+		// Mistral answers reasoning as a list of content blocks (a thinking
+		// block, then a text block), read through content_blocks.
+		{provider: "mistral", model: "mistral-medium-3-5", dialect: providertest.DialectMistral, params: parity.Params{Thinking: "on"},
+			want: map[string]any{"reasoning_effort": "high"}},
+		{provider: "mistral", model: "mistral-small-2603", dialect: providertest.DialectMistral, params: parity.Params{Thinking: "on", Effort: "low"},
+			want: map[string]any{"reasoning_effort": "high"}, warnings: 1},
+		{provider: "mistral", model: "mistral-small-2603", dialect: providertest.DialectMistral, params: parity.Params{Thinking: "off"},
+			want: map[string]any{"reasoning_effort": "none"}, noReasoning: true},
+		{provider: "mistral", model: "magistral-medium-2509", dialect: providertest.DialectMistral,
+			absent: []string{"reasoning_effort"}},
 		{provider: "ollama", model: "qwen3:8b", style: providertest.StyleReasoning, params: parity.Params{Effort: "medium"},
 			want: map[string]any{"reasoning_effort": "medium"}},
 	}
@@ -203,6 +213,7 @@ var dialects = map[string]string{
 	"openai": providertest.DialectOpenAI, "anthropic": providertest.DialectAnthropic,
 	"gemini": providertest.DialectGemini, "openrouter": providertest.DialectOpenRouter,
 	"siliconflow": providertest.DialectSiliconFlow, "xai": providertest.DialectXAI,
+	"mistral": providertest.DialectMistral,
 }
 
 // flagshipParams are the settings a user may pass; each must reach every
@@ -299,6 +310,8 @@ func TestWrongCatalogEntriesAreRefused(t *testing.T) {
 			parity.Params{Effort: "low"}, "high or max"},
 		{"grok-4.5 told it can stop thinking", "xai", "grok-4.5", `xai: {models: {grok-4.5: {thinking: {disable: {reasoning_effort: none}}}}}`,
 			parity.Params{Thinking: "off"}, "reasoning_effort none"},
+		{"mistral effort medium passed through", "mistral", "mistral-medium-3-5", `mistral: {thinking: {efforts: {medium: medium}}}`,
+			parity.Params{Thinking: "on", Effort: "medium"}, "not supported"},
 		{"grok-4.20 sent an effort", "xai", "grok-4.20-reasoning", `xai: {models: {"grok-4.20*": {thinking: {style: reasoning_effort}}}}`,
 			parity.Params{Effort: "high"}, "does not support"},
 	}

@@ -203,3 +203,44 @@ func TestRawEventsKeepBothEnds(t *testing.T) {
 	short.add([]byte(`{"a":1}`))
 	assert.Equal(t, "data: {\"a\":1}\n\n", string(short.bytes()), "a short stream is kept whole")
 }
+
+// TestContentLists reads content sent as a string, null or a list of typed
+// blocks, and sorts the blocks by a mapping: text into the answer, thinking
+// into the reasoning, other types (images, references) dropped, nesting
+// bounded.
+func TestContentLists(t *testing.T) {
+	deep := `{"type":"text","text":"x"}`
+	for i := 0; i < maxBlockDepth+2; i++ {
+		deep = `{"type":"thinking","thinking":[` + deep + `]}`
+	}
+	tests := []struct {
+		name, json, content, reasoning string
+		mapping                        map[string]string
+	}{
+		{"string", `"plain"`, "plain", "", nil},
+		{"null", `null`, "", "", nil},
+		{"mistral answer", `[{"type":"thinking","thinking":[{"type":"text","text":"6*7"},{"type":"reference","reference_ids":[1]},{"type":"text","text":"=42"}]},{"type":"text","text":"42"}]`,
+			"42", "6*7=42", nil},
+		{"thinking as a string", `[{"type":"thinking","thinking":"hm"},{"type":"text","text":"a"}]`, "a", "hm", nil},
+		{"bare strings and images", `["a",{"type":"image_url","image_url":{"url":"http://x"}},{"type":"text","text":"b"}]`, "ab", "", nil},
+		{"mapping from the catalog", `[{"type":"reasoning","reasoning":"r"},{"type":"thinking","thinking":"t"},{"type":"output","text":"o"}]`,
+			"o", "r", map[string]string{"reasoning": blockReasoning, "output": blockContent}},
+		{"nesting cut off", `[` + deep + `,{"type":"text","text":"a"}]`, "a", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c contentJSON
+			require.NoError(t, c.UnmarshalJSON([]byte(tt.json)))
+			m := tt.mapping
+			if m == nil {
+				m = defaultContentBlocks
+			}
+			content, reasoning := c.split(m)
+			assert.Equal(t, tt.content, content)
+			assert.Equal(t, tt.reasoning, reasoning)
+		})
+	}
+	var c contentJSON
+	assert.Error(t, c.UnmarshalJSON([]byte(`42`)), "a number is not content")
+	assert.Error(t, c.UnmarshalJSON([]byte(`[1,`)))
+}

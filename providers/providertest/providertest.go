@@ -82,6 +82,12 @@ const (
 	// DialectXAI is xAI: grok-4.5 refuses reasoning_effort none and
 	// grok-4.20 models refuse reasoning_effort altogether.
 	DialectXAI = "xai"
+	// DialectMistral is Mistral's API: a reasoning answer's content is a
+	// list of typed blocks (a thinking block holding text blocks, then a
+	// text block), streamed as lists while thinking and as strings after;
+	// Mistral Small 4 and Medium 3.5 take reasoning_effort high or none
+	// only; errors carry Mistral's {"object":"error",…} body.
+	DialectMistral = "mistral"
 )
 
 // Retired model ids the dialects refuse, as of 2026-11-30 (each
@@ -249,6 +255,14 @@ var (
 	ZhipuArrears     = ZhipuError(429, "1113", "您的账户已欠费，请充值后重试。")
 	ZhipuUnsafe      = ZhipuError(400, "1301", "系统检测到输入或生成内容可能包含不安全或敏感内容，请您避免输入易产生敏感内容的提示语，感谢您的配合。")
 )
+
+// MistralError is an error in Mistral's shape (its error glossary,
+// https://docs.mistral.ai/resources/error-glossary): a flat object with
+// "object":"error", a message, a type (invalid_request_error,
+// authentication_error, rate_limit_error, server_error) and a code.
+func MistralError(status int, typ, code, message string) Fault {
+	return Status(status, `{"object":"error","message":`+string(wire.AppendString(nil, message))+`,"type":"`+typ+`","param":null,"code":"`+code+`"}`)
+}
 
 // MoonshotNoBalance is Moonshot's 403 for an account out of balance.
 var MoonshotNoBalance = Status(403, OpenAIError("Your account org-parity is suspended due to insufficient balance, please recharge your account or check your plan and billing details", "exceeded_current_quota_error", ""))
@@ -538,6 +552,12 @@ func dialectRules(dialect string, req ChatRequest, b map[string]any) *Fault {
 		if hasEffort && !oneOf(effort, "none", "low", "medium", "high") || effort == "none" && strings.HasPrefix(model, "grok-4.5") {
 			return invalid(OpenAIError("Invalid reasoning_effort "+effort+" for model "+model, "invalid_request_error", ""))
 		}
+	case DialectMistral:
+		adjustable := strings.HasPrefix(model, "mistral-small") || strings.HasPrefix(model, "mistral-medium")
+		if hasEffort && (adjustable && !oneOf(effort, "high", "none") || strings.HasPrefix(model, "magistral")) {
+			f := MistralError(400, "invalid_request_error", "invalid_reasoning_effort", "reasoning_effort '"+effort+"' is not supported by model "+model)
+			return &f
+		}
 	case DialectArk:
 		if hasEffort && !oneOf(effort, "minimal", "low", "medium", "high") {
 			f := ArkError(400, "InvalidParameter", "BadRequest", "The parameter `reasoning_effort` specified in the request is not valid: "+effort)
@@ -681,8 +701,9 @@ func oneOf(s string, list ...string) bool {
 // sends it.
 func (s *Server) dialectReply(r *wire.Reply, body []byte) {
 	var b struct {
-		ReasoningSplit bool `json:"reasoning_split"`
-		ExtraBody      struct {
+		ReasoningEffort string `json:"reasoning_effort"`
+		ReasoningSplit  bool   `json:"reasoning_split"`
+		ExtraBody       struct {
 			Google struct {
 				ThinkingConfig struct {
 					IncludeThoughts bool `json:"include_thoughts"`
@@ -706,6 +727,13 @@ func (s *Server) dialectReply(r *wire.Reply, body []byte) {
 	case DialectOpenRouter:
 		if s.opt.Style == "" {
 			r.Style = wire.StyleReasoning
+		}
+	case DialectMistral:
+		// Reasoning comes back as a thinking block, and only when asked for
+		// (reasoning_effort other than none) or from a Magistral model.
+		r.Style = wire.StyleContentBlocks
+		if (b.ReasoningEffort == "" || b.ReasoningEffort == "none") && !strings.HasPrefix(r.Model, "magistral") {
+			r.Reasoning = ""
 		}
 	}
 }

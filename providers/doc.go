@@ -88,7 +88,10 @@
 // A model or provider with base_urls spreads attempts over its replicas,
 // taking one that fails Options.ReplicaFailures times in a row out for
 // Options.ReplicaCooldown, and retries a failed attempt at once on another
-// healthy replica. docs/providers.md lists what each built-in provider needs.
+// healthy replica. Options.ReplicaConcurrency (or ReplicaCaps, by URL) caps
+// the requests in flight to each replica; a request finding every replica
+// full waits for one. docs/providers.md lists what each built-in provider
+// needs.
 //
 // The per-provider cap is set in the catalog and enforced here only;
 // Client.ProviderConcurrency tells a worker pool the cap, so it can hold

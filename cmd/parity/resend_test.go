@@ -1,23 +1,24 @@
 package main
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/parity-bench/parity/providers/providertest"
 )
 
 // A run killed with SIGKILL loses only the answers that had not come back
-// yet, plus the few waiting for the commit under way: the writer commits
-// each answer as soon as it is free (group commit), never waiting for a
-// batch to fill. Every other answer was paid for and is not asked again.
+// yet: the writer commits each answer as soon as it is free (group commit),
+// never waiting for a batch to fill, so once all 16 of the child's requests
+// wait on the server, every answer it received is in the store, and after
+// the kill only those 16 are asked again. Every other answer was paid for
+// and is not asked again.
+//
+// The test waits on events (requests held by the server, samples in the
+// store, the child's exit), never on timing, so it holds under any load. A
+// writer that waited for a batch to fill would never commit the last
+// answers and fail awaitCommitted; that no sample waits for a timer either
+// is runners' TestSampleCommittedWithoutWaitingForOthers.
 func TestKillResendsOnlyRequestsInFlight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
@@ -25,51 +26,28 @@ func TestKillResendsOnlyRequestsInFlight(t *testing.T) {
 	const (
 		items       = 300
 		concurrency = 16
-		killAt      = 120 // the request on whose arrival the child is killed
-		slack       = 8   // answers allowed to be lost waiting for a commit
+		answered    = 119 // the server answers these, then holds every request
 	)
-	var (
-		mu     sync.Mutex
-		child  *exec.Cmd
-		killed = make(chan error, 1)
-	)
-	srv := providertest.New(t, providertest.Options{
-		Latency: 20 * time.Millisecond,
-		Answer:  evenKnower(t),
-		// FaultFunc sees each request as it arrives, so the kill happens at
-		// a known point of the run, not after some time.
-		FaultFunc: func(req providertest.ChatRequest) *providertest.Fault {
-			if req.N == killAt {
-				mu.Lock()
-				killed <- child.Process.Kill()
-				mu.Unlock()
-			}
-			return nil
-		},
-	})
+	srv := newHeldServer(t, answered)
 	ta := newTestApp(t)
 	args := []string{"run", "-m", "lab/exam-model", "--base-url", srv.BaseURL(), "-s", "gsm8k",
 		"--limit", "300", "--concurrency", "16"}
+	c := startChild(t, ta, args...)
 
-	var stderr bytes.Buffer
-	mu.Lock()
-	child = exec.Command(os.Args[0], args...)
-	child.Env = append(os.Environ(), "PARITY_TEST_AS_MAIN=1", "HOME="+ta.dir, "PARITY_DB="+ta.dbPath())
-	child.Stderr = &stderr
-	require.NoError(t, child.Start())
-	mu.Unlock()
-	waitErr := child.Wait()
-	require.NoError(t, <-killed, "SIGKILL: no chance to clean up")
-	require.Error(t, waitErr)
-	assert.False(t, child.ProcessState.Exited(), "the child died of the signal, it did not exit: %v", waitErr)
-	assert.NotContains(t, stderr.String(), "panic")
+	c.awaitHeld(t, srv, concurrency)
+	c.awaitCommitted(t, ta.dbPath(), answered)
+	require.NoError(t, c.cmd.Process.Kill(), "SIGKILL: no chance to clean up")
+	<-c.exited
+	require.Error(t, c.err)
+	assert.False(t, c.cmd.ProcessState.Exited(), "the child died of the signal, it did not exit: %v", c.err)
+	assert.NotContains(t, c.stderr.String(), "panic")
 	first := srv.Count()
-	require.Less(t, first, items, "the child was killed part-way")
+	require.Equal(t, answered+concurrency, first, "the child was killed part-way, with every request it could send in flight")
 
+	srv.release()
 	ta.mustRun(args...)
 	assert.Contains(t, ta.stderr.String(), "resum")
 	resent := srv.Count() - items
-	t.Logf("killed after %d requests; %d asked again (in flight at most %d)", first, resent, concurrency)
-	assert.LessOrEqual(t, resent, concurrency+slack, "answers already received were lost by the kill")
-	assert.GreaterOrEqual(t, resent, 0)
+	t.Logf("killed after %d requests; %d asked again (in flight %d)", first, resent, concurrency)
+	assert.Equal(t, concurrency, resent, "only the requests in flight at the kill are asked again: every answer received was kept")
 }

@@ -152,6 +152,12 @@ func TestFormatContinuationCut(t *testing.T) {
 		{name: "问题：", kind: Number, resp: "所以答案是 18。\n问题：小明有 3 个苹果？\n答案是 3。", gold: "18", want: true},
 		{name: "leading Question: restatement is kept", kind: Number, resp: "Question: how many?\nThe answer is 18.", gold: "18", want: true},
 		{name: "a restated problem before any answer is kept", kind: Math, resp: "Let me solve this.\n\nProblem: find $x$ with $2x = 10$.\n\nSolution: $x = \\boxed{5}$.", gold: "5", want: true},
+		{name: "a repeated few-shot answer with a foreign label", kind: Choice, resp: "Role cultures divide roles clearly. The answer is (D).\n\nFinal Answer:\nThe answer is (F). Business ethics management.", gold: "D",
+			choices: []string{"Power culture", "Clan culture", "Network culture", "Role culture", "Task culture", "People culture"}, want: true},
+		{name: "a label that belongs to the question is kept", kind: Choice, resp: "The answer is (F). People culture.", gold: "F",
+			choices: []string{"Power culture", "Clan culture", "Network culture", "Role culture", "Task culture", "People culture"}, want: true},
+		{name: "numbered answers to several questions", kind: Choice, resp: "The answer is (C).\n\nAnswer:\n1. The answer is (F).\n2. The answer is (D).\n3. The answer is (H).", gold: "C", want: true},
+		{name: "numbered working steps are not a list of answers", kind: Choice, resp: "1. Compute the rate.\n2. The answer is (B).", gold: "B", want: true},
 		{name: "leaked end-of-sequence token", kind: Choice, resp: "The answer is (G).<EOS_TOKEN> Final answer: G, D, F, H, G.", gold: "G", want: true},
 		{name: "im_end", kind: Number, resp: "答案是 7。<|im_end|>\n答案是 9。", gold: "7", want: true},
 	})

@@ -152,6 +152,23 @@ func TestProviderErrors(t *testing.T) {
 		{"gemini region", "gemini", providertest.DialectGemini, providertest.GeminiError(400, "FAILED_PRECONDITION", "User location is not supported for the API use."), false, parity.ErrCredentials, "region"},
 		{"openrouter error chunk in 200 stream", "openrouter", providertest.DialectOpenRouter, providertest.OpenRouterStreamError("server_error", "Provider disconnected unexpectedly"), true, "", ""},
 		{"openrouter 402", "openrouter", providertest.DialectOpenRouter, providertest.Status(402, `{"error":{"code":402,"message":"Insufficient credits"}}`), false, parity.ErrBalance, "openrouter.ai/settings/credits"},
+		// The providers added on 2026-11-30, by their own error pages.
+		{"baichuan 429 balance is not retried", "baichuan", "", providertest.BaichuanNoBalance, false, parity.ErrBalance, "platform.baichuan-ai.com"},
+		{"baichuan 429 rate limit", "baichuan", "", providertest.BaichuanRateLimited, true, "", ""},
+		{"stepfun 402", "stepfun", "", providertest.StepFunNoBalance, false, parity.ErrBalance, "StepFun"},
+		{"qianfan rpm", "qianfan", "", providertest.QianfanRPM, false, "", ""},
+		{"qianfan prompt too long", "qianfan", "", providertest.QianfanTooLong, false, parity.ErrInvalidRequest, "Prompt tokens too long"},
+		{"siliconflow 403 balance", "siliconflow", providertest.DialectSiliconFlow, providertest.SiliconFlowNoBalance, false, parity.ErrBalance, "top up"},
+		{"siliconflow 403 real name", "siliconflow", providertest.DialectSiliconFlow, providertest.SiliconFlowRealName, true, parity.ErrCredentials, "real-name"},
+		{"siliconflow 503", "siliconflow", providertest.DialectSiliconFlow, providertest.ServerError(503), false, "", ""},
+		{"together 402", "together", "", providertest.TogetherSpendLimit, false, parity.ErrBalance, "spending limit"},
+		{"together 403 is the context length", "together", "", providertest.TogetherContextLength, false, parity.ErrInvalidRequest, "lower --max-tokens"},
+		{"together 503", "together", "", providertest.ServerError(503), true, "", ""},
+		{"groq 498 flex capacity", "groq", "", providertest.GroqFlexCapacity, false, "", ""},
+		{"mistral 402", "mistral", providertest.DialectMistral, providertest.MistralError(402, "invalid_request_error", "payment_required", "Payment required"), false, parity.ErrBalance, "console.mistral.ai"},
+		{"mistral 403 tier", "mistral", providertest.DialectMistral, providertest.MistralError(403, "invalid_request_error", "forbidden", "Model not available on your plan"), true, parity.ErrCredentials, "subscription tier"},
+		{"mistral 401", "mistral", providertest.DialectMistral, providertest.MistralError(401, "authentication_error", "unauthorized", "Unauthorized"), false, parity.ErrCredentials, "MISTRAL_API_KEY"},
+		{"mistral 429", "mistral", providertest.DialectMistral, providertest.MistralError(429, "rate_limit_error", "rate_limited", "Requests rate limit exceeded"), true, "", ""},
 		{"openrouter 403 moderation", "openrouter", providertest.DialectOpenRouter, providertest.Status(403, `{"error":{"code":403,"message":"Input was flagged","metadata":{"reasons":["violence"]}}}`), false, parity.ErrContentFilter, "flagged"},
 	}
 	for _, tt := range tests {

@@ -264,6 +264,43 @@ func MistralError(status int, typ, code, message string) Fault {
 	return Status(status, `{"object":"error","message":`+string(wire.AppendString(nil, message))+`,"type":"`+typ+`","param":null,"code":"`+code+`"}`)
 }
 
+// Error bodies of the hosts and labs added on 2026-11-30, each in the shape
+// and with the status its provider's error page documents.
+var (
+	// BaichuanNoBalance and BaichuanRateLimited share status 429 on
+	// Baichuan's status code table.
+	BaichuanNoBalance   = Status(429, OpenAIError("Insufficient account balance, please recharge", "insufficient_quota", ""))
+	BaichuanRateLimited = Status(429, OpenAIError("Rate limit reached for requests", "rate_limit_error", ""))
+	// StepFunNoBalance is StepFun's 402: the balance cannot pay for the call.
+	StepFunNoBalance = Status(402, OpenAIError("Insufficient balance, please recharge your account", "insufficient_balance", ""))
+	// QianfanRPM is Qianfan's requests-per-minute limit.
+	QianfanRPM = QianfanError(429, "rpm_rate_limit_exceeded", "rate_limit_exceeded", "Rate limit reached for RPM")
+	// QianfanTooLong is Qianfan's 400 for a prompt over the model's limit.
+	QianfanTooLong = QianfanError(400, "tokens_too_long", "invalid_request_error", "Prompt tokens too long")
+	// SiliconFlowNoBalance and SiliconFlowRealName are SiliconFlow's two
+	// kinds of 403, told apart by the message.
+	SiliconFlowNoBalance = SiliconFlowError(403, 30001, "Sorry, your account balance is insufficient")
+	SiliconFlowRealName  = SiliconFlowError(403, 30011, "The model requires real-name authentication of the account")
+	// TogetherSpendLimit is Together's 402; TogetherContextLength its 403,
+	// which is about the request, not about access.
+	TogetherSpendLimit    = Status(402, OpenAIError("Credit limit exceeded: the account reached its monthly spending limit", "credit_limit", ""))
+	TogetherContextLength = Status(403, OpenAIError("Input validation error: inputs tokens + max_new_tokens must be <= 32769", "invalid_request_error", ""))
+	// GroqFlexCapacity is Groq's 498 when the flex tier is full.
+	GroqFlexCapacity = Status(498, OpenAIError("Flex tier capacity exceeded. Please try again later.", "capacity_exceeded", "capacity_exceeded"))
+)
+
+// QianfanError is an error in Qianfan's V2 shape: {"error":{code, message,
+// type}} and the request id.
+func QianfanError(status int, code, typ, message string) Fault {
+	return Status(status, `{"error":{"code":"`+code+`","message":`+string(wire.AppendString(nil, message))+`,"type":"`+typ+`"},"id":"as-parity"}`)
+}
+
+// SiliconFlowError is an error in SiliconFlow's shape: a numeric code and a
+// message at the top level, with null data.
+func SiliconFlowError(status, code int, message string) Fault {
+	return Status(status, `{"code":`+strconv.Itoa(code)+`,"message":`+string(wire.AppendString(nil, message))+`,"data":null}`)
+}
+
 // MoonshotNoBalance is Moonshot's 403 for an account out of balance.
 var MoonshotNoBalance = Status(403, OpenAIError("Your account org-parity is suspended due to insufficient balance, please recharge your account or check your plan and billing details", "exceeded_current_quota_error", ""))
 

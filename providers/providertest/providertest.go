@@ -35,6 +35,7 @@ const (
 	StyleThinkInline      = wire.StyleThinkInline      // <think>…</think> in the content
 	StyleThoughtInline    = wire.StyleThoughtInline    // Gemini's <thought>…</thought>
 	StyleReasoningDetails = wire.StyleReasoningDetails // reasoning_details entries
+	StyleContentBlocks    = wire.StyleContentBlocks    // content as a list of thinking and text blocks (Mistral)
 )
 
 // Dialects: where a provider's documented wire format departs from a
@@ -771,6 +772,8 @@ func (s *Server) dialectReply(r *wire.Reply, body []byte) {
 		r.Style = wire.StyleContentBlocks
 		if (b.ReasoningEffort == "" || b.ReasoningEffort == "none") && !strings.HasPrefix(r.Model, "magistral") {
 			r.Reasoning = ""
+			r.Usage.Completion -= r.Usage.Reasoning
+			r.Usage.Reasoning = 0
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -548,7 +549,8 @@ func (c *contentJSON) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || bytes.Equal(b, []byte("null")):
 		return nil
 	case b[0] == '"':
-		return json.Unmarshal(b, &c.text)
+		c.text = jsonString(b)
+		return nil
 	case b[0] == '[':
 		var list []json.RawMessage
 		if err := json.Unmarshal(b, &list); err != nil {
@@ -562,6 +564,25 @@ func (c *contentJSON) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return fmt.Errorf("content is neither a string nor a list of blocks")
+}
+
+// jsonString decodes a JSON string the decoder calling UnmarshalJSON has
+// already checked, without checking it a second time: the content of a long
+// answer is most of its bytes. The escapes of valid JSON are also Go's, so
+// strconv.Unquote reads them; what it cannot read (a \/ or a lone
+// surrogate) or leaves as invalid UTF-8 (which encoding/json turns into
+// U+FFFD) goes through encoding/json instead.
+func jsonString(b []byte) string {
+	inner := b[1 : len(b)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
+	}
+	if s, err := strconv.Unquote(string(b)); err == nil && utf8.ValidString(s) {
+		return s
+	}
+	var s string
+	_ = json.Unmarshal(b, &s) // already checked by the caller's decoder
+	return s
 }
 
 // maxBlockDepth bounds how deep blocks nested in blocks are read, so a

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -243,4 +244,16 @@ func TestContentLists(t *testing.T) {
 	var c contentJSON
 	assert.Error(t, c.UnmarshalJSON([]byte(`42`)), "a number is not content")
 	assert.Error(t, c.UnmarshalJSON([]byte(`[1,`)))
+}
+
+// TestJSONStringMatchesEncodingJSON: the fast string reader of content
+// gives what encoding/json gives, escapes, surrogate pairs and invalid
+// UTF-8 included.
+func TestJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, raw := range []string{`""`, `"plain"`, `"a\nb\t\"q\"\\"`, `"slash \/ here"`, `"\u00e9\u4e2d"`, `"emoji \ud83d\ude00"`,
+		`"lone \ud83d surrogate"`, "\"bad \xff byte\"", `"数学 \u0041"`, `"\b\f\r"`} {
+		var want string
+		require.NoError(t, json.Unmarshal([]byte(raw), &want), raw)
+		assert.Equal(t, want, jsonString([]byte(raw)), raw)
+	}
 }

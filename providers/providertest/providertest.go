@@ -265,8 +265,10 @@ func MistralError(status int, typ, code, message string) Fault {
 	return Status(status, `{"object":"error","message":`+string(wire.AppendString(nil, message))+`,"type":"`+typ+`","param":null,"code":"`+code+`"}`)
 }
 
-// Error bodies of the hosts and labs added on 2026-11-30, each in the shape
-// and with the status its provider's error page documents.
+// Error bodies of the hosts and labs added on 2026-11-30, with the status
+// and the meaning each provider's error page documents. Where a page shows
+// the body (Mistral, Qianfan, SiliconFlow) it has that shape; where it
+// gives only a status and a message, the message sits in OpenAI's shape.
 var (
 	// BaichuanNoBalance and BaichuanRateLimited share status 429 on
 	// Baichuan's status code table.
@@ -286,6 +288,16 @@ var (
 	// which is about the request, not about access.
 	TogetherSpendLimit    = Status(402, OpenAIError("Credit limit exceeded: the account reached its monthly spending limit", "credit_limit", ""))
 	TogetherContextLength = Status(403, OpenAIError("Input validation error: inputs tokens + max_new_tokens must be <= 32769", "invalid_request_error", ""))
+	// FireworksSuspended is Fireworks' 412 for a suspended account.
+	FireworksSuspended = Status(412, OpenAIError("Account is suspended", "invalid_request_error", ""))
+	// DeepInfraRateLimited is DeepInfra's 429 past 200 concurrent requests
+	// to a model.
+	DeepInfraRateLimited = Status(429, `{"detail":"Rate limited"}`)
+	// XAIBadKey is xAI's 400 for an incorrect key; XAIBlocked its 403. The
+	// debugging page gives only the statuses; the {code, error} body is the
+	// shape reported by users of the API, not read on an xAI page.
+	XAIBadKey  = Status(400, `{"code":"Client specified an invalid argument","error":"Incorrect API key provided: xa***parity. You can obtain an API key from https://console.x.ai."}`)
+	XAIBlocked = Status(403, `{"code":"The caller does not have permission to execute the specified operation","error":"Your team is blocked"}`)
 	// GroqFlexCapacity is Groq's 498 when the flex tier is full.
 	GroqFlexCapacity = Status(498, OpenAIError("Flex tier capacity exceeded. Please try again later.", "capacity_exceeded", "capacity_exceeded"))
 )

@@ -247,7 +247,7 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 	}
 	// A concluding clause naming one letter ("therefore I think it's B"),
 	// unless that letter is being ruled out ("so A is wrong").
-	if end, ok := lastMatchEnd(reConclude, s, tail); ok {
+	if end, ok := lastConclusion(s); ok {
 		seg := sentence(s[end:])
 		if m := reConcludeLetter.FindStringSubmatchIndex(seg); m != nil {
 			l := seg[m[2]:m[3]]
@@ -341,21 +341,6 @@ func choiceAt(s string, loc []int, opt Options) (letter, how string, ok, stop bo
 		return l, "answer-text", true, true
 	}
 	return "", "", false, false
-}
-
-// lastMatchEnd is where the last match of re in s ends, looking at the
-// tail from tail first.
-func lastMatchEnd(re *regexp.Regexp, s string, tail int) (int, bool) {
-	if locs := re.FindAllStringIndex(s[tail:], -1); len(locs) > 0 {
-		return tail + locs[len(locs)-1][1], true
-	}
-	if tail == 0 {
-		return 0, false
-	}
-	if locs := re.FindAllStringIndex(s[:tail], -1); len(locs) > 0 {
-		return locs[len(locs)-1][1], true
-	}
-	return 0, false
 }
 
 // tailStart is where the last n bytes of s begin, moved forward to a
@@ -512,3 +497,45 @@ var notLabel = map[string]bool{"is": true, "are": true, "was": true, "were": tru
 	"have": true, "had": true, "this": true, "that": true, "it": true, "its": true, "which": true,
 	"because": true, "since": true, "so": true, "we": true, "i": true, "you": true, "can": true,
 	"will": true, "would": true, "should": true, "not": true, "does": true, "do": true, "shows": true}
+
+// Concluding words, as reConclude has them: ASCII words (matched as whole
+// words, any case) and words of other scripts.
+var (
+	concludeWords = []string{"therefore", "thus", "hence", "so", "donc"}
+	concludeOther = []string{"因此", "所以", "故", "综上", "结论", "總之", "总之", "لذا", "इसलिए"}
+)
+
+// lastConclusion is where the last concluding word of s ends: what
+// reConclude's last match gives, found with plain searches from the end
+// because the expression is the costliest scan of choice grading.
+func lastConclusion(s string) (int, bool) {
+	lower := []byte(s)
+	for i, c := range lower {
+		if c >= 'A' && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	ls := string(lower)
+	best, end := -1, 0
+	for _, w := range concludeWords {
+		for j := len(ls); j > best; {
+			i := strings.LastIndex(ls[:j], w)
+			if i < 0 || i <= best {
+				break
+			}
+			if (i == 0 || !isWordByte(ls[i-1])) && (i+len(w) == len(ls) || !isWordByte(ls[i+len(w)])) {
+				best, end = i, i+len(w)
+				break
+			}
+			j = i
+		}
+	}
+	if !isASCII(s) {
+		for _, w := range concludeOther {
+			if i := strings.LastIndex(s, w); i > best {
+				best, end = i, i+len(w)
+			}
+		}
+	}
+	return end, best >= 0
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/results"
 	"github.com/parity-bench/parity/runners"
 	"github.com/parity-bench/parity/suites"
@@ -433,7 +434,7 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 			s.Accuracy = &acc
 		}
 		if r.Err != nil {
-			s.Error = oneLine(r.Err.Error())
+			s.Error = reports.Flat(r.Err.Error())
 		}
 		out = append(out, s)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 )
 
@@ -378,14 +379,14 @@ func writeVerify(out io.Writer, rep *verifyReport) {
 		if r.NotGraded != "" {
 			line += "; not re-graded: " + r.NotGraded
 		}
-		fmt.Fprintln(w, printable(line))
+		fmt.Fprintln(w, reports.Printable(line))
 	}
 	if rep.OK {
 		fmt.Fprintln(w, "OK: every file and every verdict is as published")
 	} else {
 		fmt.Fprintf(w, "MISMATCH (%d):\n", len(rep.Mismatches))
 		for _, m := range rep.Mismatches {
-			fmt.Fprintf(w, "- %s\n", printable(m))
+			fmt.Fprintf(w, "- %s\n", reports.Printable(m))
 		}
 	}
 	if d := rep.Against; d != nil {
@@ -401,7 +402,7 @@ func writeVerify(out io.Writer, rep *verifyReport) {
 			}
 			fmt.Fprintf(w, "%s:\n", sec.title)
 			for _, l := range sec.lines {
-				fmt.Fprintf(w, "  %s\n", printable(l))
+				fmt.Fprintf(w, "  %s\n", reports.Printable(l))
 			}
 		}
 	}

@@ -94,16 +94,16 @@ func (a *app) showCmd() *cobra.Command {
 
 func writeSample(w io.Writer, s parity.Sample, raw bool) {
 	c := s.Completion
-	fmt.Fprintf(w, "\n=== %s #%d  %s", s.ItemID, s.Index, strings.ToUpper(string(s.Score.Outcome)))
+	fmt.Fprintf(w, "\n=== %s #%d  %s", reports.Flat(s.ItemID), s.Index, strings.ToUpper(string(s.Score.Outcome)))
 	fmt.Fprintf(w, "  extracted %q  gold %q\n", s.Score.Extracted, s.Gold) // %q escapes control characters
 	if s.Score.Detail != "" {
-		fmt.Fprintf(w, "grader: %s@%s (%s)\n", s.Score.Scorer, s.Score.ScorerVersion, s.Score.Detail)
+		fmt.Fprintf(w, "grader: %s@%s (%s)\n", s.Score.Scorer, s.Score.ScorerVersion, reports.Flat(s.Score.Detail))
 	}
 	if s.Judge != nil {
 		fmt.Fprintf(w, "judge: %s %q (%s@%s)\n", s.Judge.Outcome, s.Judge.Extracted, s.Judge.Scorer, s.Judge.ScorerVersion)
 	}
 	fmt.Fprintf(w, "tokens: prompt %d, completion %d (reasoning %d)  latency %s  attempts %d  finish %s\n",
-		c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, reports.Duration(c.Latency), c.Attempts, c.FinishReason)
+		c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, reports.Duration(c.Latency), c.Attempts, reports.Flat(c.FinishReason))
 	if c.Error != "" {
 		fmt.Fprintf(w, "error (%s): %s\n", c.ErrorCode, reports.Printable(c.Error))
 	}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -176,9 +177,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 type Plan struct {
 	Model    parity.Model
 	Provider *Provider
-	// URL is the chat completions endpoint, any query string of the base
-	// URL kept and any password in it left out, so it can be shown and
-	// stored.
+	// URL is the chat completions endpoint as shownURL makes it, so it
+	// can be shown and stored.
 	URL    string
 	Stream bool
 	// Body is the request body as fields: quirks and Request.Extra merged
@@ -213,9 +213,9 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	urls := p.URLs(m.Name, c.opt.Region)
 	endpoint, err := chatURL(urls[0])
 	if err != nil && p.Transport != "mock" { // the mock is served in process
-		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, withoutPassword(urls[0]), err)
+		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, shownURL(urls[0]), err)
 	}
-	pl := &Plan{Model: m, Provider: p, URL: withoutPassword(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
+	pl := &Plan{Model: m, Provider: p, URL: shownURL(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
 	body := p.extra(m.Name)
 	for _, k := range reserved {
 		if _, ok := body[k]; ok {
@@ -284,9 +284,11 @@ func chatURL(base string) (string, error) {
 	return u.String(), nil
 }
 
-// withoutPassword drops the password from a URL's user information, so
-// the URL can be shown and stored; a URL that does not parse gives "".
-func withoutPassword(s string) string {
+// shownURL is a URL as it can be shown and stored: the password of its
+// user information dropped, and the value of every query parameter but
+// the few known to carry no secret replaced, since a query may hold a key
+// (Gemini's ?key=, a gateway's ?token=). A URL that does not parse gives "".
+func shownURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return ""
@@ -296,8 +298,23 @@ func withoutPassword(s string) string {
 			u.User = url.User(u.User.Username())
 		}
 	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for name, vs := range q {
+			if !slices.Contains(plainQuery, strings.ToLower(name)) {
+				for i := range vs {
+					vs[i] = "REDACTED"
+				}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
 }
+
+// plainQuery are the query parameters a base URL may carry that hold no
+// secret and tell how a run was made: Azure OpenAI's API version.
+var plainQuery = []string{"api-version"}
 
 func deref[T any](p *T) any {
 	if p == nil {

@@ -255,15 +255,18 @@ func regrader(cmd *cobra.Command, r parity.Run) (func(site.SnapshotSample) (pari
 		if !ok {
 			return parity.Score{}, fmt.Errorf("item %q is not in suite %s", smp.ItemID, r.Suite.Name)
 		}
-		if smp.ScorerVersion != info.ScorerVersion {
-			return parity.Score{}, fmt.Errorf("graded by %s@%s, not the run's %s@%s", smp.Scorer, smp.ScorerVersion, info.Scorer, info.ScorerVersion)
-		}
 		it.Answer = smp.Gold
 		c := parity.Completion{Content: *smp.Content, FinishReason: smp.FinishReason}
 		if smp.Reasoning != nil {
 			c.Reasoning = *smp.Reasoning
 		}
-		return s.Score(it, c), nil
+		// Compared with the grade's own grader, not the run's: a mixed
+		// suite (the canary set) grades each item with its own suite's.
+		sc := s.Score(it, c)
+		if smp.Scorer != sc.Scorer || smp.ScorerVersion != sc.ScorerVersion {
+			return parity.Score{}, fmt.Errorf("graded by %s@%s, not the %s@%s this parity grades it with", smp.Scorer, smp.ScorerVersion, sc.Scorer, sc.ScorerVersion)
+		}
+		return sc, nil
 	}, ""
 }
 

@@ -143,3 +143,18 @@ func TestDoctorCommandJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestDoctorPrintsAPITextPrintable: the checks quote what the API said (the
+// model it reported, its errors); none of it reaches the terminal as
+// control characters.
+func TestDoctorPrintsAPITextPrintable(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Answer: func(providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Model: "other\x1b]0;pwned\x07\x1b[2J", Content: "5"}
+	}})
+	ta := newTestApp(t)
+	ta.run(context.Background(), "doctor", "lab/r1", "--base-url", srv.BaseURL())
+	out := ta.stdout.String()
+	assert.Contains(t, out, "the API reported other]0;pwned[2J")
+	assert.NotContains(t, out, "\x1b")
+	assert.NotContains(t, out, "\x07")
+}

@@ -177,7 +177,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 type Plan struct {
 	Model    parity.Model
 	Provider *Provider
-	// URL is the chat completions endpoint as shownURL makes it, so it
+	// URL is the chat completions endpoint as ShownURL makes it, so it
 	// can be shown and stored.
 	URL    string
 	Stream bool
@@ -213,9 +213,9 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	urls := p.URLs(m.Name, c.opt.Region)
 	endpoint, err := chatURL(urls[0])
 	if err != nil && p.Transport != "mock" { // the mock is served in process
-		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, shownURL(urls[0]), err)
+		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, ShownURL(urls[0]), err)
 	}
-	pl := &Plan{Model: m, Provider: p, URL: shownURL(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
+	pl := &Plan{Model: m, Provider: p, URL: ShownURL(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
 	body := p.extra(m.Name)
 	for _, k := range reserved {
 		if _, ok := body[k]; ok {
@@ -284,11 +284,11 @@ func chatURL(base string) (string, error) {
 	return u.String(), nil
 }
 
-// shownURL is a URL as it can be shown and stored: the password of its
+// ShownURL is a URL as it can be shown and stored: the password of its
 // user information dropped, and the value of every query parameter but
 // the few known to carry no secret replaced, since a query may hold a key
 // (Gemini's ?key=, a gateway's ?token=). A URL that does not parse gives "".
-func shownURL(s string) string {
+func ShownURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return ""

@@ -429,7 +429,7 @@ func (d *doctor) firstFailure(err error) {
 			advice = "the endpoint did not answer a tiny request in time: check the base URL, or raise --timeout"
 		}
 		if p.Origin == "local" {
-			advice = "start the server at " + shownURL(p.URL(d.c.opt.Region)) + ", or point --base-url at where it runs"
+			advice = "start the server at " + ShownURL(p.URL(d.c.opt.Region)) + ", or point --base-url at where it runs"
 		}
 		rep.set(CheckReachable, CheckFail, msg, advice)
 	case parity.ErrBadResponse:
@@ -486,7 +486,7 @@ func (d *doctor) notFoundAdvice() string {
 		return a
 	}
 	if d.p.Origin == "local" {
-		return "ask for a model the server serves (GET " + strings.TrimRight(shownURL(d.p.URL(d.c.opt.Region)), "/") + "/models lists them), and check the base URL ends in /v1"
+		return "ask for a model the server serves (GET " + strings.TrimRight(ShownURL(d.p.URL(d.c.opt.Region)), "/") + "/models lists them), and check the base URL ends in /v1"
 	}
 	return fmt.Sprintf("check the model name against the %s model list%s and that the base URL is the API root", d.p.Name, docsRef(d.p))
 }

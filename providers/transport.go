@@ -129,7 +129,7 @@ func (c *Client) post(ctx context.Context, st *call) (*http.Response, *failure) 
 		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(st.body))
 	}
 	if err != nil {
-		return nil, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, shownURL(st.baseURL), err)}
+		return nil, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, ShownURL(st.baseURL), err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if st.stream {
@@ -174,9 +174,9 @@ func dropped(st *call, err error) *failure {
 	// net/http quotes the URL it posted to, query string and all.
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		err = &url.Error{Op: ue.Op, URL: shownURL(ue.URL), Err: ue.Err}
+		err = &url.Error{Op: ue.Op, URL: ShownURL(ue.URL), Err: ue.Err}
 	}
-	f := classifyNetwork(st.provider, shownURL(st.baseURL), err)
+	f := classifyNetwork(st.provider, ShownURL(st.baseURL), err)
 	return &f
 }
 

@@ -285,7 +285,6 @@ func (a *app) printCanary(lines []canaryLine) error {
 	return nil
 }
 
-// flatten keeps endpoint text on one line of the table.
 func dashIfEmpty(s string) string {
 	if s == "" {
 		return "-"

@@ -52,10 +52,14 @@ func hostileServer(t *testing.T) *providertest.Server {
 			return r
 		},
 		FaultFunc: func(req providertest.ChatRequest) *providertest.Fault {
+			key := strings.TrimPrefix(req.Authorization, "Bearer ")
+			if req.Model == "locked" { // a rejected key stops the run, its message kept as the run's note
+				f := providertest.Status(401, providertest.OpenAIError("no entry for "+key+" "+hostile, "invalid_request_error", "invalid_api_key"))
+				return &f
+			}
 			if !strings.Contains(req.Messages[len(req.Messages)-1].Content, "fails") {
 				return nil
 			}
-			key := strings.TrimPrefix(req.Authorization, "Bearer ")
 			f := providertest.Status(400, providertest.OpenAIError("bad key "+key+" "+hostile, "invalid_request_error", key))
 			return &f
 		},
@@ -176,6 +180,8 @@ func TestHostileEndpointLeaksNothing(t *testing.T) {
 	require.NoError(t, l.Close())
 	ta.run(ctx, "run", "--base-url", gone, "--api-key-env", "LAB_KEY", "-m", "lab/gone", "-s", "gsm8k", "--limit", "1", "--attempts", "1")
 	record("run gone", "")
+	ta.run(ctx, "run", "--base-url", secretURL, "--api-key-env", "LAB_KEY", "-m", "lab/locked", "-s", "gsm8k", "--limit", "1")
+	record("run locked", "")
 
 	api := []string{"--base-url", secretURL, "--api-key-env", "LAB_KEY"}
 	for _, args := range [][]string{

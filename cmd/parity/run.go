@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -345,7 +346,7 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 		Client:          client,
 		Store:           db,
 		Concurrency:     o.concurrency,
-		Log:             a.stderr,
+		Log:             printableWriter{a.stderr}, // its lines quote API errors
 		Now:             a.now,
 		MaxCost:         maxCost,
 		MaxCostCurrency: maxCur,
@@ -535,4 +536,16 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 		g, ok := b.gold[ref.ItemID]
 		return g[0], g[1], ok
 	}
+}
+
+// printableWriter passes text on without the control characters that
+// reports.Printable drops, for writers of whole lines that may quote an
+// endpoint.
+type printableWriter struct{ w io.Writer }
+
+func (p printableWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, reports.Printable(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -427,7 +427,25 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	comp.ModelReported = scrub(res.model, key)
 	comp.FinishReason = scrub(res.finish, key)
 	comp.Raw = keepRaw(redact(st.raw, key))
+	if st.stream && quotes(key, res.content, res.reasoningContent, res.reasoning, res.details) {
+		// The key may have come in pieces, one per event, that no
+		// replacement finds in the raw stream but a reader could join.
+		comp.Raw = rawWithheld
+	}
 	return comp, nil
+}
+
+// rawWithheld stands for the raw stream of an answer that quoted the key.
+const rawWithheld = "[parity: raw stream withheld: the answer quoted the API key, which its events may split where it cannot be cut out; the answer's text is kept, scrubbed, as its content and reasoning]"
+
+// quotes reports whether any of texts holds key, as scrub would find it.
+func quotes(key string, texts ...string) bool {
+	for _, s := range texts {
+		if scrub(s, key) != s {
+			return true
+		}
+	}
+	return false
 }
 
 // estimateTokens guesses a request's prompt tokens before it is sent, for

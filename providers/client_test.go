@@ -620,3 +620,42 @@ func TestStreamAnsweredWithSeveralChoices(t *testing.T) {
 	assert.Equal(t, "stop", comp.FinishReason)
 	assert.Equal(t, parity.Usage{}, comp.Usage, "no usage sent, none made up")
 }
+
+// TestKeyNeverLeaksFromSplitStream: a key echoed in a streamed answer may
+// come in pieces, each in its own event, where no piece is the key; the
+// raw response kept must not let the pieces be joined back into it.
+func TestKeyNeverLeaksFromSplitStream(t *testing.T) {
+	c, _, _ := setup(t, "openai", providertest.Options{ChunkSize: 5, Answer: func(r providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Content: "your key is " + r.Authorization + " indeed", Reasoning: "it is " + r.Authorization}
+	}})
+	comp, err := c.Complete(context.Background(), ask("openai/o3", parity.Params{Stream: true}))
+	require.NoError(t, err)
+	assert.Contains(t, comp.Content, "your key is Bearer [redacted] indeed")
+	var joined strings.Builder
+	for _, line := range strings.Split(comp.Raw, "\n") {
+		var ev struct {
+			Choices []struct {
+				Delta map[string]any `json:"delta"`
+			} `json:"choices"`
+		}
+		if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev) != nil {
+			continue
+		}
+		for _, ch := range ev.Choices {
+			for _, v := range ch.Delta {
+				if s, ok := v.(string); ok {
+					joined.WriteString(s)
+				}
+			}
+		}
+	}
+	assert.NotContains(t, joined.String(), testKey, "the streamed pieces joined again")
+	assert.NotContains(t, comp.Raw, testKey)
+	assert.Contains(t, comp.Raw, "withheld")
+
+	// An answer that quotes no key keeps its raw stream.
+	c, _, _ = setup(t, "openai", providertest.Options{ChunkSize: 5})
+	comp, err = c.Complete(context.Background(), ask("openai/o3", parity.Params{Stream: true}))
+	require.NoError(t, err)
+	assert.Contains(t, comp.Raw, `"delta"`)
+}

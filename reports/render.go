@@ -613,8 +613,10 @@ func writeTabRow(w io.Writer, cells []string) {
 }
 
 // mdEscape keeps a cell inside its table cell and keeps raw HTML out of
-// Markdown, since many Markdown viewers pass HTML through.
-var mdEscape = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;")
+// Markdown, since many Markdown viewers pass HTML through; "](" is escaped
+// so that no inline link or image ("[x](javascript:…)", a tracking
+// picture) can be made from a model's text.
+var mdEscape = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "](", `\](`)
 
 func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 	w := &errWriter{w: out}

@@ -91,6 +91,12 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 	out := buf.String()
 	assert.NotContains(t, out, "<script")
 	assert.Contains(t, out, `a\|b c`)
+
+	lb.Rows[0].Model = "[click](javascript:alert(1)) ![x](http://tracker.example/p.png)"
+	buf.Reset()
+	require.NoError(t, Render(&buf, lb, "md"))
+	assert.NotRegexp(t, `[^\\]\]\(`, buf.String(), "no link or image from a model's text")
+	assert.Contains(t, buf.String(), `[click\](javascript:alert(1)) ![x\](http://tracker.example/p.png)`)
 }
 
 func TestRenderJSON(t *testing.T) {

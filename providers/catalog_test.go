@@ -173,6 +173,7 @@ func TestMergeErrors(t *testing.T) {
 		{"temperature order", "providers:\n  minimax:\n    temperature: {min: 1, max: 0.5}\n", []string{"min 1 is above max 0.5"}},
 		{"model token field", "providers:\n  ark:\n    models:\n      m: {token_limit_field: max_output}\n", []string{"max_output"}},
 		{"budget min", "providers:\n  anthropic:\n    thinking: {budget_min: -1}\n", []string{"budget_min"}},
+		{"content block target", "providers:\n  mistral:\n    content_blocks: {thinking: answer}\n", []string{"content_blocks", `"thinking"`, "content or reasoning"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

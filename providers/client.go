@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -503,6 +504,7 @@ type result struct {
 	model, finish                        string
 	content, reasoningContent, reasoning string
 	details                              string // reasoning_details text
+	blocks                               string // reasoning blocks of a content list
 	usage                                parity.Usage
 }
 
@@ -544,16 +546,135 @@ func (u *usageJSON) usage() parity.Usage {
 
 // messageJSON is a message (or a stream's delta) as go-openai models it,
 // plus the reasoning fields it drops: "reasoning" (OpenRouter, vLLM,
-// Ollama) and reasoning_details.
+// Ollama) and reasoning_details. Its content, a string in go-openai, may
+// also be a list of typed blocks, so it is read by contentJSON instead
+// (the shallower field wins in encoding/json).
 type messageJSON struct {
 	openai.ChatCompletionStreamChoiceDelta
+	Content          contentJSON       `json:"content"`
 	Reasoning        json.RawMessage   `json:"reasoning"`
 	ReasoningDetails []reasoningDetail `json:"reasoning_details"`
 }
 
 // hasText reports whether the message carries answer or reasoning text.
 func (m *messageJSON) hasText() bool {
-	return m.Content != "" || m.ReasoningContent != "" || rawString(m.Reasoning) != "" || detailsText(m.ReasoningDetails) != ""
+	return m.Content.text != "" || len(m.Content.blocks) > 0 || m.ReasoningContent != "" ||
+		rawString(m.Reasoning) != "" || detailsText(m.ReasoningDetails) != ""
+}
+
+// contentJSON is a message's content as it comes: a string, or a list of
+// typed blocks (Mistral's reasoning models send {"type":"thinking",
+// "thinking":[{"type":"text","text":…}]} before {"type":"text","text":…}).
+// Blocks keep their type until the provider's content_blocks mapping says
+// which are answer and which reasoning.
+type contentJSON struct {
+	text   string
+	blocks []contentBlock
+}
+
+// contentBlock is one block of a content list with its text gathered.
+type contentBlock struct{ typ, text string }
+
+// UnmarshalJSON reads a string, null, or a list of blocks; anything else
+// is an answer the client cannot read.
+func (c *contentJSON) UnmarshalJSON(b []byte) error {
+	*c = contentJSON{}
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		return nil
+	case b[0] == '"':
+		c.text = jsonString(b)
+		return nil
+	case b[0] == '[':
+		var list []json.RawMessage
+		if err := json.Unmarshal(b, &list); err != nil {
+			return err
+		}
+		for _, raw := range list {
+			if typ, text := blockText(raw, 0); text != "" {
+				c.blocks = append(c.blocks, contentBlock{typ: typ, text: text})
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("content is neither a string nor a list of blocks")
+}
+
+// jsonString decodes a JSON string the decoder calling UnmarshalJSON has
+// already checked, without checking it a second time: the content of a long
+// answer is most of its bytes. The escapes of valid JSON are also Go's, so
+// strconv.Unquote reads them; what it cannot read (a \/ or a lone
+// surrogate) or leaves as invalid UTF-8 (which encoding/json turns into
+// U+FFFD) goes through encoding/json instead.
+func jsonString(b []byte) string {
+	inner := b[1 : len(b)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
+	}
+	if s, err := strconv.Unquote(string(b)); err == nil && utf8.ValidString(s) {
+		return s
+	}
+	var s string
+	_ = json.Unmarshal(b, &s) // already checked by the caller's decoder
+	return s
+}
+
+// maxBlockDepth bounds how deep blocks nested in blocks are read, so a
+// hostile answer cannot make the reader recurse without end.
+const maxBlockDepth = 4
+
+// blockText reads one block's type and text. The text is in the field
+// named after the block's type when there is one ("thinking" in a thinking
+// block), as a string or as a list of blocks whose texts are joined, and
+// otherwise in "text". A bare string in the list is text; a block with
+// neither (an image, a reference) has none.
+func blockText(raw json.RawMessage, depth int) (typ, text string) {
+	if s := rawString(raw); s != "" {
+		return "text", s
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return "", ""
+	}
+	typ = rawString(m["type"])
+	v, ok := m[typ]
+	if typ == "" || !ok {
+		v = m["text"]
+	}
+	if s := rawString(v); s != "" || depth >= maxBlockDepth {
+		return typ, s
+	}
+	var list []json.RawMessage
+	if len(v) == 0 || v[0] != '[' || json.Unmarshal(v, &list) != nil {
+		return typ, ""
+	}
+	var sb strings.Builder
+	for _, r := range list {
+		_, t := blockText(r, depth+1)
+		sb.WriteString(t)
+	}
+	return typ, sb.String()
+}
+
+// split sorts the content into answer text and reasoning text by the
+// provider's block mapping (block type -> "content" or "reasoning"); a
+// block of a type not mapped is dropped.
+func (c *contentJSON) split(mapping map[string]string) (content, reasoning string) {
+	if len(c.blocks) == 0 {
+		return c.text, ""
+	}
+	var cb, rb strings.Builder
+	cb.WriteString(c.text)
+	for _, b := range c.blocks {
+		switch mapping[b.typ] {
+		case blockContent:
+			cb.WriteString(b.text)
+		case blockReasoning:
+			rb.WriteString(b.text)
+		}
+	}
+	return cb.String(), rb.String()
 }
 
 // answerJSON is a whole chat completion, or one event of a stream, in the
@@ -588,13 +709,15 @@ func (a *answerJSON) failed(whole bool) bool {
 	return len(e) > 0 && string(e) != "null"
 }
 
-// whole reads a whole answer: its first choice's message.
-func (a *answerJSON) whole() result {
+// whole reads a whole answer: its first choice's message, its content
+// blocks sorted by the provider's mapping.
+func (a *answerJSON) whole(blocks map[string]string) result {
 	r := result{model: a.Model}
 	if len(a.Choices) > 0 {
 		ch := &a.Choices[0]
 		m := &ch.Message
-		r.content, r.reasoningContent = m.Content, m.ReasoningContent
+		r.content, r.blocks = m.Content.split(blocks)
+		r.reasoningContent = m.ReasoningContent
 		r.reasoning, r.details = rawString(m.Reasoning), detailsText(m.ReasoningDetails)
 		if ch.FinishReason != nil {
 			r.finish = string(*ch.FinishReason)
@@ -609,9 +732,11 @@ func (a *answerJSON) whole() result {
 // events gathers a streamed answer as its events arrive: the texts of
 // every choice's delta in order, joined once at the end rather than grown
 // piece by piece, and the last model, finish reason and usage seen.
+// blocks is the provider's content block mapping.
 type events struct {
-	r                     result
-	content, rc, rsn, det []string
+	r                          result
+	blocks                     map[string]string
+	content, rc, rsn, det, blk []string
 }
 
 func (e *events) add(a *answerJSON) {
@@ -621,7 +746,9 @@ func (e *events) add(a *answerJSON) {
 	for i := range a.Choices {
 		ch := &a.Choices[i]
 		d := &ch.Delta
-		e.content = appendText(e.content, d.Content)
+		text, thought := d.Content.split(e.blocks)
+		e.content = appendText(e.content, text)
+		e.blk = appendText(e.blk, thought)
 		e.rc = appendText(e.rc, d.ReasoningContent)
 		e.rsn = appendText(e.rsn, rawString(d.Reasoning))
 		e.det = appendText(e.det, detailsText(d.ReasoningDetails))
@@ -646,6 +773,7 @@ func (e *events) result() result {
 	r := e.r
 	r.content, r.reasoningContent = strings.Join(e.content, ""), strings.Join(e.rc, "")
 	r.reasoning, r.details = strings.Join(e.rsn, ""), strings.Join(e.det, "")
+	r.blocks = strings.Join(e.blk, "")
 	return r
 }
 
@@ -709,7 +837,8 @@ func lastRuneStart(b []byte) int {
 
 // pickReasoning chooses the reasoning text by the provider's field order and
 // strips inline <think> (or Gemini's <thought>) blocks from the content when
-// "think" (or "thought") is listed.
+// "think" (or "thought") is listed; "content_blocks" is the reasoning the
+// block mapping took out of a content list.
 func pickReasoning(fields []string, r result) (string, string) {
 	if len(fields) == 0 {
 		fields = reasoningFields
@@ -731,6 +860,8 @@ func pickReasoning(fields []string, r result) (string, string) {
 			v = r.reasoning
 		case "reasoning_details":
 			v = r.details
+		case "content_blocks":
+			v = r.blocks
 		case "think":
 			v = think
 		case "thought":

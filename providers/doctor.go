@@ -711,6 +711,9 @@ func fieldLabel(f string) string {
 	if f == "think" {
 		return "inline <think> tags"
 	}
+	if f == "content_blocks" {
+		return "thinking blocks of the content list"
+	}
 	return f
 }
 
@@ -726,13 +729,15 @@ func readFields(p *Provider) []string {
 // not, and whether a usage object came back.
 func inspectRaw(raw string, stream bool) (fields []string, usage bool) {
 	type msg struct {
-		Content          string          `json:"content"`
+		Content          contentJSON     `json:"content"`
 		ReasoningContent string          `json:"reasoning_content"`
 		Reasoning        json.RawMessage `json:"reasoning"`
 	}
-	var content, rc, rsn strings.Builder
+	var content, rc, rsn, blk strings.Builder
 	add := func(m msg) {
-		content.WriteString(m.Content)
+		text, thought := m.Content.split(defaultContentBlocks)
+		content.WriteString(text)
+		blk.WriteString(thought)
 		rc.WriteString(m.ReasoningContent)
 		rsn.WriteString(rawString(m.Reasoning))
 	}
@@ -783,6 +788,9 @@ func inspectRaw(raw string, stream bool) (fields []string, usage bool) {
 	}
 	if _, think := splitThink(content.String()); think != "" {
 		fields = append(fields, "think")
+	}
+	if strings.TrimSpace(blk.String()) != "" {
+		fields = append(fields, "content_blocks")
 	}
 	return fields, usage
 }

@@ -211,7 +211,7 @@ func (c *Client) readJSON(r io.Reader, size int64, st *call) (result, *failure) 
 	if len(a.Choices) == 0 {
 		return result{}, &failure{err: badResponse(st, "response has no choices")}
 	}
-	return a.whole(), nil
+	return a.whole(st.provider.blockMapping()), nil
 }
 
 var (
@@ -230,7 +230,7 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 	in := bufio.NewReaderSize(r, 16<<10)
 	raw := rawEvents{key: st.key}
 	var (
-		ev             events
+		ev             = events{blocks: st.provider.blockMapping()}
 		done, finished bool
 		gotToken       bool
 		readErr        error

@@ -97,9 +97,11 @@ func (db *DB) runSelect() string {
 
 // sampleCols is a sample select list as a file of this db's schema can
 // answer it: a read-only file older than schema 5 has no request column.
+// Only a list that reads the column changes; the others leave it out
+// already or never select it.
 func (db *DB) sampleCols(cols string) string {
-	if db.fileSchema < 5 {
-		return strings.TrimSuffix(cols, "request") + "'' AS request"
+	if c, ok := strings.CutSuffix(cols, ", request"); ok && db.fileSchema < 5 {
+		return c + ", '' AS request"
 	}
 	return cols
 }

@@ -84,7 +84,9 @@ type DoctorReport struct {
 	Provider      string `json:"provider"`
 	// URL is the chat completions endpoint, without any password.
 	URL string `json:"url"`
-	// Request is the body of the first probe, byte for byte as it was sent.
+	// Request is the body of the first probe, byte for byte as it was
+	// sent but for a credential a providers file put in it (extra fields),
+	// masked by parity.ScrubSecrets as the stored request is.
 	Request json.RawMessage `json:"request,omitempty"`
 	// ReasoningField is where reasoning text came back: reasoning_content,
 	// reasoning or think (inline tags); empty when none was seen.
@@ -227,7 +229,7 @@ func (d *doctor) send(ctx context.Context, p parity.Params) (*probe, error) {
 		return nil, err
 	}
 	if d.rep.Requests == 0 {
-		d.rep.URL, d.rep.Request = pl.URL, pl.JSON
+		d.rep.URL, d.rep.Request = pl.URL, json.RawMessage(parity.ScrubSecrets(string(pl.JSON)))
 	}
 	d.rep.Requests++
 	comp, err := d.c.Complete(ctx, req)

@@ -486,17 +486,38 @@ func scrub(s, key string) string {
 
 // redactFree reports whether b holds nothing redact would replace.
 func redactFree(b []byte, key string) bool {
-	return len(key) < 6 || !bytes.Contains(b, []byte(key))
+	return len(key) < 6 || (!bytes.Contains(b, []byte(key)) && keyCut(b, key) == 0)
 }
 
-// redact is scrub for a body about to be classified: error messages quote
-// the API's text cut to a length, which could cut an echoed key in two
-// where scrub no longer finds it.
+// redact is scrub for a body about to be classified or kept: error
+// messages quote the API's text cut to a length, which could cut an echoed
+// key in two where scrub no longer finds it. A body that ends in the first
+// part of the key (a connection dropped, or a read stopped, in the middle
+// of it) has that part replaced too.
 func redact(b []byte, key string) []byte {
 	if redactFree(b, key) {
 		return b
 	}
-	return bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
+	b = bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
+	if n := keyCut(b, key); n > 0 {
+		b = append(b[:len(b)-n:len(b)-n], "[redacted]"...)
+	}
+	return b
+}
+
+// keyCut is the length of the longest end of b, four bytes or more, that
+// begins key; 0 when there is none.
+func keyCut(b []byte, key string) int {
+	// Most bodies end in a byte no key has ("}", a newline): done at once.
+	if len(b) == 0 || strings.IndexByte(key[:len(key)-1], b[len(b)-1]) < 0 {
+		return 0
+	}
+	for n := min(len(key)-1, len(b)); n >= 4; n-- {
+		if string(b[len(b)-n:]) == key[:n] {
+			return n
+		}
+	}
+	return 0
 }
 
 // result is a decoded answer before reasoning is sorted out.

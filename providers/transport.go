@@ -153,6 +153,8 @@ func (c *Client) post(ctx context.Context, st *call) (*http.Response, *failure) 
 // tooLarge is the failure of an answer longer than Options.MaxResponseBytes.
 // It is not retried: asking again would bring the same answer back.
 func (c *Client) tooLarge(st *call) *failure {
+	// Scrubbed before it is cut, which could leave part of a key.
+	st.raw = redact(st.raw, st.key)
 	st.raw = st.raw[:min(len(st.raw), 4<<10)]
 	return &failure{err: &parity.Error{Code: parity.ErrBadResponse, Message: fmt.Sprintf(
 		"%s: the answer is larger than %s and was not read: raise --max-response-bytes to accept it, or lower max tokens",
@@ -188,7 +190,9 @@ func (c *Client) readJSON(r io.Reader, size int64, st *call) (result, *failure) 
 	var err error
 	if size >= 0 && size <= c.opt.MaxResponseBytes {
 		st.raw = make([]byte, size)
-		_, err = io.ReadFull(r, st.raw)
+		var n int
+		n, err = io.ReadFull(r, st.raw)
+		st.raw = st.raw[:n] // a dropped connection leaves the rest unread
 	} else {
 		var buf bytes.Buffer
 		_, err = buf.ReadFrom(r)

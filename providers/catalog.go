@@ -834,8 +834,13 @@ func checkURL(u string) error {
 		return fmt.Errorf("base_url is missing: give the API root, e.g. https://api.example.com/v1")
 	}
 	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-		return fmt.Errorf("base_url %q is not an http(s) URL", u)
+	if err != nil {
+		// Not quoted: it may hold a password, which only a parsed URL
+		// can have taken out.
+		return fmt.Errorf("base_url does not parse as a URL: give the API root, e.g. https://api.example.com/v1")
+	}
+	if (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return fmt.Errorf("base_url %q is not an http(s) URL", ShownURL(u))
 	}
 	return nil
 }

@@ -217,6 +217,14 @@ func TestAddEndpoint(t *testing.T) {
 
 	_, err = cat.AddEndpoint("bad", "ftp://x", "")
 	assert.Equal(t, parity.ErrUsage, parity.CodeOf(err))
+
+	// A refused URL is named without its password or query values.
+	for _, u := range []string{"ftp://me:pw-secret@x/v1?key=q-secret", "http://me:pw-secret@x/v1%zz?key=q-secret"} {
+		_, err = cat.AddEndpoint("bad", u, "")
+		require.Error(t, err, u)
+		assert.NotContains(t, err.Error(), "pw-secret", u)
+		assert.NotContains(t, err.Error(), "q-secret", u)
+	}
 }
 
 // TestCatalogFindingsOf20261130 pins what the review of 2026-11-30 found in

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -177,9 +178,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 type Plan struct {
 	Model    parity.Model
 	Provider *Provider
-	// URL is the chat completions endpoint, any query string of the base
-	// URL kept and any password in it left out, so it can be shown and
-	// stored.
+	// URL is the chat completions endpoint as ShownURL makes it, so it
+	// can be shown and stored.
 	URL    string
 	Stream bool
 	// Body is the request body as fields: quirks and Request.Extra merged
@@ -214,9 +214,9 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	urls := p.URLs(m.Name, c.opt.Region)
 	endpoint, err := chatURL(urls[0])
 	if err != nil && p.Transport != "mock" { // the mock is served in process
-		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, withoutPassword(urls[0]), err)
+		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, ShownURL(urls[0]), err)
 	}
-	pl := &Plan{Model: m, Provider: p, URL: withoutPassword(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
+	pl := &Plan{Model: m, Provider: p, URL: ShownURL(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
 	body := p.extra(m.Name)
 	for _, k := range reserved {
 		if _, ok := body[k]; ok {
@@ -285,9 +285,11 @@ func chatURL(base string) (string, error) {
 	return u.String(), nil
 }
 
-// withoutPassword drops the password from a URL's user information, so
-// the URL can be shown and stored; a URL that does not parse gives "".
-func withoutPassword(s string) string {
+// ShownURL is a URL as it can be shown and stored: the password of its
+// user information dropped, and the value of every query parameter but
+// the few known to carry no secret replaced, since a query may hold a key
+// (Gemini's ?key=, a gateway's ?token=). A URL that does not parse gives "".
+func ShownURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return ""
@@ -297,8 +299,23 @@ func withoutPassword(s string) string {
 			u.User = url.User(u.User.Username())
 		}
 	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for name, vs := range q {
+			if !slices.Contains(plainQuery, strings.ToLower(name)) {
+				for i := range vs {
+					vs[i] = "REDACTED"
+				}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
 }
+
+// plainQuery are the query parameters a base URL may carry that hold no
+// secret and tell how a run was made: Azure OpenAI's API version.
+var plainQuery = []string{"api-version"}
 
 func deref[T any](p *T) any {
 	if p == nil {
@@ -411,7 +428,25 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	comp.ModelReported = scrub(res.model, key)
 	comp.FinishReason = scrub(res.finish, key)
 	comp.Raw = keepRaw(redact(st.raw, key))
+	if st.stream && quotes(key, res.content, res.reasoningContent, res.reasoning, res.details) {
+		// The key may have come in pieces, one per event, that no
+		// replacement finds in the raw stream but a reader could join.
+		comp.Raw = rawWithheld
+	}
 	return comp, nil
+}
+
+// rawWithheld stands for the raw stream of an answer that quoted the key.
+const rawWithheld = "[parity: raw stream withheld: the answer quoted the API key, which its events may split where it cannot be cut out; the answer's text is kept, scrubbed, as its content and reasoning]"
+
+// quotes reports whether any of texts holds key, as scrub would find it.
+func quotes(key string, texts ...string) bool {
+	for _, s := range texts {
+		if scrub(s, key) != s {
+			return true
+		}
+	}
+	return false
 }
 
 // estimateTokens guesses a request's prompt tokens before it is sent, for
@@ -451,17 +486,38 @@ func scrub(s, key string) string {
 
 // redactFree reports whether b holds nothing redact would replace.
 func redactFree(b []byte, key string) bool {
-	return len(key) < 6 || !bytes.Contains(b, []byte(key))
+	return len(key) < 6 || (!bytes.Contains(b, []byte(key)) && keyCut(b, key) == 0)
 }
 
-// redact is scrub for a body about to be classified: error messages quote
-// the API's text cut to a length, which could cut an echoed key in two
-// where scrub no longer finds it.
+// redact is scrub for a body about to be classified or kept: error
+// messages quote the API's text cut to a length, which could cut an echoed
+// key in two where scrub no longer finds it. A body that ends in the first
+// part of the key (a connection dropped, or a read stopped, in the middle
+// of it) has that part replaced too.
 func redact(b []byte, key string) []byte {
 	if redactFree(b, key) {
 		return b
 	}
-	return bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
+	b = bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
+	if n := keyCut(b, key); n > 0 {
+		b = append(b[:len(b)-n:len(b)-n], "[redacted]"...)
+	}
+	return b
+}
+
+// keyCut is the length of the longest end of b, four bytes or more, that
+// begins key; 0 when there is none.
+func keyCut(b []byte, key string) int {
+	// Most bodies end in a byte no key has ("}", a newline): done at once.
+	if len(b) == 0 || strings.IndexByte(key[:len(key)-1], b[len(b)-1]) < 0 {
+		return 0
+	}
+	for n := min(len(key)-1, len(b)); n >= 4; n-- {
+		if string(b[len(b)-n:]) == key[:n] {
+			return n
+		}
+	}
+	return 0
 }
 
 // result is a decoded answer before reasoning is sorted out.

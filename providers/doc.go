@@ -73,7 +73,8 @@
 //
 // Every string taken from a response (content, reasoning, model and
 // finish reason, raw body, error text) is scrubbed of the API key, and a
-// password in a base URL is used but never shown: Plan.URL leaves it out.
+// password in a base URL is used but never shown, nor the values of its query
+// string but the API version: Plan.URL and network errors leave them out.
 //
 // # Limits
 //

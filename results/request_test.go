@@ -43,4 +43,13 @@ func TestRequestStored(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Empty(t, got[0].Completion.Request)
 	assert.Equal(t, s.Completion.Raw, got[0].Completion.Raw, "everything else reads as stored")
+	// Every narrower read works on the old file too, and gives what it
+	// gives on a new one.
+	for fields := range reads {
+		old, err := ro.Samples(ctx, r.ID, SampleFilter{Fields: fields})
+		require.NoError(t, err, "fields %d", fields)
+		require.Len(t, old, 1)
+		assert.Empty(t, old[0].Completion.Request, "fields %d", fields)
+		assert.Equal(t, got[0].Score.Outcome, old[0].Score.Outcome, "fields %d", fields)
+	}
 }

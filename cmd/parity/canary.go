@@ -240,7 +240,7 @@ func (a *app) printCanary(lines []canaryLine) error {
 		c := l.Check
 		switch {
 		case l.Error != "":
-			fmt.Fprintf(w, "%s: %s: %s\n", l.Model, l.Status, oneLine(l.Error))
+			fmt.Fprintf(w, "%s: %s: %s\n", l.Model, l.Status, reports.Flat(l.Error))
 			continue
 		case c == nil:
 			fmt.Fprintf(w, "%s: %s\n", l.Model, l.Status)
@@ -270,7 +270,7 @@ func (a *app) printCanary(lines []canaryLine) error {
 			if s.P == s.P { // not NaN
 				p = strconv.FormatFloat(s.P, 'g', 2, 64)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", s.Name, flatten(s.Baseline), flatten(s.Now), p, verdict, flatten(detail))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", s.Name, reports.Flat(s.Baseline), reports.Flat(s.Now), p, verdict, reports.Flat(detail))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -278,15 +278,12 @@ func (a *app) printCanary(lines []canaryLine) error {
 		if len(c.Changes) > 0 {
 			fmt.Fprintf(w, "  changed items (answer before -> now):\n")
 			for _, ch := range c.Changes {
-				fmt.Fprintf(w, "    %s: %s (%s) -> %s (%s)\n", flatten(ch.Item), dashIfEmpty(flatten(ch.Before)), ch.BeforeOut, dashIfEmpty(flatten(ch.After)), ch.AfterOut)
+				fmt.Fprintf(w, "    %s: %s (%s) -> %s (%s)\n", reports.Flat(ch.Item), dashIfEmpty(reports.Flat(ch.Before)), ch.BeforeOut, dashIfEmpty(reports.Flat(ch.After)), ch.AfterOut)
 			}
 		}
 	}
 	return nil
 }
-
-// flatten keeps endpoint text on one line of the table.
-func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func dashIfEmpty(s string) string {
 	if s == "" {

@@ -66,6 +66,9 @@ func TestProvidersFileOverridesCatalog(t *testing.T) {
     base_url: http://gpu-box:8000/v1
   sglang:
     base_urls: [http://gpu-1:30000/v1, http://gpu-2:30000/v1]
+  gateway:
+    base_url: https://me:gw-password@gw.example/v1?api-version=2025-01-01&key=gw-query-key
+    origin: custom
 `), 0o644))
 	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
 	got := map[string]modelEntry{}
@@ -75,6 +78,12 @@ func TestProvidersFileOverridesCatalog(t *testing.T) {
 	assert.Equal(t, "CN", got["mylab"].Origin)
 	assert.Equal(t, "http://gpu-box:8000/v1", got["vllm"].BaseURL)
 	assert.Equal(t, []string{"http://gpu-1:30000/v1", "http://gpu-2:30000/v1"}, got["sglang"].BaseURLs)
+	assert.Equal(t, "https://me@gw.example/v1?api-version=2025-01-01&key=REDACTED", got["gateway"].BaseURL,
+		"a base URL's password and query values are never printed")
+	text := ta.mustRun("models")
+	assert.Contains(t, text, "https://me@gw.example/v1?api-version=2025-01-01&key=REDACTED")
+	assert.NotContains(t, text, "gw-password")
+	assert.NotContains(t, text, "gw-query-key")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "providers.yaml"), []byte("providers: [oops"), 0o644))
 	code := ta.run(context.Background(), "models")

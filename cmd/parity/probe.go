@@ -265,7 +265,7 @@ func (a *app) printProbes(lb *reports.Leaderboard) error {
 		for _, row := range t.Rows {
 			cells := make([]string, len(row))
 			for j, c := range row {
-				cells[j] = flatten(c)
+				cells[j] = reports.Flat(c)
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}

@@ -341,6 +341,18 @@ func rewriteSums(t *testing.T, dir string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "SHA256SUMS"), sums.Bytes(), 0o644))
 }
 
+// TestVerifyRegradesTheCanarySet: the canary set mixes suites, each item
+// graded by its own suite's grader, which verify compares with.
+func TestVerifyRegradesTheCanarySet(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("canary", "mock/oracle")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	out := ta.mustRun("verify", dir)
+	assert.Contains(t, out, "OK: every file and every verdict is as published")
+	assert.NotContains(t, out, " 0 re-graded")
+}
+
 func TestVerifySaysWhatItCannotRegrade(t *testing.T) {
 	ta := newTestApp(t)
 	ta.mustRun("run", "-m", "mock/oracle", "-s", "gpqa", "--limit", "3")

@@ -90,7 +90,7 @@ func addEndpoints(cat *providers.Catalog, prov, list, keyEnv string) error {
 	var p *providers.Provider
 	for i, u := range urls {
 		if slices.Contains(urls[:i], u) {
-			return usagef("--base-url lists %s twice: give each replica once", u)
+			return usagef("--base-url lists %s twice: give each replica once", providers.ShownURL(u))
 		}
 		var err error
 		// Each URL is checked as an endpoint of its own; the last call

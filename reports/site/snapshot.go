@@ -17,11 +17,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parity-bench/parity"
@@ -199,7 +197,7 @@ func NewSnapshotSample(s parity.Sample, redact bool) SnapshotSample {
 		Attempts:      c.Attempts,
 		Cost:          s.Cost,
 		StartedAt:     s.StartedAt.UTC(),
-		Error:         scrubSecrets(c.Error),
+		Error:         parity.ScrubSecrets(c.Error),
 		ErrorCode:     c.ErrorCode,
 		Warnings:      scrubAll(c.Warnings),
 	}
@@ -305,17 +303,22 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	if opt.Database != "" {
 		man.Database = filepath.Base(opt.Database)
 	}
-	perRun, err := writeAllRunFiles(ctx, site, runs, rows, opt)
-	if err != nil {
-		return nil, err
-	}
 	published := make([]parity.Run, 0, len(runs))
 	written := make(map[int64]runFiles, len(runs))
-	for i, r := range runs {
+	for _, r := range runs {
 		run := publicRun(r.Run)
 		redact := opt.Redact != nil && opt.Redact(r.Run)
-		written[run.ID] = perRun[i]
-		pages := perRun[i].pages
+		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
+		var questions QuestionFunc
+		if opt.Questions != nil {
+			questions = opt.Questions(r.Run)
+		}
+		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, questions, opt.PageSize)
+		if err != nil {
+			return nil, fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
+		}
+		written[run.ID] = files
+		pages := files.pages
 		published = append(published, run)
 		man.Runs = append(man.Runs, ManifestRun{
 			ID: run.ID, Model: run.Model.ID, Suite: run.Suite.Name, SuiteVersion: run.Suite.Version,
@@ -472,33 +475,6 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// writeAllRunFiles writes the files of every run, as many runs at once as
-// there are cores: each run streams its own samples into its own files, so
-// a snapshot of many runs takes the time of its share of them. The first
-// error stops the others.
-func writeAllRunFiles(ctx context.Context, site *siteDir, runs []SnapshotRun, rows map[int64]reports.Row, opt SnapshotOptions) ([]runFiles, error) {
-	out := make([]runFiles, len(runs))
-	err := reports.EachParallel(ctx, len(runs), func(ctx context.Context, i int) error {
-		r := runs[i]
-		redact := opt.Redact != nil && opt.Redact(r.Run)
-		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
-		var questions QuestionFunc
-		if opt.Questions != nil {
-			questions = opt.Questions(r.Run)
-		}
-		files, err := writeRunFiles(ctx, site, r, publicRun(r.Run), rows[r.Run.ID], redact, user, questions, opt.PageSize)
-		if err != nil {
-			return fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
-		}
-		out[i] = files
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // writeRunFiles streams one run's samples into its JSONL file, holding one
@@ -703,7 +679,7 @@ func keyLess(a, b parity.SampleKey) bool {
 func publicRun(r parity.Run) parity.Run {
 	r.BaseURL = publicURL(r.BaseURL)
 	r.Warnings = scrubAll(r.Warnings)
-	r.Note = scrubSecrets(r.Note)
+	r.Note = parity.ScrubSecrets(r.Note)
 	r.StartedAt = r.StartedAt.UTC()
 	if !r.FinishedAt.IsZero() {
 		r.FinishedAt = r.FinishedAt.UTC()
@@ -723,7 +699,7 @@ func publicURL(s string) string {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return scrubSecrets(s)
+		return parity.ScrubSecrets(s)
 	}
 	if u.User != nil {
 		u.User = url.User("REDACTED")
@@ -732,15 +708,7 @@ func publicURL(s string) string {
 		u.RawQuery = "REDACTED"
 	}
 	u.Fragment = ""
-	return scrubSecrets(u.String())
-}
-
-// secretPattern matches strings shaped like API keys and bearer tokens, in
-// case an API error message or a note quotes one.
-var secretPattern = regexp.MustCompile(`(?i)\b(?:sk|ak|pk|key|api[-_]?key)-[a-z0-9_\-]{8,}|\bBearer\s+\S+`)
-
-func scrubSecrets(s string) string {
-	return secretPattern.ReplaceAllString(s, "[REDACTED]")
+	return parity.ScrubSecrets(u.String())
 }
 
 func scrubAll(list []string) []string {
@@ -749,7 +717,7 @@ func scrubAll(list []string) []string {
 	}
 	out := make([]string, len(list))
 	for i, s := range list {
-		out[i] = scrubSecrets(s)
+		out[i] = parity.ScrubSecrets(s)
 	}
 	return out
 }
@@ -757,7 +725,6 @@ func scrubAll(list []string) []string {
 // siteDir writes files under root and remembers their checksums.
 type siteDir struct {
 	root string
-	mu   sync.Mutex // guards sums: runs are written concurrently
 	sums map[string]string
 }
 
@@ -792,9 +759,7 @@ func (f *siteFile) Close() error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", f.rel, err)
 	}
-	f.site.mu.Lock()
 	f.site.sums[f.rel] = hex.EncodeToString(f.h.Sum(nil))
-	f.site.mu.Unlock()
 	return nil
 }
 

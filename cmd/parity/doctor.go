@@ -85,6 +85,11 @@ func (a *app) doctor(cmd *cobra.Command, modelID string, o doctorOptions) error 
 	if err != nil {
 		return err
 	}
+	// A retired model is refused as run refuses it: before the key is
+	// looked for and before anything is sent.
+	if _, err := p.Adapt(m.Name, parity.Params{}, a.now()); err != nil {
+		return err
+	}
 	if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {
 		return parity.Errorf(parity.ErrCredentials, "API key not set: %s (for %s); export the variable (keys are read from the environment only), or try parity doctor mock/oracle offline",
 			p.KeyEnv, m.ID)

@@ -187,7 +187,8 @@ func TestRunMissingKeyNamesTheVariable(t *testing.T) {
 	assert.True(t, os.IsNotExist(err), "nothing is written before the keys are checked")
 }
 
-// TestRunRefusesRetiredModel checks a retired id exits 2 before any key is
+// TestRunRefusesRetiredModel checks a retired id exits 2 (in run and
+// doctor) before any key is
 // looked for, anything is written or any request is sent, naming what to
 // use instead.
 func TestRunRefusesRetiredModel(t *testing.T) {
@@ -196,6 +197,10 @@ func TestRunRefusesRetiredModel(t *testing.T) {
 		{"run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k"},
 		{"run", "-m", "deepseek/deepseek-chat", "-s", "gsm8k", "--base-url", srv.BaseURL()},
 		{"run", "-m", "openai/o4-mini", "-m", "mock/oracle", "-s", "gsm8k"},
+		// doctor refuses it the same way, not with a missing key (exit 4)
+		// or a failed check against an endpoint that no longer serves it.
+		{"doctor", "deepseek/deepseek-reasoner"},
+		{"doctor", "deepseek/deepseek-chat", "--base-url", srv.BaseURL()},
 	} {
 		ta := newTestApp(t)
 		code := ta.run(context.Background(), args...)

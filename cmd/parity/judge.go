@@ -121,10 +121,15 @@ func (a *app) newJudge(cat *providers.Catalog, id string, concurrency int) (*run
 	if err != nil {
 		return nil, err
 	}
+	zero := 0.0
+	// A retired judge is refused before its key is looked for, as a
+	// retired model under test is.
+	if _, err := p.Adapt(m.Name, parity.Params{Temperature: &zero}, a.now()); err != nil {
+		return nil, err
+	}
 	if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {
 		return nil, parity.Errorf(parity.ErrCredentials, "API key not set: %s (for the judge %s); export the variable", p.KeyEnv, m.ID)
 	}
-	zero := 0.0
 	client := providers.New(cat, providers.Options{HTTPClient: a.httpClient, Getenv: a.getenv})
 	return &runners.Judge{Client: client, Model: m, Concurrency: concurrency, Params: parity.Params{Temperature: &zero}}, nil
 }

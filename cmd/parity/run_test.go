@@ -201,6 +201,7 @@ func TestRunRefusesRetiredModel(t *testing.T) {
 		// or a failed check against an endpoint that no longer serves it.
 		{"doctor", "deepseek/deepseek-reasoner"},
 		{"doctor", "deepseek/deepseek-chat", "--base-url", srv.BaseURL()},
+		{"run", "-m", "mock/oracle", "-s", "gsm8k", "--judge", "deepseek/deepseek-reasoner"},
 	} {
 		ta := newTestApp(t)
 		code := ta.run(context.Background(), args...)

@@ -509,7 +509,7 @@ func TestHelpExamplesNameLiveModels(t *testing.T) {
 	assert.Greater(t, checked, 5, "the examples name catalog models")
 }
 
-// TestRescoreAllOfAnEmptyDatabase: --json prints an empty list, not null,
+// TestRescoreAllOfAnEmptyDatabase (and judge --all): --json prints an empty list, not null,
 // and the text form says there was nothing to re-grade instead of a bare
 // header.
 func TestRescoreAllOfAnEmptyDatabase(t *testing.T) {
@@ -521,6 +521,9 @@ func TestRescoreAllOfAnEmptyDatabase(t *testing.T) {
 	out = ta.mustRun("rescore", "--all")
 	assert.Empty(t, out)
 	assert.Contains(t, ta.stderr.String(), "no runs to re-grade")
+	assert.JSONEq(t, `[]`, ta.mustRun("judge", "--all", "--judge", "mock/oracle", "--json"))
+	assert.Empty(t, ta.mustRun("judge", "--all", "--judge", "mock/oracle"))
+	assert.Contains(t, ta.stderr.String(), "no runs to judge")
 }
 
 // TestScoreInputThatIsNoFile: a missing file or a directory is named with

@@ -210,6 +210,10 @@ func (a *app) printJudge(lines []judgeLine) error {
 		}
 		return a.printJSON(lines)
 	}
+	if len(lines) == 0 {
+		fmt.Fprintln(a.stderr, "no runs to judge: start one with 'parity run'")
+		return nil
+	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tJUDGE\tREJECTED BY RULES\tJUDGED NOW\tOVERTURNED\tNO VERDICT")
 	for _, l := range lines {

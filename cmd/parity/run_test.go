@@ -242,6 +242,11 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"directory as database", []string{"runs", "--db", os.TempDir()}, exitConfig, "parity: cannot open results database " + os.TempDir() + ":"},
 		{"bad format", []string{"report", "--format", "pdf"}, exitUsage, "text"},
 		{"missing providers file", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "/nonexistent/p.yaml"},
+		{"providers file missing says which flag", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "provider file /nonexistent/p.yaml does not exist: check the --providers path"},
+		{"providers file is a directory", []string{"--providers", os.TempDir(), "models"}, exitConfig, "provider file " + os.TempDir() + " is a directory: name a YAML file"},
+		{"suite dir missing", []string{"--suite-dir", "/nonexistent/suites", "suites"}, exitConfig, "suites directory /nonexistent/suites does not exist: check the --suite-dir path"},
+		{"suite file missing", []string{"run", "-m", "mock/oracle", "--suite-file", "/nonexistent/s.yaml"}, exitConfig, "suite file /nonexistent/s.yaml does not exist: check the --suite-file path"},
+		{"suite file is a directory", []string{"run", "-m", "mock/oracle", "--suite-file", os.TempDir()}, exitConfig, "suite file " + os.TempDir() + " is a directory: name a YAML file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

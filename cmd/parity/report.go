@@ -53,6 +53,9 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if a.jsonOut {
+				if f := cmd.Flags().Lookup("format"); f.Changed && format != "json" {
+					return usagef("--json and --format %s ask for two formats: give one", format)
+				}
 				format = "json"
 			}
 			if !validFormat(format) {

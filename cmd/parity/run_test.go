@@ -241,6 +241,7 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"report without database", []string{"report"}, exitConfig, "does not exist"},
 		{"directory as database", []string{"runs", "--db", os.TempDir()}, exitConfig, "parity: cannot open results database " + os.TempDir() + ":"},
 		{"bad format", []string{"report", "--format", "pdf"}, exitUsage, "text"},
+		{"two formats", []string{"report", "--format", "csv", "--json"}, exitUsage, "--json and --format csv ask for two formats"},
 		{"missing providers file", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "/nonexistent/p.yaml"},
 		{"providers file missing says which flag", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "provider file /nonexistent/p.yaml does not exist: check the --providers path"},
 		{"providers file is a directory", []string{"--providers", os.TempDir(), "models"}, exitConfig, "provider file " + os.TempDir() + " is a directory: name a YAML file"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -178,8 +179,15 @@ func (a *app) runsCmd() *cobra.Command {
 				}
 				return nil
 			}
+			// Runs of a sweep differ only in their setting: name it
+			// when any run has one.
+			swept := slices.ContainsFunc(lines, func(l runLine) bool { return l.Params.Setting() != "" })
+			header := "RUN\tSTATUS\tMODEL\tSUITE\tDONE\tACC %\tERRORS\tSTARTED\tNOTE"
+			if swept {
+				header = strings.Replace(header, "SUITE\t", "SUITE\tSETTING\t", 1)
+			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "RUN\tSTATUS\tMODEL\tSUITE\tDONE\tACC %\tERRORS\tSTARTED\tNOTE")
+			fmt.Fprintln(tw, header)
 			for _, l := range lines {
 				acc := "-"
 				if l.Accuracy != nil {
@@ -192,6 +200,9 @@ func (a *app) runsCmd() *cobra.Command {
 				status, note := string(l.Status), l.Note
 				if l.Live != nil && !*l.Live {
 					status, note = "stopped", "its process ended: run the same command to resume"
+				}
+				if swept {
+					suite += "\t" + cmp.Or(l.Params.Setting(), "-")
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%d\t%s\t%s\n", l.ID, status, l.Model.ID, suite, l.Done, l.Target,
 					acc, l.Outcomes[parity.OutcomeError], l.StartedAt.Local().Format(time.DateTime), reports.Flat(note))

@@ -31,7 +31,7 @@ var probeKinds = []probeKind{
 
 // probeReference is the model that cannot have seen any benchmark: the
 // offline mock, run beside every probe as its reference row.
-const probeReference = "mock/oracle"
+const probeReference = reports.ProbeReference
 
 func (a *app) probeCmd() *cobra.Command {
 	var (

@@ -249,3 +249,29 @@ func TestSnapshotShowsMeasures(t *testing.T) {
 		assert.Contains(t, string(data), want)
 	}
 }
+
+// TestProbeOfAMockVariant: probing a mock variant (the README's offline
+// example) keeps mock/oracle alone as the reference; the probed variant
+// is a model like any other, compared with it.
+func TestProbeOfAMockVariant(t *testing.T) {
+	ta := newTestApp(t)
+	out := ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "guess", "-s", "mmlu", "--limit", "5", "--json")
+	rep := decode[struct {
+		Probes []struct {
+			Model     string   `json:"model"`
+			Reference bool     `json:"reference"`
+			AboveRef  *float64 `json:"above_reference"`
+		} `json:"probes"`
+	}](t, out)
+	require.Len(t, rep.Probes, 2)
+	for _, p := range rep.Probes {
+		if strings.HasPrefix(p.Model, "mock/oracle-90") {
+			assert.False(t, p.Reference, "the probed model is not the reference")
+			assert.NotNil(t, p.AboveRef, "it is compared with the reference")
+		} else {
+			assert.True(t, p.Reference, p.Model)
+			assert.Nil(t, p.AboveRef)
+		}
+	}
+	assert.NotContains(t, ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "guess", "-s", "mmlu", "--limit", "5"), "oracle-90 [mock] (reference)")
+}

@@ -320,3 +320,25 @@ func TestAccuracy(t *testing.T) {
 		assert.Equal(t, o != OutcomeError, o.Scored(), o)
 	}
 }
+
+func TestScrubRemovesCredentials(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"choices":[{"message":{"content":"2"}}]}`, `{"choices":[{"message":{"content":"2"}}]}`},
+		{"Authorization: Bearer sk-abcdefghijklmnopqrstuvwx", "Authorization: Bearer [REDACTED]"},
+		{"authorization: bearer abcdefgh12345678", "authorization: bearer [REDACTED]"},
+		{`{"error":"bad key","x-api-key":"abcd1234efgh5678"}`, `{"error":"bad key","x-api-key":"[REDACTED]"}`},
+		{"invalid key sk-proj-0123456789abcdefXYZ given", "invalid key [REDACTED] given"},
+		{"a bearer of good news", "a bearer of good news"},
+		{"X-API-Key: abcd1234efgh5678", "X-API-Key: [REDACTED]"},
+		{`{"API_Key":"abcd1234efgh5678"}`, `{"API_Key":"[REDACTED]"}`},
+		{"BeArEr abcdefgh12345678", "BeArEr [REDACTED]"},
+		{"SK-0123456789abcdefXYZ", "[REDACTED]"},
+		{"ak-0a1b2c3d4e5f and pk-live-998877aa", "[REDACTED] and [REDACTED]"},
+		{"api_key=abcd1234efgh5678&x=1", "api_key=[REDACTED]&x=1"},
+		{"key-takeaways-from-the-paper", "key-takeaways-from-the-paper"},
+		{"sk-learn", "sk-learn"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, ScrubSecrets(tt.in), tt.in)
+	}
+}

@@ -90,9 +90,16 @@ type Provider struct {
 	// body fields.
 	Thinking Thinking `yaml:"thinking,omitempty"`
 	// ReasoningFields lists, in order of preference, where reasoning text
-	// comes back: reasoning_content, reasoning, think (inline <think> tags in
-	// the content). Empty means all three.
+	// comes back: reasoning_content, reasoning, reasoning_details, think
+	// (inline <think> tags in the content), thought (Gemini's <thought>),
+	// content_blocks (blocks of a content list that ContentBlocks maps to
+	// reasoning). Empty means all of them.
 	ReasoningFields []string `yaml:"reasoning_fields,omitempty"`
+	// ContentBlocks maps the block types of an answer whose content is a
+	// list of typed blocks (Mistral's reasoning models) to where their
+	// text goes: "content" or "reasoning". Types not listed are dropped.
+	// Empty means text blocks are content and thinking blocks reasoning.
+	ContentBlocks map[string]string `yaml:"content_blocks,omitempty"`
 	// StreamRequiredForThinking forces streaming unless thinking is off,
 	// for APIs that refuse non-streamed thinking (DashScope's Qwen3).
 	StreamRequiredForThinking bool `yaml:"stream_required_for_thinking,omitempty"`
@@ -393,6 +400,12 @@ func (p *Provider) clone() *Provider {
 	c := *p
 	c.Thinking = p.Thinking.clone()
 	c.ReasoningFields = append([]string(nil), p.ReasoningFields...)
+	if p.ContentBlocks != nil {
+		c.ContentBlocks = make(map[string]string, len(p.ContentBlocks))
+		for k, v := range p.ContentBlocks {
+			c.ContentBlocks[k] = v
+		}
+	}
 	c.BaseURLs = append([]string(nil), p.BaseURLs...)
 	c.Extra = cloneMap(p.Extra)
 	c.Ignores = append([]string(nil), p.Ignores...)
@@ -650,8 +663,27 @@ var (
 
 var (
 	sendable        = []string{"temperature", "top_p", "seed"}
-	reasoningFields = []string{"reasoning_content", "reasoning", "reasoning_details", "think", "thought"}
+	reasoningFields = []string{"reasoning_content", "reasoning", "reasoning_details", "think", "thought", "content_blocks"}
 )
+
+// Where the text of a content block goes, as content_blocks maps it.
+const (
+	blockContent   = "content"
+	blockReasoning = "reasoning"
+)
+
+// defaultContentBlocks is the block mapping of a provider that declares
+// none: the block types OpenAI-style content lists and Mistral's reasoning
+// answers use.
+var defaultContentBlocks = map[string]string{"text": blockContent, "thinking": blockReasoning}
+
+// blockMapping is the provider's content block mapping, or the default.
+func (p *Provider) blockMapping() map[string]string {
+	if len(p.ContentBlocks) > 0 {
+		return p.ContentBlocks
+	}
+	return defaultContentBlocks
+}
 
 func (p *Provider) validate() error {
 	if !nameRE.MatchString(p.Name) {
@@ -705,6 +737,11 @@ func (p *Provider) validate() error {
 	for _, f := range p.ReasoningFields {
 		if !contains(reasoningFields, f) {
 			return fmt.Errorf("reasoning_fields: %q is not one of %s", f, strings.Join(reasoningFields, ", "))
+		}
+	}
+	for typ, to := range p.ContentBlocks {
+		if to != blockContent && to != blockReasoning {
+			return fmt.Errorf("content_blocks: %q maps to %q; use %s or %s", typ, to, blockContent, blockReasoning)
 		}
 	}
 	if err := checkIgnores(p.Ignores); err != nil {
@@ -797,8 +834,13 @@ func checkURL(u string) error {
 		return fmt.Errorf("base_url is missing: give the API root, e.g. https://api.example.com/v1")
 	}
 	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-		return fmt.Errorf("base_url %q is not an http(s) URL", u)
+	if err != nil {
+		// Not quoted: it may hold a password, which only a parsed URL
+		// can have taken out.
+		return fmt.Errorf("base_url does not parse as a URL: give the API root, e.g. https://api.example.com/v1")
+	}
+	if (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return fmt.Errorf("base_url %q is not an http(s) URL", ShownURL(u))
 	}
 	return nil
 }

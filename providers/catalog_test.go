@@ -173,6 +173,7 @@ func TestMergeErrors(t *testing.T) {
 		{"temperature order", "providers:\n  minimax:\n    temperature: {min: 1, max: 0.5}\n", []string{"min 1 is above max 0.5"}},
 		{"model token field", "providers:\n  ark:\n    models:\n      m: {token_limit_field: max_output}\n", []string{"max_output"}},
 		{"budget min", "providers:\n  anthropic:\n    thinking: {budget_min: -1}\n", []string{"budget_min"}},
+		{"content block target", "providers:\n  mistral:\n    content_blocks: {thinking: answer}\n", []string{"content_blocks", `"thinking"`, "content or reasoning"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,6 +217,14 @@ func TestAddEndpoint(t *testing.T) {
 
 	_, err = cat.AddEndpoint("bad", "ftp://x", "")
 	assert.Equal(t, parity.ErrUsage, parity.CodeOf(err))
+
+	// A refused URL is named without its password or query values.
+	for _, u := range []string{"ftp://me:pw-secret@x/v1?key=q-secret", "http://me:pw-secret@x/v1%zz?key=q-secret"} {
+		_, err = cat.AddEndpoint("bad", u, "")
+		require.Error(t, err, u)
+		assert.NotContains(t, err.Error(), "pw-secret", u)
+		assert.NotContains(t, err.Error(), "q-secret", u)
+	}
 }
 
 // TestCatalogFindingsOf20261130 pins what the review of 2026-11-30 found in

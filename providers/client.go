@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -176,9 +178,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 type Plan struct {
 	Model    parity.Model
 	Provider *Provider
-	// URL is the chat completions endpoint, any query string of the base
-	// URL kept and any password in it left out, so it can be shown and
-	// stored.
+	// URL is the chat completions endpoint as ShownURL makes it, so it
+	// can be shown and stored.
 	URL    string
 	Stream bool
 	// Body is the request body as fields: quirks and Request.Extra merged
@@ -213,9 +214,9 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 	urls := p.URLs(m.Name, c.opt.Region)
 	endpoint, err := chatURL(urls[0])
 	if err != nil && p.Transport != "mock" { // the mock is served in process
-		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, withoutPassword(urls[0]), err)
+		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, ShownURL(urls[0]), err)
 	}
-	pl := &Plan{Model: m, Provider: p, URL: withoutPassword(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
+	pl := &Plan{Model: m, Provider: p, URL: ShownURL(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
 	body := p.extra(m.Name)
 	for _, k := range reserved {
 		if _, ok := body[k]; ok {
@@ -284,9 +285,11 @@ func chatURL(base string) (string, error) {
 	return u.String(), nil
 }
 
-// withoutPassword drops the password from a URL's user information, so
-// the URL can be shown and stored; a URL that does not parse gives "".
-func withoutPassword(s string) string {
+// ShownURL is a URL as it can be shown and stored: the password of its
+// user information dropped, and the value of every query parameter but
+// the few known to carry no secret replaced, since a query may hold a key
+// (Gemini's ?key=, a gateway's ?token=). A URL that does not parse gives "".
+func ShownURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return ""
@@ -296,8 +299,23 @@ func withoutPassword(s string) string {
 			u.User = url.User(u.User.Username())
 		}
 	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for name, vs := range q {
+			if !slices.Contains(plainQuery, strings.ToLower(name)) {
+				for i := range vs {
+					vs[i] = "REDACTED"
+				}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
 }
+
+// plainQuery are the query parameters a base URL may carry that hold no
+// secret and tell how a run was made: Azure OpenAI's API version.
+var plainQuery = []string{"api-version"}
 
 func deref[T any](p *T) any {
 	if p == nil {
@@ -410,7 +428,25 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	comp.ModelReported = scrub(res.model, key)
 	comp.FinishReason = scrub(res.finish, key)
 	comp.Raw = keepRaw(redact(st.raw, key))
+	if st.stream && quotes(key, res.content, res.reasoningContent, res.reasoning, res.details) {
+		// The key may have come in pieces, one per event, that no
+		// replacement finds in the raw stream but a reader could join.
+		comp.Raw = rawWithheld
+	}
 	return comp, nil
+}
+
+// rawWithheld stands for the raw stream of an answer that quoted the key.
+const rawWithheld = "[parity: raw stream withheld: the answer quoted the API key, which its events may split where it cannot be cut out; the answer's text is kept, scrubbed, as its content and reasoning]"
+
+// quotes reports whether any of texts holds key, as scrub would find it.
+func quotes(key string, texts ...string) bool {
+	for _, s := range texts {
+		if scrub(s, key) != s {
+			return true
+		}
+	}
+	return false
 }
 
 // estimateTokens guesses a request's prompt tokens before it is sent, for
@@ -450,17 +486,38 @@ func scrub(s, key string) string {
 
 // redactFree reports whether b holds nothing redact would replace.
 func redactFree(b []byte, key string) bool {
-	return len(key) < 6 || !bytes.Contains(b, []byte(key))
+	return len(key) < 6 || (!bytes.Contains(b, []byte(key)) && keyCut(b, key) == 0)
 }
 
-// redact is scrub for a body about to be classified: error messages quote
-// the API's text cut to a length, which could cut an echoed key in two
-// where scrub no longer finds it.
+// redact is scrub for a body about to be classified or kept: error
+// messages quote the API's text cut to a length, which could cut an echoed
+// key in two where scrub no longer finds it. A body that ends in the first
+// part of the key (a connection dropped, or a read stopped, in the middle
+// of it) has that part replaced too.
 func redact(b []byte, key string) []byte {
 	if redactFree(b, key) {
 		return b
 	}
-	return bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
+	b = bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
+	if n := keyCut(b, key); n > 0 {
+		b = append(b[:len(b)-n:len(b)-n], "[redacted]"...)
+	}
+	return b
+}
+
+// keyCut is the length of the longest end of b, four bytes or more, that
+// begins key; 0 when there is none.
+func keyCut(b []byte, key string) int {
+	// Most bodies end in a byte no key has ("}", a newline): done at once.
+	if len(b) == 0 || strings.IndexByte(key[:len(key)-1], b[len(b)-1]) < 0 {
+		return 0
+	}
+	for n := min(len(key)-1, len(b)); n >= 4; n-- {
+		if string(b[len(b)-n:]) == key[:n] {
+			return n
+		}
+	}
+	return 0
 }
 
 // result is a decoded answer before reasoning is sorted out.
@@ -468,6 +525,7 @@ type result struct {
 	model, finish                        string
 	content, reasoningContent, reasoning string
 	details                              string // reasoning_details text
+	blocks                               string // reasoning blocks of a content list
 	usage                                parity.Usage
 }
 
@@ -509,16 +567,135 @@ func (u *usageJSON) usage() parity.Usage {
 
 // messageJSON is a message (or a stream's delta) as go-openai models it,
 // plus the reasoning fields it drops: "reasoning" (OpenRouter, vLLM,
-// Ollama) and reasoning_details.
+// Ollama) and reasoning_details. Its content, a string in go-openai, may
+// also be a list of typed blocks, so it is read by contentJSON instead
+// (the shallower field wins in encoding/json).
 type messageJSON struct {
 	openai.ChatCompletionStreamChoiceDelta
+	Content          contentJSON       `json:"content"`
 	Reasoning        json.RawMessage   `json:"reasoning"`
 	ReasoningDetails []reasoningDetail `json:"reasoning_details"`
 }
 
 // hasText reports whether the message carries answer or reasoning text.
 func (m *messageJSON) hasText() bool {
-	return m.Content != "" || m.ReasoningContent != "" || rawString(m.Reasoning) != "" || detailsText(m.ReasoningDetails) != ""
+	return m.Content.text != "" || len(m.Content.blocks) > 0 || m.ReasoningContent != "" ||
+		rawString(m.Reasoning) != "" || detailsText(m.ReasoningDetails) != ""
+}
+
+// contentJSON is a message's content as it comes: a string, or a list of
+// typed blocks (Mistral's reasoning models send {"type":"thinking",
+// "thinking":[{"type":"text","text":…}]} before {"type":"text","text":…}).
+// Blocks keep their type until the provider's content_blocks mapping says
+// which are answer and which reasoning.
+type contentJSON struct {
+	text   string
+	blocks []contentBlock
+}
+
+// contentBlock is one block of a content list with its text gathered.
+type contentBlock struct{ typ, text string }
+
+// UnmarshalJSON reads a string, null, or a list of blocks; anything else
+// is an answer the client cannot read.
+func (c *contentJSON) UnmarshalJSON(b []byte) error {
+	*c = contentJSON{}
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		return nil
+	case b[0] == '"':
+		c.text = jsonString(b)
+		return nil
+	case b[0] == '[':
+		var list []json.RawMessage
+		if err := json.Unmarshal(b, &list); err != nil {
+			return err
+		}
+		for _, raw := range list {
+			if typ, text := blockText(raw, 0); text != "" {
+				c.blocks = append(c.blocks, contentBlock{typ: typ, text: text})
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("content is neither a string nor a list of blocks")
+}
+
+// jsonString decodes a JSON string the decoder calling UnmarshalJSON has
+// already checked, without checking it a second time: the content of a long
+// answer is most of its bytes. The escapes of valid JSON are also Go's, so
+// strconv.Unquote reads them; what it cannot read (a \/ or a lone
+// surrogate) or leaves as invalid UTF-8 (which encoding/json turns into
+// U+FFFD) goes through encoding/json instead.
+func jsonString(b []byte) string {
+	inner := b[1 : len(b)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
+	}
+	if s, err := strconv.Unquote(string(b)); err == nil && utf8.ValidString(s) {
+		return s
+	}
+	var s string
+	_ = json.Unmarshal(b, &s) // already checked by the caller's decoder
+	return s
+}
+
+// maxBlockDepth bounds how deep blocks nested in blocks are read, so a
+// hostile answer cannot make the reader recurse without end.
+const maxBlockDepth = 4
+
+// blockText reads one block's type and text. The text is in the field
+// named after the block's type when there is one ("thinking" in a thinking
+// block), as a string or as a list of blocks whose texts are joined, and
+// otherwise in "text". A bare string in the list is text; a block with
+// neither (an image, a reference) has none.
+func blockText(raw json.RawMessage, depth int) (typ, text string) {
+	if s := rawString(raw); s != "" {
+		return "text", s
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return "", ""
+	}
+	typ = rawString(m["type"])
+	v, ok := m[typ]
+	if typ == "" || !ok {
+		v = m["text"]
+	}
+	if s := rawString(v); s != "" || depth >= maxBlockDepth {
+		return typ, s
+	}
+	var list []json.RawMessage
+	if len(v) == 0 || v[0] != '[' || json.Unmarshal(v, &list) != nil {
+		return typ, ""
+	}
+	var sb strings.Builder
+	for _, r := range list {
+		_, t := blockText(r, depth+1)
+		sb.WriteString(t)
+	}
+	return typ, sb.String()
+}
+
+// split sorts the content into answer text and reasoning text by the
+// provider's block mapping (block type -> "content" or "reasoning"); a
+// block of a type not mapped is dropped.
+func (c *contentJSON) split(mapping map[string]string) (content, reasoning string) {
+	if len(c.blocks) == 0 {
+		return c.text, ""
+	}
+	var cb, rb strings.Builder
+	cb.WriteString(c.text)
+	for _, b := range c.blocks {
+		switch mapping[b.typ] {
+		case blockContent:
+			cb.WriteString(b.text)
+		case blockReasoning:
+			rb.WriteString(b.text)
+		}
+	}
+	return cb.String(), rb.String()
 }
 
 // answerJSON is a whole chat completion, or one event of a stream, in the
@@ -553,13 +730,15 @@ func (a *answerJSON) failed(whole bool) bool {
 	return len(e) > 0 && string(e) != "null"
 }
 
-// whole reads a whole answer: its first choice's message.
-func (a *answerJSON) whole() result {
+// whole reads a whole answer: its first choice's message, its content
+// blocks sorted by the provider's mapping.
+func (a *answerJSON) whole(blocks map[string]string) result {
 	r := result{model: a.Model}
 	if len(a.Choices) > 0 {
 		ch := &a.Choices[0]
 		m := &ch.Message
-		r.content, r.reasoningContent = m.Content, m.ReasoningContent
+		r.content, r.blocks = m.Content.split(blocks)
+		r.reasoningContent = m.ReasoningContent
 		r.reasoning, r.details = rawString(m.Reasoning), detailsText(m.ReasoningDetails)
 		if ch.FinishReason != nil {
 			r.finish = string(*ch.FinishReason)
@@ -574,9 +753,11 @@ func (a *answerJSON) whole() result {
 // events gathers a streamed answer as its events arrive: the texts of
 // every choice's delta in order, joined once at the end rather than grown
 // piece by piece, and the last model, finish reason and usage seen.
+// blocks is the provider's content block mapping.
 type events struct {
-	r                     result
-	content, rc, rsn, det []string
+	r                          result
+	blocks                     map[string]string
+	content, rc, rsn, det, blk []string
 }
 
 func (e *events) add(a *answerJSON) {
@@ -586,7 +767,9 @@ func (e *events) add(a *answerJSON) {
 	for i := range a.Choices {
 		ch := &a.Choices[i]
 		d := &ch.Delta
-		e.content = appendText(e.content, d.Content)
+		text, thought := d.Content.split(e.blocks)
+		e.content = appendText(e.content, text)
+		e.blk = appendText(e.blk, thought)
 		e.rc = appendText(e.rc, d.ReasoningContent)
 		e.rsn = appendText(e.rsn, rawString(d.Reasoning))
 		e.det = appendText(e.det, detailsText(d.ReasoningDetails))
@@ -611,6 +794,7 @@ func (e *events) result() result {
 	r := e.r
 	r.content, r.reasoningContent = strings.Join(e.content, ""), strings.Join(e.rc, "")
 	r.reasoning, r.details = strings.Join(e.rsn, ""), strings.Join(e.det, "")
+	r.blocks = strings.Join(e.blk, "")
 	return r
 }
 
@@ -674,7 +858,8 @@ func lastRuneStart(b []byte) int {
 
 // pickReasoning chooses the reasoning text by the provider's field order and
 // strips inline <think> (or Gemini's <thought>) blocks from the content when
-// "think" (or "thought") is listed.
+// "think" (or "thought") is listed; "content_blocks" is the reasoning the
+// block mapping took out of a content list.
 func pickReasoning(fields []string, r result) (string, string) {
 	if len(fields) == 0 {
 		fields = reasoningFields
@@ -696,6 +881,8 @@ func pickReasoning(fields []string, r result) (string, string) {
 			v = r.reasoning
 		case "reasoning_details":
 			v = r.details
+		case "content_blocks":
+			v = r.blocks
 		case "think":
 			v = think
 		case "thought":

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -619,4 +620,100 @@ func TestStreamAnsweredWithSeveralChoices(t *testing.T) {
 	assert.Equal(t, "\\boxed{42}", comp.Content)
 	assert.Equal(t, "stop", comp.FinishReason)
 	assert.Equal(t, parity.Usage{}, comp.Usage, "no usage sent, none made up")
+}
+
+// TestKeyNeverLeaksFromSplitStream: a key echoed in a streamed answer may
+// come in pieces, each in its own event, where no piece is the key; the
+// raw response kept must not let the pieces be joined back into it.
+func TestKeyNeverLeaksFromSplitStream(t *testing.T) {
+	c, _, _ := setup(t, "openai", providertest.Options{ChunkSize: 5, Answer: func(r providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Content: "your key is " + r.Authorization + " indeed", Reasoning: "it is " + r.Authorization}
+	}})
+	comp, err := c.Complete(context.Background(), ask("openai/o3", parity.Params{Stream: true}))
+	require.NoError(t, err)
+	assert.Contains(t, comp.Content, "your key is Bearer [redacted] indeed")
+	var joined strings.Builder
+	for _, line := range strings.Split(comp.Raw, "\n") {
+		var ev struct {
+			Choices []struct {
+				Delta map[string]any `json:"delta"`
+			} `json:"choices"`
+		}
+		if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev) != nil {
+			continue
+		}
+		for _, ch := range ev.Choices {
+			for _, v := range ch.Delta {
+				if s, ok := v.(string); ok {
+					joined.WriteString(s)
+				}
+			}
+		}
+	}
+	assert.NotContains(t, joined.String(), testKey, "the streamed pieces joined again")
+	assert.NotContains(t, comp.Raw, testKey)
+	assert.Contains(t, comp.Raw, "withheld")
+
+	// An answer that quotes no key keeps its raw stream.
+	c, _, _ = setup(t, "openai", providertest.Options{ChunkSize: 5})
+	comp, err = c.Complete(context.Background(), ask("openai/o3", parity.Params{Stream: true}))
+	require.NoError(t, err)
+	assert.Contains(t, comp.Raw, `"delta"`)
+}
+
+// TestKeyNeverLeaksWhenTooLarge: an answer over the cap keeps only its
+// start, and an echoed key cut in two by that end is not kept in part.
+func TestKeyNeverLeaksWhenTooLarge(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stream=%v", stream), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+				if stream {
+					// Event framing before the text: `data: {"choices":[{"delta":{"content":"`.
+					w.Header().Set("Content-Type", "text/event-stream")
+					pad := strings.Repeat("x", 4096-len(`data: {"choices":[{"delta":{"content":"`)-10)
+					fmt.Fprintf(w, "data: {\"choices\":[{\"delta\":{\"content\":%q}}]}\n\n", pad+key+strings.Repeat("y", 12<<10))
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				pad := strings.Repeat("x", 4096-len(`{"model":"m","choices":[{"message":{"content":"`)-10)
+				fmt.Fprintf(w, `{"model":"m","choices":[{"message":{"content":%q},"finish_reason":"stop"}]}`, pad+key+strings.Repeat("y", 12<<10))
+			}))
+			defer srv.Close()
+			cat := builtin(t)
+			_, err := cat.AddEndpoint("deepseek", srv.URL+"/v1", "")
+			require.NoError(t, err)
+			c := providers.New(cat, providers.Options{Getenv: func(string) string { return testKey }, MaxResponseBytes: 8 << 10})
+			comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: stream}))
+			require.Error(t, err)
+			require.Contains(t, comp.Error, "larger than 8 KiB")
+			if !stream { // a stream's one long event is not read at all
+				assert.Contains(t, comp.Raw, "xxxx", "the start is kept")
+			}
+			assert.NotContains(t, comp.Raw, testKey[:6], "a cut key is not kept in part")
+		})
+	}
+}
+
+// TestKeyNeverLeaksWhenDropped: a connection that drops in the middle of an
+// echoed key leaves its first part at the end of the raw body kept.
+func TestKeyNeverLeaksWhenDropped(t *testing.T) {
+	c, _, _ := rawServer(t, "deepseek", func(w http.ResponseWriter, r *http.Request) {
+		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		body := `{"model":"m","choices":[{"message":{"content":"your key is ` + key[:len(key)-3]
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)+100))
+		io.WriteString(w, body)
+		w.(http.Flusher).Flush()
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{}))
+	require.Error(t, err)
+	assert.Equal(t, parity.ErrNetwork, comp.ErrorCode)
+	assert.Contains(t, comp.Raw, "your key is")
+	assert.NotContains(t, comp.Raw, testKey[:6], "a key cut by the connection is not kept in part")
+	assert.NotContains(t, comp.Raw, "\x00", "only the bytes that came are kept, not the announced length")
 }

@@ -73,6 +73,16 @@ func TestProviderWireFormats(t *testing.T) {
 			want: map[string]any{"chat_template_kwargs": map[string]any{"enable_thinking": true}}},
 		{provider: "llamacpp", model: "qwen3", style: providertest.StyleThinkInline, params: parity.Params{Thinking: "on"},
 			want: map[string]any{"chat_template_kwargs": map[string]any{"enable_thinking": true}}},
+		// Mistral answers reasoning as a list of content blocks (a thinking
+		// block, then a text block), read through content_blocks.
+		{provider: "mistral", model: "mistral-medium-3-5", dialect: providertest.DialectMistral, params: parity.Params{Thinking: "on"},
+			want: map[string]any{"reasoning_effort": "high"}},
+		{provider: "mistral", model: "mistral-small-2603", dialect: providertest.DialectMistral, params: parity.Params{Thinking: "on", Effort: "low"},
+			want: map[string]any{"reasoning_effort": "high"}, warnings: 1},
+		{provider: "mistral", model: "mistral-small-2603", dialect: providertest.DialectMistral, params: parity.Params{Thinking: "off"},
+			want: map[string]any{"reasoning_effort": "none"}, noReasoning: true},
+		{provider: "mistral", model: "magistral-medium-2509", dialect: providertest.DialectMistral,
+			absent: []string{"reasoning_effort"}},
 		{provider: "ollama", model: "qwen3:8b", style: providertest.StyleReasoning, params: parity.Params{Effort: "medium"},
 			want: map[string]any{"reasoning_effort": "medium"}},
 	}
@@ -142,6 +152,27 @@ func TestProviderErrors(t *testing.T) {
 		{"gemini region", "gemini", providertest.DialectGemini, providertest.GeminiError(400, "FAILED_PRECONDITION", "User location is not supported for the API use."), false, parity.ErrCredentials, "region"},
 		{"openrouter error chunk in 200 stream", "openrouter", providertest.DialectOpenRouter, providertest.OpenRouterStreamError("server_error", "Provider disconnected unexpectedly"), true, "", ""},
 		{"openrouter 402", "openrouter", providertest.DialectOpenRouter, providertest.Status(402, `{"error":{"code":402,"message":"Insufficient credits"}}`), false, parity.ErrBalance, "openrouter.ai/settings/credits"},
+		// The providers added on 2026-11-30, by their own error pages.
+		{"baichuan 429 balance is not retried", "baichuan", "", providertest.BaichuanNoBalance, false, parity.ErrBalance, "platform.baichuan-ai.com"},
+		{"baichuan 429 rate limit", "baichuan", "", providertest.BaichuanRateLimited, true, "", ""},
+		{"stepfun 402", "stepfun", "", providertest.StepFunNoBalance, false, parity.ErrBalance, "StepFun"},
+		{"qianfan rpm", "qianfan", "", providertest.QianfanRPM, false, "", ""},
+		{"qianfan prompt too long", "qianfan", "", providertest.QianfanTooLong, false, parity.ErrInvalidRequest, "Prompt tokens too long"},
+		{"siliconflow 403 balance", "siliconflow", providertest.DialectSiliconFlow, providertest.SiliconFlowNoBalance, false, parity.ErrBalance, "top up"},
+		{"siliconflow 403 real name", "siliconflow", providertest.DialectSiliconFlow, providertest.SiliconFlowRealName, true, parity.ErrCredentials, "real-name"},
+		{"siliconflow 503", "siliconflow", providertest.DialectSiliconFlow, providertest.ServerError(503), false, "", ""},
+		{"together 402", "together", "", providertest.TogetherSpendLimit, false, parity.ErrBalance, "spending limit"},
+		{"together 403 is the context length", "together", "", providertest.TogetherContextLength, false, parity.ErrInvalidRequest, "lower --max-tokens"},
+		{"together 503", "together", "", providertest.ServerError(503), true, "", ""},
+		{"groq 498 flex capacity", "groq", "", providertest.GroqFlexCapacity, false, "", ""},
+		{"fireworks 412 suspended", "fireworks", "", providertest.FireworksSuspended, false, parity.ErrCredentials, "suspended"},
+		{"deepinfra 429", "deepinfra", "", providertest.DeepInfraRateLimited, true, "", ""},
+		{"xai 400 bad key", "xai", providertest.DialectXAI, providertest.XAIBadKey, false, parity.ErrCredentials, "XAI_API_KEY"},
+		{"xai 403 blocked", "xai", providertest.DialectXAI, providertest.XAIBlocked, true, parity.ErrCredentials, "team admin"},
+		{"mistral 402", "mistral", providertest.DialectMistral, providertest.MistralError(402, "invalid_request_error", "payment_required", "Payment required"), false, parity.ErrBalance, "console.mistral.ai"},
+		{"mistral 403 tier", "mistral", providertest.DialectMistral, providertest.MistralError(403, "invalid_request_error", "forbidden", "Model not available on your plan"), true, parity.ErrCredentials, "subscription tier"},
+		{"mistral 401", "mistral", providertest.DialectMistral, providertest.MistralError(401, "authentication_error", "unauthorized", "Unauthorized"), false, parity.ErrCredentials, "MISTRAL_API_KEY"},
+		{"mistral 429", "mistral", providertest.DialectMistral, providertest.MistralError(429, "rate_limit_error", "rate_limited", "Requests rate limit exceeded"), true, "", ""},
 		{"openrouter 403 moderation", "openrouter", providertest.DialectOpenRouter, providertest.Status(403, `{"error":{"code":403,"message":"Input was flagged","metadata":{"reasons":["violence"]}}}`), false, parity.ErrContentFilter, "flagged"},
 	}
 	for _, tt := range tests {
@@ -203,6 +234,7 @@ var dialects = map[string]string{
 	"openai": providertest.DialectOpenAI, "anthropic": providertest.DialectAnthropic,
 	"gemini": providertest.DialectGemini, "openrouter": providertest.DialectOpenRouter,
 	"siliconflow": providertest.DialectSiliconFlow, "xai": providertest.DialectXAI,
+	"mistral": providertest.DialectMistral,
 }
 
 // flagshipParams are the settings a user may pass; each must reach every
@@ -299,6 +331,8 @@ func TestWrongCatalogEntriesAreRefused(t *testing.T) {
 			parity.Params{Effort: "low"}, "high or max"},
 		{"grok-4.5 told it can stop thinking", "xai", "grok-4.5", `xai: {models: {grok-4.5: {thinking: {disable: {reasoning_effort: none}}}}}`,
 			parity.Params{Thinking: "off"}, "reasoning_effort none"},
+		{"mistral effort medium passed through", "mistral", "mistral-medium-3-5", `mistral: {thinking: {efforts: {medium: medium}}}`,
+			parity.Params{Thinking: "on", Effort: "medium"}, "not supported"},
 		{"grok-4.20 sent an effort", "xai", "grok-4.20-reasoning", `xai: {models: {"grok-4.20*": {thinking: {style: reasoning_effort}}}}`,
 			parity.Params{Effort: "high"}, "does not support"},
 	}

@@ -73,7 +73,8 @@
 //
 // Every string taken from a response (content, reasoning, model and
 // finish reason, raw body, error text) is scrubbed of the API key, and a
-// password in a base URL is used but never shown: Plan.URL leaves it out.
+// password in a base URL is used but never shown, nor the values of its query
+// string but the API version: Plan.URL and network errors leave them out.
 //
 // # Limits
 //
@@ -88,7 +89,10 @@
 // A model or provider with base_urls spreads attempts over its replicas,
 // taking one that fails Options.ReplicaFailures times in a row out for
 // Options.ReplicaCooldown, and retries a failed attempt at once on another
-// healthy replica. docs/providers.md lists what each built-in provider needs.
+// healthy replica. Options.ReplicaConcurrency (or ReplicaCaps, by URL) caps
+// the requests in flight to each replica; a request finding every replica
+// full waits for one. docs/providers.md lists what each built-in provider
+// needs.
 //
 // The per-provider cap is set in the catalog and enforced here only;
 // Client.ProviderConcurrency tells a worker pool the cap, so it can hold

@@ -84,7 +84,9 @@ type DoctorReport struct {
 	Provider      string `json:"provider"`
 	// URL is the chat completions endpoint, without any password.
 	URL string `json:"url"`
-	// Request is the body of the first probe, byte for byte as it was sent.
+	// Request is the body of the first probe, byte for byte as it was
+	// sent but for a credential a providers file put in it (extra fields),
+	// masked by parity.ScrubSecrets as the stored request is.
 	Request json.RawMessage `json:"request,omitempty"`
 	// ReasoningField is where reasoning text came back: reasoning_content,
 	// reasoning or think (inline tags); empty when none was seen.
@@ -227,7 +229,7 @@ func (d *doctor) send(ctx context.Context, p parity.Params) (*probe, error) {
 		return nil, err
 	}
 	if d.rep.Requests == 0 {
-		d.rep.URL, d.rep.Request = pl.URL, pl.JSON
+		d.rep.URL, d.rep.Request = pl.URL, json.RawMessage(parity.ScrubSecrets(string(pl.JSON)))
 	}
 	d.rep.Requests++
 	comp, err := d.c.Complete(ctx, req)
@@ -429,7 +431,7 @@ func (d *doctor) firstFailure(err error) {
 			advice = "the endpoint did not answer a tiny request in time: check the base URL, or raise --timeout"
 		}
 		if p.Origin == "local" {
-			advice = "start the server at " + withoutPassword(p.URL(d.c.opt.Region)) + ", or point --base-url at where it runs"
+			advice = "start the server at " + ShownURL(p.URL(d.c.opt.Region)) + ", or point --base-url at where it runs"
 		}
 		rep.set(CheckReachable, CheckFail, msg, advice)
 	case parity.ErrBadResponse:
@@ -486,7 +488,7 @@ func (d *doctor) notFoundAdvice() string {
 		return a
 	}
 	if d.p.Origin == "local" {
-		return "ask for a model the server serves (GET " + strings.TrimRight(withoutPassword(d.p.URL(d.c.opt.Region)), "/") + "/models lists them), and check the base URL ends in /v1"
+		return "ask for a model the server serves (GET " + strings.TrimRight(ShownURL(d.p.URL(d.c.opt.Region)), "/") + "/models lists them), and check the base URL ends in /v1"
 	}
 	return fmt.Sprintf("check the model name against the %s model list%s and that the base URL is the API root", d.p.Name, docsRef(d.p))
 }
@@ -711,6 +713,9 @@ func fieldLabel(f string) string {
 	if f == "think" {
 		return "inline <think> tags"
 	}
+	if f == "content_blocks" {
+		return "thinking blocks of the content list"
+	}
 	return f
 }
 
@@ -726,13 +731,15 @@ func readFields(p *Provider) []string {
 // not, and whether a usage object came back.
 func inspectRaw(raw string, stream bool) (fields []string, usage bool) {
 	type msg struct {
-		Content          string          `json:"content"`
+		Content          contentJSON     `json:"content"`
 		ReasoningContent string          `json:"reasoning_content"`
 		Reasoning        json.RawMessage `json:"reasoning"`
 	}
-	var content, rc, rsn strings.Builder
+	var content, rc, rsn, blk strings.Builder
 	add := func(m msg) {
-		content.WriteString(m.Content)
+		text, thought := m.Content.split(defaultContentBlocks)
+		content.WriteString(text)
+		blk.WriteString(thought)
 		rc.WriteString(m.ReasoningContent)
 		rsn.WriteString(rawString(m.Reasoning))
 	}
@@ -783,6 +790,9 @@ func inspectRaw(raw string, stream bool) (fields []string, usage bool) {
 	}
 	if _, think := splitThink(content.String()); think != "" {
 		fields = append(fields, "think")
+	}
+	if strings.TrimSpace(blk.String()) != "" {
+		fields = append(fields, "content_blocks")
 	}
 	return fields, usage
 }

@@ -188,6 +188,19 @@ func TestDoctor(t *testing.T) {
 			detail: map[string]string{"reasoning": "inline <think> tags"},
 		},
 		{
+			name: "mistral thinking blocks", provider: "mistral", model: "mistral/mistral-medium-3-5",
+			opt: providertest.Options{Dialect: providertest.DialectMistral}, answer: thinksUnlessOff,
+			want: allOK, field: "content_blocks", requests: 4,
+			detail: map[string]string{"reasoning": "thinking blocks of the content list"},
+		},
+		{
+			name: "thinking blocks the catalog does not read", provider: "deepseek", model: "deepseek/deepseek-flash",
+			opt: providertest.Options{Style: providertest.StyleContentBlocks}, answer: thinksUnlessOff,
+			want:  with(map[string]providers.CheckStatus{"reasoning": warn}),
+			field: "content_blocks", requests: 4,
+			advice: map[string]string{"reasoning": "add content_blocks to reasoning_fields of deepseek"},
+		},
+		{
 			name: "thinking switch ignored", provider: "deepseek", model: "deepseek/deepseek-flash",
 			answer: alwaysThinks,
 			want:   with(map[string]providers.CheckStatus{"thinking_switch": warn}), field: "reasoning_content", requests: 4,

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -202,4 +203,57 @@ func TestRawEventsKeepBothEnds(t *testing.T) {
 	short := rawEvents{key: key}
 	short.add([]byte(`{"a":1}`))
 	assert.Equal(t, "data: {\"a\":1}\n\n", string(short.bytes()), "a short stream is kept whole")
+}
+
+// TestContentLists reads content sent as a string, null or a list of typed
+// blocks, and sorts the blocks by a mapping: text into the answer, thinking
+// into the reasoning, other types (images, references) dropped, nesting
+// bounded.
+func TestContentLists(t *testing.T) {
+	deep := `{"type":"text","text":"x"}`
+	for i := 0; i < maxBlockDepth+2; i++ {
+		deep = `{"type":"thinking","thinking":[` + deep + `]}`
+	}
+	tests := []struct {
+		name, json, content, reasoning string
+		mapping                        map[string]string
+	}{
+		{"string", `"plain"`, "plain", "", nil},
+		{"null", `null`, "", "", nil},
+		{"mistral answer", `[{"type":"thinking","thinking":[{"type":"text","text":"6*7"},{"type":"reference","reference_ids":[1]},{"type":"text","text":"=42"}]},{"type":"text","text":"42"}]`,
+			"42", "6*7=42", nil},
+		{"thinking as a string", `[{"type":"thinking","thinking":"hm"},{"type":"text","text":"a"}]`, "a", "hm", nil},
+		{"bare strings and images", `["a",{"type":"image_url","image_url":{"url":"http://x"}},{"type":"text","text":"b"}]`, "ab", "", nil},
+		{"mapping from the catalog", `[{"type":"reasoning","reasoning":"r"},{"type":"thinking","thinking":"t"},{"type":"output","text":"o"}]`,
+			"o", "r", map[string]string{"reasoning": blockReasoning, "output": blockContent}},
+		{"nesting cut off", `[` + deep + `,{"type":"text","text":"a"}]`, "a", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c contentJSON
+			require.NoError(t, c.UnmarshalJSON([]byte(tt.json)))
+			m := tt.mapping
+			if m == nil {
+				m = defaultContentBlocks
+			}
+			content, reasoning := c.split(m)
+			assert.Equal(t, tt.content, content)
+			assert.Equal(t, tt.reasoning, reasoning)
+		})
+	}
+	var c contentJSON
+	assert.Error(t, c.UnmarshalJSON([]byte(`42`)), "a number is not content")
+	assert.Error(t, c.UnmarshalJSON([]byte(`[1,`)))
+}
+
+// TestJSONStringMatchesEncodingJSON: the fast string reader of content
+// gives what encoding/json gives, escapes, surrogate pairs and invalid
+// UTF-8 included.
+func TestJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, raw := range []string{`""`, `"plain"`, `"a\nb\t\"q\"\\"`, `"slash \/ here"`, `"\u00e9\u4e2d"`, `"emoji \ud83d\ude00"`,
+		`"lone \ud83d surrogate"`, "\"bad \xff byte\"", `"数学 \u0041"`, `"\b\f\r"`} {
+		var want string
+		require.NoError(t, json.Unmarshal([]byte(raw), &want), raw)
+		assert.Equal(t, want, jsonString([]byte(raw)), raw)
+	}
 }

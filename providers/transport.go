@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -128,7 +129,7 @@ func (c *Client) post(ctx context.Context, st *call) (*http.Response, *failure) 
 		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(st.body))
 	}
 	if err != nil {
-		return nil, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, withoutPassword(st.baseURL), err)}
+		return nil, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, ShownURL(st.baseURL), err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if st.stream {
@@ -152,6 +153,8 @@ func (c *Client) post(ctx context.Context, st *call) (*http.Response, *failure) 
 // tooLarge is the failure of an answer longer than Options.MaxResponseBytes.
 // It is not retried: asking again would bring the same answer back.
 func (c *Client) tooLarge(st *call) *failure {
+	// Scrubbed before it is cut, which could leave part of a key.
+	st.raw = redact(st.raw, st.key)
 	st.raw = st.raw[:min(len(st.raw), 4<<10)]
 	return &failure{err: &parity.Error{Code: parity.ErrBadResponse, Message: fmt.Sprintf(
 		"%s: the answer is larger than %s and was not read: raise --max-response-bytes to accept it, or lower max tokens",
@@ -170,7 +173,12 @@ func byteSize(n int64) string {
 }
 
 func dropped(st *call, err error) *failure {
-	f := classifyNetwork(st.provider, withoutPassword(st.baseURL), err)
+	// net/http quotes the URL it posted to, query string and all.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = &url.Error{Op: ue.Op, URL: ShownURL(ue.URL), Err: ue.Err}
+	}
+	f := classifyNetwork(st.provider, ShownURL(st.baseURL), err)
 	return &f
 }
 
@@ -182,7 +190,9 @@ func (c *Client) readJSON(r io.Reader, size int64, st *call) (result, *failure) 
 	var err error
 	if size >= 0 && size <= c.opt.MaxResponseBytes {
 		st.raw = make([]byte, size)
-		_, err = io.ReadFull(r, st.raw)
+		var n int
+		n, err = io.ReadFull(r, st.raw)
+		st.raw = st.raw[:n] // a dropped connection leaves the rest unread
 	} else {
 		var buf bytes.Buffer
 		_, err = buf.ReadFrom(r)
@@ -205,7 +215,7 @@ func (c *Client) readJSON(r io.Reader, size int64, st *call) (result, *failure) 
 	if len(a.Choices) == 0 {
 		return result{}, &failure{err: badResponse(st, "response has no choices")}
 	}
-	return a.whole(), nil
+	return a.whole(st.provider.blockMapping()), nil
 }
 
 var (
@@ -224,7 +234,7 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 	in := bufio.NewReaderSize(r, 16<<10)
 	raw := rawEvents{key: st.key}
 	var (
-		ev             events
+		ev             = events{blocks: st.provider.blockMapping()}
 		done, finished bool
 		gotToken       bool
 		readErr        error

@@ -74,9 +74,9 @@ func TestBaseURLQueryKept(t *testing.T) {
 	assert.Equal(t, srv.URL+"/openai/v1/chat/completions?api-version=2025-01-01", pl.URL)
 }
 
-// TestBaseURLPasswordNeverShown: a password in the base URL is used to
-// authenticate but never appears in the plan's URL (which runs store) or in
-// an error message.
+// TestBaseURLPasswordNeverShown: a password or a query value in the base
+// URL is used but never appears in the plan's URL (which runs store) or in
+// an error message; the API version stays, as it tells how a run was made.
 func TestBaseURLPasswordNeverShown(t *testing.T) {
 	auth := make(chan string, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +86,7 @@ func TestBaseURLPasswordNeverShown(t *testing.T) {
 	}))
 	defer srv.Close()
 	cat := builtin(t)
-	base := strings.Replace(srv.URL, "http://", "http://alice:s3cret-pw@", 1) + "/v1"
+	base := strings.Replace(srv.URL, "http://", "http://alice:s3cret-pw@", 1) + "/v1?api-version=2025-01-01&key=q-secret"
 	_, err := cat.AddEndpoint("lab", base, "")
 	require.NoError(t, err)
 	c := providers.New(cat, providers.Options{MaxAttempts: 1})
@@ -97,13 +97,15 @@ func TestBaseURLPasswordNeverShown(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, pl.URL, "s3cret-pw")
 	assert.Contains(t, pl.URL, "alice@")
+	assert.True(t, strings.HasSuffix(pl.URL, "/v1/chat/completions?api-version=2025-01-01&key=REDACTED"),
+		"a query value may be a key: only the API version is shown: %s", pl.URL)
 
 	// A server that is gone: the connection error names the address.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	_, err = cat.AddEndpoint("gone", "http://bob:hunter2-pw@"+addr+"/v1", "")
+	_, err = cat.AddEndpoint("gone", "http://bob:hunter2-pw@"+addr+"/v1?token=q-secret", "")
 	require.NoError(t, err)
 	comp, err := c.Complete(context.Background(), ask("gone/m", parity.Params{}))
 	require.Error(t, err)
@@ -111,6 +113,8 @@ func TestBaseURLPasswordNeverShown(t *testing.T) {
 	assert.Contains(t, comp.Error, addr)
 	assert.NotContains(t, comp.Error, "hunter2-pw")
 	assert.NotContains(t, err.Error(), "hunter2-pw")
+	assert.NotContains(t, comp.Error, "q-secret", "net/http's error quotes the URL with its query")
+	assert.NotContains(t, err.Error(), "q-secret")
 }
 
 // TestResponseCap: an answer longer than MaxResponseBytes is not read, is
@@ -215,7 +219,7 @@ func TestDoctorShowsTheBodySent(t *testing.T) {
 	rep, err := providers.New(cat, providers.Options{}).Doctor(context.Background(), "lab/m", providers.DoctorOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, <-bodies, string(rep.Request))
-	assert.Equal(t, strings.Replace(srv.URL, "http://", "http://u@", 1)+"/v1/chat/completions?v=2", rep.URL)
+	assert.Equal(t, strings.Replace(srv.URL, "http://", "http://u@", 1)+"/v1/chat/completions?v=REDACTED", rep.URL)
 	for _, c := range rep.Checks {
 		assert.NotContains(t, c.Detail+c.Advice, "doc-secret")
 	}

@@ -2,9 +2,12 @@
 // accuracy, confidence intervals, pass@k, majority vote, outcome counts,
 // tokens, latency and cost, a summary per model origin, paired comparisons
 // of the runs of each benchmark on the items they share (with tie-band ranks
-// and a CN-versus-West parity check), and the notes a reader needs to
-// interpret the numbers. Renderers write it as text, Markdown, CSV or JSON;
-// the HTML page and snapshot sites are the child package reports/site.
+// and a CN-versus-West parity check), effort and budget curves with a cost
+// frontier, contamination probes beside their reference and cutoff drops,
+// and the notes a reader needs to interpret the numbers. Renderers write it
+// as text, Markdown, CSV or JSON; the HTML page and snapshot sites are the
+// child package reports/site. Canary compares a drift canary's check with
+// its baseline.
 package reports
 
 import (

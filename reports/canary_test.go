@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"testing"
 	"time"
@@ -126,4 +127,50 @@ func TestBinomialTail(t *testing.T) {
 	assert.InDelta(t, 0.5, binomialTail(1, 1, 0.5), 1e-12)
 	assert.InDelta(t, 1-0.7*0.7, binomialTail(2, 1, 0.3), 1e-12)
 	assert.InDelta(t, 0.3*0.3, binomialTail(2, 2, 0.3), 1e-12)
+}
+
+// TestCanaryAnswersTestIsCalibrated simulates checks of a model that has
+// not changed but answers noisily at temperature 0 (each ask departs from
+// its usual answer with probability q): the answers test must raise a
+// false alarm about as rarely as CanaryAlpha says, whatever the noise.
+// A model that changed a third of its answers on top of that noise must
+// be caught nearly always.
+func TestCanaryAnswersTestIsCalibrated(t *testing.T) {
+	const trials, n = 4000, 30
+	for _, q := range []float64{0, 0.05, 0.2, 0.35} {
+		rng := rand.New(rand.NewPCG(1, uint64(q*100)))
+		draw := func() int {
+			if rng.Float64() < q {
+				return 1 + rng.IntN(1000)
+			}
+			return 0
+		}
+		alarms, caught := 0, 0
+		for k := 0; k < trials; k++ {
+			changed, shifted, noise := 0, 0, 0
+			for i := 0; i < n; i++ {
+				b0, b1, c := draw(), draw(), draw()
+				if b0 != b1 {
+					noise++
+				}
+				if b0 != c {
+					changed++
+				}
+				if b0 != c || i%3 == 0 { // a third of the items answered anew
+					shifted++
+				}
+			}
+			if changeSignal("answers", changed, noise, n, n).Drift {
+				alarms++
+			}
+			if changeSignal("answers", shifted, noise, n, n).Drift {
+				caught++
+			}
+		}
+		t.Logf("noise %.2f: false alarms %.4f, a third changed caught %.3f", q, float64(alarms)/trials, float64(caught)/trials)
+		assert.LessOrEqual(t, float64(alarms)/trials, 2*CanaryAlpha, "false alarms at noise %.2f", q)
+		if q <= 0.05 {
+			assert.GreaterOrEqual(t, float64(caught)/trials, 0.9, "power at noise %.2f", q)
+		}
+	}
 }

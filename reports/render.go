@@ -122,7 +122,7 @@ func (r Row) SuiteLabel() string {
 func (r Row) ModelLabel() string {
 	label := r.Model
 	if r.Substituted {
-		label += " [answered by " + flat(r.ModelReported) + "]"
+		label += " [answered by " + Flat(r.ModelReported) + "]"
 	}
 	if r.Mock {
 		label += " [mock]"
@@ -398,12 +398,28 @@ func orDash(s string) string {
 	return s
 }
 
-// flat keeps untrusted names on one line: a tab or newline in a model name
-// would otherwise break the columns of a text or Markdown table.
-func flat(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
-	}), " ")
+// Flat keeps untrusted text on one printable line: a tab or newline in a
+// model name would otherwise break the columns of a text or Markdown
+// table, and a control character would reach the reader's terminal.
+func Flat(s string) string {
+	return Printable(strings.Join(strings.Fields(s), " "))
+}
+
+// Printable drops control characters other than newline and tab, and the
+// bidirectional overrides, so text from an endpoint, a dataset or a user's
+// file cannot move the cursor, recolour or retitle a terminal, or show its
+// characters in another order than they are.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f),
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // Generated is the time the leaderboard was built, as reports print it.
@@ -465,7 +481,7 @@ func fold(t Table, wide bool) (Table, []string) {
 			same = same && r[i] == t.Rows[0][i]
 		}
 		if same {
-			folded = append(folded, h+" "+flat(t.Rows[0][i]))
+			folded = append(folded, h+" "+Flat(t.Rows[0][i]))
 			continue
 		}
 		keep = append(keep, i)
@@ -577,7 +593,7 @@ func RenderText(out io.Writer, lb *Leaderboard, opt TextOptions) error {
 	if len(lb.Notes) > 0 {
 		fmt.Fprint(w, "\nNotes\n")
 		for _, n := range lb.Notes {
-			fmt.Fprintf(w, "- %s\n", flat(n))
+			fmt.Fprintf(w, "- %s\n", Flat(n))
 		}
 	}
 	if w.err != nil {
@@ -591,14 +607,16 @@ func writeTabRow(w io.Writer, cells []string) {
 		if i > 0 {
 			io.WriteString(w, "\t")
 		}
-		io.WriteString(w, flat(c))
+		io.WriteString(w, Flat(c))
 	}
 	io.WriteString(w, "\n")
 }
 
 // mdEscape keeps a cell inside its table cell and keeps raw HTML out of
-// Markdown, since many Markdown viewers pass HTML through.
-var mdEscape = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;")
+// Markdown, since many Markdown viewers pass HTML through; "](" is escaped
+// so that no inline link or image ("[x](javascript:…)", a tracking
+// picture) can be made from a model's text.
+var mdEscape = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "](", `\](`)
 
 func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 	w := &errWriter{w: out}
@@ -621,7 +639,7 @@ func renderMarkdown(out io.Writer, lb *Leaderboard) error {
 	if len(lb.Notes) > 0 {
 		fmt.Fprint(w, "\n## Notes\n\n")
 		for _, n := range lb.Notes {
-			fmt.Fprintf(w, "- %s\n", mdEscape.Replace(flat(n)))
+			fmt.Fprintf(w, "- %s\n", mdEscape.Replace(Flat(n)))
 		}
 	}
 	return w.err
@@ -654,7 +672,7 @@ func writeMDTable(w io.Writer, header []string, right []bool) {
 func writeMDRow(w io.Writer, cells []string) {
 	esc := make([]string, len(cells))
 	for i, c := range cells {
-		esc[i] = mdEscape.Replace(flat(c))
+		esc[i] = mdEscape.Replace(Flat(c))
 	}
 	fmt.Fprintf(w, "| %s |\n", strings.Join(esc, " | "))
 }

@@ -91,6 +91,12 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 	out := buf.String()
 	assert.NotContains(t, out, "<script")
 	assert.Contains(t, out, `a\|b c`)
+
+	lb.Rows[0].Model = "[click](javascript:alert(1)) ![x](http://tracker.example/p.png)"
+	buf.Reset()
+	require.NoError(t, Render(&buf, lb, "md"))
+	assert.NotRegexp(t, `[^\\]\]\(`, buf.String(), "no link or image from a model's text")
+	assert.Contains(t, buf.String(), `[click\](javascript:alert(1)) ![x\](http://tracker.example/p.png)`)
 }
 
 func TestRenderJSON(t *testing.T) {
@@ -258,6 +264,31 @@ func TestRenderFlagsSubstitutedModel(t *testing.T) {
 			assert.Regexp(t, `"substituted": ?true`, out, format)
 		}
 	}
+}
+
+// TestRenderTextDropsControlCharacters checks a reported model id, which
+// the API chooses, cannot send escape sequences to the terminal a text or
+// Markdown report is printed on.
+func TestRenderTextDropsControlCharacters(t *testing.T) {
+	in := fixture()
+	in[0].Run.Model.Name = "gemini-2.5-pro"
+	in[0].Run.ModelReported = "evil\x1b]0;title\x07\x1b[31mred\u202egnp.exe\u009b2J"
+	lb, err := Build(in, fixedOptions())
+	require.NoError(t, err)
+	for _, format := range []string{"text", "md"} {
+		var buf bytes.Buffer
+		require.NoError(t, Render(&buf, lb, format))
+		out := buf.String()
+		assert.Contains(t, out, "[answered by evil]0;title[31mredgnp.exe2J]", format)
+		assert.NotRegexp(t, "[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]", out, format)
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	assert.Equal(t, "a\n\tb[2Jc", Printable("a\n\tb\x1b[2J\rc\x00"))
+	assert.Equal(t, "abc", Printable("a\u2066b\u202ec"), "bidirectional overrides reorder what a reader sees")
+	assert.Equal(t, "中文 ok", Printable("中文 ok"))
+	assert.Equal(t, "a b c", Flat("a\n\tb\r\n  c\x07"))
 }
 
 func TestRenderTextFitsATerminal(t *testing.T) {

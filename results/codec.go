@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -261,8 +260,8 @@ func sampleArgs(s *parity.Sample) ([]any, error) {
 		s.ItemID, s.Index, string(sc.Outcome), sc.Extracted, sc.Scorer, sc.ScorerVersion, sc.Detail,
 		jo, je, js, jv, jd,
 		s.Gold, c.FinishReason, c.ModelReported, c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, c.Usage.CachedTokens,
-		int64(c.Latency), int64(c.TTFT), c.Attempts, scrub(c.Error), string(c.ErrorCode), warnings, s.Cost, nanos(s.StartedAt),
-		c.Content, c.Reasoning, messages, scrub(c.Raw), scrub(c.Request),
+		int64(c.Latency), int64(c.TTFT), c.Attempts, parity.ScrubSecrets(c.Error), string(c.ErrorCode), warnings, s.Cost, nanos(s.StartedAt),
+		c.Content, c.Reasoning, messages, parity.ScrubSecrets(c.Raw), parity.ScrubSecrets(c.Request),
 	}, nil
 }
 
@@ -471,54 +470,4 @@ func (ss scoreScanner) scan(sc scanner) (parity.Sample, error) {
 	s.Completion.Latency = time.Duration(r.integer(10))
 	s.Cost = r.real(11)
 	return s, r.err(&s)
-}
-
-// secretPattern matches credentials that an error message or a response
-// body might echo back: bearer tokens, api-key headers or fields, and
-// OpenAI-style "sk-" keys. Raw responses are bodies only, but providers
-// sometimes quote the request in their errors, and a key in the database
-// would travel with every shared shard and snapshot.
-var secretPattern = regexp.MustCompile(
-	`(?i)(bearer\s+|(?:x-)?api[-_]?key["']?\s*[:=]\s*["']?)[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{16,}`)
-
-// secretHints are cheap substring tests, ignoring ASCII case like the
-// pattern does ("X-API-Key", "BEARER"), that rule out secretPattern for
-// almost every text, so the regexp only runs on suspicious ones.
-var secretHints = []string{"bearer", "key", "sk-"}
-
-// scrub replaces credentials in s with a marker.
-func scrub(s string) string {
-	for _, h := range secretHints {
-		if containsFold(s, h) {
-			return secretPattern.ReplaceAllStringFunc(s, func(m string) string {
-				if sub := secretPattern.FindStringSubmatch(m); sub[1] != "" {
-					return sub[1] + "[REDACTED]"
-				}
-				return "[REDACTED]"
-			})
-		}
-	}
-	return s
-}
-
-// containsFold reports whether s contains the lower-case ASCII string sub,
-// ignoring ASCII case, without copying s.
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		j := 0
-		for j < len(sub) && lowerASCII(s[i+j]) == sub[j] {
-			j++
-		}
-		if j == len(sub) {
-			return true
-		}
-	}
-	return false
-}
-
-func lowerASCII(b byte) byte {
-	if 'A' <= b && b <= 'Z' {
-		return b + 'a' - 'A'
-	}
-	return b
 }

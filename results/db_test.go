@@ -142,24 +142,6 @@ func TestMigrationsAreNumbered(t *testing.T) {
 	}
 }
 
-func TestScrubRemovesCredentials(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`{"choices":[{"message":{"content":"2"}}]}`, `{"choices":[{"message":{"content":"2"}}]}`},
-		{"Authorization: Bearer sk-abcdefghijklmnopqrstuvwx", "Authorization: Bearer [REDACTED]"},
-		{"authorization: bearer abcdefgh12345678", "authorization: bearer [REDACTED]"},
-		{`{"error":"bad key","x-api-key":"abcd1234efgh5678"}`, `{"error":"bad key","x-api-key":"[REDACTED]"}`},
-		{"invalid key sk-proj-0123456789abcdefXYZ given", "invalid key [REDACTED] given"},
-		{"a bearer of good news", "a bearer of good news"},
-		{"X-API-Key: abcd1234efgh5678", "X-API-Key: [REDACTED]"},
-		{`{"API_Key":"abcd1234efgh5678"}`, `{"API_Key":"[REDACTED]"}`},
-		{"BeArEr abcdefgh12345678", "BeArEr [REDACTED]"},
-		{"SK-0123456789abcdefXYZ", "[REDACTED]"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, scrub(tt.in), tt.in)
-	}
-}
-
 func TestOpenReadOnly(t *testing.T) {
 	ctx := context.Background()
 	db, path := openTemp(t)

@@ -266,7 +266,7 @@ func TestSecretsAreNotStored(t *testing.T) {
 	r := createRun(t, db, "openai/o4-mini", "gsm8k")
 	s := smallSample(r.ID, "q", 0, parity.OutcomeError, 0)
 	s.Completion.Raw = `{"error":{"message":"Incorrect API key provided: sk-abcdefghijklmnopqrstuvwxyz"}}`
-	s.Completion.Error = "401: request had header Authorization: Bearer abcdefgh12345678"
+	s.Completion.Error = "401: request had header Authorization: Bearer abcdefgh12345678; key ak-0a1b2c3d4e5f6a7b invalid"
 	require.NoError(t, db.AddSamples(ctx, []parity.Sample{s}))
 	got, err := db.Samples(ctx, r.ID, SampleFilter{})
 	require.NoError(t, err)
@@ -274,6 +274,7 @@ func TestSecretsAreNotStored(t *testing.T) {
 	assert.NotContains(t, got[0].Completion.Raw, "sk-abcdefghijklmnopqrstuvwxyz")
 	assert.NotContains(t, got[0].Completion.Error, "abcdefgh12345678")
 	assert.Contains(t, got[0].Completion.Error, "Bearer [REDACTED]")
+	assert.NotContains(t, got[0].Completion.Error, "0a1b2c3d4e5f6a7b", "keys of every shape parity.ScrubSecrets knows")
 }
 
 // TestReopenAfterAbandonedRun simulates a process that stops without

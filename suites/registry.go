@@ -124,6 +124,13 @@ func Lookup(spec string) (parity.Suite, string, error) {
 	s, ok := registry[name]
 	known := namesLocked()
 	registryMu.RUnlock()
+	if !ok && name == CanaryName {
+		c, err := CanarySet()
+		if err != nil {
+			return nil, "", err
+		}
+		s, ok = c, true
+	}
 	if !ok {
 		// A contamination probe of a suite: "mmlu-guess", "math500-complete".
 		p, err := lookupProbe(name)

@@ -17,38 +17,6 @@ import (
 	"github.com/parity-bench/parity/suites"
 )
 
-// The canary set: a few items of math, multiple-choice and Chinese suites,
-// drawn once with a fixed seed, asked at temperature 0 with a fixed
-// sampling seed. Changing any of it makes a new set (its runs then have
-// another fingerprint and data hash), so old baselines stop matching and
-// the check says to record a new one.
-const (
-	canaryName    = "canary"
-	canaryVersion = "1"
-	canarySeed    = 20261130
-)
-
-var canaryParts = []struct {
-	suite   string
-	subject string
-	limit   int
-}{
-	{"gsm8k", "", 6}, {"math500", "", 6}, {"mmlu", "", 6}, {"arc", "", 4}, {"cmath", "", 4}, {"mgsm", "zh", 4},
-}
-
-// canarySuite builds the canary set from the built-in suites.
-func canarySuite() (parity.Suite, error) {
-	var parts []suites.MixPart
-	for _, p := range canaryParts {
-		s, _, err := suites.Lookup(p.suite)
-		if err != nil {
-			return nil, fmt.Errorf("canary set: %w", err)
-		}
-		parts = append(parts, suites.MixPart{Suite: s, Subject: p.subject, Limit: p.limit})
-	}
-	return suites.Mix(canaryName, canaryVersion, canarySeed, parts), nil
-}
-
 // canaryLine is what `parity canary` reports for one model.
 type canaryLine struct {
 	Model string `json:"model"`
@@ -92,7 +60,7 @@ should not appear on the leaderboard. See docs/measures.md.`,
 	// The canary's sampling settings are fixed: these flags exist so that
 	// run's parameter rules apply to them, and are not shown.
 	f.Float64Var(&o.temperature, "temperature", 0, "")
-	f.IntVar(&o.sampleSeed, "sampling-seed", canarySeed, "")
+	f.IntVar(&o.sampleSeed, "sampling-seed", suites.CanarySeed, "")
 	_ = f.MarkHidden("temperature")
 	_ = f.MarkHidden("sampling-seed")
 	return cmd
@@ -104,16 +72,16 @@ func (a *app) canary(cmd *cobra.Command, o runOptions, newBaseline bool) error {
 	if err := fl.Set("temperature", "0"); err != nil {
 		return err
 	}
-	if err := fl.Set("sampling-seed", strconv.Itoa(canarySeed)); err != nil {
+	if err := fl.Set("sampling-seed", strconv.Itoa(suites.CanarySeed)); err != nil {
 		return err
 	}
-	set, err := canarySuite()
+	set, err := suites.CanarySet()
 	if err != nil {
 		return err
 	}
 	info := set.Info()
 	o.mixed = []selectedSuite{{suite: set}}
-	o.seed, o.fresh, o.quiet = canarySeed, true, true
+	o.seed, o.fresh, o.quiet = suites.CanarySeed, true, true
 	o.maxResponse = providers.DefaultMaxResponseBytes
 
 	// Which models have a baseline for this very set and settings.
@@ -255,7 +223,7 @@ func compareCanary(ctx context.Context, db *results.DB, base, check *parity.Run)
 	if err != nil {
 		return reports.CanaryCheck{}, err
 	}
-	return reports.Canary(b, c, canarySeed)
+	return reports.Canary(b, c, suites.CanarySeed)
 }
 
 // printCanary writes one block per model: its status and, for a check,
@@ -272,7 +240,7 @@ func (a *app) printCanary(lines []canaryLine) error {
 		c := l.Check
 		switch {
 		case l.Error != "":
-			fmt.Fprintf(w, "%s: %s: %s\n", l.Model, l.Status, oneLine(l.Error))
+			fmt.Fprintf(w, "%s: %s: %s\n", l.Model, l.Status, reports.Flat(l.Error))
 			continue
 		case c == nil:
 			fmt.Fprintf(w, "%s: %s\n", l.Model, l.Status)
@@ -302,7 +270,7 @@ func (a *app) printCanary(lines []canaryLine) error {
 			if s.P == s.P { // not NaN
 				p = strconv.FormatFloat(s.P, 'g', 2, 64)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", s.Name, flatten(s.Baseline), flatten(s.Now), p, verdict, flatten(detail))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", s.Name, reports.Flat(s.Baseline), reports.Flat(s.Now), p, verdict, reports.Flat(detail))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -310,15 +278,12 @@ func (a *app) printCanary(lines []canaryLine) error {
 		if len(c.Changes) > 0 {
 			fmt.Fprintf(w, "  changed items (answer before -> now):\n")
 			for _, ch := range c.Changes {
-				fmt.Fprintf(w, "    %s: %s (%s) -> %s (%s)\n", flatten(ch.Item), dashIfEmpty(flatten(ch.Before)), ch.BeforeOut, dashIfEmpty(flatten(ch.After)), ch.AfterOut)
+				fmt.Fprintf(w, "    %s: %s (%s) -> %s (%s)\n", reports.Flat(ch.Item), dashIfEmpty(reports.Flat(ch.Before)), ch.BeforeOut, dashIfEmpty(reports.Flat(ch.After)), ch.AfterOut)
 			}
 		}
 	}
 	return nil
 }
-
-// flatten keeps endpoint text on one line of the table.
-func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func dashIfEmpty(s string) string {
 	if s == "" {

@@ -36,6 +36,8 @@ func TestCanaryOnTheMock(t *testing.T) {
 
 	// Each check is a run of its own: two runs now besides the baseline.
 	ta.mustRun("canary", "mock/oracle")
+	// Canary runs are rescored like any other, the set found by its name.
+	ta.mustRun("rescore", "--all")
 	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
 	assert.Len(t, runs, 3)
 	for _, r := range runs {

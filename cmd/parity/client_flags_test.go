@@ -61,6 +61,12 @@ func TestBaseURLPasswordNotStored(t *testing.T) {
 	out := ta.mustRun("runs", "--json")
 	assert.NotContains(t, out, "pa55word-77")
 	assert.Contains(t, out, "alice@", "the user name stays, so the run still says where it went")
+
+	// Nor is it in an error about the URL.
+	for _, urls := range []string{base + "," + base, base + ",ftp://bob:pa55word-77@x/v1"} {
+		assert.Equal(t, exitUsage, ta.run(context.Background(), "run", "-m", "lab/m", "--base-url", urls, "-s", "gsm8k", "--limit", "1"))
+		assert.NotContains(t, ta.stderr.String(), "pa55word-77", urls)
+	}
 }
 
 // TestMaxResponseBytes: an answer over --max-response-bytes is an error

@@ -62,6 +62,9 @@ func TestProvidersFileOverridesCatalog(t *testing.T) {
     base_url: http://gpu-box:8000/v1
   sglang:
     base_urls: [http://gpu-1:30000/v1, http://gpu-2:30000/v1]
+  gateway:
+    base_url: https://me:gw-password@gw.example/v1?api-version=2025-01-01&key=gw-query-key
+    origin: custom
 `), 0o644))
 	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
 	got := map[string]modelEntry{}
@@ -71,6 +74,12 @@ func TestProvidersFileOverridesCatalog(t *testing.T) {
 	assert.Equal(t, "CN", got["mylab"].Origin)
 	assert.Equal(t, "http://gpu-box:8000/v1", got["vllm"].BaseURL)
 	assert.Equal(t, []string{"http://gpu-1:30000/v1", "http://gpu-2:30000/v1"}, got["sglang"].BaseURLs)
+	assert.Equal(t, "https://me@gw.example/v1?api-version=2025-01-01&key=REDACTED", got["gateway"].BaseURL,
+		"a base URL's password and query values are never printed")
+	text := ta.mustRun("models")
+	assert.Contains(t, text, "https://me@gw.example/v1?api-version=2025-01-01&key=REDACTED")
+	assert.NotContains(t, text, "gw-password")
+	assert.NotContains(t, text, "gw-query-key")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "providers.yaml"), []byte("providers: [oops"), 0o644))
 	code := ta.run(context.Background(), "models")
@@ -235,6 +244,18 @@ func TestMergeShards(t *testing.T) {
 	merged := decode[[]map[string]any](t, a.stdout.String())
 	require.Len(t, merged, 1, "the shard merged before the failure is reported")
 	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0, "joined": 0.0}, merged[0])
+}
+
+// TestMergeADirectory: a folder given as a shard (a snapshot, or the
+// machine's working directory) is named as the mistake, in one line.
+func TestMergeADirectory(t *testing.T) {
+	a := newTestApp(t)
+	a.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	code := a.run(context.Background(), "merge", a.dir)
+	assert.Equal(t, exitUsage, code)
+	msg := a.stderr.String()
+	assert.Contains(t, msg, a.dir+" is a directory: name the database file")
+	assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
 }
 
 func TestCircularRunShowsBothAccuracies(t *testing.T) {

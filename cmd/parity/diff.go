@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -54,6 +53,10 @@ difference and its 95% interval. Runs of one suite in two languages
 					return err
 				}
 			}
+			if ra, rb := sides[0].Run, sides[1].Run; ra.Suite.Name != rb.Suite.Name {
+				return usagef("run %d is on %s and run %d on %s, so no item pairs: diff two runs of one suite (one suite in two languages pairs too), e.g. from 'parity runs --suite %s'",
+					ra.ID, reports.Flat(suiteAt(ra)), rb.ID, reports.Flat(suiteAt(rb)), reports.Flat(ra.Suite.Name))
+			}
 			d, err := reports.Diff(sides[0], sides[1], reports.Options{})
 			if err != nil {
 				return err
@@ -88,7 +91,7 @@ func writeDiff(out io.Writer, d reports.DiffResult, ra, rb parity.Run, limit int
 	// reported.
 	w := bufio.NewWriter(out)
 	name := func(r parity.Run) string {
-		return printable(fmt.Sprintf("run %d: %s on %s", r.ID, r.Model.ID, suiteAt(r)))
+		return reports.Printable(fmt.Sprintf("run %d: %s on %s", r.ID, r.Model.ID, suiteAt(r)))
 	}
 	fmt.Fprintf(w, "A = %s\nB = %s\n\n", name(ra), name(rb))
 	fmt.Fprintf(w, "%d shared items: A %s%%, B %s%%; B gains %d, loses %d, net %+d\n",
@@ -130,8 +133,7 @@ func result(r reports.ItemResult) string {
 
 // cell keeps an untrusted answer on one line of a terminal table.
 func cell(s string) string {
-	s = printable(s)
-	r := []rune(flatLine(s))
+	r := []rune(reports.Flat(s))
 	if len(r) > 40 {
 		return string(r[:39]) + "…"
 	}
@@ -140,6 +142,3 @@ func cell(s string) string {
 	}
 	return string(r)
 }
-
-// flatLine folds tabs and line breaks into spaces.
-func flatLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/reports"
 )
 
 // doctorOptions are the flags of `parity doctor`.
@@ -62,8 +63,8 @@ func (a *app) doctor(cmd *cobra.Command, modelID string, o doctorOptions) error 
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return usagef("--api-key-env goes with --base-url")
 	}
-	if o.region != "" && !strings.EqualFold(o.region, "cn") {
-		return usagef("--region %q is not valid: use cn for the mainland-China endpoint, or leave it out", o.region)
+	if err := checkRegion(o.region); err != nil {
+		return err
 	}
 	if o.timeout <= 0 || o.maxTokens < 1 {
 		return usagef("--timeout must be positive and --max-tokens at least 1")
@@ -121,7 +122,7 @@ func (a *app) doctor(cmd *cobra.Command, modelID string, o doctorOptions) error 
 // printDoctor writes the checks as a table, each not-ok check followed by
 // what to do about it.
 func (a *app) printDoctor(rep *providers.DoctorReport) error {
-	fmt.Fprintf(a.stdout, "%s at %s\n", rep.Model, rep.URL)
+	fmt.Fprintf(a.stdout, "%s at %s\n", reports.Flat(rep.Model), reports.Flat(rep.URL))
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tSTATUS\tDETAIL")
 	for _, c := range rep.Checks {
@@ -129,9 +130,10 @@ func (a *app) printDoctor(rep *providers.DoctorReport) error {
 		if c.Status == providers.CheckFail {
 			status = "FAIL"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, status, c.Detail)
+		// Details quote the API: the model it reported, its error text.
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, status, reports.Flat(c.Detail))
 		if c.Advice != "" {
-			fmt.Fprintf(tw, "\t\t→ %s\n", c.Advice)
+			fmt.Fprintf(tw, "\t\t→ %s\n", reports.Flat(c.Advice))
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -143,3 +143,37 @@ func TestDoctorCommandJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestDoctorPrintsAPITextPrintable: the checks quote what the API said (the
+// model it reported, its errors); none of it reaches the terminal as
+// control characters.
+func TestDoctorPrintsAPITextPrintable(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{Answer: func(providertest.ChatRequest) providertest.Reply {
+		return providertest.Reply{Model: "other\x1b]0;pwned\x07\x1b[2J", Content: "5"}
+	}})
+	ta := newTestApp(t)
+	ta.run(context.Background(), "doctor", "lab/r1", "--base-url", srv.BaseURL())
+	out := ta.stdout.String()
+	assert.Contains(t, out, "the API reported other]0;pwned[2J")
+	assert.NotContains(t, out, "\x1b")
+	assert.NotContains(t, out, "\x07")
+}
+
+// TestDoctorBodyHidesACredentialInExtra: a providers file may put a
+// credential in the body (extra: {api_key: ...}, as some gateways take it);
+// doctor's copy of the body sent masks it, as the stored request does.
+func TestDoctorBodyHidesACredentialInExtra(t *testing.T) {
+	srv := providertest.New(t, providertest.Options{})
+	ta := newTestApp(t)
+	file := filepath.Join(ta.dir, "providers.yaml")
+	yml := "providers:\n  gw:\n    base_url: " + srv.BaseURL() + "\n    origin: custom\n    extra:\n      api_key: gwkey-0123456789abcdef\n"
+	require.NoError(t, os.WriteFile(file, []byte(yml), 0o600))
+	for _, args := range [][]string{{"doctor", "gw/m", "--providers", file}, {"doctor", "gw/m", "--providers", file, "--json"}} {
+		ta.run(context.Background(), args...)
+		assert.Contains(t, ta.stdout.String(), "api_key")
+		assert.NotContains(t, ta.stdout.String()+ta.stderr.String(), "gwkey-0123456789abcdef", args)
+	}
+	assert.Contains(t, string(srv.Requests()[0].Body), "gwkey-0123456789abcdef", "the field is still sent")
+	ta.mustRun("run", "-m", "gw/m", "--providers", file, "-s", "gsm8k", "--limit", "1")
+	assert.NotContains(t, ta.mustRun("show", "1", "--raw"), "gwkey-0123456789abcdef", "nor is it stored")
+}

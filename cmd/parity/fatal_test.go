@@ -12,7 +12,7 @@ import (
 
 func TestRejectedKeyStopsTheRunWithExitCode4(t *testing.T) {
 	srv := providertest.New(t, providertest.Options{FaultFunc: func(providertest.ChatRequest) *providertest.Fault {
-		f := providertest.Status(401, providertest.OpenAIError("Incorrect API key provided", "invalid_request_error", "invalid_api_key"))
+		f := providertest.Status(401, providertest.OpenAIError("Incorrect API key provided\x1b]0;owned\x07", "invalid_request_error", "invalid_api_key"))
 		return &f
 	}})
 	ta := newTestApp(t)
@@ -22,6 +22,7 @@ func TestRejectedKeyStopsTheRunWithExitCode4(t *testing.T) {
 	assert.Equal(t, exitConfig, code, ta.stderr.String())
 	assert.Contains(t, ta.stderr.String(), "LAB_KEY", "the message names the variable to fix")
 	assert.NotContains(t, ta.stderr.String()+ta.stdout.String(), "sk-wrong-0000")
+	assert.NotContains(t, ta.stderr.String(), "\x1b", "the API's message is quoted without its escapes")
 	assert.LessOrEqual(t, srv.Count(), 4, "a rejected key stops the run instead of failing every item")
 
 	runs := decode[[]runLine](t, ta.mustRun("runs", "--json"))
@@ -29,4 +30,6 @@ func TestRejectedKeyStopsTheRunWithExitCode4(t *testing.T) {
 	assert.Equal(t, "partial", string(runs[0].Status))
 	assert.Zero(t, runs[0].Done, "nothing is recorded as an answer")
 	assert.Contains(t, runs[0].Note, "stopped")
+	assert.Contains(t, ta.mustRun("runs"), "Incorrect API key provided]0;owned")
+	assert.NotContains(t, ta.stdout.String(), "\x1b")
 }

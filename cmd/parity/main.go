@@ -12,13 +12,13 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/term"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 )
 
 // Exit codes, as DESIGN.md fixes them.
@@ -116,7 +116,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "parity: interrupted; everything scored so far is saved, run the same command again to resume")
 		return code
 	}
-	fmt.Fprintln(a.stderr, "parity: "+oneLine(err.Error()))
+	fmt.Fprintln(a.stderr, "parity: "+reports.Flat(err.Error()))
 	return code
 }
 
@@ -152,9 +152,4 @@ func (u usageError) Unwrap() error { return u.err }
 
 func usagef(format string, args ...any) error {
 	return parity.Errorf(parity.ErrUsage, format, args...)
-}
-
-// oneLine keeps error output to one line however deep the wrapping went.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

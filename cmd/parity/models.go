@@ -66,7 +66,12 @@ Add or override providers in ~/.config/parity/providers.yaml or --providers FILE
 			now := a.now()
 			var out []modelEntry
 			for _, p := range cat.Providers() {
-				e := modelEntry{Provider: p.Name, Origin: p.Origin, BaseURL: p.BaseURL, BaseURLs: p.BaseURLs, KeyEnv: p.KeyEnv,
+				// A user's base URL may hold a password or a key in its query.
+				var urls []string
+				for _, u := range p.BaseURLs {
+					urls = append(urls, providers.ShownURL(u))
+				}
+				e := modelEntry{Provider: p.Name, Origin: p.Origin, BaseURL: providers.ShownURL(p.BaseURL), BaseURLs: urls, KeyEnv: p.KeyEnv,
 					NeedsKey: p.NeedsKey(), KeySet: p.KeyEnv != "" && a.getenv(p.KeyEnv) != "", Docs: p.Docs,
 					Verified: p.Verified, Sources: append([]string{}, p.Sources...), Stale: p.Stale(now), Models: []modelInfo{}}
 				for name, m := range p.Models {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/providers"
+	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/results"
 	"github.com/parity-bench/parity/runners"
 	"github.com/parity-bench/parity/suites"
@@ -207,6 +209,12 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return nil, usagef("--api-key-env goes with --base-url")
 	}
+	if err := checkRegion(o.region); err != nil {
+		return nil, err
+	}
+	if o.timeout <= 0 {
+		return nil, usagef("--timeout %s: give a positive deadline per request, e.g. --timeout 10m", o.timeout)
+	}
 	replicaCap, replicaCaps, err := parseReplicaCaps(o.replicaCaps, o.baseURL)
 	if err != nil {
 		return nil, err
@@ -344,7 +352,7 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 		Client:          client,
 		Store:           db,
 		Concurrency:     o.concurrency,
-		Log:             a.stderr,
+		Log:             printableWriter{a.stderr}, // its lines quote API errors
 		Now:             a.now,
 		MaxCost:         maxCost,
 		MaxCostCurrency: maxCur,
@@ -433,7 +441,7 @@ func (a *app) printRunResults(ctx context.Context, db *results.DB, res []runners
 			s.Accuracy = &acc
 		}
 		if r.Err != nil {
-			s.Error = oneLine(r.Err.Error())
+			s.Error = reports.Flat(r.Err.Error())
 		}
 		out = append(out, s)
 	}
@@ -534,4 +542,16 @@ func answerKey(ctx context.Context, list []selectedSuite) providers.AnswerKey {
 		g, ok := b.gold[ref.ItemID]
 		return g[0], g[1], ok
 	}
+}
+
+// printableWriter passes text on without the control characters that
+// reports.Printable drops, for writers of whole lines that may quote an
+// endpoint.
+type printableWriter struct{ w io.Writer }
+
+func (p printableWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, reports.Printable(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/results"
 )
 
@@ -193,7 +194,7 @@ func (a *app) runsCmd() *cobra.Command {
 					status, note = "stopped", "its process ended: run the same command to resume"
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%d\t%s\t%s\n", l.ID, status, l.Model.ID, suite, l.Done, l.Target,
-					acc, l.Outcomes[parity.OutcomeError], l.StartedAt.Local().Format(time.DateTime), note)
+					acc, l.Outcomes[parity.OutcomeError], l.StartedAt.Local().Format(time.DateTime), reports.Flat(note))
 			}
 			return tw.Flush()
 		},

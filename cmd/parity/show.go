@@ -63,12 +63,12 @@ func (a *app) showCmd() *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, run.Model.ID, suiteAt(*run), run.Status)
 			if parity.ModelSubstituted(run.Model.Name, run.ModelReported) {
-				fmt.Fprintf(a.stdout, "  ANSWERED BY %s: the API reported another model than the one asked for\n", printable(run.ModelReported))
+				fmt.Fprintf(a.stdout, "  ANSWERED BY %s: the API reported another model than the one asked for\n", reports.Printable(run.ModelReported))
 			}
 			// What the provider could not honour as asked, and what was
 			// sent instead, as recorded when the run was planned.
 			for _, w := range run.Warnings {
-				fmt.Fprintf(a.stdout, "  warning: %s\n", printable(w))
+				fmt.Fprintf(a.stdout, "  warning: %s\n", reports.Printable(w))
 			}
 			n := 0
 			err = db.EachSample(ctx, id, f, func(s parity.Sample) error {
@@ -94,18 +94,18 @@ func (a *app) showCmd() *cobra.Command {
 
 func writeSample(w io.Writer, s parity.Sample, raw bool) {
 	c := s.Completion
-	fmt.Fprintf(w, "\n=== %s #%d  %s", s.ItemID, s.Index, strings.ToUpper(string(s.Score.Outcome)))
+	fmt.Fprintf(w, "\n=== %s #%d  %s", reports.Flat(s.ItemID), s.Index, strings.ToUpper(string(s.Score.Outcome)))
 	fmt.Fprintf(w, "  extracted %q  gold %q\n", s.Score.Extracted, s.Gold) // %q escapes control characters
 	if s.Score.Detail != "" {
-		fmt.Fprintf(w, "grader: %s@%s (%s)\n", s.Score.Scorer, s.Score.ScorerVersion, s.Score.Detail)
+		fmt.Fprintf(w, "grader: %s@%s (%s)\n", s.Score.Scorer, s.Score.ScorerVersion, reports.Flat(s.Score.Detail))
 	}
 	if s.Judge != nil {
 		fmt.Fprintf(w, "judge: %s %q (%s@%s)\n", s.Judge.Outcome, s.Judge.Extracted, s.Judge.Scorer, s.Judge.ScorerVersion)
 	}
 	fmt.Fprintf(w, "tokens: prompt %d, completion %d (reasoning %d)  latency %s  attempts %d  finish %s\n",
-		c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, reports.Duration(c.Latency), c.Attempts, c.FinishReason)
+		c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, reports.Duration(c.Latency), c.Attempts, reports.Flat(c.FinishReason))
 	if c.Error != "" {
-		fmt.Fprintf(w, "error (%s): %s\n", c.ErrorCode, printable(c.Error))
+		fmt.Fprintf(w, "error (%s): %s\n", c.ErrorCode, reports.Printable(c.Error))
 	}
 	for _, m := range s.Messages {
 		section(w, "prompt ("+m.Role+")", m.Content)
@@ -122,18 +122,7 @@ func section(w io.Writer, title, body string) {
 	if strings.TrimSpace(body) == "" {
 		return
 	}
-	fmt.Fprintf(w, "--- %s\n%s\n", title, strings.TrimRight(printable(body), "\n"))
-}
-
-// printable drops control characters other than newline and tab, so model
-// output cannot move the cursor, recolour or retitle the user's terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || (r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f)) {
-			return r
-		}
-		return -1
-	}, s)
+	fmt.Fprintf(w, "--- %s\n%s\n", title, strings.TrimRight(reports.Printable(body), "\n"))
 }
 
 // suiteAt names a run's suite as every parity output does:

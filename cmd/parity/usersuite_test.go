@@ -175,4 +175,13 @@ func TestSnapshotPublishesUserSuiteQuestionsOnlyWhenTheFileAllows(t *testing.T) 
 	require.Len(t, lines, 2)
 	assert.Equal(t, question, lines[0]["question"])
 	assert.Contains(t, string(files["runs/1.html"]), "Zorblax")
+
+	// Data edited since the run would put other questions beside its
+	// answers: none are published then.
+	require.NoError(t, os.WriteFile(filepath.Join(ta.dir, "mine", "items.jsonl"), []byte(strings.ReplaceAll(data, "Zorblax", "Quuxian")), 0o644))
+	edited := filepath.Join(ta.dir, "edited")
+	ta.mustRun("snapshot", edited, "--suite-file", file)
+	for name, content := range snapshotFiles(t, edited) {
+		assert.NotContains(t, string(content), "Quuxian", "%s quotes data the run was not asked", name)
+	}
 }

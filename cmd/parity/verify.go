@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/reports"
 	"github.com/parity-bench/parity/reports/site"
 )
 
@@ -254,15 +255,18 @@ func regrader(cmd *cobra.Command, r parity.Run) (func(site.SnapshotSample) (pari
 		if !ok {
 			return parity.Score{}, fmt.Errorf("item %q is not in suite %s", smp.ItemID, r.Suite.Name)
 		}
-		if smp.ScorerVersion != info.ScorerVersion {
-			return parity.Score{}, fmt.Errorf("graded by %s@%s, not the run's %s@%s", smp.Scorer, smp.ScorerVersion, info.Scorer, info.ScorerVersion)
-		}
 		it.Answer = smp.Gold
 		c := parity.Completion{Content: *smp.Content, FinishReason: smp.FinishReason}
 		if smp.Reasoning != nil {
 			c.Reasoning = *smp.Reasoning
 		}
-		return s.Score(it, c), nil
+		// Compared with the grade's own grader, not the run's: a mixed
+		// suite (the canary set) grades each item with its own suite's.
+		sc := s.Score(it, c)
+		if smp.Scorer != sc.Scorer || smp.ScorerVersion != sc.ScorerVersion {
+			return parity.Score{}, fmt.Errorf("graded by %s@%s, not the %s@%s this parity grades it with", smp.Scorer, smp.ScorerVersion, sc.Scorer, sc.ScorerVersion)
+		}
+		return sc, nil
 	}, ""
 }
 
@@ -378,14 +382,14 @@ func writeVerify(out io.Writer, rep *verifyReport) {
 		if r.NotGraded != "" {
 			line += "; not re-graded: " + r.NotGraded
 		}
-		fmt.Fprintln(w, printable(line))
+		fmt.Fprintln(w, reports.Printable(line))
 	}
 	if rep.OK {
 		fmt.Fprintln(w, "OK: every file and every verdict is as published")
 	} else {
 		fmt.Fprintf(w, "MISMATCH (%d):\n", len(rep.Mismatches))
 		for _, m := range rep.Mismatches {
-			fmt.Fprintf(w, "- %s\n", printable(m))
+			fmt.Fprintf(w, "- %s\n", reports.Printable(m))
 		}
 	}
 	if d := rep.Against; d != nil {
@@ -401,7 +405,7 @@ func writeVerify(out io.Writer, rep *verifyReport) {
 			}
 			fmt.Fprintf(w, "%s:\n", sec.title)
 			for _, l := range sec.lines {
-				fmt.Fprintf(w, "  %s\n", printable(l))
+				fmt.Fprintf(w, "  %s\n", reports.Printable(l))
 			}
 		}
 	}

@@ -35,6 +35,7 @@ const (
 	StyleThinkInline      = wire.StyleThinkInline      // <think>…</think> in the content
 	StyleThoughtInline    = wire.StyleThoughtInline    // Gemini's <thought>…</thought>
 	StyleReasoningDetails = wire.StyleReasoningDetails // reasoning_details entries
+	StyleContentBlocks    = wire.StyleContentBlocks    // content as a list of thinking and text blocks (Mistral)
 )
 
 // Dialects: where a provider's documented wire format departs from a
@@ -82,6 +83,12 @@ const (
 	// DialectXAI is xAI: grok-4.5 refuses reasoning_effort none and
 	// grok-4.20 models refuse reasoning_effort altogether.
 	DialectXAI = "xai"
+	// DialectMistral is Mistral's API: a reasoning answer's content is a
+	// list of typed blocks (a thinking block holding text blocks, then a
+	// text block), streamed as lists while thinking and as strings after;
+	// Mistral Small 4 and Medium 3.5 take reasoning_effort high or none
+	// only; errors carry Mistral's {"object":"error",…} body.
+	DialectMistral = "mistral"
 )
 
 // Retired model ids the dialects refuse, as of 2026-11-30 (each
@@ -249,6 +256,63 @@ var (
 	ZhipuArrears     = ZhipuError(429, "1113", "您的账户已欠费，请充值后重试。")
 	ZhipuUnsafe      = ZhipuError(400, "1301", "系统检测到输入或生成内容可能包含不安全或敏感内容，请您避免输入易产生敏感内容的提示语，感谢您的配合。")
 )
+
+// MistralError is an error in Mistral's shape (its error glossary,
+// https://docs.mistral.ai/resources/error-glossary): a flat object with
+// "object":"error", a message, a type (invalid_request_error,
+// authentication_error, rate_limit_error, server_error) and a code.
+func MistralError(status int, typ, code, message string) Fault {
+	return Status(status, `{"object":"error","message":`+string(wire.AppendString(nil, message))+`,"type":"`+typ+`","param":null,"code":"`+code+`"}`)
+}
+
+// Error bodies of the hosts and labs added on 2026-11-30, with the status
+// and the meaning each provider's error page documents. Where a page shows
+// the body (Mistral, Qianfan, SiliconFlow) it has that shape; where it
+// gives only a status and a message, the message sits in OpenAI's shape.
+var (
+	// BaichuanNoBalance and BaichuanRateLimited share status 429 on
+	// Baichuan's status code table.
+	BaichuanNoBalance   = Status(429, OpenAIError("Insufficient account balance, please recharge", "insufficient_quota", ""))
+	BaichuanRateLimited = Status(429, OpenAIError("Rate limit reached for requests", "rate_limit_error", ""))
+	// StepFunNoBalance is StepFun's 402: the balance cannot pay for the call.
+	StepFunNoBalance = Status(402, OpenAIError("Insufficient balance, please recharge your account", "insufficient_balance", ""))
+	// QianfanRPM is Qianfan's requests-per-minute limit.
+	QianfanRPM = QianfanError(429, "rpm_rate_limit_exceeded", "rate_limit_exceeded", "Rate limit reached for RPM")
+	// QianfanTooLong is Qianfan's 400 for a prompt over the model's limit.
+	QianfanTooLong = QianfanError(400, "tokens_too_long", "invalid_request_error", "Prompt tokens too long")
+	// SiliconFlowNoBalance and SiliconFlowRealName are SiliconFlow's two
+	// kinds of 403, told apart by the message.
+	SiliconFlowNoBalance = SiliconFlowError(403, 30001, "Sorry, your account balance is insufficient")
+	SiliconFlowRealName  = SiliconFlowError(403, 30011, "The model requires real-name authentication of the account")
+	// TogetherSpendLimit is Together's 402; TogetherContextLength its 403,
+	// which is about the request, not about access.
+	TogetherSpendLimit    = Status(402, OpenAIError("Credit limit exceeded: the account reached its monthly spending limit", "credit_limit", ""))
+	TogetherContextLength = Status(403, OpenAIError("Input validation error: inputs tokens + max_new_tokens must be <= 32769", "invalid_request_error", ""))
+	// FireworksSuspended is Fireworks' 412 for a suspended account.
+	FireworksSuspended = Status(412, OpenAIError("Account is suspended", "invalid_request_error", ""))
+	// DeepInfraRateLimited is DeepInfra's 429 past 200 concurrent requests
+	// to a model.
+	DeepInfraRateLimited = Status(429, `{"detail":"Rate limited"}`)
+	// XAIBadKey is xAI's 400 for an incorrect key; XAIBlocked its 403. The
+	// debugging page gives only the statuses; the {code, error} body is the
+	// shape reported by users of the API, not read on an xAI page.
+	XAIBadKey  = Status(400, `{"code":"Client specified an invalid argument","error":"Incorrect API key provided: xa***parity. You can obtain an API key from https://console.x.ai."}`)
+	XAIBlocked = Status(403, `{"code":"The caller does not have permission to execute the specified operation","error":"Your team is blocked"}`)
+	// GroqFlexCapacity is Groq's 498 when the flex tier is full.
+	GroqFlexCapacity = Status(498, OpenAIError("Flex tier capacity exceeded. Please try again later.", "capacity_exceeded", "capacity_exceeded"))
+)
+
+// QianfanError is an error in Qianfan's V2 shape: {"error":{code, message,
+// type}} and the request id.
+func QianfanError(status int, code, typ, message string) Fault {
+	return Status(status, `{"error":{"code":"`+code+`","message":`+string(wire.AppendString(nil, message))+`,"type":"`+typ+`"},"id":"as-parity"}`)
+}
+
+// SiliconFlowError is an error in SiliconFlow's shape: a numeric code and a
+// message at the top level, with null data.
+func SiliconFlowError(status, code int, message string) Fault {
+	return Status(status, `{"code":`+strconv.Itoa(code)+`,"message":`+string(wire.AppendString(nil, message))+`,"data":null}`)
+}
 
 // MoonshotNoBalance is Moonshot's 403 for an account out of balance.
 var MoonshotNoBalance = Status(403, OpenAIError("Your account org-parity is suspended due to insufficient balance, please recharge your account or check your plan and billing details", "exceeded_current_quota_error", ""))
@@ -538,6 +602,12 @@ func dialectRules(dialect string, req ChatRequest, b map[string]any) *Fault {
 		if hasEffort && !oneOf(effort, "none", "low", "medium", "high") || effort == "none" && strings.HasPrefix(model, "grok-4.5") {
 			return invalid(OpenAIError("Invalid reasoning_effort "+effort+" for model "+model, "invalid_request_error", ""))
 		}
+	case DialectMistral:
+		adjustable := strings.HasPrefix(model, "mistral-small") || strings.HasPrefix(model, "mistral-medium")
+		if hasEffort && (adjustable && !oneOf(effort, "high", "none") || strings.HasPrefix(model, "magistral")) {
+			f := MistralError(400, "invalid_request_error", "invalid_reasoning_effort", "reasoning_effort '"+effort+"' is not supported by model "+model)
+			return &f
+		}
 	case DialectArk:
 		if hasEffort && !oneOf(effort, "minimal", "low", "medium", "high") {
 			f := ArkError(400, "InvalidParameter", "BadRequest", "The parameter `reasoning_effort` specified in the request is not valid: "+effort)
@@ -681,8 +751,9 @@ func oneOf(s string, list ...string) bool {
 // sends it.
 func (s *Server) dialectReply(r *wire.Reply, body []byte) {
 	var b struct {
-		ReasoningSplit bool `json:"reasoning_split"`
-		ExtraBody      struct {
+		ReasoningEffort string `json:"reasoning_effort"`
+		ReasoningSplit  bool   `json:"reasoning_split"`
+		ExtraBody       struct {
 			Google struct {
 				ThinkingConfig struct {
 					IncludeThoughts bool `json:"include_thoughts"`
@@ -706,6 +777,15 @@ func (s *Server) dialectReply(r *wire.Reply, body []byte) {
 	case DialectOpenRouter:
 		if s.opt.Style == "" {
 			r.Style = wire.StyleReasoning
+		}
+	case DialectMistral:
+		// Reasoning comes back as a thinking block, and only when asked for
+		// (reasoning_effort other than none) or from a Magistral model.
+		r.Style = wire.StyleContentBlocks
+		if (b.ReasoningEffort == "" || b.ReasoningEffort == "none") && !strings.HasPrefix(r.Model, "magistral") {
+			r.Reasoning = ""
+			r.Usage.Completion -= r.Usage.Reasoning
+			r.Usage.Reasoning = 0
 		}
 	}
 }

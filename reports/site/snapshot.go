@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -198,7 +197,7 @@ func NewSnapshotSample(s parity.Sample, redact bool) SnapshotSample {
 		Attempts:      c.Attempts,
 		Cost:          s.Cost,
 		StartedAt:     s.StartedAt.UTC(),
-		Error:         scrubSecrets(c.Error),
+		Error:         parity.ScrubSecrets(c.Error),
 		ErrorCode:     c.ErrorCode,
 		Warnings:      scrubAll(c.Warnings),
 	}
@@ -680,7 +679,7 @@ func keyLess(a, b parity.SampleKey) bool {
 func publicRun(r parity.Run) parity.Run {
 	r.BaseURL = publicURL(r.BaseURL)
 	r.Warnings = scrubAll(r.Warnings)
-	r.Note = scrubSecrets(r.Note)
+	r.Note = parity.ScrubSecrets(r.Note)
 	r.StartedAt = r.StartedAt.UTC()
 	if !r.FinishedAt.IsZero() {
 		r.FinishedAt = r.FinishedAt.UTC()
@@ -700,7 +699,7 @@ func publicURL(s string) string {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return scrubSecrets(s)
+		return parity.ScrubSecrets(s)
 	}
 	if u.User != nil {
 		u.User = url.User("REDACTED")
@@ -709,15 +708,7 @@ func publicURL(s string) string {
 		u.RawQuery = "REDACTED"
 	}
 	u.Fragment = ""
-	return scrubSecrets(u.String())
-}
-
-// secretPattern matches strings shaped like API keys and bearer tokens, in
-// case an API error message or a note quotes one.
-var secretPattern = regexp.MustCompile(`(?i)\b(?:sk|ak|pk|key|api[-_]?key)-[a-z0-9_\-]{8,}|\bBearer\s+\S+`)
-
-func scrubSecrets(s string) string {
-	return secretPattern.ReplaceAllString(s, "[REDACTED]")
+	return parity.ScrubSecrets(u.String())
 }
 
 func scrubAll(list []string) []string {
@@ -726,7 +717,7 @@ func scrubAll(list []string) []string {
 	}
 	out := make([]string, len(list))
 	for i, s := range list {
-		out[i] = scrubSecrets(s)
+		out[i] = parity.ScrubSecrets(s)
 	}
 	return out
 }

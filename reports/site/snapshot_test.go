@@ -352,6 +352,7 @@ func TestSnapshotMasksSecrets(t *testing.T) {
 	r := snapRun(5, "lab/m", "gsm8k", 2)
 	r.BaseURL = "https://user:sk-pass-0123456789@lab.example/v1?api_key=sk-live-0123456789abcdef"
 	r.Note = "failed with key sk-live-0123456789abcdef"
+	r.Warnings = []string{`the gateway said {"x-api-key": "gw0123456789"}`}
 	samples := snapSamples(5, 2, plainAnswers)
 	samples[1].Completion.Error = "401: Incorrect API key provided: sk-live-0123456789abcdef"
 	samples[1].Score.Outcome = parity.OutcomeError

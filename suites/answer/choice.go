@@ -247,7 +247,7 @@ func extractChoice(response string, opt Options) (string, string, bool) {
 	}
 	// A concluding clause naming one letter ("therefore I think it's B"),
 	// unless that letter is being ruled out ("so A is wrong").
-	if end, ok := lastMatchEnd(reConclude, s, tail); ok {
+	if end, ok := lastConclusion(s); ok {
 		seg := sentence(s[end:])
 		if m := reConcludeLetter.FindStringSubmatchIndex(seg); m != nil {
 			l := seg[m[2]:m[3]]
@@ -307,6 +307,9 @@ func goldLetter(gold string, opt Options) string {
 // choiceAt reads the answer clause after one marker. stop reports that
 // the clause decided (a letter, an option text or a hedge).
 func choiceAt(s string, loc []int, opt Options) (letter, how string, ok, stop bool) {
+	if inAnswerList(s, loc[0]) {
+		return "", "", false, false // one of several numbered answers
+	}
 	seg := afterMarker(s[loc[1]:])
 	if reNumberedList.MatchString(seg) {
 		return "", "", false, false // answers to several questions, none of them this one's
@@ -328,6 +331,9 @@ func choiceAt(s string, loc []int, opt Options) (letter, how string, ok, stop bo
 	if hedge {
 		return "", "hedge", false, true
 	}
+	if ok && foreignLabel(seg, l, opt) {
+		return "", "", false, false
+	}
 	if ok {
 		return l, "answer-is", true, true
 	}
@@ -335,21 +341,6 @@ func choiceAt(s string, loc []int, opt Options) (letter, how string, ok, stop bo
 		return l, "answer-text", true, true
 	}
 	return "", "", false, false
-}
-
-// lastMatchEnd is where the last match of re in s ends, looking at the
-// tail from tail first.
-func lastMatchEnd(re *regexp.Regexp, s string, tail int) (int, bool) {
-	if locs := re.FindAllStringIndex(s[tail:], -1); len(locs) > 0 {
-		return tail + locs[len(locs)-1][1], true
-	}
-	if tail == 0 {
-		return 0, false
-	}
-	if locs := re.FindAllStringIndex(s[:tail], -1); len(locs) > 0 {
-		return locs[len(locs)-1][1], true
-	}
-	return 0, false
 }
 
 // tailStart is where the last n bytes of s begin, moved forward to a
@@ -424,3 +415,127 @@ var reRuledOut = regexp.MustCompile(`(?i)^\W{0,3}(?:is\s+(?:not|incorrect|wrong|
 // clause: "(B)", "it's B", "is option C", "是B", "选B". A bare capital
 // in the reasoning ("10^-10 J", "H2", "G_R") is not one.
 var reConcludeLetter = regexp.MustCompile(`(?:\b(?:is|it's|it is|be|option|choice|answer)\s+\(?|[选是为]\s*\(?|\()([A-Z])\)?(?:[\s.,;:!?。，、)]|$)`)
+
+// reAfterLetter is the text that follows a chosen letter in an answer
+// clause ("(F). Business ethics management." → "Business ethics
+// management").
+var reAfterLetter = regexp.MustCompile(`^[\s*"'(\[]*\(?[A-Z]\)?[\s*"'.:)\]]+([^\n]*)`)
+
+// foreignLabel reports whether the letter comes with a label that shares
+// no word with any option of this question ("The answer is (F).
+// Business ethics management." among options about cultures): the model
+// is repeating the answer of another question, such as a few-shot
+// example, so the clause is not this item's answer.
+func foreignLabel(seg, letter string, opt Options) bool {
+	if len(opt.Choices) == 0 {
+		return false
+	}
+	i := strings.Index(seg, letter)
+	m := reAfterLetter.FindStringSubmatch(seg[i:])
+	if m == nil {
+		return false
+	}
+	rest := sentence(m[1])
+	if strings.Count(rest, ",") >= 2 {
+		rest = rest[:strings.IndexByte(rest, ',')] // the first of a list of labels
+	}
+	words := strings.FieldsFunc(strings.ToLower(rest), func(r rune) bool { return !(r >= 'a' && r <= 'z') })
+	if len(words) < 2 || len(words) > 5 || strings.ContainsAny(rest, "0123456789$%=") {
+		return false
+	}
+	all := strings.ToLower(strings.Join(opt.Choices, " "))
+	content := 0
+	for _, w := range words {
+		if notLabel[w] {
+			return false // a sentence explaining the choice, not a label
+		}
+		if len(w) < 4 {
+			continue
+		}
+		content++
+		if strings.Contains(all, w[:4]) {
+			return false
+		}
+	}
+	return content >= 2
+}
+
+var reListItem = regexp.MustCompile(`^\s*(?:\d{1,2}[.)]|Question \d{1,2}\b)`)
+
+// inAnswerList reports whether position i sits on a numbered line of a
+// list of answers ("1. The answer is (F).\n2. The answer is (D)."): a
+// model answering several questions at once, not this item alone.
+// Numbered working steps are not such a list: the neighbouring numbered
+// line must give an answer too.
+func inAnswerList(s string, i int) bool {
+	start := strings.LastIndexByte(s[:i], '\n') + 1
+	if !reListItem.MatchString(s[start:i]) {
+		return false
+	}
+	answers := func(line string) bool {
+		return reListItem.MatchString(line) && strings.Contains(strings.ToLower(line), "answer")
+	}
+	if start > 0 {
+		prev := s[:start-1]
+		if answers(prev[strings.LastIndexByte(prev, '\n')+1:]) {
+			return true
+		}
+	}
+	if end := strings.IndexByte(s[i:], '\n'); end >= 0 {
+		next := s[i+end+1:]
+		if j := strings.IndexByte(next, '\n'); j >= 0 {
+			next = next[:j]
+		}
+		return answers(next)
+	}
+	return false
+}
+
+// notLabel lists words that make the text after a letter a sentence
+// rather than an option's label.
+var notLabel = map[string]bool{"is": true, "are": true, "was": true, "were": true, "be": true, "has": true,
+	"have": true, "had": true, "this": true, "that": true, "it": true, "its": true, "which": true,
+	"because": true, "since": true, "so": true, "we": true, "i": true, "you": true, "can": true,
+	"will": true, "would": true, "should": true, "not": true, "does": true, "do": true, "shows": true}
+
+// Concluding words, as reConclude has them: ASCII words (matched as whole
+// words, any case) and words of other scripts.
+var (
+	concludeWords = []string{"therefore", "thus", "hence", "so", "donc"}
+	concludeOther = []string{"因此", "所以", "故", "综上", "结论", "總之", "总之", "لذا", "इसलिए"}
+)
+
+// lastConclusion is where the last concluding word of s ends: what
+// reConclude's last match gives, found with plain searches from the end
+// because the expression is the costliest scan of choice grading.
+func lastConclusion(s string) (int, bool) {
+	lower := []byte(s)
+	for i, c := range lower {
+		if c >= 'A' && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	ls := string(lower)
+	best, end := -1, 0
+	for _, w := range concludeWords {
+		for j := len(ls); j > best; {
+			i := strings.LastIndex(ls[:j], w)
+			if i < 0 || i <= best {
+				break
+			}
+			if (i == 0 || !isWordByte(ls[i-1])) && (i+len(w) == len(ls) || !isWordByte(ls[i+len(w)])) {
+				best, end = i, i+len(w)
+				break
+			}
+			j = i
+		}
+	}
+	if !isASCII(s) {
+		for _, w := range concludeOther {
+			if i := strings.LastIndex(s, w); i > best {
+				best, end = i, i+len(w)
+			}
+		}
+	}
+	return end, best >= 0
+}

@@ -97,6 +97,9 @@ func TestFormatSeveralBoxes(t *testing.T) {
 		{name: "set order free", kind: Math, resp: "The roots are $\\boxed{3}$ and $\\boxed{-1}$.", gold: "-1, 3", want: true},
 		{name: "boxes separated by reasoning", kind: Math, resp: "First $\\boxed{10}$. But then we fix it, so $\\boxed{42}$.", gold: "42", want: true},
 		{name: "chinese boxes", kind: Math, resp: "所以 $x=\\boxed{1}$ 和 $y=\\boxed{2}$。", gold: "1,2", want: true},
+		{name: "chinese and-list after 答案", kind: Math, resp: "所以甲的卡片上的数字是1和3。\n【答案】1和3", gold: "1 和 3", want: true, extracts: "1, 3"},
+		{name: "chinese and-list with spaces", kind: Math, resp: "所以两个根分别是 2 与 5", gold: "2 与 5", want: true},
+		{name: "chinese and-list is not a single value", kind: Math, resp: "【答案】1和3", gold: "3", want: false},
 	})
 }
 
@@ -152,6 +155,12 @@ func TestFormatContinuationCut(t *testing.T) {
 		{name: "问题：", kind: Number, resp: "所以答案是 18。\n问题：小明有 3 个苹果？\n答案是 3。", gold: "18", want: true},
 		{name: "leading Question: restatement is kept", kind: Number, resp: "Question: how many?\nThe answer is 18.", gold: "18", want: true},
 		{name: "a restated problem before any answer is kept", kind: Math, resp: "Let me solve this.\n\nProblem: find $x$ with $2x = 10$.\n\nSolution: $x = \\boxed{5}$.", gold: "5", want: true},
+		{name: "a repeated few-shot answer with a foreign label", kind: Choice, resp: "Role cultures divide roles clearly. The answer is (D).\n\nFinal Answer:\nThe answer is (F). Business ethics management.", gold: "D",
+			choices: []string{"Power culture", "Clan culture", "Network culture", "Role culture", "Task culture", "People culture"}, want: true},
+		{name: "a label that belongs to the question is kept", kind: Choice, resp: "The answer is (F). People culture.", gold: "F",
+			choices: []string{"Power culture", "Clan culture", "Network culture", "Role culture", "Task culture", "People culture"}, want: true},
+		{name: "numbered answers to several questions", kind: Choice, resp: "The answer is (C).\n\nAnswer:\n1. The answer is (F).\n2. The answer is (D).\n3. The answer is (H).", gold: "C", want: true},
+		{name: "numbered working steps are not a list of answers", kind: Choice, resp: "1. Compute the rate.\n2. The answer is (B).", gold: "B", want: true},
 		{name: "leaked end-of-sequence token", kind: Choice, resp: "The answer is (G).<EOS_TOKEN> Final answer: G, D, F, H, G.", gold: "G", want: true},
 		{name: "im_end", kind: Number, resp: "答案是 7。<|im_end|>\n答案是 9。", gold: "7", want: true},
 	})

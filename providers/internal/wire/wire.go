@@ -26,6 +26,12 @@ const (
 	// StyleReasoningDetails carries reasoning as reasoning_details entries
 	// of type reasoning.text (OpenRouter, MiniMax with reasoning_split).
 	StyleReasoningDetails = "reasoning_details"
+	// StyleContentBlocks sends content as a list of typed blocks, reasoning
+	// in a thinking block before a text block, as Mistral's reasoning models
+	// do. Streamed, reasoning deltas are lists holding a thinking block; the
+	// first answer delta is a list holding a text block and the rest are
+	// plain strings (the pattern of Mistral's own streaming example).
+	StyleContentBlocks = "content-blocks"
 )
 
 // Usage is the token accounting of a reply.
@@ -86,6 +92,8 @@ func (r *Reply) reasoningField() string {
 		return ""
 	case StyleReasoningDetails:
 		return "reasoning_details"
+	case StyleContentBlocks:
+		return "thinking"
 	}
 	return "reasoning_content"
 }
@@ -97,7 +105,13 @@ func AppendCompletion(b []byte, r *Reply) []byte {
 	b = append(b, `,"object":"chat.completion","created":`+created+`,"model":`...)
 	b = AppendString(b, r.Model)
 	b = append(b, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
-	if tag := r.tag(); tag != "" && r.Reasoning != "" {
+	if r.Style == StyleContentBlocks && r.Reasoning != "" {
+		b = append(b, '[')
+		b = appendThinkingBlock(b, r.Reasoning)
+		b = append(b, ',')
+		b = appendTextBlock(b, r.Content)
+		b = append(b, ']')
+	} else if tag := r.tag(); tag != "" && r.Reasoning != "" {
 		b = append(b, `"<`+tag+`>\n`...)
 		b = appendEscaped(b, r.Reasoning)
 		b = append(b, `\n</`+tag+`>\n\n`...)
@@ -125,6 +139,19 @@ func AppendCompletion(b []byte, r *Reply) []byte {
 	}
 	b = append(b, '}')
 	return b
+}
+
+// appendThinkingBlock appends a thinking block holding one text block.
+func appendThinkingBlock(b []byte, text string) []byte {
+	b = append(b, `{"type":"thinking","thinking":[`...)
+	b = appendTextBlock(b, text)
+	return append(b, "]}"...)
+}
+
+func appendTextBlock(b []byte, text string) []byte {
+	b = append(b, `{"type":"text","text":`...)
+	b = AppendString(b, text)
+	return append(b, '}')
 }
 
 func appendDetails(b []byte, text string) []byte {
@@ -204,10 +231,16 @@ func AppendStream(b []byte, r *Reply, opt StreamOptions, mark func([]byte) []byt
 			b = mark(b)
 		}
 	}
+	first := r.Style == StyleContentBlocks && r.Reasoning != ""
 	for rest := r.Content; rest != ""; {
 		var part string
 		part, rest = cut(rest, size)
-		b = appendDelta(b, r, "content", part)
+		if first {
+			b = appendDelta(b, r, "text", part)
+			first = false
+		} else {
+			b = appendDelta(b, r, "content", part)
+		}
 		b = mark(b)
 	}
 	b = appendChunkHead(b, r)
@@ -237,14 +270,26 @@ func appendChunkHead(b []byte, r *Reply) []byte {
 	return append(b, `,"choices":[{"index":0,"delta":`...)
 }
 
+// appendDelta appends one delta event carrying text in field; the fields
+// "thinking" and "text" are a content list holding one block of that type.
 func appendDelta(b []byte, r *Reply, field, text string) []byte {
 	b = appendChunkHead(b, r)
-	b = append(b, `{"`...)
-	b = append(b, field...)
-	b = append(b, `":`...)
-	if field == "reasoning_details" {
+	switch field {
+	case "thinking":
+		b = append(b, `{"content":[`...)
+		b = appendThinkingBlock(b, text)
+		b = append(b, ']')
+	case "text":
+		b = append(b, `{"content":[`...)
+		b = appendTextBlock(b, text)
+		b = append(b, ']')
+	case "reasoning_details":
+		b = append(b, `{"reasoning_details":`...)
 		b = appendDetails(b, text)
-	} else {
+	default:
+		b = append(b, `{"`...)
+		b = append(b, field...)
+		b = append(b, `":`...)
 		b = AppendString(b, text)
 	}
 	return append(b, "},\"finish_reason\":null}]}\n\n"...)

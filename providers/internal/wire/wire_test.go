@@ -58,3 +58,48 @@ func TestStreamEventsAreValid(t *testing.T) {
 	var body map[string]any
 	require.NoError(t, json.Unmarshal(AppendCompletion(nil, r), &body))
 }
+
+// TestContentBlocksShape checks the content-blocks style against Mistral's
+// documented shape: a whole answer's content is a thinking block (holding
+// text blocks) then a text block; streamed, thinking deltas are lists of a
+// thinking block, the first answer delta a list of a text block, and the
+// later ones plain strings.
+func TestContentBlocksShape(t *testing.T) {
+	r := &Reply{Model: "m", Content: "It is 42.", Reasoning: "6*7=42", Style: StyleContentBlocks}
+	var body struct {
+		Choices []struct {
+			Message struct{ Content json.RawMessage }
+		}
+	}
+	require.NoError(t, json.Unmarshal(AppendCompletion(nil, r), &body))
+	assert.JSONEq(t, `[{"type":"thinking","thinking":[{"type":"text","text":"6*7=42"}]},{"type":"text","text":"It is 42."}]`,
+		string(body.Choices[0].Message.Content))
+
+	var deltas []string
+	for _, ev := range bytes.Split(AppendStream(nil, r, StreamOptions{ChunkSize: 4}, nil), []byte("\n\n")) {
+		if !bytes.HasPrefix(ev, []byte("data: ")) || bytes.Equal(ev, []byte("data: [DONE]")) {
+			continue
+		}
+		var c struct {
+			Choices []struct {
+				Delta struct{ Content json.RawMessage }
+			}
+		}
+		require.NoError(t, json.Unmarshal(ev[6:], &c), string(ev))
+		if len(c.Choices) > 0 && len(c.Choices[0].Delta.Content) > 0 && string(c.Choices[0].Delta.Content) != `""` {
+			deltas = append(deltas, string(c.Choices[0].Delta.Content))
+		}
+	}
+	assert.Equal(t, []string{
+		`[{"type":"thinking","thinking":[{"type":"text","text":"6*7="}]}]`,
+		`[{"type":"thinking","thinking":[{"type":"text","text":"42"}]}]`,
+		`[{"type":"text","text":"It i"}]`,
+		`"s 42"`,
+		`"."`,
+	}, deltas)
+
+	// Without reasoning the content stays a plain string.
+	r.Reasoning = ""
+	require.NoError(t, json.Unmarshal(AppendCompletion(nil, r), &body))
+	assert.Equal(t, `"It is 42."`, string(body.Choices[0].Message.Content))
+}

@@ -61,3 +61,36 @@ func FoldRuns(ctx context.Context, runs []parity.Run, each SampleSource) ([]*Acc
 	}
 	return accs, nil
 }
+
+// Prefetch runs produce on a goroutine of its own and hands the samples it
+// yields to consume on the caller's, in order and at most depth ahead, so
+// reading the next samples overlaps with what consume does with this one:
+// one run's stream gets two cores. An error on either side stops both and
+// is returned; consume's comes back as it is.
+func Prefetch(ctx context.Context, depth int, produce func(ctx context.Context, yield func(parity.Sample) error) error, consume func(parity.Sample) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ch := make(chan parity.Sample, depth)
+	produced := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		produced <- produce(ctx, func(s parity.Sample) error {
+			select {
+			case ch <- s:
+				return nil
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		})
+	}()
+	for s := range ch {
+		if err := consume(s); err != nil {
+			cancel(err)
+			for range ch {
+			}
+			<-produced
+			return err
+		}
+	}
+	return <-produced
+}

@@ -79,3 +79,44 @@ func TestFoldRunsStreamsEachRunAndNamesTheBadOne(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "run 2:")
 }
+
+func TestPrefetchKeepsOrderAndStopsOnErrors(t *testing.T) {
+	produce := func(n int, failAt int) func(context.Context, func(parity.Sample) error) error {
+		return func(ctx context.Context, yield func(parity.Sample) error) error {
+			for i := range n {
+				if i == failAt {
+					return errors.New("disk read failed")
+				}
+				if err := yield(parity.Sample{ItemID: fmt.Sprint(i)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	var got []string
+	err := Prefetch(context.Background(), 4, produce(100, -1), func(s parity.Sample) error {
+		got = append(got, s.ItemID)
+		return nil
+	})
+	require.NoError(t, err)
+	require.Len(t, got, 100)
+	for i, id := range got {
+		require.Equal(t, fmt.Sprint(i), id)
+	}
+
+	full := errors.New("disk full")
+	seen := 0
+	err = Prefetch(context.Background(), 4, produce(1000, -1), func(s parity.Sample) error {
+		seen++
+		if seen == 10 {
+			return full
+		}
+		return nil
+	})
+	assert.Equal(t, full, err, "consume's error comes back as it is")
+	assert.Equal(t, 10, seen, "nothing is consumed after it")
+
+	err = Prefetch(context.Background(), 4, produce(1000, 50), func(parity.Sample) error { return nil })
+	assert.EqualError(t, err, "disk read failed")
+}

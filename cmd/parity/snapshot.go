@@ -83,8 +83,11 @@ too. DIR must not exist or be empty.`,
 				id := r.ID
 				published = append(published, site.SnapshotRun{Run: r, Each: func(ctx context.Context, fn func(parity.Sample) error) error {
 					// The snapshot never publishes request messages or raw
-					// bodies, so they are not read (nor decoded).
-					return db.EachSample(ctx, id, results.SampleFilter{Fields: results.PublishedFields}, fn)
+					// bodies, so they are not read (nor decoded). Samples are
+					// read on another core while the pages are written.
+					return reports.Prefetch(ctx, 256, func(ctx context.Context, yield func(parity.Sample) error) error {
+						return db.EachSample(ctx, id, results.SampleFilter{Fields: results.PublishedFields}, yield)
+					}, fn)
 				}})
 			}
 			snap, err := site.WriteSnapshot(ctx, dir, lb, published, site.SnapshotOptions{

@@ -539,3 +539,23 @@ func TestScoreInputThatIsNoFile(t *testing.T) {
 		assert.Empty(t, ta.stdout.String())
 	}
 }
+
+// TestBoardCommandsNameAMissingRun: --run with an id the database does not
+// hold is named, alone or beside ids it does hold, rather than dropped in
+// silence or reported as "no runs".
+func TestBoardCommandsNameAMissingRun(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	for _, args := range [][]string{
+		{"report", "--run", "99"},
+		{"report", "--run", "1", "--run", "99"},
+		{"report", "--run", "1,99", "--json"},
+		{"snapshot", filepath.Join(ta.dir, "site"), "--run", "1,99"},
+	} {
+		assert.Equal(t, exitError, ta.run(context.Background(), args...), args)
+		assert.Equal(t, "parity: run 99 not found: list runs with `parity runs`\n", ta.stderr.String(), args)
+		assert.Empty(t, ta.stdout.String(), args)
+	}
+	_, err := os.Stat(filepath.Join(ta.dir, "site"))
+	assert.True(t, os.IsNotExist(err), "no snapshot is written")
+}

@@ -111,6 +111,16 @@ func (s *runSelection) runs(ctx context.Context, db *results.DB) ([]parity.Run, 
 	if err != nil {
 		return nil, err
 	}
+	// An id asked for by --run that the database does not hold is named,
+	// not dropped: the other filters may narrow runs that exist, but a
+	// typo in an id is a mistake to report.
+	for _, id := range s.ids {
+		if !slices.ContainsFunc(all, func(r parity.Run) bool { return r.ID == id }) {
+			if _, err := db.Run(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+	}
 	out := all[:0]
 	for _, r := range all {
 		if len(s.models) > 1 && !slices.Contains(s.models, r.Model.ID) {

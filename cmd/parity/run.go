@@ -54,6 +54,9 @@ type runOptions struct {
 	// replicaCaps caps each base URL of a pool: "N", or "N1,N2,..." one
 	// per URL of --base-url.
 	replicaCaps string
+	// announce is said on stderr once every check has passed, just before
+	// the runs start, so a refused command never claims to have begun.
+	announce string
 	// mixed are suites a command built itself, run besides the named ones;
 	// quiet leaves the summary table to that command.
 	mixed []selectedSuite
@@ -347,6 +350,9 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 		return nil, err
 	}
 	defer db.Close()
+	if o.announce != "" {
+		fmt.Fprintln(a.stderr, o.announce)
+	}
 
 	r := &runners.Runner{
 		Client:          client,

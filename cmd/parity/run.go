@@ -177,6 +177,32 @@ func parseMaxCost(s string) (float64, string, error) {
 	return amount, cur, nil
 }
 
+// checkCostCurrency refuses a --max-cost in a currency none of the priced
+// models uses: the limit would guard nothing (the runner skips a model
+// priced in another currency). With no price known at all the runner says
+// so for each model.
+func checkCostCurrency(maxCost float64, cur string, prices []*parity.Price) error {
+	if maxCost <= 0 {
+		return nil
+	}
+	var priced []string
+	for _, p := range prices {
+		if p != nil && p.Currency != "" {
+			if strings.EqualFold(p.Currency, cur) {
+				return nil
+			}
+			if !slices.Contains(priced, p.Currency) {
+				priced = append(priced, p.Currency)
+			}
+		}
+	}
+	if len(priced) == 0 {
+		return nil
+	}
+	return usagef("--max-cost is in %s, but the models here are priced in %s: give the limit in %s",
+		cur, strings.Join(priced, " and "), strings.Join(priced, " or "))
+}
+
 func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	_, err := a.execute(cmd, o)
 	return err
@@ -288,6 +314,13 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	if len(missing) > 0 {
 		return nil, parity.Errorf(parity.ErrCredentials, "API key not set: %s; export the variable (keys are read from the environment only), or try parity offline with -m mock/oracle",
 			strings.Join(missing, ", "))
+	}
+	prices := make([]*parity.Price, len(models))
+	for i, m := range models {
+		prices[i] = m.prov.Price(m.model.Name)
+	}
+	if err := checkCostCurrency(maxCost, maxCur, prices); err != nil {
+		return nil, err
 	}
 
 	suiteList, err := a.loadSuites(o.suiteSpecs, o.suiteFiles, o.circular, o.seed)

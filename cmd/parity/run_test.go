@@ -228,6 +228,8 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"bad thinking", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--thinking", "maybe"}, exitUsage, "on, off or auto"},
 		{"bad temperature", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--temperature", "9"}, exitUsage, "out of range"},
 		{"bad max cost", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--max-cost", "lots"}, exitUsage, "5 USD"},
+		// A limit in a currency no model is priced in would guard nothing.
+		{"max cost in no model's currency", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--max-cost", "5 XYZ"}, exitUsage, "--max-cost is in XYZ, but the models here are priced in USD: give the limit in USD"},
 		{"model without provider", []string{"run", "-m", "gpt", "-s", "gsm8k"}, exitUsage, "provider/model"},
 		{"unknown provider", []string{"run", "-m", "nobody/x", "-s", "gsm8k"}, exitError, "nobody"},
 		{"unknown suite", []string{"run", "-m", "mock/oracle", "-s", "gsm9k"}, exitError, "parity suites"},

@@ -243,6 +243,8 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"report without database", []string{"report"}, exitConfig, "does not exist"},
 		{"directory as database", []string{"runs", "--db", os.TempDir()}, exitConfig, "parity: cannot open results database " + os.TempDir() + ":"},
 		{"bad format", []string{"report", "--format", "pdf"}, exitUsage, "text"},
+		{"currency not a code", []string{"report", "--currency", "EURO"}, exitUsage, `--currency "EURO" is not valid: give a three-letter code`},
+		{"rate date not a date", []string{"report", "--currency", "USD", "--rate", "CNY=0.14", "--rate-date", "yesterday"}, exitUsage, `--rate-date "yesterday" is not valid`},
 		{"two formats", []string{"report", "--format", "csv", "--json"}, exitUsage, "--json and --format csv ask for two formats"},
 		{"missing providers file", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "/nonexistent/p.yaml"},
 		{"providers file missing says which flag", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "provider file /nonexistent/p.yaml does not exist: check the --providers path"},

@@ -328,6 +328,26 @@ func rewriteSums(t *testing.T, dir string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "SHA256SUMS"), sums.Bytes(), 0o644))
 }
 
+// TestVerifyFollowsNoLinks: a snapshot may come from anyone; a link in it
+// (to /dev/zero, which would never end, or to the reader's own files) is
+// reported, not read.
+func TestVerifyFollowsNoLinks(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	secret := filepath.Join(ta.dir, "secret.json")
+	require.NoError(t, os.WriteFile(secret, []byte(`[{"id": 1}]`), 0o600))
+	for name, target := range map[string]string{"runs/1.jsonl": "/dev/zero", "runs.json": secret} {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.Remove(path))
+		require.NoError(t, os.Symlink(target, path))
+	}
+	assert.Equal(t, exitError, ta.run(context.Background(), "verify", dir))
+	assert.Contains(t, ta.stdout.String(), "runs/1.jsonl: 1.jsonl is not a plain file")
+	assert.Contains(t, ta.stdout.String(), "runs.json: runs.json is not a plain file")
+}
+
 // TestVerifyRegradesTheCanarySet: the canary set mixes suites, each item
 // graded by its own suite's grader, which verify compares with.
 func TestVerifyRegradesTheCanarySet(t *testing.T) {

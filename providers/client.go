@@ -486,7 +486,16 @@ func scrub(s, key string) string {
 
 // redactFree reports whether b holds nothing redact would replace.
 func redactFree(b []byte, key string) bool {
-	return len(key) < 6 || (!bytes.Contains(b, []byte(key)) && keyCut(b, key) == 0)
+	return len(key) < 6 || (!bytes.Contains(b, []byte(key)) && keyCut(b, key) == 0 &&
+		(!strings.Contains(key, "/") || !bytes.Contains(b, []byte(escapedSlashes(key)))))
+}
+
+// escapedSlashes is key as a JSON encoder that escapes "/" writes it
+// (PHP's json_encode, and servers built on it). Some keys hold slashes:
+// Baidu Qianfan's look like bce-v3/ALTAK-.../... (its API's common
+// description, cloud.baidu.com/doc/qianfan-api/s/3m9b5lqft).
+func escapedSlashes(key string) string {
+	return strings.ReplaceAll(key, "/", `\/`)
 }
 
 // redact is scrub for a body about to be classified or kept: error
@@ -499,6 +508,9 @@ func redact(b []byte, key string) []byte {
 		return b
 	}
 	b = bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
+	if strings.Contains(key, "/") {
+		b = bytes.ReplaceAll(b, []byte(escapedSlashes(key)), []byte("[redacted]"))
+	}
 	if n := keyCut(b, key); n > 0 {
 		b = append(b[:len(b)-n:len(b)-n], "[redacted]"...)
 	}

@@ -12,8 +12,8 @@ import (
 
 // EachParallel calls fn for every index below n, on as many goroutines as
 // there are cores, and returns the first error, which also cancels the
-// context the other calls get. Runs are independent of one another, so
-// reading and writing them this way uses every core of the machine.
+// context the other calls get. The runs of a report are independent of one
+// another, so folding them this way uses every core of the machine.
 func EachParallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

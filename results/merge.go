@@ -115,6 +115,9 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 	if err != nil {
 		return fail(err)
 	}
+	if info.IsDir() {
+		return st, parity.Errorf(parity.ErrUsage, "shard %s is a directory: name the database file written there by 'parity run' (e.g. %s)", srcPath, filepath.Join(srcPath, "parity.db"))
+	}
 	if own, err := os.Stat(db.path); err == nil && os.SameFile(info, own) {
 		return st, parity.Errorf(parity.ErrUsage, "cannot merge %s into itself: name a shard written elsewhere", srcPath)
 	}

@@ -246,6 +246,18 @@ func TestMergeShards(t *testing.T) {
 	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0, "joined": 0.0}, merged[0])
 }
 
+// TestMergeADirectory: a folder given as a shard (a snapshot, or the
+// machine's working directory) is named as the mistake, in one line.
+func TestMergeADirectory(t *testing.T) {
+	a := newTestApp(t)
+	a.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	code := a.run(context.Background(), "merge", a.dir)
+	assert.Equal(t, exitUsage, code)
+	msg := a.stderr.String()
+	assert.Contains(t, msg, a.dir+" is a directory: name the database file")
+	assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
+}
+
 func TestCircularRunShowsBothAccuracies(t *testing.T) {
 	ta := newTestApp(t)
 	ta.mustRun("run", "-m", "mock/oracle", "-s", "arc", "--limit", "10")

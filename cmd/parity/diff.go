@@ -53,6 +53,10 @@ difference and its 95% interval. Runs of one suite in two languages
 					return err
 				}
 			}
+			if ra, rb := sides[0].Run, sides[1].Run; ra.Suite.Name != rb.Suite.Name {
+				return usagef("run %d is on %s and run %d on %s, so no item pairs: diff two runs of one suite (one suite in two languages pairs too), e.g. from 'parity runs --suite %s'",
+					ra.ID, reports.Flat(suiteAt(ra)), rb.ID, reports.Flat(suiteAt(rb)), reports.Flat(ra.Suite.Name))
+			}
 			d, err := reports.Diff(sides[0], sides[1], reports.Options{})
 			if err != nil {
 				return err

@@ -63,8 +63,8 @@ func (a *app) doctor(cmd *cobra.Command, modelID string, o doctorOptions) error 
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return usagef("--api-key-env goes with --base-url")
 	}
-	if o.region != "" && !strings.EqualFold(o.region, "cn") {
-		return usagef("--region %q is not valid: use cn for the mainland-China endpoint, or leave it out", o.region)
+	if err := checkRegion(o.region); err != nil {
+		return err
 	}
 	if o.timeout <= 0 || o.maxTokens < 1 {
 		return usagef("--timeout must be positive and --max-tokens at least 1")

@@ -95,6 +95,10 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []strin
 	}
 	named := o.suiteSpecs
 	var specs []string
+	// fits counts the requested guess and complete probes each named
+	// suite fits, so one that fits none is refused rather than dropped.
+	fits, why := map[string]int{}, map[string][]string{}
+	suiteKinds := 0
 	for _, k := range kinds {
 		k = strings.TrimSpace(k)
 		i := slices.IndexFunc(probeKinds, func(p probeKind) bool { return p.kind == k })
@@ -107,6 +111,7 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []strin
 			}
 			continue
 		}
+		suiteKinds++
 		list := probeKinds[i].defaults
 		if len(named) > 0 {
 			list = nil
@@ -117,8 +122,10 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []strin
 					return err
 				}
 				if _, err := suites.Probe(s, k); err != nil {
+					why[n] = append(why[n], err.Error())
 					continue // a math suite has no option to guess, and so on
 				}
+				fits[n]++
 				spec := name + "-" + k
 				if subject != "" {
 					spec += ":" + subject
@@ -130,6 +137,15 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []strin
 		}
 		for _, n := range list {
 			specs = append(specs, n+"-"+k)
+		}
+	}
+	if len(named) > 0 && suiteKinds == 0 {
+		return usagef("-s names suites for the guess and complete probes; the cutoff probe takes --cutoff BEFORE:AFTER instead")
+	}
+	for _, n := range named {
+		if suiteKinds > 0 && fits[n] == 0 {
+			return usagef("no suite to probe: %s fits no probe asked for (%s): give a multiple-choice suite for guess or a math suite for complete",
+				n, strings.Join(why[n], "; "))
 		}
 	}
 	if len(specs) == 0 {

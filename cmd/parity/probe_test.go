@@ -202,12 +202,19 @@ func TestProbeUsage(t *testing.T) {
 		{[]string{"probe"}, "at least one model"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "vibes"}, "not a probe"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "guess", "-s", "gsm8k"}, "no suite to probe"},
+		// bbh is neither multiple choice nor math: with every probe asked
+		// for, it must not be skipped in silence (only the cutoff ran).
+		{[]string{"probe", "-m", "mock/oracle", "-s", "bbh"}, "bbh fits no probe asked for"},
+		{[]string{"probe", "-m", "mock/oracle", "-s", "mmlu", "-s", "bbh"}, "bbh fits no probe asked for"},
+		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "-s", "mmlu"}, "--cutoff BEFORE:AFTER"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "--cutoff", "aime24"}, "BEFORE:AFTER"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "--cutoff", "aime24:aime24"}, "BEFORE:AFTER"},
 	} {
 		ta := newTestApp(t)
 		assert.Equal(t, exitUsage, ta.run(context.Background(), tt.args...), tt.args)
 		assert.Contains(t, ta.stderr.String(), tt.says)
+		_, err := os.Stat(ta.dbPath())
+		assert.True(t, os.IsNotExist(err), "%v: nothing is run or written", tt.args)
 	}
 }
 

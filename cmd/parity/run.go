@@ -209,6 +209,12 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 	if o.apiKeyEnv != "" && o.baseURL == "" {
 		return nil, usagef("--api-key-env goes with --base-url")
 	}
+	if err := checkRegion(o.region); err != nil {
+		return nil, err
+	}
+	if o.timeout <= 0 {
+		return nil, usagef("--timeout %s: give a positive deadline per request, e.g. --timeout 10m", o.timeout)
+	}
 	replicaCap, replicaCaps, err := parseReplicaCaps(o.replicaCaps, o.baseURL)
 	if err != nil {
 		return nil, err

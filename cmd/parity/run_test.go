@@ -226,6 +226,8 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"unknown provider", []string{"run", "-m", "nobody/x", "-s", "gsm8k"}, exitError, "nobody"},
 		{"unknown suite", []string{"run", "-m", "mock/oracle", "-s", "gsm9k"}, exitError, "parity suites"},
 		{"circular on math", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--circular"}, exitUsage, "multiple-choice"},
+		{"unknown region", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--region", "eu"}, exitUsage, `--region "eu" is not valid`},
+		{"zero timeout", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--timeout", "0s"}, exitUsage, "--timeout 0s"},
 		{"show needs a number", []string{"show", "abc"}, exitUsage, "run id"},
 		{"extra argument", []string{"runs", "extra"}, exitUsage, "unknown command"},
 		{"unknown command", []string{"reprot"}, exitUsage, `did you mean "report"`},

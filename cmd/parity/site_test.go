@@ -88,6 +88,19 @@ func TestDiffTwoRuns(t *testing.T) {
 	assert.Equal(t, exitUsage, ta.run(context.Background(), "diff", "1", "x"))
 }
 
+// TestDiffOfTwoSuitesSaysWhich: runs of two different suites share no
+// item; the error names both suites, not only "no scored item".
+func TestDiffOfTwoSuitesSaysWhich(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "-s", "mgsm:en", "--limit", "5")
+	assert.Equal(t, exitUsage, ta.run(context.Background(), "diff", "1", "2"))
+	msg := ta.stderr.String()
+	assert.Contains(t, msg, "run 1 is on gsm8k@1 and run 2 on mgsm:en@")
+	assert.Contains(t, msg, "parity runs --suite gsm8k")
+	assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
+	assert.Empty(t, ta.stdout.String())
+}
+
 func TestWriteDiffListsFlipsSafely(t *testing.T) {
 	d := reports.DiffResult{Gained: 1, Lost: 1, Flips: []reports.Flip{
 		{Key: "q1", A: reports.ItemResult{ID: "q1", Total: 1, Scored: 1, Correct: 1, Outcome: "correct", Extracted: "42", Gold: "42"},

@@ -32,6 +32,15 @@ func parseShard(s string) (index, count int, err error) {
 	return index, count, nil
 }
 
+// checkRegion refuses a --region other than "cn", the only region the
+// catalog knows, rather than silently using the default endpoint.
+func checkRegion(region string) error {
+	if region != "" && !strings.EqualFold(region, "cn") {
+		return usagef("--region %q is not valid: use cn for the mainland-China endpoint, or leave it out", region)
+	}
+	return nil
+}
+
 // parseReplicaCaps reads --replica-concurrency: one cap for every replica,
 // or one per URL of the --base-url list, in its order.
 func parseReplicaCaps(spec, baseURLs string) (int, map[string]int, error) {

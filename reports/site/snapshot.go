@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parity-bench/parity"
@@ -304,17 +303,22 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	if opt.Database != "" {
 		man.Database = filepath.Base(opt.Database)
 	}
-	perRun, err := writeAllRunFiles(ctx, site, runs, rows, opt)
-	if err != nil {
-		return nil, err
-	}
 	published := make([]parity.Run, 0, len(runs))
 	written := make(map[int64]runFiles, len(runs))
-	for i, r := range runs {
+	for _, r := range runs {
 		run := publicRun(r.Run)
 		redact := opt.Redact != nil && opt.Redact(r.Run)
-		written[run.ID] = perRun[i]
-		pages := perRun[i].pages
+		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
+		var questions QuestionFunc
+		if opt.Questions != nil {
+			questions = opt.Questions(r.Run)
+		}
+		files, err := writeRunFiles(ctx, site, r, run, rows[r.Run.ID], redact, user, questions, opt.PageSize)
+		if err != nil {
+			return nil, fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
+		}
+		written[run.ID] = files
+		pages := files.pages
 		published = append(published, run)
 		man.Runs = append(man.Runs, ManifestRun{
 			ID: run.ID, Model: run.Model.ID, Suite: run.Suite.Name, SuiteVersion: run.Suite.Version,
@@ -471,33 +475,6 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// writeAllRunFiles writes the files of every run, as many runs at once as
-// there are cores: each run streams its own samples into its own files, so
-// a snapshot of many runs takes the time of its share of them. The first
-// error stops the others.
-func writeAllRunFiles(ctx context.Context, site *siteDir, runs []SnapshotRun, rows map[int64]reports.Row, opt SnapshotOptions) ([]runFiles, error) {
-	out := make([]runFiles, len(runs))
-	err := reports.EachParallel(ctx, len(runs), func(ctx context.Context, i int) error {
-		r := runs[i]
-		redact := opt.Redact != nil && opt.Redact(r.Run)
-		user := opt.UserProvider != nil && opt.UserProvider(r.Run)
-		var questions QuestionFunc
-		if opt.Questions != nil {
-			questions = opt.Questions(r.Run)
-		}
-		files, err := writeRunFiles(ctx, site, r, publicRun(r.Run), rows[r.Run.ID], redact, user, questions, opt.PageSize)
-		if err != nil {
-			return fmt.Errorf("write snapshot: run %d: %w", r.Run.ID, err)
-		}
-		out[i] = files
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // writeRunFiles streams one run's samples into its JSONL file, holding one
@@ -748,7 +725,6 @@ func scrubAll(list []string) []string {
 // siteDir writes files under root and remembers their checksums.
 type siteDir struct {
 	root string
-	mu   sync.Mutex // guards sums: runs are written concurrently
 	sums map[string]string
 }
 
@@ -783,9 +759,7 @@ func (f *siteFile) Close() error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", f.rel, err)
 	}
-	f.site.mu.Lock()
 	f.site.sums[f.rel] = hex.EncodeToString(f.h.Sum(nil))
-	f.site.mu.Unlock()
 	return nil
 }
 

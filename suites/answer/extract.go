@@ -346,6 +346,9 @@ func mathSpan(s string, last bool) (string, bool) {
 	return "", false
 }
 
+// reCJKList finds a Chinese "and" between two values.
+var reCJKList = regexp.MustCompile(`([0-9A-Za-z})\]$])\s*(?:和|与|及|、)\s*([0-9A-Za-z\\$(\[{-])`)
+
 // cleanSegment trims the text after an answer marker down to the answer.
 func cleanSegment(seg string) string {
 	seg = reHope.ReplaceAllString(seg, "")
@@ -357,6 +360,10 @@ func cleanSegment(seg string) string {
 		return m
 	}
 	if reCJK.MatchString(seg) {
+		// Values joined by a Chinese "and" ("1和3", "2 与 $\sqrt2$") are
+		// one answer, a list, as equiv reads the gold's own list; the
+		// split below would keep only the last of them.
+		seg = reCJKList.ReplaceAllString(seg, "$1, $2")
 		parts := reCJK.Split(seg, -1)
 		seg = ""
 		for i := len(parts) - 1; i >= 0; i-- {

@@ -97,6 +97,9 @@ func TestFormatSeveralBoxes(t *testing.T) {
 		{name: "set order free", kind: Math, resp: "The roots are $\\boxed{3}$ and $\\boxed{-1}$.", gold: "-1, 3", want: true},
 		{name: "boxes separated by reasoning", kind: Math, resp: "First $\\boxed{10}$. But then we fix it, so $\\boxed{42}$.", gold: "42", want: true},
 		{name: "chinese boxes", kind: Math, resp: "所以 $x=\\boxed{1}$ 和 $y=\\boxed{2}$。", gold: "1,2", want: true},
+		{name: "chinese and-list after 答案", kind: Math, resp: "所以甲的卡片上的数字是1和3。\n【答案】1和3", gold: "1 和 3", want: true, extracts: "1, 3"},
+		{name: "chinese and-list with spaces", kind: Math, resp: "所以两个根分别是 2 与 5", gold: "2 与 5", want: true},
+		{name: "chinese and-list is not a single value", kind: Math, resp: "【答案】1和3", gold: "3", want: false},
 	})
 }
 

@@ -428,20 +428,15 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	comp.ModelReported = scrub(res.model, key)
 	comp.FinishReason = scrub(res.finish, key)
 	comp.Raw = keepRaw(redact(st.raw, key))
-	if st.stream && quotes(key, res.content, res.reasoningContent, res.reasoning, res.details) {
-		// The key may have come in pieces, one per event, that no
-		// replacement finds in the raw stream but a reader could join.
-		comp.Raw = rawWithheld
-	}
 	return comp, nil
 }
 
 // rawWithheld stands for the raw stream of an answer that quoted the key.
 const rawWithheld = "[parity: raw stream withheld: the answer quoted the API key, which its events may split where it cannot be cut out; the answer's text is kept, scrubbed, as its content and reasoning]"
 
-// quotes reports whether any of texts holds key, as scrub would find it.
-func quotes(key string, texts ...string) bool {
-	for _, s := range texts {
+// quotes reports whether any text of r holds key, as scrub would find it.
+func (r *result) quotes(key string) bool {
+	for _, s := range []string{r.content, r.reasoningContent, r.reasoning, r.details, r.blocks} {
 		if scrub(s, key) != s {
 			return true
 		}

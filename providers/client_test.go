@@ -741,3 +741,20 @@ func TestKeyNeverLeaksWhenEscaped(t *testing.T) {
 		assert.NotContains(t, s, "0a1b2c3d4e")
 	}
 }
+
+// TestKeyNeverLeaksFromSplitDroppedStream: a stream that quoted the key in
+// pieces and then broke off keeps no raw events either.
+func TestKeyNeverLeaksFromSplitDroppedStream(t *testing.T) {
+	c, _, _ := rawServer(t, "deepseek", func(w http.ResponseWriter, r *http.Request) {
+		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "text/event-stream")
+		for _, piece := range []string{"your key is " + key[:7], key[7:], " and more"} {
+			fmt.Fprintf(w, "data: {\"choices\":[{\"delta\":{\"content\":%q}}]}\n\n", piece)
+		}
+	})
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: true}))
+	require.Error(t, err)
+	assert.Equal(t, parity.ErrNetwork, comp.ErrorCode)
+	assert.Contains(t, comp.Raw, "withheld")
+	assert.NotContains(t, comp.Raw, testKey[7:])
+}

@@ -394,3 +394,22 @@ func TestVerifySaysWhatItCannotRegrade(t *testing.T) {
 	out = ta.mustRun("verify", dir)
 	assert.Contains(t, out, "not re-graded: graded by parity-answer@0.9.0; this parity grades with parity-answer@")
 }
+
+// TestServeOnLoopbackAnswersLoopbackNamesOnly: a page the user opens whose
+// name an attacker points at 127.0.0.1 (DNS rebinding) gets nothing.
+func TestServeOnLoopbackAnswersLoopbackNamesOnly(t *testing.T) {
+	h := loopbackOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "every sample") }))
+	for host, want := range map[string]int{
+		"127.0.0.1:8080": http.StatusOK, "localhost:8080": http.StatusOK, "[::1]:8080": http.StatusOK, "localhost": http.StatusOK,
+		"evil.example:8080": http.StatusMisdirectedRequest, "evil.example": http.StatusMisdirectedRequest, "": http.StatusMisdirectedRequest,
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, want, rec.Code, host)
+		if want != http.StatusOK {
+			assert.NotContains(t, rec.Body.String(), "every sample", host)
+		}
+	}
+}

@@ -61,7 +61,9 @@ func (a *app) showCmd() *cobra.Command {
 				}
 				return a.printJSON(samples)
 			}
-			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, run.Model.ID, suiteAt(*run), run.Status)
+			// A database may come from elsewhere (a shard, a colleague's
+			// file): even its names are printed as text.
+			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, reports.Flat(run.Model.ID), reports.Flat(suiteAt(*run)), run.Status)
 			if parity.ModelSubstituted(run.Model.Name, run.ModelReported) {
 				fmt.Fprintf(a.stdout, "  ANSWERED BY %s: the API reported another model than the one asked for\n", reports.Printable(run.ModelReported))
 			}

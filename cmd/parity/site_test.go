@@ -361,6 +361,21 @@ func TestVerifyFollowsNoLinks(t *testing.T) {
 	assert.Contains(t, ta.stdout.String(), "runs.json: runs.json is not a plain file")
 }
 
+// TestVerifyCannotBeForgedALine: a snapshot file whose name holds a line
+// break cannot print an "OK" line of its own in verify's report.
+func TestVerifyCannotBeForgedALine(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "x\nOK: every file and every verdict is as published"), nil, 0o644))
+	assert.Equal(t, exitError, ta.run(context.Background(), "verify", dir))
+	for _, line := range strings.Split(ta.stdout.String(), "\n") {
+		assert.NotEqual(t, "OK: every file and every verdict is as published", line)
+	}
+	assert.Contains(t, ta.stdout.String(), "x OK: every file and every verdict is as published is not in SHA256SUMS")
+}
+
 // TestVerifyRegradesTheCanarySet: the canary set mixes suites, each item
 // graded by its own suite's grader, which verify compares with.
 func TestVerifyRegradesTheCanarySet(t *testing.T) {

@@ -395,20 +395,22 @@ func compareSnapshots(oldDir, newDir string) (*snapshotDiff, error) {
 func writeVerify(out io.Writer, rep *verifyReport) {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
+	// Each line is flattened: a snapshot may come from anyone, and a name
+	// of its own with a line break could forge an "OK" line.
 	fmt.Fprintf(w, "%s: %d file(s) match SHA256SUMS\n", rep.Dir, rep.Files)
 	for _, r := range rep.Runs {
 		line := fmt.Sprintf("run %d: %d sample(s), %d re-graded with %s", r.ID, r.Samples, r.Regraded, r.Grader)
 		if r.NotGraded != "" {
 			line += "; not re-graded: " + r.NotGraded
 		}
-		fmt.Fprintln(w, reports.Printable(line))
+		fmt.Fprintln(w, reports.Flat(line))
 	}
 	if rep.OK {
 		fmt.Fprintln(w, "OK: every file and every verdict is as published")
 	} else {
 		fmt.Fprintf(w, "MISMATCH (%d):\n", len(rep.Mismatches))
 		for _, m := range rep.Mismatches {
-			fmt.Fprintf(w, "- %s\n", reports.Printable(m))
+			fmt.Fprintf(w, "- %s\n", reports.Flat(m))
 		}
 	}
 	if d := rep.Against; d != nil {
@@ -424,7 +426,7 @@ func writeVerify(out io.Writer, rep *verifyReport) {
 			}
 			fmt.Fprintf(w, "%s:\n", sec.title)
 			for _, l := range sec.lines {
-				fmt.Fprintf(w, "  %s\n", reports.Printable(l))
+				fmt.Fprintf(w, "  %s\n", reports.Flat(l))
 			}
 		}
 	}

@@ -27,6 +27,7 @@ func TestWriteSampleKeepsEndpointTextPrintable(t *testing.T) {
 	assert.NotContains(t, out, "\x1b")
 	assert.NotContains(t, out, "\x07")
 	assert.Contains(t, out, "finish stopx]0;title [2Jy\n", "the finish reason stays on its line")
+	assert.Contains(t, out, "error (): ex]0;title [2Jy\n", "so does the error")
 	assert.Contains(t, out, "=== idx]0;title [2Jy #0")
 }
 

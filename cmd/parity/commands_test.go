@@ -559,3 +559,25 @@ func TestBoardCommandsNameAMissingRun(t *testing.T) {
 	_, err := os.Stat(filepath.Join(ta.dir, "site"))
 	assert.True(t, os.IsNotExist(err), "no snapshot is written")
 }
+
+// TestScoreFlagsThatCannotApply: options that would be ignored in silence
+// are refused, before any input is read.
+func TestScoreFlagsThatCannotApply(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"score", "--markdown", "--json"}, "--markdown and --json ask for two outputs"},
+		{[]string{"score", "--kind", "math", "--last-number"}, "--last-number applies to number answers only"},
+		{[]string{"score", "--suite", "gsm8k", "--last-number"}, "--last-number applies to number answers only"},
+	} {
+		ta := newTestApp(t)
+		ta.stdin = `{"prediction": "2", "gold": "2", "kind": "number"}` + "\n"
+		assert.Equal(t, exitUsage, ta.run(context.Background(), tt.args...), tt.args)
+		assert.Contains(t, ta.stderr.String(), tt.says)
+		assert.Empty(t, ta.stdout.String())
+	}
+	ta := newTestApp(t)
+	ta.stdin = `{"prediction": "so 2 apples", "gold": "2", "kind": "number"}` + "\n"
+	assert.Contains(t, ta.mustRun("score", "--last-number"), `"correct":true`, "per-line number kinds take it")
+}

@@ -76,6 +76,12 @@ names reviewed disagreement classes where the other grader is wrong
 			if suiteName != "" && kindName != "" {
 				return usagef("score takes one of --suite NAME or --kind number|math|choice|text, not both")
 			}
+			if markdown && a.jsonOut {
+				return usagef("--markdown and --json ask for two outputs: give one (the graded lines are JSON already)")
+			}
+			if lastNumber && (suiteName != "" || kindName != "" && !strings.EqualFold(kindName, string(answer.Number))) {
+				return usagef("--last-number applies to number answers only: use it with --kind number, or with lines whose kind is number")
+			}
 			grade, err := a.grader(suiteName, kindName, lastNumber)
 			if err != nil {
 				return err

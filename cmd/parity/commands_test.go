@@ -570,6 +570,7 @@ func TestScoreFlagsThatCannotApply(t *testing.T) {
 		{[]string{"score", "--markdown", "--json"}, "--markdown and --json ask for two outputs"},
 		{[]string{"score", "--kind", "math", "--last-number"}, "--last-number applies to number answers only"},
 		{[]string{"score", "--suite", "gsm8k", "--last-number"}, "--last-number applies to number answers only"},
+		{[]string{"score", "--source-errors", "/nonexistent/se.tsv"}, "score: cannot read --source-errors /nonexistent/se.tsv (no such file or directory): name the tab-separated file"},
 	} {
 		ta := newTestApp(t)
 		ta.stdin = `{"prediction": "2", "gold": "2", "kind": "number"}` + "\n"

@@ -122,9 +122,9 @@ func readSourceErrors(path string) ([]answer.SourceError, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
-		return nil, parity.Errorf(parity.ErrUsage, "score: %v", err)
+		return nil, parity.Errorf(parity.ErrUsage, "score: cannot read --source-errors %s (%v): name the tab-separated file of reviewed disagreement classes", path, err)
 	}
 	defer f.Close()
 	out, err := answer.ParseSourceErrors(f)
@@ -220,13 +220,10 @@ func sortClasses(cs []answer.ClassCount) {
 	})
 }
 
-// eachScoreChunk reads the input named (standard input for "-", gunzipped
-// for .gz) and calls fn with each chunk of checked lines and the number of
-// lines before it.
-func (a *app) eachScoreChunk(name string, needKind bool, fn func(lines []scoreLine, before int) error) error {
-	if name == "-" {
-		return readScoreLines(a.stdin, "stdin", needKind, fn)
-	}
+// openInput opens a file score reads, refusing a directory; its error is
+// the bare reason (no such file or directory), for a message that names
+// the file and the flag once.
+func openInput(name string) (*os.File, error) {
 	f, err := os.Open(name)
 	if err == nil {
 		var st os.FileInfo
@@ -235,12 +232,25 @@ func (a *app) eachScoreChunk(name string, needKind bool, fn func(lines []scoreLi
 		}
 		if err != nil {
 			f.Close()
+			return nil, err
 		}
+		return f, nil
 	}
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return nil, err
+}
+
+// eachScoreChunk reads the input named (standard input for "-", gunzipped
+// for .gz) and calls fn with each chunk of checked lines and the number of
+// lines before it.
+func (a *app) eachScoreChunk(name string, needKind bool, fn func(lines []scoreLine, before int) error) error {
+	if name == "-" {
+		return readScoreLines(a.stdin, "stdin", needKind, fn)
+	}
+	f, err := openInput(name)
 	if err != nil {
-		if pe := (*os.PathError)(nil); errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return parity.Errorf(parity.ErrUsage, "score: cannot read %s (%v): give a JSONL file of predictions (.jsonl or .jsonl.gz), or - for standard input", name, err)
 	}
 	defer f.Close()

@@ -139,6 +139,9 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []strin
 			specs = append(specs, n+"-"+k)
 		}
 	}
+	if len(cutoffSpecs) > 0 && !slices.ContainsFunc(kinds, func(k string) bool { return strings.TrimSpace(k) == "cutoff" }) {
+		return usagef("--cutoff pairs are for the cutoff probe: add cutoff to --kind, e.g. --kind %s,cutoff", strings.Join(kinds, ","))
+	}
 	if len(named) > 0 && suiteKinds == 0 {
 		return usagef("-s names suites for the guess and complete probes; the cutoff probe takes --cutoff BEFORE:AFTER instead")
 	}

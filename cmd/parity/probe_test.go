@@ -218,6 +218,7 @@ func TestProbeUsage(t *testing.T) {
 		{[]string{"probe", "-m", "mock/oracle", "-s", "bbh"}, "bbh fits no probe asked for"},
 		{[]string{"probe", "-m", "mock/oracle", "-s", "mmlu", "-s", "bbh"}, "bbh fits no probe asked for"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "-s", "mmlu"}, "--cutoff BEFORE:AFTER"},
+		{[]string{"probe", "-m", "mock/oracle", "--kind", "guess", "--cutoff", "aime24:aime25"}, "add cutoff to --kind, e.g. --kind guess,cutoff"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "--cutoff", "aime24"}, "BEFORE:AFTER"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "--cutoff", "aime24:aime24"}, "BEFORE:AFTER"},
 	} {

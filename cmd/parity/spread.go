@@ -47,6 +47,9 @@ func parseReplicaCaps(spec, baseURLs string) (int, map[string]int, error) {
 	if strings.TrimSpace(spec) == "" {
 		return 0, nil, nil
 	}
+	if urls := splitURLs(baseURLs); len(urls) == 1 {
+		return 0, nil, usagef("--replica-concurrency caps each replica of a --base-url pool, and %s is one endpoint: cap it with --concurrency, or list the replicas URL1,URL2,...", urls[0])
+	}
 	var caps []int
 	for _, v := range strings.Split(spec, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(v))

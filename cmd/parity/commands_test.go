@@ -582,3 +582,13 @@ func TestScoreFlagsThatCannotApply(t *testing.T) {
 	ta.stdin = `{"prediction": "so 2 apples", "gold": "2", "kind": "number"}` + "\n"
 	assert.Contains(t, ta.mustRun("score", "--last-number"), `"correct":true`, "per-line number kinds take it")
 }
+
+// TestRunNamedTwiceIsHandledOnce: rescore 1 1 re-grades run 1 once.
+func TestRunNamedTwiceIsHandledOnce(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	lines := decode[[]map[string]any](t, ta.mustRun("rescore", "1", "1", "--json"))
+	assert.Len(t, lines, 1)
+	lines = decode[[]map[string]any](t, ta.mustRun("judge", "1", "1", "--judge", "mock/oracle", "--json"))
+	assert.Len(t, lines, 1)
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"text/tabwriter"
 
@@ -108,6 +109,9 @@ func parseRunIDs(command string, args []string, all bool) ([]int64, error) {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 1 {
 			return nil, usagef("%s takes run ids (numbers from 'parity runs'), not %q", command, s)
+		}
+		if slices.Contains(ids, id) {
+			continue // a run named twice is handled once
 		}
 		ids = append(ids, id)
 	}

@@ -82,6 +82,9 @@ func (a *app) loadConfig() (config, error) {
 		return c, parity.Errorf(parity.ErrConfig, "config file %s does not exist: check the --config path", path)
 	}
 	if err != nil {
+		if perr := pathProblem("config file", path, "--config", false); perr != nil {
+			return c, perr
+		}
 		return c, parity.Errorf(parity.ErrConfig, "read config: %v", err)
 	}
 	if !found {

@@ -250,6 +250,7 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"missing providers file", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "/nonexistent/p.yaml"},
 		{"providers file missing says which flag", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "provider file /nonexistent/p.yaml does not exist: check the --providers path"},
 		{"providers file is a directory", []string{"--providers", os.TempDir(), "models"}, exitConfig, "provider file " + os.TempDir() + " is a directory: name a YAML file"},
+		{"config file is a directory", []string{"--config", os.TempDir(), "report"}, exitConfig, "config file " + os.TempDir() + " is a directory: name a YAML file with --config"},
 		{"suite dir missing", []string{"--suite-dir", "/nonexistent/suites", "suites"}, exitConfig, "suites directory /nonexistent/suites does not exist: check the --suite-dir path"},
 		{"suite file missing", []string{"run", "-m", "mock/oracle", "--suite-file", "/nonexistent/s.yaml"}, exitConfig, "suite file /nonexistent/s.yaml does not exist: check the --suite-file path"},
 		{"suite file is a directory", []string{"run", "-m", "mock/oracle", "--suite-file", os.TempDir()}, exitConfig, "suite file " + os.TempDir() + " is a directory: name a YAML file"},

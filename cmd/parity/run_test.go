@@ -234,6 +234,7 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"unknown provider", []string{"run", "-m", "nobody/x", "-s", "gsm8k"}, exitError, "nobody"},
 		{"unknown suite", []string{"run", "-m", "mock/oracle", "-s", "gsm9k"}, exitError, "parity suites"},
 		{"circular on math", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--circular"}, exitUsage, "multiple-choice"},
+		{"base url is the chat endpoint", []string{"run", "-m", "vllm/m", "-s", "gsm8k", "--base-url", "http://127.0.0.1:9/v1/chat/completions"}, exitUsage, "--base-url http://127.0.0.1:9/v1/chat/completions names the chat endpoint: give its base, http://127.0.0.1:9/v1 (parity adds /chat/completions)"},
 		{"replica cap of one endpoint", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--base-url", "http://127.0.0.1:9/v1", "--replica-concurrency", "4"}, exitUsage, "--replica-concurrency caps each replica of a --base-url pool"},
 		{"unknown region", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--region", "eu"}, exitUsage, `--region "eu" is not valid`},
 		{"zero timeout", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--timeout", "0s"}, exitUsage, "--timeout 0s"},

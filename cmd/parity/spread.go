@@ -95,6 +95,15 @@ func addEndpoints(cat *providers.Catalog, prov, list, keyEnv string) error {
 		if slices.Contains(urls[:i], u) {
 			return usagef("--base-url lists %s twice: give each replica once", providers.ShownURL(u))
 		}
+		// parity appends /chat/completions itself; the full endpoint
+		// would be asked for at .../chat/completions/chat/completions.
+		if base, query, _ := strings.Cut(u, "?"); strings.HasSuffix(strings.TrimRight(base, "/"), "/chat/completions") {
+			trimmed := strings.TrimSuffix(strings.TrimRight(base, "/"), "/chat/completions")
+			if query != "" {
+				trimmed += "?" + query
+			}
+			return usagef("--base-url %s names the chat endpoint: give its base, %s (parity adds /chat/completions)", providers.ShownURL(u), providers.ShownURL(trimmed))
+		}
 		var err error
 		// Each URL is checked as an endpoint of its own; the last call
 		// leaves the provider, which then takes the whole list.

@@ -428,20 +428,15 @@ func (c *Client) Complete(ctx context.Context, req parity.Request) (parity.Compl
 	comp.ModelReported = scrub(res.model, key)
 	comp.FinishReason = scrub(res.finish, key)
 	comp.Raw = keepRaw(redact(st.raw, key))
-	if st.stream && quotes(key, res.content, res.reasoningContent, res.reasoning, res.details) {
-		// The key may have come in pieces, one per event, that no
-		// replacement finds in the raw stream but a reader could join.
-		comp.Raw = rawWithheld
-	}
 	return comp, nil
 }
 
 // rawWithheld stands for the raw stream of an answer that quoted the key.
 const rawWithheld = "[parity: raw stream withheld: the answer quoted the API key, which its events may split where it cannot be cut out; the answer's text is kept, scrubbed, as its content and reasoning]"
 
-// quotes reports whether any of texts holds key, as scrub would find it.
-func quotes(key string, texts ...string) bool {
-	for _, s := range texts {
+// quotes reports whether any text of r holds key, as scrub would find it.
+func (r *result) quotes(key string) bool {
+	for _, s := range []string{r.content, r.reasoningContent, r.reasoning, r.details, r.blocks} {
 		if scrub(s, key) != s {
 			return true
 		}
@@ -486,7 +481,16 @@ func scrub(s, key string) string {
 
 // redactFree reports whether b holds nothing redact would replace.
 func redactFree(b []byte, key string) bool {
-	return len(key) < 6 || (!bytes.Contains(b, []byte(key)) && keyCut(b, key) == 0)
+	return len(key) < 6 || (!bytes.Contains(b, []byte(key)) && keyCut(b, key) == 0 &&
+		(!strings.Contains(key, "/") || !bytes.Contains(b, []byte(escapedSlashes(key)))))
+}
+
+// escapedSlashes is key as a JSON encoder that escapes "/" writes it
+// (PHP's json_encode, and servers built on it). Some keys hold slashes:
+// Baidu Qianfan's look like bce-v3/ALTAK-.../... (its API's common
+// description, cloud.baidu.com/doc/qianfan-api/s/3m9b5lqft).
+func escapedSlashes(key string) string {
+	return strings.ReplaceAll(key, "/", `\/`)
 }
 
 // redact is scrub for a body about to be classified or kept: error
@@ -499,6 +503,9 @@ func redact(b []byte, key string) []byte {
 		return b
 	}
 	b = bytes.ReplaceAll(b, []byte(key), []byte("[redacted]"))
+	if strings.Contains(key, "/") {
+		b = bytes.ReplaceAll(b, []byte(escapedSlashes(key)), []byte("[redacted]"))
+	}
 	if n := keyCut(b, key); n > 0 {
 		b = append(b[:len(b)-n:len(b)-n], "[redacted]"...)
 	}

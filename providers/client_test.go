@@ -717,3 +717,44 @@ func TestKeyNeverLeaksWhenDropped(t *testing.T) {
 	assert.NotContains(t, comp.Raw, testKey[:6], "a key cut by the connection is not kept in part")
 	assert.NotContains(t, comp.Raw, "\x00", "only the bytes that came are kept, not the announced length")
 }
+
+// TestKeyNeverLeaksWhenEscaped: a key with slashes (Baidu Qianfan's
+// bce-v3/ALTAK-.../...) echoed by a JSON encoder that writes "/" as "\/" is
+// found in the raw body too.
+func TestKeyNeverLeaksWhenEscaped(t *testing.T) {
+	const key = "bce-v3/ALTAK-0a1b2c3d4e/5f6a7b8c9d0e1f2a"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"message":"invalid key %s","type":"auth","code":"invalid_api_key"}}`, strings.ReplaceAll(sent, "/", `\/`))
+	}))
+	defer srv.Close()
+	cat := builtin(t)
+	_, err := cat.AddEndpoint("qianfan", srv.URL+"/v2", "")
+	require.NoError(t, err)
+	c := providers.New(cat, providers.Options{Getenv: func(string) string { return key }, MaxAttempts: 1})
+	comp, err := c.Complete(context.Background(), ask("qianfan/ernie-5.0", parity.Params{}))
+	require.Error(t, err)
+	assert.Contains(t, comp.Raw, "invalid key [redacted]")
+	for _, s := range []string{comp.Raw, comp.Error, err.Error()} {
+		assert.NotContains(t, s, "0a1b2c3d4e")
+	}
+}
+
+// TestKeyNeverLeaksFromSplitDroppedStream: a stream that quoted the key in
+// pieces and then broke off keeps no raw events either.
+func TestKeyNeverLeaksFromSplitDroppedStream(t *testing.T) {
+	c, _, _ := rawServer(t, "deepseek", func(w http.ResponseWriter, r *http.Request) {
+		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "text/event-stream")
+		for _, piece := range []string{"your key is " + key[:7], key[7:], " and more"} {
+			fmt.Fprintf(w, "data: {\"choices\":[{\"delta\":{\"content\":%q}}]}\n\n", piece)
+		}
+	})
+	comp, err := c.Complete(context.Background(), ask("deepseek/deepseek-flash", parity.Params{Stream: true}))
+	require.Error(t, err)
+	assert.Equal(t, parity.ErrNetwork, comp.ErrorCode)
+	assert.Contains(t, comp.Raw, "withheld")
+	assert.NotContains(t, comp.Raw, testKey[7:])
+}

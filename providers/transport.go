@@ -233,8 +233,17 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 	opt := &c.opt
 	in := bufio.NewReaderSize(r, 16<<10)
 	raw := rawEvents{key: st.key}
+	ev := events{blocks: st.provider.blockMapping()}
+	// keep sets the raw response, whole or as far as it came. A key the
+	// answer quoted may have come in pieces, one per event, that no
+	// replacement finds in the raw events but a reader could join.
+	keep := func(res result) {
+		st.raw = raw.bytes()
+		if res.quotes(st.key) {
+			st.raw = []byte(rawWithheld)
+		}
+	}
 	var (
-		ev             = events{blocks: st.provider.blockMapping()}
 		done, finished bool
 		gotToken       bool
 		readErr        error
@@ -253,7 +262,7 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 		}
 		read += int64(len(line))
 		if read > opt.MaxResponseBytes {
-			st.raw = raw.bytes()
+			keep(ev.result())
 			return result{}, c.tooLarge(st)
 		}
 		if err != nil && len(line) == 0 {
@@ -270,11 +279,11 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 				raw.add(payload)
 				var a answerJSON
 				if json.Unmarshal(payload, &a) != nil {
-					st.raw = raw.bytes()
+					keep(ev.result())
 					return result{}, &failure{retry: true, err: badResponse(st, "stream event is not valid JSON")}
 				}
 				if a.failed(false) {
-					st.raw = raw.bytes()
+					keep(ev.result())
 					f := classifyHTTP(st.provider, st.model, 0, nil, redact(payload, st.key), opt.Now())
 					return result{}, &f
 				}
@@ -292,15 +301,16 @@ func (c *Client) readSSE(r io.Reader, st *call, sent time.Time) (result, *failur
 		}
 	}
 	if !done && (!finished || !errors.Is(readErr, io.EOF)) {
-		st.raw = raw.bytes()
+		keep(ev.result())
 		if readErr == nil || errors.Is(readErr, io.EOF) {
 			readErr = io.ErrUnexpectedEOF
 		}
 		return result{}, dropped(st, readErr)
 	}
 	raw.add(doneMarker)
-	st.raw = raw.bytes()
-	return ev.result(), nil
+	res := ev.result()
+	keep(res)
+	return res, nil
 }
 
 // rawEvents keeps a stream's data events for the raw response, each

@@ -194,7 +194,7 @@ func runArgs(r *parity.Run) ([]any, error) {
 		s.Name, s.Version, s.Language, s.License, s.Description, s.Items,
 		s.DataSHA256, s.PromptHash, s.Scorer, s.ScorerVersion, s.Kind, s.NonCommercial,
 		string(params), r.Samples, r.Limit, r.Seed, r.Subject, r.Items, r.ParityVersion, r.GitRevision,
-		nanos(r.StartedAt), nanos(r.FinishedAt), price, warnings, r.Note, shard,
+		nanos(r.StartedAt), nanos(r.FinishedAt), price, warnings, parity.ScrubSecrets(r.Note), shard,
 	}, nil
 }
 

@@ -216,7 +216,7 @@ func (db *DB) UpdateRun(ctx context.Context, r *parity.Run) error {
 	}
 	res, err := w.ExecContext(ctx,
 		"UPDATE runs SET status = ?, finished_at = ?, model_reported = ?, warnings = ?, note = ? WHERE id = ?",
-		string(r.Status), nanos(r.FinishedAt), r.ModelReported, warnings, r.Note, r.ID)
+		string(r.Status), nanos(r.FinishedAt), r.ModelReported, warnings, parity.ScrubSecrets(r.Note), r.ID)
 	if err != nil {
 		return fmt.Errorf("update run %d: %w", r.ID, err)
 	}

@@ -275,6 +275,19 @@ func TestSecretsAreNotStored(t *testing.T) {
 	assert.NotContains(t, got[0].Completion.Error, "abcdefgh12345678")
 	assert.Contains(t, got[0].Completion.Error, "Bearer [REDACTED]")
 	assert.NotContains(t, got[0].Completion.Error, "0a1b2c3d4e5f6a7b", "keys of every shape parity.ScrubSecrets knows")
+
+	// A run's note quotes the error that stopped it.
+	r.Note = "stopped: 401: request had header Authorization: Bearer abcdefgh12345678"
+	require.NoError(t, db.UpdateRun(ctx, r))
+	r2 := fullRun("openai/o4-mini", "mmlu")
+	r2.Note = "setup failed: x-api-key: abcd1234efgh5678"
+	require.NoError(t, db.CreateRun(ctx, r2))
+	for _, id := range []int64{r.ID, r2.ID} {
+		got, err := db.Run(ctx, id)
+		require.NoError(t, err)
+		assert.NotContains(t, got.Note, "12345678", "run %d", id)
+		assert.Contains(t, got.Note, "[REDACTED]", "run %d", id)
+	}
 }
 
 // TestReopenAfterAbandonedRun simulates a process that stops without

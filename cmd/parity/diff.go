@@ -91,7 +91,7 @@ func writeDiff(out io.Writer, d reports.DiffResult, ra, rb parity.Run, limit int
 	// reported.
 	w := bufio.NewWriter(out)
 	name := func(r parity.Run) string {
-		return reports.Printable(fmt.Sprintf("run %d: %s on %s", r.ID, r.Model.ID, suiteAt(r)))
+		return reports.Flat(fmt.Sprintf("run %d: %s on %s", r.ID, r.Model.ID, suiteAt(r)))
 	}
 	fmt.Fprintf(w, "A = %s\nB = %s\n\n", name(ra), name(rb))
 	fmt.Fprintf(w, "%d shared items: A %s%%, B %s%%; B gains %d, loses %d, net %+d\n",

@@ -252,6 +252,8 @@ func TestHostileEndpointLeaksNothing(t *testing.T) {
 	defer web.Close()
 	for _, path := range []string{"/", "/runs/1", "/runs/2", "/runs/1/samples.jsonl", "/compare/1-2", "/subjects",
 		"/search?q=" + url.QueryEscape(hostile), "/search?q=HYPERLINK&outcome=" + url.QueryEscape(hostile) + "&model=" + url.QueryEscape(hostile),
+		"/search?q=HYPERLINK&model=" + url.QueryEscape(hostile) + "&suite=" + url.QueryEscape(hostile),
+		"/runs/1?outcome=wrong&item=" + url.QueryEscape(hostile), "/runs/1?page=" + url.QueryEscape(hostile),
 		"/item?id=h1", "/item?id=" + url.QueryEscape(hostile), "/runs/" + url.PathEscape(hostile), "/no/" + url.PathEscape(hostile)} {
 		resp, err := web.Client().Get(web.URL + path)
 		require.NoError(t, err)

@@ -193,7 +193,7 @@ func (a *app) runsCmd() *cobra.Command {
 				if l.Live != nil && !*l.Live {
 					status, note = "stopped", "its process ended: run the same command to resume"
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%d\t%s\t%s\n", l.ID, status, l.Model.ID, suite, l.Done, l.Target,
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%d\t%s\t%s\n", l.ID, status, reports.Flat(l.Model.ID), reports.Flat(suite), l.Done, l.Target,
 					acc, l.Outcomes[parity.OutcomeError], l.StartedAt.Local().Format(time.DateTime), reports.Flat(note))
 			}
 			return tw.Flush()

@@ -149,8 +149,10 @@ func (a *app) serveCmd() *cobra.Command {
 (opened read-only), plus what a static site cannot do: search across every
 sample's answer, filter by model, suite, subject and outcome, and open one
 item side by side across every model. Pages run no script. The address
-defaults to the loopback interface, so only this machine can connect; an
-address on another interface makes every answer readable from the network.`,
+defaults to the loopback interface, so only this machine can connect, and
+then only requests addressed to localhost, 127.0.0.1 or [::1] are answered
+(a web page cannot read it through a name of its own pointed at 127.0.0.1);
+an address on another interface makes every answer readable from the network.`,
 		Example: `  parity serve
   parity serve --addr 127.0.0.1:9000 --suite gsm8k --all`,
 		Args: cobra.NoArgs,
@@ -177,11 +179,14 @@ address on another interface makes every answer readable from the network.`,
 			if err != nil {
 				return parity.Errorf(parity.ErrUsage, "--addr %s: %v: pick a free port, e.g. --addr 127.0.0.1:0", addr, err)
 			}
-			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			var handler http.Handler = site.NewServer(src, site.ServerOptions{Redact: rules.redact, UserProvider: rules.userProvider, Questions: rules.questions})
+			if isLoopbackHost(host) {
+				handler = loopbackOnly(handler)
+			} else {
 				fmt.Fprintf(a.stderr, "warning: serving on %s, not the loopback interface: every answer in the database is readable from the network\n", addr)
 			}
 			srv := &http.Server{
-				Handler:           site.NewServer(src, site.ServerOptions{Redact: rules.redact, UserProvider: rules.userProvider, Questions: rules.questions}),
+				Handler:           handler,
 				ReadHeaderTimeout: 10 * time.Second,
 				BaseContext:       func(net.Listener) context.Context { return ctx },
 			}
@@ -207,4 +212,28 @@ address on another interface makes every answer readable from the network.`,
 	sel.addFlags(fl)
 	fl.StringArrayVar(&suiteFiles, "suite-file", nil, "user suite files the runs were made with, for their questions where the file allows publishing them")
 	return cmd
+}
+
+func isLoopbackHost(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// loopbackOnly answers only requests addressed to a loopback name. A
+// server on the loopback interface is out of the network's reach, but not
+// of a web page the user opens: one whose own name the attacker points at
+// 127.0.0.1 (DNS rebinding) could read every answer; its requests carry
+// that name in Host.
+func loopbackOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host = r.Host
+		}
+		if !isLoopbackHost(strings.Trim(host, "[]")) {
+			http.Error(w, "parity serve answers only to localhost, 127.0.0.1 or [::1]", http.StatusMisdirectedRequest)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -61,14 +61,16 @@ func (a *app) showCmd() *cobra.Command {
 				}
 				return a.printJSON(samples)
 			}
-			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, run.Model.ID, suiteAt(*run), run.Status)
+			// A database may come from elsewhere (a shard, a colleague's
+			// file): even its names are printed as text.
+			fmt.Fprintf(a.stdout, "run %d: %s on %s (%s)\n", run.ID, reports.Flat(run.Model.ID), reports.Flat(suiteAt(*run)), run.Status)
 			if parity.ModelSubstituted(run.Model.Name, run.ModelReported) {
-				fmt.Fprintf(a.stdout, "  ANSWERED BY %s: the API reported another model than the one asked for\n", reports.Printable(run.ModelReported))
+				fmt.Fprintf(a.stdout, "  ANSWERED BY %s: the API reported another model than the one asked for\n", reports.Flat(run.ModelReported))
 			}
 			// What the provider could not honour as asked, and what was
 			// sent instead, as recorded when the run was planned.
 			for _, w := range run.Warnings {
-				fmt.Fprintf(a.stdout, "  warning: %s\n", reports.Printable(w))
+				fmt.Fprintf(a.stdout, "  warning: %s\n", reports.Flat(w))
 			}
 			n := 0
 			err = db.EachSample(ctx, id, f, func(s parity.Sample) error {
@@ -105,7 +107,7 @@ func writeSample(w io.Writer, s parity.Sample, raw bool) {
 	fmt.Fprintf(w, "tokens: prompt %d, completion %d (reasoning %d)  latency %s  attempts %d  finish %s\n",
 		c.Usage.PromptTokens, c.Usage.CompletionTokens, c.Usage.ReasoningTokens, reports.Duration(c.Latency), c.Attempts, reports.Flat(c.FinishReason))
 	if c.Error != "" {
-		fmt.Fprintf(w, "error (%s): %s\n", c.ErrorCode, reports.Printable(c.Error))
+		fmt.Fprintf(w, "error (%s): %s\n", c.ErrorCode, reports.Flat(c.Error))
 	}
 	for _, m := range s.Messages {
 		section(w, "prompt ("+m.Role+")", m.Content)

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/parity-bench/parity"
+	"github.com/parity-bench/parity/results"
 )
 
 // TestWriteSampleKeepsEndpointTextPrintable checks every field show prints
@@ -24,5 +27,29 @@ func TestWriteSampleKeepsEndpointTextPrintable(t *testing.T) {
 	assert.NotContains(t, out, "\x1b")
 	assert.NotContains(t, out, "\x07")
 	assert.Contains(t, out, "finish stopx]0;title [2Jy\n", "the finish reason stays on its line")
+	assert.Contains(t, out, "error (): ex]0;title [2Jy\n", "so does the error")
 	assert.Contains(t, out, "=== idx]0;title [2Jy #0")
+}
+
+// TestRunsAndShowPrintNamesAsText: a database may come from elsewhere (a
+// shard, a colleague's file), so even its model and suite names reach the
+// terminal without control characters.
+func TestRunsAndShowPrintNamesAsText(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "1")
+	db, err := results.Open(context.Background(), ta.dbPath())
+	require.NoError(t, err)
+	r, err := db.Run(context.Background(), 1)
+	require.NoError(t, err)
+	r.ID, r.Fingerprint = 0, ""
+	r.Model.ID = "lab/evil\x1b]0;owned\x07"
+	r.Suite.Name = "gsm8k\x1b[2J"
+	require.NoError(t, db.CreateRun(context.Background(), r))
+	require.NoError(t, db.Close())
+	for _, args := range [][]string{{"runs"}, {"show", "2"}} {
+		out := ta.mustRun(args...)
+		assert.Contains(t, out, "lab/evil]0;owned", args)
+		assert.NotContains(t, out, "\x1b", args)
+		assert.NotContains(t, out, "\x07", args)
+	}
 }

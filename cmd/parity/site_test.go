@@ -341,6 +341,41 @@ func rewriteSums(t *testing.T, dir string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "SHA256SUMS"), sums.Bytes(), 0o644))
 }
 
+// TestVerifyFollowsNoLinks: a snapshot may come from anyone; a link in it
+// (to /dev/zero, which would never end, or to the reader's own files) is
+// reported, not read.
+func TestVerifyFollowsNoLinks(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	secret := filepath.Join(ta.dir, "secret.json")
+	require.NoError(t, os.WriteFile(secret, []byte(`[{"id": 1}]`), 0o600))
+	for name, target := range map[string]string{"runs/1.jsonl": "/dev/zero", "runs.json": secret} {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.Remove(path))
+		require.NoError(t, os.Symlink(target, path))
+	}
+	assert.Equal(t, exitError, ta.run(context.Background(), "verify", dir))
+	assert.Contains(t, ta.stdout.String(), "runs/1.jsonl: 1.jsonl is not a plain file")
+	assert.Contains(t, ta.stdout.String(), "runs.json: runs.json is not a plain file")
+}
+
+// TestVerifyCannotBeForgedALine: a snapshot file whose name holds a line
+// break cannot print an "OK" line of its own in verify's report.
+func TestVerifyCannotBeForgedALine(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	dir := filepath.Join(ta.dir, "snap")
+	ta.mustRun("snapshot", dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "x\nOK: every file and every verdict is as published"), nil, 0o644))
+	assert.Equal(t, exitError, ta.run(context.Background(), "verify", dir))
+	for _, line := range strings.Split(ta.stdout.String(), "\n") {
+		assert.NotEqual(t, "OK: every file and every verdict is as published", line)
+	}
+	assert.Contains(t, ta.stdout.String(), "x OK: every file and every verdict is as published is not in SHA256SUMS")
+}
+
 // TestVerifyRegradesTheCanarySet: the canary set mixes suites, each item
 // graded by its own suite's grader, which verify compares with.
 func TestVerifyRegradesTheCanarySet(t *testing.T) {
@@ -373,4 +408,23 @@ func TestVerifySaysWhatItCannotRegrade(t *testing.T) {
 	rewriteSums(t, dir)
 	out = ta.mustRun("verify", dir)
 	assert.Contains(t, out, "not re-graded: graded by parity-answer@0.9.0; this parity grades with parity-answer@")
+}
+
+// TestServeOnLoopbackAnswersLoopbackNamesOnly: a page the user opens whose
+// name an attacker points at 127.0.0.1 (DNS rebinding) gets nothing.
+func TestServeOnLoopbackAnswersLoopbackNamesOnly(t *testing.T) {
+	h := loopbackOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "every sample") }))
+	for host, want := range map[string]int{
+		"127.0.0.1:8080": http.StatusOK, "localhost:8080": http.StatusOK, "[::1]:8080": http.StatusOK, "localhost": http.StatusOK,
+		"evil.example:8080": http.StatusMisdirectedRequest, "evil.example": http.StatusMisdirectedRequest, "": http.StatusMisdirectedRequest,
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, want, rec.Code, host)
+		if want != http.StatusOK {
+			assert.NotContains(t, rec.Body.String(), "every sample", host)
+		}
+	}
 }

@@ -173,7 +173,7 @@ func verifyRun(cmd *cobra.Command, dir string, r parity.Run, row leaderboardRow)
 	}
 	grade, why := regrader(cmd, r)
 	v.NotGraded = why
-	f, err := os.Open(filepath.Join(dir, "runs", fmt.Sprintf("%d.jsonl", r.ID)))
+	f, err := openPlain(filepath.Join(dir, "runs", fmt.Sprintf("%d.jsonl", r.ID)))
 	if err != nil {
 		bad("samples file: %v", err)
 		return v, problems
@@ -270,8 +270,22 @@ func regrader(cmd *cobra.Command, r parity.Run) (func(site.SnapshotSample) (pari
 	}, ""
 }
 
+// openPlain opens a file of a snapshot, which may come from anyone: a link
+// or a device in its place (to /dev/zero, or to a file of the reader's) is
+// refused, not followed.
+func openPlain(path string) (*os.File, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a plain file (%s): a snapshot holds plain files only", filepath.Base(path), fi.Mode().Type())
+	}
+	return os.Open(path)
+}
+
 func fileSum(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := openPlain(path)
 	if err != nil {
 		return "", err
 	}
@@ -284,7 +298,12 @@ func fileSum(path string) (string, error) {
 }
 
 func readJSONFile(path string, v any) error {
-	data, err := os.ReadFile(path)
+	f, err := openPlain(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return err
 	}
@@ -376,20 +395,22 @@ func compareSnapshots(oldDir, newDir string) (*snapshotDiff, error) {
 func writeVerify(out io.Writer, rep *verifyReport) {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
+	// Each line is flattened: a snapshot may come from anyone, and a name
+	// of its own with a line break could forge an "OK" line.
 	fmt.Fprintf(w, "%s: %d file(s) match SHA256SUMS\n", rep.Dir, rep.Files)
 	for _, r := range rep.Runs {
 		line := fmt.Sprintf("run %d: %d sample(s), %d re-graded with %s", r.ID, r.Samples, r.Regraded, r.Grader)
 		if r.NotGraded != "" {
 			line += "; not re-graded: " + r.NotGraded
 		}
-		fmt.Fprintln(w, reports.Printable(line))
+		fmt.Fprintln(w, reports.Flat(line))
 	}
 	if rep.OK {
 		fmt.Fprintln(w, "OK: every file and every verdict is as published")
 	} else {
 		fmt.Fprintf(w, "MISMATCH (%d):\n", len(rep.Mismatches))
 		for _, m := range rep.Mismatches {
-			fmt.Fprintf(w, "- %s\n", reports.Printable(m))
+			fmt.Fprintf(w, "- %s\n", reports.Flat(m))
 		}
 	}
 	if d := rep.Against; d != nil {
@@ -405,7 +426,7 @@ func writeVerify(out io.Writer, rep *verifyReport) {
 			}
 			fmt.Fprintf(w, "%s:\n", sec.title)
 			for _, l := range sec.lines {
-				fmt.Fprintf(w, "  %s\n", reports.Printable(l))
+				fmt.Fprintf(w, "  %s\n", reports.Flat(l))
 			}
 		}
 	}

@@ -50,6 +50,62 @@ type flipCell struct {
 	ID, Result, Extracted, Href, Class string
 }
 
+// flipHTML is one line of a comparison's table of items answered
+// differently, written by hand as the samples are (see appendSample): a
+// large comparison has a line per item. Hrefs are built here from run ids,
+// page numbers and escaped queries, which html/template's URL handling
+// leaves as they are, so escaping them as text gives the same bytes.
+func flipHTML(f flipView) template.HTML {
+	b := append([]byte(nil), "\n<tr><td>"...)
+	if f.A.Href != "" {
+		b = append(b, `<a href="`...)
+		b = appendEscaped(b, f.A.Href)
+		b = append(b, `"><code>`...)
+		b = appendEscaped(b, f.Key)
+		b = append(b, `</code></a>`...)
+	} else {
+		b = append(b, `<code>`...)
+		b = appendEscaped(b, f.Key)
+		b = append(b, `</code>`...)
+	}
+	b = append(b, `</td><td class="`...)
+	b = appendEscaped(b, f.A.Class)
+	b = append(b, `"><span class="badge">`...)
+	b = appendEscaped(b, f.A.Result)
+	b = append(b, `</span></td>`...)
+	b = appendAnswerCell(b, f.A.Extracted)
+	b = append(b, `<td class="`...)
+	b = appendEscaped(b, f.B.Class)
+	b = append(b, `">`...)
+	if f.B.Href != "" {
+		b = append(b, `<a href="`...)
+		b = appendEscaped(b, f.B.Href)
+		b = append(b, `">`...)
+	}
+	b = append(b, `<span class="badge">`...)
+	b = appendEscaped(b, f.B.Result)
+	b = append(b, `</span>`...)
+	if f.B.Href != "" {
+		b = append(b, `</a>`...)
+	}
+	b = append(b, `</td>`...)
+	b = appendAnswerCell(b, f.B.Extracted)
+	b = append(b, `<td><code>`...)
+	b = appendEscaped(b, f.Gold)
+	return template.HTML(append(b, `</code></td></tr>`...))
+}
+
+// appendAnswerCell appends a table cell with an extracted answer, or a
+// dash when none was found.
+func appendAnswerCell(b []byte, extracted string) []byte {
+	if extracted == "" {
+		return append(b, "<td>–</td>"...)
+	}
+	b = append(b, `<td><code>`...)
+	b = appendEscaped(b, extracted)
+	return append(b, `</code></td>`...)
+}
+
 // pairPages lists the comparisons that get a page: every pair, parity
 // check and language gap, once per two runs, read the way the first table
 // to list them reads them (a parity check CN first).
@@ -185,9 +241,7 @@ var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("c
 <div class="scroll"><table class="flips">
 <thead><tr><th>ITEM</th><th>{{.A.Label}}</th><th>{{.A.Label}} ANSWER</th><th>{{.B.Label}}</th><th>{{.B.Label}} ANSWER</th><th>GOLD</th></tr></thead>
 <tbody>
-{{- range .Flips}}
-<tr><td>{{if .A.Href}}<a href="{{.A.Href}}"><code>{{.Key}}</code></a>{{else}}<code>{{.Key}}</code>{{end}}</td><td class="{{.A.Class}}"><span class="badge">{{.A.Result}}</span></td><td>{{if .A.Extracted}}<code>{{.A.Extracted}}</code>{{else}}–{{end}}</td><td class="{{.B.Class}}">{{if .B.Href}}<a href="{{.B.Href}}"><span class="badge">{{.B.Result}}</span></a>{{else}}<span class="badge">{{.B.Result}}</span>{{end}}</td><td>{{if .B.Extracted}}<code>{{.B.Extracted}}</code>{{else}}–{{end}}</td><td><code>{{.Gold}}</code></td></tr>
-{{- end}}
+{{- range .Flips}}{{flip .}}{{end}}
 </tbody>
 </table></div>
 {{- else}}

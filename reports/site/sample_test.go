@@ -55,6 +55,34 @@ var templateSample = template.Must(template.New("t").Parse(`{{- define "sample" 
 {{end}}
 `))
 
+// templateFlips is the comparison table body the flip writer replaced.
+var templateFlips = template.Must(template.New("t").Parse(`<tbody>
+{{- range .Flips}}
+<tr><td>{{if .A.Href}}<a href="{{.A.Href}}"><code>{{.Key}}</code></a>{{else}}<code>{{.Key}}</code>{{end}}</td><td class="{{.A.Class}}"><span class="badge">{{.A.Result}}</span></td><td>{{if .A.Extracted}}<code>{{.A.Extracted}}</code>{{else}}–{{end}}</td><td class="{{.B.Class}}">{{if .B.Href}}<a href="{{.B.Href}}"><span class="badge">{{.B.Result}}</span></a>{{else}}<span class="badge">{{.B.Result}}</span>{{end}}</td><td>{{if .B.Extracted}}<code>{{.B.Extracted}}</code>{{else}}–{{end}}</td><td><code>{{.Gold}}</code></td></tr>
+{{- end}}
+</tbody>`))
+
+func TestFlipWriterMatchesTemplate(t *testing.T) {
+	hostile := "<b>'x' + \"y\" & \x00 \xff 中文"
+	flips := []flipView{
+		{Key: "42", A: flipCell{Result: "wrong", Class: "o-wrong", Extracted: "7", Href: "../runs/3-2.html#s2001"},
+			B: flipCell{Result: "correct", Class: "o-correct", Href: "../runs/4.html#s17"}, Gold: "8"},
+		{Key: hostile, A: flipCell{Result: "1/4 correct", Class: "o-other", Extracted: hostile},
+			B: flipCell{Result: hostile, Class: "o-wrong", Extracted: hostile}, Gold: hostile},
+		{Key: "a b", A: flipCell{Href: "/runs/3?item=a+b%2F%3Cc%3E", Result: "wrong"},
+			B: flipCell{Href: "/runs/4?item=a+b%2F%3Cc%3E", Result: "correct", Extracted: "x"}},
+	}
+	page := template.Must(template.New("page").Funcs(template.FuncMap{"flip": flipHTML}).Parse(`<tbody>
+{{- range .}}{{flip .}}{{end}}
+</tbody>`))
+	for _, list := range [][]flipView{nil, flips} {
+		var want, got bytes.Buffer
+		require.NoError(t, templateFlips.Execute(&want, compareView{Flips: list}))
+		require.NoError(t, page.Execute(&got, list))
+		assert.Equal(t, want.String(), got.String())
+	}
+}
+
 func TestSampleWriterMatchesTemplate(t *testing.T) {
 	hostile := "<script>alert('x' + \"y\")</script> & \x00 nul, \xff\xfe bad bytes, 中文, \ufdd0 \uffff, a+b=c"
 	str := func(s string) *string { return &s }

@@ -166,7 +166,7 @@ func writeComparePages(ctx context.Context, s *siteDir, lb *reports.Leaderboard,
 			continue
 		}
 		v, err := newCompareView(c, reports.DiffRun{Run: ra, Items: files[ra.ID].items}, reports.DiffRun{Run: rb, Items: files[rb.ID].items},
-			files[ra.ID].refs, files[rb.ID].refs, "../")
+			files[ra.ID].ref, files[rb.ID].ref, "../")
 		if err != nil {
 			return fmt.Errorf("compare runs %d and %d: %w", c.A.Run, c.B.Run, err)
 		}
@@ -182,7 +182,7 @@ func writeComparePages(ctx context.Context, s *siteDir, lb *reports.Leaderboard,
 // newCompareView lays out comparison c with the items of both runs; refs
 // locate each item's first sample, root is the path from the page to the
 // site's root.
-func newCompareView(c reports.Comparison, a, b reports.DiffRun, refsA, refsB map[string]sampleRef, root string) (compareView, error) {
+func newCompareView(c reports.Comparison, a, b reports.DiffRun, refsA, refsB func(item string) (sampleRef, bool), root string) (compareView, error) {
 	d, err := reports.Diff(a, b, reports.Options{Bootstrap: 1, Permutations: 1})
 	if err != nil {
 		return compareView{}, err
@@ -198,12 +198,12 @@ func newCompareView(c reports.Comparison, a, b reports.DiffRun, refsA, refsB map
 		Verdict: c.Verdict, Method: c.Method, Shared: c.SharedItems, Excluded: c.Excluded,
 		Gained: d.Gained, Lost: d.Lost, Net: fmt.Sprintf("%+d", d.Net),
 	}
-	cell := func(r reports.ItemResult, refs map[string]sampleRef) flipCell {
+	cell := func(r reports.ItemResult, refs func(string) (sampleRef, bool)) flipCell {
 		fc := flipCell{ID: r.ID, Result: string(r.Outcome), Extracted: r.Extracted, Class: outcomeClass(r.Outcome)}
 		if r.Total > 1 {
 			fc.Result = fmt.Sprintf("%d/%d correct", r.Correct, r.Scored)
 		}
-		if ref, ok := refs[r.ID]; ok {
+		if ref, ok := refs(r.ID); ok {
 			fc.Href = root + ref.page + "#" + ref.anchor
 		}
 		return fc

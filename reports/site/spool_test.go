@@ -87,3 +87,46 @@ func TestSpoolerEmpty(t *testing.T) {
 	assert.Empty(t, got)
 	assert.Zero(t, runs)
 }
+
+// BenchmarkSpooler spools and merges 100,000 samples with ~1 KB of HTML
+// each: ids zero-padded to one length (one stretch, as in the scale
+// database) and plain numbers of one to five digits (five stretches).
+func BenchmarkSpooler(b *testing.B) {
+	html := []byte(strings.Repeat("<p>answer</p>\n", 70))
+	for _, c := range []struct {
+		name string
+		id   func(int) string
+	}{
+		{"padded", func(i int) string { return "b" + strings.Repeat("0", 7-len(strconv.Itoa(i))) + strconv.Itoa(i) }},
+		{"plain", strconv.Itoa},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			ids := make([]string, 25_000)
+			for i := range ids {
+				ids[i] = c.id(i)
+			}
+			slices.Sort(ids)
+			b.SetBytes(int64(len(ids) * 4 * len(html)))
+			for b.Loop() {
+				sp := &spooler{dir: b.TempDir()}
+				for _, id := range ids {
+					for k := range 4 {
+						if err := sp.add(spoolRec{item: id, index: k, outcome: parity.OutcomeCorrect, html: html}); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				runs := len(sp.runs)
+				n := 0
+				if err := sp.merge(func(*spoolRec) error { n++; return nil }); err != nil {
+					b.Fatal(err)
+				}
+				sp.remove()
+				if n != 4*len(ids) {
+					b.Fatalf("merged %d samples, want %d", n, 4*len(ids))
+				}
+				b.ReportMetric(float64(runs), "stretches")
+			}
+		})
+	}
+}

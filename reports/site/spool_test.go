@@ -1,7 +1,10 @@
 package site
 
 import (
+	"context"
 	"math/rand/v2"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,4 +132,72 @@ func BenchmarkSpooler(b *testing.B) {
 			}
 		})
 	}
+}
+
+// A run whose ids need several stretches: every sample is on the pages
+// once, in counting order, numbered in turn, and each line of the wrong
+// list links to the anchor of its own sample.
+func TestSnapshotPagesFollowCountingOrderAcrossStretches(t *testing.T) {
+	var ids []string
+	for _, n := range []int{1, 2, 9, 10, 11, 99, 100, 101, 1000} {
+		ids = append(ids, strconv.Itoa(n), "x"+strconv.Itoa(n)+"-"+strconv.Itoa(1000/n))
+	}
+	slices.Sort(ids) // text order, as the store reads them
+	var smps []parity.Sample
+	for _, id := range ids {
+		for k := range 2 {
+			s := snapSamples(1, 1, plainAnswers)[0]
+			s.ItemID, s.Index = id, k
+			if len(smps)%3 == 1 {
+				s.Score.Outcome = parity.OutcomeWrong
+			}
+			smps = append(smps, s)
+		}
+	}
+	lb, runs := snapFixture(t, []parity.Run{snapRun(1, "cn/model", "gsm8k", len(ids))}, [][]parity.Sample{smps})
+	dir := filepath.Join(t.TempDir(), "snap")
+	opt := snapOptions()
+	opt.PageSize = 5
+	snap, err := WriteSnapshot(context.Background(), dir, lb, runs, opt)
+	require.NoError(t, err)
+	files := readTree(t, dir)
+	verifySums(t, files)
+	for name := range files {
+		assert.NotContains(t, name, "spool", "no spool file is left in the snapshot")
+	}
+
+	want := slices.Clone(smps)
+	slices.SortFunc(want, func(a, b parity.Sample) int {
+		return compareRecs(&spoolRec{item: a.ItemID, index: a.Index}, &spoolRec{item: b.ItemID, index: b.Index})
+	})
+	sample := regexp.MustCompile(`<details class="s (o-\w+)" id="s(\d+)"><summary><span class="badge">\w+</span> <code>([^<]*)</code> #(\d+)`)
+	at := map[string]string{} // "page#anchor" -> item#index
+	n := 0
+	for p := 1; p <= snap.Manifest.Runs[0].Pages; p++ {
+		page := runPage(1, p)
+		for _, m := range sample.FindAllStringSubmatch(string(files[page]), -1) {
+			require.Less(t, n, len(want))
+			assert.Equal(t, strconv.Itoa(n+1), m[2], "anchors number the samples in turn")
+			assert.Equal(t, want[n].ItemID, m[3], "sample %d", n+1)
+			assert.Equal(t, strconv.Itoa(want[n].Index), m[4], "sample %d", n+1)
+			assert.Equal(t, outcomeClass(want[n].Score.Outcome), m[1])
+			at[relRun(page)+"#s"+m[2]] = m[3] + "#" + m[4]
+			n++
+		}
+	}
+	assert.Equal(t, len(want), n, "every sample once")
+
+	row := regexp.MustCompile(`<tr><td><a href="([^"]+)"><code>([^<]*)</code></a></td><td class="num">(\d+)</td>`)
+	rows := row.FindAllStringSubmatch(string(files[outcomePage(1, parity.OutcomeWrong, 1)]), -1)
+	wrong := 0
+	for _, s := range want {
+		if s.Score.Outcome == parity.OutcomeWrong {
+			require.Less(t, wrong, len(rows))
+			r := rows[wrong]
+			assert.Equal(t, s.ItemID+"#"+strconv.Itoa(s.Index), r[2]+"#"+r[3], "the list is in counting order")
+			assert.Equal(t, r[2]+"#"+r[3], at[r[1]], "%s links to its own sample", r[1])
+			wrong++
+		}
+	}
+	assert.Equal(t, len(rows), wrong)
 }

@@ -50,6 +50,62 @@ type flipCell struct {
 	ID, Result, Extracted, Href, Class string
 }
 
+// flipHTML is one line of a comparison's table of items answered
+// differently, written by hand as the samples are (see appendSample): a
+// large comparison has a line per item. Hrefs are built here from run ids,
+// page numbers and escaped queries, which html/template's URL handling
+// leaves as they are, so escaping them as text gives the same bytes.
+func flipHTML(f flipView) template.HTML {
+	b := append([]byte(nil), "\n<tr><td>"...)
+	if f.A.Href != "" {
+		b = append(b, `<a href="`...)
+		b = appendEscaped(b, f.A.Href)
+		b = append(b, `"><code>`...)
+		b = appendEscaped(b, f.Key)
+		b = append(b, `</code></a>`...)
+	} else {
+		b = append(b, `<code>`...)
+		b = appendEscaped(b, f.Key)
+		b = append(b, `</code>`...)
+	}
+	b = append(b, `</td><td class="`...)
+	b = appendEscaped(b, f.A.Class)
+	b = append(b, `"><span class="badge">`...)
+	b = appendEscaped(b, f.A.Result)
+	b = append(b, `</span></td>`...)
+	b = appendAnswerCell(b, f.A.Extracted)
+	b = append(b, `<td class="`...)
+	b = appendEscaped(b, f.B.Class)
+	b = append(b, `">`...)
+	if f.B.Href != "" {
+		b = append(b, `<a href="`...)
+		b = appendEscaped(b, f.B.Href)
+		b = append(b, `">`...)
+	}
+	b = append(b, `<span class="badge">`...)
+	b = appendEscaped(b, f.B.Result)
+	b = append(b, `</span>`...)
+	if f.B.Href != "" {
+		b = append(b, `</a>`...)
+	}
+	b = append(b, `</td>`...)
+	b = appendAnswerCell(b, f.B.Extracted)
+	b = append(b, `<td><code>`...)
+	b = appendEscaped(b, f.Gold)
+	return template.HTML(append(b, `</code></td></tr>`...))
+}
+
+// appendAnswerCell appends a table cell with an extracted answer, or a
+// dash when none was found.
+func appendAnswerCell(b []byte, extracted string) []byte {
+	if extracted == "" {
+		return append(b, "<td>–</td>"...)
+	}
+	b = append(b, `<td><code>`...)
+	b = appendEscaped(b, extracted)
+	return append(b, `</code></td>`...)
+}
+
 // pairPages lists the comparisons that get a page: every pair, parity
 // check and language gap, once per two runs, read the way the first table
 // to list them reads them (a parity check CN first).
@@ -110,7 +166,7 @@ func writeComparePages(ctx context.Context, s *siteDir, lb *reports.Leaderboard,
 			continue
 		}
 		v, err := newCompareView(c, reports.DiffRun{Run: ra, Items: files[ra.ID].items}, reports.DiffRun{Run: rb, Items: files[rb.ID].items},
-			files[ra.ID].refs, files[rb.ID].refs, "../")
+			files[ra.ID].ref, files[rb.ID].ref, "../")
 		if err != nil {
 			return fmt.Errorf("compare runs %d and %d: %w", c.A.Run, c.B.Run, err)
 		}
@@ -126,7 +182,7 @@ func writeComparePages(ctx context.Context, s *siteDir, lb *reports.Leaderboard,
 // newCompareView lays out comparison c with the items of both runs; refs
 // locate each item's first sample, root is the path from the page to the
 // site's root.
-func newCompareView(c reports.Comparison, a, b reports.DiffRun, refsA, refsB map[string]sampleRef, root string) (compareView, error) {
+func newCompareView(c reports.Comparison, a, b reports.DiffRun, refsA, refsB func(item string) (sampleRef, bool), root string) (compareView, error) {
 	d, err := reports.Diff(a, b, reports.Options{Bootstrap: 1, Permutations: 1})
 	if err != nil {
 		return compareView{}, err
@@ -142,12 +198,12 @@ func newCompareView(c reports.Comparison, a, b reports.DiffRun, refsA, refsB map
 		Verdict: c.Verdict, Method: c.Method, Shared: c.SharedItems, Excluded: c.Excluded,
 		Gained: d.Gained, Lost: d.Lost, Net: fmt.Sprintf("%+d", d.Net),
 	}
-	cell := func(r reports.ItemResult, refs map[string]sampleRef) flipCell {
+	cell := func(r reports.ItemResult, refs func(string) (sampleRef, bool)) flipCell {
 		fc := flipCell{ID: r.ID, Result: string(r.Outcome), Extracted: r.Extracted, Class: outcomeClass(r.Outcome)}
 		if r.Total > 1 {
 			fc.Result = fmt.Sprintf("%d/%d correct", r.Correct, r.Scored)
 		}
-		if ref, ok := refs[r.ID]; ok {
+		if ref, ok := refs(r.ID); ok {
 			fc.Href = root + ref.page + "#" + ref.anchor
 		}
 		return fc
@@ -185,9 +241,7 @@ var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("c
 <div class="scroll"><table class="flips">
 <thead><tr><th>ITEM</th><th>{{.A.Label}}</th><th>{{.A.Label}} ANSWER</th><th>{{.B.Label}}</th><th>{{.B.Label}} ANSWER</th><th>GOLD</th></tr></thead>
 <tbody>
-{{- range .Flips}}
-<tr><td>{{if .A.Href}}<a href="{{.A.Href}}"><code>{{.Key}}</code></a>{{else}}<code>{{.Key}}</code>{{end}}</td><td class="{{.A.Class}}"><span class="badge">{{.A.Result}}</span></td><td>{{if .A.Extracted}}<code>{{.A.Extracted}}</code>{{else}}–{{end}}</td><td class="{{.B.Class}}">{{if .B.Href}}<a href="{{.B.Href}}"><span class="badge">{{.B.Result}}</span></a>{{else}}<span class="badge">{{.B.Result}}</span>{{end}}</td><td>{{if .B.Extracted}}<code>{{.B.Extracted}}</code>{{else}}–{{end}}</td><td><code>{{.Gold}}</code></td></tr>
-{{- end}}
+{{- range .Flips}}{{flip .}}{{end}}
 </tbody>
 </table></div>
 {{- else}}

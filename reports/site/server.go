@@ -371,7 +371,10 @@ func (s *server) compare(w http.ResponseWriter, r *http.Request) {
 		}
 		sides[k].Items = f.Items()
 	}
-	v, err := newCompareView(c, sides[0], sides[1], refs[0], refs[1], "")
+	lookup := func(refs map[string]sampleRef) func(string) (sampleRef, bool) {
+		return func(item string) (sampleRef, bool) { r, ok := refs[item]; return r, ok }
+	}
+	v, err := newCompareView(c, sides[0], sides[1], lookup(refs[0]), lookup(refs[1]), "")
 	if err != nil {
 		s.fail(w, err)
 		return

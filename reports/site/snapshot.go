@@ -440,20 +440,6 @@ func outcomePage(id int64, outcome parity.Outcome, page int) string {
 
 func runData(id int64) string { return "runs/" + strconv.FormatInt(id, 10) + ".jsonl" }
 
-// entry locates one published sample in its run's samples file, so pages
-// can be written in an order other than the store's without holding the
-// samples.
-type entry struct {
-	item    string
-	index   int
-	outcome parity.Outcome
-	off     int64
-	n       int
-	// extracted and gold are kept for outcomes other than correct, which
-	// long runs list on a page of their own.
-	extracted, gold string
-}
-
 // sampleRef is where a reader finds an item's first sample.
 type sampleRef struct {
 	page   string // relative to the snapshot root
@@ -462,30 +448,36 @@ type sampleRef struct {
 
 // runFiles is what writing one run's files leaves for the rest of the site.
 type runFiles struct {
-	pages int
+	id, pageSize int64
+	pages        int
+	// items are the run's items in text order of their ids, as the store
+	// gives them; first holds where each item's first sample sits in the
+	// pages, counting from 0. Four bytes an item rather than a map.
 	items []reports.ItemResult
-	refs  map[string]sampleRef // by item id
+	first []int32
 }
 
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
+// ref finds where a reader finds an item's first sample.
+func (f runFiles) ref(item string) (sampleRef, bool) {
+	i, ok := f.find(item)
+	if !ok {
+		return sampleRef{}, false
+	}
+	n := int64(f.first[i])
+	return sampleRef{page: runPage(f.id, int(n/f.pageSize)+1), anchor: "s" + strconv.FormatInt(n+1, 10)}, true
 }
 
-// Write writes p and counts the bytes written.
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+func (f runFiles) find(item string) (int, bool) {
+	return slices.BinarySearchFunc(f.items, item, func(it reports.ItemResult, id string) int { return strings.Compare(it.ID, id) })
 }
 
-// writeRunFiles streams one run's samples into its JSONL file, holding one
-// sample at a time and an index entry per sample, then writes its viewer
-// pages from that file in item order as people count (item 2 before item
-// 10). Runs longer than one page also get a list per outcome other than
-// correct, linking each sample, so the wrong answers of a large run can be
-// read together.
+// writeRunFiles streams one run's samples into its JSONL file and, with
+// each sample's HTML rendered as it passes, into a spooler that gives them
+// back in item order as people count (item 2 before item 10) to write the
+// viewer pages. Runs longer than one page also get a list per outcome
+// other than correct, linking each sample, so the wrong answers of a large
+// run can be read together. Memory stays the same however many samples
+// the run has, apart from what is kept per item for the comparison pages.
 func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, questions QuestionFunc, pageSize int) (runFiles, error) {
 	total := row.Samples
 	data, err := s.create(runData(run.ID))
@@ -493,15 +485,17 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		return runFiles{}, err
 	}
 	defer data.abort()
-	cw := &countingWriter{w: data}
-	enc := json.NewEncoder(cw)
+	enc := json.NewEncoder(data)
 
 	var (
-		entries = make([]entry, 0, total)
-		prev    *parity.SampleKey
-		counts  = map[parity.Outcome]int{}
-		folder  reports.ItemFolder
+		n      int
+		prev   *parity.SampleKey
+		counts = map[parity.Outcome]int{}
+		folder reports.ItemFolder
+		sp     = &spooler{dir: s.root}
+		body   []byte
 	)
+	defer sp.remove()
 	err = r.Each(ctx, func(smp parity.Sample) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -514,30 +508,27 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 			return fmt.Errorf("sample %s#%d is out of item order or repeated: read samples ordered by item id and index", smp.ItemID, smp.Index)
 		}
 		prev = &key
-		if len(entries) >= total {
+		if n >= total {
 			return changedRun(run.ID, total)
 		}
+		n++
 		counts[smp.Score.Outcome]++
 		folder.Add(&smp)
-		off := cw.n
-		if err := enc.Encode(publish(smp, redact, questions)); err != nil {
+		pub := publish(smp, redact, questions)
+		if err := enc.Encode(pub); err != nil {
 			return err
 		}
-		item := smp.ItemID
-		if n := len(entries); n > 0 && entries[n-1].item == item {
-			item = entries[n-1].item // samples of one item share one id string
+		body = appendSampleBody(body[:0], newSampleView(n, pub))
+		rec := spoolRec{item: smp.ItemID, index: smp.Index, outcome: smp.Score.Outcome, html: body}
+		if rec.outcome != parity.OutcomeCorrect {
+			rec.extracted, rec.gold = smp.Score.Extracted, smp.Gold
 		}
-		e := entry{item: item, index: smp.Index, outcome: smp.Score.Outcome, off: off, n: int(cw.n - off)}
-		if e.outcome != parity.OutcomeCorrect {
-			e.extracted, e.gold = smp.Score.Extracted, smp.Gold
-		}
-		entries = append(entries, e)
-		return nil
+		return sp.add(rec)
 	})
 	if err != nil {
 		return runFiles{}, err
 	}
-	if len(entries) != total {
+	if n != total {
 		return runFiles{}, changedRun(run.ID, total)
 	}
 	for _, o := range parity.Outcomes {
@@ -548,126 +539,170 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 	if err := data.Close(); err != nil {
 		return runFiles{}, err
 	}
-	slices.SortFunc(entries, func(a, b entry) int {
-		return cmp.Or(reports.CompareIDs(a.item, b.item), cmp.Compare(a.index, b.index))
-	})
 
-	src, err := os.Open(filepath.Join(s.root, filepath.FromSlash(runData(run.ID))))
-	if err != nil {
-		return runFiles{}, err
-	}
-	defer src.Close()
 	pages := max(1, (total+pageSize-1)/pageSize)
 	view := newRunView(run, row, redact, userProvider, pages)
+	lists := map[parity.Outcome]*siteFile{}
+	defer func() {
+		for _, f := range lists {
+			f.abort()
+		}
+	}()
 	if pages > 1 {
 		for _, o := range parity.Outcomes {
 			if o != parity.OutcomeCorrect && counts[o] > 0 {
 				view.Lists = append(view.Lists, outcomeList{Outcome: string(o), N: counts[o], Href: view.href(o, 1)})
+				f, err := s.create(outcomePage(view.ID, o, 1))
+				if err != nil {
+					return runFiles{}, err
+				}
+				lists[o] = f
+				if err := viewerTemplate.ExecuteTemplate(f, "list-head", listView{runView: view, Outcome: string(o), N: counts[o]}); err != nil {
+					return runFiles{}, err
+				}
 			}
 		}
 	}
-	out := runFiles{pages: pages, items: folder.Items(), refs: map[string]sampleRef{}}
-	for i := range entries {
-		e := &entries[i]
-		if _, ok := out.refs[e.item]; !ok {
-			out.refs[e.item] = sampleRef{page: runPage(run.ID, i/pageSize+1), anchor: "s" + strconv.Itoa(i+1)}
+	out := runFiles{id: run.ID, pageSize: int64(pageSize), pages: pages, items: folder.Items()}
+	out.first = make([]int32, len(out.items))
+	pw := pageWriter{site: s, view: view}
+	defer pw.abort()
+	var (
+		i    int
+		item string
+		line []byte
+	)
+	err = sp.merge(func(rec *spoolRec) error {
+		if i%pageSize == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := pw.next(); err != nil {
+				return err
+			}
+		}
+		anchor := "s" + strconv.Itoa(i+1)
+		if i == 0 || rec.item != item {
+			item = rec.item
+			if k, ok := out.find(item); ok {
+				out.first[k] = int32(i)
+			}
+		}
+		line = appendSampleOpen(line[:0], outcomeClass(rec.outcome), anchor)
+		if _, err := pw.f.Write(line); err != nil {
+			return err
+		}
+		if _, err := pw.f.Write(rec.html); err != nil {
+			return err
+		}
+		if f := lists[rec.outcome]; f != nil {
+			line = appendListRow(line[:0], view.href("", pw.n)+"#"+anchor, rec)
+			if _, err := f.Write(line); err != nil {
+				return err
+			}
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		return runFiles{}, err
+	}
+	if pw.n == 0 { // a run without samples still has its page
+		if err := pw.next(); err != nil {
+			return runFiles{}, err
 		}
 	}
-	all := make([]int, len(entries))
-	for i := range all {
-		all[i] = i
-	}
-	if err := writePages(ctx, s, src, view, "", entries, all, pageSize); err != nil {
+	if err := pw.close(); err != nil {
 		return runFiles{}, err
 	}
 	for _, l := range view.Lists {
-		if err := writeOutcomeList(s, view, parity.Outcome(l.Outcome), entries, pageSize); err != nil {
+		o := parity.Outcome(l.Outcome)
+		f := lists[o]
+		if err := viewerTemplate.ExecuteTemplate(f, "list-foot", view); err != nil {
+			return runFiles{}, err
+		}
+		delete(lists, o)
+		if err := f.Close(); err != nil {
 			return runFiles{}, err
 		}
 	}
 	return out, nil
 }
 
-// listView is the page listing a long run's samples of one outcome, each
-// linked to where it sits on the run's pages.
+// pageWriter writes a run's pages one after another.
+type pageWriter struct {
+	site *siteDir
+	view *runView
+	f    *siteFile
+	n    int // the page being written; 0 before the first
+}
+
+// next ends the page being written, if any, and starts the next.
+func (p *pageWriter) next() error {
+	if err := p.close(); err != nil {
+		return err
+	}
+	p.n++
+	f, err := p.site.create(outcomePage(p.view.ID, "", p.n))
+	if err != nil {
+		return err
+	}
+	p.f = f
+	return viewerTemplate.ExecuteTemplate(f, "head", p.view.page("", p.n, p.view.Pages))
+}
+
+// close ends the page being written.
+func (p *pageWriter) close() error {
+	if p.f == nil {
+		return nil
+	}
+	f := p.f
+	p.f = nil
+	if err := viewerTemplate.ExecuteTemplate(f, "foot", p.view.page("", p.n, p.view.Pages)); err != nil {
+		f.abort()
+		return err
+	}
+	return f.Close()
+}
+
+func (p *pageWriter) abort() {
+	if p.f != nil {
+		p.f.abort()
+	}
+}
+
+// listView is the head of the page listing a long run's samples of one
+// outcome, each linked to where it sits on the run's pages.
 type listView struct {
 	*runView
 	Outcome string
-	Rows    []listRow
+	N       int
 }
 
-type listRow struct {
-	Href, ItemID, Extracted, Gold string
-	Index                         int
-}
-
-// writeOutcomeList writes runs/<id>-<outcome>.html: one line per sample of
-// the outcome, so the wrong answers of a run spread over many pages can be
-// read together.
-func writeOutcomeList(s *siteDir, view *runView, o parity.Outcome, entries []entry, pageSize int) error {
-	v := listView{runView: view, Outcome: string(o)}
-	for i, e := range entries {
-		if e.outcome != o {
-			continue
-		}
-		v.Rows = append(v.Rows, listRow{
-			Href:   view.href("", i/pageSize+1) + "#s" + strconv.Itoa(i+1),
-			ItemID: e.item, Index: e.index, Extracted: e.extracted, Gold: e.gold,
-		})
+// appendListRow appends the line of an outcome's list that links one
+// sample, escaped as the rest of the page is.
+func appendListRow(b []byte, href string, rec *spoolRec) []byte {
+	b = append(b, "\n<tr><td><a href=\""...)
+	b = appendEscaped(b, href)
+	b = append(b, `"><code>`...)
+	b = appendEscaped(b, rec.item)
+	b = append(b, `</code></a></td><td class="num">`...)
+	b = strconv.AppendInt(b, int64(rec.index), 10)
+	b = append(b, `</td><td>`...)
+	if rec.extracted != "" {
+		b = append(b, `<code>`...)
+		b = appendEscaped(b, rec.extracted)
+		b = append(b, `</code>`...)
+	} else {
+		b = append(b, "–"...)
 	}
-	return s.write(outcomePage(view.ID, o, 1), func(w io.Writer) error {
-		return viewerTemplate.ExecuteTemplate(w, "list", v)
-	})
+	b = append(b, `</td><td><code>`...)
+	b = appendEscaped(b, rec.gold)
+	return append(b, `</code></td></tr>`...)
 }
 
 // relRun makes a path under runs/ relative to a run page.
 func relRun(p string) string { return strings.TrimPrefix(p, "runs/") }
-
-// writePages writes the pages of the samples sel picks from entries (all
-// of them when outcome is empty), reading each sample back from src.
-func writePages(ctx context.Context, s *siteDir, src io.ReaderAt, view *runView, outcome parity.Outcome, entries []entry, sel []int, pageSize int) error {
-	pages := max(1, (len(sel)+pageSize-1)/pageSize)
-	var buf []byte
-	for p := 1; p <= pages; p++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		pv := view.page(outcome, p, pages)
-		f, err := s.create(outcomePage(view.ID, outcome, p))
-		if err != nil {
-			return err
-		}
-		if err := viewerTemplate.ExecuteTemplate(f, "head", pv); err != nil {
-			f.abort()
-			return err
-		}
-		for _, i := range sel[(p-1)*pageSize : min(len(sel), p*pageSize)] {
-			e := entries[i]
-			buf = slices.Grow(buf[:0], e.n)[:e.n]
-			if _, err := src.ReadAt(buf, e.off); err != nil {
-				f.abort()
-				return fmt.Errorf("read back %s: %w", runData(view.ID), err)
-			}
-			var smp SnapshotSample
-			if err := json.Unmarshal(buf, &smp); err != nil {
-				f.abort()
-				return fmt.Errorf("read back %s: %w", runData(view.ID), err)
-			}
-			if err := viewerTemplate.ExecuteTemplate(f, "sample", newSampleView(i+1, smp)); err != nil {
-				f.abort()
-				return err
-			}
-		}
-		if err := viewerTemplate.ExecuteTemplate(f, "foot", pv); err != nil {
-			f.abort()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 func changedRun(id int64, total int) error {
 	return fmt.Errorf("the samples of run %d differ from the %d the leaderboard counted: the run changed while the snapshot was written; try again once no 'parity run', 'rescore' or 'judge' is writing to it", id, total)

@@ -480,7 +480,7 @@ func withSection(w io.Writer, page, section []byte) error {
 	return nil
 }
 
-var viewerTemplate = template.Must(template.New("viewer").Parse(`
+var viewerTemplate = template.Must(template.New("viewer").Funcs(template.FuncMap{"sample": sampleHTML, "flip": flipHTML}).Parse(`
 {{- define "style" -}}
 <style>
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2rem; color: #1d1d1f; background: #fff; }
@@ -587,46 +587,7 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 <div class="samples">
 {{end}}
 
-{{- define "sample" -}}
-<details class="s {{.Class}}" id="{{.Anchor}}"><summary><span class="badge">{{.Outcome}}</span> <code>{{.ItemID}}</code> #{{.Index}} — {{if .Extracted}}extracted <code>{{.Extracted}}</code>{{else}}no answer extracted{{end}}, gold <code>{{.Gold}}</code></summary>
-<div>
-<dl>
-<dt>scorer</dt><dd><code>{{.Scorer}}</code>{{if .Detail}}: {{.Detail}}{{end}}</dd>
-{{- if .Judge}}
-<dt>judge</dt><dd>{{.Judge}}</dd>
-{{- end}}
-<dt>finish</dt><dd>{{if .FinishReason}}{{.FinishReason}}{{else}}–{{end}}</dd>
-<dt>tokens</dt><dd>{{.Tokens}}</dd>
-<dt>latency</dt><dd>{{.Latency}}</dd>
-<dt>cost</dt><dd>{{.Cost}}</dd>
-{{- if .Error}}
-<dt>error</dt><dd>{{.Error}}</dd>
-{{- end}}
-{{- range .Warnings}}
-<dt>warning</dt><dd>{{.}}</dd>
-{{- end}}
-</dl>
-{{- if .Question}}
-<details class="q"><summary>question</summary>
-<pre>{{.Question}}</pre>
-{{- if .Choices}}
-<ol class="choices">{{range .Choices}}<li><b>{{.Letter}}.</b> {{.Text}}</li>{{end}}</ol>
-{{- end}}
-</details>
-{{- end}}
-{{- if .Redacted}}
-<p class="withheld">Answer withheld.</p>
-{{- else}}
-{{- if .HasReasoning}}
-<details><summary>reasoning ({{.ReasoningSize}})</summary>
-<pre>{{.Reasoning}}</pre>
-</details>
-{{- end}}
-<pre>{{.Content}}</pre>
-{{- end}}
-</div>
-</details>
-{{end}}
+{{- define "sample" -}}{{sample .}}{{end}}
 
 {{- define "foot" -}}
 </div>
@@ -637,7 +598,7 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 </html>
 {{end}}
 
-{{- define "list" -}}
+{{- define "list-head" -}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -650,14 +611,13 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 <body>
 <p><a href="{{.Home}}">← leaderboard</a> · <a href="{{.Self}}">run {{.ID}}</a></p>
 <h1>Run {{.ID}}: <code>{{.Model}}</code> on <code>{{.Suite}}</code>{{if .Mock}} [mock]{{end}}</h1>
-<h2>Samples with outcome {{.Outcome}} ({{len .Rows}})</h2>
+<h2>Samples with outcome {{.Outcome}} ({{.N}})</h2>
 <p>Each links to the sample on the run's pages, where its answer{{if not .Redacted}} and reasoning{{end}} can be read.</p>
 <table>
 <thead><tr><th>ITEM</th><th class="num">#</th><th>EXTRACTED</th><th>GOLD</th></tr></thead>
-<tbody>
-{{- range .Rows}}
-<tr><td><a href="{{.Href}}"><code>{{.ItemID}}</code></a></td><td class="num">{{.Index}}</td><td>{{if .Extracted}}<code>{{.Extracted}}</code>{{else}}–{{end}}</td><td><code>{{.Gold}}</code></td></tr>
-{{- end}}
+<tbody>{{end}}
+
+{{- define "list-foot"}}
 </tbody>
 </table>
 <p><a href="{{.Home}}">← leaderboard</a></p>
@@ -697,3 +657,153 @@ ol.choices { list-style: none; padding-left: .5rem; margin: .3rem 0; }
 <p class="meta">Snapshot generated {{.Generated}} by parity {{.ParityVersion}}{{if .Database}} from the database {{.Database}}{{end}}.</p>
 {{end}}
 `))
+
+// The samples of a page are written by hand rather than by the template
+// engine: a snapshot writes one per sample, a million for a large run, and
+// executing a template costs several times more than appending strings.
+// Every value from data goes through appendEscaped, which escapes exactly
+// as html/template does in text and quoted-attribute context, so the pages
+// are the same byte for byte; the "sample" template calls sampleHTML, so
+// parity serve's pages share this one writer.
+
+// sampleHTML is one sample as it appears on a page, for templates.
+func sampleHTML(v sampleView) template.HTML {
+	return template.HTML(appendSample(nil, v))
+}
+
+// appendSample appends sample v, opening tag included, to b.
+func appendSample(b []byte, v sampleView) []byte {
+	return appendSampleBody(appendSampleOpen(b, v.Class, v.Anchor), v)
+}
+
+// appendSampleOpen appends the tag that opens a sample, which carries its
+// outcome's class and its anchor on the page.
+func appendSampleOpen(b []byte, class, anchor string) []byte {
+	b = append(b, `<details class="s `...)
+	b = appendEscaped(b, class)
+	b = append(b, `" id="`...)
+	b = appendEscaped(b, anchor)
+	return append(b, `">`...)
+}
+
+// appendSampleBody appends what follows a sample's opening tag; it does not
+// depend on where the sample sits on its page, so a snapshot renders it
+// before knowing the page.
+func appendSampleBody(b []byte, v sampleView) []byte {
+	b = append(b, `<summary><span class="badge">`...)
+	b = appendEscaped(b, v.Outcome)
+	b = append(b, `</span> <code>`...)
+	b = appendEscaped(b, v.ItemID)
+	b = append(b, `</code> #`...)
+	b = strconv.AppendInt(b, int64(v.Index), 10)
+	b = append(b, " — "...)
+	if v.Extracted != "" {
+		b = append(b, `extracted <code>`...)
+		b = appendEscaped(b, v.Extracted)
+		b = append(b, `</code>`...)
+	} else {
+		b = append(b, `no answer extracted`...)
+	}
+	b = append(b, `, gold <code>`...)
+	b = appendEscaped(b, v.Gold)
+	b = append(b, "</code></summary>\n<div>\n<dl>\n<dt>scorer</dt><dd><code>"...)
+	b = appendEscaped(b, v.Scorer)
+	b = append(b, `</code>`...)
+	if v.Detail != "" {
+		b = append(b, ": "...)
+		b = appendEscaped(b, v.Detail)
+	}
+	b = append(b, `</dd>`...)
+	b = appendField(b, "judge", v.Judge)
+	finish := "–"
+	if v.FinishReason != "" {
+		finish = v.FinishReason
+	}
+	b = appendLine(b, "finish", finish)
+	b = appendLine(b, "tokens", v.Tokens)
+	b = appendLine(b, "latency", v.Latency)
+	b = appendLine(b, "cost", v.Cost)
+	b = appendField(b, "error", v.Error)
+	for _, w := range v.Warnings {
+		b = appendLine(b, "warning", w)
+	}
+	b = append(b, "\n</dl>"...)
+	if v.Question != "" {
+		b = append(b, "\n<details class=\"q\"><summary>question</summary>\n<pre>"...)
+		b = appendEscaped(b, v.Question)
+		b = append(b, `</pre>`...)
+		if len(v.Choices) > 0 {
+			b = append(b, "\n<ol class=\"choices\">"...)
+			for _, c := range v.Choices {
+				b = append(b, `<li><b>`...)
+				b = appendEscaped(b, c.Letter)
+				b = append(b, `.</b> `...)
+				b = appendEscaped(b, c.Text)
+				b = append(b, `</li>`...)
+			}
+			b = append(b, `</ol>`...)
+		}
+		b = append(b, "\n</details>"...)
+	}
+	if v.Redacted {
+		b = append(b, "\n<p class=\"withheld\">Answer withheld.</p>"...)
+	} else {
+		if v.HasReasoning {
+			b = append(b, "\n<details><summary>reasoning ("...)
+			b = appendEscaped(b, v.ReasoningSize)
+			b = append(b, ")</summary>\n<pre>"...)
+			b = appendEscaped(b, v.Reasoning)
+			b = append(b, "</pre>\n</details>"...)
+		}
+		b = append(b, "\n<pre>"...)
+		b = appendEscaped(b, v.Content)
+		b = append(b, `</pre>`...)
+	}
+	return append(b, "\n</div>\n</details>\n"...)
+}
+
+// appendField appends one line of a sample's details unless value is
+// empty.
+func appendField(b []byte, name, value string) []byte {
+	if value == "" {
+		return b
+	}
+	return appendLine(b, name, value)
+}
+
+// appendLine appends one line of a sample's details.
+func appendLine(b []byte, name, value string) []byte {
+	b = append(b, "\n<dt>"...)
+	b = append(b, name...)
+	b = append(b, "</dt><dd>"...)
+	b = appendEscaped(b, value)
+	return append(b, `</dd>`...)
+}
+
+// htmlEscapes is html/template's replacement table for text and quoted
+// attributes: NUL becomes U+FFFD, and the five characters that can end a
+// text or an attribute, and +, become character references. Bytes of
+// multi-byte UTF-8 sequences and invalid bytes pass unchanged, as there.
+var htmlEscapes = [256]string{
+	0:    "\uFFFD",
+	'"':  "&#34;",
+	'&':  "&amp;",
+	'\'': "&#39;",
+	'+':  "&#43;",
+	'<':  "&lt;",
+	'>':  "&gt;",
+}
+
+// appendEscaped appends s to b escaped as html/template escapes a value
+// in text or a quoted attribute.
+func appendEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if r := htmlEscapes[s[i]]; r != "" {
+			b = append(b, s[last:i]...)
+			b = append(b, r...)
+			last = i + 1
+		}
+	}
+	return append(b, s[last:]...)
+}

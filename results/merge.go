@@ -86,6 +86,27 @@ var (
 		WHERE id = ? AND status <> 'complete' AND (SELECT status FROM src.runs WHERE id = ?) = 'complete'`
 )
 
+// CheckShard says what is wrong with a shard path before anything is
+// merged or created: missing, or a directory rather than a database file.
+func CheckShard(path string) error {
+	_, err := statShard(path)
+	return err
+}
+
+func statShard(path string) (os.FileInfo, error) {
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, parity.Errorf(parity.ErrNotFound, "shard %s not found: check the path", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("merge %s: %w", path, err)
+	}
+	if info.IsDir() {
+		return nil, parity.Errorf(parity.ErrUsage, "shard %s is a directory: name the database file written there by 'parity run' (e.g. %s)", path, filepath.Join(path, "parity.db"))
+	}
+	return info, nil
+}
+
 // Merge copies the runs and samples of another results database, such as a
 // shard written on another machine, into db, in one transaction. Copied runs
 // get new ids. A run whose fingerprint and start time are already present is
@@ -108,15 +129,9 @@ func (db *DB) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 	if err != nil {
 		return fail(err)
 	}
-	info, err := os.Stat(abs)
-	if errors.Is(err, fs.ErrNotExist) {
-		return st, parity.Errorf(parity.ErrNotFound, "shard %s not found: check the path", srcPath)
-	}
+	info, err := statShard(srcPath)
 	if err != nil {
-		return fail(err)
-	}
-	if info.IsDir() {
-		return st, parity.Errorf(parity.ErrUsage, "shard %s is a directory: name the database file written there by 'parity run' (e.g. %s)", srcPath, filepath.Join(srcPath, "parity.db"))
+		return st, err
 	}
 	if own, err := os.Stat(db.path); err == nil && os.SameFile(info, own) {
 		return st, parity.Errorf(parity.ErrUsage, "cannot merge %s into itself: name a shard written elsewhere", srcPath)

@@ -243,11 +243,29 @@ func TestMergeShards(t *testing.T) {
 
 	c := newTestApp(t)
 	c.mustRun("run", "-m", "mock/oracle-50", "-s", "gsm8k", "--limit", "3")
-	code := a.run(context.Background(), "merge", "--json", c.dbPath(), filepath.Join(a.dir, "missing.db"))
-	assert.Equal(t, exitError, code)
+	// A shard that is not a database stops the merge after the ones
+	// before it (a missing path stops it before anything: below).
+	garbage := filepath.Join(a.dir, "garbage.db")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a database"), 0o644))
+	code := a.run(context.Background(), "merge", "--json", c.dbPath(), garbage)
+	assert.Equal(t, exitConfig, code)
 	merged := decode[[]map[string]any](t, a.stdout.String())
 	require.Len(t, merged, 1, "the shard merged before the failure is reported")
 	assert.Equal(t, map[string]any{"shard": c.dbPath(), "runs": 1.0, "samples": 3.0, "skipped": 0.0, "joined": 0.0}, merged[0])
+}
+
+// TestMergeOfAMissingShardChangesNothing: a mistyped shard path, first or
+// after a good one, is reported before anything is merged, and no database
+// is created for it.
+func TestMergeOfAMissingShardChangesNothing(t *testing.T) {
+	good := newTestApp(t)
+	good.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	ta := newTestApp(t)
+	missing := filepath.Join(ta.dir, "typo.db")
+	assert.Equal(t, exitError, ta.run(context.Background(), "merge", good.dbPath(), missing))
+	assert.Equal(t, "parity: shard "+missing+" not found: check the path\n", ta.stderr.String())
+	_, err := os.Stat(ta.dbPath())
+	assert.True(t, os.IsNotExist(err), "no database is created and the good shard is not merged")
 }
 
 // TestMergeADirectory: a folder given as a shard (a snapshot, or the
@@ -514,8 +532,9 @@ func TestHelpExamplesNameLiveModels(t *testing.T) {
 // header.
 func TestRescoreAllOfAnEmptyDatabase(t *testing.T) {
 	ta := newTestApp(t)
-	// A merge of a missing shard leaves a database with no run in it.
-	require.Equal(t, exitError, ta.run(context.Background(), "merge", filepath.Join(ta.dir, "none.db")))
+	db, err := results.Open(context.Background(), ta.dbPath())
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
 	out := ta.mustRun("rescore", "--all", "--json")
 	assert.JSONEq(t, `[]`, out)
 	out = ta.mustRun("rescore", "--all")

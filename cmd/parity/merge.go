@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/parity-bench/parity/results"
 )
 
 // mergeLine is what merging one shard did, as `parity merge --json` prints it.
@@ -31,6 +33,13 @@ without --shard resumes it).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// A mistyped shard path stops the merge before anything is
+			// merged or a new database is created.
+			for _, p := range args {
+				if err := results.CheckShard(p); err != nil {
+					return err
+				}
+			}
 			db, err := a.openDB(ctx, dbCreate)
 			if err != nil {
 				return err

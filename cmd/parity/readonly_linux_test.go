@@ -79,7 +79,9 @@ func writeAsChild(t *testing.T, dir string) {
 		{"run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "3", "--fresh"},
 		{"rescore", "--all"},
 		{"judge", "1", "--judge", "mock/oracle"},
-		{"merge", filepath.Join(dir, "parity.db.missing")},
+		// The shard exists (it is the database itself): the refusal is
+		// the database's, before the shard is looked at.
+		{"merge", filepath.Join(dir, "parity.db")},
 	} {
 		code := ta.run(context.Background(), args...)
 		assert.Equal(t, exitConfig, code, "%v: %s", args, ta.stderr.String())

@@ -101,13 +101,20 @@ func (p ProbeResult) MarshalJSON() ([]byte, error) {
 	}{plain(p), nullable(p.Exact), nullable(p.CILow), nullable(p.CIHigh), nullable(p.Overlap), nullable(p.AboveRef), nullable(p.PValue)})
 }
 
+// ProbeReference is the model run beside every probe as its reference:
+// the plain offline mock. A mock variant probed on purpose (mock/oracle-90)
+// is a model under test, not a second reference.
+const ProbeReference = "mock/oracle"
+
 // probes lists the probe rows of each probe benchmark, the reference first.
+// The reference of a probe is its ProbeReference run, else its first mock
+// run.
 func probes(rows []Row, cs []Comparison) []ProbeResult {
 	var out []ProbeResult
 	refs := map[string]int64{}
-	for _, r := range rows {
-		if r.Probe() && r.Mock {
-			if _, ok := refs[r.SuiteLabel()]; !ok {
+	for _, plainMock := range []bool{true, false} {
+		for _, r := range rows {
+			if _, ok := refs[r.SuiteLabel()]; !ok && r.Probe() && r.Mock && (!plainMock || r.Model == ProbeReference) {
 				refs[r.SuiteLabel()] = r.RunID
 			}
 		}
@@ -117,7 +124,7 @@ func probes(rows []Row, cs []Comparison) []ProbeResult {
 			continue
 		}
 		p := ProbeResult{Benchmark: r.SuiteLabel(), Kind: strings.TrimPrefix(r.Kind, "probe-"), RunID: r.RunID, Model: r.ModelLabel(),
-			Reference: r.Mock, Items: r.Items, Exact: r.Accuracy, CILow: r.CILow, CIHigh: r.CIHigh, Overlap: r.Overlap,
+			Reference: refs[r.SuiteLabel()] == r.RunID, Items: r.Items, Exact: r.Accuracy, CILow: r.CILow, CIHigh: r.CIHigh, Overlap: r.Overlap,
 			AboveRef: math.NaN(), PValue: math.NaN()}
 		if ref, ok := refs[r.SuiteLabel()]; ok && ref != r.RunID {
 			if i := slices.IndexFunc(cs, func(c Comparison) bool {

@@ -260,6 +260,10 @@ func openError(path string, err error) error {
 	if sqliteCode(err) == sqlite3.SQLITE_NOTADB {
 		return notParity(path, "it is not an SQLite file")
 	}
+	if sqliteCode(err) == sqlite3.SQLITE_READONLY {
+		return parity.Errorf(parity.ErrConfig,
+			"results database %s is read-only for this user, and this command writes to it: make it and its folder writable, or copy it somewhere writable (commands that only read, like report, work on it as it is)", path)
+	}
 	if sqliteCode(err) == sqlite3.SQLITE_CANTOPEN {
 		return parity.Errorf(parity.ErrConfig,
 			"cannot open results database %s: check that it names a file (not a directory) in a directory you may write", path)

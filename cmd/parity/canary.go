@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -84,24 +85,25 @@ func (a *app) canary(cmd *cobra.Command, o runOptions, newBaseline bool) error {
 	o.seed, o.fresh, o.quiet = suites.CanarySeed, true, true
 	o.maxResponse = providers.DefaultMaxResponseBytes
 
-	// Which models have a baseline for this very set and settings.
-	db, err := a.openDB(ctx, dbCreate)
-	if err != nil {
-		return err
-	}
+	// Which models have a baseline for this very set and settings. The
+	// database is only read here: one that does not exist yet holds none,
+	// and is created by the run once every model has passed its checks.
 	baselines := map[string]*parity.Run{}
-	for _, id := range o.models {
-		if newBaseline {
-			continue
-		}
-		b, err := latestBaseline(ctx, db, id, info, o.maxTokens)
+	if _, err := os.Stat(a.databasePath()); err == nil && !newBaseline {
+		db, err := a.openDB(ctx, dbRead)
 		if err != nil {
-			db.Close()
 			return err
 		}
-		baselines[id] = b
+		for _, id := range o.models {
+			b, err := latestBaseline(ctx, db, id, info, o.maxTokens)
+			if err != nil {
+				db.Close()
+				return err
+			}
+			baselines[id] = b
+		}
+		db.Close()
 	}
-	db.Close()
 
 	var record, check []string
 	for _, id := range o.models {
@@ -116,7 +118,7 @@ func (a *app) canary(cmd *cobra.Command, o runOptions, newBaseline bool) error {
 	if len(record) > 0 {
 		ro := o
 		ro.models, ro.samples = record, 2
-		fmt.Fprintf(a.stderr, "recording the canary baseline of %s: %d items asked twice\n", strings.Join(record, ", "), info.Items)
+		ro.announce = fmt.Sprintf("recording the canary baseline of %s: %d items asked twice", strings.Join(record, ", "), info.Items)
 		res, err := a.execute(cmd, ro)
 		if res == nil && err != nil {
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -94,4 +95,31 @@ func TestCanaryUsage(t *testing.T) {
 	assert.Equal(t, exitUsage, ta.run(context.Background(), "canary"))
 	assert.Equal(t, exitUsage, ta.run(context.Background(), "canary", "gpt"))
 	assert.Contains(t, ta.stderr.String(), "provider/model")
+}
+
+// TestCanaryRefusedWritesNothing: a canary refused before anything is sent
+// (a retired model, a missing key) creates no database and does not claim
+// to be recording a baseline.
+func TestCanaryRefusedWritesNothing(t *testing.T) {
+	for _, tt := range []struct {
+		model string
+		code  int
+		says  string
+	}{
+		{"deepseek/deepseek-reasoner", exitUsage, "retired on"},
+		{"deepseek/deepseek-v4-pro", exitConfig, "API key not set"},
+	} {
+		ta := newTestApp(t)
+		assert.Equal(t, tt.code, ta.run(context.Background(), "canary", tt.model), tt.model)
+		msg := ta.stderr.String()
+		assert.Contains(t, msg, tt.says)
+		assert.NotContains(t, msg, "recording the canary baseline")
+		assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
+		_, err := os.Stat(ta.dbPath())
+		assert.True(t, os.IsNotExist(err), "%s: no database is created", tt.model)
+	}
+	// A canary that runs still says what it records.
+	ta := newTestApp(t)
+	ta.mustRun("canary", "mock/oracle")
+	assert.Contains(t, ta.stderr.String(), "recording the canary baseline of mock/oracle")
 }

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -469,4 +473,122 @@ func TestModelsGroupsOpenModelsByMaker(t *testing.T) {
 	assert.Equal(t, "openai/gpt-oss-120b", canonical["groq/openai/gpt-oss-120b"])
 	assert.Equal(t, "deepseek-ai/DeepSeek-V4-Pro", canonical["deepseek/deepseek-v4-pro"])
 	assert.Empty(t, canonical["openai/gpt-6.1-sol"], "a closed model has no canonical name")
+}
+
+// TestHelpExamplesNameLiveModels: every provider/model an example in
+// --help names is in the catalog and not retired, so a user copying one
+// is not refused (local servers and made-up endpoints are exempt).
+func TestHelpExamplesNameLiveModels(t *testing.T) {
+	ta := newTestApp(t)
+	models := decode[[]modelEntry](t, ta.mustRun("models", "--json"))
+	byProvider := map[string]modelEntry{}
+	for _, m := range models {
+		byProvider[m.Provider] = m
+	}
+	id := regexp.MustCompile(`\b([a-z][a-z0-9-]*)/([A-Za-z0-9][A-Za-z0-9._/-]*)`)
+	var check func(c *cobra.Command)
+	checked := 0
+	check = func(c *cobra.Command) {
+		for _, m := range id.FindAllStringSubmatch(c.Example, -1) {
+			p, ok := byProvider[m[1]]
+			if !ok || p.Origin == "local" {
+				continue
+			}
+			i := slices.IndexFunc(p.Models, func(mi modelInfo) bool { return mi.ID == m[2] })
+			if assert.GreaterOrEqual(t, i, 0, "%s --help: %s is not in the catalog", c.CommandPath(), m[0]) {
+				assert.NotEqual(t, "retired", p.Models[i].Status, "%s --help: %s is retired", c.CommandPath(), m[0])
+			}
+			checked++
+		}
+		for _, sub := range c.Commands() {
+			check(sub)
+		}
+	}
+	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
+	check(a.rootCmd())
+	assert.Greater(t, checked, 5, "the examples name catalog models")
+}
+
+// TestRescoreAllOfAnEmptyDatabase (and judge --all): --json prints an empty list, not null,
+// and the text form says there was nothing to re-grade instead of a bare
+// header.
+func TestRescoreAllOfAnEmptyDatabase(t *testing.T) {
+	ta := newTestApp(t)
+	// A merge of a missing shard leaves a database with no run in it.
+	require.Equal(t, exitError, ta.run(context.Background(), "merge", filepath.Join(ta.dir, "none.db")))
+	out := ta.mustRun("rescore", "--all", "--json")
+	assert.JSONEq(t, `[]`, out)
+	out = ta.mustRun("rescore", "--all")
+	assert.Empty(t, out)
+	assert.Contains(t, ta.stderr.String(), "no runs to re-grade")
+	assert.JSONEq(t, `[]`, ta.mustRun("judge", "--all", "--judge", "mock/oracle", "--json"))
+	assert.Empty(t, ta.mustRun("judge", "--all", "--judge", "mock/oracle"))
+	assert.Contains(t, ta.stderr.String(), "no runs to judge")
+}
+
+// TestScoreInputThatIsNoFile: a missing file or a directory is named with
+// what to give instead, in one line, with nothing on stdout.
+func TestScoreInputThatIsNoFile(t *testing.T) {
+	ta := newTestApp(t)
+	for _, p := range []string{filepath.Join(ta.dir, "none.jsonl"), ta.dir} {
+		assert.Equal(t, exitUsage, ta.run(context.Background(), "score", "--kind", "number", p))
+		msg := ta.stderr.String()
+		assert.Contains(t, msg, "parity: score: cannot read "+p)
+		assert.Contains(t, msg, "give a JSONL file of predictions")
+		assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
+		assert.Empty(t, ta.stdout.String())
+	}
+}
+
+// TestBoardCommandsNameAMissingRun: --run with an id the database does not
+// hold is named, alone or beside ids it does hold, rather than dropped in
+// silence or reported as "no runs".
+func TestBoardCommandsNameAMissingRun(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	for _, args := range [][]string{
+		{"report", "--run", "99"},
+		{"report", "--run", "1", "--run", "99"},
+		{"report", "--run", "1,99", "--json"},
+		{"snapshot", filepath.Join(ta.dir, "site"), "--run", "1,99"},
+	} {
+		assert.Equal(t, exitError, ta.run(context.Background(), args...), args)
+		assert.Equal(t, "parity: run 99 not found: list runs with `parity runs`\n", ta.stderr.String(), args)
+		assert.Empty(t, ta.stdout.String(), args)
+	}
+	_, err := os.Stat(filepath.Join(ta.dir, "site"))
+	assert.True(t, os.IsNotExist(err), "no snapshot is written")
+}
+
+// TestScoreFlagsThatCannotApply: options that would be ignored in silence
+// are refused, before any input is read.
+func TestScoreFlagsThatCannotApply(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"score", "--markdown", "--json"}, "--markdown and --json ask for two outputs"},
+		{[]string{"score", "--kind", "math", "--last-number"}, "--last-number applies to number answers only"},
+		{[]string{"score", "--suite", "gsm8k", "--last-number"}, "--last-number applies to number answers only"},
+		{[]string{"score", "--source-errors", "/nonexistent/se.tsv"}, "score: cannot read --source-errors /nonexistent/se.tsv (no such file or directory): name the tab-separated file"},
+	} {
+		ta := newTestApp(t)
+		ta.stdin = `{"prediction": "2", "gold": "2", "kind": "number"}` + "\n"
+		assert.Equal(t, exitUsage, ta.run(context.Background(), tt.args...), tt.args)
+		assert.Contains(t, ta.stderr.String(), tt.says)
+		assert.Empty(t, ta.stdout.String())
+	}
+	ta := newTestApp(t)
+	ta.stdin = `{"prediction": "so 2 apples", "gold": "2", "kind": "number"}` + "\n"
+	assert.Contains(t, ta.mustRun("score", "--last-number"), `"correct":true`, "per-line number kinds take it")
+}
+
+// TestRunNamedTwiceIsHandledOnce: rescore 1 1 re-grades run 1 once.
+func TestRunNamedTwiceIsHandledOnce(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "2")
+	lines := decode[[]map[string]any](t, ta.mustRun("rescore", "1", "1", "--json"))
+	assert.Len(t, lines, 1)
+	lines = decode[[]map[string]any](t, ta.mustRun("judge", "1", "1", "--judge", "mock/oracle", "--json"))
+	assert.Len(t, lines, 1)
 }

@@ -57,6 +57,22 @@ func (a *app) readUserFile(flagValue, name string) (path string, data []byte, fo
 	return path, data, err == nil, err
 }
 
+// pathProblem says what is wrong with a file or folder the user named with
+// flag when it is missing or of the wrong kind, and what to do; nil when
+// the path exists as wanted (the caller then reports err as it is).
+func pathProblem(what, path, flag string, wantDir bool) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return parity.Errorf(parity.ErrConfig, "%s %s does not exist: check the %s path", what, path, flag)
+	case err == nil && st.IsDir() && !wantDir:
+		return parity.Errorf(parity.ErrConfig, "%s %s is a directory: name a YAML file with %s", what, path, flag)
+	case err == nil && !st.IsDir() && wantDir:
+		return parity.Errorf(parity.ErrConfig, "%s %s is not a directory: name the folder of suite files with %s", what, path, flag)
+	}
+	return nil
+}
+
 // loadConfig reads the settings file. The default file may be absent; a
 // file named with --config must exist.
 func (a *app) loadConfig() (config, error) {
@@ -66,6 +82,9 @@ func (a *app) loadConfig() (config, error) {
 		return c, parity.Errorf(parity.ErrConfig, "config file %s does not exist: check the --config path", path)
 	}
 	if err != nil {
+		if perr := pathProblem("config file", path, "--config", false); perr != nil {
+			return c, perr
+		}
 		return c, parity.Errorf(parity.ErrConfig, "read config: %v", err)
 	}
 	if !found {

@@ -42,7 +42,7 @@ It takes the same endpoint flags as 'parity run'. Exit code 0 when every check
 is ok or a warning, 1 when one fails, 4 when the key is not set.`,
 		Example: `  parity doctor deepseek/deepseek-v4-pro
   parity doctor minimax/MiniMax-M2.7 --catalog=false
-  parity doctor dashscope/qwen-plus --region cn
+  parity doctor dashscope/qwen3-max --region cn
   parity doctor lab/my-model --base-url http://10.0.0.5:8000/v1 --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -83,6 +83,11 @@ func (a *app) doctor(cmd *cobra.Command, modelID string, o doctorOptions) error 
 	}
 	m, p, err := cat.Resolve(modelID)
 	if err != nil {
+		return err
+	}
+	// A retired model is refused as run refuses it: before the key is
+	// looked for and before anything is sent.
+	if _, err := p.Adapt(m.Name, parity.Params{}, a.now()); err != nil {
 		return err
 	}
 	if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"text/tabwriter"
 
@@ -109,6 +110,9 @@ func parseRunIDs(command string, args []string, all bool) ([]int64, error) {
 		if err != nil || id < 1 {
 			return nil, usagef("%s takes run ids (numbers from 'parity runs'), not %q", command, s)
 		}
+		if slices.Contains(ids, id) {
+			continue // a run named twice is handled once
+		}
 		ids = append(ids, id)
 	}
 	return ids, nil
@@ -121,10 +125,15 @@ func (a *app) newJudge(cat *providers.Catalog, id string, concurrency int) (*run
 	if err != nil {
 		return nil, err
 	}
+	zero := 0.0
+	// A retired judge is refused before its key is looked for, as a
+	// retired model under test is.
+	if _, err := p.Adapt(m.Name, parity.Params{Temperature: &zero}, a.now()); err != nil {
+		return nil, err
+	}
 	if p.NeedsKey() && a.getenv(p.KeyEnv) == "" {
 		return nil, parity.Errorf(parity.ErrCredentials, "API key not set: %s (for the judge %s); export the variable", p.KeyEnv, m.ID)
 	}
-	zero := 0.0
 	client := providers.New(cat, providers.Options{HTTPClient: a.httpClient, Getenv: a.getenv})
 	return &runners.Judge{Client: client, Model: m, Concurrency: concurrency, Params: parity.Params{Temperature: &zero}}, nil
 }
@@ -204,6 +213,10 @@ func (a *app) printJudge(lines []judgeLine) error {
 			lines = []judgeLine{}
 		}
 		return a.printJSON(lines)
+	}
+	if len(lines) == 0 {
+		fmt.Fprintln(a.stderr, "no runs to judge: start one with 'parity run'")
+		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tMODEL\tSUITE\tJUDGE\tREJECTED BY RULES\tJUDGED NOW\tOVERTURNED\tNO VERDICT")

@@ -31,7 +31,7 @@ var probeKinds = []probeKind{
 
 // probeReference is the model that cannot have seen any benchmark: the
 // offline mock, run beside every probe as its reference row.
-const probeReference = "mock/oracle"
+const probeReference = reports.ProbeReference
 
 func (a *app) probeCmd() *cobra.Command {
 	var (
@@ -139,6 +139,9 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []strin
 			specs = append(specs, n+"-"+k)
 		}
 	}
+	if len(cutoffSpecs) > 0 && !slices.ContainsFunc(kinds, func(k string) bool { return strings.TrimSpace(k) == "cutoff" }) {
+		return usagef("--cutoff pairs are for the cutoff probe: add cutoff to --kind, e.g. --kind %s,cutoff", strings.Join(kinds, ","))
+	}
 	if len(named) > 0 && suiteKinds == 0 {
 		return usagef("-s names suites for the guess and complete probes; the cutoff probe takes --cutoff BEFORE:AFTER instead")
 	}
@@ -189,7 +192,26 @@ func (a *app) probe(cmd *cobra.Command, o runOptions, kinds, cutoffSpecs []strin
 	if err := a.printProbes(lb); err != nil {
 		return err
 	}
+	if slices.Contains(kinds, "cutoff") && len(lb.Cutoffs) == 0 && runErr == nil {
+		a.noCutoffNote(lb, o.models)
+	}
 	return runErr
+}
+
+// noCutoffNote says why the cutoff probe showed nothing: the drop is not
+// measured for the offline mock, which has no training cutoff.
+func (a *app) noCutoffNote(lb *reports.Leaderboard, models []string) {
+	var mocks []string
+	for _, r := range lb.Rows {
+		if r.Mock && slices.Contains(models, r.Model) && !slices.Contains(mocks, r.Model) {
+			mocks = append(mocks, r.Model)
+		}
+	}
+	if len(mocks) == len(slices.Compact(slices.Sorted(slices.Values(models)))) {
+		fmt.Fprintf(a.stderr, "no cutoff drop to show: the offline mock (%s) has no training cutoff; probe a real model to see one\n", strings.Join(mocks, ", "))
+		return
+	}
+	fmt.Fprintln(a.stderr, "no cutoff drop to show: no model scored both suites of a --cutoff pair")
 }
 
 // parseCutoffs reads --cutoff BEFORE:AFTER pairs of suite names.

@@ -194,6 +194,17 @@ func TestProbeCutoffPairs(t *testing.T) {
 	assert.Equal(t, 10, srv.Count(), "five problems of each year")
 }
 
+// TestProbeCutoffOfMocksSaysWhyNothingShows: the cutoff drop skips mocks,
+// so a cutoff probe of mocks alone says so instead of printing nothing.
+func TestProbeCutoffOfMocksSaysWhyNothingShows(t *testing.T) {
+	ta := newTestApp(t)
+	out := ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "cutoff", "--limit", "3")
+	assert.Empty(t, out)
+	assert.Contains(t, ta.stderr.String(), "no cutoff drop to show: the offline mock (mock/oracle-90) has no training cutoff")
+	out = ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "cutoff", "--limit", "3", "--json")
+	assert.JSONEq(t, `{"probes": [], "cutoffs": []}`, out)
+}
+
 func TestProbeUsage(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -207,6 +218,7 @@ func TestProbeUsage(t *testing.T) {
 		{[]string{"probe", "-m", "mock/oracle", "-s", "bbh"}, "bbh fits no probe asked for"},
 		{[]string{"probe", "-m", "mock/oracle", "-s", "mmlu", "-s", "bbh"}, "bbh fits no probe asked for"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "-s", "mmlu"}, "--cutoff BEFORE:AFTER"},
+		{[]string{"probe", "-m", "mock/oracle", "--kind", "guess", "--cutoff", "aime24:aime25"}, "add cutoff to --kind, e.g. --kind guess,cutoff"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "--cutoff", "aime24"}, "BEFORE:AFTER"},
 		{[]string{"probe", "-m", "mock/oracle", "--kind", "cutoff", "--cutoff", "aime24:aime24"}, "BEFORE:AFTER"},
 	} {
@@ -237,4 +249,30 @@ func TestSnapshotShowsMeasures(t *testing.T) {
 	for _, want := range []string{`"curves"`, `"frontiers"`, `"probes"`} {
 		assert.Contains(t, string(data), want)
 	}
+}
+
+// TestProbeOfAMockVariant: probing a mock variant (the README's offline
+// example) keeps mock/oracle alone as the reference; the probed variant
+// is a model like any other, compared with it.
+func TestProbeOfAMockVariant(t *testing.T) {
+	ta := newTestApp(t)
+	out := ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "guess", "-s", "mmlu", "--limit", "5", "--json")
+	rep := decode[struct {
+		Probes []struct {
+			Model     string   `json:"model"`
+			Reference bool     `json:"reference"`
+			AboveRef  *float64 `json:"above_reference"`
+		} `json:"probes"`
+	}](t, out)
+	require.Len(t, rep.Probes, 2)
+	for _, p := range rep.Probes {
+		if strings.HasPrefix(p.Model, "mock/oracle-90") {
+			assert.False(t, p.Reference, "the probed model is not the reference")
+			assert.NotNil(t, p.AboveRef, "it is compared with the reference")
+		} else {
+			assert.True(t, p.Reference, p.Model)
+			assert.Nil(t, p.AboveRef)
+		}
+	}
+	assert.NotContains(t, ta.mustRun("probe", "-m", "mock/oracle-90", "--kind", "guess", "-s", "mmlu", "--limit", "5"), "oracle-90 [mock] (reference)")
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -53,6 +54,9 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if a.jsonOut {
+				if f := cmd.Flags().Lookup("format"); f.Changed && format != "json" {
+					return usagef("--json and --format %s ask for two formats: give one", format)
+				}
 				format = "json"
 			}
 			if !validFormat(format) {
@@ -83,6 +87,19 @@ The currency and rates may also live in ~/.config/parity/config.yaml:
 			currency = strings.ToUpper(currency)
 			if len(rateMap) > 0 && currency == "" {
 				return usagef("--rate needs --currency, the currency to convert into")
+			}
+			// Either may come from the config file; the message names where.
+			from := func(flag, key string) string {
+				if cmd.Flags().Changed(flag) {
+					return "--" + flag
+				}
+				return key + " in the config file"
+			}
+			if currency != "" && !isCurrencyCode(currency) {
+				return usagef("%s %q is not valid: give a three-letter code, e.g. USD or CNY", from("currency", "report.currency"), currency)
+			}
+			if _, err := time.Parse(time.DateOnly, rateDate); rateDate != "" && err != nil {
+				return usagef("%s %q is not valid: give the date the rates were read as YYYY-MM-DD, e.g. 2026-11-01", from("rate-date", "report.rates_date"), rateDate)
 			}
 			db, err := a.openDB(ctx, dbRead)
 			if err != nil {
@@ -242,13 +259,19 @@ func canonicalNames(cat *providers.Catalog) func(string) (string, bool) {
 }
 
 // parseRates reads CUR=RATE pairs.
+// isCurrencyCode reports whether s looks like an ISO 4217 code: three
+// letters.
+func isCurrencyCode(s string) bool {
+	return len(s) == 3 && strings.IndexFunc(s, func(r rune) bool { return (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') }) < 0
+}
+
 func parseRates(list []string) (map[string]float64, error) {
 	out := map[string]float64{}
 	for _, s := range list {
 		cur, val, ok := strings.Cut(s, "=")
 		rate, err := strconv.ParseFloat(val, 64)
 		cur = strings.ToUpper(strings.TrimSpace(cur))
-		if !ok || err != nil || rate <= 0 || len(cur) != 3 {
+		if !ok || err != nil || rate <= 0 || !isCurrencyCode(cur) {
 			return nil, usagef("--rate %q is not valid: write CURRENCY=RATE, e.g. CNY=0.1404", s)
 		}
 		out[cur] = rate

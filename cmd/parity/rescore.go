@@ -81,7 +81,7 @@ it, so reports can tell runs graded by different versions apart. Use
 					return err
 				}
 			}
-			var out []rescoreLine
+			out := []rescoreLine{}
 			for _, r := range runs {
 				line, err := a.rescoreRun(cmd, db, r, user, dryRun)
 				if err != nil {
@@ -200,6 +200,10 @@ func (a *app) rescoreRun(cmd *cobra.Command, db *results.DB, r parity.Run, user 
 func (a *app) printRescore(lines []rescoreLine) error {
 	if a.jsonOut {
 		return a.printJSON(lines)
+	}
+	if len(lines) == 0 {
+		fmt.Fprintln(a.stderr, "no runs to re-grade: start one with 'parity run'")
+		return nil
 	}
 	pctp := func(p *float64) string {
 		if p == nil {

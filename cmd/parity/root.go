@@ -137,6 +137,9 @@ func (a *app) catalog() (*providers.Catalog, error) {
 	}
 	path, data, found, err := a.readUserFile(a.providersFile, "providers.yaml")
 	if err != nil {
+		if perr := pathProblem("provider file", path, "--providers", false); perr != nil {
+			return nil, perr
+		}
 		return nil, parity.Errorf(parity.ErrConfig, "read provider file: %v", err)
 	}
 	if !found {

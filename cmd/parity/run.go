@@ -54,6 +54,9 @@ type runOptions struct {
 	// replicaCaps caps each base URL of a pool: "N", or "N1,N2,..." one
 	// per URL of --base-url.
 	replicaCaps string
+	// announce is said on stderr once every check has passed, just before
+	// the runs start, so a refused command never claims to have begun.
+	announce string
 	// mixed are suites a command built itself, run besides the named ones;
 	// quiet leaves the summary table to that command.
 	mixed []selectedSuite
@@ -174,6 +177,32 @@ func parseMaxCost(s string) (float64, string, error) {
 	return amount, cur, nil
 }
 
+// checkCostCurrency refuses a --max-cost in a currency none of the priced
+// models uses: the limit would guard nothing (the runner skips a model
+// priced in another currency). With no price known at all the runner says
+// so for each model.
+func checkCostCurrency(maxCost float64, cur string, prices []*parity.Price) error {
+	if maxCost <= 0 {
+		return nil
+	}
+	var priced []string
+	for _, p := range prices {
+		if p != nil && p.Currency != "" {
+			if strings.EqualFold(p.Currency, cur) {
+				return nil
+			}
+			if !slices.Contains(priced, p.Currency) {
+				priced = append(priced, p.Currency)
+			}
+		}
+	}
+	if len(priced) == 0 {
+		return nil
+	}
+	return usagef("--max-cost is in %s, but the models here are priced in %s: give the limit in %s",
+		cur, strings.Join(priced, " and "), strings.Join(priced, " or "))
+}
+
 func (a *app) run(cmd *cobra.Command, o runOptions) error {
 	_, err := a.execute(cmd, o)
 	return err
@@ -286,6 +315,13 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 		return nil, parity.Errorf(parity.ErrCredentials, "API key not set: %s; export the variable (keys are read from the environment only), or try parity offline with -m mock/oracle",
 			strings.Join(missing, ", "))
 	}
+	prices := make([]*parity.Price, len(models))
+	for i, m := range models {
+		prices[i] = m.prov.Price(m.model.Name)
+	}
+	if err := checkCostCurrency(maxCost, maxCur, prices); err != nil {
+		return nil, err
+	}
 
 	suiteList, err := a.loadSuites(o.suiteSpecs, o.suiteFiles, o.circular, o.seed)
 	if err != nil {
@@ -347,6 +383,9 @@ func (a *app) execute(cmd *cobra.Command, o runOptions) ([]runners.Result, error
 		return nil, err
 	}
 	defer db.Close()
+	if o.announce != "" {
+		fmt.Fprintln(a.stderr, o.announce)
+	}
 
 	r := &runners.Runner{
 		Client:          client,

@@ -187,7 +187,8 @@ func TestRunMissingKeyNamesTheVariable(t *testing.T) {
 	assert.True(t, os.IsNotExist(err), "nothing is written before the keys are checked")
 }
 
-// TestRunRefusesRetiredModel checks a retired id exits 2 before any key is
+// TestRunRefusesRetiredModel checks a retired id exits 2 (in run and
+// doctor) before any key is
 // looked for, anything is written or any request is sent, naming what to
 // use instead.
 func TestRunRefusesRetiredModel(t *testing.T) {
@@ -196,6 +197,11 @@ func TestRunRefusesRetiredModel(t *testing.T) {
 		{"run", "-m", "deepseek/deepseek-reasoner", "-s", "gsm8k"},
 		{"run", "-m", "deepseek/deepseek-chat", "-s", "gsm8k", "--base-url", srv.BaseURL()},
 		{"run", "-m", "openai/o4-mini", "-m", "mock/oracle", "-s", "gsm8k"},
+		// doctor refuses it the same way, not with a missing key (exit 4)
+		// or a failed check against an endpoint that no longer serves it.
+		{"doctor", "deepseek/deepseek-reasoner"},
+		{"doctor", "deepseek/deepseek-chat", "--base-url", srv.BaseURL()},
+		{"run", "-m", "mock/oracle", "-s", "gsm8k", "--judge", "deepseek/deepseek-reasoner"},
 	} {
 		ta := newTestApp(t)
 		code := ta.run(context.Background(), args...)
@@ -222,10 +228,14 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"bad thinking", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--thinking", "maybe"}, exitUsage, "on, off or auto"},
 		{"bad temperature", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--temperature", "9"}, exitUsage, "out of range"},
 		{"bad max cost", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--max-cost", "lots"}, exitUsage, "5 USD"},
+		// A limit in a currency no model is priced in would guard nothing.
+		{"max cost in no model's currency", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--max-cost", "5 XYZ"}, exitUsage, "--max-cost is in XYZ, but the models here are priced in USD: give the limit in USD"},
 		{"model without provider", []string{"run", "-m", "gpt", "-s", "gsm8k"}, exitUsage, "provider/model"},
 		{"unknown provider", []string{"run", "-m", "nobody/x", "-s", "gsm8k"}, exitError, "nobody"},
 		{"unknown suite", []string{"run", "-m", "mock/oracle", "-s", "gsm9k"}, exitError, "parity suites"},
 		{"circular on math", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--circular"}, exitUsage, "multiple-choice"},
+		{"base url is the chat endpoint", []string{"run", "-m", "vllm/m", "-s", "gsm8k", "--base-url", "http://127.0.0.1:9/v1/chat/completions"}, exitUsage, "--base-url http://127.0.0.1:9/v1/chat/completions names the chat endpoint: give its base, http://127.0.0.1:9/v1 (parity adds /chat/completions)"},
+		{"replica cap of one endpoint", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--base-url", "http://127.0.0.1:9/v1", "--replica-concurrency", "4"}, exitUsage, "--replica-concurrency caps each replica of a --base-url pool"},
 		{"unknown region", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--region", "eu"}, exitUsage, `--region "eu" is not valid`},
 		{"zero timeout", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--timeout", "0s"}, exitUsage, "--timeout 0s"},
 		{"show needs a number", []string{"show", "abc"}, exitUsage, "run id"},
@@ -235,7 +245,16 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{"report without database", []string{"report"}, exitConfig, "does not exist"},
 		{"directory as database", []string{"runs", "--db", os.TempDir()}, exitConfig, "parity: cannot open results database " + os.TempDir() + ":"},
 		{"bad format", []string{"report", "--format", "pdf"}, exitUsage, "text"},
+		{"currency not a code", []string{"report", "--currency", "EURO"}, exitUsage, `--currency "EURO" is not valid: give a three-letter code`},
+		{"rate date not a date", []string{"report", "--currency", "USD", "--rate", "CNY=0.14", "--rate-date", "yesterday"}, exitUsage, `--rate-date "yesterday" is not valid`},
+		{"two formats", []string{"report", "--format", "csv", "--json"}, exitUsage, "--json and --format csv ask for two formats"},
 		{"missing providers file", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "/nonexistent/p.yaml"},
+		{"providers file missing says which flag", []string{"--providers", "/nonexistent/p.yaml", "models"}, exitConfig, "provider file /nonexistent/p.yaml does not exist: check the --providers path"},
+		{"providers file is a directory", []string{"--providers", os.TempDir(), "models"}, exitConfig, "provider file " + os.TempDir() + " is a directory: name a YAML file"},
+		{"config file is a directory", []string{"--config", os.TempDir(), "report"}, exitConfig, "config file " + os.TempDir() + " is a directory: name a YAML file with --config"},
+		{"suite dir missing", []string{"--suite-dir", "/nonexistent/suites", "suites"}, exitConfig, "suites directory /nonexistent/suites does not exist: check the --suite-dir path"},
+		{"suite file missing", []string{"run", "-m", "mock/oracle", "--suite-file", "/nonexistent/s.yaml"}, exitConfig, "suite file /nonexistent/s.yaml does not exist: check the --suite-file path"},
+		{"suite file is a directory", []string{"run", "-m", "mock/oracle", "--suite-file", os.TempDir()}, exitConfig, "suite file " + os.TempDir() + " is a directory: name a YAML file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -110,6 +111,16 @@ func (s *runSelection) runs(ctx context.Context, db *results.DB) ([]parity.Run, 
 	if err != nil {
 		return nil, err
 	}
+	// An id asked for by --run that the database does not hold is named,
+	// not dropped: the other filters may narrow runs that exist, but a
+	// typo in an id is a mistake to report.
+	for _, id := range s.ids {
+		if !slices.ContainsFunc(all, func(r parity.Run) bool { return r.ID == id }) {
+			if _, err := db.Run(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+	}
 	out := all[:0]
 	for _, r := range all {
 		if len(s.models) > 1 && !slices.Contains(s.models, r.Model.ID) {
@@ -178,8 +189,15 @@ func (a *app) runsCmd() *cobra.Command {
 				}
 				return nil
 			}
+			// Runs of a sweep differ only in their setting: name it
+			// when any run has one.
+			swept := slices.ContainsFunc(lines, func(l runLine) bool { return l.Params.Setting() != "" })
+			header := "RUN\tSTATUS\tMODEL\tSUITE\tDONE\tACC %\tERRORS\tSTARTED\tNOTE"
+			if swept {
+				header = strings.Replace(header, "SUITE\t", "SUITE\tSETTING\t", 1)
+			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "RUN\tSTATUS\tMODEL\tSUITE\tDONE\tACC %\tERRORS\tSTARTED\tNOTE")
+			fmt.Fprintln(tw, header)
 			for _, l := range lines {
 				acc := "-"
 				if l.Accuracy != nil {
@@ -193,7 +211,11 @@ func (a *app) runsCmd() *cobra.Command {
 				if l.Live != nil && !*l.Live {
 					status, note = "stopped", "its process ended: run the same command to resume"
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%d\t%s\t%s\n", l.ID, status, reports.Flat(l.Model.ID), reports.Flat(suite), l.Done, l.Target,
+				suite = reports.Flat(suite)
+				if swept {
+					suite += "\t" + cmp.Or(l.Params.Setting(), "-")
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d\t%s\t%d\t%s\t%s\n", l.ID, status, reports.Flat(l.Model.ID), suite, l.Done, l.Target,
 					acc, l.Outcomes[parity.OutcomeError], l.StartedAt.Local().Format(time.DateTime), reports.Flat(note))
 			}
 			return tw.Flush()

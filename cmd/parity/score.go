@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -75,6 +76,12 @@ names reviewed disagreement classes where the other grader is wrong
 			if suiteName != "" && kindName != "" {
 				return usagef("score takes one of --suite NAME or --kind number|math|choice|text, not both")
 			}
+			if markdown && a.jsonOut {
+				return usagef("--markdown and --json ask for two outputs: give one (the graded lines are JSON already)")
+			}
+			if lastNumber && (suiteName != "" || kindName != "" && !strings.EqualFold(kindName, string(answer.Number))) {
+				return usagef("--last-number applies to number answers only: use it with --kind number, or with lines whose kind is number")
+			}
 			grade, err := a.grader(suiteName, kindName, lastNumber)
 			if err != nil {
 				return err
@@ -115,9 +122,9 @@ func readSourceErrors(path string) ([]answer.SourceError, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
-		return nil, parity.Errorf(parity.ErrUsage, "score: %v", err)
+		return nil, parity.Errorf(parity.ErrUsage, "score: cannot read --source-errors %s (%v): name the tab-separated file of reviewed disagreement classes", path, err)
 	}
 	defer f.Close()
 	out, err := answer.ParseSourceErrors(f)
@@ -213,6 +220,28 @@ func sortClasses(cs []answer.ClassCount) {
 	})
 }
 
+// openInput opens a file score reads, refusing a directory; its error is
+// the bare reason (no such file or directory), for a message that names
+// the file and the flag once.
+func openInput(name string) (*os.File, error) {
+	f, err := os.Open(name)
+	if err == nil {
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil && st.IsDir() {
+			err = errors.New("it is a directory")
+		}
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return f, nil
+	}
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return nil, err
+}
+
 // eachScoreChunk reads the input named (standard input for "-", gunzipped
 // for .gz) and calls fn with each chunk of checked lines and the number of
 // lines before it.
@@ -220,9 +249,9 @@ func (a *app) eachScoreChunk(name string, needKind bool, fn func(lines []scoreLi
 	if name == "-" {
 		return readScoreLines(a.stdin, "stdin", needKind, fn)
 	}
-	f, err := os.Open(name)
+	f, err := openInput(name)
 	if err != nil {
-		return parity.Errorf(parity.ErrUsage, "score: %v", err)
+		return parity.Errorf(parity.ErrUsage, "score: cannot read %s (%v): give a JSONL file of predictions (.jsonl or .jsonl.gz), or - for standard input", name, err)
 	}
 	defer f.Close()
 	var r io.Reader = f

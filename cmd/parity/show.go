@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -21,7 +22,7 @@ func (a *app) showCmd() *cobra.Command {
 		Use:   "show RUN",
 		Short: "Show the samples of a run: prompt, reasoning, answer, extracted, gold, outcome",
 		Example: `  parity show 3 --outcome wrong
-  parity show 3 --item gsm8k-0042 --raw   # with the request body as sent and the raw response
+  parity show 3 --item 1028 --raw   # one item, with the request body as sent and the raw response
   parity show 3 --json | jq '.[] | select(.score.outcome=="unparsed")'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -45,6 +46,11 @@ func (a *app) showCmd() *cobra.Command {
 			run, err := db.Run(ctx, id)
 			if err != nil {
 				return err
+			}
+			if f.ItemID != "" {
+				if err := checkItem(ctx, db, id, f.ItemID); err != nil {
+					return err
+				}
 			}
 			if a.jsonOut {
 				samples, err := db.Samples(ctx, id, f)
@@ -92,6 +98,20 @@ func (a *app) showCmd() *cobra.Command {
 	cmd.Flags().IntVar(&f.Limit, "limit", 0, "show at most N samples")
 	cmd.Flags().BoolVar(&raw, "raw", false, "include the request body as sent and the raw response body")
 	return cmd
+}
+
+// checkItem refuses an --item the run has no sample of: a typo in an id
+// would otherwise look like a filter that matched nothing.
+func checkItem(ctx context.Context, db *results.DB, runID int64, item string) error {
+	got, err := db.Samples(ctx, runID, results.SampleFilter{ItemID: item, Limit: 1, Light: true})
+	if err != nil || len(got) > 0 {
+		return err
+	}
+	example := ""
+	if first, err := db.Samples(ctx, runID, results.SampleFilter{Limit: 1, Light: true}); err == nil && len(first) > 0 {
+		example = fmt.Sprintf(", e.g. --item %s", reports.Flat(first[0].ItemID))
+	}
+	return parity.Errorf(parity.ErrNotFound, "run %d has no item %q: give an id as 'parity show %d' prints it after ===%s", runID, reports.Flat(item), runID, example)
 }
 
 func writeSample(w io.Writer, s parity.Sample, raw bool) {

@@ -53,3 +53,20 @@ func TestRunsAndShowPrintNamesAsText(t *testing.T) {
 		assert.NotContains(t, out, "\x07", args)
 	}
 }
+
+// TestShowUnknownItem: an --item the run has no sample of is an error that
+// shows what an id looks like, in text and JSON alike; a real id (as the
+// --help example writes it) shows its sample.
+func TestShowUnknownItem(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "3")
+	for _, args := range [][]string{{"show", "1", "--item", "gsm8k-0042"}, {"show", "1", "--item", "gsm8k-0042", "--json"}} {
+		assert.Equal(t, exitError, ta.run(context.Background(), args...), args)
+		assert.Regexp(t, `^parity: run 1 has no item "gsm8k-0042": give an id as 'parity show 1' prints it after ===, e\.g\. --item \d+\n$`, ta.stderr.String())
+		assert.Empty(t, ta.stdout.String())
+	}
+	samples := decode[[]parity.Sample](t, ta.mustRun("show", "1", "--json"))
+	require.NotEmpty(t, samples)
+	out := ta.mustRun("show", "1", "--item", samples[0].ItemID)
+	assert.Contains(t, out, "=== "+samples[0].ItemID+" #0")
+}

@@ -235,3 +235,20 @@ func TestSnapshotWithholdsGPQAText(t *testing.T) {
 	}
 	assert.Contains(t, string(files["runs/2.html"]), "withheld")
 }
+
+// TestSnapshotIntoADirectoryWrittenWithASlash: "site/" names the same new
+// directory as "site" (shells complete directories with the slash).
+func TestSnapshotIntoADirectoryWrittenWithASlash(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "3")
+	dir := filepath.Join(ta.dir, "site")
+	ta.mustRun("snapshot", dir+string(filepath.Separator))
+	_, err := os.Stat(filepath.Join(dir, "SHA256SUMS"))
+	require.NoError(t, err)
+	ta.mustRun("verify", dir+string(filepath.Separator))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.False(t, strings.HasPrefix(e.Name(), ".parity-snapshot-"), "no temporary folder is left inside: %s", e.Name())
+	}
+}

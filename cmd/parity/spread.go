@@ -47,6 +47,9 @@ func parseReplicaCaps(spec, baseURLs string) (int, map[string]int, error) {
 	if strings.TrimSpace(spec) == "" {
 		return 0, nil, nil
 	}
+	if urls := splitURLs(baseURLs); len(urls) == 1 {
+		return 0, nil, usagef("--replica-concurrency caps each replica of a --base-url pool, and %s is one endpoint: cap it with --concurrency, or list the replicas URL1,URL2,...", urls[0])
+	}
 	var caps []int
 	for _, v := range strings.Split(spec, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -91,6 +94,15 @@ func addEndpoints(cat *providers.Catalog, prov, list, keyEnv string) error {
 	for i, u := range urls {
 		if slices.Contains(urls[:i], u) {
 			return usagef("--base-url lists %s twice: give each replica once", providers.ShownURL(u))
+		}
+		// parity appends /chat/completions itself; the full endpoint
+		// would be asked for at .../chat/completions/chat/completions.
+		if base, query, _ := strings.Cut(u, "?"); strings.HasSuffix(strings.TrimRight(base, "/"), "/chat/completions") {
+			trimmed := strings.TrimSuffix(strings.TrimRight(base, "/"), "/chat/completions")
+			if query != "" {
+				trimmed += "?" + query
+			}
+			return usagef("--base-url %s names the chat endpoint: give its base, %s (parity adds /chat/completions)", providers.ShownURL(u), providers.ShownURL(trimmed))
 		}
 		var err error
 		// Each URL is checked as an endpoint of its own; the last call

@@ -29,6 +29,11 @@ func (a *app) userSuites() (map[string]parity.Suite, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && !explicit {
 		return out, nil
 	}
+	if explicit {
+		if err := pathProblem("suites directory", dir, "--suite-dir", true); err != nil {
+			return nil, err
+		}
+	}
 	fsys, name, err := rootFS(dir)
 	if err != nil {
 		return nil, &parity.Error{Code: parity.ErrConfig, Message: "read suites directory " + dir, Err: err}
@@ -114,6 +119,9 @@ func (a *app) loadSuites(specs, files []string, circular bool, seed int64) ([]se
 // suitesLoadUser loads a user suite file; its errors name the file, line
 // and field, and count as configuration errors.
 func suitesLoadUser(path string) (parity.Suite, error) {
+	if err := pathProblem("suite file", path, "--suite-file", false); err != nil {
+		return nil, err
+	}
 	fsys, name, err := rootFS(path)
 	if err == nil {
 		var s parity.Suite

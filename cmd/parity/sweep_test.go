@@ -155,3 +155,18 @@ func TestSweepSendsEachSetting(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(ta.stderr.String(), "parity: "), "one error line")
 	assert.Equal(t, before, len(srv.Requests()), "nothing sent")
 }
+
+// TestRunsShowsEachSweptSetting: the runs of a sweep differ only in their
+// setting, so parity runs names it; a database without one keeps the
+// narrower table.
+func TestRunsShowsEachSweptSetting(t *testing.T) {
+	ta := newTestApp(t)
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "5")
+	assert.NotContains(t, ta.mustRun("runs"), "SETTING")
+	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "5", "--sweep", "effort=low,high")
+	out := ta.mustRun("runs")
+	assert.Regexp(t, `RUN +STATUS +MODEL +SUITE +SETTING +DONE`, out)
+	assert.Regexp(t, `(?m)^1 +complete +mock/oracle +gsm8k@1 \[mock\] +- +5/5`, out)
+	assert.Regexp(t, `(?m)^2 +complete +mock/oracle +gsm8k@1 \[mock\] +effort low +5/5`, out)
+	assert.Regexp(t, `(?m)^3 +complete +mock/oracle +gsm8k@1 \[mock\] +effort high +5/5`, out)
+}

@@ -256,6 +256,9 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	if err := CheckSnapshotDir(dir); err != nil {
 		return nil, err
 	}
+	// "site/" is the directory "site": without the slash its parent is
+	// where the temporary copy goes, not the directory itself.
+	dir = filepath.Clean(dir)
 	rows := make(map[int64]reports.Row, len(lb.Rows))
 	for _, r := range lb.Rows {
 		rows[r.RunID] = r

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 
@@ -180,7 +179,7 @@ func (a *app) scoreFile(name string, needKind bool, grade func(scoreLine) parity
 	if err != nil {
 		return sum, nil, err
 	}
-	sortClasses(sum.Classes)
+	answer.SortClasses(sum.Classes)
 	if w != nil {
 		if err := w.Flush(); err != nil {
 			return sum, nil, fmt.Errorf("write scores: %w", err)
@@ -207,17 +206,6 @@ next:
 		}
 		total.Classes = append(total.Classes, c)
 	}
-}
-
-// sortClasses puts the largest disagreement classes first, as
-// answer.Summarise does.
-func sortClasses(cs []answer.ClassCount) {
-	sort.SliceStable(cs, func(i, j int) bool {
-		if cs[i].Count != cs[j].Count {
-			return cs[i].Count > cs[j].Count
-		}
-		return cs[i].Class < cs[j].Class
-	})
 }
 
 // openInput opens a file score reads, refusing a directory; its error is

@@ -169,11 +169,24 @@ func Summarise(set string, vs []Verdict, reviewed []SourceError) Agreement {
 	for _, c := range byClass {
 		a.Classes = append(a.Classes, *c)
 	}
-	sort.Slice(a.Classes, func(i, j int) bool {
-		if a.Classes[i].Count != a.Classes[j].Count {
-			return a.Classes[i].Count > a.Classes[j].Count
-		}
-		return a.Classes[i].Class < a.Classes[j].Class
-	})
+	SortClasses(a.Classes)
 	return a
+}
+
+// SortClasses puts the largest disagreement classes first. Ties fall to
+// the class name, then unreviewed before reviewed, then the example's id,
+// so a report comes out the same on every run.
+func SortClasses(cs []ClassCount) {
+	sort.Slice(cs, func(i, j int) bool {
+		a, b := cs[i], cs[j]
+		switch {
+		case a.Count != b.Count:
+			return a.Count > b.Count
+		case a.Class != b.Class:
+			return a.Class < b.Class
+		case (a.Reason == "") != (b.Reason == ""):
+			return a.Reason == ""
+		}
+		return a.Example.ID < b.Example.ID
+	})
 }

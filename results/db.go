@@ -55,6 +55,10 @@ type DB struct {
 	// r holds read-only connections, separate from w so a caller may
 	// stream samples and write scores back at the same time.
 	r *sql.DB
+	// upsert and groups are the sample writes, prepared once on w's single
+	// connection: preparing them per batch cost as much as the inserts when
+	// group commit makes batches of one or two samples.
+	upsert, groups *sql.Stmt
 	// schema is the schema version this build writes; shards to merge must
 	// have the same.
 	schema int
@@ -108,6 +112,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	upsert, err := w.PrepareContext(ctx, upsertSampleSQL)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open results %s: %w", path, err)
+	}
+	groups, err := w.PrepareContext(ctx, insertGroupSQL)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open results %s: %w", path, err)
+	}
 
 	r, err := sql.Open("sqlite", dsn(abs, readerParams))
 	if err != nil {
@@ -121,7 +135,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, openError(path, err)
 	}
-	return &DB{path: path, w: w, r: r, schema: len(migrations), fileSchema: len(migrations)}, nil
+	return &DB{path: path, w: w, r: r, upsert: upsert, groups: groups, schema: len(migrations), fileSchema: len(migrations)}, nil
 }
 
 // OpenReadOnly opens an existing results database for reading only: the
@@ -239,7 +253,7 @@ func (db *DB) Close() error {
 	if db.w == nil {
 		return db.r.Close()
 	}
-	return errors.Join(db.r.Close(), db.w.Close())
+	return errors.Join(db.r.Close(), db.upsert.Close(), db.groups.Close(), db.w.Close())
 }
 
 // dsn builds a SQLite URI for the driver. The URI form is used because the

@@ -130,20 +130,17 @@ func (db *DB) AddSamples(ctx context.Context, samples []parity.Sample) error {
 		return fmt.Errorf("store samples: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, upsertSampleSQL)
-	if err != nil {
-		return fmt.Errorf("store samples: %w", err)
-	}
+	// The statements were prepared on w's only connection, which the
+	// transaction holds, so StmtContext reuses them instead of preparing.
+	stmt := tx.StmtContext(ctx, db.upsert)
 	defer stmt.Close()
-	var groups *sql.Stmt // prepared when a sample of the batch has a group
+	var groups *sql.Stmt // bound when a sample of the batch has a group
 	args := make([]any, 0, len(sampleColumns)+1)
 	for i := range samples {
 		s := &samples[i]
 		if s.RotationOf != "" || s.Pair != "" {
 			if groups == nil {
-				if groups, err = tx.PrepareContext(ctx, insertGroupSQL); err != nil {
-					return fmt.Errorf("store samples: %w", err)
-				}
+				groups = tx.StmtContext(ctx, db.groups)
 				defer groups.Close()
 			}
 			if _, err := groups.ExecContext(ctx, s.RunID, s.ItemID, s.RotationOf, s.Pair); err != nil {

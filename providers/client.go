@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -91,6 +92,33 @@ type Client struct {
 	opt  Options
 	http *http.Client
 	lim  *limiter
+	// endpoints memoises chatEndpoint per base URL: parsing and printing
+	// URLs three times a request was a visible share of a fast run's CPU.
+	endpoints sync.Map
+}
+
+// endpoint is a base URL's chat completions endpoint, parsed, as text, and
+// as it may be shown, or the reason the base URL is unusable.
+type endpoint struct {
+	u     *url.URL
+	str   string
+	shown string
+	err   error
+}
+
+// chatEndpoint returns base's endpoint, working it out once per base URL.
+func (c *Client) chatEndpoint(base string) *endpoint {
+	if e, ok := c.endpoints.Load(base); ok {
+		return e.(*endpoint)
+	}
+	e := &endpoint{}
+	e.str, e.err = chatURL(base)
+	if e.err == nil {
+		e.u, e.err = url.Parse(e.str)
+		e.shown = ShownURL(e.str)
+	}
+	v, _ := c.endpoints.LoadOrStore(base, e)
+	return v.(*endpoint)
 }
 
 var _ parity.Client = (*Client)(nil)
@@ -212,11 +240,11 @@ func (c *Client) Plan(req parity.Request) (*Plan, error) {
 		return nil, err
 	}
 	urls := p.URLs(m.Name, c.opt.Region)
-	endpoint, err := chatURL(urls[0])
-	if err != nil && p.Transport != "mock" { // the mock is served in process
-		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, ShownURL(urls[0]), err)
+	ep := c.chatEndpoint(urls[0])
+	if ep.err != nil && p.Transport != "mock" { // the mock is served in process
+		return nil, parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", p.Name, ShownURL(urls[0]), ep.err)
 	}
-	pl := &Plan{Model: m, Provider: p, URL: ShownURL(endpoint), BaseURLs: urls, Limits: p.Limits(m.Name)}
+	pl := &Plan{Model: m, Provider: p, URL: ep.shown, BaseURLs: urls, Limits: p.Limits(m.Name)}
 	body := p.extra(m.Name)
 	for _, k := range reserved {
 		if _, ok := body[k]; ok {

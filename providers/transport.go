@@ -123,14 +123,19 @@ func (c *Client) once(ctx context.Context, st *call) (result, *failure) {
 
 // post sends the plan's body to the current replica.
 func (c *Client) post(ctx context.Context, st *call) (*http.Response, *failure) {
-	endpoint, err := chatURL(st.baseURL)
+	ep := c.chatEndpoint(st.baseURL)
+	err := ep.err
 	var req *http.Request
 	if err == nil {
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(st.body))
+		// Built from the parsed endpoint, a copy of it per request since
+		// the transport may change it, rather than parsed again from text.
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, "", bytes.NewReader(st.body))
 	}
 	if err != nil {
 		return nil, &failure{err: parity.Errorf(parity.ErrConfig, "%s: base URL %q: %v", st.provider.Name, ShownURL(st.baseURL), err)}
 	}
+	u := *ep.u
+	req.URL, req.Host = &u, strings.TrimSuffix(u.Host, ":")
 	req.Header.Set("Content-Type", "application/json")
 	if st.stream {
 		req.Header.Set("Accept", "text/event-stream")

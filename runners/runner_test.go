@@ -423,8 +423,10 @@ func TestFailedSamplesRetriedOnResume(t *testing.T) {
 func TestFatalErrorStopsOnlyItsJob(t *testing.T) {
 	for _, code := range []parity.ErrorCode{parity.ErrCredentials, parity.ErrBalance, parity.ErrNotFound} {
 		t.Run(string(code), func(t *testing.T) {
+			var badCalls atomic.Int64
 			client := newClient(func(ctx context.Context, req parity.Request) (parity.Completion, error) {
 				if providerOf(req.Model) == "bad" {
+					badCalls.Add(1)
 					return parity.Completion{}, &parity.Error{Code: code, Message: "set BAD_API_KEY"}
 				}
 				return parity.Completion{Content: req.Ref.ItemID}, nil
@@ -447,6 +449,10 @@ func TestFatalErrorStopsOnlyItsJob(t *testing.T) {
 			assert.Equal(t, "stopped: set BAD_API_KEY", store.run(bad.Run.ID).Note)
 			assert.Equal(t, parity.RunPartial, store.run(bad.Run.ID).Status)
 			assert.Less(t, client.calls.Load(), int64(50+10), "the bad job stops after a few requests")
+			// Units of the bad job already queued for the workers are
+			// dropped, not sent: only requests in flight when the first
+			// fatal answer came can reach the provider.
+			assert.LessOrEqual(t, badCalls.Load(), int64(r.Concurrency), "queued units of a stopped job are not sent")
 
 			assert.Equal(t, StatusComplete, good.Status)
 			assert.NoError(t, good.Err)

@@ -23,10 +23,14 @@ type Accumulator struct {
 
 	cur     itemTally // the item being read
 	curOpen bool
+	votes   []vote      // the open item's answers, for its majority vote
 	items   []itemTally // closed items, in key order
 
-	scorers   map[[2]string]bool
-	latencies []time.Duration
+	scorers map[[2]string]bool
+	// latencies holds one latency per scored sample, for the percentiles,
+	// in microseconds: a million samples keep 4 MB rather than 8, and no
+	// request lasts the 71 minutes that overflow it.
+	latencies []uint32
 	prompt    float64
 	complete  float64
 	reasoning float64
@@ -36,16 +40,16 @@ type Accumulator struct {
 }
 
 // itemTally is one item's samples folded: per-item figures are computed
-// before averaging, so every item weighs the same when K > 1.
+// before averaging, so every item weighs the same when K > 1. A run keeps
+// one per item until its row is finished, so it is kept small: 56 bytes.
 type itemTally struct {
 	id       string
 	pair     string // the item's Pair, for language gaps
-	total    int
-	scored   int
-	correct  int
-	judgeOK  int // correct under the judge where it graded, else the rule
+	total    int32
+	scored   int32
+	correct  int32
+	judgeOK  int32 // correct under the judge where it graded, else the rule
 	majority bool
-	votes    []vote // only while the item is open
 }
 
 type vote struct {
@@ -60,6 +64,16 @@ type rotationVerdict struct{ bad, failed bool }
 
 // NewAccumulator starts the row of run.
 func NewAccumulator(run parity.Run) *Accumulator {
+	// Sized from the run's plan, so that a large run's two biggest lists
+	// are allocated once and not grown by doubling (up to twice the room).
+	// The plan is only a hint: a run may hold fewer, and more is no harm.
+	items := min(max(run.Items, 0), 1<<20)
+	return &Accumulator{run: run, row: newRow(run), scorers: map[[2]string]bool{},
+		items: make([]itemTally, 0, items), latencies: make([]uint32, 0, min(items*max(run.Samples, 1), 1<<22))}
+}
+
+// newRow is a run's row before any sample is folded in.
+func newRow(run parity.Run) Row {
 	mock := run.Model.Origin == "mock" || run.Model.Provider == "mock"
 	r := Row{
 		RunID:         run.ID,
@@ -96,7 +110,7 @@ func NewAccumulator(run parity.Run) *Accumulator {
 		r.Currency = run.Price.Currency
 		r.PriceAsOf = run.Price.AsOf
 	}
-	return &Accumulator{run: run, row: r, scorers: map[[2]string]bool{}}
+	return r
 }
 
 // Add folds one sample in. It fails on a sample of another run, one with
@@ -123,7 +137,7 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 	a.prev = &key
 	if !a.curOpen || a.cur.id != s.ItemID {
 		a.closeItem()
-		a.cur, a.curOpen = itemTally{id: s.ItemID, pair: s.Pair, votes: a.cur.votes[:0]}, true
+		a.cur, a.curOpen, a.votes = itemTally{id: s.ItemID, pair: s.Pair}, true, a.votes[:0]
 	}
 	r.Samples++
 	r.Outcomes[out]++
@@ -155,12 +169,12 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 		it.judgeOK++
 	}
 	if ans := normaliseAnswer(s.Score.Extracted); ans != "" {
-		it.votes = append(it.votes, vote{ans, s.Index, correct})
+		a.votes = append(a.votes, vote{ans, s.Index, correct})
 	}
 	if a.row.Probe() {
 		a.overlap += TokenOverlap(s.Score.Extracted, s.Gold)
 	}
-	a.latencies = append(a.latencies, s.Completion.Latency)
+	a.latencies = append(a.latencies, uint32(min(max(s.Completion.Latency/time.Microsecond, 0), math.MaxUint32)))
 	a.prompt += float64(s.Completion.Usage.PromptTokens)
 	a.complete += float64(s.Completion.Usage.CompletionTokens)
 	a.reasoning += float64(s.Completion.Usage.ReasoningTokens)
@@ -173,8 +187,7 @@ func (a *Accumulator) closeItem() {
 		return
 	}
 	it := a.cur
-	it.majority = it.scored > 0 && majority(it.votes)
-	it.votes = nil
+	it.majority = it.scored > 0 && majority(a.votes)
 	a.items = append(a.items, it)
 	a.curOpen = false
 }
@@ -261,15 +274,15 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 	var judgeSum float64
 	kmax := math.MaxInt
 	for _, it := range a.items {
-		r.K = max(r.K, it.total)
+		r.K = max(r.K, int(it.total))
 		if it.scored == 0 {
 			continue
 		}
 		means = append(means, float64(it.correct)/float64(it.scored))
-		tallies = append(tallies, tally{it.id, it.pair, int32(it.scored), int32(it.correct)})
-		correct += it.correct
+		tallies = append(tallies, tally{it.id, it.pair, it.scored, it.correct})
+		correct += int(it.correct)
 		judgeSum += float64(it.judgeOK) / float64(it.scored)
-		kmax = min(kmax, it.scored)
+		kmax = min(kmax, int(it.scored))
 		if it.majority {
 			maj++
 		}
@@ -308,10 +321,11 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 		if r.Probe() {
 			r.Overlap = a.overlap / n
 		}
-		latencies := slices.Clone(a.latencies)
-		slices.Sort(latencies)
-		r.LatencyP50 = NearestRank(latencies, 50)
-		r.LatencyP95 = NearestRank(latencies, 95)
+		// Sorted in place: a copy would double the largest thing a run
+		// keeps (one latency per scored sample).
+		slices.Sort(a.latencies)
+		r.LatencyP50 = time.Duration(NearestRank(a.latencies, 50)) * time.Microsecond
+		r.LatencyP95 = time.Duration(NearestRank(a.latencies, 95)) * time.Microsecond
 	}
 
 	r.Cost = roundCost(r.Cost)

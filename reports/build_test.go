@@ -451,3 +451,19 @@ func TestAccumulatorNeedsKeyOrder(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "appears twice")
 }
+
+// Latencies are kept to the microsecond, four bytes each: finer parts are
+// dropped, and a latency past what four bytes of microseconds hold (71
+// minutes) counts as that much.
+func TestLatencyPercentilesKeptToTheMicrosecond(t *testing.T) {
+	run := parity.Run{ID: 1, Items: 3, Samples: 1, Model: parity.Model{ID: "p/m"}, Suite: parity.SuiteInfo{Name: "s"}}
+	acc := NewAccumulator(run)
+	for i, lat := range []time.Duration{1500*time.Nanosecond + 250*time.Millisecond, 3 * time.Hour, -time.Second} {
+		s := parity.Sample{RunID: 1, ItemID: fmt.Sprintf("q%d", i), Score: parity.Score{Outcome: parity.OutcomeCorrect},
+			Completion: parity.Completion{Latency: lat}}
+		require.NoError(t, acc.Add(&s))
+	}
+	row, _ := acc.finish(fixedOptions())
+	assert.Equal(t, 250*time.Millisecond+time.Microsecond, row.LatencyP50)
+	assert.Equal(t, time.Duration(math.MaxUint32)*time.Microsecond, row.LatencyP95)
+}

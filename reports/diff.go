@@ -135,11 +135,17 @@ func Diff(a, b DiffRun, opt Options) (DiffResult, error) {
 	return res, nil
 }
 
+// PairsByLanguage reports whether two runs pair their items by Pair rather
+// than by id: runs of one suite in two languages (mgsm:en and mgsm:zh).
+func PairsByLanguage(a, b parity.Run) bool {
+	return a.Suite.Name == b.Suite.Name && a.Subject != b.Subject && a.Subject != "" && b.Subject != ""
+}
+
 // diffKeys returns how each side's items pair up: by id, or by their Pair
 // key for two languages of one aligned suite.
 func diffKeys(a, b DiffRun) (func(ItemResult) string, func(ItemResult) string) {
 	id := func(it ItemResult) string { return it.ID }
-	if a.Run.Suite.Name != b.Run.Suite.Name || a.Run.Subject == b.Run.Subject || a.Run.Subject == "" || b.Run.Subject == "" {
+	if !PairsByLanguage(a.Run, b.Run) {
 		return id, id
 	}
 	pair := func(it ItemResult) string { return cmp.Or(it.Pair, it.ID) }
@@ -149,8 +155,7 @@ func diffKeys(a, b DiffRun) (func(ItemResult) string, func(ItemResult) string) {
 // diffRow builds the row and tallies compare needs from folded items,
 // tallies keyed and sorted by pairing key.
 func diffRow(d DiffRun, key func(ItemResult) string) scoredRow {
-	acc := NewAccumulator(d.Run)
-	row := acc.row
+	row := newRow(d.Run)
 	var tallies []tally
 	for _, it := range d.Items {
 		row.K = max(row.K, it.Total)

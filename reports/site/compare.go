@@ -32,7 +32,9 @@ type compareView struct {
 	Excluded     int
 	Gained, Lost int
 	Net          string
-	Flips        []flipView
+	// Flips counts the items answered differently, listed one row each
+	// between the page's head and foot.
+	Flips int
 }
 
 type compareSide struct {
@@ -50,13 +52,13 @@ type flipCell struct {
 	ID, Result, Extracted, Href, Class string
 }
 
-// flipHTML is one line of a comparison's table of items answered
+// appendFlip appends one line of a comparison's table of items answered
 // differently, written by hand as the samples are (see appendSample): a
 // large comparison has a line per item. Hrefs are built here from run ids,
 // page numbers and escaped queries, which html/template's URL handling
 // leaves as they are, so escaping them as text gives the same bytes.
-func flipHTML(f flipView) template.HTML {
-	b := append([]byte(nil), "\n<tr><td>"...)
+func appendFlip(b []byte, f flipView) []byte {
+	b = append(b, "\n<tr><td>"...)
 	if f.A.Href != "" {
 		b = append(b, `<a href="`...)
 		b = appendEscaped(b, f.A.Href)
@@ -92,7 +94,7 @@ func flipHTML(f flipView) template.HTML {
 	b = appendAnswerCell(b, f.B.Extracted)
 	b = append(b, `<td><code>`...)
 	b = appendEscaped(b, f.Gold)
-	return template.HTML(append(b, `</code></td></tr>`...))
+	return append(b, `</code></td></tr>`...)
 }
 
 // appendAnswerCell appends a table cell with an extracted answer, or a
@@ -143,7 +145,7 @@ func withPairs(lk linker, lb *reports.Leaderboard, href func(a, b int64) string)
 }
 
 // writeComparePages writes compare/<a>-<b>.html for every comparison on
-// the leaderboard, from the runs' folded items.
+// the leaderboard, joining the two runs' item files as they are read.
 func writeComparePages(ctx context.Context, s *siteDir, lb *reports.Leaderboard, runs []parity.Run, files map[int64]runFiles) error {
 	byID := make(map[int64]parity.Run, len(runs))
 	for _, r := range runs {
@@ -165,53 +167,74 @@ func writeComparePages(ctx context.Context, s *siteDir, lb *reports.Leaderboard,
 		if !okA || !okB {
 			continue
 		}
-		v, err := newCompareView(c, reports.DiffRun{Run: ra, Items: files[ra.ID].items}, reports.DiffRun{Run: rb, Items: files[rb.ID].items},
-			files[ra.ID].ref, files[rb.ID].ref, "../")
+		fa, fb := files[ra.ID], files[rb.ID]
+		links := compareLinks{
+			home: "../index.html",
+			run:  func(id int64) string { return "../" + runPage(id, 1) },
+			item: func(side int, r *itemRec) string {
+				ref := [2]runFiles{fa, fb}[side].ref(r.first)
+				return "../" + ref.page + "#" + ref.anchor
+			},
+		}
+		err := s.write(comparePage(c.A.Run, c.B.Run), func(w io.Writer) error {
+			return writeCompare(w, c, ra, rb, fa.items.items, fb.items.items, links)
+		})
 		if err != nil {
 			return fmt.Errorf("compare runs %d and %d: %w", c.A.Run, c.B.Run, err)
-		}
-		if err := s.write(comparePage(c.A.Run, c.B.Run), func(w io.Writer) error {
-			return compareTemplate.Execute(w, v)
-		}); err != nil {
-			return err
 		}
 	}
 	return nil
 }
 
-// newCompareView lays out comparison c with the items of both runs; refs
-// locate each item's first sample, root is the path from the page to the
-// site's root.
-func newCompareView(c reports.Comparison, a, b reports.DiffRun, refsA, refsB func(item string) (sampleRef, bool), root string) (compareView, error) {
-	d, err := reports.Diff(a, b, reports.Options{Bootstrap: 1, Permutations: 1})
+// compareLinks are where a comparison page links: the leaderboard, a
+// run's page, and the first sample of an item of side 0 (run a) or 1 (run
+// b), "" for no link.
+type compareLinks struct {
+	home string
+	run  func(id int64) string
+	item func(side int, r *itemRec) string
+}
+
+// writeCompare writes the page of comparison c between runs a and b from
+// their items: the comparison as the leaderboard states it, then every
+// item the two runs answered differently, a row at a time.
+func writeCompare(w io.Writer, c reports.Comparison, a, b parity.Run, itemsA, itemsB itemSource, links compareLinks) error {
+	j, err := newFlipJoin(itemsA, itemsB, reports.PairsByLanguage(a, b))
 	if err != nil {
-		return compareView{}, err
+		return err
 	}
 	side := func(s reports.Side, r parity.Run) compareSide {
 		return compareSide{Label: s.Label, Model: s.Model, Suite: suiteLabel(r), Accuracy: percent(s.Accuracy),
-			Href: root + runPage(r.ID, 1), Run: r.ID}
+			Href: links.run(r.ID), Run: r.ID}
 	}
 	v := compareView{
-		Home: root + "index.html", Kind: c.Kind,
+		Home: links.home, Kind: c.Kind,
 		Title: fmt.Sprintf("%s: run %d against run %d", c.Benchmark, c.A.Run, c.B.Run),
-		A:     side(c.A, a.Run), B: side(c.B, b.Run),
+		A:     side(c.A, a), B: side(c.B, b),
 		Verdict: c.Verdict, Method: c.Method, Shared: c.SharedItems, Excluded: c.Excluded,
-		Gained: d.Gained, Lost: d.Lost, Net: fmt.Sprintf("%+d", d.Net),
+		Gained: j.counts.gained, Lost: j.counts.lost, Net: fmt.Sprintf("%+d", j.counts.gained-j.counts.lost),
+		Flips: j.counts.flips,
 	}
-	cell := func(r reports.ItemResult, refs func(string) (sampleRef, bool)) flipCell {
-		fc := flipCell{ID: r.ID, Result: string(r.Outcome), Extracted: r.Extracted, Class: outcomeClass(r.Outcome)}
+	if err := compareTemplate.ExecuteTemplate(w, "compare-head", v); err != nil {
+		return err
+	}
+	cell := func(k int, r *itemRec) flipCell {
+		fc := flipCell{ID: r.ID, Result: string(r.Outcome), Extracted: r.Extracted, Class: outcomeClass(r.Outcome), Href: links.item(k, r)}
 		if r.Total > 1 {
 			fc.Result = fmt.Sprintf("%d/%d correct", r.Correct, r.Scored)
 		}
-		if ref, ok := refs(r.ID); ok {
-			fc.Href = root + ref.page + "#" + ref.anchor
-		}
 		return fc
 	}
-	for _, f := range d.Flips {
-		v.Flips = append(v.Flips, flipView{Key: f.Key, A: cell(f.A, refsA), B: cell(f.B, refsB), Gold: f.A.Gold})
+	var row []byte
+	err = j.each(func(key string, x, y *itemRec) error {
+		row = appendFlip(row[:0], flipView{Key: key, A: cell(0, x), B: cell(1, y), Gold: x.Gold})
+		_, err := w.Write(row)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	return v, nil
+	return compareTemplate.ExecuteTemplate(w, "compare-foot", v)
 }
 
 // suiteLabel names a run's suite as the leaderboard does: name, subject,
@@ -220,7 +243,7 @@ func suiteLabel(r parity.Run) string {
 	return suiteName(r) + "@" + r.Suite.Version
 }
 
-var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("compare").Parse(pageStart + `
+var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("compare").Parse(`{{define "compare-head"}}` + pageStart + `
 <title>{{.Title}}</title>
 {{template "style"}}
 </head>
@@ -236,12 +259,12 @@ var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("c
 </table>
 <p class="verdict"><strong>{{.Verdict}}</strong>{{if .Method}} ({{.Method}}){{end}}, on {{.Shared}} items both runs scored{{if .Excluded}}; {{.Excluded}} item(s) scored by one run only are left out{{end}}.</p>
 <p>{{.B.Label}} is right where {{.A.Label}} is not on {{.Gained}} item(s), and wrong where {{.A.Label}} is right on {{.Lost}}: net {{.Net}} for {{.B.Label}}.</p>
-<h2>Items answered differently ({{len .Flips}})</h2>
+<h2>Items answered differently ({{.Flips}})</h2>
 {{- if .Flips}}
 <div class="scroll"><table class="flips">
 <thead><tr><th>ITEM</th><th>{{.A.Label}}</th><th>{{.A.Label}} ANSWER</th><th>{{.B.Label}}</th><th>{{.B.Label}} ANSWER</th><th>GOLD</th></tr></thead>
 <tbody>
-{{- range .Flips}}{{flip .}}{{end}}
+{{- end}}{{end}}{{define "compare-foot"}}{{if .Flips}}
 </tbody>
 </table></div>
 {{- else}}
@@ -249,4 +272,4 @@ var compareTemplate = template.Must(template.Must(viewerTemplate.Clone()).New("c
 {{- end}}
 </body>
 </html>
-`))
+{{end}}`))

@@ -353,35 +353,36 @@ func (s *server) compare(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := pairPages(lb)[i]
-	sides := [2]reports.DiffRun{{Run: runs[ia]}, {Run: runs[ib]}}
-	refs := [2]map[string]sampleRef{{}, {}}
-	for k := range sides {
+	var items [2][]itemRec
+	for k, id := range [2]int64{ia, ib} {
 		var f reports.ItemFolder
-		id := sides[k].Run.ID
 		err := s.src.Samples(ctx, id, SampleQuery{}, func(smp parity.Sample) error {
 			f.Add(&smp)
-			if _, ok := refs[k][smp.ItemID]; !ok {
-				refs[k][smp.ItemID] = sampleRef{page: "/runs/" + strconv.FormatInt(id, 10) + "?" + url.Values{"item": {smp.ItemID}}.Encode(), anchor: "s1"}
-			}
 			return nil
 		})
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
-		sides[k].Items = f.Items()
+		for _, it := range f.Items() {
+			items[k] = append(items[k], itemRec{ItemResult: it, first: -1})
+		}
 	}
-	lookup := func(refs map[string]sampleRef) func(string) (sampleRef, bool) {
-		return func(item string) (sampleRef, bool) { r, ok := refs[item]; return r, ok }
+	links := compareLinks{
+		home: "/",
+		run:  serverLinks.run,
+		// An item's samples are listed on the run's page filtered to it.
+		item: func(side int, r *itemRec) string {
+			return serverLinks.run([2]int64{ia, ib}[side]) + "?" + url.Values{"item": {r.ID}}.Encode() + "#s1"
+		},
 	}
-	v, err := newCompareView(c, sides[0], sides[1], lookup(refs[0]), lookup(refs[1]), "")
-	if err != nil {
+	var page bytes.Buffer
+	if err := writeCompare(&page, c, runs[ia], runs[ib], sliceItems(items[0]), sliceItems(items[1]), links); err != nil {
 		s.fail(w, err)
 		return
 	}
-	v.Home, v.A.Href, v.B.Href = "/", serverLinks.run(ia), serverLinks.run(ib)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	compareTemplate.Execute(w, v)
+	w.Write(page.Bytes())
 }
 
 // hit is one search result: a sample with the run it belongs to.

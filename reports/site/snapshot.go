@@ -308,6 +308,11 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	}
 	published := make([]parity.Run, 0, len(runs))
 	written := make(map[int64]runFiles, len(runs))
+	defer func() {
+		for _, f := range written {
+			f.items.remove()
+		}
+	}()
 	for _, r := range runs {
 		run := publicRun(r.Run)
 		redact := opt.Redact != nil && opt.Redact(r.Run)
@@ -342,6 +347,12 @@ func WriteSnapshot(ctx context.Context, dir string, lb *reports.Leaderboard, run
 	}
 	if err := writeComparePages(ctx, site, lb, published, written); err != nil {
 		return nil, err
+	}
+	// The item files are scratch, not part of the site.
+	for id, f := range written {
+		f.items.remove()
+		f.items = nil
+		written[id] = f
 	}
 	if sub := opt.Subjects; sub != nil {
 		for _, f := range []struct{ name, format string }{
@@ -450,25 +461,15 @@ type sampleRef struct {
 type runFiles struct {
 	id, pageSize int64
 	pages        int
-	// items are the run's items in text order of their ids, as the store
-	// gives them; first holds where each item's first sample sits in the
-	// pages, counting from 0. Four bytes an item rather than a map.
-	items []reports.ItemResult
-	first []int32
+	// items are the run's items in counting order of their ids, in a
+	// temporary file, for the comparison pages.
+	items *itemFile
 }
 
-// ref finds where a reader finds an item's first sample.
-func (f runFiles) ref(item string) (sampleRef, bool) {
-	i, ok := f.find(item)
-	if !ok {
-		return sampleRef{}, false
-	}
-	n := int64(f.first[i])
-	return sampleRef{page: runPage(f.id, int(n/f.pageSize)+1), anchor: "s" + strconv.FormatInt(n+1, 10)}, true
-}
-
-func (f runFiles) find(item string) (int, bool) {
-	return slices.BinarySearchFunc(f.items, item, func(it reports.ItemResult, id string) int { return strings.Compare(it.ID, id) })
+// ref is where a reader finds the first sample of an item, given its
+// position in the run's pages.
+func (f runFiles) ref(first int64) sampleRef {
+	return sampleRef{page: runPage(f.id, int(first/f.pageSize)+1), anchor: "s" + strconv.FormatInt(first+1, 10)}
 }
 
 // writeRunFiles streams one run's samples into its JSONL file and, with
@@ -476,8 +477,9 @@ func (f runFiles) find(item string) (int, bool) {
 // back in item order as people count (item 2 before item 10) to write the
 // viewer pages. Runs longer than one page also get a list per outcome
 // other than correct, linking each sample, so the wrong answers of a large
-// run can be read together. Memory stays the same however many samples
-// the run has, apart from what is kept per item for the comparison pages.
+// run can be read together, and its items go to a file for the
+// comparison pages. Memory stays the same however many samples the run
+// has.
 func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Run, row reports.Row, redact, userProvider bool, questions QuestionFunc, pageSize int) (runFiles, error) {
 	total := row.Samples
 	data, err := s.create(runData(run.ID))
@@ -491,7 +493,6 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		n      int
 		prev   *parity.SampleKey
 		counts = map[parity.Outcome]int{}
-		folder reports.ItemFolder
 		sp     = &spooler{dir: s.root}
 		body   []byte
 	)
@@ -513,17 +514,13 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 		}
 		n++
 		counts[smp.Score.Outcome]++
-		folder.Add(&smp)
 		pub := publish(smp, redact, questions)
 		if err := enc.Encode(pub); err != nil {
 			return err
 		}
 		body = appendSampleBody(body[:0], newSampleView(n, pub))
-		rec := spoolRec{item: smp.ItemID, index: smp.Index, outcome: smp.Score.Outcome, html: body}
-		if rec.outcome != parity.OutcomeCorrect {
-			rec.extracted, rec.gold = smp.Score.Extracted, smp.Gold
-		}
-		return sp.add(rec)
+		return sp.add(spoolRec{item: smp.ItemID, pair: smp.Pair, index: smp.Index, outcome: smp.Score.Outcome,
+			extracted: smp.Score.Extracted, gold: smp.Gold, html: body})
 	})
 	if err != nil {
 		return runFiles{}, err
@@ -563,13 +560,21 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 			}
 		}
 	}
-	out := runFiles{id: run.ID, pageSize: int64(pageSize), pages: pages, items: folder.Items()}
-	out.first = make([]int32, len(out.items))
+	out := runFiles{id: run.ID, pageSize: int64(pageSize), pages: pages}
+	items, err := newItemWriter(s.root)
+	if err != nil {
+		return runFiles{}, err
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			items.remove()
+		}
+	}()
 	pw := pageWriter{site: s, view: view}
 	defer pw.abort()
 	var (
 		i    int
-		item string
 		line []byte
 	)
 	err = sp.merge(func(rec *spoolRec) error {
@@ -582,11 +587,8 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 			}
 		}
 		anchor := "s" + strconv.Itoa(i+1)
-		if i == 0 || rec.item != item {
-			item = rec.item
-			if k, ok := out.find(item); ok {
-				out.first[k] = int32(i)
-			}
+		if err := items.add(rec, i); err != nil {
+			return err
 		}
 		line = appendSampleOpen(line[:0], outcomeClass(rec.outcome), anchor)
 		if _, err := pw.f.Write(line); err != nil {
@@ -626,6 +628,10 @@ func writeRunFiles(ctx context.Context, s *siteDir, r SnapshotRun, run parity.Ru
 			return runFiles{}, err
 		}
 	}
+	if out.items, err = items.finish(); err != nil {
+		return runFiles{}, err
+	}
+	keep = true
 	return out, nil
 }
 

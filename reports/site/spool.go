@@ -31,11 +31,10 @@ const maxSpoolRuns = 32
 // spoolRec is one sample in a spool: what a page and the list of its
 // outcome show, its HTML after the opening tag rendered in advance.
 type spoolRec struct {
-	item    string
-	index   int
-	outcome parity.Outcome
-	// extracted and gold fill the outcome lists, which leave out correct
-	// samples; they are empty for those.
+	item, pair string
+	index      int
+	outcome    parity.Outcome
+	// extracted and gold fill the outcome lists and the run's item file.
 	extracted, gold string
 	html            []byte
 }
@@ -94,7 +93,7 @@ func (s *spooler) newRun() (*spoolRun, error) {
 // write appends rec to the run: each field a length and its bytes.
 func (r *spoolRun) write(rec *spoolRec, buf *[]byte) error {
 	b := (*buf)[:0]
-	for _, s := range []string{rec.item, string(rec.outcome), rec.extracted, rec.gold} {
+	for _, s := range []string{rec.item, rec.pair, string(rec.outcome), rec.extracted, rec.gold} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -134,7 +133,7 @@ type spoolReader struct {
 }
 
 func (sr *spoolReader) next() error {
-	var fields [4]string
+	var fields [5]string
 	for i := range fields {
 		n, err := binary.ReadUvarint(sr.r)
 		if i == 0 && errors.Is(err, io.EOF) {
@@ -166,7 +165,7 @@ func (sr *spoolReader) next() error {
 	if _, err := io.ReadFull(sr.r, html); err != nil {
 		return err
 	}
-	sr.rec = spoolRec{item: fields[0], outcome: parity.Outcome(fields[1]), extracted: fields[2], gold: fields[3], index: int(index), html: html}
+	sr.rec = spoolRec{item: fields[0], pair: fields[1], outcome: parity.Outcome(fields[2]), extracted: fields[3], gold: fields[4], index: int(index), html: html}
 	sr.ok = true
 	return nil
 }

@@ -480,7 +480,7 @@ func withSection(w io.Writer, page, section []byte) error {
 	return nil
 }
 
-var viewerTemplate = template.Must(template.New("viewer").Funcs(template.FuncMap{"sample": sampleHTML, "flip": flipHTML}).Parse(`
+var viewerTemplate = template.Must(template.New("viewer").Funcs(template.FuncMap{"sample": sampleHTML}).Parse(`
 {{- define "style" -}}
 <style>
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2rem; color: #1d1d1f; background: #fff; }

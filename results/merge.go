@@ -3,12 +3,16 @@ package results
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"modernc.org/sqlite"
 
 	"github.com/parity-bench/parity"
 )
@@ -26,9 +30,43 @@ type MergeStats struct {
 	Joined int
 }
 
+// scrubFunc is the SQL function merge copies texts through that the store
+// scrubs on the way in (a sample's error, raw response and request, a
+// run's note): a shard comes from another machine, perhaps from an older
+// build or edited by hand, and is not trusted to be clean.
+const scrubFunc = "parity_scrub"
+
+func init() {
+	err := sqlite.RegisterDeterministicScalarFunction(scrubFunc, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return parity.ScrubSecrets(v), nil
+		case []byte:
+			return parity.ScrubSecrets(string(v)), nil
+		}
+		return args[0], nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// scrubbed lists columns for a SELECT, each of scrub passed through
+// scrubFunc.
+func scrubbed(cols []string, scrub ...string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c
+		if slices.Contains(scrub, c) {
+			out[i] = scrubFunc + "(" + c + ")"
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 var (
 	copyRunSQL = "INSERT INTO main.runs (" + strings.Join(runColumns, ", ") + ") SELECT " +
-		strings.Join(runColumns, ", ") + " FROM src.runs WHERE id = ?"
+		scrubbed(runColumns, "note") + " FROM src.runs WHERE id = ?"
 	// copySamplesSQL copies a run's samples, keeping those already stored
 	// except failures the shard has since answered: the AddSamples rule.
 	copySamplesSQL = func() string {
@@ -37,7 +75,7 @@ var (
 			set = append(set, c+" = excluded."+c)
 		}
 		return "INSERT INTO main.samples (run_id, " + strings.Join(sampleColumns, ", ") + ") SELECT ?, " +
-			strings.Join(sampleColumns, ", ") + " FROM src.samples WHERE run_id = ? ORDER BY id" +
+			scrubbed(sampleColumns, "error", "raw", "request") + " FROM src.samples WHERE run_id = ? ORDER BY id" +
 			" ON CONFLICT (run_id, item_id, idx) DO UPDATE SET " + strings.Join(set, ", ") +
 			" WHERE samples.outcome = 'error' AND excluded.outcome <> 'error'"
 	}()
@@ -82,7 +120,7 @@ var (
 	// finishRunSQL takes the state of a run the shard has completed since an
 	// earlier merge.
 	finishRunSQL = `UPDATE main.runs SET (status, finished_at, model_reported, warnings, note) =
-		(SELECT status, finished_at, model_reported, warnings, note FROM src.runs WHERE id = ?)
+		(SELECT status, finished_at, model_reported, warnings, ` + scrubFunc + `(note) FROM src.runs WHERE id = ?)
 		WHERE id = ? AND status <> 'complete' AND (SELECT status FROM src.runs WHERE id = ?) = 'complete'`
 )
 

@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -179,4 +180,49 @@ func TestMergeAgainCopiesWhatTheShardGained(t *testing.T) {
 	st, err = db.Merge(ctx, spath)
 	require.NoError(t, err)
 	require.Equal(t, MergeStats{Skipped: 1}, st, "a third merge copies nothing")
+}
+
+// A shard is not trusted to be clean: texts the store scrubs on the way in
+// are scrubbed on the way in by merge too, even when the shard's own rows
+// hold a key (an older build, or a file edited by hand).
+func TestMergeScrubsWhatTheStoreScrubs(t *testing.T) {
+	ctx := context.Background()
+	const key = "sk-live0123456789abcdef"
+	path, _ := shard(t, "dirty.db", 2, "deepseek/deepseek-v4-pro")
+	// Written past the store, which would have scrubbed them.
+	raw, err := sql.Open("sqlite", dsn(path, writerParams))
+	require.NoError(t, err)
+	_, err = raw.ExecContext(ctx, "UPDATE samples SET error = ?, raw = ?, request = ?, content = ?",
+		"401: Authorization: Bearer "+key, `{"echo":"`+key+`"}`, `{"api_key":"`+key+`"}`, "no key here")
+	require.NoError(t, err)
+	_, err = raw.ExecContext(ctx, "UPDATE runs SET note = ?", "stopped: key "+key+" refused")
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+
+	db, dbPath := openTemp(t)
+	st, err := db.Merge(ctx, path)
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.Runs)
+	require.NoError(t, db.Close())
+	data, err := os.ReadFile(dbPath)
+	require.NoError(t, err)
+	wal, _ := os.ReadFile(dbPath + "-wal")
+	assert.NotContains(t, string(data)+string(wal), key, "no copy of the key anywhere in the file")
+
+	db, err = OpenReadOnly(ctx, dbPath)
+	require.NoError(t, err)
+	defer db.Close()
+	merged, err := db.Runs(ctx, RunFilter{})
+	require.NoError(t, err)
+	require.Len(t, merged, 1)
+	assert.Equal(t, "stopped: key [REDACTED] refused", merged[0].Note)
+	samples, err := db.Samples(ctx, merged[0].ID, SampleFilter{})
+	require.NoError(t, err)
+	require.Len(t, samples, 2)
+	for _, s := range samples {
+		assert.Equal(t, "401: Authorization: Bearer [REDACTED]", s.Completion.Error)
+		assert.Equal(t, `{"echo":"[REDACTED]"}`, s.Completion.Raw)
+		assert.Equal(t, `{"api_key":"[REDACTED]"}`, s.Completion.Request)
+		assert.Equal(t, "no key here", s.Completion.Content)
+	}
 }

@@ -899,7 +899,7 @@ func (c *Catalog) Resolve(modelID string) (parity.Model, *Provider, error) {
 	}
 	p, found := c.providers[prov]
 	if !found {
-		return parity.Model{}, nil, parity.Errorf(parity.ErrNotFound,
+		return parity.Model{}, nil, parity.Errorf(parity.ErrUsage,
 			"unknown provider %q in model %q: known providers are %s; add one in a catalog file "+
 				"(providers: {%s: {base_url: ..., key_env: ..., origin: ...}}) or pass --base-url and --api-key-env",
 			prov, modelID, c.names(), prov)

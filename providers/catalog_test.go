@@ -85,7 +85,7 @@ func TestResolve(t *testing.T) {
 		{id: "gpt", code: parity.ErrUsage, contains: []string{"use provider/model"}},
 		{id: "deepseek/", code: parity.ErrUsage, contains: []string{"use provider/model"}},
 		{id: "/x", code: parity.ErrUsage},
-		{id: "nope/x", code: parity.ErrNotFound, contains: []string{`"nope"`, "deepseek, ", "openai", "catalog file", "--base-url"}},
+		{id: "nope/x", code: parity.ErrUsage, contains: []string{`"nope"`, "deepseek, ", "openai", "catalog file", "--base-url"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

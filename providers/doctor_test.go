@@ -430,7 +430,7 @@ func TestDoctorErrors(t *testing.T) {
 	}{
 		{"deepseek/deepseek-flash", parity.ErrCredentials, "export DEEPSEEK_API_KEY"},
 		{"no-slash", parity.ErrUsage, "use provider/model"},
-		{"nowhere/model", parity.ErrNotFound, "unknown provider"},
+		{"nowhere/model", parity.ErrUsage, "unknown provider"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.model, func(t *testing.T) {

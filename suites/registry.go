@@ -114,7 +114,7 @@ func PublishesQuestions(s parity.Suite) bool {
 // in the run record and its fingerprint. Names are matched case-insensitively
 // because users type them; a subject is returned as the data spell it, but
 // may be typed with different case and punctuation. Errors carry
-// parity.ErrNotFound and list what would have worked.
+// parity.ErrUsage (the name was typed wrong) and list what would have worked.
 func Lookup(spec string) (parity.Suite, string, error) {
 	name, subject, hasSubject := strings.Cut(strings.TrimSpace(spec), ":")
 	name = strings.ToLower(strings.TrimSpace(name))
@@ -140,7 +140,7 @@ func Lookup(spec string) (parity.Suite, string, error) {
 		s, ok = p, p != nil
 	}
 	if !ok {
-		return nil, "", parity.Errorf(parity.ErrNotFound,
+		return nil, "", parity.Errorf(parity.ErrUsage,
 			"unknown suite %q: known suites are %s (run `parity suites` for details)",
 			name, strings.Join(known, ", "))
 	}
@@ -148,7 +148,7 @@ func Lookup(spec string) (parity.Suite, string, error) {
 		return s, "", nil
 	}
 	if subject == "" {
-		return nil, "", parity.Errorf(parity.ErrNotFound,
+		return nil, "", parity.Errorf(parity.ErrUsage,
 			"empty subject in %q: use %s or %s:<subject>", spec, name, name)
 	}
 	var subjects []string
@@ -156,7 +156,7 @@ func Lookup(spec string) (parity.Suite, string, error) {
 		subjects = sj.Subjects()
 	}
 	if len(subjects) == 0 {
-		return nil, "", parity.Errorf(parity.ErrNotFound,
+		return nil, "", parity.Errorf(parity.ErrUsage,
 			"suite %s has no subjects: use %q without %q", name, name, ":"+subject)
 	}
 	for _, v := range subjects {
@@ -177,7 +177,7 @@ func Lookup(spec string) (parity.Suite, string, error) {
 	if len(match) == 1 {
 		return s, match[0], nil
 	}
-	return nil, "", parity.Errorf(parity.ErrNotFound,
+	return nil, "", parity.Errorf(parity.ErrUsage,
 		"unknown subject %q for suite %s: valid subjects are %s",
 		subject, name, strings.Join(subjects, ", "))
 }

@@ -65,7 +65,7 @@ func TestLookupErrors(t *testing.T) {
 		t.Run(tt.spec, func(t *testing.T) {
 			_, _, err := Lookup(tt.spec)
 			require.Error(t, err)
-			assert.Equal(t, parity.ErrNotFound, parity.CodeOf(err))
+			assert.Equal(t, parity.ErrUsage, parity.CodeOf(err))
 			for _, c := range tt.contains {
 				assert.Contains(t, err.Error(), c)
 			}

@@ -231,8 +231,8 @@ func TestUsageAndInputErrors(t *testing.T) {
 		// A limit in a currency no model is priced in would guard nothing.
 		{"max cost in no model's currency", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--max-cost", "5 XYZ"}, exitUsage, "--max-cost is in XYZ, but the models here are priced in USD: give the limit in USD"},
 		{"model without provider", []string{"run", "-m", "gpt", "-s", "gsm8k"}, exitUsage, "provider/model"},
-		{"unknown provider", []string{"run", "-m", "nobody/x", "-s", "gsm8k"}, exitError, "nobody"},
-		{"unknown suite", []string{"run", "-m", "mock/oracle", "-s", "gsm9k"}, exitError, "parity suites"},
+		{"unknown provider", []string{"run", "-m", "nobody/x", "-s", "gsm8k"}, exitUsage, "nobody"},
+		{"unknown suite", []string{"run", "-m", "mock/oracle", "-s", "gsm9k"}, exitUsage, "parity suites"},
 		{"circular on math", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--circular"}, exitUsage, "multiple-choice"},
 		{"base url is the chat endpoint", []string{"run", "-m", "vllm/m", "-s", "gsm8k", "--base-url", "http://127.0.0.1:9/v1/chat/completions"}, exitUsage, "--base-url http://127.0.0.1:9/v1/chat/completions names the chat endpoint: give its base, http://127.0.0.1:9/v1 (parity adds /chat/completions)"},
 		{"replica cap of one endpoint", []string{"run", "-m", "mock/oracle", "-s", "gsm8k", "--base-url", "http://127.0.0.1:9/v1", "--replica-concurrency", "4"}, exitUsage, "--replica-concurrency caps each replica of a --base-url pool"},

@@ -23,8 +23,11 @@ import (
 // run can be killed with SIGKILL like a crashed or OOM-killed process.
 func TestMain(m *testing.M) {
 	if os.Getenv("PARITY_TEST_AS_MAIN") == "1" {
-		main()
-		return
+		code := run()
+		if f := os.Getenv("PARITY_TEST_PEAK_FILE"); f != "" {
+			writePeak(f)
+		}
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

@@ -32,7 +32,10 @@ const (
 	exitInterrupted = 130
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run is the program, returning its exit code, so deferred calls run first.
+func run() int {
 	setRevision()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -47,7 +50,7 @@ func main() {
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
 	}
-	os.Exit(a.main(ctx, os.Args[1:]))
+	return a.main(ctx, os.Args[1:])
 }
 
 // setRevision records the source revision with every run. Builds through

@@ -26,7 +26,7 @@ race: ## run the tests under the race detector
 
 bench: ## run the benchmarks and print the figures
 	PARITY_BENCH_DIR=$(abspath $(BENCHDB)) $(GO) test -run '^$$' -bench . -benchmem -benchtime 2x -timeout 60m ./cmd/parity
-	$(GO) test -run '^$$' -bench . -benchmem ./runners ./results ./suites/answer ./reports ./reports/site ./providers
+	$(GO) test -run '^$$' -bench . -benchmem . ./runners ./results ./suites/answer ./reports ./reports/site ./providers
 
 fuzz: ## run each fuzz target for FUZZTIME
 	@for t in $$($(GO) test -list '^Fuzz' ./suites/answer | grep '^Fuzz'); do \

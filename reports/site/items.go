@@ -101,7 +101,14 @@ func (w *itemWriter) finish() (*itemFile, error) {
 	if err := w.w.Flush(); err != nil {
 		return nil, fmt.Errorf("keep items: %w", err)
 	}
-	return &itemFile{f: w.f, n: w.n}, nil
+	// Closed until read, so a snapshot of many runs holds no descriptor
+	// per run.
+	path := w.f.Name()
+	if err := w.f.Close(); err != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("keep items: %w", err)
+	}
+	return &itemFile{path: path, n: w.n}, nil
 }
 
 func (w *itemWriter) remove() {
@@ -111,14 +118,13 @@ func (w *itemWriter) remove() {
 
 // itemFile is a run's items, written, to be read as often as needed.
 type itemFile struct {
-	f *os.File
-	n int
+	path string
+	n    int
 }
 
 func (f *itemFile) remove() {
 	if f != nil {
-		f.f.Close()
-		os.Remove(f.f.Name())
+		os.Remove(f.path)
 	}
 }
 
@@ -127,13 +133,19 @@ func (f *itemFile) items() itemCursor {
 	if f == nil {
 		return &sliceCursor{}
 	}
-	return &fileCursor{r: bufio.NewReaderSize(io.NewSectionReader(f.f, 0, 1<<62), 64<<10)}
+	file, err := os.Open(f.path)
+	if err != nil {
+		return &fileCursor{err: fmt.Errorf("read back items: %w", err)}
+	}
+	return &fileCursor{f: file, r: bufio.NewReaderSize(file, 64<<10)}
 }
 
 // itemCursor reads a run's items one at a time: next returns nil at the
-// end. The item returned stays valid until the following call.
+// end. The item returned stays valid until the following call. close
+// releases what the cursor holds, whether or not it was read to the end.
 type itemCursor interface {
 	next() (*itemRec, error)
+	close()
 }
 
 // itemSource opens a cursor over a run's items, as often as asked, each
@@ -141,11 +153,22 @@ type itemCursor interface {
 type itemSource func() itemCursor
 
 type fileCursor struct {
+	f   *os.File
 	r   *bufio.Reader
 	rec itemRec
+	err error // the file could not be opened
+}
+
+func (c *fileCursor) close() {
+	if c.f != nil {
+		c.f.Close()
+	}
 }
 
 func (c *fileCursor) next() (*itemRec, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
 	var fields [5]string
 	for i := range fields {
 		n, err := binary.ReadUvarint(c.r)
@@ -183,6 +206,8 @@ type sliceCursor struct {
 	items []itemRec
 	i     int
 }
+
+func (c *sliceCursor) close() {}
 
 func (c *sliceCursor) next() (*itemRec, error) {
 	if c.i >= len(c.items) {
@@ -244,6 +269,7 @@ func newFlipJoin(a, b itemSource, byPair bool) (*flipJoin, error) {
 // load reads both runs' items into memory.
 func (j *flipJoin) load() error {
 	c := j.a()
+	defer func() { c.close() }()
 	for {
 		r, err := c.next()
 		if err != nil {
@@ -256,6 +282,7 @@ func (j *flipJoin) load() error {
 	}
 	slices.SortStableFunc(j.xs, func(p, q itemRec) int { return reports.CompareIDs(j.key(&p), j.key(&q)) })
 	j.ys = map[string]*itemRec{}
+	c.close()
 	c = j.b()
 	for {
 		r, err := c.next()
@@ -305,6 +332,8 @@ func (c *flipCounts) add(x, y *itemRec) bool {
 
 // joinFlips walks two cursors in step by key; fn may be nil to only count.
 func joinFlips(ca, cb itemCursor, key func(*itemRec) string, fn func(key string, x, y *itemRec) error) (flipCounts, error) {
+	defer ca.close()
+	defer cb.close()
 	var counts flipCounts
 	var prevA, prevB string
 	advance := func(c itemCursor, prev *string, started bool) (*itemRec, error) {

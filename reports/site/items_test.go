@@ -19,6 +19,7 @@ func readItems(t *testing.T, src itemSource) []itemRec {
 	t.Helper()
 	var out []itemRec
 	c := src()
+	defer c.close()
 	for {
 		r, err := c.next()
 		require.NoError(t, err)

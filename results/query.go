@@ -153,6 +153,9 @@ func (db *DB) Progress(ctx context.Context, runID int64) (Counts, error) {
 type SampleFilter struct {
 	Outcome parity.Outcome
 	ItemID  string
+	// Items, when not empty, keeps the samples of these items only (a
+	// page of a viewer); at most MaxFilterItems.
+	Items []string
 	// Light leaves out the raw response, messages, reasoning and content,
 	// which are most of a sample's size and which reports do not need: it
 	// is Fields: LightFields.
@@ -163,6 +166,10 @@ type SampleFilter struct {
 	// Limit caps the number of samples; zero or less means no cap.
 	Limit int
 }
+
+// MaxFilterItems caps SampleFilter.Items, well below SQLite's limit on
+// the parameters of one statement.
+const MaxFilterItems = 10000
 
 // Samples returns the samples of a run that the filter selects, ordered by
 // item id and sample index. Use EachSample for large runs.
@@ -208,6 +215,15 @@ func (db *DB) EachSample(ctx context.Context, runID int64, f SampleFilter, fn fu
 	if f.ItemID != "" {
 		q += " AND item_id = ?"
 		args = append(args, f.ItemID)
+	}
+	if len(f.Items) > MaxFilterItems {
+		return parity.Errorf(parity.ErrUsage, "read samples of run %d: %d items asked for at once, at most %d", runID, len(f.Items), MaxFilterItems)
+	}
+	if len(f.Items) > 0 {
+		q += " AND item_id IN (" + placeholders(len(f.Items)) + ")"
+		for _, it := range f.Items {
+			args = append(args, it)
+		}
 	}
 	q += " ORDER BY item_id, idx"
 	if f.Limit > 0 {

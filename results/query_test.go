@@ -113,7 +113,13 @@ func TestSamplesFilter(t *testing.T) {
 		{"limit", SampleFilter{Limit: 3}, []key{k("a", 0), k("a", 1), k("b", 0)}},
 		{"item and outcome", SampleFilter{ItemID: "a", Outcome: parity.OutcomeError}, []key{k("a", 0)}},
 		{"no match", SampleFilter{Outcome: parity.OutcomeTruncated}, nil},
+		{"items", SampleFilter{Items: []string{"b", "zz"}}, []key{k("b", 0), k("b", 1)}},
+		{"items and outcome", SampleFilter{Items: []string{"a", "b"}, Outcome: parity.OutcomeCorrect}, []key{k("a", 1), k("b", 0)}},
+		{"items, score fields", SampleFilter{Items: []string{"a"}, Fields: ScoreFields}, []key{k("a", 0), k("a", 1)}},
 	}
+	tooMany := make([]string, MaxFilterItems+1)
+	_, err := db.Samples(ctx, r.ID, SampleFilter{Items: tooMany})
+	assert.Equal(t, parity.ErrUsage, parity.CodeOf(err), "more items than one statement should bind")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := db.Samples(ctx, r.ID, tt.filter)

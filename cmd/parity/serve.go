@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,39 @@ type dbSource struct {
 	a   *app
 	sel runSelection
 	opt reports.Options
+
+	// The leaderboards are kept while the database files are unchanged:
+	// building one reads every sample's scores (1.4 s for a million), and
+	// every page needs it.
+	mu       sync.Mutex
+	stamp    string
+	board    *reports.Leaderboard
+	runs     []parity.Run
+	subjects *reports.Leaderboard
+}
+
+// fileStamp says whether the database may have changed: the size and
+// modification time of the file and of its write-ahead log.
+func (s *dbSource) fileStamp() string {
+	var b strings.Builder
+	for _, p := range []string{s.a.databasePath(), s.a.databasePath() + "-wal"} {
+		if fi, err := os.Stat(p); err == nil {
+			fmt.Fprintf(&b, "%d/%d;", fi.Size(), fi.ModTime().UnixNano())
+		} else {
+			b.WriteString("-;")
+		}
+	}
+	return b.String()
+}
+
+// fresh drops the kept leaderboards if the files changed, and says
+// under which stamp to keep new ones. The caller holds s.mu.
+func (s *dbSource) fresh() string {
+	stamp := s.fileStamp()
+	if stamp != s.stamp {
+		s.stamp, s.board, s.runs, s.subjects = stamp, nil, nil, nil
+	}
+	return stamp
 }
 
 func (s *dbSource) read(ctx context.Context, fn func(*results.DB) error) error {
@@ -39,17 +73,34 @@ func (s *dbSource) read(ctx context.Context, fn func(*results.DB) error) error {
 	return fn(db)
 }
 
-// Leaderboard builds the leaderboard of the selected runs as report does.
+// Leaderboard builds the leaderboard of the selected runs as report does,
+// or gives the one built last while the files are unchanged.
 func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, runs []parity.Run, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stamp := s.fresh()
+	if s.board != nil {
+		return s.board, s.runs, nil
+	}
 	err = s.read(ctx, func(db *results.DB) error {
 		runs, lb, err = s.a.leaderboard(ctx, db, &s.sel, s.opt)
 		return err
 	})
+	if err == nil && stamp == s.fileStamp() {
+		s.board, s.runs = lb, runs
+	}
 	return lb, runs, err
 }
 
-// Subjects builds the leaderboard by subject of the selected runs.
+// Subjects builds the leaderboard by subject of the selected runs, or
+// gives the one built last while the files are unchanged.
 func (s *dbSource) Subjects(ctx context.Context) (lb *reports.Leaderboard, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stamp := s.fresh()
+	if s.subjects != nil {
+		return s.subjects, nil
+	}
 	err = s.read(ctx, func(db *results.DB) error {
 		runs, err := s.sel.runs(ctx, db)
 		if err != nil {
@@ -58,13 +109,23 @@ func (s *dbSource) Subjects(ctx context.Context) (lb *reports.Leaderboard, err e
 		lb, err = s.a.subjectLeaderboard(ctx, db, runs, s.opt)
 		return err
 	})
+	if err == nil && stamp == s.fileStamp() {
+		s.subjects = lb
+	}
 	return lb, err
 }
 
 // Samples reads the samples of a run that q selects, in key order.
 func (s *dbSource) Samples(ctx context.Context, runID int64, q site.SampleQuery, fn func(parity.Sample) error) error {
 	return s.read(ctx, func(db *results.DB) error {
-		return db.EachSample(ctx, runID, results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID}, fn)
+		f := results.SampleFilter{Outcome: q.Outcome, ItemID: q.ItemID, Items: q.Items}
+		switch {
+		case q.KeysOnly:
+			f.Fields = results.ScoreFields
+		case q.NoTexts:
+			f.Fields = results.LightFields
+		}
+		return db.EachSample(ctx, runID, f, fn)
 	})
 }
 

@@ -305,7 +305,14 @@ func TestServeReadsTheDatabase(t *testing.T) {
 		return string(must(io.ReadAll(resp.Body)))
 	}
 	assert.Contains(t, body("/"), `<a href="/compare/1-2">`, "the mock parity check links to its comparison")
+	src.mu.Lock()
+	kept := src.board
+	src.mu.Unlock()
+	require.NotNil(t, kept, "the leaderboard is kept")
 	run := body("/runs/1")
+	src.mu.Lock()
+	assert.Same(t, kept, src.board, "and used again while the database is unchanged")
+	src.mu.Unlock()
 	assert.Contains(t, run, "<summary>question</summary>", "GSM8K questions are published")
 	assert.Contains(t, run, "parity run -m mock-cn/oracle-70 -s gsm8k --limit 8")
 	assert.Contains(t, body("/compare/1-2"), "Items answered differently")
@@ -313,6 +320,9 @@ func TestServeReadsTheDatabase(t *testing.T) {
 	// A new run shows up without a restart: the pages are live.
 	ta.mustRun("run", "-m", "mock/oracle", "-s", "gsm8k", "--limit", "8")
 	assert.Contains(t, body("/"), `<a href="/runs/3">`)
+	src.mu.Lock()
+	assert.NotSame(t, kept, src.board, "a changed database builds the leaderboard again")
+	src.mu.Unlock()
 
 	resp, err := srv.Client().Get(srv.URL + "/subjects")
 	require.NoError(t, err)

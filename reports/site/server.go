@@ -41,6 +41,15 @@ type SubjectSource interface {
 type SampleQuery struct {
 	Outcome parity.Outcome
 	ItemID  string
+	// KeysOnly says the caller reads only each sample's key and outcome,
+	// so a source may leave the rest out (results.ScoreFields).
+	KeysOnly bool
+	// NoTexts says the caller reads no answer text (content, reasoning,
+	// raw response), so a source may leave those out (results.LightFields).
+	NoTexts bool
+	// Items, when not empty, keeps the samples of these items only; the
+	// server asks for at most one page's worth.
+	Items []string
 }
 
 // ServerOptions tune NewServer. The zero value is usable.
@@ -238,21 +247,53 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 	redact := s.opt.Redact != nil && s.opt.Redact(run)
 	user := s.opt.UserProvider != nil && s.opt.UserProvider(run)
 	row := s.rowOf(lb, run.ID)
-	var list []SnapshotSample
-	questions := s.questions(run)
-	err = s.src.Samples(ctx, run.ID, SampleQuery{Outcome: outcome, ItemID: item}, func(smp parity.Sample) error {
-		list = append(list, publish(smp, redact, questions))
+	// The page's samples, in counting order, without holding the run: a
+	// first read takes only the keys, to sort them and find the page's
+	// samples, and a second keeps those alone.
+	query := SampleQuery{Outcome: outcome, ItemID: item}
+	var keys []parity.SampleKey
+	keysOnly := query
+	keysOnly.KeysOnly = true
+	err = s.src.Samples(ctx, run.ID, keysOnly, func(smp parity.Sample) error {
+		keys = append(keys, smp.Key())
 		return nil
 	})
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	slices.SortFunc(list, func(a, b SnapshotSample) int {
+	slices.SortFunc(keys, func(a, b parity.SampleKey) int {
 		return cmp.Or(reports.CompareIDs(a.ItemID, b.ItemID), cmp.Compare(a.Index, b.Index))
 	})
-	pages := max(1, (len(list)+s.opt.PageSize-1)/s.opt.PageSize)
+	pages := max(1, (len(keys)+s.opt.PageSize-1)/s.opt.PageSize)
 	page = min(page, pages)
+	first := (page - 1) * s.opt.PageSize
+	keys = keys[first:min(len(keys), first+s.opt.PageSize)]
+	slot := make(map[parity.SampleKey]int, len(keys))
+	for i, k := range keys {
+		slot[k] = i
+	}
+	list := make([]*SnapshotSample, len(keys))
+	questions := s.questions(run)
+	for _, k := range keys {
+		if n := len(query.Items); n == 0 || query.Items[n-1] != k.ItemID {
+			query.Items = append(query.Items, k.ItemID)
+		}
+	}
+	if len(keys) == 0 {
+		query.Items = nil
+	}
+	err = s.src.Samples(ctx, run.ID, query, func(smp parity.Sample) error {
+		if i, ok := slot[smp.Key()]; ok {
+			pub := publish(smp, redact, questions)
+			list[i] = &pub
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
 	view := newRunView(publicRun(run), row, redact, user, pages)
 	base := "/runs/" + strconv.FormatInt(run.ID, 10)
 	view.Home, view.Data = "/", base+"/samples.jsonl"
@@ -286,9 +327,11 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 	if err := viewerTemplate.ExecuteTemplate(w, "head", pv); err != nil {
 		return
 	}
-	first := (page - 1) * s.opt.PageSize
-	for i, smp := range list[first:min(len(list), first+s.opt.PageSize)] {
-		if err := viewerTemplate.ExecuteTemplate(w, "sample", newSampleView(first+i+1, smp)); err != nil {
+	for i, smp := range list {
+		if smp == nil {
+			continue // changed between the two reads (a failure retried since)
+		}
+		if err := viewerTemplate.ExecuteTemplate(w, "sample", newSampleView(first+i+1, *smp)); err != nil {
 			return
 		}
 	}
@@ -356,7 +399,7 @@ func (s *server) compare(w http.ResponseWriter, r *http.Request) {
 	var items [2][]itemRec
 	for k, id := range [2]int64{ia, ib} {
 		var f reports.ItemFolder
-		err := s.src.Samples(ctx, id, SampleQuery{}, func(smp parity.Sample) error {
+		err := s.src.Samples(ctx, id, SampleQuery{NoTexts: true}, func(smp parity.Sample) error {
 			f.Add(&smp)
 			return nil
 		})

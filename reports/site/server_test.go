@@ -2,11 +2,15 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,6 +24,14 @@ import (
 type memSource struct {
 	runs    []parity.Run
 	samples map[int64][]parity.Sample
+	mu      sync.Mutex
+	queries []SampleQuery // the sample reads asked for, in order
+}
+
+func (m *memSource) asked() []SampleQuery {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.queries)
 }
 
 func (m *memSource) Leaderboard(context.Context) (*reports.Leaderboard, []parity.Run, error) {
@@ -32,8 +44,20 @@ func (m *memSource) Leaderboard(context.Context) (*reports.Leaderboard, []parity
 }
 
 func (m *memSource) Samples(ctx context.Context, id int64, q SampleQuery, fn func(parity.Sample) error) error {
+	m.mu.Lock()
+	m.queries = append(m.queries, q)
+	m.mu.Unlock()
 	for _, s := range m.samples[id] {
-		if (q.Outcome == "" || s.Score.Outcome == q.Outcome) && (q.ItemID == "" || s.ItemID == q.ItemID) {
+		if (q.Outcome == "" || s.Score.Outcome == q.Outcome) && (q.ItemID == "" || s.ItemID == q.ItemID) &&
+			(len(q.Items) == 0 || slices.Contains(q.Items, s.ItemID)) {
+			switch {
+			case q.KeysOnly:
+				// As results.ScoreFields reads them: no texts.
+				s.Completion, s.Messages, s.Gold = parity.Completion{}, nil, ""
+			case q.NoTexts:
+				// As results.LightFields reads them.
+				s.Completion.Content, s.Completion.Reasoning, s.Completion.Raw, s.Messages = "", "", "", nil
+			}
 			if err := fn(s); err != nil {
 				return err
 			}
@@ -119,4 +143,46 @@ func TestServerRedactsWithheldRuns(t *testing.T) {
 	assert.Contains(t, page, "Answer withheld.")
 	_, found, _ := get(t, srv, "/search?q=answer+is")
 	assert.Contains(t, found, "6 sample(s) found", "withheld texts are not searched")
+}
+
+// A run page shows its samples in counting order, a page at a time: the
+// keys are read first to find the page, then only the page's samples are
+// kept, texts and all.
+func TestServerRunPageKeepsOnlyItsSamples(t *testing.T) {
+	const n = 25
+	run := snapRun(1, "cn/model", "gsm8k", n)
+	samples := make([]parity.Sample, n)
+	for i := range samples {
+		samples[i] = parity.Sample{RunID: 1, ItemID: fmt.Sprintf("q%d", i+1), Gold: "42",
+			Completion: parity.Completion{Content: fmt.Sprintf("ANSWER-OF-q%d.", i+1), FinishReason: "stop"},
+			Score:      parity.Score{Outcome: parity.OutcomeCorrect, Extracted: "42"}}
+	}
+	// The store's order: text order of the ids (q1, q10, q11, ..., q2, ...).
+	slices.SortFunc(samples, func(a, b parity.Sample) int { return strings.Compare(a.ItemID, b.ItemID) })
+	src := &memSource{runs: []parity.Run{run}, samples: map[int64][]parity.Sample{1: samples}}
+	srv := httptest.NewServer(NewServer(src, ServerOptions{PageSize: 10}))
+	defer srv.Close()
+
+	code, page, _ := get(t, srv, "/runs/1?page=2")
+	require.Equal(t, http.StatusOK, code)
+	var shown []string
+	for _, m := range regexp.MustCompile(`ANSWER-OF-(q\d+)`).FindAllStringSubmatch(page, -1) {
+		shown = append(shown, m[1])
+	}
+	assert.Equal(t, []string{"q11", "q12", "q13", "q14", "q15", "q16", "q17", "q18", "q19", "q20"}, shown)
+	assert.Contains(t, page, `id="s11"`, "samples are numbered across pages")
+	var reads []SampleQuery
+	for _, q := range src.asked() {
+		if q.ItemID == "" {
+			reads = append(reads, q)
+		}
+	}
+	require.GreaterOrEqual(t, len(reads), 2)
+	assert.True(t, reads[len(reads)-2].KeysOnly, "the keys are read first, without texts")
+	assert.False(t, reads[len(reads)-1].KeysOnly)
+	assert.Equal(t, shown, reads[len(reads)-1].Items, "then the page's items alone")
+
+	_, last, _ := get(t, srv, "/runs/1?page=9")
+	assert.Contains(t, last, "ANSWER-OF-q25", "a page past the end shows the last")
+	assert.NotContains(t, last, "ANSWER-OF-q20")
 }

@@ -11,7 +11,7 @@ import (
 
 // Version identifies the extraction and equivalence rules. Bump it on any
 // rule change so that stored scores can be traced to the grader that made them.
-const Version = "1.2.0"
+const Version = "1.2.1"
 
 // Kind selects how an answer is extracted and compared.
 type Kind string

@@ -450,6 +450,13 @@ func extractMath(response string, opt Options) (string, string, bool) {
 	}
 	t := strings.TrimSpace(s)
 	if isShort(t) && parses(t) {
+		// A short sentence ("So the total is 20.", "Therefore, x = 5.")
+		// is read for its value like any span; a bare formula as it is.
+		if reProseWord.MatchString(reMathSpan.ReplaceAllString(t, " ")) {
+			if v := valueText(t); v != "" && v != t && parses(v) {
+				return v, "whole", true
+			}
+		}
 		return t, "whole", true
 	}
 	if reCJK.MatchString(t) && !strings.Contains(t, "\n") {

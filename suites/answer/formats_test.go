@@ -87,6 +87,14 @@ func TestFormatChainsAndApproximations(t *testing.T) {
 		{name: "prices are not a formula", kind: Math, resp: "Cookies: 18 sets at $1 each is $18. Total: $18 + $40 = $58. So the profit is $58.", gold: "58", want: true},
 		{name: "prose is not a value", kind: Math, resp: "Therefore, yes, it's a terminating decimal.", gold: "0.35625", want: false},
 		{name: "answer should be", kind: Math, resp: "Therefore, the answer should be 3 units.", gold: "3", want: true},
+		// A whole response of one short sentence is read for its value, as
+		// a span is, not compared whole ("So the total is 20." is not a
+		// formula in S, o, t, ...).
+		{name: "one short sentence", kind: Math, resp: "So the total is 20.", gold: "20", want: true, detail: "whole", extracts: "20"},
+		{name: "one short sentence, chain", kind: Math, resp: "Therefore, a + b + c = 20.", gold: "20", want: true, extracts: "20"},
+		{name: "one short sentence, sum", kind: Math, resp: "Thus, the sum is 11 + 9 = 20.", gold: "20", want: true},
+		{name: "one short sentence, wrong", kind: Math, resp: "Therefore, x = 5.", gold: "20", want: false},
+		{name: "a bare equation stays whole", kind: Math, resp: "y = 2x + 3", gold: "y=2x+3", want: true, extracts: "y = 2x + 3"},
 	})
 }
 

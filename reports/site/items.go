@@ -3,10 +3,8 @@ package site
 import (
 	"bufio"
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 
@@ -77,15 +75,9 @@ func (w *itemWriter) flush() error {
 	w.open = false
 	w.n++
 	it := &w.cur
-	b := w.buf[:0]
-	for _, s := range []string{it.ID, it.Pair, string(it.Outcome), it.Extracted, it.Gold} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	for _, v := range []int{it.Index, it.Total, it.Scored, it.Correct} {
-		b = binary.AppendUvarint(b, uint64(v))
-	}
-	b = binary.AppendVarint(b, it.first)
+	// first is -1 for "unknown", stored one higher.
+	b := appendRecord(w.buf[:0], []string{it.ID, it.Pair, string(it.Outcome), it.Extracted, it.Gold},
+		uint64(it.Index), uint64(it.Total), uint64(it.Scored), uint64(it.Correct), uint64(it.first+1))
 	w.buf = b
 	if _, err := w.w.Write(b); err != nil {
 		return fmt.Errorf("keep items: %w", err)
@@ -170,34 +162,17 @@ func (c *fileCursor) next() (*itemRec, error) {
 		return nil, c.err
 	}
 	var fields [5]string
-	for i := range fields {
-		n, err := binary.ReadUvarint(c.r)
-		if i == 0 && errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read back items: %w", err)
-		}
-		b := make([]byte, n)
-		if _, err := io.ReadFull(c.r, b); err != nil {
-			return nil, fmt.Errorf("read back items: %w", err)
-		}
-		fields[i] = string(b)
-	}
-	var nums [4]int
-	for i := range nums {
-		v, err := binary.ReadUvarint(c.r)
-		if err != nil {
-			return nil, fmt.Errorf("read back items: %w", err)
-		}
-		nums[i] = int(v)
-	}
-	first, err := binary.ReadVarint(c.r)
+	var nums [5]uint64
+	ok, err := readRecord(c.r, fields[:], nums[:])
 	if err != nil {
 		return nil, fmt.Errorf("read back items: %w", err)
 	}
+	if !ok {
+		return nil, nil
+	}
+	first := int64(nums[4]) - 1
 	c.rec = itemRec{ItemResult: reports.ItemResult{ID: fields[0], Pair: fields[1], Outcome: parity.Outcome(fields[2]),
-		Extracted: fields[3], Gold: fields[4], Index: nums[0], Total: nums[1], Scored: nums[2], Correct: nums[3]}, first: first}
+		Extracted: fields[3], Gold: fields[4], Index: int(nums[0]), Total: int(nums[1]), Scored: int(nums[2]), Correct: int(nums[3])}, first: first}
 	return &c.rec, nil
 }
 

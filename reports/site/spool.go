@@ -92,13 +92,8 @@ func (s *spooler) newRun() (*spoolRun, error) {
 
 // write appends rec to the run: each field a length and its bytes.
 func (r *spoolRun) write(rec *spoolRec, buf *[]byte) error {
-	b := (*buf)[:0]
-	for _, s := range []string{rec.item, rec.pair, string(rec.outcome), rec.extracted, rec.gold} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	b = binary.AppendUvarint(b, uint64(rec.index))
-	b = binary.AppendUvarint(b, uint64(len(rec.html)))
+	b := appendRecord((*buf)[:0], []string{rec.item, rec.pair, string(rec.outcome), rec.extracted, rec.gold},
+		uint64(rec.index), uint64(len(rec.html)))
 	*buf = b
 	if _, err := r.w.Write(b); err != nil {
 		return fmt.Errorf("spool samples: %w", err)
@@ -125,6 +120,47 @@ func (s *spooler) compact() error {
 	return nil
 }
 
+// appendRecord appends one record of a scratch file: each string as its
+// length and its bytes, then each number. The spools and the item files
+// share the form.
+func appendRecord(b []byte, fields []string, nums ...uint64) []byte {
+	for _, s := range fields {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, v := range nums {
+		b = binary.AppendUvarint(b, v)
+	}
+	return b
+}
+
+// readRecord reads back a record appendRecord wrote with as many strings
+// and numbers as fields and nums hold; ok is false at the end of the file.
+func readRecord(r *bufio.Reader, fields []string, nums []uint64) (ok bool, err error) {
+	for i := range fields {
+		n, err := binary.ReadUvarint(r)
+		if i == 0 && errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return false, err
+		}
+		fields[i] = string(b)
+	}
+	for i := range nums {
+		v, err := binary.ReadUvarint(r)
+		if err != nil {
+			return false, err
+		}
+		nums[i] = v
+	}
+	return true, nil
+}
+
 // spoolReader reads one run back.
 type spoolReader struct {
 	r   *bufio.Reader
@@ -134,29 +170,13 @@ type spoolReader struct {
 
 func (sr *spoolReader) next() error {
 	var fields [5]string
-	for i := range fields {
-		n, err := binary.ReadUvarint(sr.r)
-		if i == 0 && errors.Is(err, io.EOF) {
-			sr.ok = false
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		b := make([]byte, n)
-		if _, err := io.ReadFull(sr.r, b); err != nil {
-			return err
-		}
-		fields[i] = string(b)
-	}
-	index, err := binary.ReadUvarint(sr.r)
-	if err != nil {
+	var nums [2]uint64
+	ok, err := readRecord(sr.r, fields[:], nums[:])
+	if err != nil || !ok {
+		sr.ok = false
 		return err
 	}
-	n, err := binary.ReadUvarint(sr.r)
-	if err != nil {
-		return err
-	}
+	index, n := nums[0], nums[1]
 	html := sr.rec.html
 	if uint64(cap(html)) < n {
 		html = make([]byte, n)

@@ -23,8 +23,18 @@ type Accumulator struct {
 
 	cur     itemTally // the item being read
 	curOpen bool
-	votes   []vote      // the open item's answers, for its majority vote
-	items   []itemTally // closed items, in key order
+	votes   []vote // the open item's answers, for its majority vote
+
+	// Closed items are folded into these as they close. Only the tallies
+	// the paired comparisons need are kept per item, and a large run's go
+	// to a scratch file (tallyList).
+	items, k, kmax int // items closed; most samples of one; fewest scored of a scored one
+	correct, maj   int
+	judgeSum       float64
+	passSum        []float64 // passSum[k-1] sums pass@k over the scored items with k or more scored
+	tallies        *tallyList
+	settled        bool
+	err            error // the scratch file failed
 
 	scorers map[[2]string]bool
 	// latencies holds one latency per scored sample, for the percentiles,
@@ -40,8 +50,7 @@ type Accumulator struct {
 }
 
 // itemTally is one item's samples folded: per-item figures are computed
-// before averaging, so every item weighs the same when K > 1. A run keeps
-// one per item until its row is finished, so it is kept small: 56 bytes.
+// before averaging, so every item weighs the same when K > 1.
 type itemTally struct {
 	id       string
 	pair     string // the item's Pair, for language gaps
@@ -64,12 +73,12 @@ type rotationVerdict struct{ bad, failed bool }
 
 // NewAccumulator starts the row of run.
 func NewAccumulator(run parity.Run) *Accumulator {
-	// Sized from the run's plan, so that a large run's two biggest lists
+	// The latencies are sized from the run's plan, so that a large run's
 	// are allocated once and not grown by doubling (up to twice the room).
 	// The plan is only a hint: a run may hold fewer, and more is no harm.
 	items := min(max(run.Items, 0), 1<<20)
-	return &Accumulator{run: run, row: newRow(run), scorers: map[[2]string]bool{},
-		items: make([]itemTally, 0, items), latencies: make([]uint32, 0, min(items*max(run.Samples, 1), 1<<22))}
+	return &Accumulator{run: run, row: newRow(run), scorers: map[[2]string]bool{}, kmax: math.MaxInt, tallies: &tallyList{},
+		latencies: make([]uint32, 0, min(items*max(run.Samples, 1), 1<<22))}
 }
 
 // newRow is a run's row before any sample is folded in.
@@ -181,15 +190,59 @@ func (a *Accumulator) Add(s *parity.Sample) error {
 	return nil
 }
 
-// closeItem settles the open item's majority vote and files it.
+// closeItem settles the open item's majority vote and folds it into the
+// run's figures, in key order, so sums come out as they would over a list.
 func (a *Accumulator) closeItem() {
 	if !a.curOpen {
 		return
 	}
 	it := a.cur
-	it.majority = it.scored > 0 && majority(a.votes)
-	a.items = append(a.items, it)
 	a.curOpen = false
+	a.items++
+	a.k = max(a.k, int(it.total))
+	if it.scored == 0 {
+		return
+	}
+	n, c := int(it.scored), int(it.correct)
+	if err := a.tallies.add(tally{it.id, it.pair, it.scored, it.correct}); err != nil && a.err == nil {
+		a.err = err
+	}
+	a.correct += c
+	a.judgeSum += float64(it.judgeOK) / float64(it.scored)
+	a.kmax = min(a.kmax, n)
+	if majority(a.votes) {
+		a.maj++
+	}
+	for k := 1; k <= n; k++ {
+		if len(a.passSum) < k {
+			a.passSum = append(a.passSum, 0)
+		}
+		a.passSum[k-1] += PassAtK(n, c, k)
+	}
+}
+
+// settle closes the run's last item and turns what only the percentiles
+// need into them, freeing the latencies: a run's folding is over, and what
+// it still holds is its tallies. FoldRuns settles each run as its samples
+// end; finish settles one that was not.
+func (a *Accumulator) settle() error {
+	if a.settled {
+		return a.err
+	}
+	a.settled = true
+	a.closeItem()
+	if err := a.tallies.done(); err != nil && a.err == nil {
+		a.err = err
+	}
+	if a.row.Scored > 0 {
+		// Sorted in place: a copy would double the largest thing a run
+		// keeps (one latency per scored sample).
+		slices.Sort(a.latencies)
+		a.row.LatencyP50 = time.Duration(NearestRank(a.latencies, 50)) * time.Microsecond
+		a.row.LatencyP95 = time.Duration(NearestRank(a.latencies, 95)) * time.Microsecond
+	}
+	a.latencies = nil
+	return a.err
 }
 
 // addCircular records s under its CircularEval base item: an original
@@ -254,64 +307,53 @@ func (a *Accumulator) circularAccuracy() (int, float64) {
 	return len(a.bases), sum / float64(judged)
 }
 
-// finish computes the row's figures from what was folded in, and the
-// per-item tallies the paired comparisons need.
-func (a *Accumulator) finish(opt Options) (Row, []tally) {
-	a.closeItem()
+// finish computes the row's figures from what was folded in, and gives
+// the per-item tallies the paired comparisons need.
+func (a *Accumulator) finish(opt Options) (Row, *tallyList, error) {
+	if err := a.settle(); err != nil {
+		return Row{}, nil, err
+	}
 	r := a.row
 	r.Outcomes = maps.Clone(a.row.Outcomes)
 	r.PassAtK = map[int]float64{}
-	r.Items = len(a.items)
+	r.Items = a.items
+	r.K = a.k
 	r.CircularItems, r.CircularAccuracy = a.circularAccuracy()
 	for sc := range a.scorers {
 		r.Scorers = append(r.Scorers, sc[0]+"@"+sc[1])
 	}
 	slices.Sort(r.Scorers)
 
-	means := make([]float64, 0, len(a.items))
-	tallies := make([]tally, 0, len(a.items))
-	var correct, maj int
-	var judgeSum float64
-	kmax := math.MaxInt
-	for _, it := range a.items {
-		r.K = max(r.K, int(it.total))
-		if it.scored == 0 {
-			continue
-		}
-		means = append(means, float64(it.correct)/float64(it.scored))
-		tallies = append(tallies, tally{it.id, it.pair, it.scored, it.correct})
-		correct += int(it.correct)
-		judgeSum += float64(it.judgeOK) / float64(it.scored)
-		kmax = min(kmax, int(it.scored))
-		if it.majority {
-			maj++
-		}
-	}
-
 	r.Accuracy, r.CILow, r.CIHigh = math.NaN(), math.NaN(), math.NaN()
-	if len(means) > 0 {
+	if scored := a.tallies.n; scored > 0 {
+		// The per-item shares, for the mean and the bootstrap: one run's
+		// at a time, read back if they were spilled.
+		tallies, err := a.tallies.get()
+		if err != nil {
+			return Row{}, nil, err
+		}
+		means := make([]float64, len(tallies))
+		for i, t := range tallies {
+			means[i] = float64(t.correct) / float64(t.scored)
+		}
 		r.Accuracy = mean(means)
 		if r.K <= 1 || len(means) < 2 {
 			// One sample per item, or a single item to resample: the
 			// scored samples are the only spread there is.
-			r.CILow, r.CIHigh = Wilson(correct, r.Scored, Z95)
+			r.CILow, r.CIHigh = Wilson(a.correct, r.Scored, Z95)
 		} else {
 			seed := opt.Seed ^ (r.RunID * 0x5851F42D4C957F2D)
 			r.CILow, r.CIHigh = ClusterBootstrap(means, opt.Bootstrap, seed, 0.95)
 		}
 		if r.JudgeChecked > 0 {
-			r.JudgeAccuracy = judgeSum / float64(len(means))
+			r.JudgeAccuracy = a.judgeSum / float64(scored)
 		}
-		r.KMax = kmax
-		for k := 1; k <= kmax; k++ {
-			sum := 0.0
-			for _, t := range tallies {
-				sum += PassAtK(int(t.scored), int(t.correct), k)
-			}
-			r.PassAtK[k] = sum / float64(len(means))
+		r.KMax = a.kmax
+		for k := 1; k <= a.kmax; k++ {
+			r.PassAtK[k] = a.passSum[k-1] / float64(scored)
 		}
 		if r.K > 1 {
-			r.MajAtK = float64(maj) / float64(len(means))
+			r.MajAtK = float64(a.maj) / float64(scored)
 		}
 	}
 
@@ -321,11 +363,6 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 		if r.Probe() {
 			r.Overlap = a.overlap / n
 		}
-		// Sorted in place: a copy would double the largest thing a run
-		// keeps (one latency per scored sample).
-		slices.Sort(a.latencies)
-		r.LatencyP50 = time.Duration(NearestRank(a.latencies, 50)) * time.Microsecond
-		r.LatencyP95 = time.Duration(NearestRank(a.latencies, 95)) * time.Microsecond
 	}
 
 	r.Cost = roundCost(r.Cost)
@@ -335,7 +372,7 @@ func (a *Accumulator) finish(opt Options) (Row, []tally) {
 			r.ConvertedCurrency = opt.Currency
 		}
 	}
-	return r, tallies
+	return r, a.tallies, nil
 }
 
 func keyLess(a, b parity.SampleKey) bool {

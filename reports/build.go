@@ -266,8 +266,20 @@ func BuildFrom(accs []*Accumulator, opt Options) (*Leaderboard, error) {
 func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard, error) {
 	lb := &Leaderboard{GeneratedAt: now().UTC()}
 	built := make([]scoredRow, 0, len(accs))
+	// Spilled tallies are read back for the comparisons, a few runs at a
+	// time, and their scratch files removed at the end.
+	cache := &tallyCache{max: 2}
+	defer func() {
+		for _, acc := range accs {
+			acc.tallies.release()
+		}
+	}()
 	for _, acc := range accs {
-		row, tallies := acc.finish(opt)
+		row, tallies, err := acc.finish(opt)
+		if err != nil {
+			return nil, fmt.Errorf("run %d: %w", acc.run.ID, err)
+		}
+		tallies.cache = cache
 		if opt.Canonical != nil {
 			row.Canonical, row.MakerAPI = opt.Canonical(row.Model)
 		}
@@ -289,6 +301,9 @@ func build(accs []*Accumulator, opt Options, now func() time.Time) (*Leaderboard
 	lb.Cutoffs = cutoffs(lb.Rows, opt)
 	lb.Notes = notes(lb.Rows, opt)
 	lb.Notes = append(lb.Notes, comparisonNotes(lb.Rows, lb.Comparisons)...)
+	if cache.err != nil {
+		return nil, cache.err
+	}
 	return lb, nil
 }
 

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -463,7 +466,84 @@ func TestLatencyPercentilesKeptToTheMicrosecond(t *testing.T) {
 			Completion: parity.Completion{Latency: lat}}
 		require.NoError(t, acc.Add(&s))
 	}
-	row, _ := acc.finish(fixedOptions())
+	row, _, err := acc.finish(fixedOptions())
+	require.NoError(t, err)
 	assert.Equal(t, 250*time.Millisecond+time.Microsecond, row.LatencyP50)
 	assert.Equal(t, time.Duration(math.MaxUint32)*time.Microsecond, row.LatencyP95)
+}
+
+// Past spillTallies a run's per-item tallies go to a scratch file, read back
+// a few runs at a time for the comparisons: every figure must come out the
+// same, and no scratch file may outlive the build.
+func TestSpilledTalliesGiveTheSameLeaderboard(t *testing.T) {
+	// Twelve runs: four models on aligned English and Chinese problems
+	// and on a suite of their own, K = 3, so that bootstrap intervals,
+	// pass@k, maj@k, paired comparisons and language gaps all come from
+	// the tallies.
+	rng := rand.New(rand.NewPCG(3, 4))
+	var in []Input
+	id := int64(0)
+	for m := range 4 {
+		model := fmt.Sprintf("p/model-%d", m)
+		for _, suite := range []struct{ name, subject string }{{"mgsm", "en"}, {"mgsm", "zh"}, {"gsm8k", ""}} {
+			id++
+			r := run(id, model, []string{"CN", "West"}[m%2], suite.name, 300, 3)
+			r.Subject = suite.subject
+			var ss []parity.Sample
+			for i := range 300 {
+				for k := range 3 {
+					o := parity.OutcomeWrong
+					if rng.Float64() < 0.4+0.1*float64(m) {
+						o = parity.OutcomeCorrect
+					}
+					s := samples(id, "n@1", spec{fmt.Sprintf("%s-%03d", cmp.Or(suite.subject, "q"), i+1), k, o, strconv.Itoa(rng.IntN(4))})[0]
+					if suite.subject != "" {
+						s.Pair = strconv.Itoa(i + 1)
+					}
+					s.Completion.Latency = time.Duration(rng.IntN(5000)) * time.Millisecond
+					ss = append(ss, s)
+				}
+			}
+			in = append(in, Input{r, ss})
+		}
+	}
+	build := func() string {
+		var accs []*Accumulator
+		for _, x := range in {
+			acc := NewAccumulator(x.Run)
+			for i := range x.Samples {
+				require.NoError(t, acc.Add(&x.Samples[i]))
+			}
+			require.NoError(t, acc.settle())
+			accs = append(accs, acc)
+		}
+		spilled := 0
+		for _, acc := range accs {
+			if acc.tallies.path != "" {
+				spilled++
+			}
+		}
+		lb, err := BuildFrom(accs, fixedOptions())
+		require.NoError(t, err)
+		require.NotEmpty(t, lb.LanguageGaps)
+		require.NotEmpty(t, lb.Comparisons)
+		var js strings.Builder
+		require.NoError(t, Render(&js, lb, "json"))
+		t.Logf("%d of %d runs spilled", spilled, len(accs))
+		if spillTallies == 0 {
+			assert.Equal(t, len(accs), spilled)
+		} else {
+			assert.Zero(t, spilled)
+		}
+		return js.String()
+	}
+	want := build()
+	scratch := t.TempDir()
+	t.Setenv("TMPDIR", scratch)
+	defer func(n int) { spillTallies = n }(spillTallies)
+	spillTallies = 0
+	assert.Equal(t, want, build())
+	left, err := os.ReadDir(scratch)
+	require.NoError(t, err)
+	assert.Empty(t, left, "scratch files are removed when the leaderboard is built")
 }

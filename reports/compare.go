@@ -119,7 +119,17 @@ type tally struct {
 // scoredRow carries a row's per-item tallies until the comparisons are made.
 type scoredRow struct {
 	row     Row
-	tallies []tally
+	tallies *tallyList
+}
+
+// items gives the row's tallies; a failure to read them back is kept in
+// the cache, for build to return, and the row compares as if it had none.
+func (r scoredRow) items() []tally {
+	ts, err := r.tallies.get()
+	if err != nil && r.tallies.cache != nil && r.tallies.cache.err == nil {
+		r.tallies.cache.err = err
+	}
+	return ts
 }
 
 // comparisons compares every two rows of the same benchmark that share a
@@ -158,7 +168,7 @@ type pairBuffers struct{ a, b, d []float64 }
 func compare(x, y scoredRow, opt Options, buf *pairBuffers) (c Comparison, swapped, ok bool) {
 	a, b, d := buf.a[:0], buf.b[:0], buf.d[:0]
 	defer func() { buf.a, buf.b, buf.d = a, b, d }()
-	tx, ty := x.tallies, y.tallies
+	tx, ty := x.items(), y.items()
 	excluded := 0
 	for i, j := 0, 0; i < len(tx) || j < len(ty); {
 		switch {

@@ -164,5 +164,5 @@ func diffRow(d DiffRun, key func(ItemResult) string) scoredRow {
 		}
 	}
 	slices.SortFunc(tallies, func(p, q tally) int { return cmp.Compare(p.id, q.id) })
-	return scoredRow{row, tallies}
+	return scoredRow{row, &tallyList{mem: tallies, n: len(tallies)}}
 }

@@ -21,11 +21,12 @@ const englishSubject = "en"
 // different questions) have no pair keys, so they are never paired.
 func languageGaps(rows []scoredRow, opt Options) []Comparison {
 	aligned := func(r scoredRow) ([]tally, bool) {
-		if r.row.Subject == "" || r.row.CircularItems > 0 || len(r.tallies) == 0 {
+		if r.row.Subject == "" || r.row.CircularItems > 0 || r.tallies.n == 0 {
 			return nil, false
 		}
-		out := make([]tally, len(r.tallies))
-		for i, t := range r.tallies {
+		ts := r.items()
+		out := make([]tally, len(ts))
+		for i, t := range ts {
 			if t.pair == "" {
 				return nil, false
 			}
@@ -57,7 +58,8 @@ func languageGaps(rows []scoredRow, opt Options) []Comparison {
 			if !ok {
 				continue
 			}
-			c, swapped, ok := compare(scoredRow{other.row, otherTallies}, scoredRow{en.row, enTallies}, opt, &buf)
+			c, swapped, ok := compare(scoredRow{other.row, &tallyList{mem: otherTallies, n: len(otherTallies)}},
+				scoredRow{en.row, &tallyList{mem: enTallies, n: len(enTallies)}}, opt, &buf)
 			if !ok {
 				continue
 			}

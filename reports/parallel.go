@@ -41,22 +41,37 @@ func EachParallel(ctx context.Context, n int, fn func(ctx context.Context, i int
 type SampleSource func(ctx context.Context, runID int64, fn func(parity.Sample) error) error
 
 // FoldRuns folds the samples of every run into its accumulator as they
-// stream from each, several runs at once (see EachParallel). Memory grows
-// with the items of a run, not with its samples.
+// stream from each, several runs at once (see EachParallel), and settles
+// each run as its samples end. Memory grows with the items of the runs
+// being read, up to spillTallies each, not with their samples; give the
+// accumulators to BuildFrom, which removes their scratch files.
 func FoldRuns(ctx context.Context, runs []parity.Run, each SampleSource) ([]*Accumulator, error) {
 	accs := make([]*Accumulator, len(runs))
 	err := EachParallel(ctx, len(runs), func(ctx context.Context, i int) error {
 		acc := NewAccumulator(runs[i])
+		accs[i] = acc
 		err := each(ctx, runs[i].ID, func(s parity.Sample) error {
 			if err := acc.Add(&s); err != nil {
 				return fmt.Errorf("run %d: %w", runs[i].ID, err)
 			}
 			return nil
 		})
-		accs[i] = acc
-		return err
+		if err != nil {
+			return err
+		}
+		// The run's samples are all in: what it keeps from here on is its
+		// tallies, which a large run has on disk.
+		if err := acc.settle(); err != nil {
+			return fmt.Errorf("run %d: %w", runs[i].ID, err)
+		}
+		return nil
 	})
 	if err != nil {
+		for _, acc := range accs {
+			if acc != nil {
+				acc.tallies.release()
+			}
+		}
 		return nil, err
 	}
 	return accs, nil

@@ -19,12 +19,13 @@ var spillTallies = 1 << 14
 // tallyList is a run's per-item tallies in key order: in memory while
 // few, then in a scratch file.
 type tallyList struct {
-	mem  []tally
-	n    int
-	path string // the scratch file, once spilled
-	f    *os.File
-	w    *bufio.Writer
-	buf  []byte
+	mem      []tally
+	n        int
+	inMemory bool   // no scratch file could be made
+	path     string // the scratch file, once spilled
+	f        *os.File
+	w        *bufio.Writer
+	buf      []byte
 	// cache, when set, bounds how many spilled lists are held loaded at
 	// once; loaded is this list's tallies while it holds them.
 	cache  *tallyCache
@@ -36,12 +37,15 @@ func (l *tallyList) add(t tally) error {
 	l.n++
 	if l.w == nil {
 		l.mem = append(l.mem, t)
-		if len(l.mem) <= spillTallies {
+		if len(l.mem) <= spillTallies || l.inMemory {
 			return nil
 		}
 		f, err := os.CreateTemp("", "parity-tallies-*")
 		if err != nil {
-			return fmt.Errorf("keep item tallies: %w", err)
+			// No scratch space (a read-only system): hold them in memory,
+			// as before there was a scratch file.
+			l.inMemory = true
+			return nil
 		}
 		l.f, l.path, l.w = f, f.Name(), bufio.NewWriterSize(f, 64<<10)
 		for _, m := range l.mem {
@@ -65,7 +69,7 @@ func (l *tallyList) write(t tally) error {
 	b = binary.AppendUvarint(b, uint64(t.correct))
 	l.buf = b
 	if _, err := l.w.Write(b); err != nil {
-		return fmt.Errorf("keep item tallies: %w", err)
+		return fmt.Errorf("keep item tallies in %s (set TMPDIR to a directory with room): %w", l.path, err)
 	}
 	return nil
 }
@@ -81,7 +85,7 @@ func (l *tallyList) done() error {
 	}
 	l.w, l.f, l.buf = nil, nil, nil
 	if err != nil {
-		return fmt.Errorf("keep item tallies: %w", err)
+		return fmt.Errorf("keep item tallies in %s (set TMPDIR to a directory with room): %w", l.path, err)
 	}
 	return nil
 }

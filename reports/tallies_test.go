@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +50,21 @@ func TestTallyCacheHoldsAFewRuns(t *testing.T) {
 		_, err := os.Stat(path)
 		assert.True(t, os.IsNotExist(err), "release removes the scratch file")
 	}
+}
+
+// With no scratch space (a temporary directory that cannot be written)
+// the tallies stay in memory and the build goes on.
+func TestTalliesWithoutScratchSpaceStayInMemory(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	defer func(n int) { spillTallies = n }(spillTallies)
+	spillTallies = 0
+	l := &tallyList{}
+	for i := range 3 {
+		require.NoError(t, l.add(tally{id: fmt.Sprint(i), scored: 1, correct: 1}))
+	}
+	require.NoError(t, l.done())
+	assert.Empty(t, l.path)
+	got, err := l.get()
+	require.NoError(t, err)
+	assert.Len(t, got, 3)
 }

@@ -2,11 +2,10 @@ package reports
 
 import (
 	"bufio"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"os"
+
+	"github.com/parity-bench/parity/reports/internal/scratch"
 )
 
 // spillTallies is how many per-item tallies a run keeps in memory; past
@@ -60,13 +59,7 @@ func (l *tallyList) add(t tally) error {
 }
 
 func (l *tallyList) write(t tally) error {
-	b := l.buf[:0]
-	for _, s := range []string{t.id, t.pair} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	b = binary.AppendUvarint(b, uint64(t.scored))
-	b = binary.AppendUvarint(b, uint64(t.correct))
+	b := scratch.AppendRecord(l.buf[:0], []string{t.id, t.pair}, uint64(t.scored), uint64(t.correct))
 	l.buf = b
 	if _, err := l.w.Write(b); err != nil {
 		return fmt.Errorf("keep item tallies in %s (set TMPDIR to a directory with room): %w", l.path, err)
@@ -122,34 +115,20 @@ func (l *tallyList) read() ([]tally, error) {
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 64<<10)
 	out := make([]tally, 0, l.n)
+	var fields [2]string
+	var nums [2]uint64
 	for {
-		var s [2]string
-		for i := range s {
-			n, err := binary.ReadUvarint(r)
-			if i == 0 && errors.Is(err, io.EOF) {
-				if len(out) != l.n {
-					return nil, fmt.Errorf("read back item tallies: %d of %d", len(out), l.n)
-				}
-				return out, nil
-			}
-			if err != nil {
-				return nil, fmt.Errorf("read back item tallies: %w", err)
-			}
-			b := make([]byte, n)
-			if _, err := io.ReadFull(r, b); err != nil {
-				return nil, fmt.Errorf("read back item tallies: %w", err)
-			}
-			s[i] = string(b)
-		}
-		scored, err := binary.ReadUvarint(r)
+		ok, err := scratch.ReadRecord(r, fields[:], nums[:])
 		if err != nil {
 			return nil, fmt.Errorf("read back item tallies: %w", err)
 		}
-		correct, err := binary.ReadUvarint(r)
-		if err != nil {
-			return nil, fmt.Errorf("read back item tallies: %w", err)
+		if !ok {
+			if len(out) != l.n {
+				return nil, fmt.Errorf("read back item tallies: %d of %d", len(out), l.n)
+			}
+			return out, nil
 		}
-		out = append(out, tally{id: s[0], pair: s[1], scored: int32(scored), correct: int32(correct)})
+		out = append(out, tally{id: fields[0], pair: fields[1], scored: int32(nums[0]), correct: int32(nums[1])})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/reports/internal/scratch"
 )
 
 // A snapshot's comparison pages need every run's items: how each was
@@ -76,7 +77,7 @@ func (w *itemWriter) flush() error {
 	w.n++
 	it := &w.cur
 	// first is -1 for "unknown", stored one higher.
-	b := appendRecord(w.buf[:0], []string{it.ID, it.Pair, string(it.Outcome), it.Extracted, it.Gold},
+	b := scratch.AppendRecord(w.buf[:0], []string{it.ID, it.Pair, string(it.Outcome), it.Extracted, it.Gold},
 		uint64(it.Index), uint64(it.Total), uint64(it.Scored), uint64(it.Correct), uint64(it.first+1))
 	w.buf = b
 	if _, err := w.w.Write(b); err != nil {
@@ -163,7 +164,7 @@ func (c *fileCursor) next() (*itemRec, error) {
 	}
 	var fields [5]string
 	var nums [5]uint64
-	ok, err := readRecord(c.r, fields[:], nums[:])
+	ok, err := scratch.ReadRecord(c.r, fields[:], nums[:])
 	if err != nil {
 		return nil, fmt.Errorf("read back items: %w", err)
 	}

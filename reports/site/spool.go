@@ -3,14 +3,13 @@ package site
 import (
 	"bufio"
 	"cmp"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/parity-bench/parity"
 	"github.com/parity-bench/parity/reports"
+	"github.com/parity-bench/parity/reports/internal/scratch"
 )
 
 // A run's samples come from the store in text order of their item ids,
@@ -92,7 +91,7 @@ func (s *spooler) newRun() (*spoolRun, error) {
 
 // write appends rec to the run: each field a length and its bytes.
 func (r *spoolRun) write(rec *spoolRec, buf *[]byte) error {
-	b := appendRecord((*buf)[:0], []string{rec.item, rec.pair, string(rec.outcome), rec.extracted, rec.gold},
+	b := scratch.AppendRecord((*buf)[:0], []string{rec.item, rec.pair, string(rec.outcome), rec.extracted, rec.gold},
 		uint64(rec.index), uint64(len(rec.html)))
 	*buf = b
 	if _, err := r.w.Write(b); err != nil {
@@ -120,47 +119,6 @@ func (s *spooler) compact() error {
 	return nil
 }
 
-// appendRecord appends one record of a scratch file: each string as its
-// length and its bytes, then each number. The spools and the item files
-// share the form.
-func appendRecord(b []byte, fields []string, nums ...uint64) []byte {
-	for _, s := range fields {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	for _, v := range nums {
-		b = binary.AppendUvarint(b, v)
-	}
-	return b
-}
-
-// readRecord reads back a record appendRecord wrote with as many strings
-// and numbers as fields and nums hold; ok is false at the end of the file.
-func readRecord(r *bufio.Reader, fields []string, nums []uint64) (ok bool, err error) {
-	for i := range fields {
-		n, err := binary.ReadUvarint(r)
-		if i == 0 && errors.Is(err, io.EOF) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		b := make([]byte, n)
-		if _, err := io.ReadFull(r, b); err != nil {
-			return false, err
-		}
-		fields[i] = string(b)
-	}
-	for i := range nums {
-		v, err := binary.ReadUvarint(r)
-		if err != nil {
-			return false, err
-		}
-		nums[i] = v
-	}
-	return true, nil
-}
-
 // spoolReader reads one run back.
 type spoolReader struct {
 	r   *bufio.Reader
@@ -171,7 +129,7 @@ type spoolReader struct {
 func (sr *spoolReader) next() error {
 	var fields [5]string
 	var nums [2]uint64
-	ok, err := readRecord(sr.r, fields[:], nums[:])
+	ok, err := scratch.ReadRecord(sr.r, fields[:], nums[:])
 	if err != nil || !ok {
 		sr.ok = false
 		return err

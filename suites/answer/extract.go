@@ -441,6 +441,16 @@ func extractMath(response string, opt Options) (string, string, bool) {
 			return w, sp.how, true
 		}
 	}
+	// A response that ends on a concluding sentence ends on its answer,
+	// whatever it said of "the answer" before.
+	if t := strings.TrimSpace(s); t != "" {
+		last := strings.TrimSpace(t[strings.LastIndex(t, "\n")+1:])
+		if loc := reConclude.FindStringIndex(last); loc != nil && loc[0] == 0 {
+			if v := valueText(last[loc[1]:]); v != "" && parses(v) {
+				return v, "conclusion", true
+			}
+		}
+	}
 	if locs := reMathMarker.FindAllStringIndex(s, -1); len(locs) > 0 {
 		for i := len(locs) - 1; i >= 0; i-- {
 			if v := valueText(afterMarker(s[locs[i][1]:])); v != "" && parses(v) {

@@ -90,11 +90,19 @@ func TestFormatChainsAndApproximations(t *testing.T) {
 		// A whole response of one short sentence is read for its value, as
 		// a span is, not compared whole ("So the total is 20." is not a
 		// formula in S, o, t, ...).
-		{name: "one short sentence", kind: Math, resp: "So the total is 20.", gold: "20", want: true, detail: "whole", extracts: "20"},
+		{name: "one short sentence", kind: Math, resp: "So the total is 20.", gold: "20", want: true, extracts: "20"},
 		{name: "one short sentence, chain", kind: Math, resp: "Therefore, a + b + c = 20.", gold: "20", want: true, extracts: "20"},
 		{name: "one short sentence, sum", kind: Math, resp: "Thus, the sum is 11 + 9 = 20.", gold: "20", want: true},
 		{name: "one short sentence, wrong", kind: Math, resp: "Therefore, x = 5.", gold: "20", want: false},
 		{name: "a bare equation stays whole", kind: Math, resp: "y = 2x + 3", gold: "y=2x+3", want: true, extracts: "y = 2x + 3"},
+		// A response ends on its answer: a closing "Therefore, …" line
+		// outranks an earlier mention of "the answer".
+		{name: "closing conclusion after a mention of the answer", kind: Math,
+			resp: "Maybe I need to write the answer with c = 0 kept.\n\nTherefore, the sum is 11 + 9 + 0 = 20.",
+			gold: "20", want: true, detail: "conclusion", extracts: "20"},
+		{name: "closing conclusion, wrong value", kind: Math,
+			resp: "The answer should be 20.\n\nSo the sum is 19.",
+			gold: "20", want: false, detail: "conclusion"},
 	})
 }
 

@@ -304,6 +304,13 @@ func goldLetter(gold string, opt Options) string {
 	return strings.ToUpper(g)
 }
 
+var (
+	// reNegatedClause is an answer clause that opens by ruling out.
+	reNegatedClause = regexp.MustCompile(`(?i)^\s*(?:not\b|never\b|n't\b|不是|并非|並非|不为|不為)`)
+	// reButClause is where the clause says what the answer is instead.
+	reButClause = regexp.MustCompile(`(?i)\b(?:but|rather|instead)\b|而是|应是|應是|应为|應為`)
+)
+
 // choiceAt reads the answer clause after one marker. stop reports that
 // the clause decided (a letter, an option text or a hedge).
 func choiceAt(s string, loc []int, opt Options) (letter, how string, ok, stop bool) {
@@ -319,6 +326,16 @@ func choiceAt(s string, loc []int, opt Options) (letter, how string, ok, stop bo
 	}
 	if strings.TrimSpace(seg) == "" {
 		return "", "", false, false
+	}
+	// "the answer is not (D) but (A)": the letter ruled out is no answer;
+	// what follows "but" is the clause, and without one the marker says
+	// nothing.
+	if reNegatedClause.MatchString(seg) {
+		k := reButClause.FindStringIndex(seg)
+		if k == nil {
+			return "", "", false, false
+		}
+		seg = seg[k[1]:]
 	}
 	seg = reTextCmd.ReplaceAllString(strings.ReplaceAll(seg, "$", ""), "$1")
 	if l, ok := longOption(seg, opt); ok {

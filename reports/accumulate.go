@@ -12,10 +12,12 @@ import (
 
 // Accumulator folds one run's samples into its leaderboard row one sample
 // at a time, so a caller can stream samples from a store without holding
-// them: what it keeps grows with the run's items, not its samples (plus
-// one latency per scored sample, for the percentiles). Samples must come in
-// key order, item id then sample index, which is the order the store reads
-// them in; Build sorts for callers that hold samples in another order.
+// them: what it keeps is one latency per scored sample, for the
+// percentiles, until the run is settled, and per item only the tallies the
+// paired comparisons need, in a scratch file past spillTallies. Samples
+// must come in key order, item id then sample index, which is the order
+// the store reads them in; Build sorts for callers that hold samples in
+// another order.
 type Accumulator struct {
 	run  parity.Run
 	row  Row
@@ -52,13 +54,12 @@ type Accumulator struct {
 // itemTally is one item's samples folded: per-item figures are computed
 // before averaging, so every item weighs the same when K > 1.
 type itemTally struct {
-	id       string
-	pair     string // the item's Pair, for language gaps
-	total    int32
-	scored   int32
-	correct  int32
-	judgeOK  int32 // correct under the judge where it graded, else the rule
-	majority bool
+	id      string
+	pair    string // the item's Pair, for language gaps
+	total   int32
+	scored  int32
+	correct int32
+	judgeOK int32 // correct under the judge where it graded, else the rule
 }
 
 type vote struct {
@@ -128,6 +129,9 @@ func newRow(run parity.Run) Row {
 func (a *Accumulator) Add(s *parity.Sample) error {
 	if s.RunID != a.run.ID {
 		return fmt.Errorf("sample %s#%d belongs to run %d", s.ItemID, s.Index, s.RunID)
+	}
+	if a.settled {
+		return fmt.Errorf("sample %s#%d comes after run %d was settled", s.ItemID, s.Index, a.run.ID)
 	}
 	key := s.Key()
 	if a.prev != nil {

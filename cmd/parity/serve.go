@@ -73,45 +73,52 @@ func (s *dbSource) read(ctx context.Context, fn func(*results.DB) error) error {
 	return fn(db)
 }
 
-// Leaderboard builds the leaderboard of the selected runs as report does,
-// or gives the one built last while the files are unchanged.
-func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, runs []parity.Run, err error) {
+// kept gives what held finds kept while the files are unchanged, and
+// otherwise builds it from the database and keeps it, unless the files
+// changed while it was built.
+func (s *dbSource) kept(ctx context.Context, held func() bool, build func(*results.DB) error, keep func()) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	stamp := s.fresh()
-	if s.board != nil {
-		return s.board, s.runs, nil
+	if held() {
+		return nil
 	}
-	err = s.read(ctx, func(db *results.DB) error {
-		runs, lb, err = s.a.leaderboard(ctx, db, &s.sel, s.opt)
+	if err := s.read(ctx, build); err != nil {
 		return err
-	})
-	if err == nil && stamp == s.fileStamp() {
-		s.board, s.runs = lb, runs
 	}
+	if stamp == s.fileStamp() {
+		keep()
+	}
+	return nil
+}
+
+// Leaderboard builds the leaderboard of the selected runs as report does,
+// or gives the one built last while the files are unchanged.
+func (s *dbSource) Leaderboard(ctx context.Context) (lb *reports.Leaderboard, runs []parity.Run, err error) {
+	err = s.kept(ctx,
+		func() bool { lb, runs = s.board, s.runs; return lb != nil },
+		func(db *results.DB) (err error) {
+			runs, lb, err = s.a.leaderboard(ctx, db, &s.sel, s.opt)
+			return err
+		},
+		func() { s.board, s.runs = lb, runs })
 	return lb, runs, err
 }
 
 // Subjects builds the leaderboard by subject of the selected runs, or
 // gives the one built last while the files are unchanged.
 func (s *dbSource) Subjects(ctx context.Context) (lb *reports.Leaderboard, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	stamp := s.fresh()
-	if s.subjects != nil {
-		return s.subjects, nil
-	}
-	err = s.read(ctx, func(db *results.DB) error {
-		runs, err := s.sel.runs(ctx, db)
-		if err != nil {
+	err = s.kept(ctx,
+		func() bool { lb = s.subjects; return lb != nil },
+		func(db *results.DB) error {
+			runs, err := s.sel.runs(ctx, db)
+			if err != nil {
+				return err
+			}
+			lb, err = s.a.subjectLeaderboard(ctx, db, runs, s.opt)
 			return err
-		}
-		lb, err = s.a.subjectLeaderboard(ctx, db, runs, s.opt)
-		return err
-	})
-	if err == nil && stamp == s.fileStamp() {
-		s.subjects = lb
-	}
+		},
+		func() { s.subjects = lb })
 	return lb, err
 }
 

@@ -306,7 +306,9 @@ func (c *flipCounts) add(x, y *itemRec) bool {
 	return true
 }
 
-// joinFlips walks two cursors in step by key; fn may be nil to only count.
+// joinFlips walks two cursors in step by key. With fn nil it only counts,
+// and reads both sides to the end to check their order; with fn it lists
+// the flips of sources that pass already checked.
 func joinFlips(ca, cb itemCursor, key func(*itemRec) string, fn func(key string, x, y *itemRec) error) (flipCounts, error) {
 	defer ca.close()
 	defer cb.close()
@@ -352,6 +354,9 @@ func joinFlips(ca, cb itemCursor, key func(*itemRec) string, fn func(key string,
 		if err != nil {
 			return counts, err
 		}
+	}
+	if fn != nil {
+		return counts, nil // the counting pass checked the order
 	}
 	// The rest of the longer side has no partner, but a key out of order
 	// there still means the join may have missed pairs.

@@ -280,19 +280,18 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 			query.Items = append(query.Items, k.ItemID)
 		}
 	}
-	if len(keys) == 0 {
-		query.Items = nil
-	}
-	err = s.src.Samples(ctx, run.ID, query, func(smp parity.Sample) error {
-		if i, ok := slot[smp.Key()]; ok {
-			pub := publish(smp, redact, questions)
-			list[i] = &pub
+	if len(keys) > 0 { // an empty page has nothing to read
+		err = s.src.Samples(ctx, run.ID, query, func(smp parity.Sample) error {
+			if i, ok := slot[smp.Key()]; ok {
+				pub := publish(smp, redact, questions)
+				list[i] = &pub
+			}
+			return nil
+		})
+		if err != nil {
+			s.fail(w, err)
+			return
 		}
-		return nil
-	})
-	if err != nil {
-		s.fail(w, err)
-		return
 	}
 	view := newRunView(publicRun(run), row, redact, user, pages)
 	base := "/runs/" + strconv.FormatInt(run.ID, 10)
